@@ -1,0 +1,3 @@
+from siliconcrew.cli import main
+
+main()
