@@ -145,10 +145,15 @@ class DockerSandbox(Sandbox):
                 "user": self.user}
 
 
-def prune_stale_containers(client) -> int:
-    """Remove sandbox containers left behind by crashed processes; returns how many."""
+def prune_stale_containers(client, include_running: bool = False) -> int:
+    """Remove sandbox containers left behind by crashed processes; returns how many.
+
+    Running ones may belong to another live session, so they go only with include_running.
+    """
     removed = 0
     for c in client.containers.list(all=True, filters={"label": LABEL}):
+        if c.status == "running" and not include_running:
+            continue
         c.remove(force=True)
         removed += 1
     return removed

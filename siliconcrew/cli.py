@@ -1,0 +1,306 @@
+"""`siliconcrew` command line. Heavy modules are imported inside commands to keep --help fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from siliconcrew import __version__
+from siliconcrew.errors import SiliconCrewError, UserInputError
+
+app = typer.Typer(help="SiliconCrew: multi-agent chip design from spec (or RTL) to GDS.",
+                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+tools_app = typer.Typer(help="List and run EDA tools (built-in and plugins).", no_args_is_help=True)
+sandbox_app = typer.Typer(help="Build, check and clean the EDA sandbox.", no_args_is_help=True)
+app.add_typer(tools_app, name="tools")
+app.add_typer(sandbox_app, name="sandbox")
+
+SandboxOpt = typer.Option(None, "--sandbox", help="auto | docker | local (default: config, auto)")
+UnsafeOpt = typer.Option(False, "--unsafe-host",
+                         help="local backend without bubblewrap: runs tools unisolated")
+JsonOpt = typer.Option(False, "--json", help="machine-readable JSON on stdout")
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _settings(sandbox: str | None, unsafe_host: bool):
+    from siliconcrew.config import load_settings
+
+    if sandbox not in (None, "auto", "docker", "local"):
+        raise UserInputError(f"unknown sandbox backend '{sandbox}'", "use auto, docker or local")
+    return load_settings(backend=sandbox, unsafe_host=True if unsafe_host else None)
+
+
+def _sandbox_factory(settings):
+    from siliconcrew.sandbox import open_sandbox
+
+    return lambda ws: open_sandbox(ws, settings.sandbox)
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: bool = typer.Option(False, "--version", help="print the version and exit")):
+    if version:
+        typer.echo(f"siliconcrew {__version__}")
+        raise typer.Exit(0)
+
+
+# --------------------------------------------------------------------------------------- tools
+@tools_app.command("list")
+def tools_list(as_json: bool = JsonOpt):
+    """List registered tools (built-in and plugins) with their input schema."""
+    from siliconcrew.tools.registry import load_registry
+
+    reg = load_registry()
+    if as_json:
+        _print_json({"tools": [{**t.schema(), "origin": reg.origin[n], "read_only": t.read_only}
+                               for n, t in sorted(reg.tools.items())],
+                     "plugin_errors": [e.__dict__ for e in reg.errors]})
+        return
+    from rich.table import Table
+
+    table = Table(title="SiliconCrew tools")
+    for col in ("name", "origin", "description", "inputs"):
+        table.add_column(col)
+    for name, tool in sorted(reg.tools.items()):
+        props = tool.input_model.model_json_schema().get("properties", {})
+        req = set(tool.input_model.model_json_schema().get("required", []))
+        inputs = ", ".join(p + ("" if p in req else "?") for p in props)
+        table.add_row(name, reg.origin[name], tool.description, inputs)
+    con = _console()
+    con.print(table)
+    for err in reg.errors:
+        _console(stderr=True).print(f"[yellow]plugin skipped[/]: {err.entry_point}: {err.error}")
+
+
+def _read_input(raw: str) -> str:
+    if raw.startswith("@"):
+        path = Path(raw[1:])
+        if not path.is_file():
+            raise UserInputError(f"input file '{path}' not found", "use --input @path/to/input.json")
+        return path.read_text()
+    return raw
+
+
+@tools_app.command("run")
+def tools_run(
+    name: str = typer.Argument(..., help="tool name (see `siliconcrew tools list`)"),
+    input_: str = typer.Option(..., "--input", "-i", help="JSON object, or @file.json"),
+    workspace: Path = typer.Option(Path("."), "--workspace", "-w",
+                                   help="directory that input paths are relative to"),
+    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+):
+    """Run one tool directly. Exit code: 0 ok, 1 check failed, 2 bad input, 3 no sandbox."""
+    from siliconcrew.tools.base import ToolContext
+    from siliconcrew.tools.registry import execute, load_registry, parse_input
+
+    if not workspace.is_dir():
+        raise UserInputError(f"workspace '{workspace}' is not a directory", "pass --workspace DIR")
+    reg = load_registry()
+    tool = reg.get(name)
+    raw = _read_input(input_)
+    parse_input(tool, raw)  # bad JSON / schema: one-line error before any sandbox starts
+    settings = _settings(sandbox, unsafe_host)
+    ctx = ToolContext(workspace, _sandbox_factory(settings))
+    try:
+        with _console(stderr=True).status(f"running {name}…"):
+            result = execute(tool, raw, ctx)
+    finally:
+        ctx.close()
+    if as_json:
+        _print_json(result.model_dump())
+    else:
+        _print_result(result)
+    raise typer.Exit(_exit_code(result))
+
+
+def _exit_code(result) -> int:
+    return 0 if result.ok else {"input": 2, "sandbox": 3}.get(result.failure or "", 1)
+
+
+def _fmt_metric(v) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _print_result(result) -> None:
+    con = _console()
+    color = "green" if result.ok else "red"
+    con.print(f"[{color}]{'OK' if result.ok else 'FAIL'}[/] {result.tool}: {result.summary}")
+    for d in result.diagnostics[:30]:
+        where = f"{d.file}:{d.line}" + (f":{d.column}" if d.column else "") if d.file else ""
+        sev = {"error": "red", "warning": "yellow"}.get(d.severity, "cyan")
+        con.print(f"  [{sev}]{d.severity}[/] {where} {('[' + d.code + ']') if d.code else ''} "
+                  f"{d.message}", markup=True, soft_wrap=True)
+    if len(result.diagnostics) > 30:
+        con.print(f"  … {len(result.diagnostics) - 30} more (use --json)")
+    simple = {k: v for k, v in result.metrics.items() if not isinstance(v, (dict, list))}
+    if simple:
+        con.print("  metrics: " + ", ".join(f"{k}={_fmt_metric(v)}" for k, v in simple.items()))
+    for k, v in result.artifacts.items():
+        con.print(f"  {k}: {v}")
+    if result.log_path:
+        con.print(f"  log: {result.log_path}  ({result.backend}, {result.duration_s:.2f} s)")
+
+
+# ------------------------------------------------------------------------------------- sandbox
+@sandbox_app.command("doctor")
+def sandbox_doctor(as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt,
+                   unsafe_host: bool = UnsafeOpt):
+    """Which backend runs tools, the image, each tool's version, and fixes for what is missing."""
+    from siliconcrew.sandbox.doctor import run_doctor
+
+    settings = _settings(sandbox, unsafe_host)
+    report = run_doctor(settings.sandbox)
+    if as_json:
+        _print_json(report)
+        raise typer.Exit(0 if report["ok"] else 1)
+    from rich.table import Table
+
+    con = _console()
+    d, loc = report["docker"], report["local"]
+    con.print(f"backend in use: [bold]{report['backend'] or 'NONE'}[/] "
+              f"(configured: {report['configured_backend']})")
+    con.print(f"docker daemon: {'up ' + str(d.get('server_version')) if d['daemon'] else 'down'}; "
+              f"image {d['image']}: {d['image_id'] or 'missing'}")
+    con.print(f"local: bwrap {'found' if loc['bwrap'] else 'missing'}; host tools missing: "
+              f"{', '.join(loc['host_tools_missing']) or 'none'}")
+    table = Table(title=f"tools in the {report['backend']} sandbox")
+    table.add_column("tool")
+    table.add_column("version")
+    for k, v in report["tool_versions"].items():
+        table.add_row(k, v)
+    con.print(table)
+    for p in report["problems"]:
+        con.print(f"[red]problem[/]: {p['what']} — fix: [bold]{p['fix']}[/]")
+    if report["ok"]:
+        con.print("[green]sandbox ready[/]")
+    raise typer.Exit(0 if report["ok"] else 1)
+
+
+@sandbox_app.command("build")
+def sandbox_build(
+    from_registry: bool = typer.Option(False, "--from-registry",
+                                       help="build FROM debian:bookworm-slim (needs a registry)"),
+    rebuild: bool = typer.Option(False, "--rebuild", help="rebuild even if the image exists"),
+    rebuild_base: bool = typer.Option(False, "--rebuild-base", help="re-run debootstrap too"),
+    as_json: bool = JsonOpt,
+):
+    """Build the EDA image offline: debootstrap base + Dockerfile with Debian's EDA tools."""
+    from siliconcrew.sandbox.docker_backend import docker_client, image_id
+    from siliconcrew.sandbox.image import build_image
+
+    settings = _settings(None, False)
+    client = docker_client()
+    existing = image_id(client, settings.sandbox.image)
+    if existing and not (rebuild or rebuild_base):
+        info = {"image": settings.sandbox.image, "image_id": existing, "built": False}
+        _print_json(info) if as_json else _console().print(
+            f"image {settings.sandbox.image} already built ({existing[:19]}); --rebuild to redo")
+        return
+    con = _console(stderr=True)
+    with con.status("building the sandbox image…") as status:
+        def progress(line: str) -> None:
+            status.update(f"building: {line[:100]}")
+        info = build_image(settings.sandbox, from_registry=from_registry,
+                           rebuild_base=rebuild_base, progress=progress)
+    info["built"] = True
+    _print_json(info) if as_json else _console().print(
+        f"[green]built[/] {info.get('image')} {str(info.get('image_id'))[:19]} "
+        f"in {info.get('seconds', 0):.0f} s")
+
+
+@sandbox_app.command("prune")
+def sandbox_prune(all_: bool = typer.Option(False, "--all", help="also remove running ones")):
+    """Remove sandbox containers left behind by crashed runs."""
+    from siliconcrew.sandbox.docker_backend import docker_client, prune_stale_containers
+
+    n = prune_stale_containers(docker_client(), include_running=all_)
+    typer.echo(f"removed {n} container(s)")
+
+
+# ----------------------------------------------------------------------------------------- run
+@app.command("run")
+def run_cmd(
+    design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
+    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+):
+    """Run the design's checks: lint → simulate → synthesize → STA → equivalence."""
+    from siliconcrew.design import load_design
+    from siliconcrew.flows.checks import run_checks
+    from siliconcrew.tools.registry import load_registry
+
+    design, folder = load_design(design_dir)
+    settings = _settings(sandbox, unsafe_host)
+    err = _console(stderr=True)
+    with err.status(f"{design.name}: starting sandbox…") as status:
+        def on_step(step: str, state: str) -> None:
+            if state == "running":
+                status.update(f"{design.name}: {step}…")
+            else:
+                err.print(f"  {step}: {state}")
+        run = run_checks(design, folder, load_registry(), _sandbox_factory(settings), on_step)
+    if as_json:
+        _print_json(run.to_dict())
+    else:
+        _print_run_table(design.name, run)
+    raise typer.Exit(0 if run.ok else 1)
+
+
+_KEY_METRICS = {
+    "lint": ("lint__errors", "lint__warnings"),
+    "simulate": ("sim__finish_time",),
+    "synthesize": ("design__instance__count", "design__instance__area"),
+    "sta": ("timing__setup__ws", "timing__setup__tns", "timing__hold__ws", "clock__fmax_mhz"),
+    "equivalence": ("equiv__proven", "equiv__unproven"),
+}
+
+
+def _print_run_table(name: str, run) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{name} — run {run.run_dir.run_id}")
+    for col in ("step", "status", "result", "key metrics", "time"):
+        table.add_column(col)
+    for s in run.steps:
+        if s.result is None:
+            table.add_row(s.step, "[dim]skipped[/]", s.skipped or "", "", "")
+            continue
+        r = s.result
+        keys = _KEY_METRICS.get(s.step, ())
+        metrics = ", ".join(f"{k.split('__', 1)[-1]}={_fmt_metric(r.metrics[k])}"
+                            for k in keys if r.metrics.get(k) is not None)
+        table.add_row(s.step, "[green]PASS[/]" if r.ok else "[red]FAIL[/]", r.summary, metrics,
+                      f"{r.duration_s:.2f} s")
+    con = _console()
+    con.print(table)
+    con.print(f"backend: {run.steps[0].result.backend if run.steps and run.steps[0].result else '?'}"
+              f"; run directory: {run.run_dir.path}")
+
+
+def main() -> None:
+    try:
+        app()
+    except SiliconCrewError as exc:
+        sys.stderr.write(f"error: {exc.one_line()}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""`simulate`: compile and run a testbench with Icarus (default) or Verilator --binary.
+
+Pass/fail is judged from three signals, because testbenches report failure in different ways:
+the simulator's exit code ($fatal, crashes), the output lines (fail patterns; required pass
+patterns), and the timeout (a testbench that never calls $finish is a failure, not a hang).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Literal
+
+from pydantic import Field
+
+from siliconcrew.errors import UserInputError
+from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
+from siliconcrew.tools.diagnostics import (first_errors, parse_iverilog, parse_verilator,
+                                           parse_vvp)
+from siliconcrew.tools.sources import check_defines, check_identifier, resolve_dirs, resolve_sources
+
+# Lines that mean failure in common self-checking testbench styles. Case matters for FAIL so
+# "0 failures" or "failsafe" never trip it; users override with fail_patterns.
+DEFAULT_FAIL_PATTERNS = [
+    r"^\s*(ERROR|FATAL)\b",
+    r"\bFAIL(ED|URE)?\b",
+    r"(?i)\btests? failed\b",
+    r"(?i)\bassertion (failed|error)\b",
+    r"\bMismatches:\s*[1-9]\d*",
+    r"^%(Error|Fatal)",
+]
+_FINISH = re.compile(r"\$finish called at (\d+) \((\w+)\)")
+
+
+class SimulateInput(ToolInput):
+    files: list[str] = Field(description="design and testbench files, relative to the workspace")
+    top: str = Field(description="top-level (testbench) module")
+    simulator: Literal["icarus", "verilator"] = "icarus"
+    timeout_s: float = Field(60, gt=0, le=24 * 3600, description="kill the run after this")
+    defines: dict[str, str | int | None] = Field(default_factory=dict)
+    include_dirs: list[str] = Field(default_factory=list)
+    pass_patterns: list[str] | None = Field(
+        None, description="regexes that must ALL appear in the output for a pass")
+    fail_patterns: list[str] | None = Field(
+        None, description="regexes any of which makes the run fail (default: common styles)")
+
+
+def _compile_patterns(patterns: list[str], what: str) -> list[re.Pattern]:
+    out = []
+    for p in patterns:
+        try:
+            out.append(re.compile(p, re.MULTILINE))
+        except re.error as exc:
+            raise UserInputError(f"bad {what} regex '{p}': {exc}", "fix the regular expression")
+    return out
+
+
+class SimulateTool(Tool):
+    name = "simulate"
+    description = "Simulate a testbench with iverilog/vvp or verilator --binary; pass/fail + VCD"
+    input_model = SimulateInput
+
+    def run(self, ctx: ToolContext, inp: SimulateInput) -> ToolResult:
+        start = time.perf_counter()
+        check_identifier(inp.top, "top")
+        files = resolve_sources(ctx, inp.files)
+        incs = resolve_dirs(ctx, inp.include_dirs)
+        defines = check_defines(inp.defines)
+        fail_res = _compile_patterns(
+            DEFAULT_FAIL_PATTERNS if inp.fail_patterns is None else inp.fail_patterns, "fail")
+        pass_res = _compile_patterns(inp.pass_patterns or [], "pass")
+        sb = ctx.sandbox
+        job = ctx.job_dir("simulate")
+        srcs = [sb.inside(f) for f in files]
+        mapper = lambda p: ctx.map_tool_path(p, job)  # noqa: E731
+
+        if inp.simulator == "icarus":
+            comp = self.exec(ctx, ["iverilog", "-g2012", "-s", inp.top, "-o", "sim.vvp",
+                                   *[f"-D{d}" for d in defines],
+                                   *[f"-I{sb.inside(d)}" for d in incs], *srcs],
+                             job, 300, "compile")
+            comp_diags = parse_iverilog(comp.output, mapper)
+            run_argv = ["vvp", "-n", "sim.vvp"]
+        else:
+            comp = self.exec(ctx, ["verilator", "--binary", "--timing", "-j", "2", "-Wno-fatal",
+                                   "-Wno-lint", "-Wno-style", "--top-module", inp.top,
+                                   "-Mdir", "obj", "-o", "Vsim",
+                                   *[f"-D{d}" for d in defines],
+                                   *[f"-I{sb.inside(d)}" for d in incs], *srcs],
+                             job, 900, "compile")
+            comp_diags = [d for d in parse_verilator(comp.output, mapper)]
+            run_argv = ["obj/Vsim"]
+
+        if comp.exit_code != 0 or comp.timed_out:
+            errs = [d for d in comp_diags if d.severity == "error"] or [Diagnostic(
+                severity="error", code="compile",
+                message=comp.killed_reason or (comp.output.strip().splitlines() or
+                                               [f"compiler exit code {comp.exit_code}"])[-1])]
+            return self.result(ctx, ok=False, start=start, log=comp,
+                               summary="compile failed: " + first_errors(errs),
+                               diagnostics=comp_diags or errs, failure="check",
+                               metrics={"sim__compiled": False})
+
+        run = self.exec(ctx, run_argv, job, inp.timeout_s, "run")
+        out = run.output
+        diags = [d for d in comp_diags if d.severity == "warning"] + parse_vvp(out, mapper)
+        reasons: list[str] = []
+        failure = None
+        if run.timed_out:
+            reasons.append(f"did not finish within {inp.timeout_s:g} s (killed; does the "
+                           "testbench call $finish?)")
+            failure = "timeout"
+        elif run.exit_code != 0:
+            reasons.append(run.killed_reason or f"simulator exit code {run.exit_code}")
+        for rx in fail_res:
+            m = rx.search(out)
+            if m:
+                line = out[out.rfind("\n", 0, m.start()) + 1: out.find("\n", m.end())
+                           if out.find("\n", m.end()) != -1 else len(out)].strip()
+                reasons.append(f"output matches fail pattern {rx.pattern!r}: {line[:200]}")
+        if not run.timed_out:
+            for rx in pass_res:
+                if not rx.search(out):
+                    reasons.append(f"required pass pattern {rx.pattern!r} not in output")
+        ok = not reasons
+        if not ok and failure is None:
+            failure = "check"
+            diags.append(Diagnostic(severity="error", code="sim-fail", message=reasons[0]))
+        for extra in reasons[1:]:
+            diags.append(Diagnostic(severity="error", code="sim-fail", message=extra))
+        metrics: dict = {"sim__compiled": True, "sim__exit_code": run.exit_code,
+                         "sim__timed_out": run.timed_out,
+                         "sim__output_bytes": run.output_bytes}
+        if m := _FINISH.search(out):
+            metrics["sim__finish_time"] = int(m.group(1))
+            metrics["sim__time_unit"] = m.group(2)
+        artifacts = {"compile_log": ctx.rel(comp.log_path), "run_log": ctx.rel(run.log_path)}
+        vcds = sorted(job.rglob("*.vcd"))
+        if vcds:
+            artifacts["vcd"] = ctx.rel(vcds[0])
+        summary = (f"simulation passed ({inp.simulator}, {run.duration_s:.2f} s)" if ok
+                   else "simulation failed: " + "; ".join(reasons[:2]))
+        return self.result(ctx, ok=ok, summary=summary, start=start, log=run,
+                           diagnostics=diags, artifacts=artifacts, metrics=metrics,
+                           failure=failure)

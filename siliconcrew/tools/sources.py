@@ -1,0 +1,92 @@
+"""Validation shared by tools: source files, identifiers, liberty names.
+
+Tool arguments may come from an LLM, so anything that ends up in a yosys script or a Tcl file
+is checked here first: paths stay in the workspace and carry no script metacharacters, module
+names are plain identifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from siliconcrew.errors import UserInputError
+from siliconcrew.tools.base import ToolContext
+
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+_UNSAFE_PATH_CHARS = set('\n\r\t;{}[]$"\\`')
+VERILOG_SUFFIXES = {".v", ".sv", ".vh", ".svh", ".vams", ".vlog", ".verilog"}
+
+# Standard-cell libraries shipped in the sandbox image (Debian's qflow-tech-* packages).
+TECH_LIBERTY = {
+    "osu018": "/usr/share/qflow/tech/osu018/osu018_stdcells.lib",
+    "osu035": "/usr/share/qflow/tech/osu035/osu035_stdcells.lib",
+    "osu050": "/usr/share/qflow/tech/osu050/osu050_stdcells.lib",
+}
+DEFAULT_TECH = "osu018"
+
+
+def check_identifier(value: str, what: str) -> str:
+    if not IDENT.match(value or ""):
+        raise UserInputError(f"{what} '{value}' is not a Verilog identifier",
+                             f"give the {what} as a plain module/port name")
+    return value
+
+
+def _check_safe(path: str) -> None:
+    if any(c in _UNSAFE_PATH_CHARS for c in path):
+        raise UserInputError(f"path '{path}' contains characters not allowed in tool paths",
+                             "rename the file (letters, digits, '._-/' and spaces are fine)")
+
+
+def resolve_file(ctx: ToolContext, path: str, what: str = "file") -> Path:
+    _check_safe(path)
+    host = ctx.resolve(path)
+    if not host.is_file():
+        raise UserInputError(f"{what} '{path}' is not a file", "give a file, not a directory")
+    return host
+
+
+def resolve_sources(ctx: ToolContext, files: list[str]) -> list[Path]:
+    """Resolve Verilog sources; refuse missing, binary or out-of-workspace files."""
+    if not files:
+        raise UserInputError("no source files given", "pass files: [\"rtl/top.v\", ...]")
+    out = []
+    for f in files:
+        host = resolve_file(ctx, f, "source file")
+        with host.open("rb") as fh:
+            head = fh.read(8192)
+        if b"\x00" in head:
+            raise UserInputError(f"source file '{f}' is binary, not Verilog",
+                                 "pass Verilog/SystemVerilog text files")
+        out.append(host)
+    return out
+
+
+def resolve_dirs(ctx: ToolContext, dirs: list[str]) -> list[Path]:
+    out = []
+    for d in dirs:
+        _check_safe(d)
+        host = ctx.resolve(d)
+        if not host.is_dir():
+            raise UserInputError(f"include dir '{d}' is not a directory", "fix include_dirs")
+        out.append(host)
+    return out
+
+
+def liberty_inside(ctx: ToolContext, liberty: str | None) -> str:
+    """In-sandbox path of a liberty: a tech name (osu018...) or a workspace file."""
+    name = liberty or DEFAULT_TECH
+    if name in TECH_LIBERTY:
+        return TECH_LIBERTY[name]
+    return ctx.sandbox.inside(resolve_file(ctx, name, "liberty file"))
+
+
+def check_defines(defines: dict[str, str | int | None]) -> list[str]:
+    args = []
+    for k, v in defines.items():
+        check_identifier(k, "define name")
+        if v is not None and any(c in _UNSAFE_PATH_CHARS for c in str(v)):
+            raise UserInputError(f"define {k} has an unsafe value", "use a plain number or word")
+        args.append(f"{k}" if v is None else f"{k}={v}")
+    return args

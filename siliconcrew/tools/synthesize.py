@@ -1,0 +1,112 @@
+"""`synthesize`: Yosys generic synthesis mapped to a standard-cell liberty (osu018 default).
+
+Writes two netlists: `netlist.v` without attributes (what OpenSTA 2019 can read) and
+`netlist.json` with `src` attributes, which timing debug uses to map cells back to RTL lines.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from pydantic import Field
+
+from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
+from siliconcrew.tools.diagnostics import first_errors, parse_yosys
+from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_inside,
+                                       resolve_dirs, resolve_sources)
+
+_CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
+_AREA = re.compile(r"Chip area for (?:top )?module '\\?([^']+)':\s+([\d.]+)")
+_CELL_LINE = re.compile(r"^\s{5,}(\S+)\s+(\d+)\s*$", re.MULTILINE)
+
+
+class SynthesizeInput(ToolInput):
+    files: list[str] = Field(description="RTL files (no testbenches), relative to the workspace")
+    top: str = Field(description="top module")
+    liberty: str | None = Field(None, description="osu018|osu035|osu050 or a .lib in the workspace")
+    defines: dict[str, str | int | None] = Field(default_factory=dict)
+    include_dirs: list[str] = Field(default_factory=list)
+    flatten: bool = True
+    timeout_s: float = Field(600, gt=0, le=24 * 3600)
+
+
+def parse_stat(text: str) -> tuple[int | None, float | None, dict[str, int]]:
+    """Cell count, area and per-cell counts from the last `stat -liberty` block."""
+    block = text[text.rfind("=== "):] if "=== " in text else text
+    cells = _CELLS.findall(block)
+    areas = _AREA.findall(block)
+    per_cell = {name: int(n) for name, n in _CELL_LINE.findall(block)}
+    return (int(cells[-1]) if cells else None, float(areas[-1][1]) if areas else None, per_cell)
+
+
+class SynthesizeTool(Tool):
+    name = "synthesize"
+    description = "Synthesize RTL with yosys to a liberty: netlist, cell count, area, warnings"
+    input_model = SynthesizeInput
+
+    def run(self, ctx: ToolContext, inp: SynthesizeInput) -> ToolResult:
+        start = time.perf_counter()
+        check_identifier(inp.top, "top")
+        files = resolve_sources(ctx, inp.files)
+        incs = resolve_dirs(ctx, inp.include_dirs)
+        defines = check_defines(inp.defines)
+        sb = ctx.sandbox
+        lib = liberty_inside(ctx, inp.liberty)
+        job = ctx.job_dir("synthesize")
+        opts = " ".join([*(f"-D{d}" for d in defines), *(f'-I"{sb.inside(d)}"' for d in incs)])
+        reads = "\n".join(f'read_verilog -sv {opts} "{sb.inside(f)}"' for f in files)
+        script = f"""read_liberty -lib "{lib}"
+{reads}
+hierarchy -check -top {inp.top}
+synth -top {inp.top}{' -flatten' if inp.flatten else ''}
+check
+dfflibmap -liberty "{lib}"
+abc -liberty "{lib}"
+opt_clean -purge
+tee -o stat.txt stat -liberty "{lib}"
+write_verilog -noattr -noexpr netlist.v
+write_json netlist.json
+"""
+        (job / "synth.ys").write_text(script)
+        run = self.exec(ctx, ["yosys", "-q", "-l", "yosys.log", "synth.ys"], job, inp.timeout_s,
+                        "yosys")
+        log_text = (job / "yosys.log").read_text(errors="replace") if (job / "yosys.log").exists() \
+            else run.output
+        mapper = lambda p: ctx.map_tool_path(p, job)  # noqa: E731
+        diags = [d for d in parse_yosys(log_text, mapper) if not d.message.startswith("ABC:")]
+        if run.exit_code != 0 or run.timed_out:
+            if not any(d.severity == "error" for d in diags):
+                diags.append(Diagnostic(severity="error", code="yosys",
+                                        message=run.killed_reason or f"yosys exit {run.exit_code}"))
+            return self.result(ctx, ok=False, start=start, log=run, diagnostics=diags,
+                               summary="synthesis failed: " + first_errors(diags),
+                               failure="timeout" if run.timed_out else "check",
+                               artifacts={"yosys_log": ctx.rel(job / "yosys.log")}
+                               if (job / "yosys.log").exists() else {})
+        stat = (job / "stat.txt").read_text(errors="replace") if (job / "stat.txt").exists() else ""
+        cells, area, per_cell = parse_stat(stat)
+        unmapped = {c: n for c, n in per_cell.items() if c.startswith("$")}
+        for cell, n in unmapped.items():
+            diags.append(Diagnostic(severity="warning", code="unmapped",
+                                    message=f"{n} cell(s) of type {cell} not mapped to the liberty"
+                                            + (" (latch: the library mapping has no latch cell)"
+                                               if "LATCH" in cell.upper() else "")))
+        latches = sum(1 for d in diags if d.code == "latch")
+        drivers = sum(1 for d in diags if d.code == "multiple-drivers")
+        metrics = {"design__instance__count": cells, "design__instance__area": area,
+                   "synth__latch__count": latches, "synth__multiple_driver__count": drivers,
+                   "synth__unmapped__count": sum(unmapped.values()),
+                   "synth__cells_by_type": per_cell}
+        warnings = [d for d in diags if d.severity == "warning"]
+        summary = (f"synthesized {inp.top}: {cells} cells, area {area:g}"
+                   if cells is not None and area is not None else f"synthesized {inp.top}")
+        if warnings:
+            summary += f" ({len(warnings)} warnings: " + ", ".join(
+                sorted({d.code or "yosys" for d in warnings})) + ")"
+        return self.result(ctx, ok=True, start=start, log=run, diagnostics=diags, summary=summary,
+                           metrics=metrics,
+                           artifacts={"netlist": ctx.rel(job / "netlist.v"),
+                                      "netlist_json": ctx.rel(job / "netlist.json"),
+                                      "stat": ctx.rel(job / "stat.txt"),
+                                      "yosys_log": ctx.rel(job / "yosys.log")})
