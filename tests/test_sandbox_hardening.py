@@ -1,0 +1,124 @@
+"""Sandbox hardening, checked from inside each backend with real commands.
+
+Each test is written so that it fails if the protection is missing (e.g. the network test
+fails when a route exists, the env test fails if the key leaks).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from siliconcrew.sandbox import open_sandbox
+from tests.conftest import settings_for
+
+
+@pytest.fixture
+def sandbox(backend, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    sb = open_sandbox(ws, settings_for(backend, mem_limit_mb=256, pids_limit=128), quiet=True)
+    yield sb
+    sb.close()
+
+
+def run(sb, script: str, timeout_s: float = 30):
+    job = sb.scratch_dir("jobs", "hard")
+    return sb.run(["bash", "-c", script], cwd=job, timeout_s=timeout_s), job
+
+
+def test_backend_is_the_requested_one(sandbox, backend):
+    assert sandbox.name == backend
+    res, _ = run(sandbox, "echo hello")
+    assert res.ok and res.output.strip() == "hello"
+
+
+def test_no_network_route(sandbox):
+    # Only loopback may exist; connecting anywhere else must fail at once (no route / unreachable).
+    res, _ = run(sandbox, "cat /proc/net/route | tail -n +2 | wc -l; "
+                 "python3 -c \"import socket; s=socket.socket(); s.settimeout(3); "
+                 "s.connect(('10.255.255.1', 80))\" && echo CONNECTED || echo BLOCKED")
+    lines = res.output.split()
+    assert lines[0] == "0", f"routes exist in sandbox: {res.output}"
+    assert "BLOCKED" in res.output and "CONNECTED" not in res.output
+
+
+def test_write_outside_workspace_fails(sandbox, tmp_path):
+    outside = tmp_path / "outside.txt"  # next to the workspace (a private /tmp may absorb it)
+    home = Path.home() / "sc-sandbox-escape-test"
+    res, job = run(sandbox, f"echo x > {outside}; echo x > /etc/sc-test; echo rc2=$?; "
+                   f"echo x > {home}; echo rc4=$?; echo ok > inside.txt; echo rc3=$?")
+    assert "rc2=0" not in res.output and "rc4=0" not in res.output
+    assert "rc3=0" in res.output
+    assert not outside.exists()
+    assert not home.exists()
+    assert not Path("/etc/sc-test").exists()
+    # The file written inside is readable and writable by the host user.
+    inside = job / "inside.txt"
+    assert inside.read_text() == "ok\n"
+    inside.write_text("host can write\n")
+    assert os.access(inside, os.R_OK | os.W_OK)
+
+
+def test_memory_hog_is_killed_and_reported(sandbox):
+    res, _ = run(sandbox, "python3 -c \"a = bytearray(1024*1024*1024); print('ALLOCATED')\"")
+    assert "ALLOCATED" not in res.output
+    assert res.exit_code != 0
+    assert res.killed_reason is not None or "MemoryError" in res.output
+
+
+def test_fork_bomb_is_stopped_by_pids_limit(sandbox):
+    res, _ = run(sandbox, ":(){ :|:& };: ; sleep 3; echo survived", timeout_s=60)
+    assert res.duration_s < 30  # stopped, not left to the timeout
+    assert "fork" in res.output.lower() and "unavailable" in res.output.lower()
+    after, _ = run(sandbox, "echo still-usable")  # the sandbox is usable afterwards
+    assert after.ok and "still-usable" in after.output
+
+
+def test_endless_loop_killed_at_timeout(sandbox):
+    res, _ = run(sandbox, "while :; do :; done", timeout_s=2)
+    assert res.timed_out
+    assert res.killed_reason and "timeout" in res.killed_reason
+    assert 2 <= res.duration_s < 10
+
+
+def test_50mb_output_does_not_hang(sandbox):
+    res, job = run(sandbox, "head -c 52428800 /dev/zero | tr '\\0' 'y'; echo END", timeout_s=60)
+    assert res.ok
+    assert res.truncated
+    assert res.output_bytes >= 50 * 1024 * 1024
+    assert res.log_path.stat().st_size <= sandbox.settings.output_cap_bytes + 200
+    assert res.output.rstrip().endswith("END")  # the tail is kept
+    assert res.duration_s < 30
+
+
+def test_host_environment_not_visible(backend, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-should-not-leak")
+    monkeypatch.setenv("SILICONCREW_TEST_MARKER", "leak-marker")
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with open_sandbox(ws, settings_for(backend), quiet=True) as sb:
+        res, _ = run(sb, "env")
+    assert res.ok
+    assert "sk-test-secret" not in res.output
+    assert "leak-marker" not in res.output
+    assert "OPENAI_API_KEY" not in res.output
+
+
+def test_runs_as_non_root_in_docker(tmp_path):
+    pytest.importorskip("docker")
+    from tests.conftest import DOCKER_SKIP, REQUIRE_DOCKER
+    if DOCKER_SKIP and not REQUIRE_DOCKER:
+        pytest.skip(DOCKER_SKIP)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with open_sandbox(ws, settings_for("docker"), quiet=True) as sb:
+        res, _ = run(sb, "id -u; grep CapEff /proc/self/status; "
+                     "touch /usr/sc 2>&1; touch /tmp/x && echo tmp-ok")
+    uid = res.output.split()[0]
+    assert uid != "0"
+    assert "0000000000000000" in res.output  # no effective capabilities
+    assert "Read-only file system" in res.output
+    assert "tmp-ok" in res.output
