@@ -119,6 +119,12 @@ def tools_run(
             result = execute(tool, raw, ctx)
     finally:
         ctx.close()
+    if result.failure in ("input", "sandbox"):
+        # Refused inside the tool (path outside the workspace, missing file, no sandbox): the
+        # same one-line `error:` on stderr as input refused before the run.
+        sys.stderr.write(f"error: {result.summary}\n")
+        if not as_json:
+            raise typer.Exit(_exit_code(result))
     if as_json:
         _print_json(result.model_dump())
     else:

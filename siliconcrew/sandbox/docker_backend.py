@@ -81,10 +81,22 @@ class DockerSandbox(Sandbox):
         if os.getuid() == 0:
             os.chown(path, SANDBOX_UID, SANDBOX_UID)
 
+    def _ensure_traversable(self) -> None:
+        """When root runs us, the sandbox user (1000) must at least enter the workspace.
+
+        A private (0700) workspace gets o+x: others may traverse it, not list it. Source files
+        must be world-readable (the usual 0644) for tools to read them.
+        """
+        if os.getuid() == 0:
+            mode = self.workspace.stat().st_mode
+            if not mode & 0o001:
+                os.chmod(self.workspace, mode | 0o001)
+
     def _ensure_container(self):
         if self._container is not None:
             return self._container
         s = self.settings
+        self._ensure_traversable()
         name = f"siliconcrew-{uuid.uuid4().hex[:10]}"
         try:
             self._container = self.client.containers.run(

@@ -56,10 +56,23 @@ class EndpointSlack:
 
 
 def parse_endpoint_table(text: str) -> list[EndpointSlack]:
-    """Rows of `report_checks -format end`."""
+    """Rows of `report_checks -format end`.
+
+    Only rows under an `Endpoint ... Slack` header count: `report_check_types` tables
+    (`Pin Limit Slew Slack`, max cap, max fanout) have the same row shape but are not timing
+    endpoints. A table ends at the first blank line.
+    """
     rows = []
+    in_table = False
     for line in text.splitlines():
-        m = _END_ROW.match(line.strip())
+        stripped = line.strip()
+        if not stripped:
+            in_table = False
+            continue
+        if re.match(r"^Endpoint\s.*\bSlack\b", stripped):
+            in_table = True
+            continue
+        m = _END_ROW.match(stripped) if in_table else None
         if m:
             rows.append(EndpointSlack(m.group("endpoint"), float(m.group("required")),
                                       float(m.group("actual")), float(m.group("slack"))))
@@ -72,12 +85,14 @@ def parse_paths(text: str) -> list[TimingPath]:
     for chunk in re.split(r"(?m)^(?=Startpoint: )", text):
         if not chunk.startswith("Startpoint: "):
             continue
-        start = re.search(r"^Startpoint: (.+?)\s*$", chunk, re.MULTILINE)
-        end = re.search(r"^Endpoint: (.+?)\s*$", chunk, re.MULTILINE)
+        # Newer OpenSTA/OpenROAD wrap a long name: the "(... clocked by clk)" part goes on
+        # the next, indented line; join it so every format gives "name (description)".
+        start = re.search(r"^Startpoint: (.+?)\s*(?:\n[ \t]+(\(.*\)))?\s*$", chunk, re.MULTILINE)
+        end = re.search(r"^Endpoint: (.+?)\s*(?:\n[ \t]+(\(.*\)))?\s*$", chunk, re.MULTILINE)
         ptype = re.search(r"^Path Type: (\w+)", chunk, re.MULTILINE)
         group = re.search(r"^Path Group: (\S+)", chunk, re.MULTILINE)
-        path = TimingPath(startpoint=start.group(1) if start else "?",
-                          endpoint=end.group(1) if end else "?",
+        path = TimingPath(startpoint=" ".join(filter(None, start.groups())) if start else "?",
+                          endpoint=" ".join(filter(None, end.groups())) if end else "?",
                           path_type=ptype.group(1) if ptype else "max",
                           group=group.group(1) if group else None)
         arr = re.search(rf"^\s*({_NUM})\s+data arrival time", chunk, re.MULTILINE)
