@@ -207,15 +207,16 @@ def sandbox_build(
 ):
     """Build the EDA image offline: debootstrap base + Dockerfile with Debian's EDA tools."""
     from siliconcrew.sandbox.docker_backend import docker_client, image_id
-    from siliconcrew.sandbox.image import build_image
+    from siliconcrew.sandbox.image import build_image, build_reason
 
     settings = _settings(None, False)
     client = docker_client()
     existing = image_id(client, settings.sandbox.image)
-    if existing and not (rebuild or rebuild_base):
+    reason = build_reason(client, settings.sandbox.image)  # None: up to date with the recipe
+    if existing and reason is None and not (rebuild or rebuild_base):
         info = {"image": settings.sandbox.image, "image_id": existing, "built": False}
         _print_json(info) if as_json else _console().print(
-            f"image {settings.sandbox.image} already built ({existing[:19]}); --rebuild to redo")
+            f"image {settings.sandbox.image} is up to date ({existing[:19]}); --rebuild to redo")
         return
     con = _console(stderr=True)
     with con.status("building the sandbox image…") as status:
@@ -268,7 +269,7 @@ def run_cmd(
 
 _KEY_METRICS = {
     "lint": ("lint__errors", "lint__warnings"),
-    "simulate": ("sim__finish_time",),
+    "simulate": ("sim__exit_code",),
     "synthesize": ("design__instance__count", "design__instance__area"),
     "sta": ("timing__setup__ws", "timing__setup__tns", "timing__hold__ws", "clock__fmax_mhz"),
     "equivalence": ("equiv__proven", "equiv__unproven"),

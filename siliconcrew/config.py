@@ -28,6 +28,9 @@ class SandboxSettings(BaseModel):
 
     backend: Literal["auto", "docker", "local"] = "auto"
     image: str = DEFAULT_IMAGE
+    # docker: "socket" = an in-container runner on a unix socket (~10 ms a call);
+    # "exec" = one `docker exec` per command (~50 ms). Same container, same limits.
+    docker_exec_mode: Literal["socket", "exec"] = "socket"
     unsafe_host: bool = False
     mem_limit_mb: int = Field(4096, ge=64)
     pids_limit: int = Field(512, ge=16)
@@ -56,6 +59,7 @@ _ENV_MAP = {
     "SILICONCREW_UNSAFE_HOST": "unsafe_host",
     "SILICONCREW_MEM_LIMIT_MB": "mem_limit_mb",
     "SILICONCREW_PIDS_LIMIT": "pids_limit",
+    "SILICONCREW_DOCKER_EXEC_MODE": "docker_exec_mode",
 }
 
 

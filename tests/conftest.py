@@ -48,9 +48,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 BACKENDS = [pytest.param("docker", marks=pytest.mark.docker), pytest.param("local")]
+# Hardening is also checked with plain `docker exec` (the fallback when no runner can start).
+ALL_MODES = BACKENDS + [pytest.param("docker-exec", marks=pytest.mark.docker)]
 
 
 def settings_for(backend: str, **kw) -> SandboxSettings:
+    if backend == "docker-exec":
+        return SandboxSettings(backend="docker", docker_exec_mode="exec", **kw)
     return SandboxSettings(backend=backend, **kw)
 
 

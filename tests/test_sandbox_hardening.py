@@ -7,12 +7,18 @@ fails when a route exists, the env test fails if the key leaks).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from siliconcrew.sandbox import open_sandbox
-from tests.conftest import settings_for
+from tests.conftest import ALL_MODES, settings_for
+
+
+@pytest.fixture(params=ALL_MODES)
+def backend(request) -> str:
+    return request.param
 
 
 @pytest.fixture
@@ -30,9 +36,11 @@ def run(sb, script: str, timeout_s: float = 30):
 
 
 def test_backend_is_the_requested_one(sandbox, backend):
-    assert sandbox.name == backend
+    assert sandbox.name == backend.split("-")[0]
     res, _ = run(sandbox, "echo hello")
     assert res.ok and res.output.strip() == "hello"
+    if backend.startswith("docker"):
+        assert sandbox.exec_mode == ("exec" if backend == "docker-exec" else "socket")
 
 
 def test_no_network_route(sandbox):
@@ -122,3 +130,21 @@ def test_runs_as_non_root_in_docker(tmp_path):
     assert "0000000000000000" in res.output  # no effective capabilities
     assert "Read-only file system" in res.output
     assert "tmp-ok" in res.output
+
+
+def test_client_disconnect_kills_command(tmp_path):
+    """A host process that dies mid-command must not leave the command running (socket mode)."""
+    from tests.conftest import DOCKER_SKIP, REQUIRE_DOCKER
+    if DOCKER_SKIP and not REQUIRE_DOCKER:
+        pytest.skip(DOCKER_SKIP)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with open_sandbox(ws, settings_for("docker"), quiet=True) as sb:
+        job = sb.scratch_dir("jobs", "dc")
+        sb.run(["true"], cwd=job)
+        # Backstop timeout far shorter than the command: the client gives up and disconnects.
+        rc = sb._run_via_socket(["bash", "-c", "sleep 30"], sb.inside(job), timeout_s=-59.5)
+        assert rc == 124
+        time.sleep(0.5)
+        ps, _ = run(sb, "ps -eo args | grep -c '^sleep 30' || true")
+        assert ps.output.strip() == "0", ps.output

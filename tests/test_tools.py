@@ -259,3 +259,24 @@ def test_unknown_liberty_file_refused(counter_ws, tool_ctx, run_tool):
     r = run_tool(tool_ctx(counter_ws), "synthesize",
                  {"files": ["rtl/counter.v"], "top": "counter", "liberty": "libs/none.lib"})
     assert r.failure == "input" and "libs/none.lib" in r.summary
+
+
+@pytest.mark.docker
+def test_private_file_in_docker_gives_clear_error(counter_ws, tmp_path):
+    """Root host, uid-1000 sandbox: an unreadable source is named with the chmod that fixes it."""
+    import os
+
+    from siliconcrew.sandbox import open_sandbox
+    from siliconcrew.tools.base import ToolContext
+    from siliconcrew.tools.registry import execute, load_registry
+    from tests.conftest import settings_for
+
+    if os.getuid() != 0:
+        pytest.skip("only root hosts run the sandbox as another uid")
+    (counter_ws / "rtl/counter.v").chmod(0o600)
+    ctx = ToolContext(counter_ws, lambda w: open_sandbox(w, settings_for("docker"), quiet=True))
+    try:
+        r = execute(load_registry(False).get("lint"), {"files": ["rtl/counter.v"]}, ctx)
+    finally:
+        ctx.close()
+    assert r.failure == "input" and "chmod o+r" in r.summary

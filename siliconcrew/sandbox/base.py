@@ -124,6 +124,9 @@ class Sandbox(abc.ABC):
     def make_writable(self, path: Path) -> None:
         """Ensure the sandbox's user can write `path` (a directory in the workspace)."""
 
+    def check_readable(self, path: Path) -> None:
+        """Raise UserInputError when the sandbox's user cannot read `path` (host file)."""
+
     def new_log_path(self, cwd: Path, stem: str) -> Path:
         logs = cwd / "logs" if cwd.name != "logs" else cwd
         logs.mkdir(parents=True, exist_ok=True)

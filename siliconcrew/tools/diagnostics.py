@@ -91,7 +91,8 @@ def parse_yosys(text: str, map_path: PathMapper) -> list[Diagnostic]:
             seen.add(key)
             out.append(d)
 
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
         line = line.rstrip()
         if m := _YOSYS_FILE_ERR.match(line):
             add(Diagnostic(file=map_path(m.group("file")), line=int(m.group("line")),
@@ -104,6 +105,14 @@ def parse_yosys(text: str, map_path: PathMapper) -> list[Diagnostic]:
                            message=f"latch inferred for signal {m.group('sig')}"))
         elif m := _YOSYS_WARN.match(line):
             msg = m.group("msg")
+            if msg.endswith(":"):  # e.g. conflicting drivers: the drivers follow, indented
+                more = []
+                for nxt in lines[i + 1:i + 6]:
+                    if not nxt.startswith("    "):
+                        break
+                    more.append(nxt.strip())
+                if more:
+                    msg = msg + " " + "; ".join(more)
             code = "multiple-drivers" if "conflicting drivers" in msg else (
                 "no-driver" if "has no driver" in msg else "yosys")
             src = _SRC_IN_MSG.search(msg)

@@ -29,7 +29,6 @@ DEFAULT_FAIL_PATTERNS = [
     r"\bMismatches:\s*[1-9]\d*",
     r"^%(Error|Fatal)",
 ]
-_FINISH = re.compile(r"\$finish called at (\d+) \((\w+)\)")
 
 
 class SimulateInput(ToolInput):
@@ -131,9 +130,6 @@ class SimulateTool(Tool):
         metrics: dict = {"sim__compiled": True, "sim__exit_code": run.exit_code,
                          "sim__timed_out": run.timed_out,
                          "sim__output_bytes": run.output_bytes}
-        if m := _FINISH.search(out):
-            metrics["sim__finish_time"] = int(m.group(1))
-            metrics["sim__time_unit"] = m.group(2)
         artifacts = {"compile_log": ctx.rel(comp.log_path), "run_log": ctx.rel(run.log_path)}
         vcds = sorted(job.rglob("*.vcd"))
         if vcds:

@@ -44,6 +44,7 @@ def resolve_file(ctx: ToolContext, path: str, what: str = "file") -> Path:
     host = ctx.resolve(path)
     if not host.is_file():
         raise UserInputError(f"{what} '{path}' is not a file", "give a file, not a directory")
+    ctx.sandbox.check_readable(host)
     return host
 
 

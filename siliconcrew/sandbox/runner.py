@@ -1,0 +1,90 @@
+"""In-container command runner: a faster alternative to `docker exec` (stdlib only).
+
+`docker exec` costs ~45 ms per call (runc joins namespaces each time). This script runs as the
+container's main process and listens on a unix socket in the workspace; each connection
+carries one JSON request `{"argv": [...], "cwd": "..."}` and gets `{"rc": N}` back when the
+command ends. The command runs with the same wrapper (timeout, capped log) as with exec, as
+the same non-root user, in the same hardened container, so the guarantees are unchanged.
+If the client disconnects before the end, the command's process group is killed.
+The container ends when this process ends: after MAX_IDLE_S without requests.
+"""
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+MAX_IDLE_S = 6 * 3600
+ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+       "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+last_request = time.monotonic()
+
+
+def handle(conn: socket.socket) -> None:
+    global last_request
+    with conn:
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        req = json.loads(data)
+        last_request = time.monotonic()
+        try:
+            proc = subprocess.Popen(req["argv"], cwd=req["cwd"], env=ENV, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    start_new_session=True)
+        except OSError as exc:
+            conn.sendall(json.dumps({"rc": 127, "error": str(exc)}).encode() + b"\n")
+            return
+        # Wait for the command to end or the client to go away (then kill the command).
+        pidfd = os.pidfd_open(proc.pid)
+        try:
+            while True:
+                ready, _, _ = select.select([conn, pidfd], [], [])
+                if pidfd in ready:
+                    proc.wait()
+                    break
+                try:
+                    gone = conn.recv(1) == b""
+                except OSError:
+                    gone = True
+                if gone:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    return
+        finally:
+            os.close(pidfd)
+        last_request = time.monotonic()
+        try:
+            conn.sendall(json.dumps({"rc": proc.returncode}).encode() + b"\n")
+        except OSError:
+            pass
+
+
+def main(path: str) -> None:
+    if os.path.exists(path):
+        os.unlink(path)
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(64)
+    srv.settimeout(60)
+    while True:
+        try:
+            conn, _ = srv.accept()
+        except socket.timeout:
+            if time.monotonic() - last_request > MAX_IDLE_S:
+                break
+            continue
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+    os.unlink(path)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
