@@ -148,3 +148,24 @@ def test_client_disconnect_kills_command(tmp_path):
         time.sleep(0.5)
         ps, _ = run(sb, "ps -eo args | grep -c '^sleep 30' || true")
         assert ps.output.strip() == "0", ps.output
+
+
+def test_local_without_bwrap_needs_opt_in(tmp_path, monkeypatch):
+    """No bubblewrap: refuse unless --unsafe-host, and then say so in every result."""
+    import shutil as _shutil
+
+    from siliconcrew.errors import SandboxUnavailable
+    from siliconcrew.sandbox import local_backend
+
+    real_which = _shutil.which
+    monkeypatch.setattr(local_backend.shutil, "which",
+                        lambda name: None if name == "bwrap" else real_which(name))
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with pytest.raises(SandboxUnavailable) as err:
+        open_sandbox(ws, settings_for("local"), quiet=True)
+    assert "bubblewrap" in err.value.message and "--unsafe-host" in err.value.hint
+    with open_sandbox(ws, settings_for("local", unsafe_host=True), quiet=True) as sb:
+        res, _ = run(sb, "echo hi")
+        assert res.ok and any("unisolated" in n for n in res.notes)
+        assert sb.describe()["isolation"].startswith("none")

@@ -134,6 +134,24 @@ class Sandbox(abc.ABC):
         return logs / f"{stem}-{uuid.uuid4().hex[:8]}.log"
 
     # -- running -----------------------------------------------------------------------------
+    def _wrap(self, argv: list[str], cwd: Path | None, timeout_s: float | None,
+              log_name: str) -> tuple[Path, float, Path, list[str]]:
+        """Common preparation: (cwd, timeout, log path, argv wrapped with timeout + capped log)."""
+        if not argv:
+            raise ValueError("empty command")
+        s = self.settings
+        timeout_s = timeout_s or s.default_timeout_s
+        cwd = (cwd or self.workspace).resolve()
+        if cwd != self.workspace and self.workspace not in cwd.parents:
+            from siliconcrew.errors import PathOutsideWorkspace
+
+            raise PathOutsideWorkspace(f"working directory {cwd} is outside the workspace",
+                                       "run commands inside the workspace")
+        log_path = self.new_log_path(cwd, log_name)
+        script = wrapper_script(self.inside(log_path), timeout_s, s.output_cap_bytes,
+                                s.file_size_limit_mb * 1024)
+        return cwd, timeout_s, log_path, ["bash", "-c", script, "sandbox", *argv]
+
     @abc.abstractmethod
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
             log_name: str = "cmd") -> ExecResult:

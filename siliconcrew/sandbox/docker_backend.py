@@ -17,7 +17,7 @@ from pathlib import Path
 
 from siliconcrew.config import SandboxSettings
 from siliconcrew.errors import SandboxUnavailable
-from siliconcrew.sandbox.base import ExecResult, Sandbox, wrapper_script
+from siliconcrew.sandbox.base import ExecResult, Sandbox
 
 LABEL = "org.siliconcrew.sandbox"
 WORKSPACE_INSIDE = "/workspace"
@@ -194,14 +194,8 @@ class DockerSandbox(Sandbox):
 
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
             log_name: str = "cmd") -> ExecResult:
-        s = self.settings
-        timeout_s = timeout_s or s.default_timeout_s
-        cwd = (cwd or self.workspace).resolve()
-        log_path = self.new_log_path(cwd, log_name)
-        script = wrapper_script(self.inside(log_path), timeout_s, s.output_cap_bytes,
-                                s.file_size_limit_mb * 1024)
+        cwd, timeout_s, log_path, full = self._wrap(argv, cwd, timeout_s, log_name)
         container = self._ensure_container()
-        full = ["bash", "-c", script, "sandbox", *argv]
         start = time.perf_counter()
         if self.exec_mode == "socket":
             rc = self._run_via_socket(full, self.inside(cwd), timeout_s)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from siliconcrew.config import SandboxSettings
 from siliconcrew.errors import SandboxUnavailable
-from siliconcrew.sandbox.base import ExecResult, Sandbox, wrapper_script
+from siliconcrew.sandbox.base import ExecResult, Sandbox
 
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -121,13 +121,7 @@ class LocalSandbox(Sandbox):
 
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
             log_name: str = "cmd") -> ExecResult:
-        s = self.settings
-        timeout_s = timeout_s or s.default_timeout_s
-        cwd = (cwd or self.workspace).resolve()
-        log_path = self.new_log_path(cwd, log_name)
-        script = wrapper_script(str(log_path), timeout_s, s.output_cap_bytes,
-                                s.file_size_limit_mb * 1024)
-        inner = ["bash", "-c", script, "sandbox", *argv]
+        cwd, timeout_s, log_path, inner = self._wrap(argv, cwd, timeout_s, log_name)
         env = {"PATH": CLEAN_PATH, "HOME": "/tmp", "LANG": "C.UTF-8"}
         if self.isolated:
             full = self._cgroup.join_prefix() + self._bwrap_prefix(cwd) + inner
