@@ -1,0 +1,261 @@
+"""The `local` flow engine: qflow (yosys, graywolf, qrouter, vesta, magic, netgen) on osu018.
+
+Runs each qflow stage in the sandbox with `qflow <stage> -T <tech> <top>` in a project folder
+under the run directory. Configuration goes to qflow's own `project_vars.sh`, rewritten at
+every run so a repaired config (e.g. a lower placement density) takes effect.
+Works wherever Debian's qflow packages are (the docker image, or the host for `local`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from siliconcrew.errors import UserInputError
+from siliconcrew.flows.engines import qflow_logs as logs
+from siliconcrew.flows.engines.base import DesignInput, FlowEngine, StageResult
+from siliconcrew.flows.layout import layout_metrics, render_png
+from siliconcrew.sandbox.base import Sandbox
+from siliconcrew.tools.base import Diagnostic
+from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
+
+TECHS = ("osu018", "osu035", "osu050")
+TECH_DIR = "/usr/share/qflow/tech"
+STAGES = ("synthesize", "place", "sta", "route", "backanno", "migrate", "drc", "lvs", "gdsii",
+          "gl_sim")
+STAGE_LOG = {"synthesize": "synth.log", "place": "place.log", "sta": "sta.log",
+             "route": "route.log", "backanno": "post_sta.log", "migrate": "migrate.log",
+             "drc": "drc.log", "lvs": "lvs.log", "gdsii": "gdsii.log"}
+# Keys of project_vars.sh we let users (and repairs) set; values are written verbatim.
+QFLOW_KEYS = ("initial_density", "fill_ratios", "graywolf_options", "addspacers_options",
+              "route_layers", "via_stacks", "qrouter_options", "nofanout", "fanout_options",
+              "yosys_options", "abc_script", "nobuffers", "inbuffers")
+_SAFE_VALUE = re.compile(r'^[\w .,:=+\-/%]*$')
+
+
+class QflowEngine(FlowEngine):
+    name = "local"
+    stages = STAGES
+
+    def default_config(self, design: DesignInput) -> dict[str, Any]:
+        tech = design.pdk if design.pdk in TECHS else None
+        if tech is None:
+            raise UserInputError(f"the local engine has no PDK '{design.pdk}'",
+                                 f"use flow.pdk: one of {', '.join(TECHS)} "
+                                 "(or flow.engine: librelane for sky130/gf180)")
+        config: dict[str, Any] = {"tech": tech, "clock_period_ns": design.clock_period_ns,
+                                  "stage_timeout_s": 1800}
+        for key, value in design.options.items():
+            if key not in QFLOW_KEYS and key not in ("stage_timeout_s",):
+                raise UserInputError(f"unknown local-engine option '{key}'",
+                                     f"known: {', '.join(QFLOW_KEYS)}")
+            if not _SAFE_VALUE.match(str(value)):
+                raise UserInputError(f"option {key} has characters qflow scripts cannot take",
+                                     "use plain numbers and words")
+            config[key] = value
+        return config
+
+    # -- inputs ---------------------------------------------------------------------------------
+    def prepare(self, design: DesignInput, flow_dir: Path, config: dict[str, Any],
+                sandbox: Sandbox) -> None:
+        for sub in ("source", "synthesis", "layout", "log", "tech"):
+            (flow_dir / sub).mkdir(exist_ok=True)
+            sandbox.make_writable(flow_dir / sub)
+        names: dict[str, Path] = {}
+        for src in design.rtl:
+            if src.name in names and names[src.name] != src:
+                raise UserInputError(f"two RTL files are both named {src.name}",
+                                     "rename one: qflow keeps sources in one folder")
+            names[src.name] = src
+            shutil.copyfile(src, flow_dir / "source" / src.name)
+        file_list = flow_dir / "source" / f"{design.top}.fl"
+        file_list.write_text("".join(f"{sandbox.inside(flow_dir / 'source' / n)}\n" for n in names))
+        period_ps = round(float(config.get("clock_period_ns", design.clock_period_ns)) * 1000)
+        lines = ["#!/usr/bin/tcsh -f", "# written by siliconcrew: edits are overwritten",
+                 f"set source_file_list = {sandbox.inside(file_list)}",
+                 "set is_system_verilog = 1",
+                 f'set vesta_options = "--period {period_ps} --summary reports --long"']
+        for key in QFLOW_KEYS:
+            if config.get(key) is not None:
+                value = config[key]
+                lines.append(f'set {key} = "{value}"' if " " in str(value) else
+                             f"set {key} = {value}")
+        (flow_dir / "project_vars.sh").write_text("\n".join(lines) + "\n")
+        (flow_dir / "qflow_vars.sh").unlink(missing_ok=True)  # paths differ per backend
+        # The tech LEF, copied out of the sandbox image for the picture and the metrics.
+        tech = config["tech"]
+        lef = flow_dir / "tech" / f"{tech}_stdcells.lef"
+        if not lef.exists():
+            sandbox.run(["cp", f"{TECH_DIR}/{tech}/{tech}_stdcells.lef", sandbox.inside(lef)],
+                        cwd=flow_dir / "tech", timeout_s=60, log_name="copy-lef")
+
+    # -- stages ---------------------------------------------------------------------------------
+    def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
+                  config: dict[str, Any], sandbox: Sandbox) -> StageResult:
+        if stage == "gl_sim":
+            return self._gate_level_sim(design, flow_dir, config["tech"], sandbox)
+        res = sandbox.run(["qflow", stage, "-T", config["tech"], design.top], cwd=flow_dir,
+                          timeout_s=float(config.get("stage_timeout_s", 1800)), log_name=stage)
+        log_file = flow_dir / "log" / STAGE_LOG[stage]
+        text = log_file.read_text(errors="replace") if log_file.exists() else res.output
+        top = design.top
+        metrics: dict[str, Any] = {}
+        diags: list[Diagnostic] = []
+        problem: str | None = None
+        if res.timed_out:
+            problem = f"qflow {stage} {res.killed_reason}"
+        elif res.exit_code != 0:
+            problem = f"qflow {stage} exited with {res.exit_code}"
+        if stage == "synthesize":
+            metrics["synth__cell__count"] = logs.synth_cells(text)
+            if not (flow_dir / "synthesis" / f"{top}.blif").exists():
+                problem = problem or "synthesis produced no netlist"
+        elif stage == "place":
+            if not (flow_dir / "layout" / f"{top}.def").exists():
+                problem = problem or "placement produced no DEF"
+        elif stage in ("sta", "backanno"):
+            metrics.update(logs.timing_from_vesta(text))
+            if "timing__setup__ws" not in metrics and "clock__fmax_mhz" not in metrics:
+                problem = problem or f"{stage}: no timing result in the log"
+        elif stage == "route":
+            failed = logs.failed_routes(text)
+            metrics["route__failed_nets"] = failed
+            if failed is None:
+                problem = problem or "route: qrouter gave no final result"
+            elif failed > 0:
+                problem = f"route: {failed} net(s) failed to route"
+        elif stage == "migrate":
+            if not (flow_dir / "layout" / f"{top}.mag").exists():
+                problem = problem or "migrate produced no magic database"
+        elif stage == "drc":
+            count = logs.drc_count(text)
+            metrics["magic__drc_error__count"] = count
+            if count is None:
+                problem = problem or "drc: no count in the log"
+        elif stage == "lvs":
+            errors = logs.lvs_errors(text)
+            metrics["design__lvs_error__count"] = errors
+            if errors is None:
+                problem = problem or "lvs: no result in the log"
+        elif stage == "gdsii":
+            if not (flow_dir / "layout" / f"{top}.gds").exists():
+                problem = problem or "gdsii produced no GDS"
+        if problem:
+            diags.append(Diagnostic(severity="error", code=f"qflow-{stage}", message=problem))
+            diags += logs.error_diagnostics(text, stage)
+        status = "failed" if problem else "ok"
+        summary = problem or self._stage_summary(stage, metrics)
+        return StageResult(name=stage, status=status,
+                           log_path=str(log_file.relative_to(flow_dir)) if log_file.exists()
+                           else str(res.log_path.relative_to(flow_dir)),
+                           metrics={k: v for k, v in metrics.items() if v is not None},
+                           diagnostics=diags, summary=summary)
+
+    @staticmethod
+    def _stage_summary(stage: str, m: dict[str, Any]) -> str:
+        if "timing__setup__ws" in m:
+            return f"setup WS {m['timing__setup__ws']} ns, fmax {m.get('clock__fmax_mhz')} MHz"
+        if stage == "route":
+            return "all nets routed"
+        if stage == "drc":
+            return f"{m.get('magic__drc_error__count')} DRC errors"
+        if stage == "lvs":
+            return f"{m.get('design__lvs_error__count')} LVS errors"
+        return "done"
+
+    def _gate_level_sim(self, design: DesignInput, flow_dir: Path, tech: str,
+                        sandbox: Sandbox) -> StageResult:
+        """Re-simulate the post-route netlist (with cell models) against the testbench."""
+        if not design.testbench or not design.testbench_top:
+            return StageResult(name="gl_sim", status="skipped", summary="no testbench")
+        netlist = flow_dir / "synthesis" / f"{design.top}.rtlnopwr.v"
+        if not netlist.exists():
+            return StageResult(name="gl_sim", status="failed",
+                               summary="no post-route netlist (synthesis/<top>.rtlnopwr.v)")
+        sim_dir = flow_dir / "gl_sim"
+        sim_dir.mkdir(exist_ok=True)
+        sandbox.make_writable(sim_dir)
+        comp = sandbox.run(["iverilog", "-g2012", "-o", "gl.vvp", "-s", design.testbench_top,
+                            *(sandbox.inside(t) for t in design.testbench),
+                            sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"],
+                           cwd=sim_dir, timeout_s=300, log_name="compile")
+        if comp.exit_code != 0:
+            return StageResult(name="gl_sim", status="failed", log_path=str(
+                comp.log_path.relative_to(flow_dir)), summary="gate-level compile failed: "
+                + (comp.output.strip().splitlines() or ["?"])[0][:200])
+        run = sandbox.run(["vvp", "-n", "gl.vvp"], cwd=sim_dir, timeout_s=600, log_name="run")
+        bad = [p for p in DEFAULT_FAIL_PATTERNS if re.search(p, run.output, re.MULTILINE)]
+        ok = run.ok and not bad
+        return StageResult(name="gl_sim", status="ok" if ok else "failed",
+                           log_path=str(run.log_path.relative_to(flow_dir)),
+                           metrics={"gl_sim__passed": ok},
+                           summary="post-route netlist passes the testbench" if ok else
+                           f"post-route simulation failed ({run.killed_reason or 'output'}"
+                           + (f": matches {bad[0]!r}" if bad else "") + ")")
+
+    # -- results --------------------------------------------------------------------------------
+    def collect(self, design: DesignInput, flow_dir: Path, stages: list[StageResult],
+                sandbox: Sandbox) -> tuple[dict[str, Any], dict[str, str]]:
+        metrics: dict[str, Any] = {}
+        for st in stages:  # later stages (post-route timing) override earlier ones
+            metrics.update(st.metrics)
+        top = design.top
+        layout_dir = flow_dir / "layout"
+        lef = flow_dir / "tech" / f"{json.loads((flow_dir / 'flow_config.json').read_text())['tech']}_stdcells.lef"
+        artifacts: dict[str, str] = {}
+        for key, path in (("gds", layout_dir / f"{top}.gds"), ("def", layout_dir / f"{top}.def"),
+                          ("netlist", flow_dir / "synthesis" / f"{top}.rtlnopwr.v"),
+                          ("spef", flow_dir / "synthesis" / f"{top}.spef"),
+                          ("lvs_report", flow_dir / "log" / "lvs.log"),
+                          ("drc_report", flow_dir / "log" / "drc.log")):
+            if path.exists():
+                artifacts[key] = str(path)
+        routed = any(s.name == "route" and s.status in ("ok", "cached") for s in stages)
+        if "def" in artifacts and lef.exists():
+            metrics.update(layout_metrics(Path(artifacts["def"]), [lef]))
+            if routed:
+                png = flow_dir / f"{top}.png"
+                try:
+                    render_png(Path(artifacts["def"]), [lef], png)
+                    artifacts["png"] = str(png)
+                except Exception as exc:  # a picture must never fail the flow
+                    metrics["png__error"] = f"{type(exc).__name__}: {exc}"[:200]
+        period = float(json.loads((flow_dir / "flow_config.json").read_text())
+                       .get("clock_period_ns", design.clock_period_ns))
+        metrics["clock__period_ns"] = period
+        ws = metrics.get("timing__setup__ws")
+        if ws is not None and "clock__fmax_mhz" not in metrics and period - ws > 0:
+            metrics["clock__fmax_mhz"] = round(1000.0 / (period - ws), 2)
+        return metrics, artifacts
+
+    # -- repairs ----------------------------------------------------------------------------------
+    def apply_action(self, action: str, params: dict[str, Any],
+                     config: dict[str, Any]) -> dict[str, Any] | None:
+        new = dict(config)
+        if action in ("lower_density", "enlarge_die"):
+            # qflow's decongest pads rows with fill to reach `initial_density`: lower density
+            # means a larger core, which is also how a die is enlarged here.
+            current = float(config.get("initial_density") or 0.75)
+            step = float(params.get("step_pct", 10)) / 100.0
+            if action == "enlarge_die":
+                step = current - current / float(params.get("factor", 1.25))
+            target = round(max(0.2, current - step), 3)
+            if target >= current:
+                return None
+            new["initial_density"] = target
+            return new
+        if action == "routing_effort":
+            layers = int(config.get("route_layers") or 6)
+            if layers >= 6 and config.get("via_stacks") not in (None, "1"):
+                return None
+            new["route_layers"] = min(6, layers + 1) if layers < 6 else 6
+            new["via_stacks"] = "all"
+            return new if new != config else None
+        if action == "relax_clock":
+            new["clock_period_ns"] = round(float(config["clock_period_ns"]) *
+                                           float(params.get("factor", 1.1)), 4)
+            return new
+        return None

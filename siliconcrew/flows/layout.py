@@ -1,0 +1,149 @@
+"""Layout facts and pictures from DEF + cell LEF (engine-independent).
+
+qflow's techs ship cells as LEF only (no cell GDS), so the GDS shows routing but empty cells.
+The picture is therefore drawn from the routed DEF with the cell LEF: each placed cell as a
+grey box (from the LEF SIZE and the DEF placement), routing and vias in colour (klayout).
+Metrics (instance count and area, die area, utilization) come from the same files, so every
+engine that leaves a DEF gets them in LibreLane's names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_MACRO = re.compile(r"^MACRO\s+(\S+)(.*?)^END\s+\1", re.MULTILINE | re.DOTALL)
+_SIZE = re.compile(r"^\s*SIZE\s+([\d.]+)\s+BY\s+([\d.]+)", re.MULTILINE)
+_CLASS = re.compile(r"^\s*CLASS\s+(\w+)", re.MULTILINE)
+_UNITS = re.compile(r"UNITS\s+DISTANCE\s+MICRONS\s+(\d+)")
+_DIE = re.compile(r"DIEAREA\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)")
+_COMPONENTS = re.compile(r"^COMPONENTS\s+\d+\s*;(.*?)^END\s+COMPONENTS", re.MULTILINE | re.DOTALL)
+_COMP = re.compile(r"-\s+(\S+)\s+(\S+)\s+\+\s+(?:PLACED|FIXED)\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+(\w+)")
+FILL_PREFIXES = ("FILL", "DECAP", "TAP", "PHY_")
+
+
+@dataclass
+class Macro:
+    width: float
+    height: float
+    klass: str = "CORE"
+
+
+@dataclass
+class Placement:
+    name: str
+    macro: str
+    x: float
+    y: float
+    orient: str
+
+
+def read_lef_macros(lef_paths: list[Path]) -> dict[str, Macro]:
+    macros: dict[str, Macro] = {}
+    for path in lef_paths:
+        text = path.read_text(errors="replace")
+        for m in _MACRO.finditer(text):
+            body = m.group(2)
+            size = _SIZE.search(body)
+            klass = _CLASS.search(body)
+            if size:
+                macros[m.group(1)] = Macro(float(size.group(1)), float(size.group(2)),
+                                           klass.group(1) if klass else "CORE")
+    return macros
+
+
+def read_def(def_path: Path) -> tuple[float, tuple[float, float, float, float] | None,
+                                       list[Placement]]:
+    """(units per micron, die box in microns, placed components in microns)."""
+    text = def_path.read_text(errors="replace")
+    u = _UNITS.search(text)
+    units = float(u.group(1)) if u else 1000.0
+    d = _DIE.search(text)
+    die = tuple(float(v) / units for v in d.groups()) if d else None
+    comps: list[Placement] = []
+    block = _COMPONENTS.search(text)
+    if block:
+        for m in _COMP.finditer(block.group(1)):
+            comps.append(Placement(m.group(1), m.group(2), float(m.group(3)) / units,
+                                   float(m.group(4)) / units, m.group(5)))
+    return units, die, comps  # type: ignore[return-value]
+
+
+def is_filler(macro: str) -> bool:
+    return macro.upper().startswith(FILL_PREFIXES)
+
+
+def layout_metrics(def_path: Path, lef_paths: list[Path]) -> dict[str, float | int | None]:
+    macros = read_lef_macros(lef_paths)
+    _, die, comps = read_def(def_path)
+    cells = [c for c in comps if not is_filler(c.macro)]
+    area = sum(macros[c.macro].width * macros[c.macro].height for c in cells if c.macro in macros)
+    die_area = (die[2] - die[0]) * (die[3] - die[1]) if die else None
+    return {
+        "design__instance__count": len(cells),
+        "design__instance__count__fill": len(comps) - len(cells),
+        "design__instance__area": round(area, 3),
+        "design__die__area": round(die_area, 3) if die_area else None,
+        "design__instance__utilization": round(area / die_area, 4) if die_area else None,
+    }
+
+
+def render_png(def_path: Path, lef_paths: list[Path], png_path: Path,
+               width: int = 1200, height: int = 900) -> Path:
+    """Draw the routed layout (cells as boxes, metals in colour) to a PNG with klayout."""
+    import klayout.db as kdb
+    import klayout.lay as klay
+
+    units, _, comps = read_def(def_path)
+    macros = read_lef_macros(lef_paths)
+    layout = kdb.Layout()
+    opt = kdb.LoadLayoutOptions()
+    cfg = kdb.LEFDEFReaderConfiguration()
+    cfg.lef_files = [str(p) for p in lef_paths]
+    cfg.dbu = 1.0 / units
+    cfg.produce_cell_outlines = False
+    cfg.produce_labels = False
+    opt.lefdef_config = cfg
+    layout.read(str(def_path), opt)
+    top = layout.top_cell()
+    cell_layer = layout.layer(999, 0)
+    fill_layer = layout.layer(998, 0)
+    for c in comps:
+        m = macros.get(c.macro)
+        if m is None:
+            continue
+        w, h = (m.height, m.width) if c.orient in ("E", "W", "FE", "FW") else (m.width, m.height)
+        box = kdb.DBox(c.x, c.y, c.x + w, c.y + h)
+        top.shapes(fill_layer if is_filler(c.macro) else cell_layer).insert(box)
+
+    view = klay.LayoutView()
+    for key, value in {"background-color": "#ffffff", "grid-visible": "false",
+                       "text-visible": "false", "cell-box-visible": "false",
+                       "ghost-cells-visible": "false"}.items():
+        view.set_config(key, value)
+    view.show_layout(layout, False)
+    view.max_hier()
+    view.add_missing_layers()
+    metal_colors = [0x1f77b4, 0xd62728, 0x2ca02c, 0x9467bd, 0xff7f0e, 0x8c564b, 0x17becf]
+    it = view.begin_layers()
+    while not it.at_end():
+        lp = it.current().dup()
+        layer, dtype = lp.source_layer, lp.source_datatype
+        if layer == 999:  # standard cells
+            lp.fill_color, lp.frame_color, lp.dither_pattern = 0xbbbbbb, 0x555555, 3
+        elif layer == 998:  # fillers
+            lp.fill_color, lp.frame_color, lp.dither_pattern = 0xf4f4f4, 0xcccccc, 1
+        elif dtype == 1:  # labels
+            lp.visible = False
+        elif layer % 2 == 0:  # metals (even layer numbers in qflow/magic LEF maps)
+            color = metal_colors[(layer // 2) % len(metal_colors)]
+            lp.fill_color, lp.frame_color, lp.dither_pattern = color, color, 2
+        else:  # vias
+            lp.fill_color, lp.frame_color, lp.dither_pattern = 0x000000, 0x000000, 0
+        view.set_layer_properties(it, lp)
+        it.next()
+    view.zoom_fit()
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    view.save_image(str(png_path), width, height)
+    return png_path
