@@ -298,6 +298,89 @@ def _print_run_table(name: str, run) -> None:
               f"; run directory: {run.run_dir.path}")
 
 
+# -------------------------------------------------------------------------------------- harden
+_HARDEN_METRICS = (
+    ("design__instance__count", "cells"), ("design__instance__area", "cell area (µm²)"),
+    ("design__die__area", "die area (µm²)"), ("design__instance__utilization", "utilization"),
+    ("timing__setup__ws", "setup WS (ns)"), ("timing__setup__tns", "setup TNS (ns)"),
+    ("timing__hold__ws", "hold WS (ns)"), ("clock__fmax_mhz", "fmax (MHz)"),
+    ("route__failed_nets", "failed nets"), ("route__drc_errors", "route DRC"),
+    ("magic__drc_error__count", "magic DRC"), ("design__lvs_error__count", "LVS errors"),
+)
+
+
+@app.command("harden")
+def harden_cmd(
+    design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
+    engine: Optional[str] = typer.Option(None, "--engine", help="local | librelane "
+                                         "(default: design.yaml flow.engine)"),
+    from_stage: Optional[str] = typer.Option(None, "--from", help="start at this stage "
+                                             "(continues the newest run unless --run)"),
+    to_stage: Optional[str] = typer.Option(None, "--to", help="stop after this stage"),
+    max_repairs: int = typer.Option(3, "--max-repairs", help="repair attempts (0 = none)"),
+    allow_clock_relax: bool = typer.Option(False, "--allow-clock-relax",
+                                           help="let repairs lengthen the clock period"),
+    run: Optional[str] = typer.Option(None, "--run", help="run id to continue"),
+    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+):
+    """Take the design to GDS with a flow engine; classify failures and repair the config.
+
+    Exit codes: 0 signoff clean (GDS, DRC 0, LVS clean), 1 failed, 2 bad input, 3 no sandbox,
+    4 stopped before signoff as asked (--to).
+    """
+    from siliconcrew.flows.harden import harden
+
+    settings = _settings(sandbox, unsafe_host)
+    err = _console(stderr=True)
+    with err.status("hardening: starting…") as status:
+        def progress(stage: str, state: str) -> None:
+            if state == "running":
+                status.update(f"hardening: {stage}…")
+            else:
+                color = {"ok": "green", "failed": "red", "cached": "cyan"}.get(state, "dim")
+                err.print(f"  {stage:11s} [{color}]{state}[/]")
+        report = harden(design_dir, _sandbox_factory(settings), engine_name=engine,
+                        from_stage=from_stage, to_stage=to_stage, max_repairs=max_repairs,
+                        allow_clock_relax=allow_clock_relax, run_id=run, progress=progress)
+    code = {"ok": 0, "partial": 4}.get(report.status, 1)
+    if as_json:
+        _print_json(report.to_dict())
+        raise typer.Exit(code)
+    from rich.table import Table
+
+    con = _console()
+    table = Table(title=f"{report.engine} flow — run {report.run_id}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, label in _HARDEN_METRICS:
+        if report.result.metrics.get(key) is not None:
+            table.add_row(label, _fmt_metric(report.result.metrics[key]))
+    con.print(table)
+    for rep in report.repairs:
+        action = rep.get("action")
+        if action:
+            name = action.get("name") if isinstance(action, dict) else action
+            diff = ", ".join(f"{k} {v.get('before', 'unset')}→{v.get('after', 'unset')}"
+                             for k, v in (rep.get("config_diff") or {}).items())
+            con.print(f"repair {rep.get('attempt')}: {name} ({diff}) → {rep.get('status')}")
+    for key in ("gds", "def", "png"):
+        if key in report.result.artifacts:
+            con.print(f"{key}: {report.result.artifacts[key]}")
+    if report.status == "ok":
+        con.print("[green]signoff clean[/]: GDS written, DRC 0, LVS clean")
+    elif report.status == "partial":
+        con.print(f"stopped after {to_stage} as asked (no signoff)")
+    else:
+        failed = report.result.failed_stage
+        con.print(f"[red]FAILED[/]{' at ' + failed.name if failed else ''}: "
+                  f"{failed.summary if failed else 'signoff not clean'}; class: "
+                  f"{', '.join(dict.fromkeys(report.failure_classes)) or 'unknown'}; "
+                  f"outcome: {report.outcome}")
+        if report.send_back:
+            con.print(f"needs an RTL/timing change: {report.send_back}")
+    raise typer.Exit(code)
+
+
 def main() -> None:
     try:
         app()

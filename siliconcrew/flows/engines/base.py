@@ -5,7 +5,7 @@ The shared `run_flow` loop gives every engine the same behaviour: run from/to a 
 skip stages a previous attempt finished (resume), persist each stage's result at once
 (`stages.json`) so a crash loses nothing, report progress.
 
-Abstract repair actions (see hardening/repair.py) are applied by each engine to its own
+Abstract repair actions (see hardening/policies.py and repair_loop.py) are applied by each engine to its own
 configuration keys through `apply_action`; an engine that cannot express an action returns
 None and the repair loop moves on to the next one.
 """
@@ -48,6 +48,8 @@ class DesignInput(BaseModel):
     pdk: str = "osu018"
     testbench: list[Path] = Field(default_factory=list)
     testbench_top: str | None = None
+    sim_pass_patterns: list[str] | None = None
+    sim_fail_patterns: list[str] | None = None
     options: dict[str, Any] = Field(default_factory=dict)  # engine config overrides
 
 
@@ -110,10 +112,15 @@ class FlowEngine(abc.ABC):
         return None
 
     def signoff_clean(self, metrics: dict[str, Any], artifacts: dict[str, str]) -> bool:
-        """GDS exists, DRC 0 and LVS clean (the exit-code rule of `siliconcrew harden`)."""
+        """GDS exists, DRC 0, LVS clean and no setup/hold violation (`harden`'s exit rule)."""
+        def non_negative(key: str) -> bool:
+            value = metrics.get(key)
+            return value is None or value >= 0
+
         return bool(artifacts.get("gds")) and metrics.get("magic__drc_error__count", 1) == 0 \
             and metrics.get("design__lvs_error__count", 1) == 0 \
-            and metrics.get("route__drc_errors", 0) in (0, None)
+            and metrics.get("route__drc_errors", 0) in (0, None) \
+            and non_negative("timing__setup__ws") and non_negative("timing__hold__ws")
 
     def stage_range(self, from_stage: str | None, to_stage: str | None) -> list[str]:
         for s in (from_stage, to_stage):

@@ -187,14 +187,17 @@ class QflowEngine(FlowEngine):
                 comp.log_path.relative_to(flow_dir)), summary="gate-level compile failed: "
                 + (comp.output.strip().splitlines() or ["?"])[0][:200])
         run = sandbox.run(["vvp", "-n", "gl.vvp"], cwd=sim_dir, timeout_s=600, log_name="run")
-        bad = [p for p in DEFAULT_FAIL_PATTERNS if re.search(p, run.output, re.MULTILINE)]
+        fail = DEFAULT_FAIL_PATTERNS if design.sim_fail_patterns is None else design.sim_fail_patterns
+        bad = [p for p in fail if re.search(p, run.output, re.MULTILINE)]
+        bad += [f"missing {p!r}" for p in design.sim_pass_patterns or []
+                if not re.search(p, run.output, re.MULTILINE)]
         ok = run.ok and not bad
         return StageResult(name="gl_sim", status="ok" if ok else "failed",
                            log_path=str(run.log_path.relative_to(flow_dir)),
                            metrics={"gl_sim__passed": ok},
                            summary="post-route netlist passes the testbench" if ok else
                            f"post-route simulation failed ({run.killed_reason or 'output'}"
-                           + (f": matches {bad[0]!r}" if bad else "") + ")")
+                           + (f": {bad[0]}" if bad else "") + ")")
 
     # -- results --------------------------------------------------------------------------------
     def collect(self, design: DesignInput, flow_dir: Path, stages: list[StageResult],
@@ -248,12 +251,13 @@ class QflowEngine(FlowEngine):
             new["initial_density"] = target
             return new
         if action == "routing_effort":
+            # More metal layers is the only safe lever: stacked vias ("via_stacks all") made
+            # magic report hundreds of DRC errors on osu018 in our runs.
             layers = int(config.get("route_layers") or 6)
-            if layers >= 6 and config.get("via_stacks") not in (None, "1"):
+            if layers >= 6:
                 return None
-            new["route_layers"] = min(6, layers + 1) if layers < 6 else 6
-            new["via_stacks"] = "all"
-            return new if new != config else None
+            new["route_layers"] = layers + 1
+            return new
         if action == "relax_clock":
             new["clock_period_ns"] = round(float(config["clock_period_ns"]) *
                                            float(params.get("factor", 1.1)), 4)

@@ -62,12 +62,14 @@ def timing_from_vesta(text: str) -> dict:
 
 
 def failed_routes(text: str) -> int | None:
-    if "Final: No failed routes!" in text or "No failed routes" in text:
+    """qrouter's final verdict (intermediate stages print their own, larger counts)."""
+    final = re.findall(r"Final: (?:No failed routes!|Failed net routes: (\d+))", text)
+    if final:
+        return int(final[-1] or 0)
+    if "No failed routes" in text:
         return 0
-    for m in _FAILED_ROUTES.finditer(text):
-        n = next(g for g in m.groups() if g is not None)
-        return int(n)
-    return None
+    counts = [next(g for g in m.groups() if g is not None) for m in _FAILED_ROUTES.finditer(text)]
+    return int(counts[-1]) if counts else None
 
 
 def drc_count(text: str) -> int | None:

@@ -1,0 +1,732 @@
+"""The librelane engine, replayed on real LibreLane output (../shared/fixtures).
+
+LibreLane cannot run here (no OpenROAD, no sky130 PDK), so a test-only sandbox stands in for
+the LibreLane container: it records each command and lays out the run folder LibreLane would
+have written — step folders in the real order and naming of a recorded LibreLane run, real step
+logs, real final/metrics.json — and the engine is judged on what it reads from them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from siliconcrew.config import SandboxSettings
+from siliconcrew.errors import UserInputError
+from siliconcrew.flows.engines import get_engine
+from siliconcrew.flows.engines.base import DesignInput, run_flow
+from siliconcrew.flows.engines.librelane import (
+    DEFAULT_SCL, STAGE_STEPS, LibreLaneEngine, normalize_metrics, parse_flow_messages,
+    parse_metrics_csv, parse_openroad_alerts, read_metrics_json)
+from siliconcrew.sandbox.base import ExecResult, Sandbox
+
+from conftest import FIXTURES
+
+LOGS = FIXTURES / "librelane-logs"
+METRICS = FIXTURES / "librelane-metrics"
+CLEAN_JSON = METRICS / "librelane_sky130_tt-4bitALU_clean_metrics.json"
+VIOLATED_JSON = METRICS / "librelane_sky130_aggressive_setup_violations_metrics.json"
+CLEAN_FLOW_LOG = LOGS / "librelane_flow_clean_tt-4bitALU.log"
+TOP = "tt_um_josue_olivos_alu"
+PDK_HASH = "8afc8346a57fe1ab7934ba5a6056ea8b43078e71"
+
+_RUNNING_AT = re.compile(r"^Running '(?P<id>[^']+)' at '(?P<dir>[^']+)'")
+
+
+def recorded_steps(flow_log: Path) -> list[tuple[str, str]]:
+    """(step id, step-folder slug) of the top-level steps of one recorded LibreLane run."""
+    out = []
+    for line in flow_log.read_text().splitlines():
+        if line.startswith("Flow complete."):
+            break
+        m = _RUNNING_AT.match(line)
+        if not m:
+            continue
+        parts = m.group("dir").split("/")
+        leaf = re.match(r"^\d+-(.+)$", parts[-1])
+        if leaf and not re.match(r"^\d+-", parts[-2]):  # skip composite sub-steps
+            out.append((m.group("id"), leaf.group(1)))
+    return out
+
+
+STEPS = recorded_steps(CLEAN_FLOW_LOG)
+STEP_IDS = [s for s, _ in STEPS]
+STEP_LOGS = {  # real step logs, placed where LibreLane writes them
+    "Verilator.Lint": LOGS / "librelane_01-verilator-lint_9_warnings.log",
+    "Yosys.Synthesis": FIXTURES / "yosys" / "librelane_06-yosys-synthesis.log",
+    "OpenROAD.GlobalPlacement": LOGS / "librelane_28-openroad-globalplacement_clean.log",
+    "OpenROAD.GlobalRouting": LOGS / "librelane_39-openroad-globalrouting_clean.log",
+    "OpenROAD.DetailedRouting": LOGS / "librelane_44-openroad-detailedrouting_clean.log",
+}
+
+
+def write_gds(path: Path, top: str) -> bool:
+    """A tiny but valid GDS with one cell; False when no GDS library is installed."""
+    try:
+        import gdstk
+
+        lib = gdstk.Library()
+        lib.new_cell(top).add(gdstk.rectangle((0, 0), (1, 1)))
+        lib.write_gds(str(path))
+        return True
+    except ImportError:
+        pass
+    try:
+        import klayout.db as kdb
+    except ImportError:
+        return False
+    layout = kdb.Layout()
+    cell = layout.create_cell(top)
+    cell.shapes(layout.layer(1, 0)).insert(kdb.Box(0, 0, 1000, 1000))
+    layout.write(str(path))
+    return True
+
+
+def gds_top_cells(path: Path) -> list[str]:
+    try:
+        import gdstk
+
+        return [c.name for c in gdstk.read_gds(str(path)).top_level()]
+    except ImportError:
+        import klayout.db as kdb
+
+        layout = kdb.Layout()
+        layout.read(str(path))
+        return [c.name for c in layout.top_cells()]
+
+
+class ReplaySandbox(Sandbox):
+    """Stands in for the LibreLane container: records argv, writes what LibreLane would."""
+
+    name = "replay"
+
+    def __init__(self, workspace: Path, *, final_metrics: Path = CLEAN_JSON,
+                 fail_at: str | None = None, exit_code: int | None = None,
+                 warnings: dict[str, Path] | None = None) -> None:
+        super().__init__(workspace, SandboxSettings(backend="local"))
+        self.final_metrics = final_metrics
+        self.fail_at = fail_at
+        self.exit_code = exit_code
+        self.warnings = warnings or {}
+        self.calls: list[list[str]] = []
+        self.timeouts: list[float | None] = []
+        self.problems: list[str] = []
+
+    @property
+    def workspace_inside(self) -> str:
+        return "/ws"
+
+    @staticmethod
+    def flag(argv: list[str], name: str) -> str | None:
+        return argv[argv.index(name) + 1] if name in argv else None
+
+    def run(self, argv, cwd=None, timeout_s=None, log_name="cmd") -> ExecResult:
+        cwd = (cwd or self.workspace).resolve()
+        log = self.new_log_path(cwd, log_name)
+        self.calls.append(list(argv))
+        self.timeouts.append(timeout_s)
+        out, rc = self._replay(argv, cwd)
+        log.write_text(out)
+        return ExecResult(argv=list(argv), exit_code=rc, duration_s=0.01, timed_out=False,
+                          output=out, log_path=log, output_bytes=len(out), truncated=False,
+                          backend=self.name)
+
+    def _replay(self, argv: list[str], cwd: Path) -> tuple[str, int]:
+        if self.exit_code is not None:
+            return f"bash: line 1: {argv[0]}: command not found\n", self.exit_code
+        # what a real LibreLane would refuse
+        if argv[1:2] != ["config.json"] or not (cwd / "config.json").is_file():
+            self.problems.append(f"no config.json argument/file: {argv}")
+        if "--manual-pdk" not in argv:
+            self.problems.append("PDK not passed with --manual-pdk")
+        host_root = self.to_host(self.flag(argv, "--pdk-root") or "")
+        if host_root is None or not (host_root / (self.flag(argv, "--pdk") or "?")).is_dir():
+            self.problems.append(f"--pdk-root does not hold the PDK inside the sandbox: {argv}")
+        state = self.flag(argv, "--with-initial-state")
+        if state is not None and not (cwd / state).is_file():
+            self.problems.append(f"initial state {state} does not exist")
+        tag = self.flag(argv, "--run-tag")
+        run = cwd / "runs" / tag
+        run.mkdir(parents=True, exist_ok=True)
+        frm, to = self.flag(argv, "--from"), self.flag(argv, "--to")
+        i = STEP_IDS.index(frm) if frm else 0
+        j = STEP_IDS.index(to) if to else len(STEP_IDS) - 1
+        ords = [int(d.name.split("-")[0]) for d in run.iterdir()
+                if d.is_dir() and re.match(r"^\d+-", d.name)]
+        n = max(ords, default=0)
+        out = ["Starting…"]
+        last_metrics: dict = {}
+        for step_id, slug in STEPS[i:j + 1]:
+            n += 1
+            d = run / f"{n:02d}-{slug}"
+            d.mkdir()
+            out.append(f"Running '{step_id}' at 'runs/{tag}/{d.name}'…")
+            if step_id == self.fail_at:
+                shutil.copyfile(LOGS / "openroad_gpl_GPL-0302_error_density.log",
+                                d / f"{slug}.log")
+                with (run / "error.log").open("a") as fh:
+                    fh.write(f"{step_id} failed with the following errors:\n"
+                             "[GPL-0302] Consider increasing the target density or "
+                             "re-floorplanning with a larger core area.\n")
+                out.append(f"ERROR    {step_id} failed")
+                return "\n".join(out) + "\n", 1
+            if step_id in STEP_LOGS:
+                shutil.copyfile(STEP_LOGS[step_id], d / f"{slug}.log")
+            if step_id in self.warnings:
+                with (run / "warning.log").open("a") as fh:
+                    fh.write(self.warnings[step_id].read_text())
+            last_metrics = {"design__instance__count": n}
+            (d / "state_out.json").write_text(json.dumps(
+                {"metrics": last_metrics, "replay_step": step_id}))
+        final = run / "final"
+        final.mkdir(exist_ok=True)
+        if to is None:
+            shutil.copyfile(self.final_metrics, final / "metrics.json")
+            for sub, name, text in (("def", f"{TOP}.def", "VERSION 5.8 ;\nEND DESIGN\n"),
+                                    ("nl", f"{TOP}.nl.v", f"module {TOP}();\nendmodule\n"),
+                                    ("render", f"{TOP}.png", "\x89PNG\r\n")):
+                (final / sub).mkdir(exist_ok=True)
+                (final / sub / name).write_text(text)
+            (final / "gds").mkdir(exist_ok=True)
+            write_gds(final / "gds" / f"{TOP}.gds", TOP)
+        else:
+            (final / "metrics.json").write_text(json.dumps(last_metrics))
+        (run / "resolved.json").write_text("{}")
+        out.append(f"Saving views to '{final}'…\nFlow complete.")
+        return "\n".join(out) + "\n", 0
+
+
+RTL = """module tt_um_josue_olivos_alu(input clk, input [3:0] a, b, output reg [3:0] y);
+  always @(posedge clk) y <= a + b;
+endmodule
+"""
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """A design folder with RTL and a ciel-style PDK root (symlinked variant) inside it."""
+    ws = tmp_path / "ws"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "rtl" / "alu.v").write_text(RTL)
+    (ws / "rtl" / "alu_defs.vh").write_text("`define W 4\n")
+    version = ws / "pdk" / "ciel" / "sky130" / "versions" / PDK_HASH
+    (version / "sky130A" / "libs.ref" / "sky130_fd_sc_hd").mkdir(parents=True)
+    (ws / "pdk" / "sky130A").symlink_to(Path("ciel/sky130/versions") / PDK_HASH / "sky130A")
+    return ws
+
+
+def design(ws: Path, **kw) -> DesignInput:
+    options = {"pdk_root": "pdk", **kw.pop("options", {})}
+    return DesignInput(name="alu", top=TOP, rtl=[ws / "rtl" / "alu.v"], clock_port="clk",
+                       clock_period_ns=20, pdk="sky130A", options=options, **kw)
+
+
+def flow_dir(ws: Path) -> Path:
+    return ws / "runs" / "r1" / "harden" / "attempt-0"
+
+
+def gds_lib_available() -> bool:
+    try:
+        import gdstk  # noqa: F401
+        return True
+    except ImportError:
+        try:
+            import klayout.db  # noqa: F401
+            return True
+        except ImportError:
+            return False
+
+
+needs_gds = pytest.mark.skipif(not gds_lib_available(), reason="neither gdstk nor klayout")
+
+
+# -- configuration -----------------------------------------------------------------------------
+def test_registered_under_its_name():
+    assert isinstance(get_engine("librelane"), LibreLaneEngine)
+    assert LibreLaneEngine.stages == ("synthesis", "floorplan", "placement", "cts", "routing",
+                                      "signoff")
+
+
+def test_config_written_round_trips_and_sources_resolve(ws):
+    eng, d, fd = LibreLaneEngine(), design(ws), flow_dir(ws)
+    config = eng.default_config(d)
+    assert config["DESIGN_NAME"] == TOP and config["CLOCK_PORT"] == "clk"
+    assert config["CLOCK_PERIOD"] == 20 and config["PDK"] == "sky130A"
+    assert config["STD_CELL_LIBRARY"] == "sky130_fd_sc_hd"
+    assert config["FP_CORE_UTIL"] < config["PL_TARGET_DENSITY_PCT"]
+    assert config["VERILOG_INCLUDE_DIRS"] == ["dir::src"]  # alu_defs.vh sits next to the RTL
+    fd.mkdir(parents=True)
+    sb = ReplaySandbox(ws)
+    eng.prepare(d, fd, config, sb)
+    assert json.loads((fd / "config.json").read_text()) == config
+    for ref in config["VERILOG_FILES"]:
+        assert ref.startswith("dir::")
+        copied = fd / ref[len("dir::"):]  # dir:: = relative to the config file's folder
+        assert copied.read_text() == RTL
+    assert (fd / "src" / "alu_defs.vh").read_text() == "`define W 4\n"
+    eng.prepare(d, fd, config, sb)  # idempotent
+    assert json.loads((fd / "config.json").read_text()) == config
+
+
+def test_same_named_rtl_files_do_not_overwrite_each_other(ws):
+    (ws / "rtl2").mkdir()
+    (ws / "rtl2" / "alu.v").write_text("module other(); endmodule\n")
+    d = design(ws)
+    d.rtl.append(ws / "rtl2" / "alu.v")
+    eng, fd = LibreLaneEngine(), flow_dir(ws)
+    config = eng.default_config(d)
+    assert len(set(config["VERILOG_FILES"])) == 2
+    fd.mkdir(parents=True)
+    eng.prepare(d, fd, config, ReplaySandbox(ws))
+    texts = {(fd / r[5:]).read_text() for r in config["VERILOG_FILES"]}
+    assert texts == {RTL, "module other(); endmodule\n"}
+
+
+def test_user_overrides_win(ws):
+    d = design(ws, options={"FP_CORE_UTIL": 25, "config": {"CLOCK_PERIOD": 7.5,
+                                                           "RUN_KLAYOUT_XOR": False}})
+    config = LibreLaneEngine().default_config(d)
+    assert config["FP_CORE_UTIL"] == 25 and config["CLOCK_PERIOD"] == 7.5
+    assert config["RUN_KLAYOUT_XOR"] is False
+    assert "pdk_root" not in config  # engine options never reach LibreLane's config
+
+
+def test_unknown_lower_case_option_is_refused(ws):
+    with pytest.raises(UserInputError, match="unknown librelane-engine option 'pdk_rot'"):
+        LibreLaneEngine().default_config(design(ws, options={"pdk_rot": "x"}))
+
+
+def test_combinational_design_leaves_clock_port_unset(ws):
+    d = design(ws)
+    d.clock_port = None
+    config = LibreLaneEngine().default_config(d)
+    # LibreLane's base SDC then uses a virtual clock with CLOCK_PERIOD
+    assert "CLOCK_PORT" not in config and config["CLOCK_PERIOD"] == 20
+
+
+@pytest.mark.parametrize("pdk,scl", [("sky130A", "sky130_fd_sc_hd"),
+                                     ("gf180mcuD", "gf180mcu_fd_sc_mcu7t5v0"),
+                                     ("ihp-sg13g2", "sg13g2_stdcell")])
+def test_standard_cell_library_follows_the_pdk(ws, pdk, scl):
+    d = design(ws)
+    d.pdk = pdk
+    assert LibreLaneEngine().default_config(d)["STD_CELL_LIBRARY"] == scl == DEFAULT_SCL[pdk]
+
+
+def _refusal(ws: Path, monkeypatch, pdk_root) -> UserInputError:
+    monkeypatch.delenv("PDK_ROOT", raising=False)
+    opts = {} if pdk_root is None else {"pdk_root": str(pdk_root)}
+    d = DesignInput(name="alu", top=TOP, rtl=[ws / "rtl" / "alu.v"], pdk="sky130A",
+                    options=opts)
+    fd = flow_dir(ws)
+    fd.mkdir(parents=True, exist_ok=True)
+    eng = LibreLaneEngine()
+    sb = ReplaySandbox(ws)
+    with pytest.raises(UserInputError) as info:
+        run_flow(eng, d, fd, sb, eng.default_config(d))
+    assert sb.calls == []  # refused before anything ran
+    return info.value
+
+
+def test_missing_pdk_root_is_refused_in_one_line(ws, monkeypatch):
+    err = _refusal(ws, monkeypatch, None)
+    assert "PDK root not set" in err.message and "ciel" in err.hint
+    assert "pdk_root" in err.hint and "\n" not in err.one_line()
+
+
+def test_pdk_root_outside_the_workspace_is_refused(ws, tmp_path, monkeypatch):
+    outside = tmp_path / "elsewhere"
+    (outside / "sky130A").mkdir(parents=True)
+    err = _refusal(ws, monkeypatch, outside)
+    assert "outside the workspace" in err.message and "\n" not in err.one_line()
+
+
+def test_ciel_link_pointing_outside_the_workspace_is_refused(ws, tmp_path, monkeypatch):
+    real = tmp_path / "home-ciel" / "sky130A"
+    real.mkdir(parents=True)
+    (ws / "pdk2").mkdir()
+    (ws / "pdk2" / "sky130A").symlink_to(real)  # absolute link out of the workspace
+    err = _refusal(ws, monkeypatch, "pdk2")
+    assert "outside the workspace" in err.message
+
+
+def test_pdk_root_without_the_pdk_is_refused(ws, monkeypatch):
+    (ws / "empty").mkdir()
+    err = _refusal(ws, monkeypatch, "empty")
+    assert "PDK 'sky130A' not found" in err.message and "\n" not in err.one_line()
+
+
+def test_pdk_root_from_environment(ws, monkeypatch):
+    monkeypatch.setenv("PDK_ROOT", str(ws / "pdk"))
+    d = DesignInput(name="alu", top=TOP, rtl=[ws / "rtl" / "alu.v"], pdk="sky130A")
+    root = LibreLaneEngine().pdk_root(d, ReplaySandbox(ws))
+    assert root == (ws / "pdk" / "ciel" / "sky130" / "versions" / PDK_HASH).resolve()
+
+
+# -- stage table against real runs -------------------------------------------------------------
+@pytest.mark.parametrize("log", ["librelane_flow_clean_tt-4bitALU.log",
+                                 "librelane_flow_setup_violations_ss_corners.log",
+                                 "openlane2_flow_clean_tt09_older_format.log"])
+def test_stage_boundaries_are_real_adjacent_step_ids(log):
+    ids = [m.group(1) for m in re.finditer(r"Running '([^']+)'", (LOGS / log).read_text())]
+    first = {}
+    for k, s in enumerate(ids):
+        first.setdefault(s, k)
+    ranges = list(STAGE_STEPS.values())
+    for (_, prev_to), (nxt_from, _) in zip(ranges, ranges[1:]):
+        # each stage starts right after the previous one ends: no step falls between stages
+        assert first[nxt_from] == first[prev_to] + 1, (prev_to, nxt_from)
+    assert ranges[0][0] is None and ranges[-1][1] is None
+
+
+def test_step_folders_are_named_after_step_ids():
+    assert len(STEPS) == 72 and STEPS[0] == ("Verilator.Lint", "verilator-lint")
+    for step_id, slug in STEPS:
+        assert slug == step_id.lower().replace(".", "-")
+
+
+# -- metrics -----------------------------------------------------------------------------------
+ALL_METRIC_FILES = sorted(METRICS.iterdir())
+
+
+@pytest.mark.parametrize("path", ALL_METRIC_FILES, ids=lambda p: p.name)
+def test_every_metrics_fixture_parses(path):
+    m = parse_metrics_csv(path) if path.suffix == ".csv" else read_metrics_json(path)
+    assert len(m) > 90
+    for key in ("route__drc_errors", "magic__drc_error__count", "design__lvs_error__count",
+                "antenna__violating__nets"):
+        assert isinstance(m[key], int), key
+    assert json.loads(json.dumps(m, allow_nan=False)) == m  # strict JSON (no Infinity)
+
+
+def test_clean_run_metrics():
+    m = read_metrics_json(CLEAN_JSON)
+    assert m["magic__drc_error__count"] == 0 and m["design__lvs_error__count"] == 0
+    assert m["route__drc_errors"] == 0 and m["antenna__violating__nets"] == 0
+    assert m["timing__setup__ws"] == pytest.approx(6.021517677138031)
+    assert m["timing__hold__ws"] == pytest.approx(8.254772210539592)
+    assert m["design__instance__count"] == 4587 and m["design__die__area"] == 17954.7
+    assert m["route__wirelength"] == 1675
+    assert m["timing__setup_r2r__ws"] is None  # Infinity in the file: no reg-to-reg path
+    assert m["design__die__bbox"] == "0.0 0.0 161.0 111.52"
+
+
+@pytest.mark.parametrize("name,ws,tns,vios", [
+    ("librelane_sky130_aggressive_setup_violations", -5.8934432335735005, -2270.0631421599546,
+     1571),
+    ("librelane_gf180_fir_setup_violations", -10.945960891948763, -180.70898533495264, 70)])
+def test_setup_violation_metrics_json_and_csv_agree(name, ws, tns, vios):
+    j = read_metrics_json(METRICS / f"{name}_metrics.json")
+    c = parse_metrics_csv(METRICS / f"{name}_metrics.csv")
+    for m in (j, c):
+        assert m["timing__setup__ws"] == pytest.approx(ws) and m["timing__setup__ws"] < 0
+        assert m["timing__setup__tns"] == pytest.approx(tns)
+        assert m["timing__setup_vio__count"] == vios
+        assert m["magic__drc_error__count"] == 0 and m["design__lvs_error__count"] == 0
+    assert set(j) == set(c)
+    assert all(j[k] == pytest.approx(c[k]) if isinstance(j[k], float) else j[k] == c[k]
+               for k in j)
+
+
+def test_state_json_metrics_and_old_lvs_spelling():
+    m = read_metrics_json(METRICS / "librelane_spm_state_in_clean.json")
+    assert m["timing__setup__ws"] == pytest.approx(5.974229)
+    assert m["timing__hold__ws"] == pytest.approx(0.111452)
+    assert "design__lvs_errors__count" in m  # OpenLane 2.0 beta spelling, kept
+    assert m["design__lvs_error__count"] == 0  # and the current name added
+    assert m["route__drc_errors__iter:1"] == 69
+
+
+def test_openlane2_beta_csv():
+    m = parse_metrics_csv(METRICS / "ol2b10_caravel_user_proj_example_metrics.csv")
+    assert m["design__lvs_error__count"] == 0 and m["antenna__violating__nets"] == 2
+    assert m["timing__setup__ws"] == pytest.approx(5.046576)
+    assert m["design__die__area"] == pytest.approx(2800 * 1760)  # from design__die__bbox
+    assert m["design__max_slew_violation__count__corner:nom_tt_025C_1v80"] == 0
+
+
+def test_openlane1_csv_mapped_to_librelane_names():
+    m = parse_metrics_csv(METRICS / "ol1_caravel_user_proj_example_metrics.csv")
+    assert m["pin_antenna_violations"] == 4 and m["antenna__violating__pins"] == 4
+    assert m["net_antenna_violations"] == 3 and m["antenna__violating__nets"] == 3
+    assert m["route__drc_errors"] == 0 and m["magic__drc_error__count"] == 0
+    assert m["design__lvs_error__count"] == 0 and m["route__wirelength"] == 109324
+    assert m["design__die__area"] == pytest.approx(4.928e6)
+    assert m["timing__setup__wns"] == 0.0 and m["timing__setup__tns"] == 0.0
+    assert "timing__setup__ws" not in m  # OL1 has no worst (positive) slack
+    w = parse_metrics_csv(METRICS / "ol1_caravel_user_project_wrapper_metrics.csv")
+    assert w["klayout_violations"] == -1 and "klayout__drc_error__count" not in w  # -1: not run
+
+
+def test_metric_values_normalised():
+    m = normalize_metrics({"a": "Infinity", "b": "-inf", "c": "3", "d": "1.5E-8", "e": "x y"})
+    assert m == {"a": None, "b": None, "c": 3, "d": 1.5e-8, "e": "x y"}
+
+
+# -- log parsing -------------------------------------------------------------------------------
+def test_gpl_0302_error_keeps_the_suggested_density():
+    with (LOGS / "openroad_gpl_GPL-0302_error_density.log").open() as fh:
+        diags = parse_openroad_alerts(fh, "x.log")
+    assert len(diags) == 1
+    d = diags[0]
+    assert (d.severity, d.code, d.line) == ("error", "GPL-0302", 23)
+    assert "Given target density: 0.00" in d.message
+    assert "Suggested target density: 0.60" in d.message
+
+
+def test_grt_congestion_error_and_warnings():
+    with (LOGS / "openroad_grt_GRT-0116_congestion_error.log").open() as fh:
+        diags = parse_openroad_alerts(fh)
+    assert [(d.severity, d.code) for d in diags] == [("warning", "GRT-0300"),
+                                                     ("error", "GRT-0116")]
+
+
+def test_run_level_warning_log():
+    diags = parse_flow_messages(
+        (LOGS / "librelane_warning_setup_violations_RSZ-0062.log").read_text(), "warning")
+    rsz = [d for d in diags if d.code == "RSZ-0062"]
+    assert len(rsz) == 1 and rsz[0].message == "Unable to repair all setup violations."
+    setup = [d for d in diags if d.message.startswith("Setup violations found")]
+    assert setup and "max_ss_100C_1v60" in setup[0].message  # the "* corner" lines joined
+
+
+# -- replayed runs -----------------------------------------------------------------------------
+def run(ws: Path, sb: ReplaySandbox, **kw):
+    eng, d = LibreLaneEngine(), design(ws)
+    return eng, run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), **kw)
+
+
+@needs_gds
+def test_replay_clean_full_run(ws):
+    sb = ReplaySandbox(ws)
+    eng, res = run(ws, sb)
+    assert sb.problems == []
+    assert res.status == "ok", [(s.name, s.status, s.summary) for s in res.stages]
+    assert [s.status for s in res.stages] == ["ok"] * 6
+    # one LibreLane invocation per stage, each on its step range
+    assert len(sb.calls) == 6
+    first = sb.calls[0]
+    assert first[:4] == ["librelane", "config.json", "--run-tag", "siliconcrew"]
+    assert "--from" not in first and sb.flag(first, "--to") == "OpenROAD.STAPrePNR"
+    assert sb.flag(first, "--pdk-root") == f"/ws/pdk/ciel/sky130/versions/{PDK_HASH}"
+    assert sb.flag(first, "--pdk") == "sky130A" and sb.flag(first, "--scl") == "sky130_fd_sc_hd"
+    for call, (frm, to) in zip(sb.calls, STAGE_STEPS.values()):
+        assert sb.flag(call, "--from") == frm and sb.flag(call, "--to") == to
+    assert all(t and t >= 3600 for t in sb.timeouts)
+    # every later stage starts from the state its previous stage ended with
+    fd = flow_dir(ws)
+    for call, (_, prev_to) in zip(sb.calls[1:], list(STAGE_STEPS.values())[:-1]):
+        state = json.loads((fd / sb.flag(call, "--with-initial-state")).read_text())
+        assert state["replay_step"] == prev_to
+    # metrics from final/metrics.json, every key kept
+    m = res.metrics
+    assert m["timing__setup__ws"] == pytest.approx(6.021517677138031)
+    assert m["magic__drc_error__count"] == 0 and m["design__lvs_error__count"] == 0
+    assert len(m) >= 300 and m["clock__period_ns"] == 20
+    assert m["clock__fmax_mhz"] == pytest.approx(1000 / (20 - 6.021517677138031), abs=0.01)
+    a = res.artifacts
+    assert gds_top_cells(Path(a["gds"])) == [TOP]
+    for key in ("gds", "def", "netlist", "png", "metrics", "config", "resolved_config"):
+        assert Path(a[key]).is_file(), key
+    assert a["netlist"].endswith(f"final/nl/{TOP}.nl.v")
+    # per-stage findings come from that stage's step logs
+    by = {s.name: s for s in res.stages}
+    assert any(d.code == "WIDTHEXPAND" for d in by["synthesis"].diagnostics)
+    drt = [d for d in by["routing"].diagnostics if d.code == "DRT-0349"]
+    assert drt and drt[0].file.endswith("openroad-detailedrouting.log") and drt[0].line == 15
+    assert not any(d.code == "DRT-0349" for d in by["placement"].diagnostics)
+    assert by["signoff"].metrics["design__lvs_error__count"] == 0
+    assert (fd / by["placement"].log_path).is_file()  # log_path relative to the flow folder
+    assert "openroad-globalplacement" in by["placement"].summary
+
+
+def test_replay_partial_run_to_placement(ws):
+    sb = ReplaySandbox(ws)
+    _, res = run(ws, sb, to_stage="placement")
+    assert sb.problems == []
+    assert res.status == "partial" and [s.name for s in res.stages] == [
+        "synthesis", "floorplan", "placement"]
+    assert len(sb.calls) == 3
+    last = sb.calls[-1]
+    assert sb.flag(last, "--from") == "OpenROAD.GlobalPlacement"
+    assert sb.flag(last, "--to") == "OpenROAD.DetailedPlacement"
+    assert "--with-initial-state" in last and "--pdk-root" in last and "config.json" in last
+    assert "gds" not in res.artifacts
+    assert res.metrics["design__instance__count"] == 34  # the last step's state (34th step)
+
+
+@needs_gds
+def test_replay_resume_from_routing_starts_from_the_cts_result(ws):
+    sb = ReplaySandbox(ws)
+    run(ws, sb)
+    sb.calls.clear()
+    _, res = run(ws, sb, from_stage="routing")
+    assert sb.problems == []
+    assert [s.status for s in res.stages] == ["cached"] * 4 + ["ok", "ok"]
+    assert len(sb.calls) == 2 and sb.flag(sb.calls[0], "--from") == "OpenROAD.GlobalRouting"
+    state = flow_dir(ws) / sb.flag(sb.calls[0], "--with-initial-state")
+    # the cts stage's own last state, although signoff steps ran after it in this folder
+    assert json.loads(state.read_text())["replay_step"] == "OpenROAD.STAMidPNR-2"
+    assert res.status == "ok"
+
+
+@needs_gds
+def test_failed_rerun_does_not_report_the_previous_runs_layout(ws):
+    run(ws, ReplaySandbox(ws))
+    sb = ReplaySandbox(ws, fail_at="OpenROAD.GlobalRouting")
+    _, res = run(ws, sb, from_stage="routing")
+    assert res.status == "failed" and res.failed_stage.name == "routing"
+    assert "gds" not in res.artifacts  # final/ of the earlier run is gone
+    assert "timing__setup__ws" not in res.metrics  # metrics are this run's newest state
+
+
+def test_starting_later_without_an_earlier_run_is_refused(ws):
+    sb = ReplaySandbox(ws)
+    with pytest.raises(UserInputError, match="stage 'cts' has no finished result"):
+        run(ws, sb, from_stage="routing")
+    assert sb.calls == []
+
+
+@needs_gds
+def test_replay_setup_violations_fail_signoff(ws):
+    sb = ReplaySandbox(ws, final_metrics=VIOLATED_JSON, warnings={
+        "OpenROAD.ResizerTimingPostCTS": LOGS / "librelane_warning_setup_violations_RSZ-0062.log"})
+    eng, res = run(ws, sb)
+    assert sb.problems == []
+    assert [s.status for s in res.stages] == ["ok"] * 6  # LibreLane itself completed
+    assert res.status == "failed"
+    assert not eng.signoff_clean(res.metrics, res.artifacts)
+    assert res.metrics["timing__setup__ws"] == pytest.approx(-5.8934432335735005)
+    cts = next(s for s in res.stages if s.name == "cts")
+    assert any(d.code == "RSZ-0062" and d.severity == "warning" for d in cts.diagnostics)
+    # the same metrics without the timing violation would sign off
+    fixed = dict(res.metrics, timing__setup__ws=0.2)
+    assert eng.signoff_clean(fixed, res.artifacts)
+    assert not eng.signoff_clean(fixed, {})  # no GDS
+
+
+def test_replay_placement_failure(ws):
+    sb = ReplaySandbox(ws, fail_at="OpenROAD.GlobalPlacement")
+    _, res = run(ws, sb)
+    assert sb.problems == []
+    assert [s.status for s in res.stages] == ["ok", "ok", "failed", "skipped", "skipped",
+                                              "skipped"]
+    assert res.status == "failed" and res.failed_stage.name == "placement"
+    errs = [d for d in res.failed_stage.diagnostics if d.severity == "error"]
+    gpl = [d for d in errs if d.code == "GPL-0302"]
+    assert gpl and "Suggested target density: 0.60" in gpl[0].message
+    assert gpl[0].file.endswith("openroad-globalplacement.log")
+    assert "GPL-0302" in res.failed_stage.summary and "exit code 1" in res.failed_stage.summary
+    assert len(sb.calls) == 3
+    # no final/ was saved: metrics come from the newest state LibreLane left
+    assert res.metrics["design__instance__count"] == 27
+
+
+def test_replay_without_librelane_in_the_image(ws):
+    sb = ReplaySandbox(ws, exit_code=127)
+    _, res = run(ws, sb)
+    st = res.failed_stage
+    assert st.name == "synthesis" and res.status == "failed"
+    assert st.diagnostics[0].code == "no-librelane"
+    assert "ghcr.io/librelane/librelane" in st.diagnostics[0].message
+
+
+def test_openlane2_command_option(ws):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"command": "openlane", "run_tag": "t1", "timeout_s": 99})
+    res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
+    assert res.status == "partial" and sb.calls[0][0] == "openlane"
+    assert sb.flag(sb.calls[0], "--run-tag") == "t1" and sb.timeouts == [99]
+    assert (flow_dir(ws) / "runs" / "t1" / "01-verilator-lint").is_dir()
+
+
+# -- repair actions ----------------------------------------------------------------------------
+@pytest.fixture
+def base_config(ws):
+    return LibreLaneEngine().default_config(design(ws))
+
+
+def act(action, config, **params):
+    before = json.dumps(config, sort_keys=True)
+    new = LibreLaneEngine().apply_action(action, params, config)
+    assert json.dumps(config, sort_keys=True) == before  # input never mutated
+    return new
+
+
+def test_lower_density(base_config):
+    new = act("lower_density", base_config, step_pct=10)
+    assert new["FP_CORE_UTIL"] == base_config["FP_CORE_UTIL"] - 10
+    assert new["PL_TARGET_DENSITY_PCT"] == base_config["PL_TARGET_DENSITY_PCT"] - 10
+    floor = act("lower_density", {**base_config, "FP_CORE_UTIL": 8,
+                                  "PL_TARGET_DENSITY_PCT": 12}, step_pct=10)
+    assert floor["FP_CORE_UTIL"] == 5 and floor["PL_TARGET_DENSITY_PCT"] == 10
+    assert act("lower_density", floor, step_pct=10) is None  # nothing left to lower
+
+
+def test_enlarge_die_relative_and_absolute(base_config):
+    new = act("enlarge_die", base_config, factor=2)
+    assert new["FP_CORE_UTIL"] == base_config["FP_CORE_UTIL"] / 2
+    tt = json.loads((FIXTURES / "librelane-configs" /
+                     "librelane_tt_sky130_aggressive_100MHz_config.json").read_text())
+    assert act("enlarge_die", tt, factor=2) is None  # die fixed by the TinyTapeout DEF template
+    absolute = {k: v for k, v in tt.items() if k != "FP_DEF_TEMPLATE"}
+    big = act("enlarge_die", absolute, factor=4)
+    assert big["DIE_AREA"] == "0 0 1365.28 451.52"  # "0 0 682.64 225.76", each side x2
+    gf = {"FP_SIZING": "absolute", "DIE_AREA": [0.0, 0.0, 1100.0, 550.0]}  # list form (gf180)
+    assert act("enlarge_die", gf, factor=4)["DIE_AREA"] == [0, 0, 2200, 1100]
+    assert act("enlarge_die", base_config, factor=0.5) is None
+
+
+def test_enable_antenna_repair(base_config):
+    new = act("enable_antenna_repair", base_config)
+    assert new["RUN_ANTENNA_REPAIR"] is True and new["RUN_HEURISTIC_DIODE_INSERTION"] is True
+    assert new["DIODE_ON_PORTS"] == "in"
+    assert new["GRT_ANTENNA_ITERS"] > 3 and new["GRT_ANTENNA_MARGIN"] > 10
+    v3 = act("enable_antenna_repair", {**base_config, "GRT_ANTENNA_REPAIR_ITERS": 12,
+                                       "DIODE_ON_PORTS": "both"})
+    assert v3["GRT_ANTENNA_REPAIR_ITERS"] == 24 and "GRT_ANTENNA_ITERS" not in v3
+    assert v3["DIODE_ON_PORTS"] == "both"
+
+
+def test_timing_repair(base_config):
+    new = act("timing_repair", base_config, setup_margin_pct=5, hold_margin_pct=2)
+    assert new["PL_RESIZER_SETUP_SLACK_MARGIN"] == pytest.approx(1.0)  # 5 % of 20 ns
+    assert new["GRT_RESIZER_SETUP_SLACK_MARGIN"] == pytest.approx(1.0)
+    assert new["PL_RESIZER_HOLD_SLACK_MARGIN"] == pytest.approx(0.4)
+    assert new["GRT_RESIZER_HOLD_SLACK_MARGIN"] == pytest.approx(0.4)
+    assert new["RUN_POST_GRT_RESIZER_TIMING"] is True
+    assert act("timing_repair", new, setup_margin_pct=5, hold_margin_pct=2) is None
+    tt = json.loads((FIXTURES / "librelane-configs" /
+                     "librelane_tt_sky130_tt-4bitALU_src_config.json").read_text())
+    kept = act("timing_repair", tt, setup_margin_pct=0.1, hold_margin_pct=0.1)
+    assert kept["PL_RESIZER_HOLD_SLACK_MARGIN"] == 0.1  # never lowered below the user's value
+
+
+def test_fix_slew_cap(base_config):
+    new = act("fix_slew_cap", base_config)
+    assert new["DESIGN_REPAIR_MAX_SLEW_PCT"] == 30 and new["DESIGN_REPAIR_MAX_CAP_PCT"] == 30
+    assert new["GRT_DESIGN_REPAIR_MAX_SLEW_PCT"] == 20
+    assert new["RUN_POST_GRT_DESIGN_REPAIR"] is True
+    assert act("fix_slew_cap", base_config, margin_pct=40)["DESIGN_REPAIR_MAX_CAP_PCT"] == 40
+
+
+def test_relax_clock(base_config):
+    new = act("relax_clock", base_config, factor=1.25)
+    assert new["CLOCK_PERIOD"] == 25
+    assert act("relax_clock", base_config, factor=0.9) is None
+
+
+def test_routing_effort(base_config):
+    new = act("routing_effort", base_config)
+    assert new["GRT_OVERFLOW_ITERS"] == 100 and new["DRT_OPT_ITERS"] == 128
+    capped = act("routing_effort", new)
+    assert capped["GRT_OVERFLOW_ITERS"] == 200 and capped["DRT_OPT_ITERS"] == 128
+
+
+def test_unknown_action(base_config):
+    assert act("reticulate_splines", base_config) is None
