@@ -41,9 +41,14 @@ def _settings(sandbox: str | None, unsafe_host: bool):
 
 
 def _sandbox_factory(settings):
+    """ws -> sandbox; a flow engine may ask for another image (e.g. LibreLane's)."""
     from siliconcrew.sandbox import open_sandbox
 
-    return lambda ws: open_sandbox(ws, settings.sandbox)
+    def factory(ws: Path, image: str | None = None):
+        sandbox_settings = settings.sandbox.model_copy(update={"image": image}) if image \
+            else settings.sandbox
+        return open_sandbox(ws, sandbox_settings)
+    return factory
 
 
 def _print_json(data) -> None:
@@ -243,9 +248,15 @@ def sandbox_prune(all_: bool = typer.Option(False, "--all", help="also remove ru
 @app.command("run")
 def run_cmd(
     design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
+    no_harden: bool = typer.Option(False, "--no-harden", help="stop after the checks"),
+    max_repairs: int = typer.Option(3, "--max-repairs", help="hardening repair attempts"),
     as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
 ):
-    """Run the design's checks: lint → simulate → synthesize → STA → equivalence."""
+    """Unattended run: lint → simulate → synthesize → STA → equivalence, then harden to GDS.
+
+    Hardening starts only when every check passed. Exit code 0 when the checks pass and the
+    layout is signoff clean (or --no-harden and the checks pass).
+    """
     from siliconcrew.design import load_design
     from siliconcrew.flows.checks import run_checks
     from siliconcrew.tools.registry import load_registry
@@ -260,11 +271,31 @@ def run_cmd(
             else:
                 err.print(f"  {step}: {state}")
         run = run_checks(design, folder, load_registry(), _sandbox_factory(settings), on_step)
+    report = None
+    if run.ok and not no_harden and design.rtl:
+        from siliconcrew.flows.harden import harden
+
+        with err.status(f"{design.name}: hardening…") as status:
+            def progress(stage: str, state: str) -> None:
+                if state == "running":
+                    status.update(f"{design.name}: {stage}…")
+                else:
+                    err.print(f"  {stage}: {state}")
+            report = harden(folder, _sandbox_factory(settings), max_repairs=max_repairs,
+                            run_id=run.run_dir.run_id, progress=progress)
+    ok = run.ok and (report is None or report.status == "ok")
     if as_json:
-        _print_json(run.to_dict())
-    else:
-        _print_run_table(design.name, run)
-    raise typer.Exit(0 if run.ok else 1)
+        data = run.to_dict()
+        data["harden"] = report.to_dict() if report else None
+        data["ok"] = ok
+        _print_json(data)
+        raise typer.Exit(0 if ok else 1)
+    _print_run_table(design.name, run)
+    if report is not None:
+        _print_harden(report, None)
+    elif not run.ok:
+        _console().print("[yellow]hardening skipped: a check failed[/]")
+    raise typer.Exit(0 if ok else 1)
 
 
 _KEY_METRICS = {
@@ -295,7 +326,7 @@ def _print_run_table(name: str, run) -> None:
     con = _console()
     con.print(table)
     con.print(f"backend: {run.steps[0].result.backend if run.steps and run.steps[0].result else '?'}"
-              f"; run directory: {run.run_dir.path}")
+              f"; run directory: {_short_path(str(run.run_dir.path))}", soft_wrap=True)
 
 
 # -------------------------------------------------------------------------------------- harden
@@ -346,6 +377,18 @@ def harden_cmd(
     if as_json:
         _print_json(report.to_dict())
         raise typer.Exit(code)
+    _print_harden(report, to_stage)
+    raise typer.Exit(code)
+
+
+def _short_path(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def _print_harden(report, to_stage: str | None) -> None:
     from rich.table import Table
 
     con = _console()
@@ -365,7 +408,7 @@ def harden_cmd(
             con.print(f"repair {rep.get('attempt')}: {name} ({diff}) → {rep.get('status')}")
     for key in ("gds", "def", "png"):
         if key in report.result.artifacts:
-            con.print(f"{key}: {report.result.artifacts[key]}")
+            con.print(f"{key}: {_short_path(report.result.artifacts[key])}", soft_wrap=True)
     if report.status == "ok":
         con.print("[green]signoff clean[/]: GDS written, DRC 0, LVS clean")
     elif report.status == "partial":
@@ -378,7 +421,6 @@ def harden_cmd(
                   f"outcome: {report.outcome}")
         if report.send_back:
             con.print(f"needs an RTL/timing change: {report.send_back}")
-    raise typer.Exit(code)
 
 
 def main() -> None:

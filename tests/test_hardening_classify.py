@@ -557,7 +557,7 @@ def test_record_is_written_as_it_goes(tmp_path: Path):
     out = repair_loop(run2, ToyEngine(), {"density": 40, "clock_period_ns": 20.0},
                       max_repairs=0, allow_clock_relax=False, record_dir=tmp_path / "rec",
                       logs_of=logs_of2)
-    assert out.outcome == "fixed" and out.message == "clean on the first attempt"
+    assert out.outcome == "clean" and out.message == "clean on the first attempt"
     assert json.loads((tmp_path / "rec" / "repairs-1.json").read_text())["attempts"][1][
         "status"] == "error"
 

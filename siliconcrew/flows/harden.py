@@ -105,7 +105,8 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
     attempts = sorted(harden_dir.glob("attempt-*"), key=lambda p: int(p.name.split("-")[1]))
     first_index = int(attempts[-1].name.split("-")[1]) if (from_stage and attempts) else (
         int(attempts[-1].name.split("-")[1]) + 1 if attempts else 0)
-    sandbox = sandbox_factory(folder)
+    image = engine.required_image(dinput)
+    sandbox = sandbox_factory(folder, image) if image else sandbox_factory(folder)
     try:
         run_dir.event("harden_start", engine=engine.name, from_stage=from_stage,
                       to_stage=to_stage, sandbox=sandbox.describe())

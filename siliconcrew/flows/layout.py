@@ -9,7 +9,10 @@ engine that leaves a DEF gets them in LibreLane's names.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +92,22 @@ def layout_metrics(def_path: Path, lef_paths: list[Path]) -> dict[str, float | i
     }
 
 
+@contextlib.contextmanager
+def _quiet_stdout():
+    """klayout's reader prints expected warnings (unmapped LEF purposes) straight to fd 1,
+    which would corrupt `--json` output; send them to /dev/null for the read."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def render_png(def_path: Path, lef_paths: list[Path], png_path: Path,
                width: int = 1200, height: int = 900) -> Path:
     """Draw the routed layout (cells as boxes, metals in colour) to a PNG with klayout."""
@@ -105,7 +124,8 @@ def render_png(def_path: Path, lef_paths: list[Path], png_path: Path,
     cfg.produce_cell_outlines = False
     cfg.produce_labels = False
     opt.lefdef_config = cfg
-    layout.read(str(def_path), opt)
+    with _quiet_stdout():
+        layout.read(str(def_path), opt)
     top = layout.top_cell()
     cell_layer = layout.layer(999, 0)
     fill_layer = layout.layer(998, 0)

@@ -106,6 +106,10 @@ class FlowEngine(abc.ABC):
                 sandbox: Sandbox) -> tuple[dict[str, Any], dict[str, str]]:
         """Final metrics (LibreLane names) and artefacts (gds, def, netlist, png, ...)."""
 
+    def required_image(self, design: DesignInput) -> str | None:
+        """A sandbox image this engine needs for the design (None: the configured one)."""
+        return None
+
     def apply_action(self, action: str, params: dict[str, Any],
                      config: dict[str, Any]) -> dict[str, Any] | None:
         """A new config with the abstract repair action applied, or None if not expressible."""

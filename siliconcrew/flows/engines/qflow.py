@@ -117,8 +117,9 @@ class QflowEngine(FlowEngine):
             if not (flow_dir / "layout" / f"{top}.def").exists():
                 problem = problem or "placement produced no DEF"
         elif stage in ("sta", "backanno"):
-            metrics.update(logs.timing_from_vesta(text))
-            if "timing__setup__ws" not in metrics and "clock__fmax_mhz" not in metrics:
+            metrics.update(logs.timing_from_vesta(text, float(config["clock_period_ns"])))
+            if "timing__setup__ws" not in metrics and "clock__fmax_mhz" not in metrics and \
+                    "Design meets timing requirements" not in text:
                 problem = problem or f"{stage}: no timing result in the log"
         elif stage == "route":
             failed = logs.failed_routes(text)

@@ -22,8 +22,17 @@ _CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
 _ERROR_LINE = re.compile(r"^(?:ERROR|Error|\[ERROR)[: ].*$", re.MULTILINE)
 
 
-def timing_from_vesta(text: str) -> dict:
-    """Setup WS/TNS from max-delay paths (vesta --period), hold WS from min-delay paths."""
+_IO_PATH = re.compile(r"^Path input pin (\S+) to output pin (\S+) delay ([\d.]+) ps\s*$",
+                      re.MULTILINE)
+
+
+def timing_from_vesta(text: str, period_ns: float | None = None) -> dict:
+    """Setup WS/TNS from max-delay paths (vesta --period), hold WS from min-delay paths.
+
+    A purely combinational design has no register paths, so vesta prints no slack; its
+    input-to-output delays are then checked against the period (a virtual clock with zero
+    I/O delays, as the `sta` tool does).
+    """
     out: dict = {}
     # vesta may print the max-delay block twice (register and I/O views): the first block
     # that carries "Slack =" lines (vesta --period) is the setup check.
@@ -34,6 +43,13 @@ def timing_from_vesta(text: str) -> dict:
             setup = [float(m.group(4)) / 1000.0 for m in _SETUP.finditer(body)]
             if setup:
                 break
+    if not setup and period_ns is not None:
+        for kind, body in zip(parts[1::2], parts[2::2]):
+            if kind == "maximum":
+                io = [period_ns - float(m.group(3)) / 1000.0 for m in _IO_PATH.finditer(body)]
+                if io:
+                    setup = io
+                    break
     if setup:
         out["timing__setup__ws"] = round(min(setup), 4)
         out["timing__setup__tns"] = round(sum(min(0.0, s) for s in setup), 4)

@@ -27,7 +27,7 @@ from siliconcrew.flows.engines.base import FlowEngine, FlowResult
 from siliconcrew.flows.hardening.classify import Finding, classify, evidence_for, primary
 from siliconcrew.flows.hardening.policies import SEND_BACK_TARGETS, RepairAction, policy_for
 
-Outcome = Literal["fixed", "send_back", "budget_exhausted", "no_applicable_action",
+Outcome = Literal["clean", "fixed", "send_back", "budget_exhausted", "no_applicable_action",
                   "needs_permission"]
 
 #: Metrics recorded before/after each attempt (whichever the engine reports).
@@ -76,7 +76,7 @@ class RepairOutcome(BaseModel):
 
     @property
     def fixed(self) -> bool:
-        return self.outcome == "fixed"
+        return self.outcome in ("clean", "fixed")
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def repair_loop(run_attempt: Callable[[dict[str, Any], int], FlowResult], engine
             msg = ("clean on the first attempt" if attempt == 0 else
                    f"clean after {attempt} repair(s): "
                    + ", ".join(a.action["name"] for a in attempts if a.action))
-            return finish("fixed", result, findings, msg)
+            return finish("clean" if attempt == 0 else "fixed", result, findings, msg)
 
         d = choose_action(findings, config, engine, tried=tried,
                           allow_clock_relax=allow_clock_relax, send_back_targets=targets)
