@@ -420,7 +420,15 @@ def _print_harden(report, to_stage: str | None) -> None:
                   f"{', '.join(dict.fromkeys(report.failure_classes)) or 'unknown'}; "
                   f"outcome: {report.outcome}")
         if report.send_back:
-            con.print(f"needs an RTL/timing change: {report.send_back}")
+            sb = report.send_back
+            con.print(f"sent back to [bold]{sb['target']}[/]: {sb.get('message', '')}")
+            for line in sb.get("evidence", [])[:5]:
+                con.print(f"  evidence: {line}", soft_wrap=True)
+        if report.next_action:
+            con.print(f"next repair would be: {report.next_action.get('name')} "
+                      "(raise --max-repairs)")
+        for need in report.permission_needed[:3]:
+            con.print(f"would need permission: {need.get('name', need)} (--allow-clock-relax)")
 
 
 def main() -> None:

@@ -277,8 +277,14 @@ def test_run_counter_flow(tmp_path):
 
     events = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
     names = [e["event"] for e in events]
-    assert names[0] == "run_start" and names[-1] == "run_end"
-    assert events[-1]["ok"] is True
+    assert names[0] == "run_start" and "run_end" in names
+    assert events[names.index("run_end")]["ok"] is True
+    # the unattended run goes on to GDS once every check passed
+    assert names.index("run_end") < names.index("harden_start") and names[-1] == "harden_end"
+    harden = data["harden"]
+    assert harden["status"] == "ok" and harden["run_id"] == data["run_id"]
+    assert Path(harden["artifacts"]["gds"]).is_file()
+    assert harden["metrics"]["magic__drc_error__count"] == 0
     assert names.count("tool_call") == 5 and names.count("tool_result") == 5
     results = json.loads((run_dir / "results.json").read_text())
     assert results["ok"] is True and len(results["steps"]) == 5

@@ -70,6 +70,9 @@ class HardenReport:
     outcome: str = ""
     failure_classes: list[str] = field(default_factory=list)
     send_back: dict[str, Any] | None = None
+    message: str = ""
+    next_action: dict[str, Any] | None = None
+    permission_needed: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -77,8 +80,9 @@ class HardenReport:
                 "run_dir": str(self.run_dir), "flow_dir": r.run_dir,
                 "stages": [s.model_dump() for s in r.stages], "metrics": r.metrics,
                 "artifacts": r.artifacts, "config": r.config, "repairs": self.repairs,
-                "outcome": self.outcome, "failure_classes": self.failure_classes,
-                "send_back": self.send_back}
+                "outcome": self.outcome, "message": self.message,
+                "failure_classes": self.failure_classes, "send_back": self.send_back,
+                "next_action": self.next_action, "permission_needed": self.permission_needed}
 
 
 def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
@@ -147,8 +151,13 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
                                            for a in outcome.attempts],
                                   outcome=outcome.outcome,
                                   failure_classes=list(dict.fromkeys(f.klass for f in findings)),
-                                  send_back=_as_dict(outcome.send_back) if outcome.send_back
-                                  else None)
+                                  send_back={"target": outcome.send_back,
+                                             "evidence": outcome.evidence,
+                                             "message": outcome.message}
+                                  if outcome.send_back else None)
+            report.message = outcome.message
+            report.next_action = outcome.next_action
+            report.permission_needed = outcome.permission_needed
         run_dir.write_json("harden.json", report.to_dict())
         run_dir.event("harden_end", status=report.status, outcome=report.outcome)
         return report

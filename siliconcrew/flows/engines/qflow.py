@@ -129,8 +129,12 @@ class QflowEngine(FlowEngine):
             elif failed > 0:
                 problem = f"route: {failed} net(s) failed to route"
         elif stage == "migrate":
-            if not (flow_dir / "layout" / f"{top}.mag").exists():
+            mag = flow_dir / "layout" / f"{top}.mag"
+            if not mag.exists():
                 problem = problem or "migrate produced no magic database"
+            elif not re.search(r"^use ", mag.read_text(errors="replace"), re.MULTILINE):
+                # magic writes an empty cell when the routed DEF is missing or unreadable
+                problem = problem or "migrate produced an empty layout (routed DEF unreadable?)"
         elif stage == "drc":
             count = logs.drc_count(text)
             metrics["magic__drc_error__count"] = count
