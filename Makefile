@@ -10,7 +10,7 @@ help:
 	@echo "make setup   install EDA packages, start dockerd, create .venv, build the sandbox image"
 	@echo "make run     run the counter example (examples/counter) end to end"
 	@echo "make test    run the test suite (JUnit XML in test-artifacts/junit.xml)"
-	@echo "make bench   sandbox benchmarks (benchmarks/bench_sandbox.py)"
+	@echo "make bench   sandbox and hardening benchmarks (benchmarks/)"
 	@echo "make docker  start the Docker daemon if it is not running"
 	@echo "make image   build the EDA sandbox image if missing or its Dockerfile changed"
 	@echo "make clean   remove .venv"
@@ -27,6 +27,7 @@ test: setup
 
 bench:
 	$(PY) benchmarks/bench_sandbox.py
+	$(PY) benchmarks/bench_harden.py
 
 docker:
 	bash scripts/setup.sh docker
