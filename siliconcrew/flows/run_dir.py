@@ -19,7 +19,7 @@ from typing import Any
 from siliconcrew import __version__
 
 PINNED_PACKAGES = ("typer", "rich", "pydantic", "pyyaml", "docker", "openai", "langgraph",
-                   "chromadb")
+                   "chromadb", "klayout")
 
 # One shell line printing each EDA tool's version; run once per run inside the sandbox.
 VERSION_PROBE = (
