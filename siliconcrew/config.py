@@ -43,6 +43,9 @@ class SandboxSettings(BaseModel):
 
 class Settings(BaseModel):
     sandbox: SandboxSettings = SandboxSettings()
+    # The raw `llm:` section; siliconcrew.agents.llm_config validates it (lazily: the CLI
+    # must not import the LLM stack for commands that do not need it).
+    llm: dict = {}
 
 
 def config_path() -> Path:
@@ -85,8 +88,11 @@ def load_settings(**sandbox_overrides: object) -> Settings:
                 value = str(value).lower() in ("1", "true", "yes", "on")
             sandbox[key] = value
     sandbox.update({k: v for k, v in sandbox_overrides.items() if v is not None})
+    llm = data.get("llm") or {}
+    if not isinstance(llm, dict):
+        raise UserInputError(f"config file {path}: 'llm' must be a mapping", "see README")
     try:
-        return Settings(sandbox=SandboxSettings(**sandbox))
+        return Settings(sandbox=SandboxSettings(**sandbox), llm=llm)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
