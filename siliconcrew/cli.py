@@ -245,17 +245,17 @@ def sandbox_prune(all_: bool = typer.Option(False, "--all", help="also remove ru
 
 
 # ----------------------------------------------------------------------------------------- run
-@app.command("run")
-def run_cmd(
+@app.command("check")
+def check_cmd(
     design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
     no_harden: bool = typer.Option(False, "--no-harden", help="stop after the checks"),
     max_repairs: int = typer.Option(3, "--max-repairs", help="hardening repair attempts"),
     as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
 ):
-    """Unattended run: lint → simulate → synthesize → STA → equivalence, then harden to GDS.
+    """Deterministic checks (lint → simulate → synthesize → STA → equivalence), then GDS.
 
-    Hardening starts only when every check passed. Exit code 0 when the checks pass and the
-    layout is signoff clean (or --no-harden and the checks pass).
+    No agents, no LLM: the quick way to check RTL you wrote. Hardening starts only when every
+    check passed. Exit code 0 when the checks pass and the layout is signoff clean.
     """
     from siliconcrew.design import load_design
     from siliconcrew.flows.checks import run_checks
@@ -296,6 +296,76 @@ def run_cmd(
     elif not run.ok:
         _console().print("[yellow]hardening skipped: a check failed[/]")
     raise typer.Exit(0 if ok else 1)
+
+
+@app.command("run")
+def run_cmd(
+    design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
+    engine: Optional[str] = typer.Option(None, "--engine", help="local | librelane"),
+    approve: str = typer.Option("auto", "--approve", help="ask: confirm before hardening; "
+                                "auto: unattended"),
+    max_iterations: int = typer.Option(3, "--max-iterations", help="RTL attempts per run"),
+    max_repairs: int = typer.Option(3, "--max-repairs", help="hardening repair attempts"),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="LLM token budget"),
+    max_cost: Optional[float] = typer.Option(None, "--max-cost", help="LLM budget in USD"),
+    resume: Optional[str] = typer.Option(None, "--resume", help="continue run RUN_ID"),
+    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+):
+    """The agent graph: plan → RTL → verify → synthesize/STA/equivalence → harden → report.
+
+    With no LLM configured, designs that have RTL still go to GDS; agents that need an LLM
+    are skipped with the reason. Exit code 0 when the run reaches a signoff-clean GDS.
+    """
+    from siliconcrew.graph.runner import GraphOptions, run_graph
+
+    if approve not in ("ask", "auto"):
+        raise UserInputError(f"--approve must be ask or auto, not '{approve}'", "use --approve ask")
+    if max_iterations < 1:
+        raise UserInputError("--max-iterations must be >= 1", "use 1 or more")
+    settings = _settings(sandbox, unsafe_host)
+    opts = GraphOptions(engine=engine, approve=approve, max_iterations=max_iterations,
+                        max_repairs=max_repairs, max_tokens=max_tokens, max_cost_usd=max_cost,
+                        resume=resume)
+    err = _console(stderr=True)
+
+    def progress(node: str, outcome: str) -> None:
+        err.print(f"  [bold]{node:10s}[/] {outcome}", soft_wrap=True)
+
+    def ask(request: dict) -> bool:
+        if not sys.stdin.isatty():
+            err.print(f"approval needed ({request.get('question')}) but no terminal: declining")
+            return False
+        return typer.confirm(request.get("question", "continue?"), default=True)
+
+    result = run_graph(design_dir, _sandbox_factory(settings), settings.llm, opts,
+                       progress=progress, approve=ask)
+    data = result.to_dict()
+    code = 0 if data["status"] == "ok" else 1
+    if as_json:
+        _print_json(data)
+        raise typer.Exit(code)
+    from rich.table import Table
+
+    con = _console()
+    table = Table(title=f"run {data['run_id']} — {data['status']}")
+    table.add_column("node")
+    table.add_column("outcome")
+    table.add_column("time", justify="right")
+    for n in data["nodes"]:
+        table.add_row(n["node"], str(n["outcome"]), f"{n['duration_s']:.2f} s")
+    con.print(table)
+    if data.get("reason"):
+        con.print(f"reason: {data['reason']}", soft_wrap=True)
+    for note in data.get("notes", []):
+        con.print(f"note: {note}", soft_wrap=True)
+    llm = data["llm"]
+    con.print(f"LLM: {llm.get('calls', 0)} calls, {llm.get('prompt_tokens', 0)}+"
+              f"{llm.get('completion_tokens', 0)} tokens, ${llm.get('cost_usd', 0):.4f}")
+    for key in ("gds", "png"):
+        if key in data["artifacts"]:
+            con.print(f"{key}: {_short_path(data['artifacts'][key])}", soft_wrap=True)
+    con.print(f"run directory: {_short_path(data['run_dir'])}", soft_wrap=True)
+    raise typer.Exit(code)
 
 
 _KEY_METRICS = {

@@ -256,7 +256,7 @@ def test_run_counter_flow(tmp_path):
     design = tmp_path / "counter"
     shutil.copytree(EXAMPLES / "counter", design,
                     ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
-    proc = run_cli("run", str(design), "--json", "--sandbox", "local")
+    proc = run_cli("check", str(design), "--json", "--sandbox", "local")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(proc.stdout)
     assert data["ok"] is True
@@ -300,7 +300,7 @@ def test_run_counter_broken_rtl_fails_at_lint(tmp_path):
                     ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     rtl = design / "rtl" / "counter.v"
     rtl.write_text(rtl.read_text().replace("count <= count + 1'b1;", "count <= count + ;"))
-    proc = run_cli("run", str(design), "--json", "--sandbox", "local")
+    proc = run_cli("check", str(design), "--json", "--sandbox", "local")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     data = json.loads(proc.stdout)
     assert data["ok"] is False

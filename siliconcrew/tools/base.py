@@ -67,8 +67,11 @@ class ToolContext:
     The sandbox is opened lazily so listing tools or validating input never starts a container.
     """
 
-    def __init__(self, workspace: Path, sandbox_factory, out_root: Path | None = None) -> None:
+    def __init__(self, workspace: Path, sandbox_factory, out_root: Path | None = None,
+                 protected: set[Path] | None = None) -> None:
         self.workspace = workspace.resolve()
+        #: files agents may read but never write (the user's golden testbench)
+        self.protected = {p.resolve() for p in (protected or set())}
         self._sandbox_factory = sandbox_factory
         self._sandbox: Sandbox | None = None
         self.out_root = out_root

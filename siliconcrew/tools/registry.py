@@ -22,12 +22,14 @@ ENTRY_POINT_GROUP = "siliconcrew.tools"
 
 def builtin_tools() -> list[Tool]:
     from siliconcrew.tools.equivalence import EquivalenceTool
+    from siliconcrew.tools.files import ReadFileTool, WriteFileTool
     from siliconcrew.tools.lint import LintTool
     from siliconcrew.tools.simulate import SimulateTool
     from siliconcrew.tools.sta import StaTool
     from siliconcrew.tools.synthesize import SynthesizeTool
 
-    return [LintTool(), SimulateTool(), SynthesizeTool(), StaTool(), EquivalenceTool()]
+    return [LintTool(), SimulateTool(), SynthesizeTool(), StaTool(), EquivalenceTool(),
+            ReadFileTool(), WriteFileTool()]
 
 
 @dataclass

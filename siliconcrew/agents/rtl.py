@@ -1,0 +1,68 @@
+"""RTL agent: writes or fixes the design's Verilog through the file and lint tools.
+
+The model may answer with a `write_file` tool call or with the code in a fenced block (many
+do); either way the file is written with the `write_file` tool and linted until clean
+(bounded). Failing evidence from verification or hardening is given verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from siliconcrew.agents.codeblocks import code_blocks, module_names
+from siliconcrew.agents.planner import spec_text
+from siliconcrew.graph.context import RunContext
+
+SYSTEM = """You are an expert RTL engineer. Write synthesizable Verilog-2005 (no SystemVerilog
+features, no initial blocks in the design, no delays). Keep the exact module name and port
+names of the plan. Answer with the complete file in ONE ```verilog fenced block."""
+LINT_ROUNDS = 3
+
+
+def rtl_path(ctx: RunContext) -> str:
+    return ctx.design.rtl[0] if ctx.design.rtl else f"rtl/{ctx.design.top}.v"
+
+
+def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
+    """One RTL attempt: ask, write, lint (fixing lint errors up to LINT_ROUNDS)."""
+    path = rtl_path(ctx)
+    current = ""
+    if (ctx.folder / path).is_file():
+        current = (ctx.folder / path).read_text(errors="replace")
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": _task(ctx, state, current)}]
+    lint: dict[str, Any] = {}
+    for round_no in range(1, LINT_ROUNDS + 1):
+        reply = ctx.llm.chat("rtl", messages)
+        blocks = [b for b in code_blocks(reply.content) if ctx.design.top in module_names(b)]
+        if not blocks:
+            messages += [{"role": "assistant", "content": reply.content},
+                         {"role": "user", "content": f"No ```verilog block defining module "
+                                                     f"{ctx.design.top} found. Send the whole file."}]
+            continue
+        written = ctx.tool("rtl", "write_file", {"path": path, "content": blocks[0]})
+        if not written.ok:
+            return {"lint": {"ok": False, "summary": written.summary}}
+        res = ctx.tool("rtl", "lint", {"files": [path], "top": ctx.design.top})
+        lint = {"ok": res.ok, "summary": res.summary, "round": round_no,
+                "errors": [d.model_dump() for d in res.errors][:20]}
+        if res.ok:
+            break
+        messages += [{"role": "assistant", "content": reply.content},
+                     {"role": "user", "content": "Lint errors:\n" + json.dumps(
+                         lint["errors"], indent=1)[:6000] + "\nFix them; send the whole file."}]
+    return {"rtl_files": [path], "lint": lint or {"ok": False, "summary": "no code from the model"}}
+
+
+def _task(ctx: RunContext, state: dict[str, Any], current: str) -> str:
+    parts = [f"Spec:\n{spec_text(ctx)}",
+             f"Plan:\n{json.dumps(state.get('plan', {}), indent=1)[:4000]}",
+             f"Write module `{ctx.design.top}` to {rtl_path(ctx)}."]
+    if state.get("evidence"):
+        parts.append(f"The previous version FAILED this check:\n{state['evidence']}\n"
+                     "Fix the design so the check passes.")
+    if current:
+        parts.append(f"Current file:\n```verilog\n{current[:20000]}\n```")
+    return "\n\n".join(parts)

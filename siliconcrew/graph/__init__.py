@@ -1,0 +1,1 @@
+"""The LangGraph graph that schedules the agents over one design state."""

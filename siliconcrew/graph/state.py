@@ -1,0 +1,25 @@
+"""The one state schema every node reads and updates (LangGraph merges node outputs)."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+
+class RunState(TypedDict, total=False):
+    plan: dict[str, Any]
+    rtl_files: list[str]
+    rtl_attempts: int
+    verify_attempts: int
+    harden_attempts: int
+    evidence: str | None          # why the last check failed, for the RTL agent
+    lint: dict[str, Any]
+    verify: dict[str, Any]
+    synth: dict[str, Any]
+    sta: dict[str, Any]
+    equiv: dict[str, Any]
+    harden: dict[str, Any]
+    status: str                   # running | ok | failed | needs_llm | budget_exceeded | ...
+    reason: str
+    notes: Annotated[list[str], operator.add]
+    nodes: Annotated[list[dict[str, Any]], operator.add]
