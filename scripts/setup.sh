@@ -123,9 +123,12 @@ step_venv() {
     did="created .venv; "
   fi
   if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+    # CPU torch first, pinned: the knowledge base's sentence-transformers would otherwise make
+    # pip pick a multi-GB CUDA build. 2.13.0 (CPU) is the wheel these hosts have on disk.
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'torch==2.13.0'
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test,kb]'
     touch "$STAMP"
-    report venv "$t0" "${did}installed siliconcrew[test]"
+    report venv "$t0" "${did}installed siliconcrew[test,kb]"
   else
     report venv "$t0" "${did}up to date"
   fi

@@ -19,6 +19,8 @@ tools_app = typer.Typer(help="List and run EDA tools (built-in and plugins).", n
 sandbox_app = typer.Typer(help="Build, check and clean the EDA sandbox.", no_args_is_help=True)
 app.add_typer(tools_app, name="tools")
 app.add_typer(sandbox_app, name="sandbox")
+kb_app = typer.Typer(help="Search and grow the shared knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 
 SandboxOpt = typer.Option(None, "--sandbox", help="auto | docker | local (default: config, auto)")
 UnsafeOpt = typer.Option(False, "--unsafe-host",
@@ -499,6 +501,148 @@ def _print_harden(report, to_stage: str | None) -> None:
                       "(raise --max-repairs)")
         for need in report.permission_needed[:3]:
             con.print(f"would need permission: {need.get('name', need)} (--allow-clock-relax)")
+
+# ------------------------------------------------------------------------------------------ kb
+KbOpt = typer.Option(None, "--kb", envvar="SILICONCREW_KB",
+                     help="knowledge base path or chroma server URL "
+                          "(default ~/.local/share/siliconcrew/kb)")
+
+
+def _kb(location: str | None, auto_seed: bool = False):
+    from siliconcrew.knowledge_base.store import open_kb
+
+    return open_kb(location, auto_seed=auto_seed)
+
+
+@kb_app.command("search")
+def kb_search(query: str = typer.Argument(..., help="error line or question"),
+              k: int = typer.Option(5, "-k", min=1, max=100, help="number of hits"),
+              collection: Optional[list[str]] = typer.Option(
+                  None, "--collection", "-c", help="docs | errors | insights (repeatable)"),
+              mode: str = typer.Option("hybrid", "--mode", help="hybrid | vector | lexical"),
+              kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+    """Hybrid (vector + BM25) search; an empty store is seeded first."""
+    store = _kb(kb, auto_seed=True)
+    hits = store.search(query, k=k, collections=collection or None, mode=mode)
+    if as_json:
+        _print_json([h.to_dict() for h in hits])
+        return
+    con = _console()
+    if not hits:
+        con.print("no hits")
+    for n, h in enumerate(hits, 1):
+        con.print(f"[bold]{n}. {h.title}[/]  [dim]{h.collection} · {h.id} · {h.score:.4f}[/]",
+                  soft_wrap=True)
+        body = h.text.split("\n\n", 1)[-1].strip()
+        con.print(body[:600] + ("…" if len(body) > 600 else ""), soft_wrap=True, markup=False)
+        con.print()
+
+
+@kb_app.command("ingest")
+def kb_ingest(paths: list[Path] = typer.Argument(..., help="files or folders (md, txt, html, pdf)"),
+              collection: Optional[str] = typer.Option(None, "--collection", "-c",
+                                                       help="docs | errors (default: docs or "
+                                                            "the file's front matter)"),
+              kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+    """Add a team's own documents; ingesting a file again replaces its chunks."""
+    from siliconcrew.knowledge_base.ingest import ingest_paths
+
+    results = ingest_paths(_kb(kb), paths, collection)
+    if as_json:
+        _print_json([r.to_dict() for r in results])
+        return
+    con = _console()
+    for r in results:
+        if r.status == "ingested":
+            enc = f", decoded as {r.encoding}" if r.encoding not in ("utf-8", "binary") else ""
+            con.print(f"ingested {r.path}: {r.chunks} chunks → {r.collection}{enc}",
+                      soft_wrap=True)
+        else:
+            con.print(f"[yellow]skipped[/] {r.path}: {r.reason}", soft_wrap=True)
+
+
+@kb_app.command("list")
+def kb_list(collection: str = typer.Option("insights", "--collection", "-c"),
+            limit: int = typer.Option(50, "--limit", min=1),
+            kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+    """List entries of a collection (default: insights learned from runs)."""
+    hits = _kb(kb).list(collection, limit=limit)
+    if as_json:
+        _print_json([h.to_dict(with_metadata=True) for h in hits])
+        return
+    con = _console()
+    if not hits:
+        con.print(f"{collection}: empty")
+    for h in hits:
+        extra = ""
+        if collection == "insights":
+            extra = (f" (run {h.metadata.get('run_id')}, verified "
+                     f"{h.metadata.get('times_verified', 1)}x)")
+        con.print(f"{h.id}  {h.title}{extra}", soft_wrap=True, markup=False)
+
+
+@kb_app.command("stats")
+def kb_stats(kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+    """Entries per collection, sources, size on disk."""
+    info = _kb(kb).stats()
+    if as_json:
+        _print_json(info)
+        return
+    con = _console()
+    con.print(f"knowledge base: {info['location']}", soft_wrap=True)
+    for name, n in info["counts"].items():
+        con.print(f"  {name:9s} {n:6d} chunks from {info['sources'][name]} sources")
+    con.print(f"  size      {info['size_bytes'] / 1e6:.1f} MB")
+
+
+@kb_app.command("doctor")
+def kb_doctor(kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+    """Which embedding route is used (nothing is downloaded) and whether the store opens."""
+    from siliconcrew.knowledge_base.embedding import doctor
+
+    info = doctor()
+    try:
+        store = _kb(kb)
+        info["store"] = {"location": store.location, "counts": store.counts(), "ok": True}
+    except SiliconCrewError as exc:
+        info["store"] = {"ok": False, "error": exc.one_line()}
+    if as_json:
+        _print_json(info)
+    else:
+        con = _console()
+        con.print(f"embedding: {info['model']} via {info['route'] or 'NONE'}"
+                  f" (available: {', '.join(info['routes_available']) or 'none'})")
+        if not info["ok"]:
+            con.print(f"[red]error[/]: {info['error']}", soft_wrap=True)
+        st = info["store"]
+        con.print(f"store: {st.get('location', '')} {st.get('counts', '')}" if st["ok"]
+                  else f"[red]store error[/]: {st['error']}", soft_wrap=True)
+    if not info["ok"] or not info["store"]["ok"]:
+        raise typer.Exit(1)
+
+
+@kb_app.command("seed")
+def kb_seed(kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+    """Load (or refresh) the seed corpus shipped with SiliconCrew."""
+    from siliconcrew.knowledge_base.ingest import seed
+
+    info = seed(_kb(kb))
+    if as_json:
+        _print_json(info)
+    else:
+        _console().print(f"seeded {info['chunks']} chunks from {info['files']} notes "
+                         f"({', '.join(f'{k}: {v}' for k, v in info['by_collection'].items())})")
+
+
+@kb_app.command("reset")
+def kb_reset(yes: bool = typer.Option(False, "--yes", "-y", help="do not ask"),
+             kb: Optional[str] = KbOpt):
+    """Delete every entry (the insights journal is kept as a .bak file)."""
+    store = _kb(kb)
+    if not yes and not typer.confirm(f"delete everything in {store.location}?"):
+        raise typer.Exit(1)
+    store.reset()
+    _console().print(f"reset {store.location}")
 
 
 def main() -> None:

@@ -280,3 +280,28 @@ def test_private_file_in_docker_gives_clear_error(counter_ws, tmp_path):
     finally:
         ctx.close()
     assert r.failure == "input" and "chmod o+r" in r.summary
+
+
+def test_equivalence_by_simulation_on_a_multiplier(tmp_path, tool_ctx, run_tool):
+    """SAT cannot finish a multiplier quickly; random co-simulation checks it, and finds a bug."""
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    ws = tmp_path / "mac8"
+    shutil.copytree(EXAMPLES / "mac8", ws, ignore=shutil.ignore_patterns("runs"))
+    ctx = tool_ctx(ws)
+    netlist = _synth(ctx, run_tool, top="mac8", files=("rtl/mac8.v",))
+    good = run_tool(ctx, "equivalence", {"files": ["rtl/mac8.v"], "netlist": netlist,
+                                         "top": "mac8", "method": "simulation",
+                                         "sim_cycles": 500})
+    assert good.ok, good.summary
+    assert good.metrics["equiv__method"] == "simulation" and good.metrics["equiv__compared"] > 400
+    assert "not a proof" in good.summary
+    rtl = ws / "rtl" / "mac8.v"
+    write(ws, "rtl/mac8_bug.v", rtl.read_text().replace("a * b", "a * (b ^ 8'h01)"))
+    bad = run_tool(ctx, "equivalence", {"files": ["rtl/mac8_bug.v"], "netlist": netlist,
+                                        "top": "mac8", "method": "simulation", "sim_cycles": 500})
+    assert not bad.ok and bad.failure == "check"
+    assert bad.metrics["equiv__mismatches"] > 0
+    assert bad.diagnostics[0].message.startswith("MISMATCH") and "acc" in bad.diagnostics[0].message

@@ -63,7 +63,8 @@ def plan_steps(design: Design) -> list[tuple[str, str, dict | None, str | None]]
     steps.append(("sta", "sta", {"top": design.top, "clock_port": design.clock.port,
                                  "clock_period_ns": design.clock.period_ns, "liberty": lib}, None))
     steps.append(("equivalence", "equivalence", {"files": design.rtl, "top": design.top,
-                                                 "liberty": lib}, None))
+                                                 "liberty": lib, "clock_port": design.clock.port,
+                                                 "formal_timeout_s": 30}, None))
     return steps
 
 

@@ -23,17 +23,18 @@ from siliconcrew.flows.run_dir import RunDir
 ProgressFn = Callable[[str, str], None]
 
 
-def design_input(design: Design, folder: Path) -> DesignInput:
+def design_input(design: Design, folder: Path, rtl: list[str] | None = None) -> DesignInput:
     flow_extra = design.flow.model_extra or {}
     options = flow_extra.get("options") or {}
     if not isinstance(options, dict):
         raise UserInputError("design.yaml: flow.options must be a mapping",
                              "e.g. flow: {engine: local, options: {initial_density: 0.6}}")
-    if not design.rtl:
+    rtl = list(rtl) if rtl else list(design.rtl)
+    if not rtl:
         raise UserInputError("design.yaml has no rtl files to harden",
                              "add rtl: [...] (or let the RTL agent write it first)")
     return DesignInput(
-        name=design.name, top=design.top, rtl=[folder / f for f in design.rtl],
+        name=design.name, top=design.top, rtl=[folder / f for f in rtl],
         clock_port=design.clock.port, clock_period_ns=design.clock.period_ns,
         pdk=design.flow.pdk, testbench=[folder / f for f in design.testbench],
         testbench_top=design.testbench_top(),
@@ -88,13 +89,14 @@ class HardenReport:
 def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
            from_stage: str | None = None, to_stage: str | None = None, max_repairs: int = 3,
            allow_clock_relax: bool = False, run_id: str | None = None,
-           progress: ProgressFn | None = None) -> HardenReport:
+           progress: ProgressFn | None = None, rtl: list[str] | None = None) -> HardenReport:
+    """Harden the design; `rtl` overrides design.yaml's files (e.g. what the RTL agent wrote)."""
     from siliconcrew.flows.hardening.classify import classify
     from siliconcrew.flows.hardening.repair_loop import repair_loop
 
     design, folder = load_design(design_dir)
     engine = get_engine(engine_name or design.flow.engine)
-    dinput = design_input(design, folder)
+    dinput = design_input(design, folder, rtl)
     if max_repairs < 0:
         raise UserInputError("--max-repairs must be >= 0", "use 0 to disable repairs")
     resume = from_stage is not None and run_id is None

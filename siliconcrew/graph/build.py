@@ -101,7 +101,8 @@ def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
                                   "clock_period_ns": d.clock.period_ns, "liberty": lib})
     e = ctx.tool("synth", "equivalence", {"files": state["rtl_files"],
                                           "netlist": s.artifacts["netlist"], "top": d.top,
-                                          "liberty": lib})
+                                          "liberty": lib, "clock_port": d.clock.port,
+                                          "formal_timeout_s": 30})
     out["sta"] = {"ok": t.ok, "summary": t.summary, "metrics": {
         k: v for k, v in t.metrics.items() if not isinstance(v, (dict, list))}}
     out["equiv"] = {"ok": e.ok, "summary": e.summary, "metrics": e.metrics}
@@ -128,7 +129,8 @@ def harden(ctx: RunContext, state: RunState) -> dict[str, Any]:
             return {"status": "stopped", "reason": "hardening declined at the approval gate",
                     "_outcome": "declined"}
     report = run_harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
-                        max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id)
+                        max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
+                        rtl=state.get("rtl_files"))
     summary = {"status": report.status, "outcome": report.outcome,
                "metrics": {k: v for k, v in report.result.metrics.items()
                            if not isinstance(v, (dict, list))},

@@ -76,6 +76,9 @@ def chunk_markdown(text: str, source: str, collection: str = "docs",
                    extra: dict[str, Any] | None = None) -> list[Chunk]:
     meta, body = parse_front_matter(text)
     collection = meta.pop("collection", collection)
+    # In an entries file (e.g. collection: errors, entry_level: 2) only headings of that level
+    # are entries; the introduction and other sections go to "docs".
+    entry_level = int(meta.pop("entry_level", 0) or 0)
     base: dict[str, Any] = {k: v for k, v in {**(extra or {}), **meta}.items()
                             if isinstance(v, (str, int, float, bool))}
     sections: list[tuple[int, str, str, list[str]]] = []   # level, title, anchor, lines
@@ -125,7 +128,8 @@ def chunk_markdown(text: str, source: str, collection: str = "docs",
                 id=f"{source}#{cid_anchor}",
                 text=f"{head}\n\n{piece}",
                 metadata={**base, "source": source, "title": heading, "anchor": cid_anchor,
-                          "collection": collection, "doc_title": doc_title or heading},
+                          "collection": collection if not entry_level or level == entry_level
+                          else "docs", "doc_title": doc_title or heading},
             ))
     return chunks
 

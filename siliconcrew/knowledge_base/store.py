@@ -445,7 +445,7 @@ class KnowledgeBase:
             ranked = [(raw["lexical"][key], key) for key in lex_rank]
         else:
             fused: dict[tuple[str, str], float] = {}
-            for lst in (vec_rank, lex_rank, self._ident_rank(q, vec_rank, lex_rank, docs)):
+            for lst in (vec_rank, lex_rank, *self._ident_rank(q, vec_rank, lex_rank, docs)):
                 for r, key in enumerate(lst):
                     fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + r + 1)
             ranked = sorted(((s, key) for key, s in fused.items()),
@@ -460,8 +460,11 @@ class KnowledgeBase:
     @staticmethod
     def _ident_rank(q: str, vec_rank: list, lex_rank: list, docs: dict) -> list:
         """Candidates that contain the query's identifiers (GPL-0302, FP_CORE_UTIL,
-        %Warning-WIDTH) as whole tokens, most identifiers first — a third list for the fusion,
-        so an exact code beats a near miss (GPL-0301) the embedding finds just as close."""
+        %Warning-WIDTH) as whole tokens, as an extra list for the fusion so an exact code beats
+        a near miss (GPL-0301) that the embedding finds just as close. Entries whose *head*
+        (title and signature, before the cause) holds the identifiers come first and count
+        twice: a note that only mentions GRT-0116 in passing must not tie with the GRT-0116
+        entry."""
         idents = identifiers(q)
         if not idents:
             return []
@@ -471,14 +474,18 @@ class KnowledgeBase:
             if key in seen or key not in docs:
                 continue
             seen.add(key)
-            toks = set(tokenize(docs[key][0]))
-            title_toks = set(tokenize(str(docs[key][1].get("title", ""))))
+            text, meta = docs[key]
+            head = text.split("**Cause:**", 1)[0][:600]
+            head_toks = set(tokenize(str(meta.get("title", "")) + "\n" + head))
+            toks = set(tokenize(text))
+            n_head = sum(1 for t in idents if t in head_toks)
             n = sum(1 for t in idents if t in toks)
-            n_title = sum(1 for t in idents if t in title_toks)
             if n:
-                out.append(((-n_title, -n, pos), key))
+                out.append(((-n_head, -n, pos), key, n_head))
         out.sort(key=lambda t: t[0])
-        return [key for _, key in out]
+        ranked = [key for _, key, _ in out]
+        boosted = [key for _, key, nh in out if nh]
+        return [ranked, boosted]
 
     # ------------------------------------------------------------------ info
     def size_bytes(self) -> int:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Literal
 
 from pydantic import Field
 
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
-from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_inside,
-                                       resolve_file, resolve_sources)
+from siliconcrew.tools.equiv_sim import netlist_ports, rename_module, testbench
+from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
+                                       liberty_inside, resolve_file, resolve_sources)
 
 _PROVEN = re.compile(r"Of those cells (\d+) are proven and (\d+) are unproven")
 _FOUND = re.compile(r"Found (\d+) \$equiv cells")
@@ -29,6 +31,13 @@ class EquivalenceInput(ToolInput):
     liberty: str | None = Field(None, description="liberty the netlist was mapped to")
     defines: dict[str, str | int | None] = Field(default_factory=dict)
     seq_depth: int = Field(5, ge=1, le=50, description="induction depth for sequential logic")
+    method: Literal["auto", "formal", "simulation"] = Field(
+        "auto", description="auto: formal proof, then random simulation if it times out or "
+                            "cannot prove")
+    formal_timeout_s: float = Field(60, gt=0, description="time box for the proof in auto mode")
+    clock_port: str | None = Field(None, description="clock for the simulation (default: "
+                                                     "clk/clock if present)")
+    sim_cycles: int = Field(2000, ge=10, le=1_000_000)
     timeout_s: float = Field(600, gt=0)
 
 
@@ -40,8 +49,21 @@ class EquivalenceTool(Tool):
     def run(self, ctx: ToolContext, inp: EquivalenceInput) -> ToolResult:
         start = time.perf_counter()
         check_identifier(inp.top, "top")
+        if inp.clock_port:
+            check_identifier(inp.clock_port, "clock_port")
         files = resolve_sources(ctx, inp.files)
         netlist = resolve_file(ctx, inp.netlist, "netlist")
+        formal = None
+        if inp.method in ("auto", "formal"):
+            budget = inp.formal_timeout_s if inp.method == "auto" else inp.timeout_s
+            formal = self._formal(ctx, inp, files, netlist, budget, start)
+            if formal.ok or inp.method == "formal" or formal.failure == "tool":
+                return formal
+        sim = self._simulate(ctx, inp, files, netlist, start, formal)
+        return sim or formal  # no cell models for a simulation: the formal verdict stands
+
+    def _formal(self, ctx: ToolContext, inp: EquivalenceInput, files, netlist,
+                budget: float, start: float) -> ToolResult:
         defines = " ".join(f"-D{d}" for d in check_defines(inp.defines))
         sb = ctx.sandbox
         lib = liberty_inside(ctx, inp.liberty)
@@ -67,7 +89,7 @@ equiv_induct -seq {n}
 equiv_status
 """
         (job / "equiv.ys").write_text(script)
-        run = self.exec(ctx, ["yosys", "-q", "-l", "equiv.log", "equiv.ys"], job, inp.timeout_s,
+        run = self.exec(ctx, ["yosys", "-q", "-l", "equiv.log", "equiv.ys"], job, budget,
                         "yosys")
         log_path = job / "equiv.log"
         text = log_path.read_text(errors="replace") if log_path.exists() else run.output
@@ -97,5 +119,59 @@ equiv_status
                    + (f" (first: {unproven[0][0]})" if unproven else ""))
         return self.result(ctx, ok=ok, start=start, log=run, diagnostics=diags, summary=summary,
                            failure=None if ok else "check", artifacts=artifacts,
-                           metrics={"equiv__signals": total, "equiv__proven": n_proven,
-                                    "equiv__unproven": n_unproven})
+                           metrics={"equiv__method": "formal", "equiv__signals": total,
+                                    "equiv__proven": n_proven, "equiv__unproven": n_unproven})
+
+    def _simulate(self, ctx: ToolContext, inp: EquivalenceInput, files, netlist, start: float,
+                  formal: ToolResult | None) -> ToolResult | None:
+        """Random co-simulation of RTL and netlist with the library's cell models."""
+        lib = inp.liberty or "osu018"
+        if lib not in TECH_LIBERTY:
+            return None
+        cells = TECH_LIBERTY[lib].replace(".lib", ".v")
+        sb = ctx.sandbox
+        job = ctx.job_dir("equivalence-sim")
+        text = netlist.read_text(errors="replace")
+        ports = netlist_ports(text, inp.top)
+        if not ports:
+            return None
+        names = {p.name for p in ports if p.direction == "input"}
+        clock = inp.clock_port or next((c for c in ("clk", "clock", "CLK") if c in names), None)
+        gate_top = f"{inp.top}__gate"
+        (job / "gate.v").write_text(rename_module(text, inp.top, gate_top))
+        (job / "tb.v").write_text(testbench(inp.top, gate_top, ports, clock, inp.sim_cycles))
+        defines = [f"-D{d}" for d in check_defines(inp.defines)]
+        comp = self.exec(ctx, ["iverilog", "-g2012", "-o", "eq.vvp", "-s", "sc_equiv_tb",
+                               *defines, *(sb.inside(f) for f in files), "gate.v", "tb.v", cells],
+                         job, 300, "compile")
+        why_formal = ("" if formal is None else
+                      " (formal proof timed out)" if formal.failure == "timeout" else
+                      " (formal proof incomplete)")
+        if comp.exit_code != 0:
+            return self.result(ctx, ok=False, start=start, log=comp, failure="tool",
+                               summary="equivalence simulation did not compile: "
+                               + (comp.output.strip().splitlines() or ["?"])[0][:200])
+        run = self.exec(ctx, ["vvp", "-n", "eq.vvp"], job, inp.timeout_s, "run")
+        m = re.search(r"EQUIV-SIM compared=(\d+) skipped=(\d+) errors=(\d+)", run.output)
+        if not m:
+            return self.result(ctx, ok=False, start=start, log=run, failure="tool",
+                               summary="equivalence simulation gave no verdict"
+                               + (f" ({run.killed_reason})" if run.killed_reason else ""))
+        compared, skipped, errors = (int(g) for g in m.groups())
+        diags = [Diagnostic(severity="error", code="mismatch", message=line.strip())
+                 for line in run.output.splitlines() if line.startswith("MISMATCH")]
+        ok = errors == 0 and compared > 0
+        summary = (f"no mismatch in {inp.sim_cycles} random cycles ({compared} comparisons; "
+                   f"simulation, not a proof){why_formal}" if ok else
+                   f"NOT equivalent: {errors} mismatches in {inp.sim_cycles} random cycles"
+                   + (f" — first: {diags[0].message}" if diags else ""))
+        metrics = {"equiv__method": "simulation", "equiv__sim_cycles": inp.sim_cycles,
+                   "equiv__compared": compared, "equiv__skipped_x": skipped,
+                   "equiv__mismatches": errors}
+        if formal is not None:
+            metrics.update({k: v for k, v in formal.metrics.items() if k != "equiv__method"})
+            metrics["equiv__formal"] = formal.summary
+        return self.result(ctx, ok=ok, start=start, log=run, diagnostics=diags, summary=summary,
+                           failure=None if ok else "check", metrics=metrics,
+                           artifacts={"testbench": ctx.rel(job / "tb.v"),
+                                      "run_log": ctx.rel(run.log_path)})

@@ -1,0 +1,117 @@
+"""Write-back that only learns verified fixes.
+
+An agent that fixed a failure calls `record_verified_fix(...)` with the result of the check
+that followed. Only a passing check stores anything: an insight = error signature, context
+(tool, versions, ...), the fix (a diff or a config change), the run id. The same signature
+and fix recorded again updates one entry (with a count) instead of adding a duplicate.
+
+Every stored insight is also appended to ``<kb>/insights.jsonl`` (one JSON object a line), a
+journal that survives a damaged chroma database and `kb reset` (kept as a .bak file):
+`restore_insights` reloads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from siliconcrew.errors import UserInputError
+from siliconcrew.knowledge_base.chunking import Chunk
+from siliconcrew.knowledge_base.store import Hit, KnowledgeBase, open_kb
+
+MAX_FIELD = 8000
+
+
+@dataclass
+class Insight:
+    id: str
+    signature: str
+    fix: str
+    run_id: str
+    context: dict[str, Any] = field(default_factory=dict)
+    created: str = ""
+    times_verified: int = 1
+
+    def text(self) -> str:
+        ctx = ", ".join(f"{k}={v}" for k, v in sorted(self.context.items()))
+        return (f"Verified fix for: {self.signature}\n\nError signature: {self.signature}\n"
+                f"Context: {ctx or 'none'}\nFix (verified by a passing check in run "
+                f"{self.run_id}):\n{self.fix}")
+
+    def to_chunk(self) -> Chunk:
+        meta: dict[str, Any] = {"source": f"run:{self.run_id}", "title": self.signature[:200],
+                                "anchor": self.id, "collection": "insights", "origin": "run",
+                                "kind": "insight", "run_id": self.run_id,
+                                "created": self.created, "times_verified": self.times_verified,
+                                "signature": self.signature[:1000],
+                                "context_json": json.dumps(self.context, default=str)[:4000]}
+        for k, v in self.context.items():
+            if isinstance(v, (str, int, float, bool)) and k.isidentifier():
+                meta[f"ctx_{k}"] = v
+        return Chunk(self.id, self.text(), meta)
+
+
+def _norm(sig: str) -> str:
+    return " ".join(sig.split()).lower()
+
+
+def insight_id(signature: str, fix: str) -> str:
+    h = hashlib.sha1(f"{_norm(signature)}\0{fix.strip()}".encode()).hexdigest()[:16]
+    return f"insight:{h}"
+
+
+def record_verified_fix(signature: str, context: dict[str, Any] | None, fix: str, run_id: str,
+                        check_passed: bool, kb: KnowledgeBase | None = None) -> Insight | None:
+    """Store an insight if and only if `check_passed` is True; returns it, or None."""
+    if check_passed is not True:   # False, None, "yes"...: nothing unverified is learned
+        return None
+    if not signature or not signature.strip():
+        raise UserInputError("an insight needs an error signature", "pass the error line")
+    if not fix or not fix.strip():
+        raise UserInputError("an insight needs the fix", "pass the diff or config change")
+    if not run_id:
+        raise UserInputError("an insight needs the run id", "pass the run id")
+    kb = kb or open_kb(auto_seed=False)
+    signature, fix = signature.strip()[:MAX_FIELD], fix.strip()[:MAX_FIELD]
+    iid = insight_id(signature, fix)
+    prev = kb.get([iid], "insights").get(iid)
+    times = int(prev[1].get("times_verified", 1)) + 1 if prev else 1
+    ins = Insight(iid, signature, fix, str(run_id), dict(context or {}),
+                  time.strftime("%Y-%m-%dT%H:%M:%S"), times)
+    kb.add_chunks([ins.to_chunk()], replace_sources=False)
+    _journal(kb, ins)
+    return ins
+
+
+def _journal(kb: KnowledgeBase, ins: Insight) -> None:
+    line = json.dumps(asdict(ins), default=str) + "\n"
+    path = kb.path / "insights.jsonl"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def find_insights(query: str, k: int = 5, kb: KnowledgeBase | None = None) -> list[Hit]:
+    kb = kb or open_kb(auto_seed=False)
+    return kb.search(query, k=k, collections=["insights"])
+
+
+def restore_insights(kb: KnowledgeBase, journal: str | os.PathLike | None = None) -> int:
+    """Reload insights from a journal (default ``<kb>/insights.jsonl``); returns how many."""
+    path = journal or (kb.path / "insights.jsonl")
+    latest: dict[str, Insight] = {}
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                d = json.loads(line)
+                latest[d["id"]] = Insight(**d)
+            except (ValueError, KeyError, TypeError):
+                continue   # a torn last line after a crash
+    if latest:
+        kb.add_chunks([i.to_chunk() for i in latest.values()], replace_sources=False)
+    return len(latest)

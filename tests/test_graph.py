@@ -1,0 +1,174 @@
+"""The run graph end to end: real tools, real openai client against the scripted endpoint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import CLI, EXAMPLES, REPO, run_cli
+from tests.scripted_llm import ScriptedLLM
+
+GOOD_RTL = (EXAMPLES / "counter" / "rtl" / "counter.v").read_text()
+BUGGY_RTL = GOOD_RTL.replace("count <= count + 1'b1;", "count <= count + 2'd2;")
+PLAN = {"top": "counter", "modules": [{"name": "counter", "ports": [
+    {"name": "clk", "direction": "input", "width": 1}]}], "clock": {"port": "clk",
+    "period_ns": 10}, "reset": {"port": "rst", "active_high": True, "synchronous": True},
+    "checks": ["golden testbench"], "questions": []}
+
+
+def spec_only_counter(tmp_path: Path) -> Path:
+    design = tmp_path / "counter"
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.rmtree(design / "rtl")
+    card = design / "design.yaml"
+    card.write_text(card.read_text().replace("rtl: [rtl/counter.v]\n", ""))
+    return design
+
+
+def trace_events(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
+
+
+def llm_env(server: ScriptedLLM) -> dict:
+    return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-scripted",
+            "SILICONCREW_MODEL": "scripted-coder"}
+
+
+def test_rtl_given_design_reaches_gds_without_llm(tmp_path):
+    design = tmp_path / "counter"
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    env = {k: "" for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SILICONCREW_MODEL")}
+    proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    assert data["status"] == "ok" and data["llm"]["calls"] == 0
+    assert [n["node"] for n in data["nodes"]] == ["planner", "rtl", "verify", "synth", "harden",
+                                                  "report"]
+    assert Path(data["artifacts"]["gds"]).is_file()
+    run_dir = Path(data["run_dir"])
+    assert (run_dir / "checkpoints.sqlite").is_file() and (run_dir / "plan.json").is_file()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["llm"]["api_key_set"] is False and "yosys" in manifest["tool_versions"]
+
+
+def test_spec_only_without_llm_says_why(tmp_path):
+    design = spec_only_counter(tmp_path)
+    env = {k: "" for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SILICONCREW_MODEL")}
+    proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=env)
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["status"] == "needs_llm"
+    assert "no RTL" in data["reason"] and "SILICONCREW_MODEL" in data["reason"]
+
+
+def test_spec_only_design_buggy_rtl_caught_fixed_and_hardened(tmp_path):
+    design = spec_only_counter(tmp_path)
+    tb = design / "tb" / "tb_counter.v"
+    tb_hash = hashlib.sha256(tb.read_bytes()).hexdigest()
+    rtl_answers = [BUGGY_RTL, GOOD_RTL]
+
+    def answer(req: dict) -> dict:
+        system = req["messages"][0]["content"]
+        if "planning engineer" in system:
+            return {"content": "Here is the plan:\n```json\n" + json.dumps(PLAN) + "\n```"}
+        user = req["messages"][1]["content"]
+        if rtl_answers[0] is GOOD_RTL:
+            assert "FAILED this check" in user and "ERROR" in user  # evidence reached the agent
+        return {"content": "```verilog\n" + rtl_answers.pop(0) + "```"}
+
+    with ScriptedLLM() as srv:
+        srv.default = answer
+        proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=llm_env(srv))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    assert data["status"] == "ok" and data["iterations"]["rtl"] == 2
+    assert data["llm"]["calls"] == 3 and data["llm"]["prompt_tokens"] > 0
+    nodes = [n["node"] for n in data["nodes"]]
+    assert nodes == ["planner", "rtl", "verify", "rtl", "verify", "synth", "harden", "report"]
+    assert data["nodes"][2]["outcome"].startswith("simulation failed")
+    assert (design / "rtl" / "counter.v").read_text() == GOOD_RTL
+    assert hashlib.sha256(tb.read_bytes()).hexdigest() == tb_hash  # golden tb untouched
+    events = trace_events(Path(data["run_dir"]))
+    assert sum(1 for e in events if e["event"] == "node_end" and e["node"] == "rtl") == 2
+    assert sum(1 for e in events if e["event"] == "llm_call") == 3
+    assert Path(data["artifacts"]["gds"]).is_file()
+
+
+def test_budget_cap_stops_cleanly_and_keeps_artefacts(tmp_path):
+    design = spec_only_counter(tmp_path)
+    with ScriptedLLM() as srv:
+        srv.default = {"content": "```json\n" + json.dumps(PLAN) + "\n```",
+                       "usage": {"prompt_tokens": 500, "completion_tokens": 500,
+                                 "total_tokens": 1000}}
+        proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--max-tokens", "800",
+                       env=llm_env(srv))
+        calls = len(srv.requests)
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["status"] == "budget_exceeded" and "token budget" in data["reason"]
+    assert calls == 1 and (Path(data["run_dir"]) / "plan.json").is_file()
+
+
+def test_approval_gate_without_terminal_declines(tmp_path):
+    design = tmp_path / "counter"
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
+                   env={"SILICONCREW_MODEL": ""})
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 1 and data["status"] == "stopped"
+    assert "approval" in data["reason"]
+    assert not list((Path(data["run_dir"]) / "harden").glob("attempt-*")) \
+        if (Path(data["run_dir"]) / "harden").exists() else True
+
+
+def test_resume_after_kill_9_repeats_no_finished_step(tmp_path):
+    design = tmp_path / "mac8"
+    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs"))
+    env = {**os.environ, "SILICONCREW_MODEL": ""}
+    proc = subprocess.Popen([*CLI, "run", str(design), "--json", "--sandbox", "local"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    runs = design / "runs"
+    deadline = time.time() + 120
+    run_dir = None
+    while time.time() < deadline:  # kill -9 while hardening runs (after synth finished)
+        dirs = list(runs.glob("*/trace.jsonl")) if runs.exists() else []
+        if dirs:
+            run_dir = dirs[0].parent
+            events = trace_events(run_dir)
+            if any(e["event"] == "node_start" and e.get("node") == "harden" for e in events):
+                time.sleep(1.0)
+                break
+        time.sleep(0.1)
+    assert run_dir is not None, "the run never reached hardening"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = trace_events(run_dir)
+    assert not any(e["event"] == "run_end" for e in before)
+    done_before = [e["node"] for e in before if e["event"] == "node_end"]
+    assert done_before == ["planner", "rtl", "verify", "synth"]
+
+    res = run_cli("run", str(design), "--json", "--sandbox", "local", "--resume", run_dir.name,
+                  env={"SILICONCREW_MODEL": ""}, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    data = json.loads(res.stdout)
+    assert data["status"] == "ok" and data["run_id"] == run_dir.name
+    after = trace_events(run_dir)[len(before):]
+    rerun = [e["node"] for e in after if e["event"] == "node_start"]
+    assert rerun == ["harden", "report"]  # nothing that had finished ran twice
+    tool_calls_after = [e for e in after if e["event"] == "tool_call"]
+    assert not tool_calls_after  # lint/simulate/synthesize/sta/equivalence not repeated
+
+
+def test_resume_unknown_run_is_input_error(tmp_path):
+    design = tmp_path / "counter"
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    proc = run_cli("run", str(design), "--resume", "20200101-000000-dead", "--sandbox", "local")
+    assert proc.returncode == 2 and "no checkpoint" in proc.stderr

