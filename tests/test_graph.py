@@ -172,3 +172,31 @@ def test_resume_unknown_run_is_input_error(tmp_path):
     shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
     proc = run_cli("run", str(design), "--resume", "20200101-000000-dead", "--sandbox", "local")
     assert proc.returncode == 2 and "no checkpoint" in proc.stderr
+
+
+def test_no_golden_testbench_agent_writes_its_own(tmp_path):
+    design = spec_only_counter(tmp_path)
+    shutil.rmtree(design / "tb")
+    card = design / "design.yaml"
+    card.write_text(card.read_text().replace("testbench: [tb/tb_counter.v]\n", "")
+                    .replace("  top: tb_counter\n", ""))
+    own_tb = (EXAMPLES / "counter" / "tb" / "tb_counter.v").read_text().replace(
+        "module tb_counter", "module sc_tb_counter")
+
+    def answer(req: dict) -> dict:
+        system = req["messages"][0]["content"]
+        if "planning engineer" in system:
+            return {"content": json.dumps(PLAN)}
+        if "verification engineer" in system:
+            return {"content": "```verilog\n" + own_tb + "```"}
+        return {"content": "```verilog\n" + GOOD_RTL + "```"}
+
+    with ScriptedLLM() as srv:
+        srv.default = answer
+        proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=llm_env(srv))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    verify = next(n for n in data["nodes"] if n["node"] == "verify")
+    assert "agent-written testbench tb/sc_tb_counter.v" in verify["outcome"]
+    assert "simulation passed" in verify["outcome"]
+    assert (design / "tb" / "sc_tb_counter.v").is_file() and data["status"] == "ok"

@@ -73,14 +73,19 @@ def rtl(ctx: RunContext, state: RunState) -> dict[str, Any]:
 
 
 def verify(ctx: RunContext, state: RunState) -> dict[str, Any]:
-    from siliconcrew.agents.verification import run_golden
+    from siliconcrew.agents.verification import run_golden, run_own_testbench
 
     if not state.get("lint", {}).get("ok"):
         return {"verify": {"ok": False, "summary": "lint failed"},
                 "evidence": "lint errors: " + str(state.get("lint", {}).get("errors"))[:3000],
                 "verify_attempts": state.get("verify_attempts", 0) + 1,
                 "_outcome": "lint failed"}
-    result = run_golden(ctx, state["rtl_files"])
+    if not ctx.design.testbench and ctx.llm is not None:
+        result = run_own_testbench(ctx, state["rtl_files"], state.get("plan", {}))
+    else:
+        result = run_golden(ctx, state["rtl_files"])
+        if result.get("skipped"):
+            result["summary"] += " (no LLM to write one)"
     return {"verify": result, "evidence": result.get("evidence"),
             "verify_attempts": state.get("verify_attempts", 0) + 1,
             "_outcome": result["summary"]}
