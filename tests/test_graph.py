@@ -181,14 +181,16 @@ def test_no_golden_testbench_agent_writes_its_own(tmp_path):
     card.write_text(card.read_text().replace("testbench: [tb/tb_counter.v]\n", "")
                     .replace("  top: tb_counter\n", ""))
     own_tb = (EXAMPLES / "counter" / "tb" / "tb_counter.v").read_text().replace(
-        "module tb_counter", "module sc_tb_counter")
+        "tb_counter", "sc_tb_counter")
+    broken_tb = own_tb.replace("endmodule", "wire oops = ;\nendmodule")
+    tb_answers = [broken_tb, own_tb]  # the first does not compile: it is rewritten, not the RTL
 
     def answer(req: dict) -> dict:
         system = req["messages"][0]["content"]
         if "planning engineer" in system:
             return {"content": json.dumps(PLAN)}
         if "verification engineer" in system:
-            return {"content": "```verilog\n" + own_tb + "```"}
+            return {"content": "```verilog\n" + tb_answers.pop(0) + "```"}
         return {"content": "```verilog\n" + GOOD_RTL + "```"}
 
     with ScriptedLLM() as srv:
@@ -200,3 +202,4 @@ def test_no_golden_testbench_agent_writes_its_own(tmp_path):
     assert "agent-written testbench tb/sc_tb_counter.v" in verify["outcome"]
     assert "simulation passed" in verify["outcome"]
     assert (design / "tb" / "sc_tb_counter.v").is_file() and data["status"] == "ok"
+    assert data["iterations"]["rtl"] == 1 and not tb_answers

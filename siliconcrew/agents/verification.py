@@ -58,24 +58,37 @@ def run_own_testbench(ctx: RunContext, rtl_files: list[str], plan: dict[str, Any
     d = ctx.design
     tb_top = f"sc_tb_{d.top}"
     tb_path = f"tb/{tb_top}.v"
-    if not (ctx.folder / tb_path).is_file():
-        rtl = "\n".join((ctx.folder / f).read_text(errors="replace") for f in rtl_files)[:20000]
-        reply = ctx.llm.chat("verification", [
-            {"role": "system", "content": TB_SYSTEM.format(tb=tb_top, top=d.top)},
-            {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}\n\n"
-                                        f"RTL under test:\n```verilog\n{rtl}\n```"}])
-        blocks = [b for b in code_blocks(reply.content) if tb_top in module_names(b)]
-        if not blocks:
-            return {"ok": True, "skipped": "the model wrote no usable testbench",
-                    "summary": "own testbench: none usable (verification skipped)",
-                    "agent_written": True}
-        wrote = ctx.tool("verify", "write_file", {"path": tb_path, "content": blocks[0]})
-        if not wrote.ok:
-            return {"ok": True, "skipped": wrote.summary, "agent_written": True,
-                    "summary": "own testbench could not be written"}
-    res = ctx.tool("verify", "simulate", {"files": rtl_files + [tb_path], "top": tb_top,
-                                          "timeout_s": d.verification.timeout_s,
-                                          "pass_patterns": ["TEST PASSED"]})
+    feedback = ""
+    res = None
+    for _ in range(2):  # a testbench that does not compile is rewritten once, with the errors
+        if feedback or not (ctx.folder / tb_path).is_file():
+            rtl = "\n".join((ctx.folder / f).read_text(errors="replace") for f in rtl_files)[:20000]
+            reply = ctx.llm.chat("verification", [
+                {"role": "system", "content": TB_SYSTEM.format(tb=tb_top, top=d.top)},
+                {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}\n\n"
+                                            f"RTL under test:\n```verilog\n{rtl}\n```{feedback}"}])
+            blocks = [b for b in code_blocks(reply.content) if tb_top in module_names(b)]
+            if not blocks:
+                return {"ok": True, "skipped": "the model wrote no usable testbench",
+                        "summary": "own testbench: none usable (verification skipped)",
+                        "agent_written": True}
+            wrote = ctx.tool("verify", "write_file", {"path": tb_path, "content": blocks[0]})
+            if not wrote.ok:
+                return {"ok": True, "skipped": wrote.summary, "agent_written": True,
+                        "summary": "own testbench could not be written"}
+        res = ctx.tool("verify", "simulate", {"files": rtl_files + [tb_path], "top": tb_top,
+                                              "timeout_s": d.verification.timeout_s,
+                                              "pass_patterns": ["TEST PASSED"]})
+        tb_broken = res.metrics.get("sim__compiled") is False and any(
+            diag.file == tb_path for diag in res.errors)
+        if not tb_broken:
+            break
+        feedback = ("\n\nYour previous testbench did not compile:\n"
+                    + "\n".join(f"{x.file}:{x.line}: {x.message}" for x in res.errors[:10]))
+    else:
+        return {"ok": True, "skipped": "agent-written testbench does not compile",
+                "summary": f"own testbench {tb_path} does not compile after a rewrite: "
+                           "functional verification skipped", "agent_written": True}
     out = {"ok": res.ok, "summary": f"agent-written testbench {tb_path}: {res.summary}",
            "agent_written": True, "testbench": tb_path}
     if not res.ok:
