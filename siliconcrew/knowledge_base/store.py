@@ -319,12 +319,12 @@ class KnowledgeBase:
         except OSError:
             return (0, 0)
 
-    def lexical(self, name: str) -> LexicalIndex:
+    def lexical(self, name: str, count: int | None = None) -> LexicalIndex:
         """The collection's BM25 index: cached, reloaded when a writer saved a new one, rebuilt
         from chroma when missing, damaged or stale (count differs)."""
         stamp = self._lex_stamp(name)
         cached = self._lex.get(name)
-        count = self.count(name)
+        count = self.count(name) if count is None else count
         if cached and cached[0] == stamp and stamp != (0, 0) and len(cached[1]) == count:
             return cached[1]
         index = None
@@ -390,7 +390,8 @@ class KnowledgeBase:
         names = list(collections or COLLECTIONS)
         for n in names:
             self.collection(n)
-        live = [n for n in names if self.count(n) > 0]
+        counts = {n: self.count(n) for n in names}
+        live = [n for n in names if counts[n] > 0]
         if not live:
             return []
         n_cand = max(CANDIDATES, 4 * k)
@@ -405,7 +406,7 @@ class KnowledgeBase:
             for n in live:
                 with self._guard("search"):
                     res = self.collection(n).query(
-                        query_embeddings=qvec, n_results=min(n_cand, self.count(n)),
+                        query_embeddings=qvec, n_results=min(n_cand, counts[n]),
                         where=where, include=["documents", "metadatas", "distances"])
                 for i, d, m, dist in zip(res["ids"][0], res["documents"][0],
                                          res["metadatas"][0], res["distances"][0]):
@@ -419,7 +420,7 @@ class KnowledgeBase:
             toks = tokenize(q)
             scored = []
             for n in live:
-                for i, s in self.lexical(n).search(toks, n_cand):
+                for i, s in self.lexical(n, counts[n]).search(toks, n_cand):
                     scored.append((s, (n, i)))
             scored.sort(key=lambda t: -t[0])
             lex_rank = [key for _, key in scored[:n_cand]]
