@@ -38,7 +38,7 @@ def trace_events(run_dir: Path) -> list[dict]:
 
 def llm_env(server: ScriptedLLM) -> dict:
     return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-scripted",
-            "SILICONCREW_MODEL": "scripted-coder"}
+            "SILICONCREW_MODEL": "scripted-coder", "SILICONCREW_KB": "off"}
 
 
 def test_rtl_given_design_reaches_gds_without_llm(tmp_path):
@@ -81,11 +81,15 @@ def test_spec_only_design_buggy_rtl_caught_fixed_and_hardened(tmp_path):
         user = req["messages"][1]["content"]
         if rtl_answers[0] is GOOD_RTL:
             assert "FAILED this check" in user and "ERROR" in user  # evidence reached the agent
+            prompts.append(user)
         return {"content": "```verilog\n" + rtl_answers.pop(0) + "```"}
 
+    prompts: list[str] = []
+    kb = tmp_path / "kb"
     with ScriptedLLM() as srv:
         srv.default = answer
-        proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=llm_env(srv))
+        proc = run_cli("run", str(design), "--json", "--sandbox", "local",
+                       env={**llm_env(srv), "SILICONCREW_KB": str(kb)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(proc.stdout)
     assert data["status"] == "ok" and data["iterations"]["rtl"] == 2
@@ -99,6 +103,14 @@ def test_spec_only_design_buggy_rtl_caught_fixed_and_hardened(tmp_path):
     assert sum(1 for e in events if e["event"] == "node_end" and e["node"] == "rtl") == 2
     assert sum(1 for e in events if e["event"] == "llm_call") == 3
     assert Path(data["artifacts"]["gds"]).is_file()
+    # the fixing prompt carried knowledge-base hits for the failure it had to fix
+    assert "Knowledge base" in prompts[0]
+    assert any(e["event"] == "kb_hits" for e in events)
+    # and the verified fix was learned (only after the testbench passed)
+    listed = run_cli("kb", "list", "--collection", "insights", "--kb", str(kb), "--json")
+    insights = json.loads(listed.stdout)
+    items = insights if isinstance(insights, list) else insights.get("items", insights.get("entries", []))
+    assert len(items) == 1 and "count <= count + 1'b1" in json.dumps(items)
 
 
 def test_budget_cap_stops_cleanly_and_keeps_artefacts(tmp_path):

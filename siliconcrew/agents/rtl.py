@@ -26,6 +26,8 @@ def rtl_path(ctx: RunContext) -> str:
 
 def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
     """One RTL attempt: ask, write, lint (fixing lint errors up to LINT_ROUNDS)."""
+    from siliconcrew.agents.knowledge import hints
+
     path = rtl_path(ctx)
     current = ""
     if (ctx.folder / path).is_file():
@@ -50,10 +52,17 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
                 "errors": [d.model_dump() for d in res.errors][:20]}
         if res.ok:
             break
+        errors_text = "\n".join(f"{e.get('file')}:{e.get('line')}: {e.get('message')}"
+                                for e in lint["errors"])
         messages += [{"role": "assistant", "content": reply.content},
                      {"role": "user", "content": "Lint errors:\n" + json.dumps(
-                         lint["errors"], indent=1)[:6000] + "\nFix them; send the whole file."}]
-    return {"rtl_files": [path], "lint": lint or {"ok": False, "summary": "no code from the model"}}
+                         lint["errors"], indent=1)[:6000] + "\n" + hints(ctx, errors_text)
+                      + "\nFix them; send the whole file."}]
+    fix = None
+    if state.get("evidence") and current:
+        fix = {"evidence": state["evidence"], "before": current}
+    return {"rtl_files": [path], "pending_fix": fix,
+            "lint": lint or {"ok": False, "summary": "no code from the model"}}
 
 
 def _task(ctx: RunContext, state: dict[str, Any], current: str) -> str:
@@ -61,8 +70,13 @@ def _task(ctx: RunContext, state: dict[str, Any], current: str) -> str:
              f"Plan:\n{json.dumps(state.get('plan', {}), indent=1)[:4000]}",
              f"Write module `{ctx.design.top}` to {rtl_path(ctx)}."]
     if state.get("evidence"):
+        from siliconcrew.agents.knowledge import hints
+
         parts.append(f"The previous version FAILED this check:\n{state['evidence']}\n"
                      "Fix the design so the check passes.")
+        kb = hints(ctx, state["evidence"])
+        if kb:
+            parts.append(kb)
     if current:
         parts.append(f"Current file:\n```verilog\n{current[:20000]}\n```")
     return "\n\n".join(parts)

@@ -86,7 +86,17 @@ def verify(ctx: RunContext, state: RunState) -> dict[str, Any]:
         result = run_golden(ctx, state["rtl_files"])
         if result.get("skipped"):
             result["summary"] += " (no LLM to write one)"
-    return {"verify": result, "evidence": result.get("evidence"),
+    out: dict[str, Any] = {}
+    fix = state.get("pending_fix")
+    if fix and result.get("ok") and not result.get("skipped"):
+        # Only a fix whose following check passed is learned (see knowledge_base/insights).
+        from siliconcrew.agents.knowledge import record_fix
+
+        after = "\n".join((ctx.folder / f).read_text(errors="replace")
+                          for f in state["rtl_files"])
+        record_fix(ctx, fix["evidence"], fix["before"], after, check="simulate")
+        out["pending_fix"] = None
+    return {**out, "verify": result, "evidence": result.get("evidence"),
             "verify_attempts": state.get("verify_attempts", 0) + 1,
             "_outcome": result["summary"]}
 

@@ -13,6 +13,7 @@ class RunState(TypedDict, total=False):
     verify_attempts: int
     harden_attempts: int
     evidence: str | None          # why the last check failed, for the RTL agent
+    pending_fix: dict[str, Any] | None  # an RTL change made for `evidence`, not yet verified
     lint: dict[str, Any]
     verify: dict[str, Any]
     synth: dict[str, Any]
