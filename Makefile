@@ -28,6 +28,7 @@ test: setup
 bench:
 	$(PY) benchmarks/bench_sandbox.py
 	$(PY) benchmarks/bench_harden.py
+	$(PY) benchmarks/bench_kb.py
 
 docker:
 	bash scripts/setup.sh docker
