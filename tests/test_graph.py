@@ -215,3 +215,35 @@ def test_no_golden_testbench_agent_writes_its_own(tmp_path):
     assert "simulation passed" in verify["outcome"]
     assert (design / "tb" / "sc_tb_counter.v").is_file() and data["status"] == "ok"
     assert data["iterations"]["rtl"] == 1 and not tb_answers
+
+
+def test_hardening_agent_proposal_is_checked_by_a_rerun(tmp_path):
+    design = tmp_path / "counter"
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    card = design / "design.yaml"
+    card.write_text(card.read_text().replace(
+        "flow: {engine: local, pdk: osu018}",
+        "flow: {engine: local, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}"))
+
+    def answer(req: dict) -> dict:
+        system = req["messages"][0]["content"]
+        if "planning engineer" in system:
+            return {"content": json.dumps(PLAN)}
+        assert "physical-design engineer" in system and "routing_congestion" in \
+            req["messages"][1]["content"]
+        return {"content": json.dumps({"options": {"route_layers": 4, "initial_density": 0.7,
+                                                   "clock_period_ns": 50},
+                                       "why": "more layers, less density"})}
+
+    with ScriptedLLM() as srv:
+        srv.default = answer
+        proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--max-repairs", "0",
+                       env=llm_env(srv))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    harden = next(n for n in data["nodes"] if n["node"] == "harden")
+    assert "after 1 agent proposal" in harden["outcome"] and data["status"] == "ok"
+    events = trace_events(Path(data["run_dir"]))
+    proposal = next(e for e in events if e["event"] == "harden_proposal")
+    assert proposal["options"] == {"route_layers": 4, "initial_density": 0.7}  # unknown key dropped
+    assert any("unknown options" in e.get("message", "") for e in events if e["event"] == "note")

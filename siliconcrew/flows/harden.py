@@ -89,14 +89,18 @@ class HardenReport:
 def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
            from_stage: str | None = None, to_stage: str | None = None, max_repairs: int = 3,
            allow_clock_relax: bool = False, run_id: str | None = None,
-           progress: ProgressFn | None = None, rtl: list[str] | None = None) -> HardenReport:
-    """Harden the design; `rtl` overrides design.yaml's files (e.g. what the RTL agent wrote)."""
+           progress: ProgressFn | None = None, rtl: list[str] | None = None,
+           extra_options: dict[str, Any] | None = None) -> HardenReport:
+    """Harden the design; `rtl` overrides design.yaml's files (e.g. what the RTL agent wrote),
+    `extra_options` is merged over design.yaml's flow.options (e.g. an agent's proposal)."""
     from siliconcrew.flows.hardening.classify import classify
     from siliconcrew.flows.hardening.repair_loop import repair_loop
 
     design, folder = load_design(design_dir)
     engine = get_engine(engine_name or design.flow.engine)
     dinput = design_input(design, folder, rtl)
+    if extra_options:
+        dinput.options = {**dinput.options, **extra_options}
     if max_repairs < 0:
         raise UserInputError("--max-repairs must be >= 0", "use 0 to disable repairs")
     resume = from_stage is not None and run_id is None

@@ -143,17 +143,37 @@ def harden(ctx: RunContext, state: RunState) -> dict[str, Any]:
         if not answer:
             return {"status": "stopped", "reason": "hardening declined at the approval gate",
                     "_outcome": "declined"}
-    report = run_harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
-                        max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
-                        rtl=state.get("rtl_files"))
-    summary = {"status": report.status, "outcome": report.outcome,
-               "metrics": {k: v for k, v in report.result.metrics.items()
-                           if not isinstance(v, (dict, list))},
-               "artifacts": report.result.artifacts, "failure_classes": report.failure_classes,
-               "send_back": report.send_back, "attempts": len(report.repairs) or 1}
-    out: dict[str, Any] = {"harden": summary,
-                           "harden_attempts": state.get("harden_attempts", 0) + 1,
-                           "_outcome": f"{report.status} ({report.outcome})"}
+    extra: dict[str, Any] = dict(state.get("harden_options") or {})
+    proposals = 0
+    while True:
+        report = run_harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
+                            max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
+                            rtl=state.get("rtl_files"), extra_options=extra or None)
+        summary = {"status": report.status, "outcome": report.outcome,
+                   "metrics": {k: v for k, v in report.result.metrics.items()
+                               if not isinstance(v, (dict, list))},
+                   "artifacts": report.result.artifacts,
+                   "failure_classes": report.failure_classes, "send_back": report.send_back,
+                   "attempts": len(report.repairs) or 1, "options": extra,
+                   "repairs_tried": [(r.get("action") or {}).get("name") for r in report.repairs
+                                     if isinstance(r, dict) and r.get("action")]}
+        # The LLM may propose config changes once the deterministic repairs are spent; each
+        # proposal is checked by a full rerun. RTL-level send-backs go to the RTL agent instead.
+        if report.status == "ok" or ctx.llm is None or report.send_back or proposals >= 2:
+            break
+        from siliconcrew.agents.hardening import propose
+
+        proposal = propose(ctx, summary, {**report.result.config, **extra},
+                           ctx.engine or ctx.design.flow.engine)
+        if not proposal:
+            break
+        proposals += 1
+        ctx.run_dir.event("harden_proposal", options=proposal, attempt=proposals)
+        extra = {**extra, **proposal}
+    out: dict[str, Any] = {"harden": summary, "harden_options": extra,
+                           "harden_attempts": state.get("harden_attempts", 0) + 1 + proposals,
+                           "_outcome": f"{report.status} ({report.outcome})"
+                           + (f" after {proposals} agent proposal(s)" if proposals else "")}
     if report.send_back and report.send_back.get("target") == "rtl":
         out["evidence"] = "hardening needs an RTL change:\n" + "\n".join(
             report.send_back.get("evidence") or [])

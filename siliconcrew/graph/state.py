@@ -20,6 +20,7 @@ class RunState(TypedDict, total=False):
     sta: dict[str, Any]
     equiv: dict[str, Any]
     harden: dict[str, Any]
+    harden_options: dict[str, Any]    # flow options proposed by the hardening agent
     status: str                   # running | ok | failed | needs_llm | budget_exceeded | ...
     reason: str
     notes: Annotated[list[str], operator.add]
