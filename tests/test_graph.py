@@ -247,3 +247,59 @@ def test_hardening_agent_proposal_is_checked_by_a_rerun(tmp_path):
     proposal = next(e for e in events if e["event"] == "harden_proposal")
     assert proposal["options"] == {"route_layers": 4, "initial_density": 0.7}  # unknown key dropped
     assert any("unknown options" in e.get("message", "") for e in events if e["event"] == "note")
+
+
+def test_planned_submodules_are_written_in_parallel_then_integrated(tmp_path):
+    design = spec_only_counter(tmp_path)
+    inc8 = "module inc8(input [7:0] a, output [7:0] y);\n  assign y = a + 8'd1;\nendmodule\n"
+    allones = "module allones8(input [7:0] a, output y);\n  assign y = &a;\nendmodule\n"
+    top = """module counter #(parameter WIDTH = 8) (
+    input wire clk, input wire rst, input wire en,
+    output reg [WIDTH-1:0] count, output wire wrap);
+    wire [7:0] next;
+    wire full;
+    inc8 u_inc (.a(count), .y(next));
+    allones8 u_full (.a(count), .y(full));
+    assign wrap = en && full;
+    always @(posedge clk) begin
+        if (rst) count <= 8'd0;
+        else if (en) count <= next;
+    end
+endmodule
+"""
+    plan = {**PLAN, "modules": [
+        {"name": "inc8", "ports": [{"name": "a", "direction": "input", "width": 8},
+                                   {"name": "y", "direction": "output", "width": 8}]},
+        {"name": "allones8", "ports": [{"name": "a", "direction": "input", "width": 8},
+                                       {"name": "y", "direction": "output", "width": 1}]},
+        {"name": "counter", "ports": []}]}
+    seen_top_prompt: list[str] = []
+
+    def answer(req: dict) -> dict:
+        system, user = req["messages"][0]["content"], req["messages"][1]["content"]
+        if "planning engineer" in system:
+            return {"content": json.dumps(plan)}
+        if "Write module `inc8`" in user:
+            time.sleep(0.5)  # both workers are in flight at once
+            return {"content": "```verilog\n" + inc8 + "```"}
+        if "Write module `allones8`" in user:
+            time.sleep(0.5)
+            return {"content": "```verilog\n" + allones + "```"}
+        seen_top_prompt.append(user)
+        return {"content": "```verilog\n" + top + "```"}
+
+    with ScriptedLLM() as srv:
+        srv.default = answer
+        proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=llm_env(srv))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    assert data["status"] == "ok"
+    nodes = [n["node"] for n in data["nodes"]]
+    assert nodes[:4] == ["planner", "module_rtl", "module_rtl", "rtl"]
+    assert "instantiate them" in seen_top_prompt[0] and "inc8 (rtl/inc8.v)" in seen_top_prompt[0]
+    events = trace_events(Path(data["run_dir"]))
+    starts = [e for e in events if e["event"] == "node_start" and e["node"] == "module_rtl"]
+    ends = [e for e in events if e["event"] == "node_end" and e["node"] == "module_rtl"]
+    assert len(starts) == 2 and max(s["ts"] for s in starts) < min(e["ts"] for e in ends)  # parallel
+    assert (design / "rtl" / "inc8.v").is_file() and (design / "rtl" / "allones8.v").is_file()
+    assert Path(data["artifacts"]["gds"]).is_file()

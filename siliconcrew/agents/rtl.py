@@ -29,6 +29,7 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
     from siliconcrew.agents.knowledge import hints
 
     path = rtl_path(ctx)
+    sub_files = [m["file"] for m in state.get("module_results") or [] if m.get("ok")]
     current = ""
     if (ctx.folder / path).is_file():
         current = (ctx.folder / path).read_text(errors="replace")
@@ -47,7 +48,7 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
         written = ctx.tool("rtl", "write_file", {"path": path, "content": blocks[0]})
         if not written.ok:
             return {"lint": {"ok": False, "summary": written.summary}}
-        res = ctx.tool("rtl", "lint", {"files": [path], "top": ctx.design.top})
+        res = ctx.tool("rtl", "lint", {"files": sub_files + [path], "top": ctx.design.top})
         lint = {"ok": res.ok, "summary": res.summary, "round": round_no,
                 "errors": [d.model_dump() for d in res.errors][:20]}
         if res.ok:
@@ -61,7 +62,7 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
     fix = None
     if state.get("evidence") and current:
         fix = {"evidence": state["evidence"], "before": current}
-    return {"rtl_files": [path], "pending_fix": fix,
+    return {"rtl_files": sub_files + [path], "pending_fix": fix,
             "lint": lint or {"ok": False, "summary": "no code from the model"}}
 
 
@@ -69,6 +70,11 @@ def _task(ctx: RunContext, state: dict[str, Any], current: str) -> str:
     parts = [f"Spec:\n{spec_text(ctx)}",
              f"Plan:\n{json.dumps(state.get('plan', {}), indent=1)[:4000]}",
              f"Write module `{ctx.design.top}` to {rtl_path(ctx)}."]
+    done = [m for m in state.get("module_results") or [] if m.get("ok")]
+    if done:
+        parts.append("These sub-modules already exist (files given to the tools with yours); "
+                     "instantiate them, do NOT redefine them: "
+                     + ", ".join(f"{m['module']} ({m['file']})" for m in done))
     if state.get("evidence"):
         from siliconcrew.agents.knowledge import hints
 
@@ -80,3 +86,38 @@ def _task(ctx: RunContext, state: dict[str, Any], current: str) -> str:
     if current:
         parts.append(f"Current file:\n```verilog\n{current[:20000]}\n```")
     return "\n\n".join(parts)
+
+
+MODULE_SYSTEM = """You are an expert RTL engineer. Write ONE synthesizable Verilog-2005 module
+with exactly the given name and ports; nothing else in the file. Answer with the whole file in
+ONE ```verilog fenced block."""
+
+
+def submodules(plan: dict[str, Any], top: str) -> list[dict[str, Any]]:
+    """Planned modules other than the top that have a port list: candidates for fan-out."""
+    return [m for m in plan.get("modules") or []
+            if isinstance(m, dict) and m.get("name") and m["name"] != top and m.get("ports")]
+
+
+def write_module(ctx: RunContext, module: dict[str, Any], spec: str) -> dict[str, Any]:
+    """Write and lint one sub-module (runs in parallel with its siblings)."""
+    name = module["name"]
+    path = f"rtl/{name}.v"
+    messages = [{"role": "system", "content": MODULE_SYSTEM},
+                {"role": "user", "content": f"Design spec (for context):\n{spec[:8000]}\n\n"
+                                            f"Write module `{name}`:\n{json.dumps(module, indent=1)}"}]
+    for _ in range(LINT_ROUNDS):
+        reply = ctx.llm.chat("rtl", messages)
+        blocks = [b for b in code_blocks(reply.content) if name in module_names(b)]
+        if not blocks:
+            messages += [{"role": "assistant", "content": reply.content},
+                         {"role": "user", "content": f"Send module {name} in a ```verilog block."}]
+            continue
+        ctx.tool(f"module_rtl:{name}", "write_file", {"path": path, "content": blocks[0]})
+        res = ctx.tool(f"module_rtl:{name}", "lint", {"files": [path], "top": name})
+        if res.ok:
+            return {"module": name, "file": path, "ok": True, "summary": res.summary}
+        messages += [{"role": "assistant", "content": reply.content},
+                     {"role": "user", "content": "Lint errors:\n" + "\n".join(
+                         f"{d.line}: {d.message}" for d in res.errors[:20]) + "\nFix them."}]
+    return {"module": name, "file": path, "ok": False, "summary": "lint not clean"}

@@ -72,6 +72,20 @@ def rtl(ctx: RunContext, state: RunState) -> dict[str, Any]:
     return out
 
 
+def module_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
+    """One planned sub-module, reached through a Send (its siblings run in parallel).
+
+    Writes only reducer fields: parallel branches must not race on plain state keys."""
+    from siliconcrew.agents.planner import spec_text
+    from siliconcrew.agents.rtl import write_module
+
+    try:
+        result = write_module(ctx, state["module"], spec_text(ctx))
+    except (BudgetExceeded, LLMError) as exc:
+        result = {"module": state["module"].get("name"), "ok": False, "summary": exc.one_line()}
+    return {"module_results": [result], "_outcome": f"{result['module']}: {result['summary']}"}
+
+
 def verify(ctx: RunContext, state: RunState) -> dict[str, Any]:
     from siliconcrew.agents.verification import run_golden, run_own_testbench
 
@@ -188,6 +202,21 @@ def report(ctx: RunContext, state: RunState) -> dict[str, Any]:
 
 
 # -- edges ----------------------------------------------------------------------------------------
+def _after_planner(ctx: RunContext) -> Callable[[RunState], Any]:
+    def route(state: RunState) -> Any:
+        from langgraph.types import Send
+
+        from siliconcrew.agents.rtl import submodules
+
+        if ctx.llm is None or ctx.design.rtl or state.get("status") not in (None, "running"):
+            return "rtl"
+        subs = submodules(state.get("plan") or {}, ctx.design.top)
+        if not subs:
+            return "rtl"
+        return [Send("module_rtl", {"module": m}) for m in subs]
+    return route
+
+
 def _after_rtl(state: RunState) -> str:
     return "report" if state.get("status") not in (None, "running") else "verify"
 
@@ -231,12 +260,14 @@ def build_graph(ctx: RunContext):
     from langgraph.graph import END, START, StateGraph
 
     g = StateGraph(RunState)
-    for name, fn in (("planner", planner), ("rtl", rtl), ("verify", verify), ("synth", synth),
+    for name, fn in (("planner", planner), ("module_rtl", module_rtl), ("rtl", rtl),
+                     ("verify", verify), ("synth", synth),
                      ("timing", timing), ("harden", harden), ("report", report),
                      ("fail_verify", fail_verify)):
         g.add_node(name, _node(ctx, name, fn))
     g.add_edge(START, "planner")
-    g.add_edge("planner", "rtl")
+    g.add_conditional_edges("planner", _after_planner(ctx), ["rtl", "module_rtl"])
+    g.add_edge("module_rtl", "rtl")
     g.add_conditional_edges("rtl", _after_rtl, ["verify", "report"])
     g.add_conditional_edges("verify", _after_verify(ctx), ["synth", "rtl", "fail_verify"])
     g.add_edge("fail_verify", "report")

@@ -24,4 +24,6 @@ class RunState(TypedDict, total=False):
     status: str                   # running | ok | failed | needs_llm | budget_exceeded | ...
     reason: str
     notes: Annotated[list[str], operator.add]
+    # sub-modules written in parallel (one Send per planned module), merged by the reducer
+    module_results: Annotated[list[dict[str, Any]], operator.add]
     nodes: Annotated[list[dict[str, Any]], operator.add]
