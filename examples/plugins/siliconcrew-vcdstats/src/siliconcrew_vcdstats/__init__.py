@@ -1,0 +1,1 @@
+"""Example SiliconCrew plugin: VCD summary tool."""
