@@ -17,7 +17,8 @@ DOCKERD_LOG=/var/log/siliconcrew-dockerd.log
 VENV="$ROOT/.venv"
 STAMP="$VENV/.installed-stamp"
 APT_PACKAGES=(iverilog verilator yosys opensta magic netgen-lvs qflow graywolf qrouter
-              qflow-tech-osu018 qflow-tech-osu035 qflow-tech-osu050 bubblewrap docker.io debootstrap g++ make tar coreutils procps)
+              qflow-tech-osu018 qflow-tech-osu035 qflow-tech-osu050 bubblewrap docker.io debootstrap g++ make tar coreutils procps
+              chromium)
 
 now() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }   # milliseconds
 # report STEP START_MS MESSAGE: the one line each step prints.

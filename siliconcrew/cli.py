@@ -502,6 +502,76 @@ def _print_harden(report, to_stage: str | None) -> None:
         for need in report.permission_needed[:3]:
             con.print(f"would need permission: {need.get('name', need)} (--allow-clock-relax)")
 
+# -------------------------------------------------------------------------------------- timing
+@app.command("timing")
+def timing_cmd(
+    design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
+    clock_period: Optional[float] = typer.Option(None, "--clock-period", min=0.001,
+                                                 help="clock period in ns (default: design.yaml)"),
+    top_paths: int = typer.Option(5, "--top-paths", min=1, max=100, help="worst paths to explain"),
+    report: Optional[Path] = typer.Option(None, "--report",
+                                          help="analyse this STA report instead of running STA"),
+    netlist_json: Optional[Path] = typer.Option(None, "--netlist-json",
+                                                help="with --report: the synthesize netlist.json"),
+    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+):
+    """Timing debug: worst paths, their RTL lines and root causes (no LLM).
+
+    Exit code: 0 timing met, 1 violated, 2 bad input or malformed report, 3 no sandbox.
+    """
+    if report is not None:
+        from siliconcrew.timing import analyze_report
+
+        if not report.is_file():
+            raise UserInputError(f"report '{report}' not found", "give an existing report file")
+        if netlist_json is not None and not netlist_json.is_file():
+            raise UserInputError(f"netlist json '{netlist_json}' not found",
+                                 "give the netlist.json written by synthesize")
+        result = analyze_report(report.read_text(errors="replace"), netlist_json=netlist_json,
+                                top_paths=top_paths, roots=[design_dir])
+    else:
+        from siliconcrew.timing import analyze
+
+        settings = _settings(sandbox, unsafe_host)
+        with _console(stderr=True).status("timing: synthesize → sta → RTL map…"):
+            result = analyze(design_dir, _sandbox_factory(settings), clock_period, top_paths)
+    met = bool(result.get("met"))
+    if as_json:
+        _print_json(result)
+        raise typer.Exit(0 if met else 1)
+    _print_timing(result)
+    raise typer.Exit(0 if met else 1)
+
+
+def _print_timing(result: dict) -> None:
+    from rich.table import Table
+
+    con = _console()
+    fig = lambda v: "n/a" if v is None else f"{v:g}"  # noqa: E731
+    head = f"WNS {fig(result.get('wns'))} ns, TNS {fig(result.get('tns'))} ns"
+    if result.get("clock_period_ns"):
+        head += f" at {result['clock_period_ns']:g} ns"
+    if result.get("met"):
+        con.print(f"[green]timing met[/] ({head})")
+        return
+    if result.get("met") is None:
+        con.print(f"[yellow]no setup figures in the report[/] ({head})")
+        return
+    con.print(f"[red]timing violated[/]: {head}")
+    table = Table(title="worst setup paths")
+    for col in ("slack", "start → end", "levels", "RTL", "root causes"):
+        table.add_column(col)
+    for p in result.get("paths", []):
+        start = p["start"] + (f" ({p['start_signal']})" if p.get("start_signal") else "")
+        end = p["end"] + (f" ({p['end_signal']})" if p.get("end_signal") else "")
+        rtl = "\n".join(f"{e['file']}:{e['line']} {e['signal']}" for e in p["rtl"]
+                        if e.get("line")) or "-"
+        causes = "\n".join(f"{c['class']}: {c['evidence']}" for c in p["causes"]) or "-"
+        table.add_row(f"{p['slack']:g}", f"{start}\n→ {end}", str(p.get("levels", "")), rtl,
+                      causes)
+    con.print(table)
+
+
 # ------------------------------------------------------------------------------------------ kb
 KbOpt = typer.Option(None, "--kb", envvar="SILICONCREW_KB",
                      help="knowledge base path or chroma server URL "
@@ -643,6 +713,28 @@ def kb_reset(yes: bool = typer.Option(False, "--yes", "-y", help="do not ask"),
         raise typer.Exit(1)
     store.reset()
     _console().print(f"reset {store.location}")
+
+
+@app.command("report")
+def report_cmd(
+    run_dir: Path = typer.Argument(..., help="a run folder: <design>/runs/<run_id>"),
+    open_: bool = typer.Option(False, "--open", help="open it in the browser"),
+    as_json: bool = JsonOpt,
+):
+    """Write (or rewrite) the run's self-contained HTML report: runs/<id>/report.html."""
+    from siliconcrew.report import write_report
+
+    if not run_dir.is_dir():
+        raise UserInputError(f"run folder '{run_dir}' does not exist", "give <design>/runs/<run_id>")
+    path = write_report(run_dir)
+    if as_json:
+        _print_json({"report": str(path)})
+    else:
+        _console().print(f"report: {path}", soft_wrap=True)
+    if open_:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
 
 
 def main() -> None:

@@ -121,6 +121,12 @@ def run_graph(design_dir: Path, sandbox_factory, llm_section: dict, opts: GraphO
         result = GraphRun(run_dir.run_id, run_dir.path, dict(state), llm)
         run_dir.write_json("results.json", result.to_dict())
         run_dir.event("run_end", status=state.get("status"))
+        try:
+            from siliconcrew.report import write_report
+
+            write_report(run_dir.path)
+        except Exception as exc:  # the report must never fail a finished run
+            run_dir.event("note", message=f"report not written: {exc}"[:300])
         return result
     finally:
         ctx.close()
