@@ -303,3 +303,18 @@ endmodule
     assert len(starts) == 2 and max(s["ts"] for s in starts) < min(e["ts"] for e in ends)  # parallel
     assert (design / "rtl" / "inc8.v").is_file() and (design / "rtl" / "allones8.v").is_file()
     assert Path(data["artifacts"]["gds"]).is_file()
+
+
+def test_setup_violation_stops_with_rtl_level_evidence(tmp_path):
+    design = tmp_path / "mac8"
+    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs"))
+    card = design / "design.yaml"
+    card.write_text(card.read_text().replace("period_ns: 20", "period_ns: 3"))
+    proc = run_cli("run", str(design), "--json", "--sandbox", "local",
+                   env={"SILICONCREW_MODEL": ""})
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["status"] == "timing_failed"
+    assert "rtl/mac8.v:17" in data["reason"] and "wide_arithmetic" in data["reason"]
+    assert [n["node"] for n in data["nodes"]][-2:] == ["timing", "report"]
+    assert (Path(data["run_dir"]) / "timing.json").is_file()

@@ -64,7 +64,7 @@ def plan_steps(design: Design) -> list[tuple[str, str, dict | None, str | None]]
                                  "clock_period_ns": design.clock.period_ns, "liberty": lib}, None))
     steps.append(("equivalence", "equivalence", {"files": design.rtl, "top": design.top,
                                                  "liberty": lib, "clock_port": design.clock.port,
-                                                 "formal_timeout_s": 30}, None))
+                                                 "formal_timeout_s": 15}, None))
     return steps
 
 

@@ -19,6 +19,7 @@ class RunState(TypedDict, total=False):
     synth: dict[str, Any]
     sta: dict[str, Any]
     equiv: dict[str, Any]
+    timing: dict[str, Any]        # worst paths mapped to RTL with causes (timing analysis)
     harden: dict[str, Any]
     harden_options: dict[str, Any]    # flow options proposed by the hardening agent
     status: str                   # running | ok | failed | needs_llm | budget_exceeded | ...

@@ -10,6 +10,12 @@ Concurrency: any number of readers; writers take an exclusive ``fcntl`` lock on
 clear error). The lexical index is derived data, saved atomically after each write and rebuilt
 from chroma whenever it is missing, damaged or out of date.
 
+Freshness: chroma keeps each collection's vector index in memory per process, so a reader that
+opened the store would not see vectors another process added later. Every write therefore
+replaces ``<kb>/changes`` with a new token (inside the write lock, after chroma committed); a
+search that finds a token its process has not seen reopens chroma's Rust bindings for that store
+in place (``_refresh_chroma``), which every client of the store in the process shares.
+
 Telemetry is off (``anonymized_telemetry=False``): chroma makes no network call.
 """
 
@@ -24,6 +30,8 @@ import os
 import shutil
 import threading
 import time
+import uuid
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +46,7 @@ RRF_K = 60
 MAX_QUERY_CHARS = 2000      # longer queries (pasted logs) are cut: the model reads ~256 tokens
 CANDIDATES = 50             # per list, before fusion
 SQLITE_MAGIC = b"SQLite format 3\x00"
+MARKER = "changes"          # replaced by every write: readers compare it to what they loaded
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -83,6 +92,12 @@ def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
+# chroma server object (one per store and process, shared by every client of that path) -> the
+# change token its in-memory state reflects; None: unknown (opened elsewhere), refresh on use.
+_seen: "weakref.WeakKeyDictionary[Any, str | None]" = weakref.WeakKeyDictionary()
+_seen_lock = threading.Lock()
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:300]
@@ -109,10 +124,20 @@ class KnowledgeBase:
 
             embedding = SiliconCrewMiniLM()
         self.embedding = embedding
-        self._client = self._open_client()
         self._colls: dict[str, Any] = {}
         self._lex: dict[str, tuple[tuple[int, int], LexicalIndex]] = {}
         self._tlock = threading.RLock()
+        token = self._read_marker()
+        shared = self._system_exists()
+        self._client = self._open_client()
+        self._token = token          # the change token this object's collection handles are for
+        server = self._local_server()
+        if server is not None:
+            with _seen_lock:
+                if server not in _seen:
+                    # a system this call created has read everything up to `token`; one opened
+                    # earlier by other code may be stale
+                    _seen[server] = None if shared else token
 
     # ------------------------------------------------------------------ opening
     @staticmethod
@@ -156,6 +181,80 @@ class KnowledgeBase:
             return chromadb.PersistentClient(path=str(self.path), settings=settings)
         except Exception as exc:
             raise self._translate(exc, "open") from exc
+
+    # ------------------------------------------------------------------ freshness
+    def _read_marker(self) -> str:
+        if self.remote:
+            return ""
+        try:
+            return (self.path / MARKER).read_text()
+        except OSError:
+            return ""
+
+    def _system_exists(self) -> bool:
+        if self.remote:
+            return False
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        return str(self.path) in SharedSystemClient._identifier_to_system
+
+    def _local_server(self) -> Any:
+        """chroma's Rust bindings API behind this store's client (None for a server)."""
+        if self.remote:
+            return None
+        server = getattr(self._client, "_server", None)
+        return server if hasattr(server, "bindings") and hasattr(server, "start") else None
+
+    def _sync(self) -> None:
+        """Make chroma's in-memory view include every write committed by other processes."""
+        server = self._local_server()
+        if server is None:
+            return
+        token = self._read_marker()
+        if token == self._token and _seen.get(server) == token:
+            return
+        with _seen_lock:
+            if _seen.get(server) != token:
+                with self._guard("refresh"):
+                    # New bindings reopen sqlite and reload each HNSW index from disk; the old
+                    # ones stay valid for calls in flight and are freed after them. Collection
+                    # handles keep working (they call server.bindings).
+                    server.start()
+                _seen[server] = token
+        with self._tlock:
+            if token != self._token:
+                self._colls.clear()   # a reset elsewhere may have recreated the collections
+                self._token = token
+
+    def _bump(self) -> None:
+        """After a write (lock held): publish a new change token for other readers."""
+        if self.remote:
+            return
+        token = f"{os.getpid()} {time.time_ns()} {uuid.uuid4().hex}"
+        tmp = self.path / f".{MARKER}.{os.getpid()}.tmp"
+        try:
+            tmp.write_text(token)
+            os.replace(tmp, self.path / MARKER)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            return
+        server = self._local_server()
+        if server is not None:
+            with _seen_lock:
+                _seen[server] = token   # it was fresh before the write and applied the write
+        with self._tlock:
+            self._token = token
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The write lock, with chroma brought up to date first and a change token after."""
+        with self.write_lock():
+            self._sync()
+            try:
+                yield
+            finally:
+                self._bump()
 
     def _translate(self, exc: BaseException, what: str) -> KBError:
         msg = _one_line(exc)
@@ -243,7 +342,7 @@ class KnowledgeBase:
             by_coll.setdefault(c.metadata.get("collection", "docs"), []).append(c)
         for name in by_coll:
             self.collection(name)   # validate names before touching anything
-        with self.write_lock():
+        with self._writing():
             for name, items in by_coll.items():
                 coll = self.collection(name)
                 # last one wins within a batch (same id twice)
@@ -267,7 +366,7 @@ class KnowledgeBase:
 
     def delete_source(self, source: str, collections: Iterable[str] = COLLECTIONS) -> int:
         removed = 0
-        with self.write_lock():
+        with self._writing():
             for name in collections:
                 coll = self.collection(name)
                 with self._guard("delete"):
@@ -280,7 +379,7 @@ class KnowledgeBase:
 
     def reset(self) -> None:
         """Delete every collection and index. The insights journal is kept as a backup file."""
-        with self.write_lock():
+        with self._writing():
             with self._guard("reset"):
                 for name in COLLECTIONS:
                     with contextlib.suppress(Exception):
@@ -364,6 +463,7 @@ class KnowledgeBase:
                 zip(got["ids"], got["documents"], got["metadatas"])}
 
     def list(self, name: str, limit: int = 50, offset: int = 0) -> list[Hit]:
+        self._sync()
         with self._guard("read"):
             got = self.collection(name).get(include=["documents", "metadatas"], limit=limit,
                                             offset=offset)
@@ -387,6 +487,7 @@ class KnowledgeBase:
         if k < 1:
             raise UserInputError("k must be at least 1", "pass -k 5")
         q = self.clean_query(query)
+        self._sync()
         names = list(collections or COLLECTIONS)
         for n in names:
             self.collection(n)
@@ -495,6 +596,7 @@ class KnowledgeBase:
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
 
     def stats(self) -> dict[str, Any]:
+        self._sync()
         counts = self.counts()
         sources = {}
         for n in COLLECTIONS:

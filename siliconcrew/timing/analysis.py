@@ -347,13 +347,16 @@ write_json rtl.json
 
 
 def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = None,
-            top_paths: int = 5, registry=None) -> dict:
-    """Synthesize, run STA and analyse the design in `design_dir` (design.yaml)."""
+            top_paths: int = 5, registry=None, rtl: list[str] | None = None) -> dict:
+    """Synthesize, run STA and analyse the design in `design_dir` (design.yaml); `rtl`
+    overrides design.yaml's files (e.g. what the RTL agent wrote)."""
     from siliconcrew.design import load_design
     from siliconcrew.tools.base import ToolContext
     from siliconcrew.tools.registry import execute, load_registry
 
     design, folder = load_design(Path(design_dir))
+    if rtl:
+        design = design.model_copy(update={"rtl": list(rtl)})
     if not design.rtl:
         raise UserInputError(f"{design.name}: no RTL in design.yaml", "list the RTL under 'rtl:'")
     period = clock_period_ns or design.clock.period_ns
