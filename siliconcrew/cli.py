@@ -715,6 +715,66 @@ def kb_reset(yes: bool = typer.Option(False, "--yes", "-y", help="do not ask"),
     _console().print(f"reset {store.location}")
 
 
+bench_app = typer.Typer(help="Benchmark the agents on standard datasets.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("verilog-eval")
+def bench_verilog_eval(
+    dataset: Path = typer.Argument(..., help="folder of ProbNNN_*_{prompt.txt,ref.sv,test.sv}"),
+    problems: str = typer.Option("*", "--problems", help="glob over problem ids, e.g. 'Prob0*'"),
+    samples: int = typer.Option(1, "--samples", help="samples per problem (pass@k)"),
+    jobs: int = typer.Option(1, "--jobs", help="problems in parallel"),
+    out: Optional[Path] = typer.Option(None, "--out", help="results folder "
+                                       "(default: ./verilog-eval-results/<time>)"),
+    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+):
+    """Run the RTL agent on VerilogEval v2 spec-to-rtl problems; judge them as VerilogEval does."""
+    import datetime as _dt
+
+    from siliconcrew.agents.llm import LLMClient
+    from siliconcrew.agents.llm_config import load_llm_settings
+    from siliconcrew.bench.verilog_eval import run_bench
+    from siliconcrew.sandbox import open_sandbox
+
+    settings = _settings(sandbox, unsafe_host)
+    llm_settings = load_llm_settings(settings.llm)
+    if not llm_settings.configured:
+        raise UserInputError("the benchmark needs an LLM endpoint",
+                             "set OPENAI_BASE_URL (or OPENAI_API_KEY) and SILICONCREW_MODEL")
+    out = out or Path("verilog-eval-results") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    llm = LLMClient(llm_settings, log_dir=out / "llm")
+    err = _console(stderr=True)
+
+    def progress(res) -> None:
+        color = "green" if res.status == "pass" else "red"
+        err.print(f"  {res.problem} s{res.sample}: [{color}]{res.status}[/] {res.detail}",
+                  soft_wrap=True)
+
+    with open_sandbox(out.resolve(), settings.sandbox) as sb:
+        report = run_bench(dataset, llm, sb, out.resolve(), pattern=problems, samples=samples,
+                           jobs=jobs, progress=progress)
+    data = report.to_dict()
+    data["llm"] = llm.usage.to_dict()
+    (out / "results.json").write_text(json.dumps(data, indent=2))
+    if as_json:
+        _print_json(data)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"VerilogEval — {data['problems']} problems × {samples} samples")
+    for col in ("problem", "passed", "failures"):
+        table.add_column(col)
+    for pid, p in data["per_problem"].items():
+        table.add_row(pid, f"{p['c']}/{p['n']}",
+                      ", ".join(f"{k}: {v}" for k, v in p["failures"].items()))
+    con = _console()
+    con.print(table)
+    con.print(" ".join(f"{k}={v}" for k, v in data.items() if k.startswith("pass@")) +
+              f"; results: {out / 'results.json'}", soft_wrap=True)
+
+
 @app.command("report")
 def report_cmd(
     run_dir: Path = typer.Argument(..., help="a run folder: <design>/runs/<run_id>"),

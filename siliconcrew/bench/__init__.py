@@ -1,0 +1,1 @@
+"""Benchmark harnesses that drive the agents (VerilogEval v2 spec-to-rtl)."""
