@@ -715,6 +715,20 @@ def kb_reset(yes: bool = typer.Option(False, "--yes", "-y", help="do not ask"),
     _console().print(f"reset {store.location}")
 
 
+@app.command("chat")
+def chat_cmd(
+    design_dir: Path = typer.Argument(Path("."), help="design folder with design.yaml"),
+    session: Optional[str] = typer.Option(None, "--session", help="resume chat session ID"),
+    sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+):
+    """Interactive session: talk to the team (tools run as you watch), /run to go to GDS."""
+    from siliconcrew.chat.repl import ChatApp
+
+    settings = _settings(sandbox, unsafe_host)
+    app_ = ChatApp(design_dir, settings, _sandbox_factory(settings), session, _console())
+    app_.loop()
+
+
 bench_app = typer.Typer(help="Benchmark the agents on standard datasets.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 

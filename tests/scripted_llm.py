@@ -95,6 +95,17 @@ class ScriptedLLM:
                 self.end_headers()
                 cid = "chatcmpl-" + uuid.uuid4().hex[:8]
                 text = step.get("content") or ""
+                for i, tc in enumerate(step.get("tool_calls") or []):
+                    args = tc["arguments"] if isinstance(tc["arguments"], str) \
+                        else json.dumps(tc["arguments"])
+                    half = len(args) // 2  # arguments arrive in two fragments, as real servers do
+                    first = {"index": i, "id": tc.get("id") or f"call_{i}", "type": "function",
+                             "function": {"name": tc["name"], "arguments": args[:half]}}
+                    second = {"index": i, "function": {"arguments": args[half:]}}
+                    for frag in (first, second):
+                        self._event({"id": cid, "object": "chat.completion.chunk", "created": 0,
+                                     "model": server.model, "choices": [{"index": 0, "delta": {
+                                         "tool_calls": [frag]}, "finish_reason": None}]})
                 pieces = [text[i:i + 7] for i in range(0, len(text), 7)] or [""]
                 for i, piece in enumerate(pieces):
                     delta = {"content": piece}

@@ -177,7 +177,7 @@ class LLMClient:
             request["tools"] = [t.as_openai() for t in tools]
         start = time.perf_counter()
         try:
-            if stream and not tools:
+            if stream:
                 reply = self._stream(request, on_delta)
             else:
                 resp = self.client.chat.completions.create(**request)
@@ -222,7 +222,9 @@ class LLMClient:
                 "raw": resp.model_dump()}
 
     def _stream(self, request: dict, on_delta) -> dict[str, Any]:
+        """Stream text to `on_delta`; tool calls arrive as fragments and are assembled."""
         parts: list[str] = []
+        calls: dict[int, dict[str, str]] = {}
         prompt = completion = 0
         finish = None
         stream = self.client.chat.completions.create(
@@ -231,26 +233,49 @@ class LLMClient:
             if chunk.usage:
                 prompt, completion = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
             for choice in chunk.choices or []:
-                text = choice.delta.content if choice.delta else None
+                delta = choice.delta
+                text = delta.content if delta else None
                 if text:
                     parts.append(text)
                     if on_delta:
                         on_delta(text)
+                for tc in (delta.tool_calls or []) if delta else []:
+                    slot = calls.setdefault(tc.index, {"id": "", "name": "", "arguments": ""})
+                    slot["id"] = tc.id or slot["id"]
+                    if tc.function:
+                        slot["name"] += tc.function.name or ""
+                        slot["arguments"] += tc.function.arguments or ""
                 finish = choice.finish_reason or finish
         content = "".join(parts)
-        return {"content": content, "tool_calls": [], "finish_reason": finish,
+        tool_calls = []
+        for _, c in sorted(calls.items()):
+            try:
+                args = json.loads(c["arguments"]) if c["arguments"].strip() else {}
+                err = None if isinstance(args, dict) else "arguments must be a JSON object"
+            except json.JSONDecodeError as exc:
+                args, err = None, f"arguments are not valid JSON ({exc.msg})"
+            tool_calls.append(ToolCall(c["id"], c["name"], args if not err else None,
+                                       c["arguments"], err))
+        return {"content": content, "tool_calls": tool_calls, "finish_reason": finish,
                 "prompt_tokens": prompt, "completion_tokens": completion,
-                "raw": {"content": content, "streamed": True}}
+                "raw": {"content": content, "streamed": True,
+                        "tool_calls": [dict(c) for c in calls.values()]}}
 
     # -- function calling ---------------------------------------------------------------------
     def run_tools(self, agent: str, messages: list[dict[str, Any]], tools: list[ToolSpec], *,
-                  max_steps: int = 8) -> ToolLoopResult:
-        """Let the model call tools until it answers in text (or max_steps)."""
+                  max_steps: int = 8, stream: bool = False,
+                  on_delta: Callable[[str], None] | None = None,
+                  on_tool: Callable[[str, dict[str, Any] | None, str], None] | None = None,
+                  ) -> ToolLoopResult:
+        """Let the model call tools until it answers in text (or max_steps).
+
+        `on_tool(name, arguments, result)` is called as each call completes (chat shows them
+        live); with `stream`, text is passed to `on_delta` as it arrives."""
         by_name = {t.name: t for t in tools}
         msgs = list(messages)
         record: list[dict[str, Any]] = []
         for step in range(1, max_steps + 1):
-            reply = self.chat(agent, msgs, tools=tools)
+            reply = self.chat(agent, msgs, tools=tools, stream=stream, on_delta=on_delta)
             if not reply.tool_calls:
                 msgs.append({"role": "assistant", "content": reply.content})
                 return ToolLoopResult(reply.content, msgs, step, record)
@@ -266,6 +291,8 @@ class LLMClient:
                 if self.trace:
                     self.trace("agent_tool_call", agent=agent, tool=call.name,
                                arguments=call.arguments, error=call.error)
+                if on_tool:
+                    on_tool(call.name, call.arguments, result)
                 msgs.append({"role": "tool", "tool_call_id": call.id, "content": result})
         return ToolLoopResult("", msgs, max_steps, record, stopped="max_steps")
 

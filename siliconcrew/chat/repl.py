@@ -1,0 +1,210 @@
+"""The terminal loop: slash commands, streamed replies, tool calls shown as they happen."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from siliconcrew.chat.session import ChatSession
+
+HELP = """/run  /status  /plan  /files  /diff  /kb QUERY  /tools  /approve [ask|auto]  /undo  /cost
+/save  /quit — anything else goes to the model"""
+CHAT_TOOLS = ["lint", "simulate", "synthesize", "sta", "equivalence", "read_file", "write_file"]
+
+
+class ChatApp:
+    def __init__(self, folder: Path, settings, sandbox_factory, session_id: str | None,
+                 console: Console) -> None:
+        from siliconcrew.agents.llm_config import load_llm_settings
+        from siliconcrew.design import load_design
+
+        self.design, self.folder = load_design(folder)
+        self.settings = settings
+        self.sandbox_factory = sandbox_factory
+        self.session = ChatSession(self.folder, session_id)
+        self.con = console
+        self.llm_settings = load_llm_settings(settings.llm)
+        self.llm = None
+        self._ctx = None
+        if self.llm_settings.configured:
+            from siliconcrew.agents.llm import LLMClient
+
+            self.llm = LLMClient(self.llm_settings, log_dir=self.session.dir / "llm")
+
+    # -- plumbing -------------------------------------------------------------------------------
+    @property
+    def ctx(self):
+        if self._ctx is None:
+            from siliconcrew.tools.base import ToolContext
+
+            self._ctx = ToolContext(self.folder, self.sandbox_factory,
+                                    protected={self.folder / t for t in self.design.testbench})
+        return self._ctx
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.close()
+        self.session.save()
+
+    def latest_run(self) -> Path | None:
+        runs = sorted(p for p in (self.folder / "runs").glob("*/results.json")
+                      if not p.parent.name.startswith("chat-"))
+        return runs[-1].parent if runs else None
+
+    # -- the loop -------------------------------------------------------------------------------
+    def loop(self) -> None:
+        c = self.con
+        c.print(f"[bold]SiliconCrew chat[/] — {self.design.name} (session {self.session.id})")
+        if self.llm is None:
+            c.print("no LLM configured: slash commands work; set OPENAI_BASE_URL (or "
+                    "OPENAI_API_KEY) and SILICONCREW_MODEL to talk to a model")
+        c.print(HELP)
+        while True:
+            try:
+                line = input("sc> ")
+            except EOFError:
+                break
+            except KeyboardInterrupt:
+                c.print("(interrupted; /quit to leave)")
+                continue
+            line = line.strip()
+            if not line:
+                continue
+            self.session.log("engineer", line)
+            if line.startswith("/"):
+                if self.command(line) == "quit":
+                    break
+            else:
+                self.ask(line)
+            self.session.save()
+        self.close()
+        c.print(f"session saved: {self.session.id} (resume with --session {self.session.id})")
+
+    def ask(self, text: str) -> None:
+        if self.llm is None:
+            self.con.print("no LLM configured: set OPENAI_BASE_URL (or OPENAI_API_KEY) and "
+                           "SILICONCREW_MODEL; slash commands still work (/tools, /run...)")
+            return
+        from siliconcrew.agents.llm import LLMError
+        from siliconcrew.agents.tooling import tool_specs
+        from siliconcrew.tools.registry import load_registry
+
+        self.session.messages.append({"role": "user", "content": text})
+        specs = tool_specs(load_registry(), self.ctx, CHAT_TOOLS)
+
+        def on_delta(piece: str) -> None:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+
+        def on_tool(name: str, args: dict | None, result: str) -> None:
+            brief = json.dumps(args)[:160] if args is not None else "(bad arguments)"
+            try:
+                res = json.loads(result)
+            except ValueError:
+                res = {}
+            self.con.print(f"\n[cyan]tool {name}[/] {brief} → "
+                           f"{res.get('summary') or res.get('error') or ''}", soft_wrap=True)
+            if name == "write_file" and res.get("ok"):
+                self.session.record_change(res.get("artifacts") or {})
+
+        try:
+            out = self.llm.run_tools("planner", self.session.messages, specs, stream=True,
+                                     on_delta=on_delta, on_tool=on_tool)
+        except LLMError as exc:
+            self.con.print(f"[red]LLM error[/]: {exc.one_line()}")
+            self.session.messages.pop()
+            return
+        sys.stdout.write("\n")
+        self.session.messages = out.messages
+        self.session.log("assistant", out.content)
+
+    def command(self, line: str) -> str | None:
+        name, _, arg = line[1:].partition(" ")
+        c = self.con
+        if name in ("quit", "exit", "q"):
+            return "quit"
+        if name == "help":
+            c.print(HELP)
+        elif name == "tools":
+            from siliconcrew.tools.registry import load_registry
+
+            reg = load_registry()
+            for n, t in sorted(reg.tools.items()):
+                c.print(f"  {n:12s} {t.description}")
+        elif name == "files":
+            for f in self.session.files():
+                c.print(f"  {f}")
+        elif name == "diff":
+            c.print(self.session.diff(), markup=False, highlight=False)
+        elif name == "undo":
+            c.print(self.session.undo())
+        elif name == "approve":
+            if arg.strip() in ("ask", "auto"):
+                self.session.approve = arg.strip()
+            c.print(f"approval for gated steps: {self.session.approve}")
+        elif name == "cost":
+            u = self.llm.usage.to_dict() if self.llm else {"calls": 0, "prompt_tokens": 0,
+                                                            "completion_tokens": 0, "cost_usd": 0}
+            c.print(f"LLM: {u['calls']} calls, {u['prompt_tokens']}+{u['completion_tokens']} "
+                    f"tokens, ${u['cost_usd']:.4f}")
+        elif name == "save":
+            c.print(f"saved {self.session.save()}")
+        elif name == "kb":
+            self._kb(arg)
+        elif name in ("status", "plan"):
+            run = self.latest_run()
+            if run is None:
+                c.print("no run yet: /run starts one")
+            elif name == "status":
+                data = json.loads((run / "results.json").read_text())
+                c.print(f"run {run.name}: {data.get('status')} "
+                        + (f"— {data.get('reason')}" if data.get("reason") else ""), soft_wrap=True)
+            else:
+                plan = run / "plan.json"
+                c.print(plan.read_text() if plan.exists() else "that run has no plan",
+                        markup=False)
+        elif name == "run":
+            self._run()
+        else:
+            c.print(f"unknown command /{name}; {HELP}")
+        return None
+
+    def _kb(self, query: str) -> None:
+        if not query.strip():
+            self.con.print("usage: /kb QUERY")
+            return
+        try:
+            from siliconcrew.knowledge_base.store import open_kb
+
+            hits = open_kb().search(query, k=3)
+        except Exception as exc:
+            self.con.print(f"knowledge base unavailable: {exc}")
+            return
+        for h in hits:
+            self.con.print(f"[bold]{h.title}[/] ({h.collection}, {h.score:.3f})\n{h.text[:400]}\n",
+                           soft_wrap=True)
+
+    def _run(self) -> None:
+        from siliconcrew.graph.runner import GraphOptions, run_graph
+
+        def progress(node: str, outcome: str) -> None:
+            self.con.print(f"  [bold]{node:10s}[/] {outcome}", soft_wrap=True)
+
+        def approve(request: dict[str, Any]) -> bool:
+            answer = input(f"{request.get('question', 'continue?')} [y/n] ").strip().lower()
+            return answer in ("y", "yes")
+
+        if self._ctx is not None:  # the run opens its own sandbox
+            self._ctx.close()
+            self._ctx = None
+        result = run_graph(self.folder, self.sandbox_factory, self.settings.llm,
+                           GraphOptions(approve=self.session.approve), progress=progress,
+                           approve=approve)
+        data = result.to_dict()
+        self.con.print(f"run {data['run_id']}: [bold]{data['status']}[/]"
+                       + (f" — {data['reason']}" if data.get("reason") else ""), soft_wrap=True)
+        self.session.log("run", json.dumps({"run_id": data["run_id"], "status": data["status"]}))
