@@ -75,6 +75,8 @@ def test_chat_streams_shows_tool_calls_undoes_and_resumes(design):
         child.expect("Lint is clean: no warnings.")
         child.expect_exact(PROMPT)
         child.sendline("rename 8-bit in the comment")
+        child.expect("allow write_file rtl/counter.v\\? \\[y/n\\]")  # approval for a file change
+        child.sendline("y")
         child.expect("tool write_file")
         child.expect("I updated the header comment.")
         child.expect_exact(PROMPT)

@@ -94,7 +94,19 @@ class ChatApp:
         from siliconcrew.tools.registry import load_registry
 
         self.session.messages.append({"role": "user", "content": text})
-        specs = tool_specs(load_registry(), self.ctx, CHAT_TOOLS)
+        registry = load_registry()
+        # built-in chat tools plus every plugin tool open to the planner
+        names = CHAT_TOOLS + sorted(n for n in registry.tools
+                                    if n not in CHAT_TOOLS and registry.origin[n] != "builtin")
+
+        def approve(name: str, args: dict) -> bool:
+            if self.session.approve == "auto":
+                return True
+            target = args.get("path") or ""
+            answer = input(f"\nallow {name} {target}? [y/n] ").strip().lower()
+            return answer in ("y", "yes")
+
+        specs = tool_specs(registry, self.ctx, names, agent="planner", approve=approve)
 
         def on_delta(piece: str) -> None:
             sys.stdout.write(piece)

@@ -125,6 +125,8 @@ class Tool(abc.ABC):
     input_model: ClassVar[type[ToolInput]]
     #: False when the tool changes design files (agents then need approval in gated modes).
     read_only: ClassVar[bool] = True
+    #: Agents that may call it (planner, rtl, verification, timing, hardening); None = all.
+    agents: ClassVar[tuple[str, ...] | None] = None
 
     @abc.abstractmethod
     def run(self, ctx: ToolContext, inp: ToolInput) -> ToolResult:
