@@ -333,7 +333,12 @@ def run_cmd(
     def progress(node: str, outcome: str) -> None:
         err.print(f"  [bold]{node:10s}[/] {outcome}", soft_wrap=True)
 
-    def ask(request: dict) -> bool:
+    def ask(request: dict):
+        if request.get("kind") == "questions":
+            if not sys.stdin.isatty():
+                return "no answers (no terminal): use your best judgement and say what you assumed"
+            err.print(request["question"])
+            return typer.prompt("your answers", default="use your best judgement")
         if not sys.stdin.isatty():
             err.print(f"approval needed ({request.get('question')}) but no terminal: declining")
             return False

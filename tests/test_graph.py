@@ -318,3 +318,18 @@ def test_setup_violation_stops_with_rtl_level_evidence(tmp_path):
     assert "rtl/mac8.v:17" in data["reason"] and "wide_arithmetic" in data["reason"]
     assert [n["node"] for n in data["nodes"]][-2:] == ["timing", "report"]
     assert (Path(data["run_dir"]) / "timing.json").is_file()
+
+
+def test_planner_questions_are_asked_in_interactive_runs(tmp_path):
+    design = tmp_path / "counter"
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    plan = {**PLAN, "questions": ["Should wrap be registered?"]}
+    with ScriptedLLM() as srv:
+        srv.default = {"content": json.dumps(plan)}
+        proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
+                       env=llm_env(srv))
+    data = json.loads(proc.stdout)
+    saved = json.loads((Path(data["run_dir"]) / "plan.json").read_text())
+    assert saved["questions"] == ["Should wrap be registered?"]
+    assert "no terminal" in saved["answers"]  # asked; no one at the keyboard in this test
+    assert data["status"] == "stopped"  # and the hardening gate was declined the same way

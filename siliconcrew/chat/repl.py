@@ -206,7 +206,10 @@ class ChatApp:
         def progress(node: str, outcome: str) -> None:
             self.con.print(f"  [bold]{node:10s}[/] {outcome}", soft_wrap=True)
 
-        def approve(request: dict[str, Any]) -> bool:
+        def approve(request: dict[str, Any]):
+            if request.get("kind") == "questions":
+                self.con.print(request["question"])
+                return input("your answers: ").strip() or "use your best judgement"
             answer = input(f"{request.get('question', 'continue?')} [y/n] ").strip().lower()
             return answer in ("y", "yes")
 

@@ -44,6 +44,15 @@ def planner(ctx: RunContext, state: RunState) -> dict[str, Any]:
     from siliconcrew.agents.planner import make_plan
 
     plan = make_plan(ctx)
+    questions = [q for q in plan.get("questions") or [] if isinstance(q, str) and q.strip()]
+    if questions and ctx.approve == "ask":
+        # Interactive runs ask what the spec leaves open; unattended runs record the questions
+        # and go on with the planner's assumptions.
+        from langgraph.types import interrupt
+
+        answers = interrupt({"question": "The planner needs answers:\n- " + "\n- ".join(questions),
+                             "step": "planner", "kind": "questions", "questions": questions})
+        plan["answers"] = answers if isinstance(answers, (str, list, dict)) else str(answers)
     ctx.run_dir.write_json("plan.json", plan)
     return {"plan": plan, "status": "running", "rtl_attempts": 0, "verify_attempts": 0,
             "harden_attempts": 0, "_outcome": f"plan from {plan.get('source')}"}

@@ -62,6 +62,19 @@ def _llm_client(llm_section: dict, opts: GraphOptions, run_dir: RunDir):
         return None, settings
     client = LLMClient(settings, budget=Budget(opts.max_tokens, opts.max_cost_usd),
                        trace=run_dir.event, log_dir=run_dir.path / "llm")
+    if opts.resume:  # budgets count the whole run, not just the part after the resume
+        from siliconcrew.agents.llm import Usage
+
+        for line in run_dir.trace_path.read_text().splitlines() if run_dir.trace_path.exists() else []:
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            if ev.get("event") == "llm_call" and not ev.get("error"):
+                u = Usage(1, ev.get("prompt_tokens", 0), ev.get("completion_tokens", 0),
+                          ev.get("cost_usd", 0.0))
+                client.usage.add(u)
+                client.usage_by_agent.setdefault(ev.get("agent", "?"), Usage()).add(u)
     return client, settings
 
 
