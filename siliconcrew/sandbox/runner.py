@@ -36,12 +36,22 @@ def handle(conn: socket.socket) -> None:
             data += chunk
         req = json.loads(data)
         last_request = time.monotonic()
-        try:
-            proc = subprocess.Popen(req["argv"], cwd=req["cwd"], env=ENV, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
-        except OSError as exc:
-            conn.sendall(json.dumps({"rc": 127, "error": str(exc)}).encode() + b"\n")
+        proc = None
+        for attempt in range(60):
+            try:
+                proc = subprocess.Popen(req["argv"], cwd=req["cwd"], env=ENV,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+                break
+            except BlockingIOError:
+                # EAGAIN: the pids limit is still full (e.g. a fork bomb's last processes are
+                # being reaped by init); wait for it to drain rather than fail the command.
+                time.sleep(0.1)
+            except OSError as exc:
+                conn.sendall(json.dumps({"rc": 127, "error": str(exc)}).encode() + b"\n")
+                return
+        if proc is None:
+            conn.sendall(json.dumps({"rc": 127, "error": "pids limit stayed full"}).encode() + b"\n")
             return
         # Wait for the command to end or the client to go away (then kill the command).
         pidfd = os.pidfd_open(proc.pid)
