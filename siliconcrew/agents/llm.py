@@ -113,6 +113,17 @@ class ToolLoopResult:
 TraceFn = Callable[..., None]
 
 
+def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
+    """Tool-call arguments as a dict, or (None, why) — answered back to the model, not raised."""
+    try:
+        args = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError as exc:
+        return None, f"arguments are not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(args, dict):
+        return None, "arguments must be a JSON object"
+    return args, None
+
+
 class LLMClient:
     def __init__(self, settings: LLMSettings, *, budget: Budget | None = None,
                  trace: TraceFn | None = None, log_dir: Path | None = None) -> None:
@@ -206,13 +217,7 @@ class LLMClient:
         calls: list[ToolCall] = []
         for tc in (msg.tool_calls or []) if msg else []:
             raw = tc.function.arguments or ""
-            try:
-                args = json.loads(raw) if raw.strip() else {}
-                err = None if isinstance(args, dict) else "arguments must be a JSON object"
-                if err:
-                    args = None
-            except json.JSONDecodeError as exc:
-                args, err = None, f"arguments are not valid JSON ({exc.msg} at column {exc.colno})"
+            args, err = _parse_arguments(raw)
             calls.append(ToolCall(tc.id, tc.function.name, args, raw, err))
         usage = resp.usage
         return {"content": (msg.content or "") if msg else "", "tool_calls": calls,
@@ -249,13 +254,8 @@ class LLMClient:
         content = "".join(parts)
         tool_calls = []
         for _, c in sorted(calls.items()):
-            try:
-                args = json.loads(c["arguments"]) if c["arguments"].strip() else {}
-                err = None if isinstance(args, dict) else "arguments must be a JSON object"
-            except json.JSONDecodeError as exc:
-                args, err = None, f"arguments are not valid JSON ({exc.msg})"
-            tool_calls.append(ToolCall(c["id"], c["name"], args if not err else None,
-                                       c["arguments"], err))
+            args, err = _parse_arguments(c["arguments"])
+            tool_calls.append(ToolCall(c["id"], c["name"], args, c["arguments"], err))
         return {"content": content, "tool_calls": tool_calls, "finish_reason": finish,
                 "prompt_tokens": prompt, "completion_tokens": completion,
                 "raw": {"content": content, "streamed": True,
