@@ -289,3 +289,123 @@ def test_cli_search_json_shape(seeded, monkeypatch):
     assert data[0]["source"] == "seed:errors-verilator.md"
     res = CliRunner().invoke(app, ["kb", "stats", "--kb", str(seeded.path), "--json"])
     assert json.loads(res.stdout)["counts"]["errors"] >= 150
+
+
+# ------------------------------------------------------------------ freshness across processes
+_WRITER = r"""
+import os, sys
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from siliconcrew.knowledge_base.chunking import Chunk
+from siliconcrew.knowledge_base.store import KnowledgeBase
+kb = KnowledgeBase(sys.argv[1])
+if sys.argv[2] == "reset":
+    kb.reset()
+src = "team:" + sys.argv[3] + ".md"
+kb.add_chunks([Chunk(src + "#note", sys.argv[4],
+                     {"source": src, "title": sys.argv[3], "anchor": "note",
+                      "collection": "docs"})])
+print("written", kb.count("docs"), flush=True)
+"""
+
+
+def _write_in_other_process(path, action, name, text):
+    proc = subprocess.run([sys.executable, "-c", _WRITER, str(path), action, name, text],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("written")
+
+
+def test_long_running_reader_sees_other_process_writes(fresh, tmp_path):
+    doc = tmp_path / "n.md"
+    doc.write_text("# N\n\n## Clock gating\nUse an integrated clock gating cell, never an AND.\n")
+    ingest_paths(fresh, [doc])
+    # the reader has loaded chroma's vector index before the other process writes
+    assert fresh.search("clock gating cell", k=1, mode="vector")[0].title == "Clock gating"
+    text = "Bonding pads need a guard ring of substrate contacts against latch-up in the IO ring."
+    _write_in_other_process(fresh.path, "add", "Pad guard rings", text)
+    for mode in ("vector", "hybrid", "lexical"):
+        hits = fresh.search("guard ring of substrate contacts around bonding pads", k=1,
+                            mode=mode)
+        assert hits and hits[0].title == "Pad guard rings", mode
+    # the other process resets the store (collections are recreated with new ids) and writes
+    _write_in_other_process(fresh.path, "reset", "Metal fill", "Metal density rules need dummy "
+                            "metal fill in empty regions before tape-out.")
+    hits = fresh.search("dummy metal fill for density rules", k=5, mode="vector")
+    assert [h.title for h in hits] == ["Metal fill"]
+    assert fresh.count("docs") == 1
+    # and this process's own writes afterwards are seen by itself as before
+    ingest_paths(fresh, [doc])
+    assert fresh.search("clock gating cell", k=1, mode="vector")[0].title == "Clock gating"
+
+
+def test_second_handle_in_same_process_sees_writes(fresh, emb, tmp_path):
+    other = KnowledgeBase(fresh.path, embedding=emb)
+    assert other.search("anything at all", k=1) == []
+    doc = tmp_path / "n.md"
+    doc.write_text("# N\n\n## Scan chains\nStitch scan chains after placement to save wire.\n")
+    ingest_paths(fresh, [doc])
+    assert other.search("scan chain stitching", k=1, mode="vector")[0].title == "Scan chains"
+    # both handles share one chroma system, which this process's write kept current: searches
+    # do not reload it
+    server = fresh._client._server
+    assert other._client._server is server
+    starts = []
+    orig = server.start
+    server.start = lambda: (starts.append(1), orig())
+    try:
+        ingest_paths(fresh, [doc])
+        for kb in (fresh, other, fresh):
+            kb.search("scan chain stitching", k=1)
+    finally:
+        del server.start
+    assert starts == []
+    other.reset()
+    assert fresh.search("scan chain stitching", k=1) == []
+
+
+# ------------------------------------------------------------------ speed paths give the same hits
+SPEED_QUERIES = [
+    "[ERROR GPL-0302] Use a higher -density or re-floorplan with a larger core area.",
+    "%Warning-WIDTHTRUNC: cnt.v:9:13: Operator ASSIGNDLY expects 4 bits",
+    "why are the DUT outputs x in my icarus simulation",
+    "crossing a signal between two clock domains",
+    "Setup violations found in the following corners: * max_ss_100C_1v60",
+]
+
+
+def test_cached_query_embedding_gives_the_same_hits(seeded):
+    for q in SPEED_QUERIES:
+        seeded._qcache.clear()
+        plain = seeded.search(q, k=5)
+        assert q in seeded._qcache
+        cached = seeded.search(q, k=5)
+        assert [(h.id, h.score) for h in cached] == [(h.id, h.score) for h in plain]
+        for mode in ("vector", "lexical"):
+            assert [h.id for h in seeded.search(q, k=5, mode=mode)] == \
+                [h.id for h in seeded.search(q, k=5, mode=mode)]
+
+
+def test_onnx_export_matches_torch_and_gives_the_same_hits(seeded, emb):
+    import numpy as np
+
+    kb = KnowledgeBase(seeded.path)       # default embedding: ONNX export cached in the store
+    assert kb.embedding.backend == "onnxruntime"
+    meta = json.loads((seeded.path / "embedding-onnx" / "meta.json").read_text())
+    assert meta["ok"] and meta["min_cosine"] > 0.999
+    texts = SPEED_QUERIES + ["x", "Résumé – µs " * 300]
+    a = np.asarray(kb.embedding(texts))
+    b = np.asarray(emb(texts))
+    assert a.shape == b.shape == (len(texts), emb_mod.DIM)
+    assert float(np.min(np.sum(a * b, axis=1))) > 0.999
+    for q in SPEED_QUERIES:
+        assert [h.id for h in kb.search(q, k=3)] == [h.id for h in seeded.search(q, k=3)]
+    # the export is a cache: not counted as knowledge-base data, reused by the next process
+    assert kb.size_bytes() < 50e6
+    proc = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from siliconcrew.knowledge_base.store import KnowledgeBase; "
+         "kb = KnowledgeBase(sys.argv[1]); print(kb.embedding.backend, "
+         "kb.search('GPL-0302', k=1)[0].id.rsplit('#', 1)[1], "
+         "'torch' in sys.modules)", str(seeded.path)],
+        capture_output=True, text=True, timeout=300)
+    assert proc.stdout.split() == ["onnxruntime", "gpl-0302", "False"], proc.stderr[-2000:]

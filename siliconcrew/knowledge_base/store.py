@@ -14,7 +14,8 @@ Freshness: chroma keeps each collection's vector index in memory per process, so
 opened the store would not see vectors another process added later. Every write therefore
 replaces ``<kb>/changes`` with a new token (inside the write lock, after chroma committed); a
 search that finds a token its process has not seen reopens chroma's Rust bindings for that store
-in place (``_refresh_chroma``), which every client of the store in the process shares.
+in place (``_sync``), which every client of the store in the process shares. Writes made
+with plain chroma clients do not replace the token and are not detected.
 
 Telemetry is off (``anonymized_telemetry=False``): chroma makes no network call.
 """
@@ -32,6 +33,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,7 +47,9 @@ COLLECTIONS = ("docs", "errors", "insights")
 RRF_K = 60
 MAX_QUERY_CHARS = 2000      # longer queries (pasted logs) are cut: the model reads ~256 tokens
 CANDIDATES = 50             # per list, before fusion
+QUERY_CACHE = 256           # query embeddings kept per store (LRU)
 SQLITE_MAGIC = b"SQLite format 3\x00"
+ONNX_CACHE = "embedding-onnx"   # the model exported for onnxruntime (see embedding.py)
 MARKER = "changes"          # replaced by every write: readers compare it to what they loaded
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -123,10 +127,13 @@ class KnowledgeBase:
             from siliconcrew.knowledge_base.embedding import SiliconCrewMiniLM
 
             embedding = SiliconCrewMiniLM()
+            embedding.use_onnx_cache(self.path / ONNX_CACHE)
         self.embedding = embedding
         self._colls: dict[str, Any] = {}
         self._lex: dict[str, tuple[tuple[int, int], LexicalIndex]] = {}
         self._tlock = threading.RLock()
+        self._qcache: OrderedDict[str, Any] = OrderedDict()
+        self._counts: tuple[str, dict[str, int]] | None = None
         token = self._read_marker()
         shared = self._system_exists()
         self._client = self._open_client()
@@ -487,11 +494,10 @@ class KnowledgeBase:
         if k < 1:
             raise UserInputError("k must be at least 1", "pass -k 5")
         q = self.clean_query(query)
-        self._sync()
         names = list(collections or COLLECTIONS)
         for n in names:
             self.collection(n)
-        counts = {n: self.count(n) for n in names}
+        counts = self._live_counts()
         live = [n for n in names if counts[n] > 0]
         if not live:
             return []
@@ -502,24 +508,13 @@ class KnowledgeBase:
         raw: dict[str, dict[tuple[str, str], float]] = {"vector": {}, "lexical": {}}
 
         if mode in ("hybrid", "vector"):
-            qvec = self.embedding([q])
-            scored: list[tuple[float, tuple[str, str]]] = []
-            for n in live:
-                with self._guard("search"):
-                    res = self.collection(n).query(
-                        query_embeddings=qvec, n_results=min(n_cand, counts[n]),
-                        where=where, include=["documents", "metadatas", "distances"])
-                for i, d, m, dist in zip(res["ids"][0], res["documents"][0],
-                                         res["metadatas"][0], res["distances"][0]):
-                    docs[(n, i)] = (d or "", m or {})
-                    scored.append((1.0 - float(dist), (n, i)))
-            scored.sort(key=lambda t: -t[0])
-            vec_rank = [key for _, key in scored[:n_cand]]
-            raw["vector"] = {key: s for s, key in scored}
+            scored_v, docs = self._vector_side(q, live, counts, n_cand, where)
+            vec_rank = [key for _, key in scored_v[:n_cand]]
+            raw["vector"] = {key: s for s, key in scored_v}
 
         if mode in ("hybrid", "lexical"):
             toks = tokenize(q)
-            scored = []
+            scored: list[tuple[float, tuple[str, str]]] = []
             for n in live:
                 for i, s in self.lexical(n, counts[n]).search(toks, n_cand):
                     scored.append((s, (n, i)))
@@ -527,14 +522,20 @@ class KnowledgeBase:
             lex_rank = [key for _, key in scored[:n_cand]]
             raw["lexical"] = {key: s for s, key in scored}
 
-        # fetch texts the vector side did not bring
-        missing: dict[str, list[str]] = {}
-        for n, i in lex_rank:
-            if (n, i) not in docs:
-                missing.setdefault(n, []).append(i)
-        for n, ids in missing.items():
-            for i, dm in self.get(ids, n).items():
-                docs[(n, i)] = dm
+        def fetch(keys: Iterable[tuple[str, str]]) -> None:
+            """Texts and metadata the vector side did not bring."""
+            missing: dict[str, list[str]] = {}
+            for n, i in keys:
+                if (n, i) not in docs:
+                    missing.setdefault(n, []).append(i)
+            for n, ids in missing.items():
+                for i, dm in self.get(ids, n).items():
+                    docs[(n, i)] = dm
+
+        # the filter and the identifier list read every lexical candidate; otherwise only the
+        # final hits need their text
+        if where or (mode == "hybrid" and identifiers(q)):
+            fetch(lex_rank)
         if where:   # the lexical side does not filter: apply the same equality filter
             def ok(meta: dict[str, Any]) -> bool:
                 return all(meta.get(k2) == v for k2, v in where.items()
@@ -552,12 +553,57 @@ class KnowledgeBase:
                     fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + r + 1)
             ranked = sorted(((s, key) for key, s in fused.items()),
                             key=lambda t: (-t[0], t[1]))
+        fetch(key for _, key in ranked[:k])
         hits = []
         for s, key in ranked[:k]:
             text, meta = docs.get(key, ("", {}))
             hits.append(Hit(key[1], key[0], meta.get("source", ""), meta.get("title", ""),
                             text, round(float(s), 6), dict(meta)))
         return hits
+
+    def _live_counts(self) -> dict[str, int]:
+        """Chunks per collection, read from chroma once per change token (every write replaces
+        the token), after bringing chroma's view up to date."""
+        self._sync()
+        token = self._token
+        cached = self._counts
+        if cached is not None and cached[0] == token:
+            return cached[1]
+        counts = self.counts()
+        self._counts = (token, counts)
+        return counts
+
+    def query_embedding(self, q: str) -> Any:
+        """The embedding of a (cleaned) query, from a small per-store LRU cache: agents repeat
+        the same error lines."""
+        with self._tlock:
+            vec = self._qcache.get(q)
+            if vec is not None:
+                self._qcache.move_to_end(q)
+                return vec
+        vec = self.embedding([q])[0]
+        with self._tlock:
+            self._qcache[q] = vec
+            while len(self._qcache) > QUERY_CACHE:
+                self._qcache.popitem(last=False)
+        return vec
+
+    def _vector_side(self, q: str, live: list[str], counts: dict[str, int], n_cand: int,
+                     where: dict[str, Any] | None) -> tuple[list, dict]:
+        qvec = [self.query_embedding(q)]
+        docs: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        scored: list[tuple[float, tuple[str, str]]] = []
+        for n in live:
+            with self._guard("search"):
+                res = self.collection(n).query(
+                    query_embeddings=qvec, n_results=min(n_cand, counts[n]),
+                    where=where, include=["documents", "metadatas", "distances"])
+            for i, d, m, dist in zip(res["ids"][0], res["documents"][0],
+                                     res["metadatas"][0], res["distances"][0]):
+                docs[(n, i)] = (d or "", m or {})
+                scored.append((1.0 - float(dist), (n, i)))
+        scored.sort(key=lambda t: -t[0])
+        return scored, docs
 
     @staticmethod
     def _ident_rank(q: str, vec_rank: list, lex_rank: list, docs: dict) -> list:
@@ -577,6 +623,11 @@ class KnowledgeBase:
                 continue
             seen.add(key)
             text, meta = docs[key]
+            # an identifier token is always a plain substring of the lower-cased text: skip the
+            # tokenizer for the (many) candidates that cannot contain one
+            low = text.lower()
+            if not any(t in low for t in idents):
+                continue
             head = text.split("**Cause:**", 1)[0][:600]
             head_toks = set(tokenize(str(meta.get("title", "")) + "\n" + head))
             toks = set(tokenize(text))
@@ -593,7 +644,10 @@ class KnowledgeBase:
     def size_bytes(self) -> int:
         if self.remote:
             return 0
-        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+        # the embedding export (~90 MB) is a cache of the installed model, not data
+        cache = self.path / ONNX_CACHE
+        return sum(p.stat().st_size for p in self.path.rglob("*")
+                   if p.is_file() and cache not in p.parents)
 
     def stats(self) -> dict[str, Any]:
         self._sync()
