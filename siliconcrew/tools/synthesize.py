@@ -1,6 +1,7 @@
 """`synthesize`: Yosys generic synthesis mapped to a standard-cell liberty (osu018 default).
 
-Writes two netlists: `netlist.v` without attributes (what OpenSTA 2019 can read) and
+Writes two netlists: `netlist.v` without attributes (what OpenSTA 2019 can read; internal
+nets are split so no `assign {...} = {...}` concatenation reaches its parser) and
 `netlist.json` with `src` attributes, which timing debug uses to map cells back to RTL lines.
 """
 
@@ -63,6 +64,8 @@ synth -top {inp.top}{' -flatten' if inp.flatten else ''}
 check
 dfflibmap -liberty "{lib}"
 abc -liberty "{lib}"
+setundef -zero
+splitnets
 opt_clean -purge
 tee -o stat.txt stat -liberty "{lib}"
 write_verilog -noattr -noexpr netlist.v
