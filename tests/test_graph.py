@@ -333,3 +333,35 @@ def test_planner_questions_are_asked_in_interactive_runs(tmp_path):
     assert saved["questions"] == ["Should wrap be registered?"]
     assert "no terminal" in saved["answers"]  # asked; no one at the keyboard in this test
     assert data["status"] == "stopped"  # and the hardening gate was declined the same way
+
+
+def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_path):
+    src = REPO / "tests" / "fixtures" / "muladd"
+    design = tmp_path / "muladd"
+    shutil.copytree(src, design)
+    slow = (src / "slow.v").read_text()
+    fast = (src / "fast.v").read_text()
+    answers = [slow, fast]
+    prompts: list[str] = []
+
+    def answer(req: dict) -> dict:
+        system = req["messages"][0]["content"]
+        if "planning engineer" in system:
+            return {"content": json.dumps({**PLAN, "top": "muladd", "modules": []})}
+        prompts.append(req["messages"][1]["content"])
+        return {"content": "```verilog\n" + answers.pop(0) + "```"}
+
+    with ScriptedLLM() as srv:
+        srv.default = answer
+        # --approve ask with no terminal declines hardening: the test stops at the gate
+        proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
+                       env=llm_env(srv), timeout=900)
+    data = json.loads(proc.stdout)
+    nodes = [n["node"] for n in data["nodes"]]
+    assert nodes[:8] == ["planner", "rtl", "verify", "synth", "timing", "rtl", "verify", "synth"]
+    assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1]
+    assert "latency" in prompts[1]
+    synths = [n["outcome"] for n in data["nodes"] if n["node"] == "synth"]
+    assert "timing VIOLATED" in synths[0] and "timing met" in synths[1]  # the fix is checked
+    assert data["iterations"]["rtl"] == 2 and not answers
+    assert nodes[8] == "harden" and data["status"] == "stopped"  # reached the hardening gate
