@@ -247,6 +247,16 @@ def sandbox_prune(all_: bool = typer.Option(False, "--all", help="also remove ru
 
 
 # ----------------------------------------------------------------------------------------- run
+def _step_printer(err, status, name: str):
+    """Progress callback: the running step in the spinner, finished steps as lines."""
+    def progress(step: str, state: str) -> None:
+        if state == "running":
+            status.update(f"{name}: {step}…")
+        else:
+            err.print(f"  {step}: {state}")
+    return progress
+
+
 @app.command("check")
 def check_cmd(
     design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
@@ -267,24 +277,16 @@ def check_cmd(
     settings = _settings(sandbox, unsafe_host)
     err = _console(stderr=True)
     with err.status(f"{design.name}: starting sandbox…") as status:
-        def on_step(step: str, state: str) -> None:
-            if state == "running":
-                status.update(f"{design.name}: {step}…")
-            else:
-                err.print(f"  {step}: {state}")
-        run = run_checks(design, folder, load_registry(), _sandbox_factory(settings), on_step)
+        run = run_checks(design, folder, load_registry(), _sandbox_factory(settings),
+                         _step_printer(err, status, design.name))
     report = None
     if run.ok and not no_harden and design.rtl:
         from siliconcrew.flows.harden import harden
 
         with err.status(f"{design.name}: hardening…") as status:
-            def progress(stage: str, state: str) -> None:
-                if state == "running":
-                    status.update(f"{design.name}: {stage}…")
-                else:
-                    err.print(f"  {stage}: {state}")
             report = harden(folder, _sandbox_factory(settings), max_repairs=max_repairs,
-                            run_id=run.run_dir.run_id, progress=progress)
+                            run_id=run.run_dir.run_id,
+                            progress=_step_printer(err, status, design.name))
     ok = run.ok and (report is None or report.status == "ok")
     if as_json:
         data = run.to_dict()

@@ -56,6 +56,12 @@ class Design(BaseModel):
     def _listify(cls, v):
         return [v] if isinstance(v, str) else (v or [])
 
+    def check_liberty(self) -> str:
+        """Liberty for the pre-layout checks (synthesis, STA, equivalence): the flow's PDK
+        when it is one of the bundled osu techs, else osu018 (sky130/gf180 liberties are not
+        available offline; hardening uses the real PDK)."""
+        return self.flow.pdk if self.flow.pdk.startswith("osu") else "osu018"
+
     def testbench_top(self) -> str | None:
         """The testbench module: explicit, else `tb_<top>` by convention."""
         if self.verification.top:

@@ -45,7 +45,7 @@ def plan_steps(design: Design) -> list[tuple[str, str, dict | None, str | None]]
     steps: list[tuple[str, str, dict | None, str | None]] = []
     if not design.rtl:
         return [("lint", "lint", None, "no RTL in design.yaml (the RTL agent writes it)")]
-    lib = design.flow.pdk if design.flow.pdk.startswith("osu") else "osu018"
+    lib = design.check_liberty()
     steps.append(("lint", "lint", {"files": design.rtl, "top": design.top,
                                    "include_dirs": design.include_dirs}, None))
     tb_top = design.testbench_top()

@@ -126,7 +126,7 @@ def verify(ctx: RunContext, state: RunState) -> dict[str, Any]:
 
 def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
     d = ctx.design
-    lib = d.flow.pdk if d.flow.pdk.startswith("osu") else "osu018"
+    lib = d.check_liberty()
     s = ctx.tool("synth", "synthesize", {"files": state["rtl_files"], "top": d.top,
                                          "liberty": lib, "include_dirs": d.include_dirs})
     out: dict[str, Any] = {"synth": {"ok": s.ok, "summary": s.summary, "metrics": {

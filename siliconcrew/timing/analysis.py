@@ -360,7 +360,7 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
     if not design.rtl:
         raise UserInputError(f"{design.name}: no RTL in design.yaml", "list the RTL under 'rtl:'")
     period = clock_period_ns or design.clock.period_ns
-    lib = design.flow.pdk if design.flow.pdk.startswith("osu") else "osu018"
+    lib = design.check_liberty()
     reg = registry or load_registry(include_plugins=False)
     ctx = ToolContext(folder, sandbox_factory)
     try:
