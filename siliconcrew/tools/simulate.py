@@ -17,7 +17,8 @@ from siliconcrew.errors import UserInputError
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import (first_errors, parse_iverilog, parse_verilator,
                                            parse_vvp)
-from siliconcrew.tools.sources import check_defines, check_identifier, resolve_dirs, resolve_sources
+from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
+                                       resolve_dirs, resolve_sources)
 
 # Lines that mean failure in common self-checking testbench styles. Case matters for FAIL so
 # "0 failures" or "failsafe" never trip it; users override with fail_patterns.
@@ -42,6 +43,9 @@ class SimulateInput(ToolInput):
         None, description="regexes that must ALL appear in the output for a pass")
     fail_patterns: list[str] | None = Field(
         None, description="regexes any of which makes the run fail (default: common styles)")
+    cell_library: Literal["osu018", "osu035", "osu050"] | None = Field(
+        None, description="gate-level run: add this tech's standard-cell models (a "
+                          "synthesized netlist is among the files)")
 
 
 def _compile_patterns(patterns: list[str], what: str) -> list[re.Pattern]:
@@ -71,6 +75,8 @@ class SimulateTool(Tool):
         sb = ctx.sandbox
         job = ctx.job_dir("simulate")
         srcs = [sb.inside(f) for f in files]
+        if inp.cell_library:
+            srcs.append(TECH_LIBERTY[inp.cell_library].replace(".lib", ".v"))
         mapper = lambda p: ctx.map_tool_path(p, job)  # noqa: E731
 
         if inp.simulator == "icarus":

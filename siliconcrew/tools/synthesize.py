@@ -16,6 +16,7 @@ from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, Too
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
 from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_inside,
                                        resolve_dirs, resolve_sources)
+from siliconcrew.tools.synth_recipe import SynthRecipe
 
 _CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
 _AREA = re.compile(r"Chip area for (?:top )?module '\\?([^']+)':\s+([\d.]+)")
@@ -29,6 +30,9 @@ class SynthesizeInput(ToolInput):
     defines: dict[str, str | int | None] = Field(default_factory=dict)
     include_dirs: list[str] = Field(default_factory=list)
     flatten: bool = True
+    recipe: SynthRecipe = Field(default_factory=SynthRecipe,
+                                description="timing knobs (delay target, sizing, prefix "
+                                            "adders, retiming); default = plain synthesis")
     timeout_s: float = Field(600, gt=0, le=24 * 3600)
 
 
@@ -57,13 +61,15 @@ class SynthesizeTool(Tool):
         job = ctx.job_dir("synthesize")
         opts = " ".join([*(f"-D{d}" for d in defines), *(f'-I"{sb.inside(d)}"' for d in incs)])
         reads = "\n".join(f'read_verilog -sv {opts} "{sb.inside(f)}"' for f in files)
+        recipe = inp.recipe
+        inside = {k: sb.inside(v) for k, v in recipe.support_files(job).items()}
         script = f"""read_liberty -lib "{lib}"
 {reads}
 hierarchy -check -top {inp.top}
-synth -top {inp.top}{' -flatten' if inp.flatten else ''}
+{recipe.high_level(inp.top, inp.flatten, inside)}
 check
 dfflibmap -liberty "{lib}"
-abc -liberty "{lib}"
+{recipe.abc_command(lib, inside)}
 setundef -zero
 splitnets
 opt_clean -purge
@@ -100,6 +106,7 @@ write_json netlist.json
         metrics = {"design__instance__count": cells, "design__instance__area": area,
                    "synth__latch__count": latches, "synth__multiple_driver__count": drivers,
                    "synth__unmapped__count": sum(unmapped.values()),
+                   "synth__recipe": recipe.label(),
                    "synth__cells_by_type": per_cell}
         warnings = [d for d in diags if d.severity == "warning"]
         summary = (f"synthesized {inp.top}: {cells} cells, area {area:g}"
