@@ -313,6 +313,9 @@ def run_cmd(
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="LLM token budget"),
     max_cost: Optional[float] = typer.Option(None, "--max-cost", help="LLM budget in USD"),
     resume: Optional[str] = typer.Option(None, "--resume", help="continue run RUN_ID"),
+    allow_clock_relax: bool = typer.Option(False, "--allow-clock-relax",
+                                           help="if timing repairs cannot close, relax the "
+                                                "clock without asking (--approve ask asks)"),
     as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
 ):
     """The agent graph: plan → RTL → verify → synthesize/STA/equivalence → harden → report.
@@ -329,7 +332,7 @@ def run_cmd(
     settings = _settings(sandbox, unsafe_host)
     opts = GraphOptions(engine=engine, approve=approve, max_iterations=max_iterations,
                         max_repairs=max_repairs, max_tokens=max_tokens, max_cost_usd=max_cost,
-                        resume=resume)
+                        resume=resume, relax_clock=allow_clock_relax)
     err = _console(stderr=True)
 
     def progress(node: str, outcome: str) -> None:
@@ -520,12 +523,32 @@ def timing_cmd(
                                           help="analyse this STA report instead of running STA"),
     netlist_json: Optional[Path] = typer.Option(None, "--netlist-json",
                                                 help="with --report: the synthesize netlist.json"),
+    repair: bool = typer.Option(False, "--repair",
+                                help="try the no-LLM repairs (ABC delay target, gate sizing, "
+                                     "prefix adders, retiming), each checked by equivalence + "
+                                     "the testbench on the netlist; design files are not changed"),
+    allow_clock_relax: bool = typer.Option(False, "--allow-clock-relax",
+                                           help="with --repair: if nothing closes timing, "
+                                                "relax the clock to what the best netlist meets"),
+    max_attempts: int = typer.Option(8, "--max-attempts", min=1, max=100,
+                                     help="with --repair: strategies to try at most"),
     as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
 ):
-    """Timing debug: worst paths, their RTL lines and root causes (no LLM).
+    """Timing debug: worst paths, their RTL lines and root causes (no LLM); --repair tries
+    synthesis-side fixes.
 
-    Exit code: 0 timing met, 1 violated, 2 bad input or malformed report, 3 no sandbox.
+    Exit code: 0 timing met (or closed by --repair), 1 violated, 2 bad input or malformed
+    report, 3 no sandbox.
     """
+    if repair:
+        if report is not None:
+            raise UserInputError("--repair needs the design, not a --report",
+                                 "drop --report (repair re-synthesizes the RTL)")
+        _timing_repair(design_dir, clock_period, allow_clock_relax, max_attempts, as_json,
+                       _settings(sandbox, unsafe_host))
+        return
+    if allow_clock_relax:
+        raise UserInputError("--allow-clock-relax only applies with --repair", "add --repair")
     if report is not None:
         from siliconcrew.timing import analyze_report
 
@@ -548,6 +571,48 @@ def timing_cmd(
         raise typer.Exit(0 if met else 1)
     _print_timing(result)
     raise typer.Exit(0 if met else 1)
+
+
+def _timing_repair(design_dir: Path, clock_period: float | None, allow_clock_relax: bool,
+                   max_attempts: int, as_json: bool, settings) -> None:
+    import yaml
+    from rich.table import Table
+
+    from siliconcrew.timing.repair import RepairBudget, repair_design
+
+    con = _console(stderr=as_json)
+    fig = lambda v: "n/a" if v is None else f"{v:+.3f}"  # noqa: E731
+
+    def show(att) -> None:
+        mark = "[green]kept[/]" if att.kept else "[yellow]dropped[/]"
+        con.print(f"  {att.strategy:17s} WNS {fig(att.wns_before)} → {fig(att.wns_after)} ns  "
+                  f"{mark}: {att.reason} ({att.wall_s:.1f} s)")
+
+    with con.status("timing repair: baseline synthesis + STA, then strategies…"):
+        rep = repair_design(design_dir, _sandbox_factory(settings), clock_period_ns=clock_period,
+                            budget=RepairBudget(max_attempts=max_attempts),
+                            allow_clock_relax=allow_clock_relax, on_attempt=show)
+    if as_json:
+        _print_json({**rep.model_dump(), "iterations": rep.iterations})
+        raise typer.Exit(0 if rep.closed else 1)
+    table = Table(title=f"timing repair: {rep.design} at {rep.period_ns:g} ns")
+    for col in ("strategy", "WNS before", "WNS after", "cells", "kept", "why"):
+        table.add_column(col)
+    for a in rep.attempts:
+        table.add_row(a.strategy, fig(a.wns_before), fig(a.wns_after), str(a.cells or "-"),
+                      "yes" if a.kept else "no", a.reason)
+    if rep.attempts:
+        con.print(table)
+    verdict = "[green]closed[/]" if rep.closed else "[red]not closed[/]"
+    con.print(f"{verdict}: WNS {fig(rep.wns_before)} → {fig(rep.wns_after)} ns"
+              + (f" with {rep.strategy}" if rep.strategy else "") + f"; {rep.stopped}"
+              + f" ({rep.iterations} attempts, {rep.wall_s:.1f} s)")
+    if rep.recipe:
+        con.print("to use it, add to design.yaml:\n" + yaml.safe_dump(
+            {"synthesis": {k: v for k, v in rep.recipe.items() if v}}, sort_keys=False).rstrip())
+    if rep.final_period_ns != rep.period_ns:
+        con.print(f"and set clock.period_ns: {rep.final_period_ns:g}")
+    raise typer.Exit(0 if rep.closed else 1)
 
 
 def _print_timing(result: dict) -> None:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from siliconcrew.errors import UserInputError
+from siliconcrew.tools.synth_recipe import SynthRecipe
 
 DESIGN_FILE = "design.yaml"
 
@@ -50,6 +51,8 @@ class Design(BaseModel):
     clock: ClockSpec = ClockSpec()
     flow: FlowSpec = FlowSpec()
     verification: VerificationSpec = VerificationSpec()
+    # Synthesis-side timing knobs; `siliconcrew timing --repair` prints the ones that work.
+    synthesis: SynthRecipe = SynthRecipe()
 
     @field_validator("rtl", "testbench", "include_dirs", mode="before")
     @classmethod

@@ -28,7 +28,7 @@ def spawn(design, env_extra: dict, *args: str) -> pexpect.spawn:
 @pytest.fixture
 def design(tmp_path):
     d = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", d, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "counter", d, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     return d
 
 

@@ -43,7 +43,7 @@ def llm_env(server: ScriptedLLM) -> dict:
 
 def test_rtl_given_design_reaches_gds_without_llm(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     env = {k: "" for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SILICONCREW_MODEL")}
     proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -130,7 +130,7 @@ def test_budget_cap_stops_cleanly_and_keeps_artefacts(tmp_path):
 
 def test_approval_gate_without_terminal_declines(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
                    env={"SILICONCREW_MODEL": ""})
     data = json.loads(proc.stdout)
@@ -142,7 +142,7 @@ def test_approval_gate_without_terminal_declines(tmp_path):
 
 def test_resume_after_kill_9_repeats_no_finished_step(tmp_path):
     design = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     env = {**os.environ, "SILICONCREW_MODEL": ""}
     proc = subprocess.Popen([*CLI, "run", str(design), "--json", "--sandbox", "local"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -181,7 +181,7 @@ def test_resume_after_kill_9_repeats_no_finished_step(tmp_path):
 
 def test_resume_unknown_run_is_input_error(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     proc = run_cli("run", str(design), "--resume", "20200101-000000-dead", "--sandbox", "local")
     assert proc.returncode == 2 and "no checkpoint" in proc.stderr
 
@@ -219,7 +219,7 @@ def test_no_golden_testbench_agent_writes_its_own(tmp_path):
 
 def test_hardening_agent_proposal_is_checked_by_a_rerun(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = design / "design.yaml"
     card.write_text(card.read_text().replace(
         "flow: {engine: local, pdk: osu018}",
@@ -305,24 +305,63 @@ endmodule
     assert Path(data["artifacts"]["gds"]).is_file()
 
 
-def test_setup_violation_stops_with_rtl_level_evidence(tmp_path):
+def _mac8_at(tmp_path: Path, period: float) -> Path:
     design = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = design / "design.yaml"
-    card.write_text(card.read_text().replace("period_ns: 20", "period_ns: 3"))
+    card.write_text(card.read_text().replace("period_ns: 20", f"period_ns: {period}"))
+    return design
+
+
+def test_setup_violation_stops_with_rtl_level_evidence(tmp_path):
+    design = _mac8_at(tmp_path, 2.0)  # beyond what synthesis-side repairs reach
     proc = run_cli("run", str(design), "--json", "--sandbox", "local",
-                   env={"SILICONCREW_MODEL": ""})
+                   env={"SILICONCREW_MODEL": ""}, timeout=900)
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert data["status"] == "timing_failed"
     assert "rtl/mac8.v:17" in data["reason"] and "wide_arithmetic" in data["reason"]
+    assert "after synthesis-side repairs" in data["reason"]
     assert [n["node"] for n in data["nodes"]][-2:] == ["timing", "report"]
-    assert (Path(data["run_dir"]) / "timing.json").is_file()
+    run_dir = Path(data["run_dir"])
+    assert (run_dir / "timing.json").is_file()
+    repair = json.loads((run_dir / "timing_repair.json").read_text())
+    assert not repair["closed"] and repair["wns_before"] < repair["wns_after"] < 0
+    assert all(a["wns_before"] is not None and a["wns_after"] is not None
+               for a in repair["attempts"])
+
+
+def test_setup_violation_closed_by_synthesis_goes_on_to_hardening(tmp_path):
+    design = _mac8_at(tmp_path, 3.0)
+    proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
+                   env={"SILICONCREW_MODEL": ""}, timeout=900)
+    data = json.loads(proc.stdout)
+    nodes = [n["node"] for n in data["nodes"]]
+    assert nodes[-4:] == ["synth", "timing", "harden", "report"]  # harden gate declined
+    assert data["status"] == "stopped"
+    repair = json.loads((Path(data["run_dir"]) / "timing_repair.json").read_text())
+    assert repair["closed"] and repair["strategy"] == "abc-delay-target"
+    assert repair["recipe"]["abc_delay_ps"] == 3000
+    timing_outcome = next(n["outcome"] for n in data["nodes"] if n["node"] == "timing")
+    assert "closed by abc-delay-target" in timing_outcome
+
+
+def test_clock_relaxation_is_applied_only_when_allowed(tmp_path):
+    design = _mac8_at(tmp_path, 2.0)
+    proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
+                   "--allow-clock-relax", env={"SILICONCREW_MODEL": ""}, timeout=900)
+    data = json.loads(proc.stdout)
+    nodes = [n["node"] for n in data["nodes"]]
+    assert nodes[-5:] == ["synth", "timing", "synth", "harden", "report"]
+    synths = [n["outcome"] for n in data["nodes"] if n["node"] == "synth"]
+    assert "timing VIOLATED" in synths[0] and "timing met" in synths[1]
+    relaxed = next(n["outcome"] for n in data["nodes"] if n["node"] == "timing")
+    assert relaxed.startswith("clock relaxed 2 -> ")
 
 
 def test_planner_questions_are_asked_in_interactive_runs(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     plan = {**PLAN, "questions": ["Should wrap be registered?"]}
     with ScriptedLLM() as srv:
         srv.default = {"content": json.dumps(plan)}
@@ -339,6 +378,8 @@ def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_
     src = REPO / "tests" / "fixtures" / "muladd"
     design = tmp_path / "muladd"
     shutil.copytree(src, design)
+    card = design / "design.yaml"  # synthesis-side repairs alone close it at 5.5 ns, not at 4
+    card.write_text(card.read_text().replace("period_ns: 5.5", "period_ns: 4.0"))
     slow = (src / "slow.v").read_text()
     fast = (src / "fast.v").read_text()
     answers = [slow, fast]

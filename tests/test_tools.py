@@ -289,7 +289,7 @@ def test_equivalence_by_simulation_on_a_multiplier(tmp_path, tool_ctx, run_tool)
     from tests.conftest import EXAMPLES
 
     ws = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", ws, ignore=shutil.ignore_patterns("runs"))
+    shutil.copytree(EXAMPLES / "mac8", ws, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     ctx = tool_ctx(ws)
     netlist = _synth(ctx, run_tool, top="mac8", files=("rtl/mac8.v",))
     good = run_tool(ctx, "equivalence", {"files": ["rtl/mac8.v"], "netlist": netlist,

@@ -59,7 +59,8 @@ def plan_steps(design: Design) -> list[tuple[str, str, dict | None, str | None]]
         steps.append(("simulate", "simulate", None, "no testbench in design.yaml"))
     steps.append(("synthesize", "synthesize", {"files": design.rtl, "top": design.top,
                                                "liberty": lib,
-                                               "include_dirs": design.include_dirs}, None))
+                                               "include_dirs": design.include_dirs,
+                                               "recipe": design.synthesis.model_dump()}, None))
     steps.append(("sta", "sta", {"top": design.top, "clock_port": design.clock.port,
                                  "clock_period_ns": design.clock.period_ns, "liberty": lib}, None))
     steps.append(("equivalence", "equivalence", {"files": design.rtl, "top": design.top,

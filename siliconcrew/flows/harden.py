@@ -39,7 +39,8 @@ def design_input(design: Design, folder: Path, rtl: list[str] | None = None) -> 
         pdk=design.flow.pdk, testbench=[folder / f for f in design.testbench],
         testbench_top=design.testbench_top(),
         sim_pass_patterns=design.verification.pass_patterns,
-        sim_fail_patterns=design.verification.fail_patterns, options=options)
+        sim_fail_patterns=design.verification.fail_patterns, options=options,
+        synth_recipe={} if design.synthesis.is_default else design.synthesis.model_dump())
 
 
 def latest_run_with_harden(folder: Path) -> str | None:
@@ -90,7 +91,8 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
            from_stage: str | None = None, to_stage: str | None = None, max_repairs: int = 3,
            allow_clock_relax: bool = False, run_id: str | None = None,
            progress: ProgressFn | None = None, rtl: list[str] | None = None,
-           extra_options: dict[str, Any] | None = None) -> HardenReport:
+           extra_options: dict[str, Any] | None = None,
+           clock_period_ns: float | None = None) -> HardenReport:
     """Harden the design; `rtl` overrides design.yaml's files (e.g. what the RTL agent wrote),
     `extra_options` is merged over design.yaml's flow.options (e.g. an agent's proposal)."""
     from siliconcrew.flows.hardening.classify import classify
@@ -99,7 +101,12 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
     design, folder = load_design(design_dir)
     engine = get_engine(engine_name or design.flow.engine)
     dinput = design_input(design, folder, rtl)
+    if clock_period_ns:  # an approved clock relaxation from timing repair
+        dinput.clock_period_ns = clock_period_ns
     if extra_options:
+        extra_options = dict(extra_options)
+        if "synth_recipe" in extra_options:  # a timing repair's recipe replaces design.yaml's
+            dinput.synth_recipe = dict(extra_options.pop("synth_recipe") or {})
         dinput.options = {**dinput.options, **extra_options}
     if max_repairs < 0:
         raise UserInputError("--max-repairs must be >= 0", "use 0 to disable repairs")

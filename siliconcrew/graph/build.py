@@ -124,11 +124,21 @@ def verify(ctx: RunContext, state: RunState) -> dict[str, Any]:
             "_outcome": result["summary"]}
 
 
+def _recipe(ctx: RunContext, state: RunState) -> dict[str, Any]:
+    """The synthesis recipe in force: a verified timing repair's, else design.yaml's."""
+    return state.get("synth_recipe") or ctx.design.synthesis.model_dump()
+
+
+def _period(ctx: RunContext, state: RunState) -> float:
+    return state.get("clock_period_ns") or ctx.design.clock.period_ns
+
+
 def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
     d = ctx.design
     lib = d.check_liberty()
     s = ctx.tool("synth", "synthesize", {"files": state["rtl_files"], "top": d.top,
-                                         "liberty": lib, "include_dirs": d.include_dirs})
+                                         "liberty": lib, "include_dirs": d.include_dirs,
+                                         "recipe": _recipe(ctx, state)})
     out: dict[str, Any] = {"synth": {"ok": s.ok, "summary": s.summary, "metrics": {
         k: v for k, v in s.metrics.items() if not isinstance(v, (dict, list))},
         "artifacts": s.artifacts}}
@@ -136,7 +146,7 @@ def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
         return {**out, "status": "failed", "reason": s.summary, "_outcome": s.summary}
     t = ctx.tool("synth", "sta", {"netlist": s.artifacts["netlist"], "top": d.top,
                                   "clock_port": d.clock.port,
-                                  "clock_period_ns": d.clock.period_ns, "liberty": lib})
+                                  "clock_period_ns": _period(ctx, state), "liberty": lib})
     e = ctx.tool("synth", "equivalence", {"files": state["rtl_files"],
                                           "netlist": s.artifacts["netlist"], "top": d.top,
                                           "liberty": lib, "clock_port": d.clock.port,
@@ -149,16 +159,52 @@ def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
 
 
 def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
-    """Analyse the violation (worst paths → RTL lines → causes); repair is not built yet, so
-    the run stops here with that evidence."""
+    """Setup violated: (1) verified synthesis-side repairs, no RTL change; (2) with an LLM,
+    the RTL agent gets the evidence (worst paths → RTL lines → causes) and the testbench +
+    STA that follow check its rewrite; (3) clock relaxation only if approved (`--approve ask`
+    asks, `--allow-clock-relax` allows); else stop with the evidence (timing_failed)."""
     from siliconcrew.timing.analysis import analyze
+    from siliconcrew.timing.repair import RepairBudget, TimingRepair, relaxed_period
 
     ws = state.get("sta", {}).get("metrics", {}).get("timing__setup__ws")
+    out: dict[str, Any] = {}
+    previous = state.get("timing_repair")
+    if previous and state.get("rtl_attempts", 0) > previous.get("rtl_attempts", 0):
+        # back after an RTL rewrite: record it as an attempt (its testbench already passed)
+        out["timing_attempts"] = [{"strategy": "rtl-rewrite (LLM)", "kind": "rtl",
+                                   "wns_before": previous.get("wns_after"), "wns_after": ws,
+                                   "kept": ws is not None and ws > (previous.get("wns_after")
+                                                                     or -1e9),
+                                   "reason": "testbench passed; still violating"}]
+    design = ctx.design.model_copy(update={"clock": ctx.design.clock.model_copy(
+        update={"period_ns": _period(ctx, state)})})
+    repair = TimingRepair(design, lambda name, inp: ctx.tool("timing", name, inp),
+                          rtl=state.get("rtl_files"), budget=RepairBudget(max_attempts=4))
+    rep = repair.run()
+    ctx.run_dir.write_json("timing_repair.json", rep.model_dump())
+    attempts = [a.model_dump() for a in rep.attempts]
+    out["timing_attempts"] = out.get("timing_attempts", []) + attempts
+    out["timing_repair"] = {**rep.model_dump(exclude={"attempts"}),
+                            "rtl_attempts": state.get("rtl_attempts", 0)}
+    recipe = rep.recipe or state.get("synth_recipe")
+    if recipe:
+        out["synth_recipe"] = recipe
+    if rep.closed:
+        msg = (f"timing closed without RTL change: WNS {rep.wns_before} -> {rep.wns_after} ns "
+               f"({rep.strategy}; checked by equivalence + gate-level testbench)")
+        sta = dict(state.get("sta", {}))
+        sta["metrics"] = {**sta.get("metrics", {}), "timing__setup__ws": rep.wns_after}
+        return {**out, "sta": sta, "notes": [msg], "evidence": None, "timing_next": "harden",
+                "_outcome": f"closed by {rep.strategy}"}
+    best = rep.wns_after if rep.wns_after is not None else ws
     evidence = ""
     analysis: dict[str, Any] = {}
     try:
-        analysis = analyze(ctx.folder, ctx.sandbox_factory, top_paths=3,
-                           rtl=state.get("rtl_files"))
+        from siliconcrew.tools.synth_recipe import SynthRecipe
+
+        analysis = analyze(ctx.folder, ctx.sandbox_factory, clock_period_ns=_period(ctx, state),
+                           top_paths=3, rtl=state.get("rtl_files"),
+                           recipe=SynthRecipe.model_validate(recipe or {}))
         ctx.run_dir.write_json("timing.json", analysis)
         worst = (analysis.get("paths") or [{}])[0]
         lines = ", ".join(f"{r.get('file')}:{r.get('line')}" for r in worst.get("rtl", [])[:6])
@@ -168,21 +214,44 @@ def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
                     f"(slack {worst.get('slack')}) through {lines or '?'}; causes: {causes or '?'}")
     except Exception as exc:  # analysis is evidence, not a gate
         evidence = f"; analysis failed: {exc}"[:300]
+    tried = "; synthesis-side repairs tried: " + ", ".join(
+        f"{a.strategy} {a.wns_after}" for a in rep.attempts)
     if ctx.llm is not None and state.get("rtl_attempts", 0) < ctx.max_iterations:
         # An RTL change proposed by the LLM with the evidence; the golden testbench and STA
         # that follow are its check (nothing is kept that fails them).
-        fix = (f"TIMING: setup slack {ws} ns at a {ctx.design.clock.period_ns} ns clock"
-               f"{evidence}.\nRestructure the logic on that path so it meets the clock. Change "
-               "the latency (add pipeline registers) ONLY if the spec says latency is free; keep "
-               "the interface and the behaviour the testbench checks.")
-        return {"evidence": fix, "timing": analysis,
-                "notes": [f"timing violated ({ws} ns): sent to the RTL agent"],
-                "_outcome": f"violated ({ws} ns): back to RTL"}
-    msg = (f"setup slack {ws} ns < 0 at {ctx.design.clock.period_ns} ns{evidence}. "
+        fix = (f"TIMING: setup slack {best} ns at a {_period(ctx, state)} ns clock"
+               f"{evidence}{tried}.\nRestructure the logic on that path so it meets the clock. "
+               "Change the latency (add pipeline registers) ONLY if the spec says latency is "
+               "free; keep the interface and the behaviour the testbench checks.")
+        return {**out, "evidence": fix, "timing": analysis, "timing_next": "rtl",
+                "notes": [f"timing violated ({best} ns after synthesis repairs): sent to the "
+                          "RTL agent"],
+                "_outcome": f"violated ({best} ns): back to RTL"}
+    if best is not None and not state.get("clock_period_ns"):  # relax once at most
+        new_period = relaxed_period(_period(ctx, state), best)
+        approved = ctx.relax_clock
+        if ctx.approve == "ask" and not approved:
+            from langgraph.types import interrupt
+
+            approved = bool(interrupt({
+                "question": f"Timing does not close at {_period(ctx, state):g} ns "
+                            f"(best WNS {best} ns). Relax the clock to {new_period:g} ns?",
+                "step": "relax_clock"}))
+        if approved:
+            msg = f"clock relaxed {_period(ctx, state):g} -> {new_period:g} ns (approved)"
+            return {**out, "clock_period_ns": new_period, "notes": [msg], "timing": analysis,
+                    "evidence": None, "timing_next": "synth",
+                    "timing_attempts": out["timing_attempts"] + [{
+                        "strategy": "relax-clock", "kind": "clock", "wns_before": best,
+                        "period_ns": new_period, "kept": True, "reason": "approved"}],
+                    "_outcome": msg}
+    msg = (f"setup slack {best} ns < 0 at {_period(ctx, state)} ns after synthesis-side "
+           f"repairs{evidence}. "
            + ("No LLM to rewrite the RTL" if ctx.llm is None else "RTL attempts used up")
-           + ": the run stops here (see timing.json)")
-    return {"status": "timing_failed", "reason": msg, "notes": [msg], "timing": analysis,
-            "_outcome": "violated"}
+           + "; clock relaxation not approved: the run stops here (see timing.json, "
+             "timing_repair.json)")
+    return {**out, "status": "timing_failed", "reason": msg, "notes": [msg], "timing": analysis,
+            "timing_next": "report", "_outcome": "violated"}
 
 
 def harden(ctx: RunContext, state: RunState) -> dict[str, Any]:
@@ -197,11 +266,14 @@ def harden(ctx: RunContext, state: RunState) -> dict[str, Any]:
             return {"status": "stopped", "reason": "hardening declined at the approval gate",
                     "_outcome": "declined"}
     extra: dict[str, Any] = dict(state.get("harden_options") or {})
+    if state.get("synth_recipe"):
+        extra["synth_recipe"] = state["synth_recipe"]
     proposals = 0
     while True:
         report = run_harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
                             max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
-                            rtl=state.get("rtl_files"), extra_options=extra or None)
+                            rtl=state.get("rtl_files"), extra_options=extra or None,
+                            clock_period_ns=state.get("clock_period_ns"))
         summary = {"status": report.status, "outcome": report.outcome,
                    "metrics": {k: v for k, v in report.result.metrics.items()
                                if not isinstance(v, (dict, list))},
@@ -285,7 +357,9 @@ def _after_synth(state: RunState) -> str:
 
 
 def _after_timing(state: RunState) -> str:
-    return "rtl" if state.get("status") in (None, "running") and state.get("evidence") else "report"
+    if state.get("status") not in (None, "running"):
+        return "report"
+    return state.get("timing_next") or "report"
 
 
 def _after_harden(ctx: RunContext) -> Callable[[RunState], str]:
@@ -315,7 +389,7 @@ def build_graph(ctx: RunContext):
     g.add_conditional_edges("verify", _after_verify(ctx), ["synth", "rtl", "fail_verify"])
     g.add_edge("fail_verify", "report")
     g.add_conditional_edges("synth", _after_synth, ["timing", "harden", "report"])
-    g.add_conditional_edges("timing", _after_timing, ["rtl", "report"])
+    g.add_conditional_edges("timing", _after_timing, ["rtl", "synth", "harden", "report"])
     g.add_conditional_edges("harden", _after_harden(ctx), ["rtl", "report"])
     g.add_edge("report", END)
     conn = sqlite3.connect(str(ctx.run_dir.path / CHECKPOINT_DB), check_same_thread=False)

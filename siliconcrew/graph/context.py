@@ -29,6 +29,7 @@ class RunContext:
     max_iterations: int = 3
     max_repairs: int = 3
     engine: str | None = None
+    relax_clock: bool = False       # timing repair may relax the clock without asking
     _tool_ctx: ToolContext | None = field(default=None, repr=False)
 
     @property

@@ -28,6 +28,7 @@ class GraphOptions:
     max_tokens: int | None = None
     max_cost_usd: float | None = None
     resume: str | None = None
+    relax_clock: bool = False
 
 
 @dataclass
@@ -92,7 +93,7 @@ def run_graph(design_dir: Path, sandbox_factory, llm_section: dict, opts: GraphO
     ctx = RunContext(design=design, folder=folder, run_dir=run_dir, registry=load_registry(),
                      sandbox_factory=sandbox_factory, llm=client, approve=opts.approve,
                      max_iterations=opts.max_iterations, max_repairs=opts.max_repairs,
-                     engine=opts.engine)
+                     engine=opts.engine, relax_clock=opts.relax_clock)
     graph, conn = build_graph(ctx)
     config = {"configurable": {"thread_id": run_dir.run_id}}
     try:

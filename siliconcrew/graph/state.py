@@ -20,6 +20,11 @@ class RunState(TypedDict, total=False):
     sta: dict[str, Any]
     equiv: dict[str, Any]
     timing: dict[str, Any]        # worst paths mapped to RTL with causes (timing analysis)
+    timing_repair: dict[str, Any]  # the last repair report (attempts with WNS before/after)
+    timing_attempts: Annotated[list[dict[str, Any]], operator.add]  # every attempt, all rounds
+    synth_recipe: dict[str, Any]  # synthesis knobs a repair verified; used by synth + harden
+    clock_period_ns: float        # set only by an approved clock relaxation
+    timing_next: str              # where the timing node sends the run: rtl|synth|harden|report
     harden: dict[str, Any]
     harden_options: dict[str, Any]    # flow options proposed by the hardening agent
     status: str                   # running | ok | failed | needs_llm | budget_exceeded | ...

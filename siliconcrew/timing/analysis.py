@@ -347,7 +347,8 @@ write_json rtl.json
 
 
 def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = None,
-            top_paths: int = 5, registry=None, rtl: list[str] | None = None) -> dict:
+            top_paths: int = 5, registry=None, rtl: list[str] | None = None,
+            recipe=None) -> dict:
     """Synthesize, run STA and analyse the design in `design_dir` (design.yaml); `rtl`
     overrides design.yaml's files (e.g. what the RTL agent wrote)."""
     from siliconcrew.design import load_design
@@ -366,7 +367,9 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
     try:
         syn = execute(reg.get("synthesize"), {"files": design.rtl, "top": design.top,
                                                "liberty": lib,
-                                               "include_dirs": design.include_dirs}, ctx)
+                                               "include_dirs": design.include_dirs,
+                                               "recipe": (recipe or design.synthesis).model_dump()},
+                      ctx)
         if not syn.ok:
             raise TimingAnalysisError(f"{design.name}: {syn.summary}", "fix the RTL first "
                                       "(`siliconcrew check`)")

@@ -71,6 +71,7 @@ class RepairReport(BaseModel):
     llm_used: bool = False
     stopped: str = ""
     wall_s: float = 0.0
+    run_id: str | None = Field(None, description="runs/<run_id>/ holds repair.json + tool output")
 
     @property
     def iterations(self) -> int:
@@ -226,7 +227,7 @@ class TimingRepair:
                     att.reason = f"rejected: {verdict}"
                 else:
                     att.checks, att.kept = verdict, True
-                    att.reason = "kept: checks pass"
+                    att.reason = "checks pass"
                     best_recipe, best_json = recipe, ev.netlist_json
                     report.wns_after, report.netlist = ev.wns, ev.netlist
                     report.recipe, report.strategy = recipe.model_dump(), name
@@ -268,7 +269,7 @@ class TimingRepair:
                     att.reason = f"rejected: {verdict}"
                 else:
                     att.checks.update(verdict)
-                    att.kept, att.reason = True, "kept: checks pass"
+                    att.kept, att.reason = True, "checks pass"
                     best_rtl, best_json = list(new_rtl), ev.netlist_json
                     report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
                     report.strategy = "rtl-rewrite" + (f" + {best_recipe.label()}"
@@ -280,7 +281,7 @@ class TimingRepair:
             new_period = relaxed_period(period, report.wns_after)
             if approve_clock is None or not approve_clock(period, new_period):
                 report.stopped = report.stopped or (
-                    f"not closed; meeting timing needs a {new_period:g} ns clock "
+                    f"the best netlist needs a {new_period:g} ns clock "
                     f"(relaxation not approved)")
             else:
                 t0 = time.perf_counter()
@@ -345,8 +346,8 @@ def repair_design(design_dir, sandbox_factory, *, clock_period_ns: float | None 
 
         repair = TimingRepair(design, run_tool, budget=budget, on_attempt=record)
         report = repair.run(approve_clock=(lambda old, new: True) if allow_clock_relax else None)
-        run_dir.write_json("repair.json", {**report.model_dump(), "run_id": run_dir.run_id,
-                                           "iterations": report.iterations})
+        report.run_id = run_dir.run_id
+        run_dir.write_json("repair.json", {**report.model_dump(), "iterations": report.iterations})
         return report
     finally:
         ctx.close()

@@ -51,6 +51,8 @@ class DesignInput(BaseModel):
     sim_pass_patterns: list[str] | None = None
     sim_fail_patterns: list[str] | None = None
     options: dict[str, Any] = Field(default_factory=dict)  # engine config overrides
+    # SynthRecipe fields (design.yaml `synthesis:` or a timing repair); {} = plain synthesis
+    synth_recipe: dict[str, Any] = Field(default_factory=dict)
 
 
 class StageResult(BaseModel):

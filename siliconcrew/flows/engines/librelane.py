@@ -395,9 +395,23 @@ class LibreLaneEngine(FlowEngine):
         if not isinstance(overrides, dict):
             raise UserInputError("flow.options.config must be a mapping of LibreLane variables",
                                  "e.g. config: {FP_CORE_UTIL: 30}")
+        config.update(self._recipe_config(design))
         config.update({k: v for k, v in design.options.items() if k.isupper()})
         config.update(overrides)
         return config
+
+    @staticmethod
+    def _recipe_config(design: DesignInput) -> dict[str, Any]:
+        """LibreLane's own knobs for a synthesis recipe: a delay-oriented ABC strategy and
+        gate sizing. Prefix adders and retiming have no LibreLane variable; they are not
+        carried (LibreLane's resizer/timing repair runs after placement anyway)."""
+        recipe = design.synth_recipe or {}
+        out: dict[str, Any] = {}
+        if recipe.get("abc_delay_ps"):
+            out["SYNTH_STRATEGY"] = "DELAY 1"
+        if recipe.get("gate_sizing"):
+            out["SYNTH_SIZING"] = True
+        return out
 
     def prepare(self, design: DesignInput, flow_dir: Path, config: dict[str, Any],
                 sandbox: Sandbox) -> None:

@@ -21,6 +21,7 @@ from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
+from siliconcrew.tools.synth_recipe import SynthRecipe
 
 TECHS = ("osu018", "osu035", "osu050")
 TECH_DIR = "/usr/share/qflow/tech"
@@ -56,6 +57,12 @@ class QflowEngine(FlowEngine):
                 raise UserInputError(f"option {key} has characters qflow scripts cannot take",
                                      "use plain numbers and words")
             config[key] = value
+        recipe = SynthRecipe.model_validate(design.synth_recipe or {})
+        if not recipe.is_default:
+            if config.get("abc_script") or config.get("yosys_options"):
+                raise UserInputError("flow.options abc_script/yosys_options conflict with the "
+                                     "synthesis recipe", "set one or the other")
+            config["synth_recipe"] = recipe.model_dump()
         return config
 
     # -- inputs ---------------------------------------------------------------------------------
@@ -78,6 +85,7 @@ class QflowEngine(FlowEngine):
                  f"set source_file_list = {sandbox.inside(file_list)}",
                  "set is_system_verilog = 1",
                  f'set vesta_options = "--period {period_ps} --summary reports --long"']
+        lines += self._recipe_lines(design, flow_dir, config, sandbox)
         for key in QFLOW_KEYS:
             if config.get(key) is not None:
                 value = config[key]
@@ -91,6 +99,25 @@ class QflowEngine(FlowEngine):
         if not lef.exists():
             sandbox.run(["cp", f"{TECH_DIR}/{tech}/{tech}_stdcells.lef", sandbox.inside(lef)],
                         cwd=flow_dir / "tech", timeout_s=60, log_name="copy-lef")
+
+    @staticmethod
+    def _recipe_lines(design: DesignInput, flow_dir: Path, config: dict[str, Any],
+                      sandbox: Sandbox) -> list[str]:
+        """qflow's own synthesis runs the same recipe our pre-layout STA verified: the
+        high-level part as `yosys_script` (it replaces qflow's `synth -top`), the cell mapping
+        as `abc_script`."""
+        if not config.get("synth_recipe"):
+            return []
+        recipe = SynthRecipe.model_validate(config["synth_recipe"])
+        folder = flow_dir / "recipe"
+        folder.mkdir(exist_ok=True)
+        inside = {k: sandbox.inside(v) for k, v in recipe.support_files(folder).items()}
+        script = folder / "high_level.ys"
+        script.write_text(recipe.high_level(design.top, True, inside) + "\n")
+        lines = [f"set yosys_script = {sandbox.inside(script)}"]
+        if recipe.abc_script():
+            lines.append(f'set abc_script = "{recipe.abc_script()}"')
+        return lines
 
     # -- stages ---------------------------------------------------------------------------------
     def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,

@@ -1,0 +1,223 @@
+"""Timing repair (issue 6 §2): synthesis recipes, the verified repair loop, clock relaxation
+only with approval, rejected fixes, and the recipe reaching qflow's own synthesis."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, run_cli
+from siliconcrew.config import SandboxSettings
+from siliconcrew.design import load_design
+from siliconcrew.sandbox import open_sandbox
+from siliconcrew.timing.repair import RepairBudget, TimingRepair, relaxed_period, synthesis_ladder
+from siliconcrew.tools.base import ToolContext
+from siliconcrew.tools.registry import execute, load_registry
+from siliconcrew.tools.synth_recipe import SynthRecipe
+
+ADD32 = """module add32 (input clk, input [31:0] a, input [31:0] b, output reg [32:0] s);
+    reg [31:0] a_q, b_q;
+    always @(posedge clk) begin
+        a_q <= a;
+        b_q <= b;
+        s <= a_q + b_q;
+    end
+endmodule
+"""
+
+
+def local_factory(ws: Path, image: str | None = None):
+    return open_sandbox(ws, SandboxSettings(backend="local"), quiet=True)
+
+
+def copy_mac8(tmp_path: Path, period: float) -> Path:
+    design = tmp_path / "mac8"
+    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    card = design / "design.yaml"
+    card.write_text(card.read_text().replace("period_ns: 20", f"period_ns: {period}"))
+    return design
+
+
+class Session:
+    """A repair session on a design folder with the real tools (local sandbox)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.design, self.folder = load_design(folder)
+        self.ctx = ToolContext(self.folder, local_factory)
+        self.reg = load_registry(include_plugins=False)
+        self.calls: list[str] = []
+
+    def run_tool(self, name: str, inp: dict):
+        self.calls.append(name)
+        return execute(self.reg.get(name), inp, self.ctx)
+
+    def repair(self, **budget) -> TimingRepair:
+        return TimingRepair(self.design, self.run_tool,
+                            budget=RepairBudget(formal_timeout_s=10, **budget))
+
+
+# ------------------------------------------------------------------------------ recipes
+def test_recipe_scripts():
+    assert SynthRecipe().is_default and SynthRecipe().abc_script() is None
+    r = SynthRecipe(abc_delay_ps=3000, gate_sizing=True, prefix_adders=True, retime=True)
+    assert r.abc_script() == ("+strash;dretime;retime,-o,-D,3000;map,-D,3000;"
+                              "buffer,-p;upsize,-D,3000;dnsize,-D,3000")
+    hl = r.high_level("top", True, {"prefix_lcu": "/w/prefix_lcu.v"})
+    assert "synth -top top -flatten -run begin:fine" in hl
+    assert 'techmap -autoproc -map +/techmap.v -map "/w/prefix_lcu.v"' in hl
+    assert "abc -dff -D 3000" in hl
+    assert [n for n, _ in synthesis_ladder(3.0)] == ["abc-delay-target", "gate-sizing",
+                                                      "prefix-adders", "retiming"]
+    assert relaxed_period(2.6, -0.2414) == 2.9  # (2.6 + 0.2414) * 1.02 = 2.898, up to 0.1
+    with pytest.raises(ValueError):
+        SynthRecipe.model_validate({"abc_delay": 3000})  # a typo is an error, not ignored
+
+
+def test_prefix_adders_are_proven_equivalent_and_faster(tmp_path):
+    (tmp_path / "add32.v").write_text(ADD32)
+    ctx = ToolContext(tmp_path, local_factory)
+    reg = load_registry(include_plugins=False)
+    try:
+        ws = {}
+        for label, recipe in (("ripple", SynthRecipe()),
+                              ("prefix", SynthRecipe(prefix_adders=True))):
+            syn = execute(reg.get("synthesize"), {"files": ["add32.v"], "top": "add32",
+                                                  "recipe": recipe.model_dump()}, ctx)
+            assert syn.ok, syn.summary
+            sta = execute(reg.get("sta"), {"netlist": syn.artifacts["netlist"], "top": "add32",
+                                           "clock_port": "clk", "clock_period_ns": 10}, ctx)
+            ws[label] = sta.metrics["timing__setup__ws"]
+            eq = execute(reg.get("equivalence"), {"files": ["add32.v"], "top": "add32",
+                                                  "netlist": syn.artifacts["netlist"],
+                                                  "method": "formal"}, ctx)
+            assert eq.ok and eq.metrics["equiv__method"] == "formal", eq.summary
+        assert ws["prefix"] > ws["ripple"] + 0.5  # log2(32) levels instead of 32
+    finally:
+        ctx.close()
+
+
+# ------------------------------------------------------------------------------ the loop
+def test_repair_closes_mac8_without_touching_the_design(tmp_path):
+    design = copy_mac8(tmp_path, 3.0)
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest()
+              for p in design.rglob("*") if p.is_file()}
+    proc = run_cli("timing", str(design), "--repair", "--json", "--sandbox", "local",
+                   timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rep = json.loads(proc.stdout)
+    assert rep["closed"] and rep["wns_before"] < 0 <= rep["wns_after"]
+    assert rep["strategy"] == "abc-delay-target" and rep["iterations"] == 1
+    att = rep["attempts"][0]
+    assert att["kept"] and att["wns_before"] == rep["wns_before"]
+    assert set(att["checks"]) == {"equivalence", "gate_level_testbench"}
+    assert rep["recipe"]["abc_delay_ps"] == 3000
+    assert not rep["llm_used"]
+    saved = json.loads((design / "runs" / rep["run_id"] / "repair.json").read_text())
+    assert saved["wns_after"] == rep["wns_after"]
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in design.rglob("*") if p.is_file() and p in before}
+    assert after == before  # repairs are proposals: design files are not rewritten
+    # the human-readable form tells the user what to put in design.yaml
+    proc = run_cli("timing", str(design), "--repair", "--sandbox", "local", timeout=600)
+    assert proc.returncode == 0 and "abc_delay_ps: 3000" in proc.stdout
+
+
+def test_design_that_meets_timing_is_left_alone(tmp_path):
+    s = Session(copy_mac8(tmp_path, 20))
+    try:
+        rep = s.repair().run(approve_clock=lambda old, new: pytest.fail("must not ask"))
+    finally:
+        s.ctx.close()
+    assert rep.closed and rep.attempts == [] and rep.wns_before >= 0
+    assert "already met" in rep.stopped and rep.recipe == {}
+    assert s.calls == ["synthesize", "sta"]  # no strategy ran
+
+
+def test_clock_relaxation_only_with_approval(tmp_path):
+    s = Session(copy_mac8(tmp_path, 2.0))
+    try:
+        asked: list[tuple[float, float]] = []
+        rep = s.repair(max_attempts=1).run(
+            approve_clock=lambda old, new: asked.append((old, new)) or False)
+        assert not rep.closed and rep.final_period_ns == 2.0
+        assert [a.strategy for a in rep.attempts] == ["abc-delay-target"]
+        assert asked and asked[0][0] == 2.0 and asked[0][1] > 2.0
+        assert f"{asked[0][1]:g} ns clock (relaxation not approved)" in rep.stopped
+        rep = s.repair(max_attempts=1).run(approve_clock=lambda old, new: True)
+        assert rep.closed and rep.final_period_ns == asked[0][1]
+        relax = rep.attempts[-1]
+        assert relax.kind == "clock" and relax.kept and relax.wns_after >= 0
+        assert rep.strategy.endswith("relax-clock")
+    finally:
+        s.ctx.close()
+
+
+def test_an_rtl_fix_that_breaks_the_testbench_is_rejected(tmp_path):
+    design = copy_mac8(tmp_path, 2.0)
+    src = (design / "rtl" / "mac8.v").read_text()
+    # faster (the accumulator add is gone) and wrong
+    (design / "rtl" / "broken.v").write_text(src.replace("acc + {4'd0, product}",
+                                                         "{4'd0, product}"))
+    s = Session(design)
+    seen: list[dict] = []
+
+    def rewrite(evidence: dict, n: int):
+        seen.append(evidence)
+        return ["rtl/broken.v"] if n == 1 else None
+
+    try:
+        rep = s.repair(max_attempts=6).run(rewrite=rewrite)
+    finally:
+        s.ctx.close()
+    rtl_att = [a for a in rep.attempts if a.kind == "rtl"]
+    assert len(rtl_att) == 1 and not rtl_att[0].kept
+    assert rtl_att[0].reason.startswith("rejected: testbench")
+    assert rep.rtl == ["rtl/mac8.v"] and not rep.closed and rep.llm_used
+    assert seen[0]["wns"] == rep.wns_after and seen[0]["period_ns"] == 2.0
+    assert rep.stopped == "the RTL rewriter gave up"
+
+
+def test_a_netlist_that_differs_from_the_rtl_is_rejected(tmp_path):
+    design = copy_mac8(tmp_path, 3.0)
+    s = Session(design)
+    try:
+        repair = s.repair()
+        ev = repair.evaluate(["rtl/mac8.v"], SynthRecipe(abc_delay_ps=3000), 3.0)
+        assert ev.ok and ev.netlist
+        good = repair.check_netlist(["rtl/mac8.v"], ev.netlist)
+        assert isinstance(good, dict) and "gate_level_testbench" in good
+        path = design / ev.netlist
+        text = path.read_text()
+        assert re.search(r"\bXOR2X1\b", text)
+        path.write_text(re.sub(r"\bXOR2X1\b", "XNOR2X1", text, count=1))  # one wrong gate
+        verdict = repair.check_netlist(["rtl/mac8.v"], ev.netlist)
+    finally:
+        s.ctx.close()
+    assert isinstance(verdict, str) and verdict.startswith(("equivalence", "gate-level"))
+
+
+# ------------------------------------------------------------------------------ hardening
+def test_recipe_reaches_qflow_synthesis(tmp_path):
+    from siliconcrew.flows.harden import harden
+
+    design = tmp_path / "counter"
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    card = design / "design.yaml"
+    card.write_text(card.read_text() + "synthesis: {abc_delay_ps: 5000, prefix_adders: true}\n")
+    rep = harden(design, local_factory, max_repairs=0)
+    flow = Path(rep.result.run_dir)
+    pv = (flow / "project_vars.sh").read_text()
+    assert 'set abc_script = "+strash;dretime;retime,-o,-D,5000;map,-D,5000"' in pv
+    script = re.search(r"set yosys_script = (\S+)", pv).group(1)
+    assert script.endswith("recipe/high_level.ys")
+    ys = (flow / "recipe" / "high_level.ys").read_text()
+    assert "prefix_lcu.v" in ys and (flow / "recipe" / "prefix_lcu.v").is_file()
+    synth_log = (flow / "log" / "synth.log").read_text(errors="replace")
+    assert "_80_lcu_kogge_stone" in synth_log  # qflow's yosys really used our carry tree
+    assert rep.status == "ok", rep.outcome
+    assert rep.result.metrics.get("gl_sim__passed") is True  # and the chip still works
