@@ -53,6 +53,8 @@ def main() -> int:
     ap.add_argument("--only", default="", help="comma-separated design names")
     ap.add_argument("--sandbox", default=None, help="auto | docker | local")
     ap.add_argument("--max-attempts", type=int, default=8)
+    ap.add_argument("--target-slack", type=float, default=0.0,
+                    help="closed means pre-layout WNS >= this (ns)")
     ap.add_argument("--harden", action="store_true",
                     help="also harden with qflow (baseline and repaired) for post-route WNS")
     ap.add_argument("--json", type=Path, default=None, help="write all figures here")
@@ -75,7 +77,8 @@ def main() -> int:
             shutil.copytree(args.designs / name, work,
                             ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
             t0 = time.perf_counter()
-            rep = repair_design(work, factory, budget=RepairBudget(max_attempts=args.max_attempts))
+            rep = repair_design(work, factory, budget=RepairBudget(max_attempts=args.max_attempts,
+                                                            target_slack_ns=args.target_slack))
             row = {"design": name, "period_ns": rep.period_ns, "wns_before": rep.wns_before,
                    "wns_after": rep.wns_after, "closed": rep.closed, "strategy": rep.strategy,
                    "recipe": rep.recipe, "iterations": rep.iterations, "llm_used": rep.llm_used,

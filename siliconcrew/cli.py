@@ -532,6 +532,9 @@ def timing_cmd(
                                                 "relax the clock to what the best netlist meets"),
     max_attempts: int = typer.Option(8, "--max-attempts", min=1, max=100,
                                      help="with --repair: strategies to try at most"),
+    target_slack: float = typer.Option(0.0, "--target-slack", min=0, max=100,
+                                       help="with --repair: closed means WNS >= this many ns "
+                                            "(margin for post-layout wires)"),
     as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
 ):
     """Timing debug: worst paths, their RTL lines and root causes (no LLM); --repair tries
@@ -541,14 +544,18 @@ def timing_cmd(
     report, 3 no sandbox.
     """
     if repair:
+        from siliconcrew.timing.repair import RepairBudget
+
         if report is not None:
             raise UserInputError("--repair needs the design, not a --report",
                                  "drop --report (repair re-synthesizes the RTL)")
-        _timing_repair(design_dir, clock_period, allow_clock_relax, max_attempts, as_json,
-                       _settings(sandbox, unsafe_host))
+        _timing_repair(design_dir, clock_period, allow_clock_relax,
+                       RepairBudget(max_attempts=max_attempts, target_slack_ns=target_slack),
+                       as_json, _settings(sandbox, unsafe_host))
         return
-    if allow_clock_relax:
-        raise UserInputError("--allow-clock-relax only applies with --repair", "add --repair")
+    if allow_clock_relax or target_slack:
+        raise UserInputError("--allow-clock-relax/--target-slack only apply with --repair",
+                             "add --repair")
     if report is not None:
         from siliconcrew.timing import analyze_report
 
@@ -574,11 +581,11 @@ def timing_cmd(
 
 
 def _timing_repair(design_dir: Path, clock_period: float | None, allow_clock_relax: bool,
-                   max_attempts: int, as_json: bool, settings) -> None:
+                   budget, as_json: bool, settings) -> None:
     import yaml
     from rich.table import Table
 
-    from siliconcrew.timing.repair import RepairBudget, repair_design
+    from siliconcrew.timing.repair import repair_design
 
     con = _console(stderr=as_json)
     fig = lambda v: "n/a" if v is None else f"{v:+.3f}"  # noqa: E731
@@ -590,8 +597,7 @@ def _timing_repair(design_dir: Path, clock_period: float | None, allow_clock_rel
 
     with con.status("timing repair: baseline synthesis + STA, then strategies…"):
         rep = repair_design(design_dir, _sandbox_factory(settings), clock_period_ns=clock_period,
-                            budget=RepairBudget(max_attempts=max_attempts),
-                            allow_clock_relax=allow_clock_relax, on_attempt=show)
+                            budget=budget, allow_clock_relax=allow_clock_relax, on_attempt=show)
     if as_json:
         _print_json({**rep.model_dump(), "iterations": rep.iterations})
         raise typer.Exit(0 if rep.closed else 1)

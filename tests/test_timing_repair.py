@@ -70,10 +70,16 @@ def test_recipe_scripts():
     hl = r.high_level("top", True, {"prefix_lcu": "/w/prefix_lcu.v"})
     assert "synth -top top -flatten -run begin:fine" in hl
     assert 'techmap -autoproc -map +/techmap.v -map "/w/prefix_lcu.v"' in hl
-    assert "abc -dff -D 3000" in hl
-    assert [n for n, _ in synthesis_ladder(3.0)] == ["abc-delay-target", "gate-sizing",
-                                                      "prefix-adders", "retiming"]
+    assert "abc -dff -fast -D 3000" in hl
+    ladder = dict(synthesis_ladder(3.0))
+    assert list(ladder) == ["abc-delay-target", "gate-sizing", "prefix-adders",
+                            "abc-script-search", "retiming"]
+    search = ladder["abc-script-search"](SynthRecipe())
+    assert len({c.abc_script() for c in search}) == 4  # four different restructurings
+    assert all(c.prefix_adders and c.gate_sizing for c in search)
+    assert ladder["retiming"](search[1])[0] == search[1].model_copy(update={"retime": True})
     assert relaxed_period(2.6, -0.2414) == 2.9  # (2.6 + 0.2414) * 1.02 = 2.898, up to 0.1
+    assert relaxed_period(2.6, -0.2414, target_slack_ns=0.3) == 3.3  # 3.204 -> 3.3
     with pytest.raises(ValueError):
         SynthRecipe.model_validate({"abc_delay": 3000})  # a typo is an error, not ignored
 

@@ -39,6 +39,9 @@ class RepairBudget(BaseModel):
     max_rtl_rewrites: int = Field(2, ge=0, le=20)
     max_wall_s: float = Field(1800, gt=0)
     formal_timeout_s: float = Field(15, gt=0, description="equivalence proof time box")
+    synth_timeout_s: float = Field(300, gt=0, description="one candidate's synthesis")
+    target_slack_ns: float = Field(0.0, ge=0, le=100, description="closed means WNS >= this "
+                                   "(margin for wires the pre-layout STA does not see)")
 
 
 class Attempt(BaseModel):
@@ -51,6 +54,8 @@ class Attempt(BaseModel):
     recipe: dict[str, Any] | None = None
     rtl: list[str] | None = None
     checks: dict[str, str] = Field(default_factory=dict)
+    explored: dict[str, float | None] = Field(default_factory=dict,
+                                              description="candidate label -> WNS (searches)")
     kept: bool = False
     reason: str = ""
     wall_s: float = 0.0
@@ -78,21 +83,37 @@ class RepairReport(BaseModel):
         return len(self.attempts)
 
 
-def synthesis_ladder(period_ns: float) -> list[tuple[str, SynthRecipe]]:
-    """Cumulative synthesis recipes, cheapest first. The ABC target is the clock period:
-    tighter targets measured no better (ABC already maps for minimum delay when it cannot
-    meet the target)."""
+Candidates = Callable[[SynthRecipe], list[SynthRecipe]]
+
+
+def synthesis_ladder(period_ns: float) -> list[tuple[str, Candidates]]:
+    """Synthesis strategies, cheapest first; each maps the best recipe so far to the
+    candidates to try (the best-STA candidate is the one verified). The ABC target is the
+    clock period: tighter targets measured no better (ABC maps for minimum delay anyway when
+    it cannot meet the target)."""
     d = max(1, int(round(period_ns * 1000)))
-    return [("abc-delay-target", SynthRecipe(abc_delay_ps=d)),
-            ("gate-sizing", SynthRecipe(abc_delay_ps=d, gate_sizing=True)),
-            ("prefix-adders", SynthRecipe(abc_delay_ps=d, gate_sizing=True, prefix_adders=True)),
-            ("retiming", SynthRecipe(abc_delay_ps=d, gate_sizing=True, prefix_adders=True,
-                                     retime=True))]
+    full = SynthRecipe(abc_delay_ps=d, gate_sizing=True, prefix_adders=True)
+    return [("abc-delay-target", lambda best: [SynthRecipe(abc_delay_ps=d)]),
+            ("gate-sizing", lambda best: [SynthRecipe(abc_delay_ps=d, gate_sizing=True)]),
+            ("prefix-adders", lambda best: [full]),
+            ("abc-script-search", lambda best: [
+                full.model_copy(update={"abc_restructure": r}) for r in
+                ("resyn2", "sop-balance", "sop-balance-dch", "sop-balance-2")]),
+            ("retiming", lambda best: [(best if best.abc_delay_ps else full).model_copy(
+                update={"retime": True})])]
 
 
-def relaxed_period(period_ns: float, wns: float) -> float:
-    """The period the best netlist meets, rounded up to 0.1 ns with 2 % margin."""
-    return math.ceil((period_ns - wns) * 1.02 * 10 - 1e-9) / 10
+def relaxed_period(period_ns: float, wns: float, target_slack_ns: float = 0.0) -> float:
+    """The period the best netlist meets (with the target slack), rounded up to 0.1 ns with
+    2 % margin."""
+    return math.ceil((period_ns - wns + target_slack_ns) * 1.02 * 10 - 1e-9) / 10
+
+
+def _better(a: float | None, b: float | None) -> bool:
+    """Is slack a better than b (None = unconstrained, best of all)?"""
+    if a is None:
+        return b is not None
+    return b is not None and a > b
 
 
 class _Evaluation(BaseModel):
@@ -117,12 +138,16 @@ class TimingRepair:
         self.on_attempt = on_attempt
         self.lib = design.check_liberty()
 
+    def meets(self, wns: float | None) -> bool:
+        return wns is None or wns >= self.budget.target_slack_ns
+
     # -- building blocks ---------------------------------------------------------------------
     def evaluate(self, rtl: list[str], recipe: SynthRecipe, period_ns: float) -> _Evaluation:
         d = self.design
         syn = self.run_tool("synthesize", {"files": rtl, "top": d.top, "liberty": self.lib,
                                            "include_dirs": d.include_dirs,
-                                           "recipe": recipe.model_dump()})
+                                           "recipe": recipe.model_dump(),
+                                           "timeout_s": self.budget.synth_timeout_s})
         if not syn.ok:
             return _Evaluation(ok=False, summary=syn.summary)
         sta = self.run_tool("sta", {"netlist": syn.artifacts["netlist"], "top": d.top,
@@ -186,10 +211,12 @@ class TimingRepair:
                                 wall_s=round(time.perf_counter() - start, 2))
         report = RepairReport(design=self.design.name, period_ns=period, final_period_ns=period,
                               wns_before=base.wns, wns_after=base.wns,
-                              closed=base.wns is None or base.wns >= 0, rtl=self.rtl,
+                              closed=self.meets(base.wns), rtl=self.rtl,
                               netlist=base.netlist)
         if report.closed:
             report.stopped = "timing already met: nothing changed"
+            if self.budget.target_slack_ns:
+                report.stopped += f" (WNS >= target {self.budget.target_slack_ns:g} ns)"
             report.wall_s = round(time.perf_counter() - start, 2)
             return report
         best_recipe, best_rtl, best_json = SynthRecipe(), list(self.rtl), base.netlist_json
@@ -208,13 +235,21 @@ class TimingRepair:
                 self.on_attempt(att)
 
         # 1. synthesis-side
-        for name, recipe in synthesis_ladder(period):
-            if report.closed or (stop := out_of_budget()):
+        for name, candidates in synthesis_ladder(period):
+            if report.closed or out_of_budget():
                 break
             t0 = time.perf_counter()
+            recipe, ev = None, _Evaluation(ok=False, summary="no candidate")
+            explored: dict[str, float | None] = {}
+            for cand in candidates(best_recipe):
+                cand_ev = self.evaluate(best_rtl, cand, period)
+                explored[cand.label()] = cand_ev.wns
+                if recipe is None or (cand_ev.ok and (not ev.ok or _better(cand_ev.wns, ev.wns))):
+                    recipe, ev = cand, cand_ev
+            assert recipe is not None
             att = Attempt(strategy=name, kind="synthesis", period_ns=period,
-                          wns_before=report.wns_after, recipe=recipe.model_dump())
-            ev = self.evaluate(best_rtl, recipe, period)
+                          wns_before=report.wns_after, recipe=recipe.model_dump(),
+                          explored=explored if len(explored) > 1 else {})
             att.wns_after, att.cells = ev.wns, ev.cells
             if not ev.ok:
                 att.reason = f"synthesis/STA failed: {ev.summary}"
@@ -231,7 +266,7 @@ class TimingRepair:
                     best_recipe, best_json = recipe, ev.netlist_json
                     report.wns_after, report.netlist = ev.wns, ev.netlist
                     report.recipe, report.strategy = recipe.model_dump(), name
-                    report.closed = ev.wns is None or ev.wns >= 0
+                    report.closed = self.meets(ev.wns)
             record(att, t0)
         # 2. RTL rewrites (LLM), checked by the testbench before any timing counts
         rewrites = 0
@@ -274,11 +309,11 @@ class TimingRepair:
                     report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
                     report.strategy = "rtl-rewrite" + (f" + {best_recipe.label()}"
                                                        if not best_recipe.is_default else "")
-                    report.closed = ev.wns is None or ev.wns >= 0
+                    report.closed = self.meets(ev.wns)
             record(att, t0)
         # 3. clock relaxation, only with approval
         if not report.closed and report.wns_after is not None:
-            new_period = relaxed_period(period, report.wns_after)
+            new_period = relaxed_period(period, report.wns_after, self.budget.target_slack_ns)
             if approve_clock is None or not approve_clock(period, new_period):
                 report.stopped = report.stopped or (
                     f"the best netlist needs a {new_period:g} ns clock "
@@ -289,7 +324,7 @@ class TimingRepair:
                               wns_before=report.wns_after, recipe=best_recipe.model_dump())
                 ev = self.evaluate(best_rtl, best_recipe, new_period)
                 att.wns_after, att.cells = ev.wns, ev.cells
-                if ev.ok and (ev.wns is None or ev.wns >= 0):
+                if ev.ok and self.meets(ev.wns):
                     att.kept, att.reason = True, f"approved: clock {period:g} -> {new_period:g} ns"
                     report.final_period_ns, report.wns_after = new_period, ev.wns
                     report.netlist, report.closed = ev.netlist, True

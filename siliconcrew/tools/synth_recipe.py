@@ -11,6 +11,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 PREFIX_LCU = "prefix_lcu.v"
@@ -19,8 +21,20 @@ PREFIX_LCU = "prefix_lcu.v"
 # Measured on mac8 at 3 ns (WS -0.38 ns plain): yosys' default `&nf {D}` script ignores the
 # target (-0.38), `dch; map {D}` gives -0.29, this `-fast`-style script +0.07, and ABC's
 # buffering + up/down-sizing after it +0.13. A `-constr` driver/load made sizing worse.
-_ABC_DELAY = "strash;dretime;retime,-o,{D};map,{D}"
+_MAP = "dretime;retime,-o,{D};map,{D}"
+# Logic restructuring before the delay-driven map; which one wins depends on the design
+# (measured on the evaluation set: resyn2 closes max8x16, SOP balancing closes crc32x32,
+# none helps mac16), so the repair loop tries them all and keeps the best.
+ABC_RESTRUCTURE = {
+    "none": "strash",
+    "resyn2": "strash;balance;rewrite;refactor;balance;rewrite;rewrite,-z;balance;refactor,-z;"
+              "rewrite,-z;balance",
+    "sop-balance": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put",
+    "sop-balance-dch": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put;dch,-f",
+    "sop-balance-2": "strash;&get,-n;&st;&synch2;&if,-g;&syn2;&synch2;&if,-g;&put",
+}
 _ABC_SIZING = ";buffer,-p;upsize,{D};dnsize,{D}"
+Restructure = Literal["none", "resyn2", "sop-balance", "sop-balance-dch", "sop-balance-2"]
 
 
 class SynthRecipe(BaseModel):
@@ -35,6 +49,8 @@ class SynthRecipe(BaseModel):
                                                    "ripple carry in adders/comparators")
     retime: bool = Field(False, description="let ABC move registers across logic (needs "
                                             "abc_delay_ps); checked by sequential co-simulation")
+    abc_restructure: Restructure = Field("none", description="ABC logic restructuring before "
+                                                             "the delay-driven map")
 
     @property
     def is_default(self) -> bool:
@@ -48,6 +64,8 @@ class SynthRecipe(BaseModel):
             parts.append("gate sizing")
         if self.prefix_adders:
             parts.append("prefix adders")
+        if self.abc_restructure != "none":
+            parts.append(f"ABC {self.abc_restructure}")
         if self.retime:
             parts.append("retiming")
         return ", ".join(parts) or "default"
@@ -77,8 +95,10 @@ class SynthRecipe(BaseModel):
                      "opt -fast", "abc -fast", "opt -fast"]
         if self.retime and self.abc_delay_ps:
             # ABC only retimes plain flops: lower enables/sync resets to logic first.
+            # -fast: the default sequential script (scorr, &fraig) ran > 8 min on a 24x24
+            # multiplier; this one takes seconds.
             lines += ["dfflegalize -cell $_DFF_P_ 01 -cell $_DFF_N_ 01",
-                      f"abc -dff -D {self.abc_delay_ps}", "opt -fast"]
+                      f"abc -dff -fast -D {self.abc_delay_ps}", "opt -fast"]
         return "\n".join(lines)
 
     def abc_script(self) -> str | None:
@@ -86,7 +106,8 @@ class SynthRecipe(BaseModel):
         if not self.abc_delay_ps:
             return None
         d = f"-D,{self.abc_delay_ps}"
-        script = _ABC_DELAY + (_ABC_SIZING if self.gate_sizing else "")
+        script = ABC_RESTRUCTURE[self.abc_restructure] + ";" + _MAP + (
+            _ABC_SIZING if self.gate_sizing else "")
         return "+" + script.replace("{D}", d)
 
     def abc_command(self, liberty: str, inside: dict[str, str]) -> str:
