@@ -47,6 +47,46 @@ def harden_with(folder: Path, factory, recipe: dict, period: float) -> dict:
             "lvs": m.get("design__lvs_error__count"), "gl_sim": m.get("gl_sim__passed")}
 
 
+def graph_runs(args, names: list[str]) -> int:
+    """The graph's timing node on each design: closed (reaches the hardening gate) or an
+    honest timing_failed with the evidence."""
+    import os
+    import subprocess
+
+    cli = [sys.executable, "-m", "siliconcrew"]
+    env = {**os.environ, "SILICONCREW_MODEL": ""}
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-timing-graph-") as tmp:
+        for name in names:
+            work = Path(tmp) / name
+            shutil.copytree(args.designs / name, work,
+                            ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+            t0 = time.perf_counter()
+            argv = [*cli, "run", str(work), "--json", "--approve", "ask"]
+            if args.sandbox:
+                argv += ["--sandbox", args.sandbox]
+            proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=3600)
+            wall = time.perf_counter() - t0
+            try:
+                data = json.loads(proc.stdout)
+            except json.JSONDecodeError:
+                print(f"{name:10s} run failed: {proc.stderr.strip()[-300:]}")
+                continue
+            timing = [n["outcome"] for n in data.get("nodes", []) if n["node"] == "timing"]
+            reached = any(n["node"] == "harden" for n in data.get("nodes", []))
+            row = {"design": name, "status": data.get("status"), "timing": timing,
+                   "reached_hardening": reached, "wall_s": round(wall, 1),
+                   "reason": (data.get("reason") or "")[:300]}
+            rows.append(row)
+            print(f"{name:10s} {'closed' if reached else data.get('status'):14s} "
+                  f"{wall:6.1f} s  timing node: {'; '.join(timing) or '-'}", flush=True)
+    print(f"\nreached hardening {sum(r['reached_hardening'] for r in rows)}/{len(rows)}; "
+          f"the rest stopped with timing_failed and their evidence")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--designs", type=Path, default=DESIGNS)
@@ -57,6 +97,9 @@ def main() -> int:
                     help="closed means pre-layout WNS >= this (ns)")
     ap.add_argument("--harden", action="store_true",
                     help="also harden with qflow (baseline and repaired) for post-route WNS")
+    ap.add_argument("--graph", action="store_true",
+                    help="run the whole agent graph instead (`siliconcrew run`, no LLM, "
+                         "stopping at the hardening gate) and print where timing ended")
     ap.add_argument("--json", type=Path, default=None, help="write all figures here")
     args = ap.parse_args()
 
@@ -68,6 +111,8 @@ def main() -> int:
 
     names = [n for n in args.only.split(",") if n] or sorted(
         p.name for p in args.designs.iterdir() if (p / "design.yaml").is_file())
+    if args.graph:
+        return graph_runs(args, names)
     rows = []
     print(f"{'design':10s} {'clock':>6s} {'WNS before':>10s} {'WNS after':>10s} "
           f"{'closed':>6s} {'tries':>5s} {'wall s':>7s}  strategy", flush=True)

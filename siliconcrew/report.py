@@ -112,6 +112,7 @@ def render(run_dir: Path) -> str:
         text = rpt[-1].read_text(errors="replace")
         section = text.split("=== setup_paths ===")[-1].split("=== hold_paths ===")[0]
         parts.append(f"<h2>Timing: worst setup paths</h2><pre>{_esc(section.strip()[:15000])}</pre>")
+    parts += _timing_repair_section(run_dir, res)
     png = data["artifacts"].get("png")
     if png and Path(png).is_file():
         b64 = base64.b64encode(Path(png).read_bytes()).decode()
@@ -140,6 +141,23 @@ def render(run_dir: Path) -> str:
                  + _table(ev_rows, ["time", "event", "node", "tool/agent", "detail"]) + "</details>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _timing_repair_section(run_dir: Path, res: dict[str, Any]) -> list[str]:
+    """Every timing repair attempt with WNS before/after: the graph's (all rounds, incl. LLM
+    rewrites and clock relaxation) or a `timing --repair` run's."""
+    attempts = res.get("timing_attempts") or []
+    if not attempts:
+        saved = _load(run_dir / "timing_repair.json") or _load(run_dir / "repair.json") or {}
+        attempts = saved.get("attempts") or []
+    if not attempts:
+        return []
+    rows = [[a.get("strategy"), a.get("kind"), _fmt(a.get("wns_before")), _fmt(a.get("wns_after")),
+             _fmt(a.get("cells")), "yes" if a.get("kept") else "no", a.get("reason", "")]
+            for a in attempts]
+    return ["<h2>Timing repair</h2>" + _table(
+        rows, ["strategy", "kind", "WNS before (ns)", "WNS after (ns)", "cells", "kept", "why"],
+        {2, 3, 4})]
 
 
 def write_report(run_dir: Path) -> Path:

@@ -344,6 +344,10 @@ def test_setup_violation_closed_by_synthesis_goes_on_to_hardening(tmp_path):
     assert repair["recipe"]["abc_delay_ps"] == 3000
     timing_outcome = next(n["outcome"] for n in data["nodes"] if n["node"] == "timing")
     assert "closed by abc-delay-target" in timing_outcome
+    assert data["synth_recipe"]["abc_delay_ps"] == 3000  # what hardening is given
+    assert data["timing_attempts"][0]["wns_before"] < 0 <= data["timing_attempts"][0]["wns_after"]
+    page = (Path(data["run_dir"]) / "report.html").read_text()
+    assert "<h2>Timing repair</h2>" in page and "abc-delay-target" in page
 
 
 def test_clock_relaxation_is_applied_only_when_allowed(tmp_path):

@@ -51,7 +51,10 @@ class GraphRun:
                                "verify": s.get("verify_attempts", 0),
                                "timing": sum(1 for n in s.get("nodes", []) if n["node"] == "timing"),
                                "harden": s.get("harden_attempts", 0)},
-                "notes": s.get("notes", []), "plan": s.get("plan")}
+                "notes": s.get("notes", []), "plan": s.get("plan"),
+                "timing_attempts": s.get("timing_attempts", []),
+                "synth_recipe": s.get("synth_recipe"),
+                "clock_period_ns": s.get("clock_period_ns")}
 
 
 def _llm_client(llm_section: dict, opts: GraphOptions, run_dir: RunDir):
