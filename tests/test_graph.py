@@ -382,8 +382,10 @@ def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_
     src = REPO / "tests" / "fixtures" / "muladd"
     design = tmp_path / "muladd"
     shutil.copytree(src, design)
-    card = design / "design.yaml"  # synthesis-side repairs alone close it at 5.5 ns, not at 4
-    card.write_text(card.read_text().replace("period_ns: 5.5", "period_ns: 4.0"))
+    # At 5.5 ns (and 3.8) synthesis-side repairs alone close slow.v (retiming); at 3.5 ns they
+    # reach -0.13 ns, and the 3-stage pipeline the "LLM" writes closes with gate sizing.
+    card = design / "design.yaml"
+    card.write_text(card.read_text().replace("period_ns: 5.5", "period_ns: 3.5"))
     slow = (src / "slow.v").read_text()
     fast = (src / "fast.v").read_text()
     answers = [slow, fast]
@@ -403,10 +405,15 @@ def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_
                        env=llm_env(srv), timeout=900)
     data = json.loads(proc.stdout)
     nodes = [n["node"] for n in data["nodes"]]
-    assert nodes[:8] == ["planner", "rtl", "verify", "synth", "timing", "rtl", "verify", "synth"]
+    assert nodes == ["planner", "rtl", "verify", "synth", "timing", "rtl", "verify", "synth",
+                     "timing", "harden", "report"]  # harden: the gate, declined
     assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1]
-    assert "latency" in prompts[1]
-    synths = [n["outcome"] for n in data["nodes"] if n["node"] == "synth"]
-    assert "timing VIOLATED" in synths[0] and "timing met" in synths[1]  # the fix is checked
+    assert "latency" in prompts[1] and "synthesis-side repairs tried" in prompts[1]
+    timing = [n["outcome"] for n in data["nodes"] if n["node"] == "timing"]
+    assert "back to RTL" in timing[0] and timing[1].startswith("closed by")
+    attempts = data["timing_attempts"]
+    rewrite = next(a for a in attempts if a["kind"] == "rtl")
+    assert rewrite["strategy"] == "rtl-rewrite (LLM)" and rewrite["kept"]
+    assert attempts[-1]["kept"] and attempts[-1]["wns_after"] >= 0  # closed on the new RTL
     assert data["iterations"]["rtl"] == 2 and not answers
-    assert nodes[8] == "harden" and data["status"] == "stopped"  # reached the hardening gate
+    assert data["status"] == "stopped"  # reached the hardening gate
