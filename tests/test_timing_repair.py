@@ -63,25 +63,33 @@ class Session:
 
 # ------------------------------------------------------------------------------ recipes
 def test_recipe_scripts():
-    assert SynthRecipe().is_default and SynthRecipe().abc_script() is None
-    r = SynthRecipe(abc_delay_ps=3000, gate_sizing=True, prefix_adders=True, retime=True)
-    assert r.abc_script() == ("+strash;dretime;retime,-o,-D,3000;map,-D,3000;"
-                              "buffer,-p;upsize,-D,3000;dnsize,-D,3000")
+    assert SynthRecipe().is_default and SynthRecipe().abc_script_text() is None
+    r = SynthRecipe(abc_script="delay-target", abc_delay_ps=3000, gate_sizing=True,
+                    prefix_adders=True, retime=True)
+    assert r.abc_script_text() == ("+strash;dretime;retime,-o,-D,3000;map,-D,3000;"
+                                   "buffer,-p;upsize,-D,3000;dnsize,-D,3000")
+    # qflow's default mapping, so the local engine's synthesis is unchanged by it
+    assert SynthRecipe(abc_script="min-delay").abc_script_text() == \
+        "+strash;scorr;ifraig;retime;strash;dch,-f;map,-M,1"
     hl = r.high_level("top", True, {"prefix_lcu": "/w/prefix_lcu.v"})
     assert "synth -top top -flatten -run begin:fine" in hl
     assert 'techmap -autoproc -map +/techmap.v -map "/w/prefix_lcu.v"' in hl
     assert "abc -dff -fast -D 3000" in hl
     ladder = dict(synthesis_ladder(3.0))
-    assert list(ladder) == ["abc-delay-target", "gate-sizing", "prefix-adders",
-                            "abc-script-search", "retiming"]
-    search = ladder["abc-script-search"](SynthRecipe())
-    assert len({c.abc_script() for c in search}) == 4  # four different restructurings
-    assert all(c.prefix_adders and c.gate_sizing for c in search)
+    assert list(ladder) == ["abc-min-delay", "abc-delay-target", "gate-sizing",
+                            "prefix-adders", "abc-script-search", "retiming"]
+    best = SynthRecipe(abc_script="min-delay", abc_delay_ps=3000)
+    assert ladder["gate-sizing"](best)[0] == best.model_copy(update={"gate_sizing": True})
+    assert ladder["gate-sizing"](SynthRecipe())[0].abc_script == "delay-target"
+    search = ladder["abc-script-search"](best)
+    assert len({c.abc_script_text() for c in search}) == 5 and best not in search
     assert ladder["retiming"](search[1])[0] == search[1].model_copy(update={"retime": True})
     assert relaxed_period(2.6, -0.2414) == 2.9  # (2.6 + 0.2414) * 1.02 = 2.898, up to 0.1
     assert relaxed_period(2.6, -0.2414, target_slack_ns=0.3) == 3.3  # 3.204 -> 3.3
     with pytest.raises(ValueError):
         SynthRecipe.model_validate({"abc_delay": 3000})  # a typo is an error, not ignored
+    with pytest.raises(ValueError, match="need.*abc_delay_ps"):
+        SynthRecipe(gate_sizing=True)  # sizing without a target means nothing
 
 
 def test_prefix_adders_are_proven_equivalent_and_faster(tmp_path):
@@ -117,11 +125,11 @@ def test_repair_closes_mac8_without_touching_the_design(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     rep = json.loads(proc.stdout)
     assert rep["closed"] and rep["wns_before"] < 0 <= rep["wns_after"]
-    assert rep["strategy"] == "abc-delay-target" and rep["iterations"] == 1
+    assert rep["strategy"] == "abc-min-delay" and rep["iterations"] == 1
     att = rep["attempts"][0]
     assert att["kept"] and att["wns_before"] == rep["wns_before"]
     assert set(att["checks"]) == {"equivalence", "gate_level_testbench"}
-    assert rep["recipe"]["abc_delay_ps"] == 3000
+    assert rep["recipe"]["abc_script"] == "min-delay"
     assert not rep["llm_used"]
     saved = json.loads((design / "runs" / rep["run_id"] / "repair.json").read_text())
     assert saved["wns_after"] == rep["wns_after"]
@@ -130,7 +138,7 @@ def test_repair_closes_mac8_without_touching_the_design(tmp_path):
     assert after == before  # repairs are proposals: design files are not rewritten
     # the human-readable form tells the user what to put in design.yaml
     proc = run_cli("timing", str(design), "--repair", "--sandbox", "local", timeout=600)
-    assert proc.returncode == 0 and "abc_delay_ps: 3000" in proc.stdout
+    assert proc.returncode == 0 and "abc_script: min-delay" in proc.stdout
 
 
 def test_design_that_meets_timing_is_left_alone(tmp_path):
@@ -151,7 +159,7 @@ def test_clock_relaxation_only_with_approval(tmp_path):
         rep = s.repair(max_attempts=1).run(
             approve_clock=lambda old, new: asked.append((old, new)) or False)
         assert not rep.closed and rep.final_period_ns == 2.0
-        assert [a.strategy for a in rep.attempts] == ["abc-delay-target"]
+        assert [a.strategy for a in rep.attempts] == ["abc-min-delay"]
         assert asked and asked[0][0] == 2.0 and asked[0][1] > 2.0
         assert f"{asked[0][1]:g} ns clock (relaxation not approved)" in rep.stopped
         rep = s.repair(max_attempts=1).run(approve_clock=lambda old, new: True)
@@ -177,7 +185,7 @@ def test_an_rtl_fix_that_breaks_the_testbench_is_rejected(tmp_path):
         return ["rtl/broken.v"] if n == 1 else None
 
     try:
-        rep = s.repair(max_attempts=6).run(rewrite=rewrite)
+        rep = s.repair(max_attempts=8).run(rewrite=rewrite)
     finally:
         s.ctx.close()
     rtl_att = [a for a in rep.attempts if a.kind == "rtl"]
@@ -193,7 +201,8 @@ def test_a_netlist_that_differs_from_the_rtl_is_rejected(tmp_path):
     s = Session(design)
     try:
         repair = s.repair()
-        ev = repair.evaluate(["rtl/mac8.v"], SynthRecipe(abc_delay_ps=3000), 3.0)
+        ev = repair.evaluate(["rtl/mac8.v"], SynthRecipe(abc_script="delay-target", abc_delay_ps=3000),
+                              3.0)
         assert ev.ok and ev.netlist
         good = repair.check_netlist(["rtl/mac8.v"], ev.netlist)
         assert isinstance(good, dict) and "gate_level_testbench" in good
@@ -214,7 +223,8 @@ def test_recipe_reaches_qflow_synthesis(tmp_path):
     design = tmp_path / "counter"
     shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = design / "design.yaml"
-    card.write_text(card.read_text() + "synthesis: {abc_delay_ps: 5000, prefix_adders: true}\n")
+    card.write_text(card.read_text() + "synthesis: {abc_script: delay-target, abc_delay_ps: 5000, "
+                    "prefix_adders: true}\n")
     rep = harden(design, local_factory, max_repairs=0)
     flow = Path(rep.result.run_dir)
     pv = (flow / "project_vars.sh").read_text()

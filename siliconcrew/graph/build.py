@@ -179,7 +179,7 @@ def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
     design = ctx.design.model_copy(update={"clock": ctx.design.clock.model_copy(
         update={"period_ns": _period(ctx, state)})})
     repair = TimingRepair(design, lambda name, inp: ctx.tool("timing", name, inp),
-                          rtl=state.get("rtl_files"), budget=RepairBudget(max_attempts=5))
+                          rtl=state.get("rtl_files"), budget=RepairBudget(max_attempts=6))
     rep = repair.run()
     ctx.run_dir.write_json("timing_repair.json", rep.model_dump())
     attempts = [a.model_dump() for a in rep.attempts]

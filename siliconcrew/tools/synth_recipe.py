@@ -10,47 +10,60 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PREFIX_LCU = "prefix_lcu.v"
-# yosys 0.23's default ABC script for -liberty, with the delay target written in literally
-# (qflow passes the script without `-D`, so `{D}` would be dropped there).
-# Measured on mac8 at 3 ns (WS -0.38 ns plain): yosys' default `&nf {D}` script ignores the
-# target (-0.38), `dch; map {D}` gives -0.29, this `-fast`-style script +0.07, and ABC's
-# buffering + up/down-sizing after it +0.13. A `-constr` driver/load made sizing worse.
 _MAP = "dretime;retime,-o,{D};map,{D}"
-# Logic restructuring before the delay-driven map; which one wins depends on the design
-# (measured on the evaluation set: resyn2 closes max8x16, SOP balancing closes crc32x32,
-# none helps mac16), so the repair loop tries them all and keeps the best.
-ABC_RESTRUCTURE = {
-    "none": "strash",
+# Cell-mapping ABC scripts ('+' form: commas for blanks). `{D}` becomes `-D <abc_delay_ps>`,
+# written in literally because qflow passes the script without yosys' -D. Which one is
+# fastest depends on the design; measured on the evaluation set (pre-layout OpenSTA):
+#  - yosys' own default (`&nf`, no script) is area-oriented: add32 at 3.2 ns -0.57 ns;
+#  - "min-delay" is qflow's default mapping (`map -M 1`, no target: ABC's fastest mapping):
+#    add32 +0.76, mul16 +0.41 where the yosys default gave -0.57 / -0.74;
+#  - "delay-target" maps to the clock and recovers area: mac8 at 3 ns -0.38 -> +0.07;
+#  - restructurings before the delay-targeted map: resyn2 closes max8x16, SOP balancing
+#    closes crc32x32; none helps mac16.
+ABC_SCRIPTS = {
+    "min-delay": "strash;scorr;ifraig;retime;strash;dch,-f;map,-M,1",
+    "delay-target": "strash;" + _MAP,
     "resyn2": "strash;balance;rewrite;refactor;balance;rewrite;rewrite,-z;balance;refactor,-z;"
-              "rewrite,-z;balance",
-    "sop-balance": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put",
-    "sop-balance-dch": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put;dch,-f",
-    "sop-balance-2": "strash;&get,-n;&st;&synch2;&if,-g;&syn2;&synch2;&if,-g;&put",
+              "rewrite,-z;balance;" + _MAP,
+    "sop-balance": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put;" + _MAP,
+    "sop-balance-dch": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put;dch,-f;" + _MAP,
+    "sop-balance-2": "strash;&get,-n;&st;&synch2;&if,-g;&syn2;&synch2;&if,-g;&put;" + _MAP,
 }
+# ABC buffering + up/down-sizing after the map (a `-constr` driver/load made it worse).
 _ABC_SIZING = ";buffer,-p;upsize,{D};dnsize,{D}"
-Restructure = Literal["none", "resyn2", "sop-balance", "sop-balance-dch", "sop-balance-2"]
+AbcScript = Literal["min-delay", "delay-target", "resyn2", "sop-balance", "sop-balance-dch",
+                    "sop-balance-2"]
 
 
 class SynthRecipe(BaseModel):
     """Synthesis-side timing knobs (no RTL change)."""
 
     model_config = ConfigDict(extra="forbid")
+    abc_script: AbcScript | None = Field(None, description="cell-mapping ABC script; None = "
+                                                           "yosys' default (area-oriented)")
     abc_delay_ps: int | None = Field(None, gt=0, le=10_000_000,
-                                     description="ABC delay target (delay-driven mapping)")
+                                     description="delay target for the targeted scripts, "
+                                                 "sizing and retiming")
     gate_sizing: bool = Field(False, description="ABC buffering + up/down-sizing to the "
                                                  "delay target (needs abc_delay_ps)")
     prefix_adders: bool = Field(False, description="Kogge-Stone carry trees instead of "
                                                    "ripple carry in adders/comparators")
     retime: bool = Field(False, description="let ABC move registers across logic (needs "
                                             "abc_delay_ps); checked by sequential co-simulation")
-    abc_restructure: Restructure = Field("none", description="ABC logic restructuring before "
-                                                             "the delay-driven map")
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> "SynthRecipe":
+        needs = [k for k in ("gate_sizing", "retime") if getattr(self, k)]
+        if self.abc_script not in (None, "min-delay"):
+            needs.append(f"abc_script {self.abc_script}")
+        if needs and not self.abc_delay_ps:
+            raise ValueError(f"{', '.join(needs)} need(s) abc_delay_ps (the clock in ps)")
+        return self
 
     @property
     def is_default(self) -> bool:
@@ -58,14 +71,13 @@ class SynthRecipe(BaseModel):
 
     def label(self) -> str:
         parts = []
-        if self.abc_delay_ps:
-            parts.append(f"abc -D {self.abc_delay_ps}")
+        if self.abc_script:
+            parts.append(f"ABC {self.abc_script}"
+                         + (f" -D {self.abc_delay_ps}" if self.abc_script != "min-delay" else ""))
         if self.gate_sizing:
             parts.append("gate sizing")
         if self.prefix_adders:
             parts.append("prefix adders")
-        if self.abc_restructure != "none":
-            parts.append(f"ABC {self.abc_restructure}")
         if self.retime:
             parts.append("retiming")
         return ", ".join(parts) or "default"
@@ -101,17 +113,17 @@ class SynthRecipe(BaseModel):
                       f"abc -dff -fast -D {self.abc_delay_ps}", "opt -fast"]
         return "\n".join(lines)
 
-    def abc_script(self) -> str | None:
+    def abc_script_text(self) -> str | None:
         """ABC script for the cell-mapping `abc -liberty` call ('+'-form, commas for blanks)."""
-        if not self.abc_delay_ps:
+        if self.abc_script is None and not self.gate_sizing:
             return None
-        d = f"-D,{self.abc_delay_ps}"
-        script = ABC_RESTRUCTURE[self.abc_restructure] + ";" + _MAP + (
-            _ABC_SIZING if self.gate_sizing else "")
-        return "+" + script.replace("{D}", d)
+        script = ABC_SCRIPTS[self.abc_script or "delay-target"]
+        script += _ABC_SIZING if self.gate_sizing else ""
+        return "+" + script.replace("{D}", f"-D,{self.abc_delay_ps}")
 
     def abc_command(self, liberty: str, inside: dict[str, str]) -> str:
         cmd = f'abc -liberty "{liberty}"'
-        if self.abc_script():
-            cmd += f" -script {self.abc_script()}"
+        text = self.abc_script_text()
+        if text:
+            cmd += f" -script {text}"
         return cmd

@@ -115,8 +115,8 @@ class QflowEngine(FlowEngine):
         script = folder / "high_level.ys"
         script.write_text(recipe.high_level(design.top, True, inside) + "\n")
         lines = [f"set yosys_script = {sandbox.inside(script)}"]
-        if recipe.abc_script():
-            lines.append(f'set abc_script = "{recipe.abc_script()}"')
+        if recipe.abc_script_text():
+            lines.append(f'set abc_script = "{recipe.abc_script_text()}"')
         return lines
 
     # -- stages ---------------------------------------------------------------------------------
