@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -348,6 +349,22 @@ def test_setup_violation_closed_by_synthesis_goes_on_to_hardening(tmp_path):
     assert data["timing_attempts"][0]["wns_before"] < 0 <= data["timing_attempts"][0]["wns_after"]
     page = (Path(data["run_dir"]) / "report.html").read_text()
     assert "<h2>Timing repair</h2>" in page and "abc-min-delay" in page
+
+
+def test_post_route_setup_failure_is_judged_against_the_engines_own_synthesis(tmp_path):
+    # mac8 at 3 ns closes pre-layout (no wires) but not post-route on qflow: the harden node
+    # reruns with the engine's default synthesis and keeps the better of the two.
+    design = _mac8_at(tmp_path, 3.0)
+    proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--max-repairs", "0",
+                   env={"SILICONCREW_MODEL": ""}, timeout=900)
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 1 and data["status"] == "failed"
+    note = next(n for n in data["notes"] if n.startswith("post-route setup WS"))
+    ws = [float(x) for x in re.findall(r"WS (-?[\d.]+) ns with the timing recipe, (-?[\d.]+)",
+                                       note)[0]]
+    assert all(w < 0 for w in ws)  # both measured by the engine, both violating
+    assert note.endswith("kept the default") == (ws[1] > ws[0])
+    assert len(list((Path(data["run_dir"]) / "harden").glob("attempt-*"))) >= 2
 
 
 def test_clock_relaxation_is_applied_only_when_allowed(tmp_path):

@@ -269,11 +269,31 @@ def harden(ctx: RunContext, state: RunState) -> dict[str, Any]:
     if state.get("synth_recipe"):
         extra["synth_recipe"] = state["synth_recipe"]
     proposals = 0
+    notes: list[str] = []
+
+    def attempt(options: dict[str, Any]):
+        return run_harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
+                          max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
+                          rtl=state.get("rtl_files"), extra_options=options or None,
+                          clock_period_ns=state.get("clock_period_ns"))
+
     while True:
-        report = run_harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
-                            max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
-                            rtl=state.get("rtl_files"), extra_options=extra or None,
-                            clock_period_ns=state.get("clock_period_ns"))
+        report = attempt(extra)
+        if report.status != "ok" and extra.get("synth_recipe") and \
+                "setup_violations" in report.failure_classes:
+            # The recipe was judged by pre-layout STA (no wires); the engine's own result is
+            # the judge here: rerun with the engine's default synthesis, keep the better.
+            plain = attempt({**extra, "synth_recipe": {}})
+            ws_r = report.result.metrics.get("timing__setup__ws")
+            ws_p = plain.result.metrics.get("timing__setup__ws")
+            better = plain.status == "ok" or (ws_p is not None and ws_r is not None
+                                               and ws_p > ws_r)
+            notes.append(f"post-route setup WS {ws_r} ns with the timing recipe, {ws_p} ns with "
+                         f"the engine's default synthesis: kept the "
+                         f"{'default' if better else 'recipe'}")
+            ctx.run_dir.event("note", message=notes[-1])
+            if better:
+                report, extra = plain, {**extra, "synth_recipe": {}}
         summary = {"status": report.status, "outcome": report.outcome,
                    "metrics": {k: v for k, v in report.result.metrics.items()
                                if not isinstance(v, (dict, list))},
@@ -295,7 +315,7 @@ def harden(ctx: RunContext, state: RunState) -> dict[str, Any]:
         proposals += 1
         ctx.run_dir.event("harden_proposal", options=proposal, attempt=proposals)
         extra = {**extra, **proposal}
-    out: dict[str, Any] = {"harden": summary, "harden_options": extra,
+    out: dict[str, Any] = {"harden": summary, "harden_options": extra, "notes": notes,
                            "harden_attempts": state.get("harden_attempts", 0) + 1 + proposals,
                            "_outcome": f"{report.status} ({report.outcome})"
                            + (f" after {proposals} agent proposal(s)" if proposals else "")}
