@@ -251,6 +251,17 @@ def test_registered_under_its_name():
                                       "signoff")
 
 
+def test_timing_recipe_becomes_librelane_knobs(ws):
+    eng, d = LibreLaneEngine(), design(ws)
+    assert "SYNTH_STRATEGY" not in eng.default_config(d)  # no recipe: LibreLane's defaults
+    d.synth_recipe = {"abc_script": "delay-target", "abc_delay_ps": 20000, "gate_sizing": True,
+                      "prefix_adders": True}
+    config = eng.default_config(d)
+    assert config["SYNTH_STRATEGY"] == "DELAY 1" and config["SYNTH_SIZING"] is True
+    d.options = {"SYNTH_STRATEGY": "AREA 0"}  # the user's explicit choice wins
+    assert eng.default_config(d)["SYNTH_STRATEGY"] == "AREA 0"
+
+
 def test_config_written_round_trips_and_sources_resolve(ws):
     eng, d, fd = LibreLaneEngine(), design(ws), flow_dir(ws)
     config = eng.default_config(d)

@@ -407,7 +407,7 @@ class LibreLaneEngine(FlowEngine):
         carried (LibreLane's resizer/timing repair runs after placement anyway)."""
         recipe = design.synth_recipe or {}
         out: dict[str, Any] = {}
-        if recipe.get("abc_delay_ps"):
+        if recipe.get("abc_script"):
             out["SYNTH_STRATEGY"] = "DELAY 1"
         if recipe.get("gate_sizing"):
             out["SYNTH_SIZING"] = True
