@@ -213,7 +213,8 @@ class TimingRepair:
             evidence: Callable[[str | None], dict[str, Any]] | None = None) -> RepairReport:
         start = time.perf_counter()
         period = self.design.clock.period_ns
-        base = self.evaluate(self.rtl, SynthRecipe(), period)
+        start_recipe = self.design.synthesis  # design.yaml's recipe is the starting point
+        base = self.evaluate(self.rtl, start_recipe, period)
         if not base.ok:
             return RepairReport(design=self.design.name, period_ns=period,
                                 final_period_ns=period, wns_before=None, wns_after=None,
@@ -229,7 +230,7 @@ class TimingRepair:
                 report.stopped += f" (WNS >= target {self.budget.target_slack_ns:g} ns)"
             report.wall_s = round(time.perf_counter() - start, 2)
             return report
-        best_recipe, best_rtl, best_json = SynthRecipe(), list(self.rtl), base.netlist_json
+        best_recipe, best_rtl, best_json = start_recipe, list(self.rtl), base.netlist_json
 
         def out_of_budget() -> str | None:
             if len(report.attempts) >= self.budget.max_attempts:
