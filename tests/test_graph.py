@@ -424,7 +424,7 @@ def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_
     nodes = [n["node"] for n in data["nodes"]]
     assert nodes == ["planner", "rtl", "verify", "synth", "timing", "rtl", "verify", "synth",
                      "timing", "harden", "report"]  # harden: the gate, declined
-    assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1]
+    assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1], prompts[1][:3000]
     assert "latency" in prompts[1] and "synthesis-side repairs tried" in prompts[1]
     timing = [n["outcome"] for n in data["nodes"] if n["node"] == "timing"]
     assert "back to RTL" in timing[0] and timing[1].startswith("closed by")

@@ -202,9 +202,11 @@ def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
     try:
         from siliconcrew.tools.synth_recipe import SynthRecipe
 
+        # without retiming: moved registers have no RTL names, the evidence would lose lines
+        evidence_recipe = SynthRecipe.model_validate(recipe or {}).model_copy(
+            update={"retime": False})
         analysis = analyze(ctx.folder, ctx.sandbox_factory, clock_period_ns=_period(ctx, state),
-                           top_paths=3, rtl=state.get("rtl_files"),
-                           recipe=SynthRecipe.model_validate(recipe or {}))
+                           top_paths=3, rtl=state.get("rtl_files"), recipe=evidence_recipe)
         ctx.run_dir.write_json("timing.json", analysis)
         worst = (analysis.get("paths") or [{}])[0]
         lines = ", ".join(f"{r.get('file')}:{r.get('line')}" for r in worst.get("rtl", [])[:6])
