@@ -42,6 +42,12 @@ def test_chat_without_llm_slash_commands_work(design):
     child.sendline("/files")
     child.expect("rtl/counter.v")
     child.expect_exact(PROMPT)
+    child.sendline("/timing")  # timing debug without an LLM, from the chat
+    child.expect(r"timing met \(worst slack [\d.]+ ns at 10(\.0)? ns\)")
+    child.expect_exact(PROMPT)
+    child.sendline("/timing repair")
+    child.expect(r"closed: WNS [\d.]+ → [\d.]+ ns; timing already met: nothing changed")
+    child.expect_exact(PROMPT)
     child.sendline("make it faster please")
     child.expect("SILICONCREW_MODEL")
     child.expect_exact(PROMPT)

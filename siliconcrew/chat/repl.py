@@ -11,8 +11,8 @@ from rich.console import Console
 
 from siliconcrew.chat.session import ChatSession
 
-HELP = """/run  /status  /plan  /files  /diff  /kb QUERY  /tools  /approve [ask|auto]  /undo  /cost
-/save  /quit — anything else goes to the model"""
+HELP = """/run  /status  /plan  /files  /diff  /kb QUERY  /tools  /timing [repair]  /approve [ask|auto]
+/undo  /cost  /save  /quit — anything else goes to the model"""
 CHAT_TOOLS = ["lint", "simulate", "synthesize", "sta", "equivalence", "read_file", "write_file"]
 
 
@@ -181,9 +181,54 @@ class ChatApp:
                         markup=False)
         elif name == "run":
             self._run()
+        elif name == "timing":
+            self._timing(arg.strip() == "repair")
         else:
             c.print(f"unknown command /{name}; {HELP}")
         return None
+
+    def _timing(self, repair: bool) -> None:
+        """Worst paths → RTL lines → causes; `/timing repair` also tries the no-LLM repairs
+        (design files are not changed; the recipe to keep is printed)."""
+        from siliconcrew.errors import SiliconCrewError
+
+        c = self.con
+        try:
+            if repair:
+                from siliconcrew.timing.repair import repair_design
+
+                def show(att) -> None:
+                    c.print(f"  {att.strategy:17s} WNS {att.wns_before} → {att.wns_after} ns: "
+                            f"{'kept' if att.kept else 'dropped'} ({att.reason})", soft_wrap=True)
+
+                rep = repair_design(self.folder, self.sandbox_factory, on_attempt=show)
+                c.print(f"{'closed' if rep.closed else 'not closed'}: WNS {rep.wns_before} → "
+                        f"{rep.wns_after} ns" + (f" with {rep.strategy}" if rep.strategy else "")
+                        + f"; {rep.stopped}", soft_wrap=True)
+                if rep.recipe:
+                    c.print(f"keep it: design.yaml synthesis: "
+                            f"{ {k: v for k, v in rep.recipe.items() if v} }", soft_wrap=True)
+                return
+            from siliconcrew.timing import analyze
+
+            res = analyze(self.folder, self.sandbox_factory, top_paths=3)
+        except SiliconCrewError as exc:
+            c.print(f"[red]timing[/]: {exc}")
+            return
+        if res.get("met"):
+            c.print(f"timing met (worst slack {res.get('worst_slack')} ns at "
+                    f"{res.get('clock_period_ns')} ns)")
+            return
+        c.print(f"timing violated: WNS {res.get('wns')} ns at {res.get('clock_period_ns')} ns "
+                "(/timing repair tries the no-LLM fixes)")
+        for p in res.get("paths", []):
+            lines = ", ".join(dict.fromkeys(f"{e['file']}:{e['line']}" for e in p.get("rtl", [])
+                                            if e.get("line")))
+            causes = ", ".join(x["class"] for x in p.get("causes", []))
+            start = p.get("start_signal") or p["start"]
+            end = p.get("end_signal") or p["end"]
+            c.print(f"  {p['slack']:+.3f} {start} → {end}: {lines or '-'} [{causes}]",
+                    soft_wrap=True, markup=False)
 
     def _kb(self, query: str) -> None:
         if not query.strip():

@@ -212,7 +212,9 @@ def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
         lines = ", ".join(f"{r.get('file')}:{r.get('line')}" for r in worst.get("rtl", [])[:6])
         causes = ", ".join(str(c.get("class", c)) if isinstance(c, dict) else str(c)
                            for c in worst.get("causes", [])[:3])
-        evidence = (f"; worst path {worst.get('start')} -> {worst.get('end')} "
+        start = worst.get("start_signal") or worst.get("start")
+        end = worst.get("end_signal") or worst.get("end")
+        evidence = (f"; worst path {start} -> {end} "
                     f"(slack {worst.get('slack')}) through {lines or '?'}; causes: {causes or '?'}")
     except Exception as exc:  # analysis is evidence, not a gate
         evidence = f"; analysis failed: {exc}"[:300]
