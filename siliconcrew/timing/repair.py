@@ -1,8 +1,8 @@
 """Timing repair: ordered strategies, each verified before it is kept, within a budget.
 
 Order (least invasive first; ViTAD-style evidence goes to the LLM only after these):
-1. synthesis-side, no RTL change (cumulative recipes): delay-driven ABC mapping, + ABC
-   buffering and gate sizing, + Kogge-Stone carry trees, + register retiming;
+1. synthesis-side, no RTL change (`synthesis_ladder`): ABC min-delay mapping, delay-targeted
+   mapping, + gate sizing, + Kogge-Stone carry trees, a search over ABC scripts, + retiming;
 2. RTL rewrites from a `rewrite` callback (the LLM with the evidence), checked with the
    design's testbench first;
 3. clock relaxation, only if `approve_clock(old, new)` says yes.
@@ -131,7 +131,6 @@ class _Evaluation(BaseModel):
     wns: float | None = None
     cells: int | None = None
     netlist: str | None = None
-    netlist_json: str | None = None
     summary: str = ""
 
 
@@ -167,8 +166,7 @@ class TimingRepair:
         if ws is None and sta.failure not in (None, "check"):
             return _Evaluation(ok=False, summary=sta.summary)
         return _Evaluation(ok=True, wns=ws, cells=syn.metrics.get("design__instance__count"),
-                           netlist=syn.artifacts["netlist"],
-                           netlist_json=syn.artifacts.get("netlist_json"), summary=sta.summary)
+                           netlist=syn.artifacts["netlist"], summary=sta.summary)
 
     def check_netlist(self, rtl: list[str], netlist: str) -> dict[str, str] | str:
         """Equivalence + gate-level testbench; returns the check summaries, or the reason the
@@ -207,10 +205,27 @@ class TimingRepair:
                                          "fail_patterns": v.fail_patterns})
         return None if sim.ok else f"testbench: {sim.summary}"
 
+    def judge(self, att: Attempt, ev: _Evaluation, rtl: list[str],
+              current_wns: float | None) -> bool:
+        """Fill the attempt from an evaluation and keep it only if STA improved and the new
+        netlist passes its checks."""
+        att.wns_after, att.cells = ev.wns, ev.cells
+        if not ev.ok:
+            att.reason = f"synthesis/STA failed: {ev.summary}"
+        elif ev.wns is not None and current_wns is not None and ev.wns <= current_wns:
+            att.reason = "no improvement"
+        else:
+            verdict = self.check_netlist(rtl, ev.netlist or "")
+            if isinstance(verdict, str):
+                att.reason = f"rejected: {verdict}"
+            else:
+                att.checks.update(verdict)
+                att.kept, att.reason = True, "checks pass"
+        return att.kept
+
     # -- the loop --------------------------------------------------------------------------------
     def run(self, *, rewrite: Rewrite | None = None,
-            approve_clock: Callable[[float, float], bool] | None = None,
-            evidence: Callable[[str | None], dict[str, Any]] | None = None) -> RepairReport:
+            approve_clock: Callable[[float, float], bool] | None = None) -> RepairReport:
         start = time.perf_counter()
         period = self.design.clock.period_ns
         start_recipe = self.design.synthesis  # design.yaml's recipe is the starting point
@@ -230,7 +245,7 @@ class TimingRepair:
                 report.stopped += f" (WNS >= target {self.budget.target_slack_ns:g} ns)"
             report.wall_s = round(time.perf_counter() - start, 2)
             return report
-        best_recipe, best_rtl, best_json = start_recipe, list(self.rtl), base.netlist_json
+        best_recipe, best_rtl = start_recipe, list(self.rtl)
 
         def out_of_budget() -> str | None:
             if len(report.attempts) >= self.budget.max_attempts:
@@ -261,23 +276,11 @@ class TimingRepair:
             att = Attempt(strategy=name, kind="synthesis", period_ns=period,
                           wns_before=report.wns_after, recipe=recipe.model_dump(),
                           explored=explored if len(explored) > 1 else {})
-            att.wns_after, att.cells = ev.wns, ev.cells
-            if not ev.ok:
-                att.reason = f"synthesis/STA failed: {ev.summary}"
-            elif ev.wns is not None and report.wns_after is not None and \
-                    ev.wns <= report.wns_after:
-                att.reason = "no improvement"
-            else:
-                verdict = self.check_netlist(best_rtl, ev.netlist or "")
-                if isinstance(verdict, str):
-                    att.reason = f"rejected: {verdict}"
-                else:
-                    att.checks, att.kept = verdict, True
-                    att.reason = "checks pass"
-                    best_recipe, best_json = recipe, ev.netlist_json
-                    report.wns_after, report.netlist = ev.wns, ev.netlist
-                    report.recipe, report.strategy = recipe.model_dump(), name
-                    report.closed = self.meets(ev.wns)
+            if self.judge(att, ev, best_rtl, report.wns_after):
+                best_recipe = recipe
+                report.wns_after, report.netlist = ev.wns, ev.netlist
+                report.recipe, report.strategy = recipe.model_dump(), name
+                report.closed = self.meets(ev.wns)
             record(att, t0)
         # 2. RTL rewrites (LLM), checked by the testbench before any timing counts
         rewrites = 0
@@ -287,8 +290,7 @@ class TimingRepair:
             t0 = time.perf_counter()
             ev_in = {"period_ns": period, "wns": report.wns_after, "rtl": best_rtl,
                      "recipe": best_recipe.label(),
-                     "rejected": [a.reason for a in report.attempts if not a.kept][-3:],
-                     **(evidence(best_json) if evidence else {})}
+                     "rejected": [a.reason for a in report.attempts if not a.kept][-3:]}
             new_rtl = rewrite(ev_in, rewrites)
             report.llm_used = True
             if not new_rtl:
@@ -303,24 +305,12 @@ class TimingRepair:
                 continue
             att.checks["testbench"] = "passed"
             ev = self.evaluate(new_rtl, best_recipe, period)
-            att.wns_after, att.cells = ev.wns, ev.cells
-            if not ev.ok:
-                att.reason = f"synthesis/STA failed: {ev.summary}"
-            elif ev.wns is not None and report.wns_after is not None and \
-                    ev.wns <= report.wns_after:
-                att.reason = "no improvement"
-            else:
-                verdict = self.check_netlist(new_rtl, ev.netlist or "")
-                if isinstance(verdict, str):
-                    att.reason = f"rejected: {verdict}"
-                else:
-                    att.checks.update(verdict)
-                    att.kept, att.reason = True, "checks pass"
-                    best_rtl, best_json = list(new_rtl), ev.netlist_json
-                    report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
-                    report.strategy = "rtl-rewrite" + (f" + {best_recipe.label()}"
-                                                       if not best_recipe.is_default else "")
-                    report.closed = self.meets(ev.wns)
+            if self.judge(att, ev, new_rtl, report.wns_after):
+                best_rtl = list(new_rtl)
+                report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
+                report.strategy = "rtl-rewrite" + (f" + {best_recipe.label()}"
+                                                   if not best_recipe.is_default else "")
+                report.closed = self.meets(ev.wns)
             record(att, t0)
         # 3. clock relaxation, only with approval
         if not report.closed and report.wns_after is not None:
