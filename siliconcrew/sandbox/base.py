@@ -1,29 +1,40 @@
 """The sandbox interface: run one command on EDA tools, confined to a workspace.
 
 Both backends share one contract so tools never care where they run:
-- the workspace is the only writable place (plus a private /tmp);
+- the workspace is the only writable place (plus a private /tmp); files given to protect()
+  (golden testbenches) are read-only even there;
+- when the host user is root, commands run as an unprivileged uid (SANDBOX_UID) with no
+  capabilities;
 - the host environment (API keys!) never enters;
 - each command has a timeout that kills its whole process group;
-- the command's combined output goes to a log file in the workspace, capped, so a chatty tool
-  cannot hang the run or fill memory; the caller gets the head and tail as text.
+- the command's combined output goes to a log file in the workspace; the host reads it back
+  without following symlinks or blocking on FIFOs, scans all of it for the caller's patterns,
+  then caps it (head and tail kept), so a chatty or hostile command cannot hang the run, fill
+  memory, or hide a failure line in the middle of a flood.
 """
 
 from __future__ import annotations
 
 import abc
+import os
+import re
 import shlex
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Sequence
 
 from siliconcrew.config import SandboxSettings
+from siliconcrew.sandbox.safe_io import capture_log, sanitize_tree
 from siliconcrew.workspace import SCRATCH_DIR
 
 # Exit codes produced by the wrapper around every command (see wrapper_script()).
 TIMEOUT_EXIT_CODES = (124, 137)
 KILLED_EXIT_CODE = 137
-TEXT_HEAD = 32 * 1024
-TEXT_TAIL = 32 * 1024
+#: Exit code given to a command whose log the host refused to read (swapped for a FIFO/symlink).
+TAMPERED_EXIT_CODE = 126
+#: The unprivileged uid commands run as when the host user is root (both backends).
+SANDBOX_UID = 1000
 
 
 @dataclass
@@ -41,50 +52,32 @@ class ExecResult:
     backend: str
     killed_reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: watched pattern -> first output line matching it, over the WHOLE output (before the
+    #: cap drops its middle); see Sandbox.run(watch=...)
+    hits: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.timed_out
 
 
-def wrapper_script(log_inside: str, timeout_s: float, output_cap: int, fsize_kb: int) -> str:
-    """Bash snippet that runs "$@" with a kill-timeout and a capped output log.
+def wrapper_script(log_inside: str, timeout_s: float, fsize_kb: int) -> str:
+    """Bash snippet that runs "$@" with a kill-timeout, its output going to a log file.
 
     `timeout` puts the command in its own process group and signals the group on expiry. When
     the command ends, anything left in that group (daemonised children, a fork bomb's
     survivors) is killed too. Output goes straight to a file (no pipe a stray child could hold
-    open); if it exceeds the cap, only its head and tail are kept.
+    open). Capping happens on the host after the command (`safe_io.capture_log`), which scans
+    the whole output first: a cap applied here would drop the middle unread.
     """
     log = shlex.quote(log_inside)
-    half = output_cap // 2
     return (
         f"ulimit -f {fsize_kb} 2>/dev/null; "
         f"timeout -k 2 {timeout_s:.3f} \"$@\" > {log} 2>&1 < /dev/null & tpid=$!; "
         "wait $tpid; rc=$?; "
         "for i in $(seq 1 200); do kill -KILL -- -$tpid 2>/dev/null || break; sleep 0.01; done; "
-        f"size=$(stat -c %s {log} 2>/dev/null || echo 0); "
-        f"if [ \"$size\" -gt {output_cap} ]; then "
-        f"{{ head -c {half} {log}; printf '\\n[... %s bytes of output truncated ...]\\n' "
-        f"$((size - {output_cap})); tail -c {half} {log}; }} > {log}.cap && mv -f {log}.cap {log}; "
-        "echo \"$size\" > " + log + ".size; fi; "
         "exit $rc"
     )
-
-
-def read_capped(path: Path) -> tuple[str, int]:
-    """Head and tail of a log as text (bytes decoded leniently) and its size."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            if size <= TEXT_HEAD + TEXT_TAIL:
-                data = fh.read()
-            else:
-                head = fh.read(TEXT_HEAD)
-                fh.seek(size - TEXT_TAIL)
-                data = head + b"\n[... output truncated ...]\n" + fh.read()
-    except FileNotFoundError:
-        return "", 0
-    return data.decode("utf-8", errors="replace"), size
 
 
 class Sandbox(abc.ABC):
@@ -95,6 +88,24 @@ class Sandbox(abc.ABC):
     def __init__(self, workspace: Path, settings: SandboxSettings) -> None:
         self.workspace = workspace.resolve()
         self.settings = settings
+        #: host files commands may read but never change (golden testbenches), see protect()
+        self.read_only: set[Path] = set()
+
+    # -- who commands run as -------------------------------------------------------------------
+    @property
+    def runs_as_other_uid(self) -> bool:
+        """True when commands run as SANDBOX_UID rather than as the host user (host is root)."""
+        return os.getuid() == 0
+
+    def protect(self, paths: Iterable[Path]) -> None:
+        """Make these workspace files read-only to commands (bind-mounted read-only).
+
+        Call before the first command: backends apply it when they set up their mounts.
+        """
+        for p in paths:
+            p = Path(p).resolve()
+            if p.is_file() and self.workspace in p.parents:
+                self.read_only.add(p)
 
     # -- paths -------------------------------------------------------------------------------
     @property
@@ -123,9 +134,40 @@ class Sandbox(abc.ABC):
 
     def make_writable(self, path: Path) -> None:
         """Ensure the sandbox's user can write `path` (a directory in the workspace)."""
+        if self.runs_as_other_uid:
+            os.chown(path, SANDBOX_UID, SANDBOX_UID)
 
     def check_readable(self, path: Path) -> None:
         """Raise UserInputError when the sandbox's user cannot read `path` (host file)."""
+        if not self.runs_as_other_uid or path.stat().st_uid == SANDBOX_UID:
+            return
+        from siliconcrew.errors import UserInputError
+
+        if not path.stat().st_mode & 0o004:
+            raise UserInputError(
+                f"'{path.relative_to(self.workspace)}' is not readable by the sandbox user "
+                f"(uid {SANDBOX_UID})", f"chmod o+r {path}")
+        for parent in path.relative_to(self.workspace).parents:
+            d = self.workspace / parent
+            if d != self.workspace and d.stat().st_mode & 0o005 != 0o005:
+                raise UserInputError(
+                    f"folder '{parent}' cannot be listed by the sandbox user (uid {SANDBOX_UID})",
+                    f"chmod o+rx {d}")
+
+    def ensure_traversable(self) -> None:
+        """When root runs us, the sandbox user must be able to enter and list the workspace.
+
+        A private (0700) workspace gets o+rx: verilator lists the folder of every source it
+        reads and fails with "Cannot find file containing module" when it cannot.
+        """
+        if self.runs_as_other_uid:
+            mode = self.workspace.stat().st_mode
+            if mode & 0o005 != 0o005:
+                os.chmod(self.workspace, mode | 0o005)
+
+    def backend_dirs(self) -> list[Path]:
+        """Workspace folders the backend itself uses (never sanitized)."""
+        return []
 
     def new_log_path(self, cwd: Path, stem: str) -> Path:
         logs = cwd / "logs" if cwd.name != "logs" else cwd
@@ -136,7 +178,7 @@ class Sandbox(abc.ABC):
     # -- running -----------------------------------------------------------------------------
     def _wrap(self, argv: list[str], cwd: Path | None, timeout_s: float | None,
               log_name: str) -> tuple[Path, float, Path, list[str]]:
-        """Common preparation: (cwd, timeout, log path, argv wrapped with timeout + capped log)."""
+        """Common preparation: (cwd, timeout, log path, argv wrapped with timeout + log)."""
         if not argv:
             raise ValueError("empty command")
         s = self.settings
@@ -148,14 +190,17 @@ class Sandbox(abc.ABC):
             raise PathOutsideWorkspace(f"working directory {cwd} is outside the workspace",
                                        "run commands inside the workspace")
         log_path = self.new_log_path(cwd, log_name)
-        script = wrapper_script(self.inside(log_path), timeout_s, s.output_cap_bytes,
-                                s.file_size_limit_mb * 1024)
+        script = wrapper_script(self.inside(log_path), timeout_s, s.file_size_limit_mb * 1024)
         return cwd, timeout_s, log_path, ["bash", "-c", script, "sandbox", *argv]
 
     @abc.abstractmethod
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
-            log_name: str = "cmd") -> ExecResult:
-        """Run argv with cwd (a host dir inside the workspace); never raises for tool failures."""
+            log_name: str = "cmd", watch: Sequence[re.Pattern] = ()) -> ExecResult:
+        """Run argv with cwd (a host dir inside the workspace); never raises for tool failures.
+
+        `watch`: patterns searched in every line of the whole output (`ExecResult.hits`), so a
+        verdict never depends on the part of a long log that the cap drops.
+        """
 
     def close(self) -> None:
         """Release the backend's resources (containers, cgroups)."""
@@ -170,22 +215,29 @@ class Sandbox(abc.ABC):
         return {"backend": self.name, "workspace": str(self.workspace)}
 
     def _finish(self, argv: list[str], rc: int, duration: float, timeout_s: float,
-                log_path: Path) -> ExecResult:
-        output, size = read_capped(log_path)
-        size_file = log_path.with_name(log_path.name + ".size")
-        truncated = size_file.exists()
-        if truncated:
-            size = int(size_file.read_text().strip() or 0)
-            size_file.unlink()
+                log_path: Path, cwd: Path | None = None,
+                watch: Sequence[re.Pattern] = ()) -> ExecResult:
+        """Read the log back safely, clean the working folder, say how the command ended."""
+        notes: list[str] = []
+        log = capture_log(self.workspace, log_path, self.settings.output_cap_bytes, watch)
+        if cwd is not None and cwd != self.workspace:
+            notes += sanitize_tree(self.workspace, cwd, keep=self.backend_dirs())
         timed_out = rc in TIMEOUT_EXIT_CODES and duration >= timeout_s - 0.05
         killed = None
-        if timed_out:
+        swapped = log.refused is not None and (rc == 0 or "missing" not in log.refused)
+        if log.refused:
+            notes.append(f"output log refused: {log.refused}")
+        if swapped:
+            # The command swapped its own log: nothing it printed can be evidence of a pass.
+            killed = f"its output log was replaced or removed by the command ({log.refused})"
+            rc = rc if rc not in (0, None) else TAMPERED_EXIT_CODE
+        elif timed_out:
             killed = f"timeout after {timeout_s:g} s"
         elif rc == KILLED_EXIT_CODE:
             killed = f"killed (SIGKILL; most likely the {self.settings.mem_limit_mb} MB memory limit)"
         elif rc == 128 + 25:
             killed = f"killed: file size limit ({self.settings.file_size_limit_mb} MB) exceeded"
         return ExecResult(argv=argv, exit_code=rc, duration_s=duration, timed_out=timed_out,
-                          output=output, log_path=log_path, output_bytes=size,
-                          truncated=truncated, backend=self.name,
-                          killed_reason=killed)
+                          output=log.text, log_path=log_path, output_bytes=log.size,
+                          truncated=log.truncated, backend=self.name,
+                          killed_reason=killed, notes=notes, hits=log.hits)

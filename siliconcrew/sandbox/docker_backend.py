@@ -17,13 +17,12 @@ from pathlib import Path
 
 from siliconcrew.config import SandboxSettings
 from siliconcrew.errors import SandboxUnavailable
-from siliconcrew.sandbox.base import ExecResult, Sandbox
+from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
 LABEL = "org.siliconcrew.sandbox"
 WORKSPACE_INSIDE = "/workspace"
 # The container's main process; it bounds the life of a container leaked by a crashed host.
 MAX_LIFETIME_S = 24 * 3600
-SANDBOX_UID = 1000
 RUNNER_CODE = (Path(__file__).parent / "runner.py").read_text()
 SOCKET_WAIT_S = 10.0
 
@@ -62,6 +61,50 @@ def container_user() -> str:
     return f"{SANDBOX_UID}:{SANDBOX_UID}" if uid == 0 else f"{uid}:{gid}"
 
 
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def owner_labels() -> dict[str, str]:
+    """Labels naming the host process that owns a container, so orphans can be told apart."""
+    return {LABEL: "1", f"{LABEL}.owner-pid": str(os.getpid()),
+            f"{LABEL}.owner-host": socket.gethostname(), f"{LABEL}.owner-boot": _boot_id(),
+            f"{LABEL}.owner-start": _process_start(os.getpid())}
+
+
+def _process_start(pid: int) -> str:
+    """Start time of a process in clock ticks since boot (pid reuse makes the pid alone weak)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def owner_alive(labels: dict[str, str]) -> bool | None:
+    """True/False when the owner ran on this host since this boot; None when we cannot tell."""
+    pid = labels.get(f"{LABEL}.owner-pid")
+    if not pid or labels.get(f"{LABEL}.owner-host") != socket.gethostname():
+        return None
+    if labels.get(f"{LABEL}.owner-boot") != _boot_id():
+        return False
+    start = _process_start(int(pid))
+    return bool(start) and start == labels.get(f"{LABEL}.owner-start")
+
+
+def _left_container_exhausted(result: ExecResult) -> bool:
+    """The command hit the pids or memory limit (its processes may still be draining)."""
+    text = result.output[-4096:]
+    return (result.exit_code == 137 or "fork: retry" in text
+            or "Resource temporarily unavailable" in text or "MemoryError" in text)
+
+
+class NotStarted(RuntimeError):
+    """The runner could not start the command (e.g. the pids limit stayed full)."""
+
+
 class DockerSandbox(Sandbox):
     name = "docker"
 
@@ -79,48 +122,18 @@ class DockerSandbox(Sandbox):
         self.exec_mode = settings.docker_exec_mode
         self._sock_dir_fd: int | None = None
         self._sock_name: str | None = None
+        self._lease: socket.socket | None = None
+        reap_orphans(self.client)
 
     @property
     def workspace_inside(self) -> str:
         return WORKSPACE_INSIDE
 
-    def make_writable(self, path: Path) -> None:
-        if os.getuid() == 0:
-            os.chown(path, SANDBOX_UID, SANDBOX_UID)
-
-    def check_readable(self, path: Path) -> None:
-        # Only root hosts map to a different uid (1000) inside; others run as themselves.
-        if os.getuid() != 0 or path.stat().st_uid == SANDBOX_UID:
-            return
-        from siliconcrew.errors import UserInputError
-
-        if not path.stat().st_mode & 0o004:
-            raise UserInputError(
-                f"'{path.relative_to(self.workspace)}' is not readable by the sandbox user "
-                f"(uid {SANDBOX_UID})", f"chmod o+r {path} (or use --sandbox local)")
-        for parent in path.relative_to(self.workspace).parents:
-            d = self.workspace / parent
-            if d != self.workspace and not d.stat().st_mode & 0o001:
-                raise UserInputError(
-                    f"folder '{parent}' cannot be entered by the sandbox user (uid {SANDBOX_UID})",
-                    f"chmod o+x {d} (or use --sandbox local)")
-
-    def _ensure_traversable(self) -> None:
-        """When root runs us, the sandbox user (1000) must at least enter the workspace.
-
-        A private (0700) workspace gets o+x: others may traverse it, not list it. Source files
-        must be world-readable (the usual 0644) for tools to read them.
-        """
-        if os.getuid() == 0:
-            mode = self.workspace.stat().st_mode
-            if not mode & 0o001:
-                os.chmod(self.workspace, mode | 0o001)
-
     def _ensure_container(self):
         if self._container is not None:
             return self._container
         s = self.settings
-        self._ensure_traversable()
+        self.ensure_traversable()
         name = f"siliconcrew-{uuid.uuid4().hex[:10]}"
         if self.exec_mode == "socket":
             sock_dir = self.scratch_dir("sock")
@@ -134,7 +147,7 @@ class DockerSandbox(Sandbox):
                 command,
                 name=name,
                 detach=True,
-                labels={LABEL: "1", f"{LABEL}.workspace": str(self.workspace)},
+                labels={**owner_labels(), f"{LABEL}.workspace": str(self.workspace)},
                 network_mode="none",
                 read_only=True,
                 tmpfs={"/tmp": f"rw,exec,nosuid,size={s.tmpfs_mb}m"},
@@ -145,9 +158,10 @@ class DockerSandbox(Sandbox):
                 memswap_limit=f"{s.mem_limit_mb}m",
                 nano_cpus=int(s.cpus * 1e9),
                 init=True,
+                auto_remove=True,
                 user=self.user,
                 environment={"HOME": "/tmp", "TMPDIR": "/tmp"},
-                volumes={str(self.workspace): {"bind": WORKSPACE_INSIDE, "mode": "rw"}},
+                volumes=self._volumes(),
                 working_dir=WORKSPACE_INSIDE,
             )
         except Exception as exc:
@@ -158,7 +172,30 @@ class DockerSandbox(Sandbox):
             self.close()
             self.exec_mode = "exec"
             return self._ensure_container()
+        if self.exec_mode == "socket":
+            self._take_lease()
         return self._container
+
+    def _volumes(self) -> dict:
+        """The workspace, plus each protected file bound read-only over itself."""
+        vols = {str(self.workspace): {"bind": WORKSPACE_INSIDE, "mode": "rw"}}
+        for path in sorted(self.read_only):
+            vols[str(path)] = {"bind": self.inside(path), "mode": "ro"}
+        return vols
+
+    def _take_lease(self) -> None:
+        """Hold a connection the runner watches: if this process dies, even by SIGKILL, the
+        kernel closes it, the runner exits and the container (auto-removed) goes with it."""
+        lease = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            lease.connect(f"/proc/self/fd/{self._sock_dir_fd}/{self._sock_name}")
+            lease.sendall(b'{"lease": true}\n')
+            self._lease = lease
+        except OSError:
+            lease.close()
+
+    def backend_dirs(self) -> list[Path]:
+        return [self.workspace / ".siliconcrew" / "sock"]
 
     def _wait_for_socket(self, sock_dir: Path) -> bool:
         deadline = time.monotonic() + SOCKET_WAIT_S
@@ -186,29 +223,66 @@ class DockerSandbox(Sandbox):
                 if not chunk:
                     raise ConnectionError("sandbox runner closed the connection")
                 data += chunk
-            return int(json.loads(data)["rc"])
+            reply = json.loads(data)
+            if reply.get("not_started"):
+                raise NotStarted(reply.get("error", "command not started"))
+            return int(reply["rc"])
         except socket.timeout:
             return 124  # closing the socket makes the runner kill the command's group
         finally:
             sock.close()
 
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
-            log_name: str = "cmd") -> ExecResult:
+            log_name: str = "cmd", watch=()) -> ExecResult:
         cwd, timeout_s, log_path, full = self._wrap(argv, cwd, timeout_s, log_name)
-        container = self._ensure_container()
         start = time.perf_counter()
+        rc = self._start_and_wait(full, cwd, timeout_s, log_path)
+        if rc is None:
+            # The command never started (the container's pids limit stayed full after a fork
+            # bomb, or the container died): replace the container once, transparently.
+            self.close()
+            rc = self._start_and_wait(full, cwd, timeout_s, log_path)
+        duration = time.perf_counter() - start
+        result = self._finish(argv, rc if rc is not None else -1, duration, timeout_s,
+                              log_path, cwd, watch)
+        if self.exec_mode == "exec" and _left_container_exhausted(result):
+            # After a fork bomb or an OOM kill, `docker exec` into the same container can stall
+            # for ~15 s (runc cannot fork until the kernel has reaped everything): start the
+            # next command in a fresh container instead (~0.3 s). The socket runner retries.
+            self.close()
+            result.notes.append("sandbox container replaced after resource exhaustion")
+        return result
+
+    def _start_and_wait(self, full: list[str], cwd: Path, timeout_s: float,
+                        log_path: Path) -> int | None:
+        """Exit code of the wrapped command, or None when it could not be started at all."""
+        container = self._ensure_container()
         if self.exec_mode == "socket":
-            rc = self._run_via_socket(full, self.inside(cwd), timeout_s)
-        else:
-            api = self.client.api
+            try:
+                return self._run_via_socket(full, self.inside(cwd), timeout_s)
+            except (ConnectionError, FileNotFoundError, NotStarted):
+                return None
+        import docker.errors
+
+        api = self.client.api
+        try:
             exec_id = api.exec_create(container.id, full, workdir=self.inside(cwd),
                                       user=self.user, environment={"HOME": "/tmp"})["Id"]
             api.exec_start(exec_id)
-            rc = api.exec_inspect(exec_id).get("ExitCode")
-        duration = time.perf_counter() - start
-        return self._finish(argv, rc if rc is not None else -1, duration, timeout_s, log_path)
+            info = api.exec_inspect(exec_id)
+        except docker.errors.APIError:
+            return None
+        rc = info.get("ExitCode")
+        # runc cannot fork the command while the pids limit is full: exec then reports
+        # 126/127/254 and the wrapper never ran (its first act creates the log).
+        if rc in (126, 127, 254, -1, None) and not os.path.lexists(log_path):
+            return None
+        return rc
 
     def close(self) -> None:
+        if self._lease is not None:
+            self._lease.close()
+            self._lease = None
         if self._sock_dir_fd is not None:
             try:
                 os.unlink(self._sock_name, dir_fd=self._sock_dir_fd)
@@ -228,15 +302,40 @@ class DockerSandbox(Sandbox):
                 "user": self.user, "exec_mode": self.exec_mode}
 
 
+def reap_orphans(client) -> int:
+    """Remove sandbox containers whose owning process (same host, same boot) has died.
+
+    Called whenever a docker sandbox opens, so a run killed with SIGKILL leaves nothing behind
+    past the next command; containers of live processes and of other hosts are left alone.
+    """
+    removed = 0
+    try:
+        containers = client.containers.list(all=True, filters={"label": LABEL})
+    except Exception:
+        return 0
+    for c in containers:
+        if owner_alive(c.labels) is False:
+            try:
+                c.remove(force=True)
+                removed += 1
+            except Exception:
+                pass
+    return removed
+
+
 def prune_stale_containers(client, include_running: bool = False) -> int:
     """Remove sandbox containers left behind by crashed processes; returns how many.
 
-    Running ones may belong to another live session, so they go only with include_running.
+    Stopped ones and running ones whose owner process is gone always go; running ones of live
+    (or unknown) owners only with include_running.
     """
-    removed = 0
+    removed = reap_orphans(client)
     for c in client.containers.list(all=True, filters={"label": LABEL}):
         if c.status == "running" and not include_running:
             continue
-        c.remove(force=True)
-        removed += 1
+        try:
+            c.remove(force=True)
+            removed += 1
+        except Exception:
+            pass
     return removed

@@ -1,8 +1,19 @@
 """Local backend: the same commands on the host's EDA tools, isolated with bubblewrap.
 
-With `bwrap`: the host root is mounted read-only, the workspace is the only writable path, /tmp
-is private, network/pid/ipc namespaces are unshared and the environment is cleared. Memory and
-process-count limits use a cgroup when we may create one (root), else rlimits.
+What a command sees under bwrap: /usr (read-only) and the merged-/usr symlinks, a short list
+of /etc files the tools need (no shadow, no ssh, no docker config), a private /dev, /proc and
+/tmp, and the workspace (the only writable path; protected files bound read-only on top).
+Not there at all: /run and /var/run (the Docker socket lives there), /home, /root, /var,
+/opt, /srv, /mnt and every other workspace. Network, pid, ipc and uts namespaces are
+unshared and the environment is cleared.
+
+Who it runs as: when the host user is root, bwrap sets the namespaces up and the command then
+drops to uid/gid 1000 (SANDBOX_UID) with `setpriv`: no capabilities (effective, permitted,
+inheritable, ambient and bounding set all empty), no supplementary groups, no_new_privs. (A
+user namespace under root would map the command back to host uid 0, which still owns and can
+read root's files, so root runs get a real unprivileged uid instead.) A normal user's command
+runs in a user namespace as themselves with every capability dropped.
+Memory and process-count limits use a cgroup when we may create one (root), else rlimits.
 Without `bwrap` commands run unisolated, and only when the user opted in (`--unsafe-host`).
 """
 
@@ -11,6 +22,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import time
 import uuid
@@ -18,10 +30,23 @@ from pathlib import Path
 
 from siliconcrew.config import SandboxSettings
 from siliconcrew.errors import SandboxUnavailable
-from siliconcrew.sandbox.base import ExecResult, Sandbox
+from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+#: /etc entries the EDA tools (and the shells qflow's scripts use) read. Everything else in
+#: /etc stays out: shadow files, ssh keys, docker/containerd config, environment, pip.conf...
+ETC_ALLOWED = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group",
+               "nsswitch.conf", "localtime", "timezone", "csh.cshrc", "csh.login",
+               "csh.logout", "csh", "bash.bashrc", "profile", "inputrc", "fonts", "magic",
+               "magic.mime", "mime.types", "python3", "python3.11", "debian_version",
+               "os-release", "terminfo", "locale.alias", "shells", "protocols", "services",
+               "perl")
+#: Top-level host paths that are symlinks into /usr on merged-/usr systems (Debian 12).
+USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+DROP_PRIVILEGES = ["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}",
+                   "--clear-groups", "--inh-caps=-all", "--ambient-caps=-all",
+                   "--bounding-set=-all", "--no-new-privs", "--"]
 
 
 class _CgroupLimits:
@@ -78,6 +103,29 @@ class _CgroupLimits:
                     time.sleep(0.05)
 
 
+def _world_writable_null() -> str | None:
+    """A 0666 null device to bind over /dev/null when the host's is not world-writable.
+
+    Some VM images ship /dev/null as 0755: fine for root, but the unprivileged uid the
+    commands drop to could not even redirect to it. Made once, as root, in /run.
+    """
+    if os.getuid() != 0 or os.stat("/dev/null").st_mode & 0o002:
+        return None
+    folder = Path("/run/siliconcrew")
+    node = folder / "null"
+    try:
+        folder.mkdir(mode=0o755, exist_ok=True)
+        st = os.lstat(node) if node.exists() or node.is_symlink() else None
+        if st is None or not stat.S_ISCHR(st.st_mode) or st.st_rdev != os.makedev(1, 3):
+            if st is not None:
+                node.unlink()
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.chmod(node, 0o666)
+        return str(node)
+    except OSError:
+        return None
+
+
 class LocalSandbox(Sandbox):
     name = "local"
 
@@ -93,25 +141,59 @@ class LocalSandbox(Sandbox):
                 "apt-get install bubblewrap, or accept running unisolated with --unsafe-host",
             )
         self.isolated = self.bwrap is not None
+        if self.isolated and os.getuid() == 0 and not shutil.which("setpriv"):
+            raise SandboxUnavailable("local backend as root needs 'setpriv' to drop to an "
+                                     "unprivileged uid", "apt-get install util-linux")
         self._cgroup = _CgroupLimits(settings.mem_limit_mb * 1024 * 1024, settings.pids_limit)
+        if self.isolated:
+            self.ensure_traversable()
+
+    @property
+    def runs_as_other_uid(self) -> bool:
+        # Unisolated (--unsafe-host) commands run as the host user: nothing drops privileges.
+        return os.getuid() == 0 and self.isolated
 
     @property
     def workspace_inside(self) -> str:
         return str(self.workspace)
 
-    def make_writable(self, path: Path) -> None:
-        # Inside bwrap, root has no capabilities over files owned by others (e.g. left by the
-        # docker backend's uid 1000), so take the scratch directories back.
-        if os.getuid() == 0 and path.stat().st_uid != 0:
-            os.chown(path, 0, 0)
-
     def _bwrap_prefix(self, cwd: Path) -> list[str]:
         ws = str(self.workspace)
-        return [self.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                "--tmpfs", "/tmp", "--bind", ws, ws, "--unshare-all", "--die-with-parent",
-                "--new-session", "--clearenv", "--setenv", "PATH", CLEAN_PATH,
-                "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp",
-                "--setenv", "LANG", "C.UTF-8", "--chdir", str(cwd), "--"]
+        mounts = ["--ro-bind", "/usr", "/usr"]
+        for name in USR_LINKS:
+            host = Path("/") / name
+            if host.is_symlink():
+                mounts += ["--symlink", os.readlink(host), f"/{name}"]
+            elif host.is_dir():
+                mounts += ["--ro-bind", str(host), f"/{name}"]
+        mounts += ["--perms", "0755", "--dir", "/etc"]  # bwrap would make it 0700 as root
+        for name in ETC_ALLOWED:
+            if os.path.lexists(f"/etc/{name}"):
+                mounts += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+        mounts += ["--dev", "/dev"]
+        null = _world_writable_null()
+        if null:
+            mounts += ["--dev-bind", null, "/dev/null"]
+        mounts += ["--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+        # bwrap copies the host's modes for the folders it creates above the workspace; a
+        # private (0700) parent such as pytest's would lock the unprivileged uid out.
+        for parent in reversed(self.workspace.parents):
+            if str(parent) not in ("/", "/tmp"):
+                mounts += ["--perms", "0755", "--dir", str(parent)]
+        mounts += ["--bind", ws, ws]
+        for path in sorted(self.read_only):
+            mounts += ["--ro-bind", str(path), str(path)]
+        if os.getuid() == 0:
+            # No user namespace (it would map the command to host root); setpriv drops later.
+            namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                          "--unshare-cgroup-try"]
+        else:
+            namespaces = ["--unshare-all", "--cap-drop", "ALL"]
+        prefix = [self.bwrap, *mounts, *namespaces, "--die-with-parent", "--new-session",
+                  "--clearenv", "--setenv", "PATH", CLEAN_PATH, "--setenv", "HOME", "/tmp",
+                  "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8",
+                  "--chdir", str(cwd), "--"]
+        return prefix + (DROP_PRIVILEGES if os.getuid() == 0 else [])
 
     def _rlimits(self) -> None:  # runs in the child before exec
         if not self._cgroup.active:
@@ -120,7 +202,7 @@ class LocalSandbox(Sandbox):
             resource.setrlimit(resource.RLIMIT_NPROC, (self.settings.pids_limit,) * 2)
 
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
-            log_name: str = "cmd") -> ExecResult:
+            log_name: str = "cmd", watch=()) -> ExecResult:
         cwd, timeout_s, log_path, inner = self._wrap(argv, cwd, timeout_s, log_name)
         env = {"PATH": CLEAN_PATH, "HOME": "/tmp", "LANG": "C.UTF-8"}
         if self.isolated:
@@ -137,7 +219,7 @@ class LocalSandbox(Sandbox):
             os.killpg(proc.pid, 9)
             _, err = proc.communicate()
         duration = time.perf_counter() - start
-        result = self._finish(argv, proc.returncode, duration, timeout_s, log_path)
+        result = self._finish(argv, proc.returncode, duration, timeout_s, log_path, cwd, watch)
         if err and err.strip() and proc.returncode != 0 and result.output_bytes == 0:
             result.output = err.decode("utf-8", "replace")  # bwrap's own failure message
         if not self.isolated:
@@ -148,5 +230,8 @@ class LocalSandbox(Sandbox):
         self._cgroup.close()
 
     def describe(self) -> dict:
+        user = (f"uid {SANDBOX_UID}, no capabilities" if self.runs_as_other_uid else
+                "your uid in a user namespace, no capabilities" if self.isolated else
+                "your uid, unisolated")
         return {**super().describe(), "isolation": "bwrap" if self.isolated else "none (unsafe-host)",
-                "limits": "cgroup" if self._cgroup.active else "rlimit"}
+                "limits": "cgroup" if self._cgroup.active else "rlimit", "user": user}

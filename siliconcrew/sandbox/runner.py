@@ -6,7 +6,10 @@ carries one JSON request `{"argv": [...], "cwd": "..."}` and gets `{"rc": N}` ba
 command ends. The command runs with the same wrapper (timeout, capped log) as with exec, as
 the same non-root user, in the same hardened container, so the guarantees are unchanged.
 If the client disconnects before the end, the command's process group is killed.
-The container ends when this process ends: after MAX_IDLE_S without requests.
+A `{"lease": true}` connection is held open by the owning host process for the sandbox's
+life: when it closes (the host process ended, even by SIGKILL) the runner kills everything
+and exits, so the (auto-removed) container goes too. Otherwise the container ends after
+MAX_IDLE_S without requests.
 """
 
 import json
@@ -36,8 +39,11 @@ def handle(conn: socket.socket) -> None:
             data += chunk
         req = json.loads(data)
         last_request = time.monotonic()
+        if req.get("lease"):
+            hold_lease(conn)
+            return
         proc = None
-        for attempt in range(60):
+        for attempt in range(30):
             try:
                 proc = subprocess.Popen(req["argv"], cwd=req["cwd"], env=ENV,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -48,10 +54,12 @@ def handle(conn: socket.socket) -> None:
                 # being reaped by init); wait for it to drain rather than fail the command.
                 time.sleep(0.1)
             except OSError as exc:
-                conn.sendall(json.dumps({"rc": 127, "error": str(exc)}).encode() + b"\n")
+                conn.sendall(json.dumps({"rc": 127, "not_started": True,
+                                         "error": str(exc)}).encode() + b"\n")
                 return
         if proc is None:
-            conn.sendall(json.dumps({"rc": 127, "error": "pids limit stayed full"}).encode() + b"\n")
+            conn.sendall(json.dumps({"rc": 127, "not_started": True,
+                                     "error": "pids limit stayed full"}).encode() + b"\n")
             return
         # Wait for the command to end or the client to go away (then kill the command).
         pidfd = os.pidfd_open(proc.pid)
@@ -76,6 +84,20 @@ def handle(conn: socket.socket) -> None:
             conn.sendall(json.dumps({"rc": proc.returncode}).encode() + b"\n")
         except OSError:
             pass
+
+
+def hold_lease(conn: socket.socket) -> None:
+    """Block until the owner's lease connection closes, then end the container."""
+    try:
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+    try:
+        os.kill(-1, signal.SIGKILL)  # every process of this user in the container but us
+    except OSError:
+        pass
+    os._exit(0)
 
 
 def main(path: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
+import os
 import time
 import uuid
 from pathlib import Path
@@ -80,6 +81,8 @@ class ToolContext:
     def sandbox(self) -> Sandbox:
         if self._sandbox is None:
             self._sandbox = self._sandbox_factory(self.workspace)
+            # Golden testbenches are read-only to commands too, not only to agents' tools.
+            self._sandbox.protect(self.protected)
         return self._sandbox
 
     def close(self) -> None:
@@ -92,7 +95,9 @@ class ToolContext:
         return resolve_inside(self.workspace, path, must_exist=must_exist)
 
     def rel(self, host_path: Path) -> str:
-        return host_path.resolve().relative_to(self.workspace).as_posix()
+        """Workspace-relative path, without following symlinks: a log a command swapped for a
+        symlink is still named by where it was, never by where it points."""
+        return Path(os.path.abspath(host_path)).relative_to(self.workspace).as_posix()
 
     def job_dir(self, tool: str) -> Path:
         """A fresh output directory for one tool call (inside the workspace, sandbox-writable)."""
@@ -138,8 +143,9 @@ class Tool(abc.ABC):
 
     # helpers for subclasses -----------------------------------------------------------------
     def exec(self, ctx: ToolContext, argv: list[str], cwd: Path, timeout_s: float | None,
-             log_name: str) -> ExecResult:
-        return ctx.sandbox.run(argv, cwd=cwd, timeout_s=timeout_s, log_name=log_name)
+             log_name: str, watch=()) -> ExecResult:
+        return ctx.sandbox.run(argv, cwd=cwd, timeout_s=timeout_s, log_name=log_name,
+                               watch=watch)
 
     def result(self, ctx: ToolContext, *, ok: bool, summary: str, start: float,
                log: ExecResult | None = None, **kw: Any) -> ToolResult:

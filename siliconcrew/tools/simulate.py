@@ -106,7 +106,9 @@ class SimulateTool(Tool):
                                diagnostics=comp_diags or errs, failure="check",
                                metrics={"sim__compiled": False})
 
-        run = self.exec(ctx, run_argv, job, inp.timeout_s, "run")
+        # Patterns are matched by the sandbox over the whole output stream, before the log is
+        # capped: a failure line in the middle of a flood must still fail the run.
+        run = self.exec(ctx, run_argv, job, inp.timeout_s, "run", watch=[*fail_res, *pass_res])
         out = run.output
         diags = [d for d in comp_diags if d.severity == "warning"] + parse_vvp(out, mapper)
         reasons: list[str] = []
@@ -118,14 +120,12 @@ class SimulateTool(Tool):
         elif run.exit_code != 0:
             reasons.append(run.killed_reason or f"simulator exit code {run.exit_code}")
         for rx in fail_res:
-            m = rx.search(out)
-            if m:
-                line = out[out.rfind("\n", 0, m.start()) + 1: out.find("\n", m.end())
-                           if out.find("\n", m.end()) != -1 else len(out)].strip()
+            if rx.pattern in run.hits:
+                line = run.hits[rx.pattern].strip()
                 reasons.append(f"output matches fail pattern {rx.pattern!r}: {line[:200]}")
         if not run.timed_out:
             for rx in pass_res:
-                if not rx.search(out):
+                if rx.pattern not in run.hits:
                     reasons.append(f"required pass pattern {rx.pattern!r} not in output")
         ok = not reasons
         if not ok and failure is None:
@@ -135,7 +135,15 @@ class SimulateTool(Tool):
             diags.append(Diagnostic(severity="error", code="sim-fail", message=extra))
         metrics: dict = {"sim__compiled": True, "sim__exit_code": run.exit_code,
                          "sim__timed_out": run.timed_out,
-                         "sim__output_bytes": run.output_bytes}
+                         "sim__output_bytes": run.output_bytes,
+                         "sim__output_truncated": run.truncated}
+        if run.truncated:
+            diags.append(Diagnostic(
+                severity="info", code="output-truncated",
+                message=f"output was {run.output_bytes} bytes; the log keeps its head and tail "
+                        "(pass/fail patterns were checked against all of it)"))
+        for note in run.notes:
+            diags.append(Diagnostic(severity="warning", code="sandbox", message=note))
         artifacts = {"compile_log": ctx.rel(comp.log_path), "run_log": ctx.rel(run.log_path)}
         vcds = sorted(job.rglob("*.vcd"))
         if vcds:
