@@ -301,3 +301,48 @@ def test_sandbox_usable_after_fork_bombs_and_memory_hogs(tmp_path, mode):
             took = time.monotonic() - start
             assert after.ok and f"round-{i}" in after.output, (i, after)
             assert took < 10, (i, took)
+
+
+# ------------------------------------------------------------------ data files beside the sources
+ROM_V = """module rom(input clk, input [1:0] addr, output reg [7:0] data);
+  reg [7:0] mem [0:3];
+  initial $readmemh("rom.hex", mem);
+  always @(posedge clk) data <= mem[addr];
+endmodule
+"""
+ROM_TB = """module tb_rom;
+  reg clk = 0; reg [1:0] addr = 0; wire [7:0] data; integer fd, i, errors = 0, v;
+  reg [7:0] expected [0:3];
+  rom dut(clk, addr, data);
+  always #5 clk = ~clk;
+  initial begin
+    $readmemh("tb/expected.hex", expected);
+    fd = $fopen("vectors.txt", "r");
+    if (fd == 0) begin $display("ERROR: cannot open vectors.txt"); $finish; end
+    for (i = 0; i < 4; i = i + 1) begin
+      v = $fscanf(fd, "%d\\n", addr);
+      @(negedge clk); @(negedge clk);
+      if (data !== expected[addr]) begin errors = errors + 1; $display("ERROR: addr %0d got %h", addr, data); end
+    end
+    if (errors == 0) $display("TEST PASSED");
+    $finish;
+  end
+endmodule
+"""
+
+
+def test_testbench_finds_data_files_next_to_it(tmp_path, tool_ctx):
+    ws = tmp_path / "rom"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "tb").mkdir()
+    (ws / "rtl" / "rom.v").write_text(ROM_V)
+    (ws / "rtl" / "rom.hex").write_text("11\n22\n33\n44\n")
+    (ws / "tb" / "tb_rom.v").write_text(ROM_TB)
+    (ws / "tb" / "expected.hex").write_text("11 22 33 44\n")
+    (ws / "tb" / "vectors.txt").write_text("3\n0\n2\n1\n")
+    r = execute(load_registry().tools["simulate"],
+                {"files": ["rtl/rom.v", "tb/tb_rom.v"], "top": "tb_rom",
+                 "pass_patterns": ["TEST PASSED"]}, tool_ctx(ws))
+    assert r.ok, (r.summary, r.diagnostics)
+    assert set(r.metrics["sim__data_files"]) >= {"rtl/rom.hex", "tb/expected.hex",
+                                                 "tb/vectors.txt"}

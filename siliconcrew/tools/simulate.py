@@ -18,7 +18,7 @@ from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, Too
 from siliconcrew.tools.diagnostics import (first_errors, parse_iverilog, parse_verilator,
                                            parse_vvp)
 from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
-                                       resolve_dirs, resolve_sources)
+                                       resolve_dirs, resolve_sources, stage_data_files)
 
 # Lines that mean failure in common self-checking testbench styles. Case matters for FAIL so
 # "0 failures" or "failsafe" never trip it; users override with fail_patterns.
@@ -74,6 +74,7 @@ class SimulateTool(Tool):
         pass_res = _compile_patterns(inp.pass_patterns or [], "pass")
         sb = ctx.sandbox
         job = ctx.job_dir("simulate")
+        staged = stage_data_files(ctx.workspace, files, job)
         srcs = [sb.inside(f) for f in files]
         if inp.cell_library:
             srcs.append(TECH_LIBERTY[inp.cell_library].replace(".lib", ".v"))
@@ -136,7 +137,8 @@ class SimulateTool(Tool):
         metrics: dict = {"sim__compiled": True, "sim__exit_code": run.exit_code,
                          "sim__timed_out": run.timed_out,
                          "sim__output_bytes": run.output_bytes,
-                         "sim__output_truncated": run.truncated}
+                         "sim__output_truncated": run.truncated,
+                         "sim__data_files": staged}
         if run.truncated:
             diags.append(Diagnostic(
                 severity="info", code="output-truncated",

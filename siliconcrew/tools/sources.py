@@ -8,6 +8,7 @@ names are plain identifiers.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from siliconcrew.errors import UserInputError
@@ -91,3 +92,50 @@ def check_defines(defines: dict[str, str | int | None]) -> list[str]:
             raise UserInputError(f"define {k} has an unsafe value", "use a plain number or word")
         args.append(f"{k}" if v is None else f"{k}={v}")
     return args
+
+
+#: Files a testbench or an RTL `$readmemh`/`$fopen` typically reads (vectors, ROM images...).
+DATA_SUFFIXES = {".hex", ".mem", ".memh", ".memb", ".txt", ".dat", ".bin", ".coe", ".mif",
+                 ".csv", ".vec", ".tv", ".in", ".ref", ".golden", ".rom", ".init", ".data"}
+DATA_BUDGET_BYTES = 64 * 1024 * 1024
+
+
+def stage_data_files(workspace: Path, sources: list[Path], dest: Path) -> list[str]:
+    """Copy the data files beside the sources into a simulation's working folder.
+
+    A simulation runs in its own job folder (the design folder is not the sandbox's to
+    write), so `$readmemh("rom.hex")` or `$fopen("reference.txt")` would find nothing. Each
+    data file in a source's folder, or in the design folder itself, is copied to `dest` under
+    its name (as when you run iverilog in that folder) and under its design-relative path (as
+    when you run it in the design folder). Copies, not links: a testbench that writes such a
+    file must not change the user's original. Returns the design-relative names staged.
+    """
+    folders: list[Path] = []
+    for src in sources:
+        if src.parent not in folders:
+            folders.append(src.parent)
+    if workspace not in folders:
+        folders.append(workspace)
+    staged: list[str] = []
+    budget = DATA_BUDGET_BYTES
+    for folder in folders:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for f in entries:
+            if f.suffix.lower() not in DATA_SUFFIXES or f.is_symlink() or not f.is_file():
+                continue
+            size = f.stat().st_size
+            if size > budget:
+                continue
+            rel = f.relative_to(workspace)
+            targets = {dest / f.name, dest / rel}
+            for t in targets:
+                if t.exists():
+                    continue
+                t.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, t)
+                budget -= size
+            staged.append(rel.as_posix())
+    return staged

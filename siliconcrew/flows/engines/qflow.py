@@ -21,6 +21,7 @@ from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
+from siliconcrew.tools.sources import stage_data_files
 from siliconcrew.tools.synth_recipe import SynthRecipe
 
 TECHS = ("osu018", "osu035", "osu050")
@@ -210,6 +211,7 @@ class QflowEngine(FlowEngine):
         sim_dir = flow_dir / "gl_sim"
         sim_dir.mkdir(exist_ok=True)
         sandbox.make_writable(sim_dir)
+        stage_data_files(sandbox.workspace, [*design.testbench, *design.rtl], sim_dir)
         comp = sandbox.run(["iverilog", "-g2012", "-o", "gl.vvp", "-s", design.testbench_top,
                             *(sandbox.inside(t) for t in design.testbench),
                             sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"],
@@ -218,11 +220,14 @@ class QflowEngine(FlowEngine):
             return StageResult(name="gl_sim", status="failed", log_path=str(
                 comp.log_path.relative_to(flow_dir)), summary="gate-level compile failed: "
                 + (comp.output.strip().splitlines() or ["?"])[0][:200])
-        run = sandbox.run(["vvp", "-n", "gl.vvp"], cwd=sim_dir, timeout_s=600, log_name="run")
         fail = DEFAULT_FAIL_PATTERNS if design.sim_fail_patterns is None else design.sim_fail_patterns
-        bad = [p for p in fail if re.search(p, run.output, re.MULTILINE)]
-        bad += [f"missing {p!r}" for p in design.sim_pass_patterns or []
-                if not re.search(p, run.output, re.MULTILINE)]
+        fail_res = [re.compile(p, re.MULTILINE) for p in fail]
+        pass_res = [re.compile(p, re.MULTILINE) for p in design.sim_pass_patterns or []]
+        # Patterns are checked over the whole output, not the capped log.
+        run = sandbox.run(["vvp", "-n", "gl.vvp"], cwd=sim_dir, timeout_s=600, log_name="run",
+                          watch=[*fail_res, *pass_res])
+        bad = [f"{run.hits[rx.pattern][:160]}" for rx in fail_res if rx.pattern in run.hits]
+        bad += [f"missing {rx.pattern!r}" for rx in pass_res if rx.pattern not in run.hits]
         ok = run.ok and not bad
         return StageResult(name="gl_sim", status="ok" if ok else "failed",
                            log_path=str(run.log_path.relative_to(flow_dir)),
