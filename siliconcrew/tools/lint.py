@@ -48,6 +48,9 @@ class LintTool(Tool):
                         job, inp.timeout_s, "iverilog")
         ivl_diags = [d for d in parse_iverilog(ivl.output, mapper)
                      if d.message not in ("I give up.",)]
+        verilator_limited = False
+        if ivl.exit_code == 0 and not any(d.severity == "error" for d in ivl_diags):
+            diags, verilator_limited = _tool_limits_as_warnings(diags)
         # Icarus repeats what Verilator found; keep its messages only where Verilator is silent.
         seen = {(d.file, d.line) for d in diags if d.severity == "error"}
         diags += [d for d in ivl_diags if (d.file, d.line) not in seen or d.file is None]
@@ -55,6 +58,8 @@ class LintTool(Tool):
             if run.timed_out:
                 diags.append(Diagnostic(severity="error", code="timeout",
                                         message=f"{tool} {run.killed_reason}"))
+            elif run is ver and verilator_limited:
+                continue  # verilator stopped on its own limitation, already reported
             elif run.exit_code != 0 and not any(d.severity == "error" for d in diags):
                 tail = run.output.strip().splitlines()[-1:] or [f"exit code {run.exit_code}"]
                 diags.append(Diagnostic(severity="error", code=tool, message=tail[0]))
@@ -71,3 +76,27 @@ class LintTool(Tool):
                            metrics={"lint__errors": len(errors), "lint__warnings": len(warnings)},
                            failure=None if ok else (
                                "timeout" if ver.timed_out or ivl.timed_out else "check"))
+
+
+def _is_tool_limitation(d: Diagnostic) -> bool:
+    return d.severity == "error" and (d.code == "UNSUPPORTED" or
+                                      d.message.startswith("Unsupported"))
+
+
+def _tool_limits_as_warnings(diags: list[Diagnostic]) -> tuple[list[Diagnostic], bool]:
+    """Verilator's "Unsupported ..." errors become warnings when Icarus accepts the code.
+
+    "Unsupported tristate construct" and friends say what Verilator cannot model, not that the
+    design is wrong: Icarus and Yosys take such RTL. Blocking lint on them would send the RTL
+    agent to "fix" correct code. Returns the new list and whether anything was downgraded.
+    """
+    out: list[Diagnostic] = []
+    changed = False
+    for d in diags:
+        if _is_tool_limitation(d):
+            changed = True
+            d = d.model_copy(update={
+                "severity": "warning", "code": "verilator-unsupported",
+                "message": f"verilator cannot model this (iverilog accepts it): {d.message}"})
+        out.append(d)
+    return out, changed
