@@ -3,8 +3,8 @@
 What a command sees under bwrap: /usr (read-only) and the merged-/usr symlinks, a short list
 of /etc files the tools need (no shadow, no ssh, no docker config), a private /dev, /proc and
 /tmp, and the workspace (the only writable path; protected files bound read-only on top).
-Not there at all: /run and /var/run (the Docker socket lives there), /home, /root, /var,
-/opt, /srv, /mnt and every other workspace. Network, pid, ipc and uts namespaces are
+Not there at all: /run and /var/run (the Docker socket lives there), /home, /root, /var (but
+/var/lib/dpkg, read-only, for package versions), /opt, /srv, /mnt and every other workspace. Network, pid, ipc and uts namespaces are
 unshared and the environment is cleared.
 
 Who it runs as: when the host user is root, bwrap sets the namespaces up and the command then
@@ -170,6 +170,9 @@ class LocalSandbox(Sandbox):
         for name in ETC_ALLOWED:
             if os.path.lexists(f"/etc/{name}"):
                 mounts += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+        if os.path.isdir("/var/lib/dpkg"):  # package versions for the run manifest
+            mounts += ["--perms", "0755", "--dir", "/var", "--perms", "0755", "--dir",
+                       "/var/lib", "--ro-bind", "/var/lib/dpkg", "/var/lib/dpkg"]
         mounts += ["--dev", "/dev"]
         null = _world_writable_null()
         if null:

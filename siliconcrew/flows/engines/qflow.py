@@ -21,6 +21,7 @@ from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
+from siliconcrew.tools.rtl_ports import reorder_module_ports, rtl_port_order
 from siliconcrew.tools.sources import stage_data_files
 from siliconcrew.tools.synth_recipe import SynthRecipe
 
@@ -212,14 +213,17 @@ class QflowEngine(FlowEngine):
         sim_dir.mkdir(exist_ok=True)
         sandbox.make_writable(sim_dir)
         stage_data_files(sandbox.workspace, [*design.testbench, *design.rtl], sim_dir)
+        netlist, port_note = _netlist_in_rtl_port_order(design, netlist, sim_dir)
         comp = sandbox.run(["iverilog", "-g2012", "-o", "gl.vvp", "-s", design.testbench_top,
                             *(sandbox.inside(t) for t in design.testbench),
                             sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"],
                            cwd=sim_dir, timeout_s=300, log_name="compile")
         if comp.exit_code != 0:
+            first = (comp.output.strip().splitlines() or ["?"])[0][:200]
             return StageResult(name="gl_sim", status="failed", log_path=str(
                 comp.log_path.relative_to(flow_dir)), summary="gate-level compile failed: "
-                + (comp.output.strip().splitlines() or ["?"])[0][:200])
+                + first + (f" ({port_note})" if port_note else ""),
+                metrics={"gl_sim__elaborated": False})
         fail = DEFAULT_FAIL_PATTERNS if design.sim_fail_patterns is None else design.sim_fail_patterns
         fail_res = [re.compile(p, re.MULTILINE) for p in fail]
         pass_res = [re.compile(p, re.MULTILINE) for p in design.sim_pass_patterns or []]
@@ -300,3 +304,26 @@ class QflowEngine(FlowEngine):
                                            float(params.get("factor", 1.1)), 4)
             return new
         return None
+
+
+def _netlist_in_rtl_port_order(design: DesignInput, netlist: Path,
+                               sim_dir: Path) -> tuple[Path, str | None]:
+    """The post-route netlist with its header in the RTL's port order (a copy in sim_dir).
+
+    qflow lists inputs before outputs; a testbench that connects the design by position
+    (common in open-source IP) would otherwise fail to elaborate against a correct netlist.
+    Returns the netlist to simulate and a note when the order could not be restored.
+    """
+    order = rtl_port_order(list(design.rtl), design.top)
+    if order is None:
+        return netlist, "RTL port order unknown: ports connected by position may not match"
+    text = netlist.read_text(errors="replace")
+    fixed = reorder_module_ports(text, design.top, order)
+    if fixed is None:
+        return netlist, ("the netlist's ports differ from the RTL's "
+                         f"({', '.join(order)}): ports connected by position may not match")
+    if fixed == text:
+        return netlist, None
+    out = sim_dir / f"{design.top}.gl.v"
+    out.write_text(fixed)
+    return out, None
