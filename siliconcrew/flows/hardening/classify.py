@@ -31,7 +31,8 @@ from pydantic import BaseModel, Field
 
 FailureClass = Literal[
     "synthesis_problem", "placement_density", "routing_congestion", "drc_violations",
-    "antenna_violations", "lvs_mismatch", "max_slew_cap_fanout", "setup_violations",
+    "antenna_violations", "lvs_pins_only", "lvs_mismatch", "max_slew_cap_fanout",
+    "setup_violations",
     "hold_violations", "tool_crash", "unknown",
 ]
 
@@ -41,6 +42,10 @@ ROUTING_CONGESTION = "routing_congestion"
 DRC_VIOLATIONS = "drc_violations"
 ANTENNA_VIOLATIONS = "antenna_violations"
 LVS_MISMATCH = "lvs_mismatch"
+#: The circuits match device for device and net for net; only the top-level pin lists differ
+#: (typically a power pin the layout lacks because the die is too small for the power
+#: stripes). A flow problem: never the RTL's.
+LVS_PINS_ONLY = "lvs_pins_only"
 MAX_SLEW_CAP_FANOUT = "max_slew_cap_fanout"
 SETUP_VIOLATIONS = "setup_violations"
 HOLD_VIOLATIONS = "hold_violations"
@@ -51,8 +56,8 @@ UNKNOWN = "unknown"
 #: a crash without a recognised cause and "unknown" only lead when nothing else was found.
 CLASS_ORDER: tuple[str, ...] = (
     SYNTHESIS_PROBLEM, PLACEMENT_DENSITY, ROUTING_CONGESTION, DRC_VIOLATIONS,
-    ANTENNA_VIOLATIONS, LVS_MISMATCH, MAX_SLEW_CAP_FANOUT, SETUP_VIOLATIONS, HOLD_VIOLATIONS,
-    TOOL_CRASH, UNKNOWN,
+    ANTENNA_VIOLATIONS, LVS_PINS_ONLY, LVS_MISMATCH, MAX_SLEW_CAP_FANOUT, SETUP_VIOLATIONS,
+    HOLD_VIOLATIONS, TOOL_CRASH, UNKNOWN,
 )
 FAILURE_CLASSES = CLASS_ORDER
 MAX_EVIDENCE = 5
@@ -605,6 +610,29 @@ _CELL_OLD = re.compile(r"^\s+(\$\S+)\s+(\d+)\s*$")            # yosys <= 0.4x: n
 _CELL_NEW = re.compile(r"^\s+(\d+)\s+(?:[\d.]+|-)\s+(\$\S+)\s*$")  # newer: count area name
 
 
+_LVS_COUNT = re.compile(r"^\s*(net count difference|device count difference|unmatched nets|"
+                        r"unmatched devices|unmatched pins|property failures) = (\d+)")
+
+
+def _lvs_pins_only_hits(lines: list[str]) -> list[_Hit]:
+    """netgen matched the circuits, and the only LVS errors are unmatched top-level pins."""
+    counts = {}
+    for raw in lines:
+        m = _LVS_COUNT.match(raw)
+        if m:
+            counts[m.group(1)] = int(m.group(2))
+    matched = any(re.search(r"(Netlists|Circuits) match uniquely", raw) for raw in lines)
+    mismatched = any("Netlists do not match" in raw for raw in lines)
+    if not matched or mismatched or counts.get("unmatched pins", 0) == 0:
+        return []
+    if any(v for k, v in counts.items() if k != "unmatched pins"):
+        return []
+    evidence = [_clip(raw) for raw in lines
+                if "match uniquely" in raw or "unmatched pins" in raw or "no matching pin" in raw]
+    return [_Hit(LVS_PINS_ONLY, "error", e, "circuits match; only the top-level pin lists "
+                 "differ (a power pin missing from the layout?)") for e in evidence]
+
+
 def _yosys_unmapped_hits(lines: list[str]) -> list[_Hit]:
     """Internal `$...` cells left in the *final* statistics = unmapped (e.g. a latch)."""
     starts = [i for i, raw in enumerate(lines) if _YOSYS_STATS.match(raw)]
@@ -685,6 +713,7 @@ _DETECTORS: tuple[tuple[Callable[[list[str]], list[_Hit]], tuple[str, ...]], ...
     (_ol1_antenna_hits, ("partial/required",)),
     (_manufacturability_hits, ("* antenna", "* lvs", "* drc")),
     (_yosys_unmapped_hits, ("===",)),
+    (_lvs_pins_only_hits, ("unmatched pins",)),
 )
 
 

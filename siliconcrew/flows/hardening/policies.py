@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from siliconcrew.flows.hardening.classify import (
     ANTENNA_VIOLATIONS, CLASS_ORDER, DRC_VIOLATIONS, HOLD_VIOLATIONS, LVS_MISMATCH,
+    LVS_PINS_ONLY,
     MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, ROUTING_CONGESTION, SETUP_VIOLATIONS,
     SYNTHESIS_PROBLEM, TOOL_CRASH, UNKNOWN,
 )
@@ -101,6 +102,14 @@ POLICIES: dict[str, tuple[RepairAction, ...]] = {
                          _enlarge(1.5)),
     DRC_VIOLATIONS: (ROUTING_EFFORT, _lower(10), _enlarge(1.25), _lower(20)),
     ANTENNA_VIOLATIONS: (ANTENNA_REPAIR, ROUTING_EFFORT),
+    # qflow's power stripes need a die wider than their pitch: a tiny design (one gate) gets
+    # only the vdd stripe and its layout has no gnd pin. A bigger core fixes it (a NOR gate:
+    # clean at density 0.3).
+    LVS_PINS_ONLY: (
+        _lower(40), _lower(15),
+        _send("user", "lvs_pins", "the circuits match but the layout's top-level pins differ "
+              "from the netlist's: a flow problem (power pins), not an RTL one"),
+    ),
     LVS_MISMATCH: (
         _send("rtl", "lvs", "layout and netlist disagree: send the mismatching nets/pins "
               "back with the netgen lines (check ports, undriven and multiply-driven nets)"),
