@@ -141,3 +141,70 @@ def test_one_gate_design_is_repaired_by_the_flow_not_sent_to_rtl(tmp_path):
     assert not any((r.get("action") or {}).get("send_back") for r in data["repairs"])
     assert data["status"] == "ok" and data["metrics"]["design__lvs_error__count"] == 0
     assert proc.returncode == 0
+
+
+# ------------------------------------------------------------------------ equivalence verdicts
+INITIAL_ONLY = """module blink(input clk, output reg led);
+  reg [3:0] cnt;
+  initial begin cnt = 0; led = 0; end
+  always @(posedge clk) begin cnt <= cnt + 1; if (cnt == 4'hf) led <= ~led; end
+endmodule
+"""
+INITIAL_AND_RESET = """module cnt(input clk, input rst, output reg [3:0] q);
+  initial q = 4'd5;
+  always @(posedge clk) if (rst) q <= 0; else q <= q + 1;
+endmodule
+"""
+
+
+def _synth_and_equiv(ctx, files, top):
+    reg = load_registry()
+    syn = execute(reg.tools["synthesize"], {"files": files, "top": top}, ctx)
+    assert syn.ok, syn.summary
+    return execute(reg.tools["equivalence"], {"files": files, "netlist": syn.artifacts["netlist"],
+                                              "top": top, "method": "simulation"}, ctx)
+
+
+def test_design_relying_on_initial_values_is_not_called_different(tmp_path, tool_ctx):
+    ws = tmp_path / "blink"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "rtl" / "blink.v").write_text(INITIAL_ONLY)
+    r = _synth_and_equiv(tool_ctx(ws), ["rtl/blink.v"], "blink")
+    assert not r.ok
+    assert "NOT equivalent" not in r.summary, r.summary
+    assert r.metrics["equiv__mismatches"] == 0 and r.metrics["equiv__x_only"] > 0
+    assert any(d.code == "uninitialised-state" and "initial" in d.message for d in r.diagnostics)
+
+
+def test_initial_values_with_a_reset_are_equivalent(tmp_path, tool_ctx):
+    ws = tmp_path / "cnt"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "rtl" / "cnt.v").write_text(INITIAL_AND_RESET)
+    r = _synth_and_equiv(tool_ctx(ws), ["rtl/cnt.v"], "cnt")
+    assert r.ok, r.summary
+
+
+def test_real_mismatch_comes_with_a_replayable_counterexample(tmp_path, tool_ctx):
+    import subprocess
+
+    ws = tmp_path / "cex"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "rtl" / "cnt.v").write_text(INITIAL_AND_RESET.replace("initial q = 4'd5;\n", ""))
+    ctx = tool_ctx(ws)
+    reg = load_registry()
+    syn = execute(reg.tools["synthesize"], {"files": ["rtl/cnt.v"], "top": "cnt"}, ctx)
+    netlist = ws / syn.artifacts["netlist"]
+    # One gate changed by hand: the netlist no longer implements the RTL.
+    text = netlist.read_text()
+    for a, b in (("XOR2X1", "XNOR2X1"), ("NAND2X1", "NOR2X1"), ("INVX1", "BUFX2")):
+        if a in text:
+            netlist.write_text(text.replace(a, b, 1))
+            break
+    r = execute(reg.tools["equivalence"], {"files": ["rtl/cnt.v"], "top": "cnt",
+                                           "netlist": syn.artifacts["netlist"],
+                                           "method": "simulation"}, ctx)
+    assert not r.ok and "NOT equivalent" in r.summary, r.summary
+    assert "inputs" in r.diagnostics[0].message
+    replay = subprocess.run(["sh", r.artifacts["counterexample_script"]], cwd=ws,
+                            capture_output=True, text=True, timeout=120)
+    assert "MISMATCH" in replay.stdout, replay.stdout + replay.stderr

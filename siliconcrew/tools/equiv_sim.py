@@ -4,6 +4,11 @@ The fallback when SAT-based proof does not finish (multipliers are the classic c
 designs get the same random inputs for N cycles (reset-like inputs asserted first) and every
 output is compared before each clock edge; bits the RTL leaves X are not compared. A pass
 means "no mismatch in N vectors", a weaker claim than a proof, and is reported as such.
+Where the netlist is X and the RTL is not, that is counted apart ("x_only"): it is what a
+design that relies on `initial` values (silicon has none) or whose reset the stimulus never
+applied looks like, not a proof that the two differ. A real mismatch (both known, different)
+is printed with the inputs of that cycle, and the same testbench cut at that cycle is the
+counterexample a user can replay.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
     outs = [p for p in ports if p.direction == "output"]
     decl = lambda p: f"[{p.width - 1}:0] " if p.width > 1 else ""  # noqa: E731
     lines = ["`timescale 1ns/1ps", "module sc_equiv_tb;", f"  integer seed = {seed};",
-             "  integer i, errors = 0, compared = 0, skipped = 0;"]
+             "  integer i, errors = 0, compared = 0, skipped = 0, x_only = 0;"]
     if clock:
         lines.append(f"  reg {clock} = 1'b0;")
     lines += [f"  reg {decl(p)}{p.name};" for p in ins]
@@ -59,13 +64,22 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
         [f".{p.name}({p.name})" for p in ins] + ([f".{clock}({clock})"] if clock else []) +
         [f".{p.name}({pref}{p.name})" for p in outs])
     lines += [f"  {top} gold ({conn('g_')});", f"  {gate_top} gate ({conn('n_')});"]
+    # While the reset prelude runs, a netlist still X next to an RTL `initial` value is
+    # expected (the reset has not acted yet): only X that outlives it counts.
+    warm = 4 if any(_RESET.match(p.name) for p in ins) else 0
+    fmt_in = " ".join(f"{p.name}=%h" for p in ins)
+    args_in = "".join(f", {p.name}" for p in ins)
     lines += ["  task check; begin"]
     for p in outs:
         lines += [f"    if (^g_{p.name} === 1'bx) skipped = skipped + 1;",
+                  f"    else if (^n_{p.name} === 1'bx) begin if (i >= {warm}) begin",
+                  "      x_only = x_only + 1;",
+                  f"      if (x_only <= 3) $display(\"XONLY cycle %0d {p.name}: rtl=%h gate=%h\","
+                  f" i, g_{p.name}, n_{p.name}); end end",
                   f"    else begin compared = compared + 1; if (g_{p.name} !== n_{p.name}) begin",
                   "      errors = errors + 1;",
-                  f"      if (errors <= 5) $display(\"MISMATCH cycle %0d {p.name}: rtl=%h gate=%h\","
-                  f" i, g_{p.name}, n_{p.name});",
+                  f"      if (errors <= 5) $display(\"MISMATCH cycle %0d {p.name}: rtl=%h gate=%h"
+                  f" (inputs {fmt_in})\", i, g_{p.name}, n_{p.name}{args_in});",
                   "    end end"]
     lines += ["  end endtask", "  initial begin", f"    for (i = 0; i < {cycles}; i = i + 1) begin"]
     for p in ins:
@@ -82,6 +96,7 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
     else:
         lines += ["      #5; check;"]
     lines += ["    end",
-              "    $display(\"EQUIV-SIM compared=%0d skipped=%0d errors=%0d\", compared, skipped, errors);",
+              "    $display(\"EQUIV-SIM compared=%0d skipped=%0d errors=%0d x_only=%0d\", compared,"
+              " skipped, errors, x_only);",
               "    $finish;", "  end", "endmodule", ""]
     return "\n".join(lines)

@@ -152,26 +152,77 @@ equiv_status
                                summary="equivalence simulation did not compile: "
                                + (comp.output.strip().splitlines() or ["?"])[0][:200])
         run = self.exec(ctx, ["vvp", "-n", "eq.vvp"], job, inp.timeout_s, "run")
-        m = re.search(r"EQUIV-SIM compared=(\d+) skipped=(\d+) errors=(\d+)", run.output)
+        m = re.search(r"EQUIV-SIM compared=(\d+) skipped=(\d+) errors=(\d+) x_only=(\d+)",
+                      run.output)
         if not m:
             return self.result(ctx, ok=False, start=start, log=run, failure="tool",
                                summary="equivalence simulation gave no verdict"
                                + (f" ({run.killed_reason})" if run.killed_reason else ""))
-        compared, skipped, errors = (int(g) for g in m.groups())
+        compared, skipped, errors, x_only = (int(g) for g in m.groups())
+        lines = run.output.splitlines()
         diags = [Diagnostic(severity="error", code="mismatch", message=line.strip())
-                 for line in run.output.splitlines() if line.startswith("MISMATCH")]
-        ok = errors == 0 and compared > 0
-        summary = (f"no mismatch in {inp.sim_cycles} random cycles ({compared} comparisons; "
-                   f"simulation, not a proof){why_formal}" if ok else
-                   f"NOT equivalent: {errors} mismatches in {inp.sim_cycles} random cycles"
-                   + (f" — first: {diags[0].message}" if diags else ""))
+                 for line in lines if line.startswith("MISMATCH")]
+        artifacts = {"testbench": ctx.rel(job / "tb.v"), "run_log": ctx.rel(run.log_path)}
+        ok = errors == 0 and x_only == 0 and compared > 0
+        if errors:
+            cycle = int(re.search(r"cycle (\d+)", diags[0].message).group(1)) if diags else 0
+            replay = self._write_counterexample(job, inp, ports, clock, gate_top, cycle, files,
+                                                cells, ctx)
+            artifacts.update(replay)
+            summary = (f"NOT equivalent: {errors} mismatches in {inp.sim_cycles} random cycles"
+                       + (f" — first: {diags[0].message}" if diags else "")
+                       + f"; replay: sh {replay['counterexample_script']}")
+        elif x_only:
+            diags += _uninitialised_state(lines, files)
+            summary = ("not decided: the netlist's outputs are X where the RTL has values "
+                       f"({x_only} comparisons) — {diags[-1].message}")
+        elif ok:
+            summary = (f"no mismatch in {inp.sim_cycles} random cycles ({compared} comparisons;"
+                       f" simulation, not a proof){why_formal}")
+        else:
+            summary = "not decided: the RTL's outputs stayed X for the whole simulation"
         metrics = {"equiv__method": "simulation", "equiv__sim_cycles": inp.sim_cycles,
                    "equiv__compared": compared, "equiv__skipped_x": skipped,
-                   "equiv__mismatches": errors}
+                   "equiv__mismatches": errors, "equiv__x_only": x_only}
         if formal is not None:
             metrics.update({k: v for k, v in formal.metrics.items() if k != "equiv__method"})
             metrics["equiv__formal"] = formal.summary
         return self.result(ctx, ok=ok, start=start, log=run, diagnostics=diags, summary=summary,
                            failure=None if ok else "check", metrics=metrics,
-                           artifacts={"testbench": ctx.rel(job / "tb.v"),
-                                      "run_log": ctx.rel(run.log_path)})
+                           artifacts=artifacts)
+
+    def _write_counterexample(self, job, inp: EquivalenceInput, ports, clock, gate_top: str,
+                              cycle: int, files, cells: str, ctx: ToolContext) -> dict[str, str]:
+        """The same seeded stimulus cut at the first mismatching cycle, plus the command that
+        replays it: evidence a user can run, not just our word that the two differ."""
+        tb = job / "counterexample_tb.v"
+        tb.write_text(testbench(inp.top, gate_top, ports, clock, cycle + 1))
+        srcs = " ".join(ctx.rel(f) for f in files)
+        script = job / "replay.sh"
+        script.write_text(
+            "#!/bin/sh\n# Replays the first RTL/netlist mismatch; run from the design folder.\n"
+            f"iverilog -g2012 -s sc_equiv_tb -o /tmp/sc_cex.vvp {srcs} {ctx.rel(job / 'gate.v')} "
+            f"{ctx.rel(tb)} {cells} && vvp -n /tmp/sc_cex.vvp\n")
+        return {"counterexample": ctx.rel(tb), "counterexample_script": ctx.rel(script)}
+
+
+def _uninitialised_state(lines: list[str], files) -> list[Diagnostic]:
+    """Why the netlist is X where the RTL is not, with the fix."""
+    first = next((ln.strip() for ln in lines if ln.startswith("XONLY")), "")
+    uses_initial = False
+    for f in files:
+        try:
+            text = f.read_text(errors="replace")
+        except OSError:
+            continue
+        if re.search(r"^\s*initial\b(?![^\n]*\$(readmem|display|dump|monitor))", text, re.M):
+            uses_initial = True
+    if uses_initial:
+        message = ("the RTL gives registers values in `initial` blocks; silicon has no initial "
+                   "values, so the netlist starts X — reset those registers instead")
+    else:
+        message = ("registers the random stimulus never reset stay X in the netlist (the RTL "
+                   "simulation starts them known) — give them a reset that does not depend "
+                   "on other inputs, or check with the design's own testbench")
+    return [Diagnostic(severity="error", code="uninitialised-state",
+                       message=message + (f" ({first})" if first else ""))]
