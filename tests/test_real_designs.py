@@ -208,3 +208,17 @@ def test_real_mismatch_comes_with_a_replayable_counterexample(tmp_path, tool_ctx
     replay = subprocess.run(["sh", r.artifacts["counterexample_script"]], cwd=ws,
                             capture_output=True, text=True, timeout=120)
     assert "MISMATCH" in replay.stdout, replay.stdout + replay.stderr
+
+
+def test_rom_initialised_by_readmemh_synthesizes(tmp_path, tool_ctx):
+    """yosys reads `$readmemh("rom.hex")` relative to where it runs: the job folder."""
+    from tests.test_containment import ROM_V
+
+    ws = tmp_path / "rom"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "rtl" / "rom.v").write_text(ROM_V)
+    (ws / "rtl" / "rom.hex").write_text("11\n22\n33\n44\n")
+    r = execute(load_registry().tools["synthesize"], {"files": ["rtl/rom.v"], "top": "rom"},
+                tool_ctx(ws))
+    assert r.ok, r.summary
+    assert r.metrics["design__instance__count"] > 8  # the contents became logic, not zeros

@@ -17,7 +17,8 @@ from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, Too
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
 from siliconcrew.tools.equiv_sim import netlist_ports, rename_module, testbench
 from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
-                                       liberty_inside, resolve_file, resolve_sources)
+                                       liberty_inside, resolve_file, resolve_sources,
+                                       stage_data_files)
 
 _PROVEN = re.compile(r"Of those cells (\d+) are proven and (\d+) are unproven")
 _FOUND = re.compile(r"Found (\d+) \$equiv cells")
@@ -68,6 +69,7 @@ class EquivalenceTool(Tool):
         sb = ctx.sandbox
         lib = liberty_inside(ctx, inp.liberty)
         job = ctx.job_dir("equivalence")
+        stage_data_files(ctx.workspace, files, job)  # $readmemh in the RTL
         reads = "\n".join(f'read_verilog -sv {defines} "{sb.inside(f)}"' for f in files)
         t, n = inp.top, inp.seq_depth
         script = f"""{reads}
@@ -131,6 +133,7 @@ equiv_status
         cells = TECH_LIBERTY[lib].replace(".lib", ".v")
         sb = ctx.sandbox
         job = ctx.job_dir("equivalence-sim")
+        stage_data_files(ctx.workspace, files, job)
         text = netlist.read_text(errors="replace")
         ports = netlist_ports(text, inp.top)
         if not ports:

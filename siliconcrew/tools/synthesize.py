@@ -15,7 +15,7 @@ from pydantic import Field
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
 from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_inside,
-                                       resolve_dirs, resolve_sources)
+                                       resolve_dirs, resolve_sources, stage_data_files)
 from siliconcrew.tools.synth_recipe import SynthRecipe
 
 _CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
@@ -59,6 +59,7 @@ class SynthesizeTool(Tool):
         sb = ctx.sandbox
         lib = liberty_inside(ctx, inp.liberty)
         job = ctx.job_dir("synthesize")
+        stage_data_files(ctx.workspace, files, job)  # $readmemh("rom.hex") in the RTL
         opts = " ".join([*(f"-D{d}" for d in defines), *(f'-I"{sb.inside(d)}"' for d in incs)])
         reads = "\n".join(f'read_verilog -sv {opts} "{sb.inside(f)}"' for f in files)
         recipe = inp.recipe

@@ -80,6 +80,9 @@ class QflowEngine(FlowEngine):
                                      "rename one: qflow keeps sources in one folder")
             names[src.name] = src
             shutil.copyfile(src, flow_dir / "source" / src.name)
+        # $readmemh files the RTL reads: qflow's yosys runs in synthesis/, reading source/.
+        for sub in ("source", "synthesis"):
+            stage_data_files(sandbox.workspace, list(design.rtl), flow_dir / sub)
         file_list = flow_dir / "source" / f"{design.top}.fl"
         file_list.write_text("".join(f"{sandbox.inside(flow_dir / 'source' / n)}\n" for n in names))
         period_ps = round(float(config.get("clock_period_ns", design.clock_period_ns)) * 1000)
