@@ -16,6 +16,7 @@ from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, Too
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
 from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_inside,
                                        resolve_dirs, resolve_sources, stage_data_files)
+from siliconcrew.tools.seq_legalize import applies_to, legalize_lines, write_latch_map
 from siliconcrew.tools.synth_recipe import SynthRecipe
 
 _CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
@@ -64,10 +65,13 @@ class SynthesizeTool(Tool):
         reads = "\n".join(f'read_verilog -sv {opts} "{sb.inside(f)}"' for f in files)
         recipe = inp.recipe
         inside = {k: sb.inside(v) for k, v in recipe.support_files(job).items()}
+        legalize = "\n".join(legalize_lines(sb.inside(write_latch_map(job)))) \
+            if applies_to(inp.liberty) else ""
         script = f"""read_liberty -lib "{lib}"
 {reads}
 hierarchy -check -top {inp.top}
 {recipe.high_level(inp.top, inp.flatten, inside)}
+{legalize}
 check
 dfflibmap -liberty "{lib}"
 {recipe.abc_command(lib, inside)}

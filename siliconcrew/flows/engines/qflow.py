@@ -21,6 +21,7 @@ from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
+from siliconcrew.tools.seq_legalize import legalize_lines, write_latch_map
 from siliconcrew.tools.rtl_ports import reorder_module_ports, rtl_port_order
 from siliconcrew.tools.sources import stage_data_files
 from siliconcrew.tools.synth_recipe import SynthRecipe
@@ -110,15 +111,20 @@ class QflowEngine(FlowEngine):
                       sandbox: Sandbox) -> list[str]:
         """qflow's own synthesis runs the same recipe our pre-layout STA verified: the
         high-level part as `yosys_script` (it replaces qflow's `synth -top`), the cell mapping
-        as `abc_script`."""
-        if not config.get("synth_recipe"):
-            return []
-        recipe = SynthRecipe.model_validate(config["synth_recipe"])
+        as `abc_script`. Without a recipe the script is qflow's own `synth -top`. Either way
+        latches and async-load flops are legalized onto the library's cells first
+        (seq_legalize), which qflow's script does not do."""
         folder = flow_dir / "recipe"
         folder.mkdir(exist_ok=True)
-        inside = {k: sandbox.inside(v) for k, v in recipe.support_files(folder).items()}
+        legalize = legalize_lines(sandbox.inside(write_latch_map(folder)))
         script = folder / "high_level.ys"
-        script.write_text(recipe.high_level(design.top, True, inside) + "\n")
+        if not config.get("synth_recipe"):
+            script.write_text("\n".join([f"synth -top {design.top}", *legalize]) + "\n")
+            return [f"set yosys_script = {sandbox.inside(script)}"]
+        recipe = SynthRecipe.model_validate(config["synth_recipe"])
+        inside = {k: sandbox.inside(v) for k, v in recipe.support_files(folder).items()}
+        script.write_text("\n".join([recipe.high_level(design.top, True, inside), *legalize])
+                          + "\n")
         lines = [f"set yosys_script = {sandbox.inside(script)}"]
         if recipe.abc_script_text():
             lines.append(f'set abc_script = "{recipe.abc_script_text()}"')
