@@ -295,3 +295,29 @@ def test_async_load_flop_reaches_a_clean_gds(tmp_path):
     assert stages.get("gl_sim") == "ok", data["stages"]
     assert data["status"] == "ok", proc.stderr[-1500:]
     assert data["metrics"]["magic__drc_error__count"] == 0
+
+
+def test_hierarchical_adder_with_repeated_net_names_reaches_gds(tmp_path):
+    """Five levels of `add8 add8_inst1(...)`, each with its own `wire Co_temp`: qflow's
+    back-annotation could not find the flattened hierarchical names after routing."""
+    import json
+    import shutil
+
+    from tests.conftest import run_cli
+
+    src = Path(__file__).parent / "fixtures" / "hier_adder16"
+    d = tmp_path / "adder16"
+    (d / "rtl").mkdir(parents=True)
+    (d / "tb").mkdir()
+    shutil.copy(src / "adder_16bit.v", d / "rtl")
+    shutil.copy(src / "tb_adder_16bit.v", d / "tb")
+    (d / "spec.md").write_text("16-bit adder built from 8/4/2/1-bit adders\n")
+    (d / "design.yaml").write_text(
+        "name: adder_16bit\ntop: adder_16bit\nrtl: [rtl/adder_16bit.v]\n"
+        "testbench: [tb/tb_adder_16bit.v]\nflow: {engine: local, pdk: osu018}\n"
+        "verification: {top: tb, pass_patterns: ['Your Design Passed']}\n")
+    proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
+    data = json.loads(proc.stdout)
+    stages = {s["name"]: s["status"] for s in data["stages"]}
+    assert stages.get("backanno") == "ok" and stages.get("gl_sim") == "ok", data["stages"]
+    assert data["status"] == "ok"

@@ -116,10 +116,15 @@ class QflowEngine(FlowEngine):
         (seq_legalize), which qflow's script does not do."""
         folder = flow_dir / "recipe"
         folder.mkdir(exist_ok=True)
-        legalize = legalize_lines(sandbox.inside(write_latch_map(folder)))
+        # Flattened here, with the hierarchical net names ("add8_inst1.add4_inst1.Co_temp")
+        # made private: qflow's rc2dly/vesta cannot look such names up after routing
+        # ("Net ...Co_temp! not found in hash table" on a hierarchical adder).
+        legalize = [*legalize_lines(sandbox.inside(write_latch_map(folder))),
+                    "rename -hide w:*.*"]
         script = folder / "high_level.ys"
         if not config.get("synth_recipe"):
-            script.write_text("\n".join([f"synth -top {design.top}", *legalize]) + "\n")
+            script.write_text("\n".join([f"synth -top {design.top} -flatten", *legalize])
+                              + "\n")
             return [f"set yosys_script = {sandbox.inside(script)}"]
         recipe = SynthRecipe.model_validate(config["synth_recipe"])
         inside = {k: sandbox.inside(v) for k, v in recipe.support_files(folder).items()}
