@@ -42,6 +42,18 @@ def _settings(sandbox: str | None, unsafe_host: bool):
     return load_settings(backend=sandbox, unsafe_host=True if unsafe_host else None)
 
 
+def _load_design(design_dir: Path):
+    """load_design, then its warnings on stderr (one line each): before any sandbox starts,
+    so bad input is refused at once and stdout stays clean for --json."""
+    from siliconcrew.design import design_warnings, load_design
+
+    design, folder = load_design(design_dir)
+    err = _console(stderr=True)
+    for warning in design_warnings(design, folder):
+        err.print(f"[yellow]warning[/]: {warning}", soft_wrap=True, markup=True)
+    return design, folder
+
+
 def _sandbox_factory(settings):
     """ws -> sandbox; a flow engine may ask for another image (e.g. LibreLane's)."""
     from siliconcrew.sandbox import open_sandbox
@@ -269,11 +281,10 @@ def check_cmd(
     No agents, no LLM: the quick way to check RTL you wrote. Hardening starts only when every
     check passed. Exit code 0 when the checks pass and the layout is signoff clean.
     """
-    from siliconcrew.design import load_design
     from siliconcrew.flows.checks import run_checks
     from siliconcrew.tools.registry import load_registry
 
-    design, folder = load_design(design_dir)
+    design, folder = _load_design(design_dir)
     settings = _settings(sandbox, unsafe_host)
     err = _console(stderr=True)
     with err.status(f"{design.name}: starting sandbox…") as status:
@@ -288,18 +299,31 @@ def check_cmd(
                             run_id=run.run_dir.run_id,
                             progress=_step_printer(err, status, design.name))
     ok = run.ok and (report is None or report.status == "ok")
+    code = 0 if ok else _check_exit_code(run)
     if as_json:
         data = run.to_dict()
         data["harden"] = report.to_dict() if report else None
         data["ok"] = ok
         _print_json(data)
-        raise typer.Exit(0 if ok else 1)
+        raise typer.Exit(code)
     _print_run_table(design.name, run)
+    for warning in run.warnings:
+        _console().print(f"[yellow]warning[/]: {warning}", soft_wrap=True)
     if report is not None:
         _print_harden(report, None)
     elif not run.ok:
         _console().print("[yellow]hardening skipped: a check failed[/]")
-    raise typer.Exit(0 if ok else 1)
+    raise typer.Exit(code)
+
+
+def _check_exit_code(run) -> int:
+    """A failed `check` exits 2 when a step refused its input (e.g. a path outside the
+    folder), with that refusal as the `error:` line on stderr, like `tools run`; else 1."""
+    for step in run.steps:
+        if step.result is not None and step.result.failure == "input":
+            sys.stderr.write(f"error: {step.step}: {step.result.summary}\n")
+            return 2
+    return 1
 
 
 @app.command("run")
@@ -329,6 +353,7 @@ def run_cmd(
         raise UserInputError(f"--approve must be ask or auto, not '{approve}'", "use --approve ask")
     if max_iterations < 1:
         raise UserInputError("--max-iterations must be >= 1", "use 1 or more")
+    _load_design(design_dir)  # bad design.yaml: one line before the graph starts
     settings = _settings(sandbox, unsafe_host)
     opts = GraphOptions(engine=engine, approve=approve, max_iterations=max_iterations,
                         max_repairs=max_repairs, max_tokens=max_tokens, max_cost_usd=max_cost,
@@ -443,6 +468,7 @@ def harden_cmd(
     """
     from siliconcrew.flows.harden import harden
 
+    _load_design(design_dir)  # bad design.yaml: one line before any sandbox starts
     settings = _settings(sandbox, unsafe_host)
     err = _console(stderr=True)
     with err.status("hardening: starting…") as status:
@@ -549,6 +575,7 @@ def timing_cmd(
         if report is not None:
             raise UserInputError("--repair needs the design, not a --report",
                                  "drop --report (repair re-synthesizes the RTL)")
+        _load_design(design_dir)
         _timing_repair(design_dir, clock_period, allow_clock_relax,
                        RepairBudget(max_attempts=max_attempts, target_slack_ns=target_slack),
                        as_json, _settings(sandbox, unsafe_host))
@@ -569,6 +596,7 @@ def timing_cmd(
     else:
         from siliconcrew.timing import analyze
 
+        _load_design(design_dir)
         settings = _settings(sandbox, unsafe_host)
         with _console(stderr=True).status("timing: synthesize → sta → RTL map…"):
             result = analyze(design_dir, _sandbox_factory(settings), clock_period, top_paths)
@@ -670,6 +698,12 @@ def kb_search(query: str = typer.Argument(..., help="error line or question"),
               mode: str = typer.Option("hybrid", "--mode", help="hybrid | vector | lexical"),
               kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
     """Hybrid (vector + BM25) search; an empty store is seeded first."""
+    from siliconcrew.knowledge_base.store import KnowledgeBase
+
+    # Refuse a bad query or mode before opening (and maybe seeding, ~40 s) the store.
+    KnowledgeBase.clean_query(query)
+    if mode not in ("hybrid", "vector", "lexical"):
+        raise UserInputError(f"unknown search mode '{mode}'", "use hybrid, vector or lexical")
     store = _kb(kb, auto_seed=True)
     hits = store.search(query, k=k, collections=collection or None, mode=mode)
     if as_json:
@@ -889,7 +923,16 @@ def report_cmd(
         webbrowser.open(path.resolve().as_uri())
 
 
+def _terminate_as_interrupt(signum, frame) -> None:
+    """SIGTERM (a batch system, `kill`, a closing terminal) takes the Ctrl-C path: every
+    `finally` runs, sandboxes are closed and finished steps stay checkpointed."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         app()
     except SiliconCrewError as exc:

@@ -48,17 +48,33 @@ def _fmt(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def read_trace(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The trace's events and how many lines were not JSON events. A crash mid-write, a full
+    disk or a stray binary write can leave such lines; the report must still be written (it
+    is how the user finds out what happened), so they are skipped and counted, not fatal."""
+    if not path.exists():
+        return [], 0
+    events: list[dict[str, Any]] = []
+    bad = 0
+    for line in path.read_text(errors="replace").splitlines():
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            event = None
+        if isinstance(event, dict):
+            events.append(event)
+        else:
+            bad += 1
+    return events, bad
+
+
 def collect(run_dir: Path) -> dict[str, Any]:
     results = _load(run_dir / "results.json") or {}
     harden = _load(run_dir / "harden.json") or {}
     manifest = _load(run_dir / "manifest.json") or {}
-    events = []
-    if (run_dir / "trace.jsonl").exists():
-        for line in (run_dir / "trace.jsonl").read_text().splitlines():
-            try:
-                events.append(json.loads(line))
-            except ValueError:
-                continue
+    events, bad_lines = read_trace(run_dir / "trace.jsonl")
     metrics: dict[str, Any] = {}
     metrics.update(results.get("metrics") or {})
     for step in results.get("steps") or []:  # `check` runs
@@ -70,7 +86,8 @@ def collect(run_dir: Path) -> dict[str, Any]:
     artifacts = {**(harden.get("artifacts") or {}), **(results.get("artifacts") or {})}
     status = results.get("status") or ("ok" if results.get("ok") else None) or harden.get("status")
     return {"results": results, "harden": harden, "manifest": manifest, "events": events,
-            "metrics": metrics, "artifacts": artifacts, "status": status or "unknown"}
+            "trace_bad_lines": bad_lines, "metrics": metrics, "artifacts": artifacts,
+            "status": status or "unknown"}
 
 
 def render(run_dir: Path) -> str:
@@ -133,11 +150,14 @@ def render(run_dir: Path) -> str:
                   f"${u.get('cost_usd', 0):.4f}"] for a, u in (llm.get("by_agent") or {}).items()]
         parts.append("<h2>LLM usage</h2>" + _table(rows, ["agent", "calls", "prompt tokens",
                                                           "completion tokens", "cost"], {1, 2, 3, 4}))
-    ev_rows = [[e.get("ts", "")[11:23], e.get("event"), e.get("node") or e.get("step") or "",
+    ev_rows = [[str(e.get("ts", ""))[11:23], e.get("event"), e.get("node") or e.get("step") or "",
                 e.get("tool") or e.get("agent") or "",
                 e.get("summary") or e.get("outcome") or e.get("message") or ""]
                for e in data["events"][:2000]]
-    parts.append(f"<h2>Trace</h2><details><summary>{len(data['events'])} events</summary>"
+    bad = data["trace_bad_lines"]
+    skipped = f", {bad} unreadable line{'s' if bad != 1 else ''} skipped" if bad else ""
+    parts.append(f"<h2>Trace</h2><details><summary>{len(data['events'])} events{skipped}"
+                 "</summary>"
                  + _table(ev_rows, ["time", "event", "node", "tool/agent", "detail"]) + "</details>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -6,6 +6,7 @@ Tool inputs come from users *and* from LLM agents, so they are untrusted: a path
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -35,3 +36,35 @@ def resolve_inside(workspace: Path, path: str | os.PathLike[str], *, must_exist:
 def relative_to_workspace(workspace: Path, path: Path) -> str:
     """Workspace-relative POSIX string for a host path inside the workspace."""
     return path.resolve().relative_to(workspace.resolve()).as_posix()
+
+
+# errno values that mean "this folder cannot be written" (as opposed to a full disk or an
+# I/O error, which are not the user's input).
+_NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def not_writable(folder: Path, reason: str) -> UserInputError:
+    """The one-line refusal for a design folder that cannot be written."""
+    return UserInputError(
+        f"design folder '{folder}' is not writable ({reason}): runs/ and {SCRATCH_DIR}/ are "
+        "created in it",
+        "make it writable (chmod -R u+w, or remount it read-write) or copy the design to a "
+        "writable folder")
+
+
+def make_writable_dir(path: Path, folder: Path) -> Path:
+    """mkdir -p `path` (inside design folder `folder`) and check it can be written.
+
+    Checked explicitly (os.access) as well as by creating it, because a folder that already
+    exists is "created" without error even on a read-only file system; the first write would
+    then fail with a traceback in the middle of a run.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if exc.errno in _NOT_WRITABLE:
+            raise not_writable(folder, exc.strerror or str(exc)) from exc
+        raise
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise not_writable(folder, "permission denied")
+    return path

@@ -24,11 +24,7 @@ ProgressFn = Callable[[str, str], None]
 
 
 def design_input(design: Design, folder: Path, rtl: list[str] | None = None) -> DesignInput:
-    flow_extra = design.flow.model_extra or {}
-    options = flow_extra.get("options") or {}
-    if not isinstance(options, dict):
-        raise UserInputError("design.yaml: flow.options must be a mapping",
-                             "e.g. flow: {engine: local, options: {initial_density: 0.6}}")
+    options = dict(design.flow.options)  # a mapping: design.py refuses anything else
     rtl = list(rtl) if rtl else list(design.rtl)
     if not rtl:
         raise UserInputError("design.yaml has no rtl files to harden",
@@ -47,6 +43,19 @@ def latest_run_with_harden(folder: Path) -> str | None:
     runs = sorted((p for p in (folder / "runs").glob("*/harden") if p.is_dir()),
                   key=lambda p: p.parent.name)
     return runs[-1].parent.name if runs else None
+
+
+def check_continuable(folder: Path, run_id: str | None, from_stage: str | None,
+                      stages: tuple[str, ...] | list[str]) -> None:
+    """`--from STAGE` continues an earlier attempt. Without one, the stages before STAGE left
+    nothing to read and the flow would fail as if a tool had crashed: refuse it as input."""
+    if not from_stage or from_stage == stages[0]:
+        return  # starting at the first stage needs nothing from before
+    harden_dir = folder / "runs" / run_id / "harden" if run_id else None
+    if harden_dir is None or not any(harden_dir.glob("attempt-*")):
+        where = f" in run {run_id}" if run_id else ""
+        raise UserInputError(f"--from {from_stage}: no earlier hardening run to continue{where}",
+                             "run harden without --from first")
 
 
 def stage_logs(result: FlowResult) -> dict[str, str]:
@@ -110,12 +119,14 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
         dinput.options = {**dinput.options, **extra_options}
     if max_repairs < 0:
         raise UserInputError("--max-repairs must be >= 0", "use 0 to disable repairs")
+    engine.stage_range(from_stage, to_stage)  # unknown stage names first, before any run
     resume = from_stage is not None and run_id is None
     if resume:
         run_id = latest_run_with_harden(folder)
     if run_id is not None and not (folder / "runs" / run_id).is_dir():
         raise UserInputError(f"run '{run_id}' not found in {folder / 'runs'}",
                              "give an existing run id (see runs/) or omit --run")
+    check_continuable(folder, run_id, from_stage, engine.stages)
     run_dir = RunDir(folder, run_id)
     harden_dir = run_dir.path / "harden"
     harden_dir.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from siliconcrew import __version__
+from siliconcrew.workspace import make_writable_dir
 
 PINNED_PACKAGES = ("typer", "rich", "pydantic", "pyyaml", "docker", "openai", "langgraph",
                    "chromadb", "klayout")
@@ -62,7 +63,8 @@ class RunDir:
     def __init__(self, design_dir: Path, run_id: str | None = None) -> None:
         self.run_id = run_id or new_run_id()
         self.path = design_dir / "runs" / self.run_id
-        self.path.mkdir(parents=True, exist_ok=True)
+        # A read-only design folder is bad input (one line, exit 2), not an OSError traceback.
+        make_writable_dir(self.path, design_dir)
         self.trace_path = self.path / "trace.jsonl"
 
     def event(self, event: str, **data: Any) -> None:

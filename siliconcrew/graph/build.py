@@ -144,9 +144,10 @@ def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
         "artifacts": s.artifacts}}
     if not s.ok:
         return {**out, "status": "failed", "reason": s.summary, "_outcome": s.summary}
+    # pre-layout: a hold violation is a warning here (see _after_synth); setup decides
     t = ctx.tool("synth", "sta", {"netlist": s.artifacts["netlist"], "top": d.top,
-                                  "clock_port": d.clock.port,
-                                  "clock_period_ns": _period(ctx, state), "liberty": lib})
+                                  **d.clock.sta_constraints(_period(ctx, state)),
+                                  "liberty": lib})
     e = ctx.tool("synth", "equivalence", {"files": state["rtl_files"],
                                           "netlist": s.artifacts["netlist"], "top": d.top,
                                           "liberty": lib, "clock_port": d.clock.port,
@@ -155,6 +156,9 @@ def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
         k: v for k, v in t.metrics.items() if not isinstance(v, (dict, list))}}
     out["equiv"] = {"ok": e.ok, "summary": e.summary, "metrics": e.metrics}
     out["_outcome"] = f"{s.summary}; {t.summary.split(';')[0]}; {e.summary}"
+    if t.metrics.get("timing__hold__met") is False:
+        out["notes"] = [f"pre-layout hold WNS {t.metrics.get('timing__hold__ws')} ns: a warning "
+                        "(ideal clocks); hold is signed off post-route by the hardening engine"]
     return out
 
 
@@ -232,7 +236,7 @@ def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
                           "RTL agent"],
                 "_outcome": f"violated ({best} ns): back to RTL"}
     if best is not None and not state.get("clock_period_ns"):  # relax once at most
-        new_period = relaxed_period(_period(ctx, state), best)
+        new_period = rep.needed_period_ns or relaxed_period(_period(ctx, state), best)
         approved = ctx.relax_clock
         if ctx.approve == "ask" and not approved:
             from langgraph.types import interrupt

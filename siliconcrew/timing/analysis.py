@@ -354,6 +354,7 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
     from siliconcrew.design import load_design
     from siliconcrew.tools.base import ToolContext
     from siliconcrew.tools.registry import execute, load_registry
+    from siliconcrew.workspace import SCRATCH_DIR, make_writable_dir
 
     design, folder = load_design(Path(design_dir))
     if rtl:
@@ -363,6 +364,7 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
     period = clock_period_ns or design.clock.period_ns
     lib = design.check_liberty()
     reg = registry or load_registry(include_plugins=False)
+    make_writable_dir(folder / SCRATCH_DIR, folder)  # the tools' job folders go there
     ctx = ToolContext(folder, sandbox_factory)
     try:
         syn = execute(reg.get("synthesize"), {"files": design.rtl, "top": design.top,
@@ -373,15 +375,18 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
         if not syn.ok:
             raise TimingAnalysisError(f"{design.name}: {syn.summary}", "fix the RTL first "
                                       "(`siliconcrew check`)")
+        constraints = design.clock.sta_constraints(period)
         sta = execute(reg.get("sta"), {"netlist": syn.artifacts["netlist"], "top": design.top,
-                                       "clock_port": design.clock.port, "clock_period_ns": period,
-                                       "liberty": lib, "paths": max(top_paths * 4, 10)}, ctx)
+                                       **constraints, "liberty": lib,
+                                       "paths": max(top_paths * 4, 10)}, ctx)
         if not sta.ok and sta.failure != "check":
             err = UserInputError if sta.failure == "input" else TimingAnalysisError
             raise err(f"{design.name}: {sta.summary}", "see the sta report")
         report = ctx.resolve(sta.artifacts["report"]).read_text(errors="replace")
         base = {"design": design.name, "clock_period_ns": period, "clock_port": design.clock.port,
                 "liberty": lib, "report": sta.artifacts["report"],
+                "io_delay_ns": constraints["input_delay_ns"],
+                "clock_uncertainty_ns": constraints["clock_uncertainty_ns"],
                 "fmax_mhz": sta.metrics.get("clock__fmax_mhz")}
         if not sta.metrics.get("timing__endpoints"):
             return {**base, "wns": None, "tns": None, "worst_slack": None, "met": True,

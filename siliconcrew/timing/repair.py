@@ -77,6 +77,8 @@ class RepairReport(BaseModel):
     stopped: str = ""
     wall_s: float = 0.0
     run_id: str | None = Field(None, description="runs/<run_id>/ holds repair.json + tool output")
+    needed_period_ns: float | None = Field(None, description="when not closed: the clock the "
+                                           "best netlist meets (its I/O delays scaled with it)")
 
     @property
     def iterations(self) -> int:
@@ -113,10 +115,14 @@ def synthesis_ladder(period_ns: float) -> list[tuple[str, Candidates]]:
     ]
 
 
-def relaxed_period(period_ns: float, wns: float, target_slack_ns: float = 0.0) -> float:
+def relaxed_period(period_ns: float, wns: float, target_slack_ns: float = 0.0,
+                   io_delay_ns: float = 0.0) -> float:
     """The period the best netlist meets (with the target slack), rounded up to 0.1 ns with
-    2 % margin."""
-    return math.ceil((period_ns - wns + target_slack_ns) * 1.02 * 10 - 1e-9) / 10
+    2 % margin. `io_delay_ns`: the input + output delay on the worst path at `period_ns`;
+    it is a share of the period (clock.io_delay_pct), so it grows with the relaxed clock."""
+    share = min(io_delay_ns / period_ns, 0.9) if period_ns > 0 else 0.0
+    logic = period_ns - wns - io_delay_ns
+    return math.ceil((logic + target_slack_ns) / (1 - share) * 1.02 * 10 - 1e-9) / 10
 
 
 def _better(a: float | None, b: float | None) -> bool:
@@ -132,6 +138,18 @@ class _Evaluation(BaseModel):
     cells: int | None = None
     netlist: str | None = None
     summary: str = ""
+    io_ns: float = 0.0  # input + output delay on the worst setup path
+
+
+def _worst_path_io(metrics: dict[str, Any]) -> float:
+    """The I/O delay the worst setup path carries (0 for a register-to-register path)."""
+    worst = metrics.get("timing__setup__worst_path") or {}
+    io = 0.0
+    if "(input port" in str(worst.get("startpoint", "")):
+        io += float(metrics.get("timing__input_delay_ns") or 0.0)
+    if "(output port" in str(worst.get("endpoint", "")):
+        io += float(metrics.get("timing__output_delay_ns") or 0.0)
+    return io
 
 
 class TimingRepair:
@@ -160,13 +178,14 @@ class TimingRepair:
         if not syn.ok:
             return _Evaluation(ok=False, summary=syn.summary)
         sta = self.run_tool("sta", {"netlist": syn.artifacts["netlist"], "top": d.top,
-                                    "clock_port": d.clock.port, "clock_period_ns": period_ns,
+                                    **d.clock.sta_constraints(period_ns),
                                     "liberty": self.lib})
         ws = sta.metrics.get("timing__setup__ws")
         if ws is None and sta.failure not in (None, "check"):
             return _Evaluation(ok=False, summary=sta.summary)
         return _Evaluation(ok=True, wns=ws, cells=syn.metrics.get("design__instance__count"),
-                           netlist=syn.artifacts["netlist"], summary=sta.summary)
+                           netlist=syn.artifacts["netlist"], summary=sta.summary,
+                           io_ns=_worst_path_io(sta.metrics))
 
     def check_netlist(self, rtl: list[str], netlist: str) -> dict[str, str] | str:
         """Equivalence + gate-level testbench; returns the check summaries, or the reason the
@@ -246,6 +265,7 @@ class TimingRepair:
             report.wall_s = round(time.perf_counter() - start, 2)
             return report
         best_recipe, best_rtl = start_recipe, list(self.rtl)
+        best_io = base.io_ns
 
         def out_of_budget() -> str | None:
             if len(report.attempts) >= self.budget.max_attempts:
@@ -277,7 +297,7 @@ class TimingRepair:
                           wns_before=report.wns_after, recipe=recipe.model_dump(),
                           explored=explored if len(explored) > 1 else {})
             if self.judge(att, ev, best_rtl, report.wns_after):
-                best_recipe = recipe
+                best_recipe, best_io = recipe, ev.io_ns
                 report.wns_after, report.netlist = ev.wns, ev.netlist
                 report.recipe, report.strategy = recipe.model_dump(), name
                 report.closed = self.meets(ev.wns)
@@ -306,7 +326,7 @@ class TimingRepair:
             att.checks["testbench"] = "passed"
             ev = self.evaluate(new_rtl, best_recipe, period)
             if self.judge(att, ev, new_rtl, report.wns_after):
-                best_rtl = list(new_rtl)
+                best_rtl, best_io = list(new_rtl), ev.io_ns
                 report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
                 report.strategy = "rtl-rewrite" + (f" + {best_recipe.label()}"
                                                    if not best_recipe.is_default else "")
@@ -314,7 +334,9 @@ class TimingRepair:
             record(att, t0)
         # 3. clock relaxation, only with approval
         if not report.closed and report.wns_after is not None:
-            new_period = relaxed_period(period, report.wns_after, self.budget.target_slack_ns)
+            new_period = relaxed_period(period, report.wns_after, self.budget.target_slack_ns,
+                                        best_io)
+            report.needed_period_ns = new_period
             if approve_clock is None or not approve_clock(period, new_period):
                 report.stopped = report.stopped or (
                     f"the best netlist needs a {new_period:g} ns clock "
