@@ -181,6 +181,11 @@ class Design(BaseModel):
                                ". _ / + - only, and update design.yaml")
         return paths
 
+    def states_timing(self) -> bool:
+        """True when design.yaml has a `clock:` section. Without one the design states no
+        timing requirement (a combinational block): its delay is reported, not judged."""
+        return "clock" in self.model_fields_set
+
     def check_liberty(self) -> str:
         """Liberty for the pre-layout checks (synthesis, STA, equivalence): the flow's PDK
         when it is one of the bundled osu techs, else osu018 (sky130/gf180 liberties are not

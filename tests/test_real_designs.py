@@ -321,3 +321,25 @@ def test_hierarchical_adder_with_repeated_net_names_reaches_gds(tmp_path):
     stages = {s["name"]: s["status"] for s in data["stages"]}
     assert stages.get("backanno") == "ok" and stages.get("gl_sim") == "ok", data["stages"]
     assert data["status"] == "ok"
+
+
+def test_combinational_design_without_clock_is_reported_not_judged(tmp_path):
+    """A 16/8 divider with no `clock:` has no timing requirement: its ~19 ns path is reported,
+    not failed against a 10 ns clock nobody asked for; with a clock it is judged."""
+    import json
+    import shutil
+
+    from tests.conftest import REPO, run_cli
+
+    d = tmp_path / "div"
+    shutil.copytree(REPO / "benchmarks" / "corpus" / "div_16bit", d,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    proc = run_cli("check", str(d), "--no-harden", "--json", "--sandbox", "local", timeout=600)
+    sta = next(s["result"] for s in json.loads(proc.stdout)["steps"] if s["step"] == "sta")
+    assert proc.returncode == 0 and sta["ok"], sta["summary"]
+    assert sta["metrics"]["timing__comb_delay_ns"] > 10
+    card = d / "design.yaml"
+    card.write_text(card.read_text() + "clock: {period_ns: 10}\n")
+    proc = run_cli("check", str(d), "--no-harden", "--json", "--sandbox", "local", timeout=600)
+    sta = next(s["result"] for s in json.loads(proc.stdout)["steps"] if s["step"] == "sta")
+    assert proc.returncode != 0 and not sta["ok"]

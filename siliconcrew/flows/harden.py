@@ -23,6 +23,12 @@ from siliconcrew.flows.run_dir import RunDir
 ProgressFn = Callable[[str, str], None]
 
 
+#: The period a design with no `clock:` is analysed at: long enough that no small block fails
+#: it, so the engine's timing reports its longest path (timing__comb_delay_ns) without
+#: judging it against a clock nobody asked for.
+UNCONSTRAINED_PERIOD_NS = 1000.0
+
+
 def design_input(design: Design, folder: Path, rtl: list[str] | None = None) -> DesignInput:
     options = dict(design.flow.options)  # a mapping: design.py refuses anything else
     rtl = list(rtl) if rtl else list(design.rtl)
@@ -31,7 +37,9 @@ def design_input(design: Design, folder: Path, rtl: list[str] | None = None) -> 
                              "add rtl: [...] (or let the RTL agent write it first)")
     return DesignInput(
         name=design.name, top=design.top, rtl=[folder / f for f in rtl],
-        clock_port=design.clock.port, clock_period_ns=design.clock.period_ns,
+        clock_port=design.clock.port,
+        clock_period_ns=design.clock.period_ns if design.states_timing() else
+        UNCONSTRAINED_PERIOD_NS, timing_required=design.states_timing(),
         pdk=design.flow.pdk, testbench=[folder / f for f in design.testbench],
         testbench_top=design.testbench_top(),
         sim_pass_patterns=design.verification.pass_patterns,

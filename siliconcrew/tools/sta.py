@@ -41,6 +41,8 @@ class StaInput(ToolInput):
                                         "and hold)")
     hold_gates: bool = Field(False, description="fail on a hold violation; default: a warning "
                              "(ideal clocks before CTS: hold is signed off post-route)")
+    setup_gates: bool = Field(True, description="fail on a setup violation; False for a design "
+                              "with no clock requirement (the delay is reported, not judged)")
     paths: int = Field(5, ge=1, le=100, description="worst setup paths to report in full")
     timeout_s: float = Field(300, gt=0)
 
@@ -160,13 +162,13 @@ puts "=== done ==="
         diags = []
         setup_met = metrics["timing__setup__ws"] is None or metrics["timing__setup__ws"] >= 0
         hold_met = metrics["timing__hold__ws"] is None or metrics["timing__hold__ws"] >= 0
-        met = setup_met and (hold_met or not inp.hold_gates)
+        met = (setup_met or not inp.setup_gates) and (hold_met or not inp.hold_gates)
         metrics["timing__hold__met"] = hold_met
         if not setup:
             diags.append(Diagnostic(severity="warning", code="unconstrained",
                                     message="no constrained timing paths (no flops or I/O paths)"))
         for r in setup:
-            if r.slack < 0:
+            if r.slack < 0 and inp.setup_gates:
                 diags.append(Diagnostic(severity="error", code="setup",
                                         message=f"setup violated at {r.endpoint}: slack {r.slack:g} ns"))
         for r in hold:
@@ -182,6 +184,11 @@ puts "=== done ==="
                    + ("timing met" if met else "timing VIOLATED"))
         if not hold_met and not inp.hold_gates:
             summary += f" (hold WARNING: pre-layout hold violated; {_HOLD_NOTE})"
+        if not inp.setup_gates and s_ws is not None:
+            delay = round(p - s_ws - inp.input_delay_ns - inp.output_delay_ns, 4)
+            metrics["timing__comb_delay_ns"] = delay
+            summary += (f" (no clock requirement: longest path {delay:g} ns, reported, not "
+                        "judged; add clock: {period_ns: N} to design.yaml to constrain it)")
         if worst:
             summary += (f"; worst path {worst['startpoint'].split(' (')[0]} -> "
                         f"{worst['endpoint'].split(' (')[0]}")

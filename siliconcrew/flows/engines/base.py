@@ -45,6 +45,9 @@ class DesignInput(BaseModel):
     rtl: list[Path]
     clock_port: str | None = None
     clock_period_ns: float = 10.0
+    #: False when design.yaml has no clock: the period is then a generous stand-in and the
+    #: longest path is reported (timing__comb_delay_ns), not judged
+    timing_required: bool = True
     pdk: str = "osu018"
     testbench: list[Path] = Field(default_factory=list)
     testbench_top: str | None = None
