@@ -3,19 +3,31 @@
 The liberty is read with cell functions (not as blackboxes) so the gate netlist has real
 logic; `equiv_simple` + `equiv_induct` then prove matching signals equal. "Unproven" is not
 "different": the result says which signals could not be proven so a human or agent can look.
+
+No proof is attempted where its answer would mean nothing: when the RTL drives `z`
+(tri-state buses; yosys' SAT models `z` as an unconstrained value and a net with several
+drivers as a contradiction, so such a "proof" held for a netlist that drove constant 0),
+has inout ports or multiply-driven nets, or when the netlist has tri-state cells (yosys 0.23
+reads TBUFX1 as a plain inverter). The verdict then comes from the random co-simulation,
+which compares `z` as a value, and says so.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
-from siliconcrew.tools.equiv_sim import netlist_ports, rename_module, testbench
+from siliconcrew.tools.equiv_sim import (OSU_TRISTATE_CELLS, RtlFacts, Stimulus, analysis_script,
+                                         liberty_tristate_cells, netlist_ports,
+                                         netlist_tristate, plan_stimulus, rename_module,
+                                         rtl_facts, testbench)
 from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
                                        liberty_inside, resolve_file, resolve_sources,
                                        stage_data_files)
@@ -54,22 +66,74 @@ class EquivalenceTool(Tool):
             check_identifier(inp.clock_port, "clock_port")
         files = resolve_sources(ctx, inp.files)
         netlist = resolve_file(ctx, inp.netlist, "netlist")
+        job = ctx.job_dir("equivalence")
+        stage_data_files(ctx.workspace, files, job)  # $readmemh in the RTL
+        facts = self._rtl_facts(ctx, inp, files, job)
         formal = None
         if inp.method in ("auto", "formal"):
-            budget = inp.formal_timeout_s if inp.method == "auto" else inp.timeout_s
-            formal = self._formal(ctx, inp, files, netlist, budget, start)
-            if formal.ok or inp.method == "formal" or formal.failure == "tool":
-                return formal
-        sim = self._simulate(ctx, inp, files, netlist, start, formal)
+            blockers = (facts.formal_blockers() if facts else []) + \
+                self._netlist_blockers(ctx, inp, netlist)
+            if blockers:
+                formal = self._not_provable(ctx, inp, blockers, start)
+                if inp.method == "formal":
+                    return formal
+            else:
+                budget = inp.formal_timeout_s if inp.method == "auto" else inp.timeout_s
+                formal = self._formal(ctx, inp, files, netlist, budget, start, job)
+                if formal.ok or inp.method == "formal" or formal.failure == "tool":
+                    return formal
+        sim = self._simulate(ctx, inp, files, netlist, start, formal, facts)
         return sim or formal  # no cell models for a simulation: the formal verdict stands
 
+    def _rtl_facts(self, ctx: ToolContext, inp: EquivalenceInput, files,
+                   job: Path) -> RtlFacts | None:
+        """Clocks, async resets and tri-state drivers of the RTL (one quick yosys `prep`).
+        None when yosys cannot read the RTL: the formal step then reports why."""
+        defines = " ".join(f"-D{d}" for d in check_defines(inp.defines))
+        reads = "\n".join(f'read_verilog -sv {defines} "{ctx.sandbox.inside(f)}"'
+                          for f in files)
+        (job / "rtl_facts.ys").write_text(analysis_script(reads, inp.top))
+        run = self.exec(ctx, ["yosys", "-q", "-l", "rtl_facts.log", "rtl_facts.ys"], job,
+                        min(inp.timeout_s, 300), "yosys-rtl")
+        out = job / "rtl.json"
+        if run.exit_code != 0 or run.timed_out or not out.exists():
+            return None
+        try:
+            return rtl_facts(json.loads(out.read_text(errors="replace")), inp.top)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    @staticmethod
+    def _netlist_blockers(ctx: ToolContext, inp: EquivalenceInput, netlist: Path) -> list[str]:
+        lib = inp.liberty or "osu018"
+        cells: set[str] | frozenset[str] = OSU_TRISTATE_CELLS
+        path = Path(TECH_LIBERTY[lib]) if lib in TECH_LIBERTY else ctx.resolve(lib)
+        try:
+            cells = liberty_tristate_cells(path.read_text(errors="replace"))
+        except OSError:
+            pass  # the bundled liberty lives in the sandbox image only: the OSU names stand
+        found = netlist_tristate(netlist.read_text(errors="replace"), cells)
+        if not found:
+            return []
+        return [f"the netlist has tri-state drivers ({', '.join(found)}): yosys 0.23 reads "
+                "tri-state cells as plain buffers (their enable is lost), so a proof would "
+                "not cover the z state"]
+
+    def _not_provable(self, ctx: ToolContext, inp: EquivalenceInput, reasons: list[str],
+                      start: float) -> ToolResult:
+        diags = [Diagnostic(severity="error", code="tri-state" if "tri-state" in r
+                            else "not-provable", message=r) for r in reasons]
+        return self.result(ctx, ok=False, start=start, diagnostics=diags, failure="check",
+                           summary="not proven: no formal proof possible — " + reasons[0],
+                           metrics={"equiv__method": "formal", "equiv__signals": 0,
+                                    "equiv__proven": 0, "equiv__unproven": 0,
+                                    "equiv__formal_skipped": reasons[0]})
+
     def _formal(self, ctx: ToolContext, inp: EquivalenceInput, files, netlist,
-                budget: float, start: float) -> ToolResult:
+                budget: float, start: float, job: Path) -> ToolResult:
         defines = " ".join(f"-D{d}" for d in check_defines(inp.defines))
         sb = ctx.sandbox
         lib = liberty_inside(ctx, inp.liberty)
-        job = ctx.job_dir("equivalence")
-        stage_data_files(ctx.workspace, files, job)  # $readmemh in the RTL
         reads = "\n".join(f'read_verilog -sv {defines} "{sb.inside(f)}"' for f in files)
         t, n = inp.top, inp.seq_depth
         script = f"""{reads}
@@ -125,7 +189,7 @@ equiv_status
                                     "equiv__proven": n_proven, "equiv__unproven": n_unproven})
 
     def _simulate(self, ctx: ToolContext, inp: EquivalenceInput, files, netlist, start: float,
-                  formal: ToolResult | None) -> ToolResult | None:
+                  formal: ToolResult | None, facts: RtlFacts | None) -> ToolResult | None:
         """Random co-simulation of RTL and netlist with the library's cell models."""
         lib = inp.liberty or "osu018"
         if lib not in TECH_LIBERTY:
@@ -138,17 +202,19 @@ equiv_status
         ports = netlist_ports(text, inp.top)
         if not ports:
             return None
-        names = {p.name for p in ports if p.direction == "input"}
-        clock = inp.clock_port or next((c for c in ("clk", "clock", "CLK") if c in names), None)
+        stim = plan_stimulus(ports, inp.clock_port, facts)
         gate_top = f"{inp.top}__gate"
         (job / "gate.v").write_text(rename_module(text, inp.top, gate_top))
-        (job / "tb.v").write_text(testbench(inp.top, gate_top, ports, clock, inp.sim_cycles))
+        (job / "tb.v").write_text(testbench(inp.top, gate_top, ports, None, inp.sim_cycles,
+                                            stimulus=stim))
         defines = [f"-D{d}" for d in check_defines(inp.defines)]
         comp = self.exec(ctx, ["iverilog", "-g2012", "-o", "eq.vvp", "-s", "sc_equiv_tb",
                                *defines, *(sb.inside(f) for f in files), "gate.v", "tb.v", cells],
                          job, 300, "compile")
         why_formal = ("" if formal is None else
                       " (formal proof timed out)" if formal.failure == "timeout" else
+                      f" (no formal proof: {formal.metrics['equiv__formal_skipped']})"
+                      if formal.metrics.get("equiv__formal_skipped") else
                       " (formal proof incomplete)")
         if comp.exit_code != 0:
             return self.result(ctx, ok=False, start=start, log=comp, failure="tool",
@@ -169,9 +235,16 @@ equiv_status
         ok = errors == 0 and x_only == 0 and compared > 0
         if errors:
             cycle = int(re.search(r"cycle (\d+)", diags[0].message).group(1)) if diags else 0
-            replay = self._write_counterexample(job, inp, ports, clock, gate_top, cycle, files,
+            replay = self._write_counterexample(job, inp, ports, stim, gate_top, cycle, files,
                                                 cells, ctx)
             artifacts.update(replay)
+            ios = [p.name for p in ports if p.direction == "inout"]
+            if ios:
+                diags.append(Diagnostic(
+                    severity="info", code="inout",
+                    message=f"inout {', '.join(ios)}: the testbench drives the bus weakly with "
+                            "the value shown as '(tb)'; a design's own drive wins, so a value "
+                            "equal to '(tb)' means that design released the bus (z)"))
             summary = (f"NOT equivalent: {errors} mismatches in {inp.sim_cycles} random cycles"
                        + (f" — first: {diags[0].message}" if diags else "")
                        + f"; replay: sh {replay['counterexample_script']}")
@@ -180,13 +253,19 @@ equiv_status
             summary = ("not decided: the netlist's outputs are X where the RTL has values "
                        f"({x_only} comparisons) — {diags[-1].message}")
         elif ok:
+            clocks = (f"clocks {', '.join(stim.clock_names)}; " if len(stim.clock_names) > 1
+                      else "")
+            tri = "z compared as a value; " if any(p.direction == "inout" for p in ports) or (
+                facts and facts.tristate_ports) else ""
             summary = (f"no mismatch in {inp.sim_cycles} random cycles ({compared} comparisons;"
-                       f" simulation, not a proof){why_formal}")
+                       f" {clocks}{tri}simulation, not a proof){why_formal}")
         else:
             summary = "not decided: the RTL's outputs stayed X for the whole simulation"
         metrics = {"equiv__method": "simulation", "equiv__sim_cycles": inp.sim_cycles,
                    "equiv__compared": compared, "equiv__skipped_x": skipped,
-                   "equiv__mismatches": errors, "equiv__x_only": x_only}
+                   "equiv__mismatches": errors, "equiv__x_only": x_only,
+                   "equiv__sim_clocks": stim.clock_names,
+                   "equiv__sim_resets": {k: int(v) for k, v in sorted(stim.resets.items())}}
         if formal is not None:
             metrics.update({k: v for k, v in formal.metrics.items() if k != "equiv__method"})
             metrics["equiv__formal"] = formal.summary
@@ -194,12 +273,13 @@ equiv_status
                            failure=None if ok else "check", metrics=metrics,
                            artifacts=artifacts)
 
-    def _write_counterexample(self, job, inp: EquivalenceInput, ports, clock, gate_top: str,
-                              cycle: int, files, cells: str, ctx: ToolContext) -> dict[str, str]:
+    def _write_counterexample(self, job, inp: EquivalenceInput, ports, stim: Stimulus,
+                              gate_top: str, cycle: int, files, cells: str,
+                              ctx: ToolContext) -> dict[str, str]:
         """The same seeded stimulus cut at the first mismatching cycle, plus the command that
         replays it: evidence a user can run, not just our word that the two differ."""
         tb = job / "counterexample_tb.v"
-        tb.write_text(testbench(inp.top, gate_top, ports, clock, cycle + 1))
+        tb.write_text(testbench(inp.top, gate_top, ports, None, cycle + 1, stimulus=stim))
         srcs = " ".join(ctx.rel(f) for f in files)
         script = job / "replay.sh"
         script.write_text(

@@ -16,7 +16,8 @@ from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, Too
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
 from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_inside,
                                        resolve_dirs, resolve_sources, stage_data_files)
-from siliconcrew.tools.seq_legalize import applies_to, legalize_lines, write_latch_map
+from siliconcrew.tools.seq_legalize import (applies_to, legalize_lines, rtl_has_z,
+                                            tristate_lines, write_latch_map, write_tbuf_map)
 from siliconcrew.tools.synth_recipe import SynthRecipe
 
 _CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
@@ -65,11 +66,14 @@ class SynthesizeTool(Tool):
         reads = "\n".join(f'read_verilog -sv {opts} "{sb.inside(f)}"' for f in files)
         recipe = inp.recipe
         inside = {k: sb.inside(v) for k, v in recipe.support_files(job).items()}
-        legalize = "\n".join(legalize_lines(sb.inside(write_latch_map(job)))) \
+        legalize = "\n".join(legalize_lines(sb.inside(write_latch_map(job)),
+                                             sb.inside(write_tbuf_map(job)))) \
             if applies_to(inp.liberty) else ""
+        tristate = "\n".join(tristate_lines(inp.flatten))
         script = f"""read_liberty -lib "{lib}"
 {reads}
 hierarchy -check -top {inp.top}
+{tristate}
 {recipe.high_level(inp.top, inp.flatten, inside)}
 {legalize}
 check
@@ -106,6 +110,13 @@ write_json netlist.json
                                     message=f"{n} cell(s) of type {cell} not mapped to the liberty"
                                             + (" (latch: the library mapping has no latch cell)"
                                                if "LATCH" in cell.upper() else "")))
+        tristate_cells = sum(n for c, n in per_cell.items() if "TBUF" in c.upper())
+        if tristate_cells == 0 and rtl_has_z(files):
+            diags.append(Diagnostic(severity="warning", code="tri-state-lost",
+                                    message="the RTL writes z but the netlist has no tri-state "
+                                            "driver: only `assign y = en ? v : 'bz;` (a mux "
+                                            "with z) becomes a tri-state buffer; a z from a "
+                                            "case statement or a constant z became 0"))
         latches = sum(1 for d in diags if d.code == "latch")
         drivers = sum(1 for d in diags if d.code == "multiple-drivers")
         metrics = {"design__instance__count": cells, "design__instance__area": area,
