@@ -9,8 +9,12 @@ Works wherever Debian's qflow packages are (the docker image, or the host for `l
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +23,15 @@ from siliconcrew.flows.engines import qflow_logs as logs
 from siliconcrew.flows.engines.base import DesignInput, FlowEngine, StageResult
 from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
+from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
 from siliconcrew.tools.seq_legalize import legalize_lines, write_latch_map
 from siliconcrew.tools.rtl_ports import reorder_module_ports, rtl_port_order
 from siliconcrew.tools.sources import stage_data_files
 from siliconcrew.tools.synth_recipe import SynthRecipe
+from siliconcrew.tools.vcd_compare import (DUMP_FILE, DUMP_MODULE, Comparison, compare_vcds,
+                                           dump_module_source)
 
 TECHS = ("osu018", "osu035", "osu050")
 TECH_DIR = "/usr/share/qflow/tech"
@@ -113,23 +120,28 @@ class QflowEngine(FlowEngine):
         high-level part as `yosys_script` (it replaces qflow's `synth -top`), the cell mapping
         as `abc_script`. Without a recipe the script is qflow's own `synth -top`. Either way
         latches and async-load flops are legalized onto the library's cells first
-        (seq_legalize), which qflow's script does not do."""
+        (seq_legalize), which qflow's script does not do, and tri-state drivers become the
+        library's tri-state buffers (qflow's `synth` alone makes them constants)."""
+        from siliconcrew.tools.seq_legalize import tristate_lines, write_tbuf_map
+
         folder = flow_dir / "recipe"
         folder.mkdir(exist_ok=True)
         # Flattened here, with the hierarchical net names ("add8_inst1.add4_inst1.Co_temp")
         # made private: qflow's rc2dly/vesta cannot look such names up after routing
         # ("Net ...Co_temp! not found in hash table" on a hierarchical adder).
-        legalize = [*legalize_lines(sandbox.inside(write_latch_map(folder))),
+        legalize = [*legalize_lines(sandbox.inside(write_latch_map(folder)),
+                                    sandbox.inside(write_tbuf_map(folder))),
                     "rename -hide w:*.*"]
+        tristate = [f"hierarchy -top {design.top}", *tristate_lines(True)]
         script = folder / "high_level.ys"
         if not config.get("synth_recipe"):
-            script.write_text("\n".join([f"synth -top {design.top} -flatten", *legalize])
-                              + "\n")
+            script.write_text("\n".join([*tristate, f"synth -top {design.top} -flatten",
+                                         *legalize]) + "\n")
             return [f"set yosys_script = {sandbox.inside(script)}"]
         recipe = SynthRecipe.model_validate(config["synth_recipe"])
         inside = {k: sandbox.inside(v) for k, v in recipe.support_files(folder).items()}
-        script.write_text("\n".join([recipe.high_level(design.top, True, inside), *legalize])
-                          + "\n")
+        script.write_text("\n".join([*tristate, recipe.high_level(design.top, True, inside),
+                                     *legalize]) + "\n")
         lines = [f"set yosys_script = {sandbox.inside(script)}"]
         if recipe.abc_script_text():
             lines.append(f'set abc_script = "{recipe.abc_script_text()}"')
@@ -216,7 +228,9 @@ class QflowEngine(FlowEngine):
 
     def _gate_level_sim(self, design: DesignInput, flow_dir: Path, tech: str,
                         sandbox: Sandbox) -> StageResult:
-        """Re-simulate the post-route netlist (with cell models) against the testbench."""
+        """Re-simulate the post-route netlist (with cell models) against the testbench, and the
+        RTL against the same testbench: the verdict says which of the two fails and, when only
+        one does, where their waveforms first differ (see `_gl_verdict`)."""
         if not design.testbench or not design.testbench_top:
             return StageResult(name="gl_sim", status="skipped", summary="no testbench")
         netlist = flow_dir / "synthesis" / f"{design.top}.rtlnopwr.v"
@@ -224,35 +238,25 @@ class QflowEngine(FlowEngine):
             return StageResult(name="gl_sim", status="failed",
                                summary="no post-route netlist (synthesis/<top>.rtlnopwr.v)")
         sim_dir = flow_dir / "gl_sim"
-        sim_dir.mkdir(exist_ok=True)
-        sandbox.make_writable(sim_dir)
-        stage_data_files(sandbox.workspace, [*design.testbench, *design.rtl], sim_dir)
+        rtl_dir = sim_dir / "rtl"  # its own folder: a testbench's own $dumpfile name is reused
+        for folder in (sim_dir, rtl_dir):
+            folder.mkdir(exist_ok=True)
+            sandbox.make_writable(folder)
+            stage_data_files(sandbox.workspace, [*design.testbench, *design.rtl], folder)
         netlist, port_note = _netlist_in_rtl_port_order(design, netlist, sim_dir)
-        comp = sandbox.run(["iverilog", "-g2012", "-o", "gl.vvp", "-s", design.testbench_top,
-                            *(sandbox.inside(t) for t in design.testbench),
-                            sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"],
-                           cwd=sim_dir, timeout_s=300, log_name="compile")
-        if comp.exit_code != 0:
-            first = (comp.output.strip().splitlines() or ["?"])[0][:200]
+        tb = [sandbox.inside(t) for t in design.testbench]
+        gl = _run_testbench(design, sandbox, sim_dir, "gl",
+                            [*tb, sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"])
+        if not gl.compiled:
             return StageResult(name="gl_sim", status="failed", log_path=str(
-                comp.log_path.relative_to(flow_dir)), summary="gate-level compile failed: "
-                + first + (f" ({port_note})" if port_note else ""),
+                gl.log.relative_to(flow_dir)), summary="gate-level compile failed: "
+                + gl.first + (f" ({port_note})" if port_note else ""),
                 metrics={"gl_sim__elaborated": False})
-        fail = DEFAULT_FAIL_PATTERNS if design.sim_fail_patterns is None else design.sim_fail_patterns
-        fail_res = [re.compile(p, re.MULTILINE) for p in fail]
-        pass_res = [re.compile(p, re.MULTILINE) for p in design.sim_pass_patterns or []]
-        # Patterns are checked over the whole output, not the capped log.
-        run = sandbox.run(["vvp", "-n", "gl.vvp"], cwd=sim_dir, timeout_s=600, log_name="run",
-                          watch=[*fail_res, *pass_res])
-        bad = [f"{run.hits[rx.pattern][:160]}" for rx in fail_res if rx.pattern in run.hits]
-        bad += [f"missing {rx.pattern!r}" for rx in pass_res if rx.pattern not in run.hits]
-        ok = run.ok and not bad
-        return StageResult(name="gl_sim", status="ok" if ok else "failed",
-                           log_path=str(run.log_path.relative_to(flow_dir)),
-                           metrics={"gl_sim__passed": ok},
-                           summary="post-route netlist passes the testbench" if ok else
-                           f"post-route simulation failed ({run.killed_reason or 'output'}"
-                           + (f": {bad[0]}" if bad else "") + ")")
+        # An RTL simulation is faster than the netlist's: one that hangs is not waited for long.
+        rtl = _run_testbench(design, sandbox, rtl_dir, "rtl",
+                             [*(sandbox.inside(r) for r in design.rtl), *tb],
+                             timeout_s=min(600.0, max(60.0, 20 * gl.duration_s)))
+        return _gl_verdict(design, flow_dir, sandbox, gl, rtl)
 
     # -- results --------------------------------------------------------------------------------
     def collect(self, design: DesignInput, flow_dir: Path, stages: list[StageResult],
@@ -287,6 +291,8 @@ class QflowEngine(FlowEngine):
         ws = metrics.get("timing__setup__ws")
         if ws is not None and "clock__fmax_mhz" not in metrics and period - ws > 0:
             metrics["clock__fmax_mhz"] = round(1000.0 / (period - ws), 2)
+        if ws is not None and not design.timing_required:
+            metrics["timing__comb_delay_ns"] = round(period - ws, 4)
         return metrics, artifacts
 
     # -- repairs ----------------------------------------------------------------------------------
@@ -341,3 +347,177 @@ def _netlist_in_rtl_port_order(design: DesignInput, netlist: Path,
     out = sim_dir / f"{design.top}.gl.v"
     out.write_text(fixed)
     return out, None
+
+
+# -- gate-level simulation: the netlist and the RTL against the same testbench ------------------
+
+@dataclass
+class _TbRun:
+    """One testbench run (RTL or netlist): compiled?, passed?, its first failing line."""
+
+    label: str
+    compiled: bool
+    passed: bool
+    first: str          # the first failing line (or the compile error)
+    log: Path           # host path of the run's (or compile's) log
+    vcd: Path | None    # the waveform of the testbench top's signals, when one was written
+    vcd_note: str | None = None
+    duration_s: float = 0.0
+
+
+def _write_beneath(workspace: Path, path: Path, text: str) -> None:
+    """Write a file in a folder the sandbox can write to, never through a link it planted."""
+    fd = open_beneath(workspace, path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+        os.close(fd)
+        raise UnsafePath(f"{path} is not a plain file (refused)")
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+
+
+def _find_vcd(folder: Path, since: float) -> tuple[Path | None, str | None]:
+    """Our dump, or (when the testbench opened its own $dumpfile first, which iverilog then
+    keeps) the newest VCD the run wrote in its folder."""
+    ours = folder / DUMP_FILE
+    if ours.is_file() and not ours.is_symlink():
+        return ours, None
+    found = []
+    try:
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".vcd") and entry.is_file(follow_symlinks=False):
+                mtime = entry.stat(follow_symlinks=False).st_mtime
+                if mtime >= since - 1:
+                    found.append((mtime, entry.name))
+    except OSError:
+        pass
+    if found:
+        name = max(found)[1]
+        return folder / name, f"the testbench's own $dumpfile {name}"
+    return None, "no waveform written"
+
+
+def _run_testbench(design: DesignInput, sandbox: Sandbox, folder: Path, label: str,
+                   files: list[str], timeout_s: float = 600) -> _TbRun:
+    """Compile and run the golden testbench with `files` (RTL or netlist + cells), with the
+    dump module beside it, judged by the design's pass/fail patterns."""
+    dump = folder / f"{DUMP_MODULE}.v"
+    try:
+        _write_beneath(sandbox.workspace, dump, dump_module_source(str(design.testbench_top)))
+    except OSError as exc:  # a link or FIFO planted where it goes: nothing is run
+        return _TbRun(label, False, False, f"cannot write {dump.name}: {exc}", dump, None)
+    since = time.time()
+    vvp = f"{label}.vvp"
+    comp = sandbox.run(["iverilog", "-g2012", "-o", vvp, "-s", str(design.testbench_top),
+                        "-s", DUMP_MODULE, *files, sandbox.inside(dump)],
+                       cwd=folder, timeout_s=300, log_name="compile")
+    if comp.exit_code != 0:
+        first = (comp.output.strip().splitlines() or ["?"])[0][:200]
+        return _TbRun(label, False, False, first, comp.log_path, None)
+    fail = DEFAULT_FAIL_PATTERNS if design.sim_fail_patterns is None else design.sim_fail_patterns
+    fail_res = [re.compile(p, re.MULTILINE) for p in fail]
+    pass_res = [re.compile(p, re.MULTILINE) for p in design.sim_pass_patterns or []]
+    # Patterns are checked over the whole output, not the capped log.
+    run = sandbox.run(["vvp", "-n", vvp], cwd=folder, timeout_s=timeout_s, log_name="run",
+                      watch=[*fail_res, *pass_res])
+    bad = [f"{run.hits[rx.pattern][:160]}" for rx in fail_res if rx.pattern in run.hits]
+    bad += [f"missing {rx.pattern!r}" for rx in pass_res if rx.pattern not in run.hits]
+    passed = run.ok and not bad
+    first = bad[0] if bad else (run.killed_reason or
+                                (f"vvp exited with {run.exit_code}" if not run.ok else ""))
+    vcd, note = _find_vcd(folder, since)
+    return _TbRun(label, True, passed, first, run.log_path, vcd, note, run.duration_s)
+
+
+_X_NOTE = "netlist X (uninitialised state or a zero-delay race at a clock edge)"
+
+
+def _difference_text(cmp: Comparison, netlist_fails: bool) -> str:
+    """'<signal> at <time> (rtl=.., netlist=..)' and what kind of difference it is."""
+    d = cmp.difference
+    if d is None:
+        upto = f" up to {cmp.compared_to}" if cmp.compared_to else ""
+        return (f"none in the testbench top's signals at the end of any time step{upto}"
+                + (f" ({cmp.note})" if cmp.note else ""))
+    text = d.describe("rtl", "netlist")
+    if d.x_in_b_only and d.time_fs == 0:
+        # Before any input or clock edge: the RTL's value came from `initial` or a declaration.
+        text += (" — netlist X from time 0 (uninitialised state: initial/declaration values do "
+                 "not synthesize, the state needs a reset)")
+    elif d.x_in_b_only:
+        text += f" — {_X_NOTE}"
+    elif d.x_in_a_only:
+        text += " — RTL X where the netlist has a value"
+    elif not d.net:
+        text += (" — only testbench variables differ, the design's nets agree: a zero-delay "
+                 "race at a clock edge")
+    elif netlist_fails:
+        text += (" — the design's nets differ (RTL that simulates unlike its synthesis, or a "
+                 "synthesis bug)")
+    k = cmp.known_difference
+    if k is not None:
+        text += f"; first with both known: {k.describe('rtl', 'netlist')}"
+    return text
+
+
+def _gl_verdict(design: DesignInput, flow_dir: Path, sandbox: Sandbox, gl: _TbRun,
+                rtl: _TbRun) -> StageResult:
+    """RTL pass + netlist pass → ok; otherwise say which fails (RTL only: a
+    simulation/synthesis mismatch; both: the RTL's own bug; netlist only: gate-level) with the
+    first waveform difference when only one of them fails."""
+    metrics: dict[str, Any] = {"gl_sim__passed": gl.passed}
+    cmp: Comparison | None = None
+    if rtl.compiled:
+        metrics["gl_sim__rtl_passed"] = rtl.passed
+        if rtl.passed != gl.passed:
+            if rtl.vcd is None or gl.vcd is None:
+                cmp = Comparison(None, None, False, "; ".join(
+                    f"{r.label}: {r.vcd_note}" for r in (rtl, gl) if r.vcd is None))
+            else:
+                cmp = compare_vcds(sandbox.workspace, rtl.vcd, gl.vcd,
+                                   str(design.testbench_top))
+            if cmp.difference is not None:
+                metrics["gl_sim__first_difference"] = cmp.difference.to_dict("rtl", "netlist")
+                if cmp.known_difference is not None:
+                    metrics["gl_sim__first_difference"]["then_known"] = \
+                        cmp.known_difference.to_dict("rtl", "netlist")
+    if not rtl.compiled:
+        note = f"the RTL was not simulated here: {rtl.first}"
+        summary = (f"post-route netlist passes the testbench ({note})" if gl.passed else
+                   f"post-route simulation failed ({gl.first}; {note})")
+    elif gl.passed and rtl.passed:
+        summary = "post-route netlist and RTL both pass the testbench"
+    elif gl.passed:
+        assert cmp is not None
+        summary = (f"simulation/synthesis mismatch: the RTL fails its testbench ({rtl.first}) "
+                   "but the post-route netlist passes — RTL and netlist behave differently; "
+                   f"first difference: {_difference_text(cmp, False)}")
+    elif not rtl.passed:
+        summary = (f"the design fails its own testbench on the RTL too ({rtl.first}); the "
+                   f"post-route netlist fails it as well ({gl.first})")
+    else:
+        assert cmp is not None
+        summary = (f"post-route netlist fails the testbench the RTL passes; first difference: "
+                   f"{_difference_text(cmp, True)}; netlist run: {gl.first}")
+    ok = gl.passed and (rtl.passed or not rtl.compiled)
+    rel = lambda p: str(p.relative_to(flow_dir)) if p is not None else "none"  # noqa: E731
+    lines = [summary]
+    for r in (rtl, gl):
+        state = ("not compiled" if not r.compiled else "passed" if r.passed else "FAILED")
+        lines.append(f"{r.label} run: {state}" + (f" ({r.first})" if r.first else "")
+                     + f"; log {rel(r.log)}; waveform {rel(r.vcd)}"
+                     + (f" ({r.vcd_note})" if r.vcd_note else ""))
+    if cmp is not None:
+        lines.append("waveforms compared" + (f" up to {cmp.compared_to}" if cmp.compared_to
+                                              else "") + f" over {cmp.signals} signal(s)"
+                     + (f": {cmp.note}" if cmp.note else ""))
+    verdict = flow_dir / "gl_sim" / "verdict.log"
+    try:
+        _write_beneath(sandbox.workspace, verdict, "\n".join(lines) + "\n")
+        log_path = rel(verdict)
+    except OSError:
+        log_path = rel(gl.log)
+    diags = [] if ok else [Diagnostic(severity="error", code="gl_sim", message=summary)]
+    return StageResult(name="gl_sim", status="ok" if ok else "failed", log_path=log_path,
+                       metrics=metrics, diagnostics=diags, summary=summary)

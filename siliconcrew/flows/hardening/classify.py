@@ -2,9 +2,10 @@
 
 Input: the run's metrics in LibreLane names (both engines report them) and the text of its logs
 and reports, keyed by file or stage name. Output: `Finding`s, one per (class, source), each with
-the lines that triggered it, ordered most fundamental first: a synthesis problem explains a
-placement failure, which explains congestion, which explains DRC errors, and so on; timing comes
-last because it is judged on a layout that exists.
+the lines that triggered it, ordered most fundamental first: an RTL that fails its own
+testbench, or simulates unlike its netlist, comes before everything; a synthesis problem
+explains a placement failure, which explains congestion, which explains DRC errors, and so on;
+timing comes last because it is judged on a layout that exists.
 
 The patterns were checked against real output: the OpenROAD / OpenLane / LibreLane / OpenSTA /
 Yosys / netgen / magic files in ../shared/fixtures (see SOURCES.md there) and qflow logs produced
@@ -30,12 +31,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 FailureClass = Literal[
-    "synthesis_problem", "placement_density", "routing_congestion", "drc_violations",
+    "rtl_fails_testbench", "sim_synth_mismatch", "synthesis_problem", "placement_density",
+    "routing_congestion", "drc_violations",
     "antenna_violations", "lvs_pins_only", "lvs_mismatch", "max_slew_cap_fanout",
     "setup_violations",
-    "hold_violations", "tool_crash", "unknown",
+    "hold_violations", "gate_level_mismatch", "tool_crash", "unknown",
 ]
 
+#: The golden testbench fails on the RTL itself (the gate-level stage runs it on both).
+RTL_FAILS_TESTBENCH = "rtl_fails_testbench"
+#: RTL and post-route netlist behave differently and the RTL is the one to change: it fails
+#: the testbench the netlist passes, or the netlist fails where a net of the design differs
+#: (X from state with no reset, a sensitivity list, blocking assignments, initial values).
+SIM_SYNTH_MISMATCH = "sim_synth_mismatch"
 SYNTHESIS_PROBLEM = "synthesis_problem"
 PLACEMENT_DENSITY = "placement_density"
 ROUTING_CONGESTION = "routing_congestion"
@@ -49,19 +57,25 @@ LVS_PINS_ONLY = "lvs_pins_only"
 MAX_SLEW_CAP_FANOUT = "max_slew_cap_fanout"
 SETUP_VIOLATIONS = "setup_violations"
 HOLD_VIOLATIONS = "hold_violations"
+#: The netlist fails a testbench the RTL passes, and the design's nets agree (only the
+#: testbench's own variables differ: a zero-delay race in the testbench) or no difference
+#: was found: not something the RTL agent can change.
+GATE_LEVEL_MISMATCH = "gate_level_mismatch"
 TOOL_CRASH = "tool_crash"
 UNKNOWN = "unknown"
 
 #: Most fundamental first. DRV repair (slew/cap/fanout) precedes timing repair as in OpenROAD;
 #: a crash without a recognised cause and "unknown" only lead when nothing else was found.
 CLASS_ORDER: tuple[str, ...] = (
-    SYNTHESIS_PROBLEM, PLACEMENT_DENSITY, ROUTING_CONGESTION, DRC_VIOLATIONS,
+    RTL_FAILS_TESTBENCH, SIM_SYNTH_MISMATCH, SYNTHESIS_PROBLEM, PLACEMENT_DENSITY,
+    ROUTING_CONGESTION, DRC_VIOLATIONS,
     ANTENNA_VIOLATIONS, LVS_PINS_ONLY, LVS_MISMATCH, MAX_SLEW_CAP_FANOUT, SETUP_VIOLATIONS,
-    HOLD_VIOLATIONS, TOOL_CRASH, UNKNOWN,
+    HOLD_VIOLATIONS, GATE_LEVEL_MISMATCH, TOOL_CRASH, UNKNOWN,
 )
 FAILURE_CLASSES = CLASS_ORDER
 MAX_EVIDENCE = 5
-_MAX_LINE = 300  # evidence lines are cut to this many characters
+_MAX_LINE = 500  # evidence lines are cut to this many characters (a gl_sim verdict
+#                  with its failing line and first difference runs to ~400)
 
 Severity = Literal["error", "warning"]
 
@@ -237,6 +251,17 @@ _I = re.IGNORECASE
 # Each rule runs over the whole text in MULTILINE mode: use [ \t], never \s, at line edges so
 # a match cannot run into the next line.
 _RULES: tuple[_Rule, ...] = (
+    # the gate-level stage's verdict (qflow engine: RTL and netlist against one testbench)
+    _Rule(r"^the design fails its own testbench on the RTL too", RTL_FAILS_TESTBENCH, "error",
+          "the RTL fails its own golden testbench"),
+    _Rule(r"^simulation/synthesis mismatch: ", SIM_SYNTH_MISMATCH, "error",
+          "the RTL fails the testbench the post-route netlist passes"),
+    _Rule(r"^post-route netlist fails the testbench the RTL passes.*(?:netlist X|"
+          r"the design's nets differ)", SIM_SYNTH_MISMATCH, "error",
+          "the netlist's nets differ from the RTL's"),
+    _Rule(r"^post-route netlist fails the testbench the RTL passes(?!.*(?:netlist X|"
+          r"the design's nets differ))", GATE_LEVEL_MISMATCH, "error",
+          "the netlist fails where the RTL passes, the design's nets agree"),
     # synthesis (yosys, qflow, LibreLane checkers)
     _Rule(r"^[ \t]*Latch inferred for signal", SYNTHESIS_PROBLEM, "error", "latch inferred"),
     _Rule(r"multiple conflicting drivers for", SYNTHESIS_PROBLEM, "error",

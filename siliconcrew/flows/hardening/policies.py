@@ -27,7 +27,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from siliconcrew.flows.hardening.classify import (
-    ANTENNA_VIOLATIONS, CLASS_ORDER, DRC_VIOLATIONS, HOLD_VIOLATIONS, LVS_MISMATCH,
+    ANTENNA_VIOLATIONS, CLASS_ORDER, DRC_VIOLATIONS, GATE_LEVEL_MISMATCH, HOLD_VIOLATIONS,
+    LVS_MISMATCH, RTL_FAILS_TESTBENCH, SIM_SYNTH_MISMATCH,
     LVS_PINS_ONLY,
     MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, ROUTING_CONGESTION, SETUP_VIOLATIONS,
     SYNTHESIS_PROBLEM, TOOL_CRASH, UNKNOWN,
@@ -93,6 +94,15 @@ FIX_SLEW_CAP = RepairAction("fix_slew_cap", "fix_slew_cap", {},
                             "enable design-rule repair of max slew/cap/fanout")
 
 POLICIES: dict[str, tuple[RepairAction, ...]] = {
+    RTL_FAILS_TESTBENCH: (
+        _send("rtl", "rtl_testbench", "the RTL itself fails the golden testbench: send the "
+              "failing lines to the RTL agent"),
+    ),
+    SIM_SYNTH_MISMATCH: (
+        _send("rtl", "sim_synth", "RTL and netlist simulate differently (a sensitivity list, "
+              "blocking assignments, initial values, state with no reset): send the failing "
+              "line and the first waveform difference to the RTL agent"),
+    ),
     SYNTHESIS_PROBLEM: (
         _send("rtl", "synthesis", "latches, unmapped cells or multiply/un-driven nets are "
               "RTL bugs: send them to the RTL agent with the yosys lines"),
@@ -124,6 +134,11 @@ POLICIES: dict[str, tuple[RepairAction, ...]] = {
         _hold_repair(5), _hold_repair(10),
         _send("timing_debug", "hold", "hold repair is exhausted: send the failing hold paths "
               "to the timing-debug agent"),
+    ),
+    GATE_LEVEL_MISMATCH: (
+        _send("user", "gate_level", "the netlist fails a testbench the RTL passes while the "
+              "design's nets agree (a zero-delay race in the testbench) or no difference was "
+              "found: a person has to look at the testbench and the first difference"),
     ),
     TOOL_CRASH: (
         _send("user", "crash", "a stage died without a recognised cause: a person has to "
