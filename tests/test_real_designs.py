@@ -176,6 +176,30 @@ def test_design_relying_on_initial_values_is_not_called_different(tmp_path, tool
     assert any(d.code == "uninitialised-state" and "initial" in d.message for d in r.diagnostics)
 
 
+DECLARATION_INITIALISERS = """module blink2(input clk, output wrap, output [3:0] q);
+  // reg [3:0] unused = 4'd1;   (commented out: not an initialiser)
+  reg [3:0] cnt = 4'd0;
+  assign wrap = (cnt == 4'hf);
+  assign q = cnt;
+  initial $display("blink2");
+  always @(posedge clk) cnt <= cnt + 1;
+endmodule
+"""
+
+
+def test_declaration_initialisers_are_named_as_the_cause(tmp_path, tool_ctx):
+    """uart_tx style (`reg [2:0] r_SM_Main = 0;`): the diagnosis names the registers given
+    values where declared, not 'the random stimulus never reset them'."""
+    ws = tmp_path / "blink2"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "rtl" / "blink2.v").write_text(DECLARATION_INITIALISERS)
+    r = _synth_and_equiv(tool_ctx(ws), ["rtl/blink2.v"], "blink2")
+    assert not r.ok and "NOT equivalent" not in r.summary, r.summary
+    diag = next(d for d in r.diagnostics if d.code == "uninitialised-state")
+    assert "where they are declared (cnt = ...)" in diag.message, diag.message
+    assert "unused" not in diag.message and "wrap" not in diag.message
+
+
 def test_initial_values_with_a_reset_are_equivalent(tmp_path, tool_ctx):
     ws = tmp_path / "cnt"
     (ws / "rtl").mkdir(parents=True)

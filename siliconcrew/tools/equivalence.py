@@ -289,20 +289,39 @@ equiv_status
         return {"counterexample": ctx.rel(tb), "counterexample_script": ctx.rel(script)}
 
 
+#: `reg [2:0] state = 0;` / `logic x = 1'b0;`: a variable's declaration initialiser (acts like
+#: an `initial` block in simulation, means nothing to synthesis). Nets (`wire x = a & b;`) are
+#: continuous assignments, not initialisers.
+_DECL_INIT = re.compile(r"^[ \t]*(?:reg|logic|bit|integer)\b(?:[ \t]+(?:signed|unsigned))?"
+                        r"(?:[ \t]*\[[^\]]*\])*[ \t]*([A-Za-z_]\w*)[ \t]*=[^=]", re.M)
+
+
+def _strip_comments(text: str) -> str:
+    """Verilog source without // and /* */ comments (so commented-out code is not read)."""
+    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
+
+
 def _uninitialised_state(lines: list[str], files) -> list[Diagnostic]:
     """Why the netlist is X where the RTL is not, with the fix."""
     first = next((ln.strip() for ln in lines if ln.startswith("XONLY")), "")
     uses_initial = False
+    initialisers: list[str] = []
     for f in files:
         try:
-            text = f.read_text(errors="replace")
+            text = _strip_comments(f.read_text(errors="replace"))
         except OSError:
             continue
         if re.search(r"^\s*initial\b(?![^\n]*\$(readmem|display|dump|monitor))", text, re.M):
             uses_initial = True
+        initialisers += [m.group(1) for m in _DECL_INIT.finditer(text)]
     if uses_initial:
         message = ("the RTL gives registers values in `initial` blocks; silicon has no initial "
                    "values, so the netlist starts X — reset those registers instead")
+    elif initialisers:
+        names = ", ".join(dict.fromkeys(initialisers[:4]))
+        message = (f"the RTL gives registers values where they are declared ({names} = ...); "
+                   "silicon has no initial values, so the netlist starts X — reset those "
+                   "registers instead")
     else:
         message = ("registers the random stimulus never reset stay X in the netlist (the RTL "
                    "simulation starts them known) — give them a reset that does not depend "
