@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
+from siliconcrew import api
 from siliconcrew.chat.session import ChatSession
+from siliconcrew.render.kb import hits_brief
+from siliconcrew.render.progress import node_printer
+from siliconcrew.render.prompts import approver, line_text, line_yes_no, tool_approver
+from siliconcrew.render.runs import llm_usage, run_line
+from siliconcrew.render.tools import tool_names
 
 HELP = """/run  /status  /plan  /files  /diff  /kb QUERY  /tools  /timing [repair]  /approve [ask|auto]
 /undo  /cost  /save  /quit — anything else goes to the model"""
@@ -99,13 +104,7 @@ class ChatApp:
         names = CHAT_TOOLS + sorted(n for n in registry.tools
                                     if n not in CHAT_TOOLS and registry.origin[n] != "builtin")
 
-        def approve(name: str, args: dict) -> bool:
-            if self.session.approve == "auto":
-                return True
-            target = args.get("path") or ""
-            answer = input(f"\nallow {name} {target}? [y/n] ").strip().lower()
-            return answer in ("y", "yes")
-
+        approve = tool_approver(lambda: self.session.approve)
         specs = tool_specs(registry, self.ctx, names, agent="planner", approve=approve)
 
         def on_delta(piece: str) -> None:
@@ -142,11 +141,7 @@ class ChatApp:
         if name == "help":
             c.print(HELP)
         elif name == "tools":
-            from siliconcrew.tools.registry import load_registry
-
-            reg = load_registry()
-            for n, t in sorted(reg.tools.items()):
-                c.print(f"  {n:12s} {t.description}")
+            tool_names(c, api.list_tools())
         elif name == "files":
             for f in self.session.files():
                 c.print(f"  {f}")
@@ -161,8 +156,7 @@ class ChatApp:
         elif name == "cost":
             u = self.llm.usage.to_dict() if self.llm else {"calls": 0, "prompt_tokens": 0,
                                                             "completion_tokens": 0, "cost_usd": 0}
-            c.print(f"LLM: {u['calls']} calls, {u['prompt_tokens']}+{u['completion_tokens']} "
-                    f"tokens, ${u['cost_usd']:.4f}")
+            c.print(llm_usage(u))
         elif name == "save":
             c.print(f"saved {self.session.save()}")
         elif name == "kb":
@@ -191,80 +185,41 @@ class ChatApp:
         """Worst paths → RTL lines → causes; `/timing repair` also tries the no-LLM repairs
         (design files are not changed; the recipe to keep is printed)."""
         from siliconcrew.errors import SiliconCrewError
+        from siliconcrew.render import timing as render
 
         c = self.con
         try:
             if repair:
-                from siliconcrew.timing.repair import repair_design
-
-                def show(att) -> None:
-                    c.print(f"  {att.strategy:17s} WNS {att.wns_before} → {att.wns_after} ns: "
-                            f"{'kept' if att.kept else 'dropped'} ({att.reason})", soft_wrap=True)
-
-                rep = repair_design(self.folder, self.sandbox_factory, on_attempt=show)
-                c.print(f"{'closed' if rep.closed else 'not closed'}: WNS {rep.wns_before} → "
-                        f"{rep.wns_after} ns" + (f" with {rep.strategy}" if rep.strategy else "")
-                        + f"; {rep.stopped}", soft_wrap=True)
-                if rep.recipe:
-                    c.print(f"keep it: design.yaml synthesis: "
-                            f"{ {k: v for k, v in rep.recipe.items() if v} }", soft_wrap=True)
+                rep = api.timing_repair(self.folder, settings=self.settings,
+                                        on_attempt=render.attempt_printer_brief(c))
+                render.repair_brief(c, rep)
                 return
-            from siliconcrew.timing import analyze
-
-            res = analyze(self.folder, self.sandbox_factory, top_paths=3)
+            res = api.timing(self.folder, top_paths=3, settings=self.settings)
         except SiliconCrewError as exc:
             c.print(f"[red]timing[/]: {exc}")
             return
-        if res.get("met"):
-            c.print(f"timing met (worst slack {res.get('worst_slack')} ns at "
-                    f"{res.get('clock_period_ns')} ns)")
-            return
-        c.print(f"timing violated: WNS {res.get('wns')} ns at {res.get('clock_period_ns')} ns "
-                "(/timing repair tries the no-LLM fixes)")
-        for p in res.get("paths", []):
-            lines = ", ".join(dict.fromkeys(f"{e['file']}:{e['line']}" for e in p.get("rtl", [])
-                                            if e.get("line")))
-            causes = ", ".join(x["class"] for x in p.get("causes", []))
-            start = p.get("start_signal") or p["start"]
-            end = p.get("end_signal") or p["end"]
-            c.print(f"  {p['slack']:+.3f} {start} → {end}: {lines or '-'} [{causes}]",
-                    soft_wrap=True, markup=False)
+        render.timing_brief(c, res)
 
     def _kb(self, query: str) -> None:
         if not query.strip():
             self.con.print("usage: /kb QUERY")
             return
         try:
-            from siliconcrew.knowledge_base.store import open_kb
-
-            hits = open_kb().search(query, k=3)
+            hits = api.kb_search(query, k=3)
         except Exception as exc:
             self.con.print(f"knowledge base unavailable: {exc}")
             return
-        for h in hits:
-            self.con.print(f"[bold]{h.title}[/] ({h.collection}, {h.score:.3f})\n{h.text[:400]}\n",
-                           soft_wrap=True)
+        hits_brief(self.con, hits)
 
     def _run(self) -> None:
-        from siliconcrew.graph.runner import GraphOptions, run_graph
-
-        def progress(node: str, outcome: str) -> None:
-            self.con.print(f"  [bold]{node:10s}[/] {outcome}", soft_wrap=True)
-
-        def approve(request: dict[str, Any]):
-            if request.get("kind") == "questions":
-                self.con.print(request["question"])
-                return input("your answers: ").strip() or "use your best judgement"
-            answer = input(f"{request.get('question', 'continue?')} [y/n] ").strip().lower()
-            return answer in ("y", "yes")
-
+        """/run: the whole graph through the API, with the CLI's progress lines and approval
+        gates read as lines (chat owns the terminal)."""
         if self._ctx is not None:  # the run opens its own sandbox
             self._ctx.close()
             self._ctx = None
-        result = run_graph(self.folder, self.sandbox_factory, self.settings.llm,
-                           GraphOptions(approve=self.session.approve), progress=progress,
-                           approve=approve)
-        data = result.to_dict()
-        self.con.print(f"run {data['run_id']}: [bold]{data['status']}[/]"
-                       + (f" — {data['reason']}" if data.get("reason") else ""), soft_wrap=True)
-        self.session.log("run", json.dumps({"run_id": data["run_id"], "status": data["status"]}))
+        result = api.run(self.folder, approve=self.session.approve, settings=self.settings,
+                         progress=node_printer(self.con),
+                         approver=approver(self.con, yes_no=line_yes_no, text=line_text,
+                                           need_terminal=False))
+        run_line(self.con, result)
+        self.session.log("run", json.dumps({"run_id": result.run_id, "status": result.status}))

@@ -1,0 +1,63 @@
+"""What every operation needs before it starts work: settings, a sandbox factory and a checked
+design. Kept in one place so every front door refuses bad input with the same one line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from siliconcrew.errors import UserInputError
+
+if TYPE_CHECKING:
+    from siliconcrew.config import Settings
+    from siliconcrew.design import Design
+
+WarningFn = Callable[[str], None]
+"""Receives a one-line warning (`what — how to fix`) as soon as it is known."""
+ProgressFn = Callable[[str, str], None]
+"""(step, state): state is "running" while the step runs, then its outcome."""
+SandboxFactory = Callable[..., Any]
+"""(workspace, image=None) -> an open sandbox."""
+
+BACKENDS = (None, "auto", "docker", "local")
+
+
+def load_settings(sandbox: str | None = None, unsafe_host: bool = False) -> Settings:
+    """Config file < environment < these arguments (the CLI's --sandbox/--unsafe-host)."""
+    from siliconcrew.config import load_settings as _load
+
+    if sandbox not in BACKENDS:
+        raise UserInputError(f"unknown sandbox backend '{sandbox}'", "use auto, docker or local")
+    return _load(backend=sandbox, unsafe_host=True if unsafe_host else None)
+
+
+def resolve_settings(settings: Settings | None, sandbox: str | None, unsafe_host: bool
+                     ) -> Settings:
+    """Settings a caller already holds (a chat session, a batch over many designs) win over
+    loading them again from the config, the environment and `sandbox`/`unsafe_host`."""
+    return settings if settings is not None else load_settings(sandbox, unsafe_host)
+
+
+def sandbox_factory(settings: Settings) -> SandboxFactory:
+    """ws -> sandbox; a flow engine may ask for another image (e.g. LibreLane's)."""
+    from siliconcrew.sandbox import open_sandbox
+
+    def factory(ws: Path, image: str | None = None):
+        sandbox_settings = settings.sandbox.model_copy(update={"image": image}) if image \
+            else settings.sandbox
+        return open_sandbox(ws, sandbox_settings)
+    return factory
+
+
+def load_checked_design(design_dir: Path, on_warning: WarningFn | None = None
+                        ) -> tuple[Design, Path]:
+    """load_design, then its warnings to `on_warning`: before any sandbox starts, so bad input
+    is refused at once (UserInputError) and a caller can show warnings before the work."""
+    from siliconcrew.design import design_warnings, load_design
+
+    design, folder = load_design(Path(design_dir))
+    if on_warning is not None:
+        for warning in design_warnings(design, folder):
+            on_warning(warning)
+    return design, folder

@@ -1,0 +1,32 @@
+"""`harden`: take a design to GDS with its flow engine; failures are classified and the
+config repaired (or the cause sent back)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from siliconcrew.api.context import (
+    ProgressFn, WarningFn, load_checked_design, resolve_settings, sandbox_factory)
+from siliconcrew.api.results import HardenResult
+
+if TYPE_CHECKING:
+    from siliconcrew.config import Settings
+
+
+def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str | None = None,
+           to_stage: str | None = None, max_repairs: int = 3, allow_clock_relax: bool = False,
+           run_id: str | None = None, sandbox: str | None = None, unsafe_host: bool = False,
+           settings: Settings | None = None,
+           progress: ProgressFn | None = None, on_warning: WarningFn | None = None
+           ) -> HardenResult:
+    """Harden `design_dir` (engine: design.yaml's flow.engine unless given). `from_stage`
+    continues the newest run unless `run_id`; `to_stage` stops early (status "partial")."""
+    from siliconcrew.flows.harden import harden as harden_flow
+
+    load_checked_design(Path(design_dir), on_warning)  # bad design.yaml: before any sandbox
+    settings = resolve_settings(settings, sandbox, unsafe_host)
+    report = harden_flow(Path(design_dir), sandbox_factory(settings), engine_name=engine,
+                         from_stage=from_stage, to_stage=to_stage, max_repairs=max_repairs,
+                         allow_clock_relax=allow_clock_relax, run_id=run_id, progress=progress)
+    return HardenResult.model_validate(report.to_dict())

@@ -1,0 +1,28 @@
+"""`bench verilog-eval`: each judged sample as it comes, then the per-problem table."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+
+def sample_printer(err: Console):
+    def progress(res) -> None:
+        color = "green" if res.status == "pass" else "red"
+        err.print(f"  {res.problem} s{res.sample}: [{color}]{res.status}[/] {res.detail}",
+                  soft_wrap=True)
+    return progress
+
+
+def bench_result(con: Console, result, samples: int) -> None:
+    from rich.table import Table
+
+    data = result.model_dump()
+    table = Table(title=f"VerilogEval — {data['problems']} problems × {samples} samples")
+    for col in ("problem", "passed", "failures"):
+        table.add_column(col)
+    for pid, p in data["per_problem"].items():
+        table.add_row(pid, f"{p['c']}/{p['n']}",
+                      ", ".join(f"{k}: {v}" for k, v in p["failures"].items()))
+    con.print(table)
+    con.print(" ".join(f"{k}={v}" for k, v in data.items() if k.startswith("pass@")) +
+              f"; results: {result.results_path}", soft_wrap=True)
