@@ -17,13 +17,41 @@ from siliconcrew.api.context import load_settings, sandbox_factory
 from siliconcrew.api.design import design_info
 from siliconcrew.api.hardening import harden
 from siliconcrew.api.kb import (
-    kb_doctor, kb_ingest, kb_list, kb_location, kb_reset, kb_search, kb_seed, kb_stats)
+    kb_doctor,
+    kb_ingest,
+    kb_list,
+    kb_location,
+    kb_reset,
+    kb_search,
+    kb_seed,
+    kb_stats,
+)
 from siliconcrew.api.reports import report
 from siliconcrew.api.results import (
-    ApiResult, BenchResult, CheckResult, CheckStep, DesignInfo, DoctorResult, HardenResult,
-    ImageBuildResult, IngestItem, IngestResults, KbDoctorResult, KbHit, KbHits, KbSeedResult,
-    KbStats, PruneResult, ReportResult, RunResult, TimingRepairResult, TimingResult,
-    ToolCallResult, ToolInfo, ToolList)
+    ApiResult,
+    BenchResult,
+    CheckResult,
+    CheckStep,
+    DesignInfo,
+    DoctorResult,
+    HardenResult,
+    ImageBuildResult,
+    IngestItem,
+    IngestResults,
+    KbDoctorResult,
+    KbHit,
+    KbHits,
+    KbSeedResult,
+    KbStats,
+    PruneResult,
+    ReportResult,
+    RunResult,
+    TimingRepairResult,
+    TimingResult,
+    ToolCallResult,
+    ToolInfo,
+    ToolList,
+)
 from siliconcrew.api.runs import run
 from siliconcrew.api.sandbox import build_image, doctor, prune
 from siliconcrew.api.timing_debug import timing, timing_repair

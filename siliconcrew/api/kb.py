@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from siliconcrew.api.results import (
-    IngestResults, KbDoctorResult, KbHits, KbSeedResult, KbStats)
+from siliconcrew.api.results import IngestResults, KbDoctorResult, KbHits, KbSeedResult, KbStats
 from siliconcrew.errors import SiliconCrewError, UserInputError
 
 SEARCH_MODES = ("hybrid", "vector", "lexical")

@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from siliconcrew.api.context import (
-    ProgressFn, WarningFn, load_checked_design, resolve_settings, sandbox_factory)
+    ProgressFn,
+    WarningFn,
+    load_checked_design,
+    resolve_settings,
+    sandbox_factory,
+)
 from siliconcrew.api.results import RunResult
 from siliconcrew.errors import UserInputError
 

@@ -23,7 +23,8 @@ def build_image(*, from_registry: bool = False, rebuild: bool = False,
     up to date with the recipe (`built` False). `progress` gets build output lines (a
     first "starting" line when a build begins)."""
     from siliconcrew.sandbox.docker_backend import docker_client, image_id
-    from siliconcrew.sandbox.image import build_image as _build, build_reason
+    from siliconcrew.sandbox.image import build_image as _build
+    from siliconcrew.sandbox.image import build_reason
 
     settings = load_settings(None, False)
     client = docker_client()

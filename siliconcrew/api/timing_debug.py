@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from siliconcrew.api.context import (
-    WarningFn, load_checked_design, resolve_settings, sandbox_factory)
+    WarningFn,
+    load_checked_design,
+    resolve_settings,
+    sandbox_factory,
+)
 from siliconcrew.api.results import TimingRepairResult, TimingResult
 from siliconcrew.errors import UserInputError
 

@@ -42,8 +42,9 @@ def call_tool(name: str, tool_input: dict[str, Any] | str | Path, workspace: Pat
     """Run one tool on `workspace` (input paths are relative to it).
 
     `tool_input` is a dict, JSON text, or a Path to a JSON file. Unknown tool, bad JSON or
-    input that does not fit the schema raise UserInputError before any sandbox starts. What the tool itself refuses (a path outside the workspace, a missing
-    file, no sandbox) comes back as a result with `failure` set, like any tool failure.
+    input that does not fit the schema raise UserInputError before any sandbox starts. What
+    the tool itself refuses (a path outside the workspace, a missing file, no sandbox) comes
+    back as a result with `failure` set, like any tool failure.
     """
     from siliconcrew.tools.base import ToolContext
     from siliconcrew.tools.registry import execute, load_registry, parse_input

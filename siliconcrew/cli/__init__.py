@@ -3,9 +3,9 @@
 Importing this package registers every command; `app` is the typer app (for tests:
 `CliRunner().invoke(app, [...])`) and `main` the console-script entry point."""
 
+# Command modules register themselves on `app` in the order --help lists them: keep it.
+# ruff: noqa: I001, E402, F401
 from siliconcrew.cli.root import app, main
-
-# Command modules register themselves on `app`, in the order --help lists them.
-from siliconcrew.cli import tools, sandbox, check, run, harden, timing, kb, chat, bench, report  # noqa: E402,F401,I001
+from siliconcrew.cli import tools, sandbox, check, run, harden, timing, kb, chat, bench, report
 
 __all__ = ["app", "main"]
