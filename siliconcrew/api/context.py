@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 WarningFn = Callable[[str], None]
 """Receives a one-line warning (`what — how to fix`) as soon as it is known."""
 ProgressFn = Callable[[str, str], None]
-"""(step, state): state is "running" while the step runs, then its outcome."""
+"""(step, state): state is "running" when the step starts, "progress: <text>" as a long
+stage's heartbeat (elapsed time, newest log line), then its outcome ("ok", "failed", ...)."""
 SandboxFactory = Callable[..., Any]
 """(workspace, image=None) -> an open sandbox."""
 

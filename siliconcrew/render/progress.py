@@ -1,8 +1,13 @@
-"""Progress callbacks: the running step in a spinner, finished steps as lines."""
+"""Progress callbacks: the running step in a spinner, finished steps as lines.
+
+A state "progress: <text>" is a long stage's heartbeat (elapsed time, the newest log line):
+it goes into the spinner next to the step, never onto its own line."""
 
 from __future__ import annotations
 
 from rich.console import Console
+
+HEARTBEAT = "progress: "
 
 
 def step_printer(err: Console, status, name: str):
@@ -10,6 +15,8 @@ def step_printer(err: Console, status, name: str):
     def progress(step: str, state: str) -> None:
         if state == "running":
             status.update(f"{name}: {step}…")
+        elif state.startswith(HEARTBEAT):
+            status.update(f"{name}: {step}… {state[len(HEARTBEAT):]}")
         else:
             err.print(f"  {step}: {state}")
     return progress
@@ -20,6 +27,8 @@ def stage_printer(err: Console, status, name: str = "hardening"):
     def progress(stage: str, state: str) -> None:
         if state == "running":
             status.update(f"{name}: {stage}…")
+        elif state.startswith(HEARTBEAT):
+            status.update(f"{name}: {stage}… {state[len(HEARTBEAT):]}")
         else:
             color = {"ok": "green", "failed": "red", "cached": "cyan"}.get(state, "dim")
             err.print(f"  {stage:11s} [{color}]{state}[/]")
