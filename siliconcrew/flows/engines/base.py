@@ -165,7 +165,7 @@ def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: S
              to_stage: str | None = None, progress: ProgressFn | None = None) -> FlowResult:
     """Run the engine's stages; resume-aware (finished stages before --from are kept)."""
     flow_dir.mkdir(parents=True, exist_ok=True)
-    sandbox.make_writable(flow_dir)
+    sandbox.make_tree_writable(flow_dir)  # a continued run writes where a sealed one left off
     wanted = engine.stage_range(from_stage, to_stage)
     state = _load_stage_state(flow_dir)
     (flow_dir / "flow_config.json").write_text(json.dumps(config, indent=2, default=str))

@@ -23,7 +23,7 @@ from siliconcrew.flows.engines import qflow_logs as logs
 from siliconcrew.flows.engines.base import DesignInput, FlowEngine, StageResult
 from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
-from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath
+from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath, read_text_bounded
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
 from siliconcrew.tools.seq_legalize import legalize_lines, write_latch_map
@@ -155,7 +155,8 @@ class QflowEngine(FlowEngine):
         res = sandbox.run(["qflow", stage, "-T", config["tech"], design.top], cwd=flow_dir,
                           timeout_s=float(config.get("stage_timeout_s", 1800)), log_name=stage)
         log_file = flow_dir / "log" / STAGE_LOG[stage]
-        text = log_file.read_text(errors="replace") if log_file.exists() else res.output
+        text = (read_text_bounded(sandbox.workspace, log_file) if log_file.exists()
+                else res.output)
         top = design.top
         metrics: dict[str, Any] = {}
         diags: list[Diagnostic] = []
@@ -244,6 +245,9 @@ class QflowEngine(FlowEngine):
             sandbox.make_writable(folder)
             stage_data_files(sandbox.workspace, [*design.testbench, *design.rtl], folder)
         netlist, port_note = _netlist_in_rtl_port_order(design, netlist, sim_dir)
+        # The testbench is the design's code: from here on it may write only in gl_sim/, so
+        # the GDS, reports and logs the host reads afterwards are the flow's, not its own.
+        sandbox.seal(flow_dir, keep_writable=[sim_dir])
         tb = [sandbox.inside(t) for t in design.testbench]
         gl = _run_testbench(design, sandbox, sim_dir, "gl",
                             [*tb, sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"])
