@@ -264,6 +264,8 @@ def _step_printer(err, status, name: str):
     def progress(step: str, state: str) -> None:
         if state == "running":
             status.update(f"{name}: {step}…")
+        elif state.startswith("progress: "):  # a long stage's heartbeat
+            status.update(f"{name}: {step}… {state[len('progress: '):]}")
         else:
             err.print(f"  {step}: {state}")
     return progress
@@ -475,6 +477,8 @@ def harden_cmd(
         def progress(stage: str, state: str) -> None:
             if state == "running":
                 status.update(f"hardening: {stage}…")
+            elif state.startswith("progress: "):  # a long stage's heartbeat
+                status.update(f"hardening: {stage}… {state[len('progress: '):]}")
             else:
                 color = {"ok": "green", "failed": "red", "cached": "cyan"}.get(state, "dim")
                 err.print(f"  {stage:11s} [{color}]{state}[/]")

@@ -16,13 +16,14 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from siliconcrew.errors import UserInputError
 from siliconcrew.flows.engines import qflow_logs as logs
 from siliconcrew.flows.engines.base import DesignInput, FlowEngine, StageResult
 from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
+from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath, read_text_bounded
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
@@ -40,6 +41,12 @@ STAGES = ("synthesize", "place", "sta", "route", "backanno", "migrate", "drc", "
 STAGE_LOG = {"synthesize": "synth.log", "place": "place.log", "sta": "sta.log",
              "route": "route.log", "backanno": "post_sta.log", "migrate": "migrate.log",
              "drc": "drc.log", "lvs": "lvs.log", "gdsii": "gdsii.log"}
+#: The lines of a stage's log worth showing while it runs (else its newest line): qrouter's
+#: own progress ("Nets remaining", stage banners), graywolf's iterations.
+STAGE_PROGRESS = {
+    "route": re.compile(r"remaining|Progress|^\*\*\*|[Ff]ailed net|Running qrouter"),
+    "place": re.compile(r"iteration|Running|Placement|[Ss]tage"),
+}
 # Keys of project_vars.sh we let users (and repairs) set; values are written verbatim.
 QFLOW_KEYS = ("initial_density", "fill_ratios", "graywolf_options", "addspacers_options",
               "route_layers", "via_stacks", "qrouter_options", "nofanout", "fanout_options",
@@ -149,12 +156,19 @@ class QflowEngine(FlowEngine):
 
     # -- stages ---------------------------------------------------------------------------------
     def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
-                  config: dict[str, Any], sandbox: Sandbox) -> StageResult:
+                  config: dict[str, Any], sandbox: Sandbox,
+                  progress: Callable[[str], None] | None = None) -> StageResult:
         if stage == "gl_sim":
             return self._gate_level_sim(design, flow_dir, config["tech"], sandbox)
-        res = sandbox.run(["qflow", stage, "-T", config["tech"], design.top], cwd=flow_dir,
-                          timeout_s=float(config.get("stage_timeout_s", 1800)), log_name=stage)
         log_file = flow_dir / "log" / STAGE_LOG[stage]
+        argv = ["qflow", stage, "-T", config["tech"], design.top]
+        timeout_s = float(config.get("stage_timeout_s", 1800))
+        if progress is None:
+            res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout_s, log_name=stage)
+        else:  # qflow tees each tool's output into log/<stage>.log as it runs
+            with LogFollower(sandbox.workspace, [log_file], progress,
+                             STAGE_PROGRESS.get(stage)):
+                res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout_s, log_name=stage)
         text = (read_text_bounded(sandbox.workspace, log_file) if log_file.exists()
                 else res.output)
         top = design.top
