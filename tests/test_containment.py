@@ -346,3 +346,56 @@ def test_testbench_finds_data_files_next_to_it(tmp_path, tool_ctx):
     assert r.ok, (r.summary, r.diagnostics)
     assert set(r.metrics["sim__data_files"]) >= {"rtl/rom.hex", "tb/expected.hex",
                                                  "tb/vectors.txt"}
+
+
+FORGER = """
+module forger;
+  integer fd;
+  initial begin
+    // From gl_sim/ (netlist run) and gl_sim/rtl/ (RTL run): try to replace what the host
+    // reads after the gate-level stage (the GDS, a signoff log) and to drop a file beside.
+    fd = $fopen("../layout/counter.gds", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
+    fd = $fopen("../../layout/counter.gds", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
+    fd = $fopen("../log/drc.log", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
+    fd = $fopen("../../log/drc.log", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
+    fd = $fopen("../forged.txt", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
+    fd = $fopen("../../forged.txt", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
+  end
+endmodule
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gate_level_testbench_cannot_forge_the_flow_outputs(tmp_path, backend):
+    """The gate-level stage runs the design's own testbench beside the finished layout: the
+    flow folder is sealed first, so the GDS and logs the user gets are the flow's, and a
+    continued run (--from) can still write there."""
+    import json
+    import shutil
+
+    from tests.conftest import EXAMPLES, run_cli
+
+    design = tmp_path / "counter"
+    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
+    (design / "tb" / "forger.v").write_text(FORGER)
+    card = design / "design.yaml"
+    text = card.read_text().replace("tb/tb_counter.v", "tb/tb_counter.v, tb/forger.v")
+    assert "forger.v" in text, text
+    card.write_text(text)
+    # The forger is a second top-level module: iverilog elaborates it beside the testbench.
+    text = (design / "tb" / "tb_counter.v").read_text()
+    (design / "tb" / "tb_counter.v").write_text(text.replace("module tb_counter;",
+                                                             "module tb_counter;\n  forger f();"))
+    sandbox = "docker" if backend == "docker" else "local"
+    proc = run_cli("harden", str(design), "--json", "--sandbox", sandbox, timeout=900)
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 0 and data["status"] == "ok", proc.stderr[-2000:]
+    flow_dir = Path(data["flow_dir"])
+    assert b"FORGED" not in Path(data["artifacts"]["gds"]).read_bytes()
+    assert "FORGED" not in (flow_dir / "log" / "drc.log").read_text()
+    assert not (flow_dir / "forged.txt").exists()
+    proc = run_cli("harden", str(design), "--json", "--sandbox", sandbox, "--from", "lvs",
+                   "--run", data["run_id"], timeout=900)
+    again = json.loads(proc.stdout)
+    assert proc.returncode == 0 and again["status"] == "ok", proc.stderr[-2000:]
+    assert {s["name"]: s["status"] for s in again["stages"]}["lvs"] == "ok"

@@ -241,3 +241,21 @@ def test_cli_malformed_report_exit_2(tmp_path):
     good = run_cli("timing", str(tmp_path), "--report",
                    str(REPORTS / "openroad_report_checks_wns_tns_violated_gcd_asap7.log"))
     assert good.returncode == 1 and "-748.23" in good.stdout
+
+
+def test_every_violating_path_names_a_cause(tmp_path):
+    """A valid/ready accumulator (corpus `accu`, not written for this test) far below its
+    period: short control paths (count compare → load mux, 3 levels) named no cause at all."""
+    import shutil
+
+    d = tmp_path / "accu"
+    shutil.copytree(Path(__file__).parents[1] / "benchmarks" / "corpus" / "accu", d)
+    res = run_cli("timing", str(d), "--clock-period", "0.5", "--top-paths", "40", "--json",
+                  "--sandbox", "local")
+    assert res.returncode == 1, res.stderr[-1500:]  # violated, and --top-paths 40 is accepted
+    paths = json.loads(res.stdout)["paths"]
+    assert len(paths) > 10
+    assert all(p["causes"] for p in paths), [p["start_signal"] for p in paths if not p["causes"]]
+    short = [p for p in paths if p["causes"][0]["class"] == "period_near_cell_floor"]
+    assert short and all(p["levels"] <= 4 for p in short)
+    assert "rtl/accu.v:" in short[0]["causes"][0]["evidence"]

@@ -19,10 +19,11 @@ import abc
 import os
 import re
 import shlex
+import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from siliconcrew.config import SandboxSettings
 from siliconcrew.sandbox.safe_io import capture_log, sanitize_tree
@@ -137,6 +138,40 @@ class Sandbox(abc.ABC):
         if self.runs_as_other_uid:
             os.chown(path, SANDBOX_UID, SANDBOX_UID)
 
+    def make_tree_writable(self, root: Path) -> None:
+        """`make_writable` for a folder and everything under it (undoes `seal`), so a flow
+        continued with `--from` can write where an earlier, sealed run left its files."""
+        if not self.runs_as_other_uid:
+            return
+        for path in _walk_no_follow(root):
+            try:
+                os.lchown(path, SANDBOX_UID, SANDBOX_UID)
+            except OSError:
+                pass
+
+    def seal(self, root: Path, keep_writable: Iterable[Path] = ()) -> list[str]:
+        """Make the files under `root` (but not under `keep_writable`) unchangeable by commands,
+        then remove any FIFO, socket or outward symlink already there.
+
+        Why: the gate-level stage runs the design's own testbench with the flow's folder
+        beside it. Sealed, that testbench cannot replace the GDS, a report or a log that the
+        host reads afterwards (no forged results, no FIFO to hang a parser). As root the files
+        go to root with no group/other write. A sandbox that runs as the host's own uid cannot
+        be kept out this way (it owns the files): there only the sanitize pass applies.
+        """
+        kept = [os.path.abspath(k) for k in keep_writable]
+        if self.runs_as_other_uid:
+            for path in _walk_no_follow(root, skip=kept):
+                try:
+                    st = os.lstat(path)
+                    os.lchown(path, 0, 0)
+                    if not stat.S_ISLNK(st.st_mode):
+                        os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o022)
+                except OSError:
+                    pass
+        return sanitize_tree(self.workspace, root, keep=[*self.backend_dirs(),
+                                                         *map(Path, kept)])
+
     def check_readable(self, path: Path) -> None:
         """Raise UserInputError when the sandbox's user cannot read `path` (host file)."""
         if not self.runs_as_other_uid or path.stat().st_uid == SANDBOX_UID:
@@ -241,3 +276,13 @@ class Sandbox(abc.ABC):
                           output=log.text, log_path=log_path, output_bytes=log.size,
                           truncated=log.truncated, backend=self.name,
                           killed_reason=killed, notes=notes, hits=log.hits)
+
+
+def _walk_no_follow(root: Path, skip: Iterable[str] = ()) -> Iterator[str]:
+    """`root` and every entry under it, never through a symlinked folder, never into `skip`."""
+    skipped = set(skip)
+    yield str(root)
+    for dirpath, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if os.path.join(dirpath, d) not in skipped]
+        for name in (*dirs, *files):
+            yield os.path.join(dirpath, name)

@@ -243,6 +243,8 @@ def path_causes(path: TimingPath, rtl: list[dict], fanouts: dict[str, int],
         causes.append({"class": "clock_domain_crossing", "score": 10.0,
                        "evidence": f"launched by {c1}, captured by {c2}: needs a synchronizer "
                                    "or a false/multicycle path, not logic optimisation"})
+    if not causes:
+        causes.append(_fallback_cause(path, rtl, levels, delay))
     specific = [c["class"] for c in causes if c["class"] in ("wide_arithmetic", "long_mux_chain")]
     for c in causes:  # the depth is the symptom when an RTL construct explains it
         if c["class"] == "deep_combinational_chain" and specific:
@@ -250,6 +252,35 @@ def path_causes(path: TimingPath, rtl: list[dict], fanouts: dict[str, int],
             c["evidence"] += f" (largely from the {' and '.join(specific)})"
     causes.sort(key=lambda c: -c["score"])
     return causes
+
+
+#: A path of at most this many logic levels that still fails is short: its period is near
+#: what the library's flops alone need.
+SHORT_LEVELS = 4
+
+
+def _fallback_cause(path: TimingPath, rtl: list[dict], levels: int, delay: float) -> dict:
+    """Every violating path gets a named cause. When no RTL construct explains it, say what the
+    path is: a short one (the clock target is near the flops' own clock-to-Q + setup), or the
+    control logic (enable/select/compare) that feeds a register's load mux, with its lines."""
+    slack = path.slack or 0.0
+    ops = [e for e in rtl if e.get("op") not in ("start", "end")]
+    where = sorted({f"{e['file']}:{e['line']}" for e in ops})
+    what = ", ".join(dict.fromkeys(OP_TEXT.get(e["op"], e["op"].lstrip("$")) for e in ops))
+    launch = (path.stages[1].arrival - path.stages[0].arrival) if len(path.stages) > 1 else 0.0
+    if levels <= SHORT_LEVELS:
+        return {"class": "period_near_cell_floor", "score": 1.0,
+                "evidence": f"only {levels} logic level(s) ({delay:.3g} ns of data delay, "
+                            f"{launch:.3g} ns of it the launching flop's clock-to-Q) and still "
+                            f"{-slack:.3g} ns short: the clock target is near what this "
+                            "library's flops and gates can do — relax the clock or pipeline "
+                            "the logic around" + (f" {', '.join(where[:3])}" if where else "")
+                            + (f" ({what})" if what else "")}
+    return {"class": "control_logic", "score": 0.8,
+            "evidence": f"{levels} logic levels of control/selection logic"
+                        + (f" ({what})" if what else "")
+                        + (f" at {', '.join(where[:4])}" if where else "")
+                        + ": precompute the condition a cycle earlier or register it"}
 
 
 # ------------------------------------------------------------------------------ assembly
@@ -378,7 +409,7 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
         constraints = design.clock.sta_constraints(period)
         sta = execute(reg.get("sta"), {"netlist": syn.artifacts["netlist"], "top": design.top,
                                        **constraints, "liberty": lib,
-                                       "paths": max(top_paths * 4, 10)}, ctx)
+                                       "paths": min(100, max(top_paths * 4, 10))}, ctx)
         if not sta.ok and sta.failure != "check":
             err = UserInputError if sta.failure == "input" else TimingAnalysisError
             raise err(f"{design.name}: {sta.summary}", "see the sta report")

@@ -85,7 +85,10 @@ class FlowResult(BaseModel):
         return next((s for s in self.stages if s.status == "failed"), None)
 
 
-ProgressFn = Callable[[str, str], None]  # (stage, "running" | "ok" | "failed" | "cached")
+#: (stage, "running" | "ok" | "failed" | "cached" | "progress: <elapsed> · <newest log line>");
+#: "progress: ..." comes every few seconds while a long stage runs (a spinner line, not a result).
+ProgressFn = Callable[[str, str], None]
+PROGRESS_PREFIX = "progress: "
 
 
 class FlowEngine(abc.ABC):
@@ -103,8 +106,10 @@ class FlowEngine(abc.ABC):
 
     @abc.abstractmethod
     def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
-                  config: dict[str, Any], sandbox: Sandbox) -> StageResult:
-        """Run one stage in the sandbox and parse its outputs."""
+                  config: dict[str, Any], sandbox: Sandbox,
+                  progress: Callable[[str], None] | None = None) -> StageResult:
+        """Run one stage in the sandbox and parse its outputs; `progress(text)` is called now
+        and then while a long stage runs (elapsed time and the stage log's newest line)."""
 
     @abc.abstractmethod
     def collect(self, design: DesignInput, flow_dir: Path, stages: list[StageResult],
@@ -165,7 +170,7 @@ def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: S
              to_stage: str | None = None, progress: ProgressFn | None = None) -> FlowResult:
     """Run the engine's stages; resume-aware (finished stages before --from are kept)."""
     flow_dir.mkdir(parents=True, exist_ok=True)
-    sandbox.make_writable(flow_dir)
+    sandbox.make_tree_writable(flow_dir)  # a continued run writes where a sealed one left off
     wanted = engine.stage_range(from_stage, to_stage)
     state = _load_stage_state(flow_dir)
     (flow_dir / "flow_config.json").write_text(json.dumps(config, indent=2, default=str))
@@ -188,7 +193,9 @@ def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: S
         if progress:
             progress(stage, "running")
         t0 = time.perf_counter()
-        res = engine.run_stage(stage, design, flow_dir, config, sandbox)
+        detail = (lambda text, _s=stage: progress(_s, PROGRESS_PREFIX + text)) if progress \
+            else None
+        res = engine.run_stage(stage, design, flow_dir, config, sandbox, progress=detail)
         res.duration_s = round(time.perf_counter() - t0, 3)
         state[stage] = res
         _save_stage_state(flow_dir, state)

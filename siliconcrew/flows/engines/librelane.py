@@ -44,6 +44,7 @@ variables that override the generated configuration.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
@@ -54,12 +55,13 @@ import re
 import shlex
 import shutil
 from pathlib import Path
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from siliconcrew.errors import UserInputError
 from siliconcrew.flows.engines.base import METRIC_NAMES, DesignInput, FlowEngine, StageResult
 from siliconcrew.sandbox.base import ExecResult, Sandbox
+from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.diagnostics import parse_verilator, parse_yosys
 
@@ -433,7 +435,8 @@ class LibreLaneEngine(FlowEngine):
 
     # -- running ----------------------------------------------------------------------------------
     def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
-                  config: dict[str, Any], sandbox: Sandbox) -> StageResult:
+                  config: dict[str, Any], sandbox: Sandbox,
+                  progress: Callable[[str], None] | None = None) -> StageResult:
         opts = self.engine_options(design)
         tag = self._tag(design)
         run_dir = flow_dir / "runs" / tag
@@ -472,7 +475,11 @@ class LibreLaneEngine(FlowEngine):
         if init_state:
             argv += ["--with-initial-state", init_state]
         timeout = float(opts.get("timeout_s") or DEFAULT_STAGE_TIMEOUT_S)
-        res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout, log_name=f"librelane-{stage}")
+        # LibreLane logs every step to <run>/flow.log as it goes: its newest line is the step.
+        with LogFollower(sandbox.workspace, [run_dir / "flow.log"], progress) if progress \
+                else contextlib.nullcontext():
+            res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout,
+                              log_name=f"librelane-{stage}")
 
         new_dirs = sorted((d for d in self._step_dirs(run_dir) if d not in before),
                           key=_ordinal)

@@ -16,14 +16,15 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from siliconcrew.errors import UserInputError
 from siliconcrew.flows.engines import qflow_logs as logs
 from siliconcrew.flows.engines.base import DesignInput, FlowEngine, StageResult
 from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
-from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath
+from siliconcrew.sandbox.follow import LogFollower
+from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath, read_text_bounded
 from siliconcrew.tools.base import Diagnostic
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
 from siliconcrew.tools.seq_legalize import legalize_lines, write_latch_map
@@ -40,6 +41,12 @@ STAGES = ("synthesize", "place", "sta", "route", "backanno", "migrate", "drc", "
 STAGE_LOG = {"synthesize": "synth.log", "place": "place.log", "sta": "sta.log",
              "route": "route.log", "backanno": "post_sta.log", "migrate": "migrate.log",
              "drc": "drc.log", "lvs": "lvs.log", "gdsii": "gdsii.log"}
+#: The lines of a stage's log worth showing while it runs (else its newest line): qrouter's
+#: own progress ("Nets remaining", stage banners), graywolf's iterations.
+STAGE_PROGRESS = {
+    "route": re.compile(r"remaining|Progress|^\*\*\*|[Ff]ailed net|Running qrouter"),
+    "place": re.compile(r"iteration|Running|Placement|[Ss]tage"),
+}
 # Keys of project_vars.sh we let users (and repairs) set; values are written verbatim.
 QFLOW_KEYS = ("initial_density", "fill_ratios", "graywolf_options", "addspacers_options",
               "route_layers", "via_stacks", "qrouter_options", "nofanout", "fanout_options",
@@ -149,13 +156,21 @@ class QflowEngine(FlowEngine):
 
     # -- stages ---------------------------------------------------------------------------------
     def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
-                  config: dict[str, Any], sandbox: Sandbox) -> StageResult:
+                  config: dict[str, Any], sandbox: Sandbox,
+                  progress: Callable[[str], None] | None = None) -> StageResult:
         if stage == "gl_sim":
             return self._gate_level_sim(design, flow_dir, config["tech"], sandbox)
-        res = sandbox.run(["qflow", stage, "-T", config["tech"], design.top], cwd=flow_dir,
-                          timeout_s=float(config.get("stage_timeout_s", 1800)), log_name=stage)
         log_file = flow_dir / "log" / STAGE_LOG[stage]
-        text = log_file.read_text(errors="replace") if log_file.exists() else res.output
+        argv = ["qflow", stage, "-T", config["tech"], design.top]
+        timeout_s = float(config.get("stage_timeout_s", 1800))
+        if progress is None:
+            res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout_s, log_name=stage)
+        else:  # qflow tees each tool's output into log/<stage>.log as it runs
+            with LogFollower(sandbox.workspace, [log_file], progress,
+                             STAGE_PROGRESS.get(stage)):
+                res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout_s, log_name=stage)
+        text = (read_text_bounded(sandbox.workspace, log_file) if log_file.exists()
+                else res.output)
         top = design.top
         metrics: dict[str, Any] = {}
         diags: list[Diagnostic] = []
@@ -244,6 +259,9 @@ class QflowEngine(FlowEngine):
             sandbox.make_writable(folder)
             stage_data_files(sandbox.workspace, [*design.testbench, *design.rtl], folder)
         netlist, port_note = _netlist_in_rtl_port_order(design, netlist, sim_dir)
+        # The testbench is the design's code: from here on it may write only in gl_sim/, so
+        # the GDS, reports and logs the host reads afterwards are the flow's, not its own.
+        sandbox.seal(flow_dir, keep_writable=[sim_dir])
         tb = [sandbox.inside(t) for t in design.testbench]
         gl = _run_testbench(design, sandbox, sim_dir, "gl",
                             [*tb, sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"])
