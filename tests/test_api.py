@@ -273,3 +273,22 @@ def test_api_prints_nothing_and_needs_no_terminal_libraries(tmp_path):
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout == "" and proc.stderr == ""
+
+
+def test_front_doors_share_the_api_and_renderers_not_each_other():
+    """Chat renders with siliconcrew.render and calls the API; it never imports the CLI, and
+    the renderers import neither front door (so the MCP server and batch runner can reuse
+    the API without a terminal, and chat without typer's app)."""
+    pkg = REPO / "siliconcrew"
+    for path in [*(pkg / "chat").glob("*.py"), *(pkg / "render").glob("*.py")]:
+        text = path.read_text()
+        assert "siliconcrew.cli" not in text, path
+    for path in (pkg / "render").glob("*.py"):
+        assert "siliconcrew.chat" not in path.read_text(), path
+    repl = (pkg / "chat" / "repl.py").read_text()
+    for call in ("api.run(", "api.timing(", "api.timing_repair(", "api.kb_search(",
+                 "api.list_tools("):
+        assert call in repl, call
+    # and what chat used to call behind the API's back is gone
+    for direct in ("run_graph(", "repair_design(", "analyze(", "open_kb("):
+        assert direct not in repl, direct
