@@ -273,14 +273,23 @@ def test_config_written_round_trips_and_sources_resolve(ws):
     fd.mkdir(parents=True)
     sb = ReplaySandbox(ws)
     eng.prepare(d, fd, config, sb)
-    assert json.loads((fd / "config.json").read_text()) == config
+    written = json.loads((fd / "config.json").read_text())
+    # meta version 2: LibreLane refuses unknown keys (config/config.py: meta.version < 2 is
+    # permissive); thread counts from the sandbox's CPU limit (2 by default)
+    assert written.pop("meta") == {"version": 2}
+    assert {k: written.pop(k) for k in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS",
+                                        "KLAYOUT_XOR_THREADS")} == dict.fromkeys(
+        ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS"), 2)
+    assert written == config
     for ref in config["VERILOG_FILES"]:
         assert ref.startswith("dir::")
         copied = fd / ref[len("dir::"):]  # dir:: = relative to the config file's folder
         assert copied.read_text() == RTL
     assert (fd / "src" / "alu_defs.vh").read_text() == "`define W 4\n"
     eng.prepare(d, fd, config, sb)  # idempotent
-    assert json.loads((fd / "config.json").read_text()) == config
+    again = json.loads((fd / "config.json").read_text())
+    assert {k: v for k, v in again.items() if k != "meta" and not k.endswith("_THREADS")} \
+        == config
 
 
 def test_same_named_rtl_files_do_not_overwrite_each_other(ws):
@@ -697,10 +706,17 @@ def test_enable_antenna_repair(base_config):
     new = act("enable_antenna_repair", base_config)
     assert new["RUN_ANTENNA_REPAIR"] is True and new["RUN_HEURISTIC_DIODE_INSERTION"] is True
     assert new["DIODE_ON_PORTS"] == "in"
-    assert new["GRT_ANTENNA_ITERS"] > 3 and new["GRT_ANTENNA_MARGIN"] > 10
+    # LibreLane 3 names only (GRT_ANTENNA_ITERS / _MARGIN are their deprecated names)
+    assert new["GRT_ANTENNA_REPAIR_ITERS"] > 3 and new["GRT_ANTENNA_REPAIR_MARGIN"] > 10
+    assert "GRT_ANTENNA_ITERS" not in new and "GRT_ANTENNA_MARGIN" not in new
     v3 = act("enable_antenna_repair", {**base_config, "GRT_ANTENNA_REPAIR_ITERS": 12,
                                        "DIODE_ON_PORTS": "both"})
     assert v3["GRT_ANTENNA_REPAIR_ITERS"] == 24 and "GRT_ANTENNA_ITERS" not in v3
+    # an old name left in a config would win in LibreLane: it is replaced, its value kept
+    old = act("enable_antenna_repair", {**base_config, "GRT_ANTENNA_ITERS": 7,
+                                        "GRT_ANTENNA_MARGIN": 12})
+    assert "GRT_ANTENNA_ITERS" not in old and "GRT_ANTENNA_MARGIN" not in old
+    assert old["GRT_ANTENNA_REPAIR_ITERS"] == 14 and old["GRT_ANTENNA_REPAIR_MARGIN"] == 17
     assert v3["DIODE_ON_PORTS"] == "both"
 
 
