@@ -27,6 +27,7 @@ from siliconcrew.sandbox.base import ExecResult, Sandbox
 from conftest import FIXTURES
 
 LOGS = FIXTURES / "librelane-logs"
+FIXTURES_HERE = Path(__file__).parent / "fixtures" / "librelane"  # constructed: SOURCES.md
 METRICS = FIXTURES / "librelane-metrics"
 CLEAN_JSON = METRICS / "librelane_sky130_tt-4bitALU_clean_metrics.json"
 VIOLATED_JSON = METRICS / "librelane_sky130_aggressive_setup_violations_metrics.json"
@@ -106,12 +107,19 @@ class ReplaySandbox(Sandbox):
 
     def __init__(self, workspace: Path, *, final_metrics: Path = CLEAN_JSON,
                  fail_at: str | None = None, exit_code: int | None = None,
-                 warnings: dict[str, Path] | None = None) -> None:
-        super().__init__(workspace, SandboxSettings(backend="local"))
+                 warnings: dict[str, Path] | None = None,
+                 deferred: dict[str, tuple[str, dict]] | None = None,
+                 cpus: float = 2.0, fail_code: int = 1) -> None:
+        super().__init__(workspace, SandboxSettings(backend="local", cpus=cpus))
         self.final_metrics = final_metrics
         self.fail_at = fail_at
         self.exit_code = exit_code
         self.warnings = warnings or {}
+        # step id → (fixture stem in tests/fixtures/librelane, metrics the step measured):
+        # that checker raises a DeferredStepError, as LibreLane's checkers do
+        self.deferred = deferred or {}
+        self.measured: dict = {}
+        self.fail_code = fail_code
         self.calls: list[list[str]] = []
         self.timeouts: list[float | None] = []
         self.problems: list[str] = []
@@ -143,6 +151,12 @@ class ReplaySandbox(Sandbox):
             self.problems.append(f"no config.json argument/file: {argv}")
         if "--manual-pdk" not in argv:
             self.problems.append("PDK not passed with --manual-pdk")
+        if self.flag(argv, "-j") != str(max(1, int(self.settings.cpus))):
+            self.problems.append(f"-j is not the sandbox's CPU limit: {argv}")
+        written = json.loads((cwd / "config.json").read_text()) \
+            if (cwd / "config.json").is_file() else {}
+        if (written.get("meta") or {}).get("version", 1) < 2:
+            self.problems.append("config.json without meta version 2: typos only warn")
         host_root = self.to_host(self.flag(argv, "--pdk-root") or "")
         if host_root is None or not (host_root / (self.flag(argv, "--pdk") or "?")).is_dir():
             self.problems.append(f"--pdk-root does not hold the PDK inside the sandbox: {argv}")
@@ -160,11 +174,22 @@ class ReplaySandbox(Sandbox):
         n = max(ords, default=0)
         out = ["Starting…"]
         last_metrics: dict = {}
+        deferred_msgs: list[str] = []
         for step_id, slug in STEPS[i:j + 1]:
             n += 1
             d = run / f"{n:02d}-{slug}"
             d.mkdir()
             out.append(f"Running '{step_id}' at 'runs/{tag}/{d.name}'…")
+            if step_id in self.deferred:  # SequentialFlow: DeferredStepError, carry on
+                stem, measured = self.deferred[step_id]
+                self.measured.update(measured)
+                (d / "state_in.json").write_text(json.dumps({"metrics": last_metrics}))
+                with (run / "error.log").open("a") as fh:
+                    fh.write((FIXTURES_HERE / f"{stem}_error.log").read_text())
+                console = (FIXTURES_HERE / f"{stem}_console.log").read_text().splitlines()
+                deferred_msgs.append(console[2])
+                out.append(console[2] + " - deferred")
+                continue
             if step_id == self.fail_at:
                 shutil.copyfile(LOGS / "openroad_gpl_GPL-0302_error_density.log",
                                 d / f"{slug}.log")
@@ -173,19 +198,21 @@ class ReplaySandbox(Sandbox):
                              "[GPL-0302] Consider increasing the target density or "
                              "re-floorplanning with a larger core area.\n")
                 out.append(f"ERROR    {step_id} failed")
-                return "\n".join(out) + "\n", 1
+                return "\n".join(out) + "\n", self.fail_code
             if step_id in STEP_LOGS:
                 shutil.copyfile(STEP_LOGS[step_id], d / f"{slug}.log")
             if step_id in self.warnings:
                 with (run / "warning.log").open("a") as fh:
                     fh.write(self.warnings[step_id].read_text())
-            last_metrics = {"design__instance__count": n}
+            last_metrics = {"design__instance__count": n, **self.measured}
             (d / "state_out.json").write_text(json.dumps(
                 {"metrics": last_metrics, "replay_step": step_id}))
         final = run / "final"
         final.mkdir(exist_ok=True)
         if to is None:
-            shutil.copyfile(self.final_metrics, final / "metrics.json")
+            final_metrics = json.loads(self.final_metrics.read_text())
+            final_metrics.update(self.measured)
+            (final / "metrics.json").write_text(json.dumps(final_metrics))
             for sub, name, text in (("def", f"{TOP}.def", "VERSION 5.8 ;\nEND DESIGN\n"),
                                     ("nl", f"{TOP}.nl.v", f"module {TOP}();\nendmodule\n"),
                                     ("render", f"{TOP}.png", "\x89PNG\r\n")):
@@ -196,7 +223,13 @@ class ReplaySandbox(Sandbox):
         else:
             (final / "metrics.json").write_text(json.dumps(last_metrics))
         (run / "resolved.json").write_text("{}")
-        out.append(f"Saving views to '{final}'…\nFlow complete.")
+        out.append(f"Saving views to '{final}'…")
+        if deferred_msgs:  # final/ saved, then FlowError → exit code 2 (__main__.py)
+            out += ["The following error was encountered while running the flow:",
+                    "One or more deferred errors were encountered:", *deferred_msgs,
+                    "LibreLane will now quit."]
+            return "\n".join(out) + "\n", 2
+        out.append("Flow complete.")
         return "\n".join(out) + "\n", 0
 
 
@@ -757,3 +790,77 @@ def test_routing_effort(base_config):
 
 def test_unknown_action(base_config):
     assert act("reticulate_splines", base_config) is None
+
+
+# -- deferred checker errors (LibreLane's SequentialFlow carries them to the end) ------------------
+PDN = {"Checker.PowerGridViolations": ("deferred_pdn", {
+    "design__power_grid_violation__count": 5,
+    "design__power_grid_violation__count__net:VPWR": 5})}
+
+
+@needs_gds
+def test_deferred_power_grid_error_in_placement_reaches_lvs_and_is_waived(ws):
+    sb = ReplaySandbox(ws, deferred=PDN)
+    eng, res = run(ws, sb)
+    assert sb.problems == []
+    # the placement group exits 2 (LibreLane's deferred FlowError) but the flow goes on
+    assert [s.status for s in res.stages] == ["ok"] * 6, [s.summary for s in res.stages]
+    assert len(sb.calls) == 6
+    assert sb.flag(sb.calls[-1], "--from") == "OpenROAD.FillInsertion"  # signoff ran: LVS
+    fd = flow_dir(ws)
+    lvs_dirs = list((fd / "runs" / "siliconcrew").glob("*-netgen-lvs"))
+    assert lvs_dirs and (lvs_dirs[0] / "state_out.json").is_file()
+    by = {s.name: s for s in res.stages}
+    # cts starts from the newest state the placement group saved (the checker saves none)
+    cts_state = json.loads((fd / sb.flag(sb.calls[3], "--with-initial-state")).read_text())
+    assert cts_state["replay_step"] == "OpenROAD.DetailedPlacement"
+    notes = [d for d in by["placement"].diagnostics if d.code == "deferred"]
+    assert len(notes) == 1 and notes[0].severity == "warning"
+    assert notes[0].message.startswith("Checker.PowerGridViolations: 5 power grid violations")
+    assert "deferred checker error" in by["placement"].summary
+    # judged at the end: LVS passed, so the checker's own advice waives it
+    assert res.metrics["design__lvs_error__count"] == 0
+    assert res.metrics["librelane__deferred_waived__count"] == 1
+    assert res.metrics["librelane__deferred_error__count"] == 0
+    assert res.status == "ok"
+    carried = json.loads(Path(res.artifacts["deferred_errors"]).read_text())
+    assert carried["placement"][0]["step"] == "Checker.PowerGridViolations"
+
+
+@needs_gds
+def test_deferred_power_grid_error_stands_when_lvs_fails(ws, tmp_path):
+    bad = tmp_path / "lvs_bad.json"
+    bad.write_text(json.dumps({**json.loads(CLEAN_JSON.read_text()),
+                               "design__lvs_error__count": 2}))
+    sb = ReplaySandbox(ws, deferred=PDN, final_metrics=bad)
+    eng, res = run(ws, sb)
+    assert [s.status for s in res.stages] == ["ok"] * 6
+    assert res.metrics["librelane__deferred_error__count"] == 1
+    assert res.status == "failed"
+    assert not eng.signoff_clean(res.metrics, res.artifacts)
+
+
+@needs_gds
+def test_deferred_routing_drc_reaches_signoff_then_fails_it(ws):
+    from siliconcrew.flows.harden import stage_logs
+    from siliconcrew.flows.hardening.classify import DRC_VIOLATIONS, classify, primary
+
+    sb = ReplaySandbox(ws, deferred={"Checker.TrDRC": ("deferred_trdrc",
+                                                       {"route__drc_errors": 3})})
+    eng, res = run(ws, sb)
+    assert sb.problems == []
+    assert [s.status for s in res.stages] == ["ok"] * 6  # signoff was not cut off
+    assert res.metrics["route__drc_errors"] == 3
+    assert res.metrics["librelane__deferred_error__count"] == 1
+    assert res.status == "failed"
+    f = primary(classify(res.metrics, stage_logs(res)))
+    assert f is not None and f.klass == DRC_VIOLATIONS
+
+
+def test_immediate_checker_error_still_stops_the_flow(ws):
+    """exit 2 without final/ is a StepError (LibreLane saved nothing): a real failure."""
+    sb = ReplaySandbox(ws, fail_at="OpenROAD.GlobalPlacement", fail_code=2)
+    _, res = run(ws, sb)
+    assert [s.status for s in res.stages][:3] == ["ok", "ok", "failed"]
+    assert res.status == "failed" and len(sb.calls) == 3
+    assert not (flow_dir(ws) / "librelane_states.json").read_text().count("placement")
