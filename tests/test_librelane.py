@@ -864,3 +864,123 @@ def test_immediate_checker_error_still_stops_the_flow(ws):
     assert [s.status for s in res.stages][:3] == ["ok", "ok", "failed"]
     assert res.status == "failed" and len(sb.calls) == 3
     assert not (flow_dir(ws) / "librelane_states.json").read_text().count("placement")
+
+
+# -- parallelism: -j and thread counts from the sandbox's CPU limit ------------------------------
+@pytest.mark.parametrize("cpus,jobs", [(1.0, 1), (2.0, 2), (3.5, 3), (0.5, 1)])
+def test_jobs_follow_the_sandbox_cpu_limit(ws, cpus, jobs):
+    sb = ReplaySandbox(ws, cpus=cpus)
+    _, res = run(ws, sb, to_stage="synthesis")
+    assert sb.problems == []  # the replay checks -j against the limit
+    assert sb.flag(sb.calls[0], "-j") == str(jobs)
+    fd = flow_dir(ws)
+    written = json.loads((fd / "config.json").read_text())
+    # LibreLane sizes these from os.cpu_count() (the host's) unless they are set
+    for var in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS"):
+        assert written[var] == jobs, var
+    record = json.loads((fd / "librelane_run.json").read_text())
+    assert record["jobs"] == jobs and record["sandbox_cpus"] == cpus
+    assert record["commands"]["synthesis"] == sb.calls[0]
+    assert record["checked_against"].startswith("librelane 3.0.17")
+    assert res.stages[0].artifacts["command"].startswith("librelane config.json")
+
+
+def test_users_thread_count_is_kept(ws):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"DRT_THREADS": 1})
+    run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
+    written = json.loads((flow_dir(ws) / "config.json").read_text())
+    assert written["DRT_THREADS"] == 1 and written["STA_THREADS"] == 2
+
+
+# -- configuration keys against LibreLane's own variable list -----------------------------------
+@pytest.mark.parametrize("options,bad,near", [
+    ({"FP_CORE_UTILL": 30}, "FP_CORE_UTILL", "FP_CORE_UTIL"),
+    ({"config": {"PL_TARGET_DENSTY_PCT": 50}}, "PL_TARGET_DENSTY_PCT", "PL_TARGET_DENSITY_PCT"),
+    ({"config": {"pdk::sky130*": {"GRT_OVERFLOW_ITER": 9}}}, "GRT_OVERFLOW_ITER",
+     "GRT_OVERFLOW_ITERS"),
+])
+def test_misspelled_variable_is_refused_before_the_run(ws, options, bad, near):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options=options)
+    with pytest.raises(UserInputError) as info:
+        run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d))
+    assert sb.calls == []
+    line = info.value.one_line()
+    assert "\n" not in line and f"'{bad}'" in line and f"did you mean '{near}'" in line
+    assert "3.0.17" in line
+
+
+def test_openlane2_command_is_not_checked_against_librelane_names(ws):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"command": "openlane", "IO_SYNC": False})  # an OpenLane 1/2 name
+    res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
+    assert res.status == "partial" and sb.calls[0][0] == "openlane"
+
+
+@pytest.mark.parametrize("name,string_die", [
+    ("librelane_tt_sky130_tt-4bitALU_src_config.json", False),
+    ("librelane_tt_sky130_aggressive_100MHz_config.json", True)])
+def test_real_librelane_configs_pass_the_check_and_keep_their_types(ws, name, string_die):
+    """Real LibreLane configs (string DIE_AREA, bool-as-JSON) under meta version 2: no key is
+    refused, and strings LibreLane's strict typing would refuse are converted first."""
+    from siliconcrew.flows.engines.librelane_vars import check_keys, load_table
+
+    real = json.loads((FIXTURES / "librelane-configs" / name).read_text())
+    assert check_keys(real, load_table("3.0.17")).errors == []
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    keep = {k: v for k, v in real.items() if k not in ("DESIGN_NAME", "VERILOG_FILES",
+                                                       "CLOCK_PORT", "CLOCK_PERIOD", "PDK")}
+    d = design(ws, options={"config": keep})
+    config = eng.default_config(d)
+    fd = flow_dir(ws)
+    fd.mkdir(parents=True)
+    eng.prepare(d, fd, config, sb)
+    written = json.loads((fd / "config.json").read_text())
+    assert isinstance(real.get("DIE_AREA"), str) == string_die
+    if string_die:  # "0 0 682.64 225.76": strict typing would refuse the string
+        assert written["DIE_AREA"] == [float(v) if "." in v else int(v)
+                                       for v in real["DIE_AREA"].split()]
+    # deprecated names in the user's config are passed under their LibreLane 3 names
+    assert "FP_PDN_VPITCH" in real and "FP_PDN_VPITCH" not in written
+    assert written["PDN_VPITCH"] == real["FP_PDN_VPITCH"]
+
+
+def test_deprecated_antenna_names_are_translated_with_a_warning(ws):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"GRT_ANTENNA_ITERS": 6,
+                            "config": {"GRT_ANTENNA_MARGIN": 20,
+                                       "GRT_ANTENNA_REPAIR_MARGIN": 15}})
+    config = eng.default_config(d)
+    # in LibreLane the old name would win silently (Variable.compile looks at it first)
+    assert config["GRT_ANTENNA_REPAIR_ITERS"] == 6 and "GRT_ANTENNA_ITERS" not in config
+    assert config["GRT_ANTENNA_REPAIR_MARGIN"] == 15 and "GRT_ANTENNA_MARGIN" not in config
+    res = run_flow(eng, d, flow_dir(ws), sb, config, to_stage="synthesis")
+    notes = [x for x in res.stages[0].diagnostics if x.code == "deprecated-variable"]
+    assert len(notes) == 2 and all(n.severity == "warning" for n in notes)
+    assert any("GRT_ANTENNA_MARGIN" in n.message and "dropped" in n.message for n in notes)
+
+
+def test_hardening_agent_offers_librelane_3_names_only():
+    from siliconcrew.agents.hardening import allowed_options
+    from siliconcrew.flows.engines.librelane_vars import load_table
+
+    table = load_table("3.0.17")
+    keys = allowed_options("librelane")
+    assert "GRT_ANTENNA_REPAIR_ITERS" in keys
+    assert all(k in table.names and k not in table.deprecated for k in keys), keys
+
+
+def test_version_of_the_checked_list_follows_the_image_tag():
+    from siliconcrew.flows.engines.librelane_vars import shipped_versions, version_for
+
+    assert "3.0.17" in shipped_versions()
+    assert version_for(None, "ghcr.io/librelane/librelane:3.0.17") == "3.0.17"
+    assert version_for("3.0.17", "ghcr.io/librelane/librelane:2.9.9") == "3.0.17"
+    assert version_for(None, "ghcr.io/librelane/librelane:3.1.2") == "3.0.17"  # newest <=
+    assert version_for(None, None) == shipped_versions()[-1]
