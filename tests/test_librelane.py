@@ -984,3 +984,54 @@ def test_version_of_the_checked_list_follows_the_image_tag():
     assert version_for("3.0.17", "ghcr.io/librelane/librelane:2.9.9") == "3.0.17"
     assert version_for(None, "ghcr.io/librelane/librelane:3.1.2") == "3.0.17"  # newest <=
     assert version_for(None, None) == shipped_versions()[-1]
+
+
+# -- dry run -----------------------------------------------------------------------------------
+def _design_folder(ws: Path, extra: str = "") -> Path:
+    (ws / "spec.md").write_text("A 4-bit adder with a registered output.\n")
+    (ws / "design.yaml").write_text(
+        f"name: alu\ntop: {TOP}\nspec: spec.md\nrtl: [rtl/alu.v]\n"
+        "clock: {port: clk, period_ns: 20}\n"
+        "flow: {engine: librelane, pdk: sky130A, options: {pdk_root: pdk" + extra + "}}\n")
+    return ws
+
+
+def test_dry_run_shows_the_exact_commands_and_config_and_runs_nothing(ws):
+    from siliconcrew.flows.harden import harden
+
+    folder = _design_folder(ws)
+    boxes: list[ReplaySandbox] = []
+
+    def factory(path, image=None):
+        boxes.append(ReplaySandbox(path, cpus=2.0))
+        return boxes[-1]
+
+    plan = harden(folder, factory, dry_run=True)
+    assert plan["dry_run"] is True and boxes and boxes[0].calls == []
+    assert not (folder / "runs").exists()  # nothing written
+    cmds = plan["commands"]
+    assert [c["stage"] for c in cmds] == list(STAGE_STEPS)
+    first = cmds[0]["argv"]
+    assert first[:2] == ["librelane", "config.json"] and "--manual-pdk" in first
+    assert ReplaySandbox.flag(first, "-j") == "2" and plan["jobs"] == 2
+    assert ReplaySandbox.flag(first, "--to") == "OpenROAD.STAPrePNR"
+    assert ReplaySandbox.flag(cmds[1]["argv"], "--with-initial-state") == \
+        "<state_out.json left by stage 'synthesis'>"
+    cfg = plan["config_json"]
+    assert cfg["meta"] == {"version": 2} and cfg["DESIGN_NAME"] == TOP
+    assert cfg["DRT_THREADS"] == 2 and plan["checked_against"].startswith("librelane 3.0.17")
+    # the plan is what a real run then does, command for command (but the initial state)
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    run_flow(eng, design(ws), flow_dir(ws), sb, eng.default_config(design(ws)),
+             to_stage="floorplan")
+    assert sb.calls[0] == first
+    assert sb.calls[1][:-1] == cmds[1]["argv"][:-1]
+
+
+def test_dry_run_refuses_a_typo_like_a_run(ws):
+    from siliconcrew.flows.harden import harden
+
+    folder = _design_folder(ws, ", FP_CORE_UTILL: 30")
+    with pytest.raises(UserInputError, match="did you mean 'FP_CORE_UTIL'"):
+        harden(folder, lambda path, image=None: ReplaySandbox(path), dry_run=True)

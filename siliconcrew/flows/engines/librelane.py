@@ -509,6 +509,40 @@ class LibreLaneEngine(FlowEngine):
         runs.mkdir(exist_ok=True)
         sandbox.make_writable(runs)
 
+    # -- dry run ----------------------------------------------------------------------------------
+    def plan(self, design: DesignInput, flow_dir: Path, config: dict[str, Any],
+             sandbox: Sandbox, *, from_stage: str | None = None,
+             to_stage: str | None = None) -> dict[str, Any]:
+        """What a run would do, without running or writing anything: the exact config.json
+        (after the key check, which refuses typos as a real run would), the LibreLane command
+        line of every stage in the range, the working folder, the LibreLane version the keys
+        were checked against and the warnings. A later stage's `--with-initial-state` is the
+        state its previous stage leaves: shown as a placeholder unless a finished earlier
+        run in flow_dir already has it."""
+        self.pdk_root(design, sandbox)
+        written = self.librelane_config(design, config, sandbox)
+        table = self.variable_table(design, sandbox)
+        states = self._load_states(flow_dir)
+        commands = []
+        for stage in self.stage_range(from_stage, to_stage):
+            index = self.stages.index(stage)
+            init = None
+            if index:
+                prev = self.stages[index - 1]
+                init = states.get(prev) if from_stage == stage and states.get(prev) else \
+                    f"<state_out.json left by stage '{prev}'>"
+            argv = self.command_line(stage, design, config, sandbox, init)
+            commands.append({"stage": stage, "argv": argv, "command": shlex.join(argv)})
+        warnings = [d.message for d in self.deprecation_notes(design)]
+        if self._is_librelane(design):
+            warnings += check_keys(config, table).warnings
+        return {"engine": self.name, "cwd": str(flow_dir),
+                "checked_against": f"librelane {table.version} (Classic flow)"
+                if self._is_librelane(design) else "not checked (OpenLane 2 command)",
+                "jobs": self.jobs(sandbox), "timeout_s": float(
+                    self.engine_options(design).get("timeout_s") or DEFAULT_STAGE_TIMEOUT_S),
+                "config_json": written, "commands": commands, "warnings": warnings}
+
     # -- running ----------------------------------------------------------------------------------
     def command_line(self, stage: str, design: DesignInput, config: dict[str, Any],
                      sandbox: Sandbox, init_state: str | None) -> list[str]:
