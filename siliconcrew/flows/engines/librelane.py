@@ -2,9 +2,15 @@
 
 What it runs
 ------------
-`librelane config.json --run-tag <tag> --manual-pdk --pdk-root <root> --pdk <pdk> [--scl <scl>]
-[--from <step>] [--to <step>] [--with-initial-state <state_out.json>]` with the flow folder as
-working directory. `flow.options.command: openlane` runs OpenLane 2.x instead (same flags).
+`librelane config.json --run-tag <tag> --manual-pdk --pdk-root <root> --pdk <pdk> -j <cpus>
+[--scl <scl>] [--from <step>] [--to <step>] [--with-initial-state <state_out.json>]` with the
+flow folder as working directory (flags as in LibreLane 3.0.17's flows/cli.py and __main__.py).
+`flow.options.command: openlane` runs OpenLane 2.x instead (same flags). `plan()` shows these
+command lines and the config.json without running anything (harden's dry run).
+
+config.json is the flow's config plus `meta: {version: 2}` (unknown keys are errors in
+LibreLane) and the thread counts sized from the sandbox's CPU limit; its keys are checked
+first against LibreLane's own variable list (librelane_vars), deprecated names translated.
 
 Stages are groups of LibreLane step ids (Classic flow; ids checked against real run folders and
 flow logs of LibreLane and OpenLane 2, see STAGE_STEPS). Each stage is one LibreLane
@@ -20,6 +26,11 @@ invocation of its step range, in one run folder `runs/<tag>/` that all stages sh
   when a failed step left no `final/`), the step logs of the step folders this invocation
   created (OpenROAD `[ERROR GPL-0302]` / `[WARNING RSZ-0062]` alerts, Verilator and Yosys
   messages) and the new part of `runs/<tag>/error.log` / `warning.log`.
+
+- a stage that LibreLane ends with *deferred* checker errors only (exit 2, `final/` saved,
+  only checker steps unfinished) is finished: LibreLane itself would have run on, so the next
+  stage starts from the newest state and the errors are judged when the flow ends
+  (librelane_deferred; signoff_clean).
 
 One invocation per stage costs a few seconds of LibreLane start-up each; in exchange every
 stage reports on its own, and `--from` / the repair loop can restart at any stage.
