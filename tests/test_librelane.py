@@ -881,7 +881,7 @@ def test_jobs_follow_the_sandbox_cpu_limit(ws, cpus, jobs):
     record = json.loads((fd / "librelane_run.json").read_text())
     assert record["jobs"] == jobs and record["sandbox_cpus"] == cpus
     assert record["commands"]["synthesis"] == sb.calls[0]
-    assert record["checked_against"].startswith("librelane 3.0.17")
+    assert record["checked_against"].startswith("LibreLane 3.0.17")
     assert res.stages[0].artifacts["command"].startswith("librelane config.json")
 
 
@@ -913,12 +913,27 @@ def test_misspelled_variable_is_refused_before_the_run(ws, options, bad, near):
     assert "3.0.17" in line
 
 
-def test_openlane2_command_is_not_checked_against_librelane_names(ws):
+def test_openlane2_command_gets_openlane_2_names_and_is_checked_against_them(ws):
     sb = ReplaySandbox(ws)
     eng = LibreLaneEngine()
-    d = design(ws, options={"command": "openlane", "IO_SYNC": False})  # an OpenLane 1/2 name
+    d = design(ws, options={"command": "openlane", "GRT_ANTENNA_REPAIR_ITERS": 9,
+                            "PDN_VPITCH": 40})
     res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
     assert res.status == "partial" and sb.calls[0][0] == "openlane"
+    written = json.loads((flow_dir(ws) / "config.json").read_text())
+    # OpenLane 2.3.10 has these under the names LibreLane 3 keeps as deprecated
+    assert written["GRT_ANTENNA_ITERS"] == 9 and "GRT_ANTENNA_REPAIR_ITERS" not in written
+    assert written["FP_PDN_VPITCH"] == 40 and "PDN_VPITCH" not in written
+    # OpenLane 2.3.10 sizes DRT/STA/KLayout threads the same way (steps/openroad.py there)
+    assert all(written[v] == 2 for v in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS",
+                                          "KLAYOUT_XOR_THREADS"))
+    record = json.loads((flow_dir(ws) / "librelane_run.json").read_text())
+    assert record["checked_against"].startswith("OpenLane 2.3.10")
+    # a LibreLane 3 variable OpenLane 2 does not have is refused for it
+    d2 = design(ws, options={"command": "openlane", "DRT_SAVE_SNAPSHOTS": True})
+    with pytest.raises(UserInputError, match="unknown OpenLane 2.3.10 variable "
+                                             "'DRT_SAVE_SNAPSHOTS'"):
+        run_flow(eng, d2, flow_dir(ws), ReplaySandbox(ws), eng.default_config(d2))
 
 
 @pytest.mark.parametrize("name,string_die", [
@@ -1019,7 +1034,7 @@ def test_dry_run_shows_the_exact_commands_and_config_and_runs_nothing(ws):
         "<state_out.json left by stage 'synthesis'>"
     cfg = plan["config_json"]
     assert cfg["meta"] == {"version": 2} and cfg["DESIGN_NAME"] == TOP
-    assert cfg["DRT_THREADS"] == 2 and plan["checked_against"].startswith("librelane 3.0.17")
+    assert cfg["DRT_THREADS"] == 2 and plan["checked_against"].startswith("LibreLane 3.0.17")
     # the plan is what a real run then does, command for command (but the initial state)
     sb = ReplaySandbox(ws)
     eng = LibreLaneEngine()

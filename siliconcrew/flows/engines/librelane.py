@@ -73,8 +73,8 @@ from siliconcrew.errors import UserInputError
 from siliconcrew.flows.engines.base import METRIC_NAMES, DesignInput, FlowEngine, StageResult
 from siliconcrew.flows.engines.librelane_deferred import deferred_errors, judge_deferred
 from siliconcrew.flows.engines.librelane_vars import (
-    META, VariableTable, check_keys, coerce_values, load_table, shipped_versions, translate_deprecated,
-    version_for)
+    META, VariableTable, check_keys, coerce_values, load_table, shipped_versions, to_older_names,
+    translate_deprecated, version_for)
 from siliconcrew.sandbox.base import ExecResult, Sandbox
 from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.tools.base import Diagnostic
@@ -426,15 +426,20 @@ class LibreLaneEngine(FlowEngine):
         config.update(self._recipe_config(design))
         config.update({k: v for k, v in design.options.items() if k.isupper()})
         config.update(overrides)
-        config, _ = translate_deprecated(config, self.variable_table(design))
+        config, _ = translate_deprecated(config, self.variable_table(design, tool="librelane"))
         return config
 
-    def variable_table(self, design: DesignInput, sandbox: Sandbox | None = None) -> VariableTable:
-        """The LibreLane variable list this design's run is checked against (librelane_vars)."""
+    def variable_table(self, design: DesignInput, sandbox: Sandbox | None = None, *,
+                       tool: str | None = None) -> VariableTable:
+        """The variable list (librelane_vars) of the tool that runs (`tool=None`), or of
+        `tool`: the engine's own config is in LibreLane's names (tool="librelane")."""
         opts = self.engine_options(design)
         image = opts.get("image") or (sandbox.settings.image if sandbox is not None else None) \
             or os.environ.get("SILICONCREW_IMAGE")
-        return load_table(version_for(opts.get("librelane_version"), image))
+        tool = tool or self._tool(design)
+        return load_table(version_for(opts.get("librelane_version") if tool == self._tool(design)
+                                      else None, image if tool == self._tool(design) else None,
+                                      tool), tool)
 
     def deprecation_notes(self, design: DesignInput) -> list[Diagnostic]:
         """What default_config renamed in the user's options (recomputed from the options, so
@@ -442,7 +447,7 @@ class LibreLaneEngine(FlowEngine):
         opts = self.engine_options(design)
         raw = {k: v for k, v in design.options.items() if k.isupper()}
         raw.update(opts.get("config") or {})
-        _, notes = translate_deprecated(raw, self.variable_table(design))
+        _, notes = translate_deprecated(raw, self.variable_table(design, tool="librelane"))
         return [Diagnostic(severity="warning", code="deprecated-variable", message=n)
                 for n in notes]
 
@@ -459,14 +464,14 @@ class LibreLaneEngine(FlowEngine):
         set none. Refuses (UserInputError, before anything runs) a key LibreLane does not
         know, naming the closest one."""
         table = self.variable_table(design, sandbox)
-        if self._is_librelane(design):
-            report = check_keys(config, table)
-            if report.errors:
-                more = f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-                raise UserInputError(report.errors[0] + more, (
-                    f"fix flow.options in design.yaml; the names are LibreLane {table.version}'s "
-                    "(flow.options.librelane_version picks another shipped list: "
-                    f"{', '.join(shipped_versions())})"))
+        config = self._for_tool(design, config, sandbox)
+        report = check_keys(config, table)
+        if report.errors:
+            more = f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+            raise UserInputError(report.errors[0] + more, (
+                f"fix flow.options in design.yaml; the names are {table.label}'s "
+                "(flow.options.librelane_version picks another shipped list: "
+                f"{', '.join(shipped_versions(table.tool))})"))
         out: dict[str, Any] = {"meta": dict(META)}
         out.update(coerce_values(config, table))
         jobs = self.jobs(sandbox)
@@ -475,9 +480,20 @@ class LibreLaneEngine(FlowEngine):
                 out[var] = jobs
         return out
 
-    def _is_librelane(self, design: DesignInput) -> bool:
-        """The variable lists are LibreLane's; OpenLane 2 (`command: openlane`) differs."""
-        return Path(self._command(design)[0]).name.startswith("librelane")
+    def _tool(self, design: DesignInput) -> str:
+        """librelane, or openlane for OpenLane 2 (`command: openlane`): whose variable list
+        config.json is written for and checked against."""
+        return "openlane" if Path(self._command(design)[0]).name.startswith("openlane") \
+            else "librelane"
+
+    def _for_tool(self, design: DesignInput, config: dict[str, Any],
+                  sandbox: Sandbox | None) -> dict[str, Any]:
+        """The engine's config (LibreLane 3 names) in the names of the tool that runs."""
+        if self._tool(design) == "librelane":
+            return config
+        out, _ = to_older_names(config, self.variable_table(design, tool="librelane"),
+                                self.variable_table(design, sandbox))
+        return out
 
     @staticmethod
     def _recipe_config(design: DesignInput) -> dict[str, Any]:
@@ -509,11 +525,11 @@ class LibreLaneEngine(FlowEngine):
         (flow_dir / "config.json").write_text(json.dumps(written, indent=2) + "\n")
         table = self.variable_table(design, sandbox)
         record = _read_json(flow_dir / RUN_RECORD)
-        record.update({"checked_against": f"librelane {table.version} (Classic flow)",
+        record.update({"checked_against": f"{table.label} (Classic flow)",
                        "jobs": self.jobs(sandbox), "sandbox_cpus": sandbox.settings.cpus,
                        "threads": {k: written[k] for k in THREAD_VARIABLES if k in written},
-                       "key_warnings": check_keys(config, table).warnings
-                       if self._is_librelane(design) else []})
+                       "key_warnings": check_keys(self._for_tool(design, config, sandbox),
+                                                  table).warnings})
         record.setdefault("commands", {})
         _write_json(flow_dir / RUN_RECORD, record)
         runs = flow_dir / "runs"
@@ -545,11 +561,9 @@ class LibreLaneEngine(FlowEngine):
             argv = self.command_line(stage, design, config, sandbox, init)
             commands.append({"stage": stage, "argv": argv, "command": shlex.join(argv)})
         warnings = [d.message for d in self.deprecation_notes(design)]
-        if self._is_librelane(design):
-            warnings += check_keys(config, table).warnings
+        warnings += check_keys(self._for_tool(design, config, sandbox), table).warnings
         return {"engine": self.name, "cwd": str(flow_dir),
-                "checked_against": f"librelane {table.version} (Classic flow)"
-                if self._is_librelane(design) else "not checked (OpenLane 2 command)",
+                "checked_against": f"{table.label} (Classic flow)",
                 "jobs": self.jobs(sandbox), "timeout_s": float(
                     self.engine_options(design).get("timeout_s") or DEFAULT_STAGE_TIMEOUT_S),
                 "config_json": written, "commands": commands, "warnings": warnings}

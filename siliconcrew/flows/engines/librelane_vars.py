@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).with_name("data")
-_FILE = re.compile(r"^librelane-(?P<version>\d+\.\d+\.\d+)-variables\.json$")
+_FILE = re.compile(r"^(?P<tool>librelane|openlane)-(?P<version>\d+\.\d+\.\d+)-variables\.json$")
+#: How each tool's name is written in messages.
+TOOL_LABEL = {"librelane": "LibreLane", "openlane": "OpenLane"}
 #: `meta` object written into config.json: version 2 is where LibreLane turns unknown keys
 #: into errors (`meta.version < 2` is the only comparison in config/config.py, 3.0.17).
 META = {"version": 2}
@@ -45,16 +47,17 @@ def _version_key(v: str) -> tuple[int, ...]:
     return tuple(int(p) for p in v.split("."))
 
 
-def shipped_versions() -> list[str]:
-    """LibreLane versions with a variable list in the package, oldest first."""
-    found = [m.group("version") for p in DATA_DIR.glob("librelane-*-variables.json")
-             if (m := _FILE.match(p.name))]
+def shipped_versions(tool: str = "librelane") -> list[str]:
+    """Versions of `tool` (librelane, or openlane for OpenLane 2) with a variable list in the
+    package, oldest first."""
+    found = [m.group("version") for p in DATA_DIR.glob(f"{tool}-*-variables.json")
+             if (m := _FILE.match(p.name)) and m.group("tool") == tool]
     return sorted(found, key=_version_key)
 
 
 @dataclass(frozen=True)
 class VariableTable:
-    """One LibreLane version's Classic-flow variables."""
+    """One LibreLane (or OpenLane 2) version's Classic-flow variables."""
 
     version: str
     names: frozenset[str]
@@ -70,6 +73,11 @@ class VariableTable:
     converted: frozenset[str] = frozenset()
     #: variable → list / tuple / dict / bool / number / other (for `coerce_values`)
     kinds: dict[str, str] = field(default_factory=dict)
+    tool: str = "librelane"
+
+    @property
+    def label(self) -> str:
+        return f"{TOOL_LABEL.get(self.tool, self.tool)} {self.version}"
 
     def closest(self, key: str) -> str | None:
         pool = sorted(self.names | set(self.deprecated))
@@ -78,8 +86,8 @@ class VariableTable:
 
 
 @lru_cache(maxsize=8)
-def load_table(version: str) -> VariableTable:
-    path = DATA_DIR / f"librelane-{version}-variables.json"
+def load_table(version: str, tool: str = "librelane") -> VariableTable:
+    path = DATA_DIR / f"{tool}-{version}-variables.json"
     data = json.loads(path.read_text())
     deprecated = {old: name for name, info in data["variables"].items()
                   for old in info.get("deprecated", [])}
@@ -89,16 +97,17 @@ def load_table(version: str) -> VariableTable:
                          converted=frozenset(old for info in data["variables"].values()
                                              for old in info.get("converted", [])),
                          kinds={name: info.get("kind", "other")
-                                for name, info in data["variables"].items()})
+                                for name, info in data["variables"].items()},
+                         tool=str(data.get("tool", tool)))
 
 
-def version_for(requested: str | None, image: str | None) -> str:
+def version_for(requested: str | None, image: str | None, tool: str = "librelane") -> str:
     """The shipped list to check against: the requested version, else the image tag's, else
     the newest; a version without its own list uses the newest shipped one not newer than it
     (variables are added far more often than removed), or the oldest."""
-    versions = shipped_versions()
+    versions = shipped_versions(tool)
     if not versions:
-        raise FileNotFoundError(f"no LibreLane variable list in {DATA_DIR}")
+        raise FileNotFoundError(f"no {tool} variable list in {DATA_DIR}")
     want = requested
     if not want and image and ":" in image.rsplit("/", 1)[-1]:
         want = image.rsplit(":", 1)[1]
@@ -136,16 +145,16 @@ def check_keys(config: dict[str, Any], table: VariableTable) -> KeyReport:
         if _exempt(key, table) or key in table.names:
             continue
         if key in table.deprecated:
-            report.warnings.append(f"'{key}' is deprecated in LibreLane {table.version}: use "
+            report.warnings.append(f"'{key}' is deprecated in {table.label}: use "
                                    f"'{table.deprecated[key]}'")
         elif key in table.removed:
-            report.warnings.append(f"'{key}' has been removed from LibreLane: "
+            report.warnings.append(f"'{key}' has been removed from {TOOL_LABEL.get(table.tool, table.tool)}: "
                                    f"{table.removed[key]}")
         elif key in table.other_known:
-            report.warnings.append(f"'{key}' is not used by LibreLane's Classic flow")
+            report.warnings.append(f"'{key}' is not used by {TOOL_LABEL.get(table.tool, table.tool)}'s Classic flow")
         else:
             near = table.closest(key)
-            report.errors.append(f"unknown LibreLane {table.version} variable '{key}'" +
+            report.errors.append(f"unknown {table.label} variable '{key}'" +
                                  (f" (did you mean '{near}'?)" if near else ""))
     return report
 
@@ -165,7 +174,7 @@ def translate_deprecated(config: dict[str, Any],
             notes.append(f"'{key}' is a deprecated name of '{new}', which is also set: "
                          f"'{key}' ({value!r}) dropped, '{new}' ({config[new]!r}) kept")
             continue
-        notes.append(f"'{key}' is a deprecated name of '{new}' (LibreLane {table.version}): "
+        notes.append(f"'{key}' is a deprecated name of '{new}' ({table.label}): "
                      f"passed as '{new}'")
         out[new] = value
     return out, notes
@@ -206,3 +215,31 @@ def coerce_values(config: dict[str, Any], table: VariableTable) -> dict[str, Any
                 value = _number(value.strip())
         out[key] = value
     return out
+
+
+def to_older_names(config: dict[str, Any], newer: VariableTable,
+                   older: VariableTable) -> tuple[dict[str, Any], list[str]]:
+    """A config in `newer`'s names (the engine's vocabulary: LibreLane 3) for an `older` tool
+    (OpenLane 2): a variable the older one lacks is written under the deprecated name the
+    newer one keeps for it, when the older one has that name (GRT_ANTENNA_REPAIR_ITERS is
+    GRT_ANTENNA_ITERS in OpenLane 2.3.10, PDN_VPITCH is FP_PDN_VPITCH)."""
+    older_names: dict[str, list[str]] = {}
+    for old, new in newer.deprecated.items():
+        older_names.setdefault(new, []).append(old)
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for key, value in config.items():
+        if key.startswith(_CONDITIONAL) and isinstance(value, dict):
+            out[key], inner = to_older_names(value, newer, older)
+            notes += inner
+            continue
+        if key in older.names or _exempt(key, older) or key not in newer.names:
+            out[key] = value
+            continue
+        alias = next((o for o in older_names.get(key, []) if o in older.names), None)
+        if alias is None:
+            out[key] = value  # the key check then says the older tool lacks it
+            continue
+        notes.append(f"'{key}' written as '{alias}' for {older.label}")
+        out[alias] = value
+    return out, notes
