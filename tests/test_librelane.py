@@ -1050,3 +1050,13 @@ def test_dry_run_refuses_a_typo_like_a_run(ws):
     folder = _design_folder(ws, ", FP_CORE_UTILL: 30")
     with pytest.raises(UserInputError, match="did you mean 'FP_CORE_UTIL'"):
         harden(folder, lambda path, image=None: ReplaySandbox(path), dry_run=True)
+
+
+def test_removed_variable_is_a_warning_on_the_first_stage(ws):
+    """LibreLane warns about removed variables (config/removals.py) rather than failing."""
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"CTS_TOLERANCE": 50})
+    res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
+    notes = [x.message for x in res.stages[0].diagnostics if x.code == "config-key"]
+    assert len(notes) == 1 and "'CTS_TOLERANCE' has been removed" in notes[0]

@@ -646,8 +646,10 @@ class LibreLaneEngine(FlowEngine):
                 f"{d.step}: {d.message} (deferred: LibreLane carries on and reports it when "
                 "the flow ends; judged after signoff)")) for d in deferred]
         _write_json(flow_dir / DEFERRED_FILE, carried)
-        if index == 0:
-            diags = self.deprecation_notes(design) + diags
+        if index == 0:  # what the key check said about the config, once per run
+            diags = self.deprecation_notes(design) + [
+                Diagnostic(severity="warning", code="config-key", message=str(w))
+                for w in _read_json(flow_dir / RUN_RECORD).get("key_warnings", [])] + diags
         ok = res.ok or bool(deferred)
         if ok:
             last = next((d / "state_out.json" for d in reversed(new_dirs)
