@@ -22,7 +22,8 @@ from conftest import FIXTURES
 from siliconcrew.flows.engines.base import FlowEngine, FlowResult, StageResult
 from siliconcrew.flows.hardening.classify import (
     ANTENNA_VIOLATIONS, CLASS_ORDER, DRC_VIOLATIONS, HOLD_VIOLATIONS, LVS_MISMATCH,
-    MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, ROUTING_CONGESTION, SETUP_VIOLATIONS,
+    MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, POWER_GRID_VIOLATIONS, ROUTING_CONGESTION,
+    SETUP_VIOLATIONS,
     SYNTHESIS_PROBLEM, TOOL_CRASH, UNKNOWN, classify, load_metrics, primary, read_log,
 )
 from siliconcrew.flows.hardening.policies import (
@@ -578,7 +579,6 @@ def test_choose_action_and_config_diff_units():
 # --------------------------------------------------------------------------------------------
 # LibreLane's checker messages (steps/checker.py, librelane 3.0.17)
 # --------------------------------------------------------------------------------------------
-from siliconcrew.flows.hardening.classify import POWER_GRID_VIOLATIONS  # noqa: E402
 
 PDN_DESCRIPTION = ("power grid violations (as reported by OpenROAD PSM- you may ignore these if "
                    "LVS passes)")
@@ -603,8 +603,8 @@ CHECKER_DESCRIPTIONS = {
 }
 OTHER_CHECKER_MESSAGES = {
     # Checker.LintTimingConstructs (its own StepError message)
-    "Timing constructs found in the RTL. Please remove them or wrap them around an ifdef. It "
-    "heavily unrecommended to rely on timing constructs for synthesis.": SP,
+    ("Timing constructs found in the RTL. Please remove them or wrap them around an ifdef. It "
+     "heavily unrecommended to rely on timing constructs for synthesis."): SP,
     # Checker.NetlistAssignStatements
     "src/runs/x/06-yosys-synthesis/top.nl.v:12: assign statement found in netlist": SP,
     "One or more assign statements found in the netlist.": SP,
@@ -613,16 +613,16 @@ OTHER_CHECKER_MESSAGES = {
     "Hold violations found in the following corners:\n* min_ff_n40C_1v95": HOLD,
     "Max Slew violations found in the following corners:\n* max_ss_100C_1v60": MSCF,
     "Max Cap violations found in the following corners:\n* max_ss_100C_1v60": MSCF,
-    "One or more wildcards specified in SETUP_VIOLATION_CORNERS did not match any corners:\n"
-    "- nom_xx*": TOOL_CRASH,
+    ("One or more wildcards specified in SETUP_VIOLATION_CORNERS did not match any corners:\n"
+     "- nom_xx*"): TOOL_CRASH,
 }
 HARMLESS_CHECKER_LINES = [
     f"Check for {PDN_DESCRIPTION} clear.",  # verbatim in the recorded flow.log
     "Threshold for Threshold-surpassing long wires is not set. The checker will be skipped.",
     "The Routing DRC errors metric was not found. Are you sure the relevant step was run?",
     "102 Lint warnings found.",  # LintWarnings only warns by default (ERROR_ON_LINTER_WARNINGS)
-    "No up-to-date setup timing data for the following corners, which will not be checked:\n"
-    "* nom_ff_n40C_1v95",
+    ("No up-to-date setup timing data for the following corners, which will not be checked:\n"
+     "* nom_ff_n40C_1v95"),
     "No setup violations found",
 ]
 

@@ -10,7 +10,7 @@ import inspect
 
 from siliconcrew.flows.engines.librelane import LibreLaneEngine
 from siliconcrew.flows.hardening import policies
-from siliconcrew.flows.hardening.classify import POWER_GRID_VIOLATIONS, CLASS_ORDER
+from siliconcrew.flows.hardening.classify import CLASS_ORDER, POWER_GRID_VIOLATIONS
 from siliconcrew.flows.hardening.policies import POLICIES, policy_for
 
 

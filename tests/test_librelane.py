@@ -801,7 +801,7 @@ PDN = {"Checker.PowerGridViolations": ("deferred_pdn", {
 @needs_gds
 def test_deferred_power_grid_error_in_placement_reaches_lvs_and_is_waived(ws):
     sb = ReplaySandbox(ws, deferred=PDN)
-    eng, res = run(ws, sb)
+    _, res = run(ws, sb)
     assert sb.problems == []
     # the placement group exits 2 (LibreLane's deferred FlowError) but the flow goes on
     assert [s.status for s in res.stages] == ["ok"] * 6, [s.summary for s in res.stages]
@@ -847,7 +847,7 @@ def test_deferred_routing_drc_reaches_signoff_then_fails_it(ws):
 
     sb = ReplaySandbox(ws, deferred={"Checker.TrDRC": ("deferred_trdrc",
                                                        {"route__drc_errors": 3})})
-    eng, res = run(ws, sb)
+    _, res = run(ws, sb)
     assert sb.problems == []
     assert [s.status for s in res.stages] == ["ok"] * 6  # signoff was not cut off
     assert res.metrics["route__drc_errors"] == 3

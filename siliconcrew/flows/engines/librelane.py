@@ -595,7 +595,6 @@ class LibreLaneEngine(FlowEngine):
         opts = self.engine_options(design)
         tag = self._tag(design)
         run_dir = flow_dir / "runs" / tag
-        frm, to = STAGE_STEPS[stage]
         index = self.stages.index(stage)
         states = self._load_states(flow_dir)
         init_state: str | None = None
