@@ -209,9 +209,10 @@ def _plan(engine: Any, dinput: DesignInput, folder: Path, sandbox_factory, from_
         raise UserInputError(f"--dry-run is not available for the {engine.name} engine",
                              "use it with flow.engine: librelane")
     where = folder / "runs" / (run_id or "<new run>") / "harden" / "attempt-0"
-    if from_stage and run_id is None and latest_run_with_harden(folder):
-        attempts = sorted((folder / "runs" / latest_run_with_harden(folder) / "harden")
-                          .glob("attempt-*"), key=lambda p: int(p.name.split("-")[1]))
+    latest = latest_run_with_harden(folder) if from_stage and run_id is None else None
+    if latest:  # --from without --run continues the newest attempt, as a real run would
+        attempts = sorted((folder / "runs" / latest / "harden").glob("attempt-*"),
+                          key=lambda p: int(p.name.split("-")[1]))
         where = attempts[-1] if attempts else where
     image = engine.required_image(dinput)
     sandbox = sandbox_factory(folder, image) if image else sandbox_factory(folder)
