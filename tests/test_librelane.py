@@ -207,6 +207,12 @@ class ReplaySandbox(Sandbox):
             last_metrics = {"design__instance__count": n, **self.measured}
             (d / "state_out.json").write_text(json.dumps(
                 {"metrics": last_metrics, "replay_step": step_id}))
+        if deferred_msgs and argv[0] == "openlane":
+            # OpenLane 2.3.10's SequentialFlow raises the deferred FlowError *before* saving
+            # final/ (flows/sequential.py there); LibreLane 3 saves it first
+            out += ["The following error was encountered while running the flow:",
+                    "One or more deferred errors were encountered:", *deferred_msgs]
+            return "\n".join(out) + "\n", 2
         final = run / "final"
         final.mkdir(exist_ok=True)
         if to is None:
@@ -1060,3 +1066,15 @@ def test_removed_variable_is_a_warning_on_the_first_stage(ws):
     res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
     notes = [x.message for x in res.stages[0].diagnostics if x.code == "config-key"]
     assert len(notes) == 1 and "'CTS_TOLERANCE' has been removed" in notes[0]
+
+
+def test_openlane2_deferred_error_without_final_views_is_carried_too(ws):
+    """OpenLane 2.3.10 saves no final/ when it ends on deferred errors; the failed steps being
+    deferred checkers is what tells it from an immediate error there."""
+    sb = ReplaySandbox(ws, deferred=PDN)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"command": "openlane"})
+    res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="cts")
+    assert [s.status for s in res.stages] == ["ok"] * 4, [s.summary for s in res.stages]
+    assert sb.flag(sb.calls[3], "--from") == "OpenROAD.CTS"
+    assert any(x.code == "deferred" for x in res.stages[2].diagnostics)

@@ -631,7 +631,8 @@ class LibreLaneEngine(FlowEngine):
         new_dirs = sorted((d for d in self._step_dirs(run_dir) if d not in before),
                           key=_ordinal)
         diags = self._stage_diagnostics(run_dir, new_dirs, log_sizes, res, sandbox, flow_dir)
-        deferred = None if res.ok else deferred_errors(run_dir, new_dirs, log_sizes, res)
+        deferred = None if res.ok else deferred_errors(
+            run_dir, new_dirs, log_sizes, res, saves_final=self._tool(design) == "librelane")
         carried = _read_json(flow_dir / DEFERRED_FILE)
         for later in self.stages[index:]:
             carried.pop(later, None)

@@ -85,12 +85,17 @@ def _slug(step_dir: Path) -> str:
 
 
 def deferred_errors(run_dir: Path, new_dirs: list[Path], log_sizes: dict[str, int],
-                    res: ExecResult) -> list[DeferredError] | None:
+                    res: ExecResult, *, saves_final: bool = True) -> list[DeferredError] | None:
     """The deferred checker errors of a LibreLane invocation that ended on them only, else
-    None (a real failure). Read from files: the step folders, `final/`, `error.log`."""
+    None (a real failure). Read from files: the step folders, `final/`, `error.log`.
+
+    `saves_final`: LibreLane 3 saves `final/` before raising the deferred FlowError, so its
+    absence means an immediate error. OpenLane 2.3.10 raises first and saves nothing
+    (flows/sequential.py there): then only the failed steps being deferred checkers (which
+    never raise an immediate error) tells the two apart."""
     if res.exit_code != DEFERRED_FLOW_EXIT or res.timed_out or res.killed_reason:
         return None
-    if not (run_dir / "final").is_dir():
+    if saves_final and not (run_dir / "final").is_dir():
         return None  # an immediate error: LibreLane saved no final views
     failed = [d for d in new_dirs if not (d / "state_out.json").is_file()]
     ids = [_BY_SLUG.get(_slug(d)) for d in failed]
