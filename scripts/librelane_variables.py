@@ -76,6 +76,9 @@ def main(package: str = "librelane") -> int:
         "other_known": other,
         "removed": dict(sorted(removed_variables.items())),
         "special_keys": sorted(set(vars(Keys).values()) | {"meta"}),
+        # the Classic flow's step ids in order (duplicates numbered -1, -2, ... as
+        # SequentialFlow does): what --from / --to accept
+        "classic_steps": [step.id for step in classic.Steps],
     }
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     out = OUT_DIR / f"{package}-{__version__}-variables.json"

@@ -1078,3 +1078,31 @@ def test_openlane2_deferred_error_without_final_views_is_carried_too(ws):
     assert [s.status for s in res.stages] == ["ok"] * 4, [s.summary for s in res.stages]
     assert sb.flag(sb.calls[3], "--from") == "OpenROAD.CTS"
     assert any(x.code == "deferred" for x in res.stages[2].diagnostics)
+
+
+@pytest.mark.parametrize("tool,version", [("librelane", "3.0.17"), ("openlane", "2.3.10")])
+def test_stage_boundaries_against_the_classic_flow_of_the_checked_versions(tool, version):
+    """The Classic step ids of the versions the driver is checked against (from the packages:
+    data/*-variables.json): each stage starts right after the previous one ends, the deferred
+    checkers named in librelane_deferred exist, Checker.PowerGridViolations is in placement."""
+    from siliconcrew.flows.engines.librelane_deferred import DEFERRED_CHECKERS
+
+    steps = json.loads(_data_file(tool, version).read_text())["classic_steps"]
+    ranges = list(STAGE_STEPS.values())
+    for (_, prev_to), (nxt_from, _) in zip(ranges, ranges[1:]):
+        assert steps.index(nxt_from) == steps.index(prev_to) + 1, (prev_to, nxt_from)
+    frm, to = STAGE_STEPS["placement"]
+    assert steps.index(frm) < steps.index("Checker.PowerGridViolations") < steps.index(to)
+    frm, to = STAGE_STEPS["routing"]
+    assert steps.index(frm) < steps.index("Checker.TrDRC") < steps.index(to)
+    assert "Netgen.LVS" in steps[steps.index(STAGE_STEPS["signoff"][0]):]
+    for checker in DEFERRED_CHECKERS:
+        if checker.startswith("Checker.KLayout") and checker not in steps:
+            continue  # KLayout density/antenna checkers are not in the Classic flow
+        assert checker in steps, checker
+
+
+def _data_file(tool: str, version: str) -> Path:
+    import siliconcrew.flows.engines.librelane_vars as lv
+
+    return lv.DATA_DIR / f"{tool}-{version}-variables.json"
