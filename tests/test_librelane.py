@@ -1106,3 +1106,17 @@ def _data_file(tool: str, version: str) -> Path:
     import siliconcrew.flows.engines.librelane_vars as lv
 
     return lv.DATA_DIR / f"{tool}-{version}-variables.json"
+
+
+def test_dry_run_is_refused_for_an_engine_without_a_plan(ws):
+    from siliconcrew.flows.harden import harden
+
+    (ws / "spec.md").write_text("adder\n")
+    (ws / "design.yaml").write_text(f"name: alu\ntop: {TOP}\nspec: spec.md\nrtl: [rtl/alu.v]\n"
+                                    "clock: {port: clk, period_ns: 20}\n"
+                                    "flow: {engine: local, pdk: osu018}\n")
+    opened = []
+    with pytest.raises(UserInputError, match="--dry-run is not available"):
+        harden(ws, lambda path, image=None: opened.append(path) or ReplaySandbox(path),
+               dry_run=True)
+    assert opened == [] and not (ws / "runs").exists()
