@@ -1120,3 +1120,53 @@ def test_dry_run_is_refused_for_an_engine_without_a_plan(ws):
         harden(ws, lambda path, image=None: opened.append(path) or ReplaySandbox(path),
                dry_run=True)
     assert opened == [] and not (ws / "runs").exists()
+
+
+def _ended(tmp_path: Path, dirs: dict[str, bool], *, final: bool, error_log: str = "") -> tuple:
+    """A run folder whose new step folders are `dirs` (name → finished with state_out.json)."""
+    run = tmp_path / "run"
+    run.mkdir(parents=True)
+    made = []
+    for name, finished in dirs.items():
+        d = run / name
+        d.mkdir()
+        (d / "state_in.json").write_text("{}")
+        if finished:
+            (d / "state_out.json").write_text("{}")
+        made.append(d)
+    if final:
+        (run / "final").mkdir()
+    (run / "error.log").write_text(error_log)
+    return run, made
+
+
+def _res(code: int, *, killed: str | None = None) -> ExecResult:
+    return ExecResult(argv=["librelane"], exit_code=code, duration_s=1.0, timed_out=False,
+                      output="", log_path=Path("x.log"), output_bytes=0, truncated=False,
+                      backend="replay", killed_reason=killed)
+
+
+def test_what_counts_as_a_deferred_ending(tmp_path):
+    from siliconcrew.flows.engines.librelane_deferred import deferred_errors
+
+    pdn = (FIXTURES_HERE / "deferred_pdn_error.log").read_text()
+    steps = {"28-openroad-globalplacement": True, "30-checker-powergridviolations": False,
+             "34-openroad-detailedplacement": True}
+    run, made = _ended(tmp_path / "a", steps, final=True, error_log=pdn)
+    got = deferred_errors(run, made, {}, _res(2))
+    assert [(d.step, d.step_dir) for d in got] == [("Checker.PowerGridViolations",
+                                                    "30-checker-powergridviolations")]
+    assert got[0].message == ("5 power grid violations (as reported by OpenROAD PSM- you may "
+                              "ignore these if LVS passes) found.")
+    assert deferred_errors(run, made, {}, _res(1)) is None            # not a FlowError
+    assert deferred_errors(run, made, {}, _res(2, killed="OOM")) is None
+    assert deferred_errors(run, made, {"error.log": len(pdn)}, _res(2))[0].message \
+        == "design__power_grid_violation__count above its threshold"  # message already read
+    run, made = _ended(tmp_path / "b", steps, final=False, error_log=pdn)
+    assert deferred_errors(run, made, {}, _res(2)) is None            # LibreLane 3: immediate
+    assert deferred_errors(run, made, {}, _res(2), saves_final=False)  # OpenLane 2.3.10
+    run, made = _ended(tmp_path / "c", {**steps, "33-openroad-detailedplacement": False},
+                       final=True)
+    assert deferred_errors(run, made, {}, _res(2)) is None            # a tool step failed too
+    run, made = _ended(tmp_path / "d", {"52-checker-disconnectedpins": False}, final=True)
+    assert deferred_errors(run, made, {}, _res(2)) is None            # an immediate checker
