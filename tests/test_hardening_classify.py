@@ -22,7 +22,8 @@ from conftest import FIXTURES
 from siliconcrew.flows.engines.base import FlowEngine, FlowResult, StageResult
 from siliconcrew.flows.hardening.classify import (
     ANTENNA_VIOLATIONS, CLASS_ORDER, DRC_VIOLATIONS, HOLD_VIOLATIONS, LVS_MISMATCH,
-    MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, ROUTING_CONGESTION, SETUP_VIOLATIONS,
+    MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, POWER_GRID_VIOLATIONS, ROUTING_CONGESTION,
+    SETUP_VIOLATIONS,
     SYNTHESIS_PROBLEM, TOOL_CRASH, UNKNOWN, classify, load_metrics, primary, read_log,
 )
 from siliconcrew.flows.hardening.policies import (
@@ -573,3 +574,138 @@ def test_choose_action_and_config_diff_units():
     assert d2.action.name == "routing_effort"
     assert config_diff({"a": 1, "n": {"x": 1, "y": 2}}, {"a": 1, "n": {"x": 3, "y": 2}, "b": 0}) \
         == {"n.x": {"before": 1, "after": 3}, "b": {"after": 0}}
+
+
+# --------------------------------------------------------------------------------------------
+# LibreLane's checker messages (steps/checker.py, librelane 3.0.17)
+# --------------------------------------------------------------------------------------------
+
+PDN_DESCRIPTION = ("power grid violations (as reported by OpenROAD PSM- you may ignore these if "
+                   "LVS passes)")
+# metric_description of every MetricChecker in checker.py → the class it must land in.
+# MetricChecker.run says f"{metric_value} {self.metric_description} found." and, when the
+# checker is deferred, logs it with " - deferred".
+CHECKER_DESCRIPTIONS = {
+    "Unmapped Yosys instances": SP,                   # Checker.YosysUnmappedCells
+    "Yosys check errors": SP,                         # Checker.YosysSynthChecks
+    "Routing DRC errors": DRC,                        # Checker.TrDRC
+    "Magic DRC errors": DRC,                          # Checker.MagicDRC
+    "Magic Illegal Overlap errors": DRC,              # Checker.IllegalOverlap
+    "critical disconnected pins": RC,                 # Checker.DisconnectedPins
+    "Threshold-surpassing long wires": MSCF,          # Checker.WireLength
+    "XOR differences": TOOL_CRASH,                    # Checker.XOR
+    "LVS errors": LVS,                                # Checker.LVS
+    PDN_DESCRIPTION: POWER_GRID_VIOLATIONS,           # Checker.PowerGridViolations
+    "Lint errors": SP,                                # Checker.LintErrors
+    "KLayout DRC errors": DRC,                        # Checker.KLayoutDRC
+    "KLayout density errors": DRC,                    # Checker.KLayoutDensity
+    "KLayout antenna errors": ANT,                    # Checker.KLayoutAntenna
+}
+OTHER_CHECKER_MESSAGES = {
+    # Checker.LintTimingConstructs (its own StepError message)
+    ("Timing constructs found in the RTL. Please remove them or wrap them around an ifdef. It "
+     "heavily unrecommended to rely on timing constructs for synthesis."): SP,
+    # Checker.NetlistAssignStatements
+    "src/runs/x/06-yosys-synthesis/top.nl.v:12: assign statement found in netlist": SP,
+    "One or more assign statements found in the netlist.": SP,
+    # TimingViolations.check_timing_violations: f"{violation_type.title()} violations found..."
+    "Setup violations found in the following corners:\n* nom_tt_025C_1v80": SETUP,
+    "Hold violations found in the following corners:\n* min_ff_n40C_1v95": HOLD,
+    "Max Slew violations found in the following corners:\n* max_ss_100C_1v60": MSCF,
+    "Max Cap violations found in the following corners:\n* max_ss_100C_1v60": MSCF,
+    ("One or more wildcards specified in SETUP_VIOLATION_CORNERS did not match any corners:\n"
+     "- nom_xx*"): TOOL_CRASH,
+}
+HARMLESS_CHECKER_LINES = [
+    f"Check for {PDN_DESCRIPTION} clear.",  # verbatim in the recorded flow.log
+    "Threshold for Threshold-surpassing long wires is not set. The checker will be skipped.",
+    "The Routing DRC errors metric was not found. Are you sure the relevant step was run?",
+    "102 Lint warnings found.",  # LintWarnings only warns by default (ERROR_ON_LINTER_WARNINGS)
+    ("No up-to-date setup timing data for the following corners, which will not be checked:\n"
+     "* nom_ff_n40C_1v95"),
+    "No setup violations found",
+]
+
+
+@pytest.mark.parametrize("deferred", [False, True])
+@pytest.mark.parametrize("description", sorted(CHECKER_DESCRIPTIONS))
+def test_every_metric_checker_message_has_a_rule(description, deferred):
+    line = f"7 {description} found." + (" - deferred" if deferred else "")
+    found = classify(None, {"error.log": line}, failed_stage="signoff")
+    assert primary(found).klass == CHECKER_DESCRIPTIONS[description], found
+    assert primary(found).severity == "error"
+    assert TOOL_CRASH not in {f.klass for f in found} or \
+        CHECKER_DESCRIPTIONS[description] == TOOL_CRASH
+    assert classify(None, {"error.log": f"0 {description} found."}) == []  # a zero is clean
+
+
+@pytest.mark.parametrize("message", sorted(OTHER_CHECKER_MESSAGES))
+def test_other_checker_messages_have_a_rule(message):
+    found = classify(None, {"flow.log": message}, failed_stage="signoff")
+    want = OTHER_CHECKER_MESSAGES[message]
+    assert want in {f.klass for f in found}, found
+    if want != MSCF:  # max slew/cap: a warning (LibreLane checks no corner for them by default)
+        assert primary(found).klass == want, found
+
+
+@pytest.mark.parametrize("line", HARMLESS_CHECKER_LINES)
+def test_harmless_checker_lines_are_not_failures(line):
+    assert classify(None, {"flow.log": line}) == []
+
+
+LIBRELANE_HERE = Path(__file__).parent / "fixtures" / "librelane"  # constructed: SOURCES.md
+
+
+def test_deferred_power_grid_error_is_not_a_tool_crash():
+    """The placement group's console when Checker.PowerGridViolations defers its error (the
+    old driver's failed stage): classified as power-grid violations, never a crash."""
+    console = read_log(LIBRELANE_HERE / "deferred_pdn_console.log")
+    found = classify({}, {"placement": console}, failed_stage="placement")
+    assert [f.klass for f in found] == [POWER_GRID_VIOLATIONS]
+    assert found[0].severity == "error"  # LVS never ran: nothing says it may be ignored
+    # once LVS has passed, LibreLane's own advice applies: a warning only
+    waived = classify({"design__lvs_error__count": 0}, {"placement": console})
+    assert [(f.klass, f.severity) for f in waived] == [(POWER_GRID_VIOLATIONS, "warning")]
+    # and an LVS failure outranks it
+    both = classify({"design__lvs_error__count": 3}, {"placement": console})
+    assert primary(both).klass == LVS
+
+
+MFG_NA = "* Antenna\nN/A\n\n* LVS\nN/A\n\n* DRC\nN/A\n"  # misc.py ReportManufacturability,
+MFG_FAILED = ("* Antenna\nPassed ✅\n\n* LVS\nFailed 𐄂\nTotal Errors: 2\nUnmatched Pins: 2\n"
+              "Unmatched Nets: 0\nCheck the report directory of Netgen.LVS.\n\n* DRC\n"
+              "Passed ✅\n")  # same layout, LVS failed (the report prints what misc.py prints)
+
+
+def test_manufacturability_na_is_not_a_failure():
+    timing = {"timing__setup__ws": -0.8}
+    found = classify(timing, {"manufacturability.rpt": MFG_NA}, failed=True)
+    assert [f.klass for f in found] == [SETUP]  # N/A (skipped) never outranks timing
+    assert primary(found).klass == SETUP
+    failed = classify(timing, {"manufacturability.rpt": MFG_FAILED}, failed=True)
+    assert primary(failed).klass == LVS and "Failed" in primary(failed).evidence[0]
+    clean = read_log(FIXTURES / "librelane-logs" / "librelane_72-manufacturability_clean.rpt")
+    assert classify({}, {"manufacturability.rpt": clean}) == []
+
+
+def test_no_librelane_run_reports_route__failed_nets():
+    """route__failed_nets is qflow's (qrouter) metric: LibreLane's congestion signals are
+    its own per-iteration detailed-routing counts."""
+    for path in (FIXTURES / "librelane-metrics").glob("librelane_*.json"):
+        assert "route__failed_nets" not in load_metrics(path), path.name
+
+
+def test_detailed_routing_that_does_not_converge_is_congestion():
+    real = load_metrics(FIXTURES / "librelane-metrics" /
+                        "librelane_sky130_aggressive_setup_violations_metrics.json")
+    iters = {k: v for k, v in real.items() if k.startswith("route__drc_errors__iter:")}
+    assert len(iters) == 9 and iters["route__drc_errors__iter:9"] == 0
+    assert RC not in {f.klass for f in classify(real, {})}  # converged to 0
+    stuck = {"route__drc_errors__iter:1": 5210, "route__drc_errors__iter:32": 3900,
+             "route__drc_errors__iter:64": 3120, "route__drc_errors": 3120}
+    found = classify(stuck, {})
+    assert [f.klass for f in found] == [RC, DRC]  # congestion first: repair density/die
+    assert "route__drc_errors__iter:64=3120" in found[0].evidence[0]
+    nearly = {"route__drc_errors__iter:1": 3658, "route__drc_errors__iter:64": 26,
+              "route__drc_errors": 26}  # librelane#744: a few left at the 64th iteration
+    assert [f.klass for f in classify(nearly, {})] == [DRC]

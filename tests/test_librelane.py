@@ -27,6 +27,7 @@ from siliconcrew.sandbox.base import ExecResult, Sandbox
 from conftest import FIXTURES
 
 LOGS = FIXTURES / "librelane-logs"
+FIXTURES_HERE = Path(__file__).parent / "fixtures" / "librelane"  # constructed: SOURCES.md
 METRICS = FIXTURES / "librelane-metrics"
 CLEAN_JSON = METRICS / "librelane_sky130_tt-4bitALU_clean_metrics.json"
 VIOLATED_JSON = METRICS / "librelane_sky130_aggressive_setup_violations_metrics.json"
@@ -106,12 +107,19 @@ class ReplaySandbox(Sandbox):
 
     def __init__(self, workspace: Path, *, final_metrics: Path = CLEAN_JSON,
                  fail_at: str | None = None, exit_code: int | None = None,
-                 warnings: dict[str, Path] | None = None) -> None:
-        super().__init__(workspace, SandboxSettings(backend="local"))
+                 warnings: dict[str, Path] | None = None,
+                 deferred: dict[str, tuple[str, dict]] | None = None,
+                 cpus: float = 2.0, fail_code: int = 1) -> None:
+        super().__init__(workspace, SandboxSettings(backend="local", cpus=cpus))
         self.final_metrics = final_metrics
         self.fail_at = fail_at
         self.exit_code = exit_code
         self.warnings = warnings or {}
+        # step id → (fixture stem in tests/fixtures/librelane, metrics the step measured):
+        # that checker raises a DeferredStepError, as LibreLane's checkers do
+        self.deferred = deferred or {}
+        self.measured: dict = {}
+        self.fail_code = fail_code
         self.calls: list[list[str]] = []
         self.timeouts: list[float | None] = []
         self.problems: list[str] = []
@@ -143,6 +151,12 @@ class ReplaySandbox(Sandbox):
             self.problems.append(f"no config.json argument/file: {argv}")
         if "--manual-pdk" not in argv:
             self.problems.append("PDK not passed with --manual-pdk")
+        if self.flag(argv, "-j") != str(max(1, int(self.settings.cpus))):
+            self.problems.append(f"-j is not the sandbox's CPU limit: {argv}")
+        written = json.loads((cwd / "config.json").read_text()) \
+            if (cwd / "config.json").is_file() else {}
+        if (written.get("meta") or {}).get("version", 1) < 2:
+            self.problems.append("config.json without meta version 2: typos only warn")
         host_root = self.to_host(self.flag(argv, "--pdk-root") or "")
         if host_root is None or not (host_root / (self.flag(argv, "--pdk") or "?")).is_dir():
             self.problems.append(f"--pdk-root does not hold the PDK inside the sandbox: {argv}")
@@ -160,11 +174,22 @@ class ReplaySandbox(Sandbox):
         n = max(ords, default=0)
         out = ["Starting…"]
         last_metrics: dict = {}
+        deferred_msgs: list[str] = []
         for step_id, slug in STEPS[i:j + 1]:
             n += 1
             d = run / f"{n:02d}-{slug}"
             d.mkdir()
             out.append(f"Running '{step_id}' at 'runs/{tag}/{d.name}'…")
+            if step_id in self.deferred:  # SequentialFlow: DeferredStepError, carry on
+                stem, measured = self.deferred[step_id]
+                self.measured.update(measured)
+                (d / "state_in.json").write_text(json.dumps({"metrics": last_metrics}))
+                with (run / "error.log").open("a") as fh:
+                    fh.write((FIXTURES_HERE / f"{stem}_error.log").read_text())
+                console = (FIXTURES_HERE / f"{stem}_console.log").read_text().splitlines()
+                deferred_msgs.append(console[2])
+                out.append(console[2] + " - deferred")
+                continue
             if step_id == self.fail_at:
                 shutil.copyfile(LOGS / "openroad_gpl_GPL-0302_error_density.log",
                                 d / f"{slug}.log")
@@ -173,19 +198,27 @@ class ReplaySandbox(Sandbox):
                              "[GPL-0302] Consider increasing the target density or "
                              "re-floorplanning with a larger core area.\n")
                 out.append(f"ERROR    {step_id} failed")
-                return "\n".join(out) + "\n", 1
+                return "\n".join(out) + "\n", self.fail_code
             if step_id in STEP_LOGS:
                 shutil.copyfile(STEP_LOGS[step_id], d / f"{slug}.log")
             if step_id in self.warnings:
                 with (run / "warning.log").open("a") as fh:
                     fh.write(self.warnings[step_id].read_text())
-            last_metrics = {"design__instance__count": n}
+            last_metrics = {"design__instance__count": n, **self.measured}
             (d / "state_out.json").write_text(json.dumps(
                 {"metrics": last_metrics, "replay_step": step_id}))
+        if deferred_msgs and argv[0] == "openlane":
+            # OpenLane 2.3.10's SequentialFlow raises the deferred FlowError *before* saving
+            # final/ (flows/sequential.py there); LibreLane 3 saves it first
+            out += ["The following error was encountered while running the flow:",
+                    "One or more deferred errors were encountered:", *deferred_msgs]
+            return "\n".join(out) + "\n", 2
         final = run / "final"
         final.mkdir(exist_ok=True)
         if to is None:
-            shutil.copyfile(self.final_metrics, final / "metrics.json")
+            final_metrics = json.loads(self.final_metrics.read_text())
+            final_metrics.update(self.measured)
+            (final / "metrics.json").write_text(json.dumps(final_metrics))
             for sub, name, text in (("def", f"{TOP}.def", "VERSION 5.8 ;\nEND DESIGN\n"),
                                     ("nl", f"{TOP}.nl.v", f"module {TOP}();\nendmodule\n"),
                                     ("render", f"{TOP}.png", "\x89PNG\r\n")):
@@ -196,7 +229,13 @@ class ReplaySandbox(Sandbox):
         else:
             (final / "metrics.json").write_text(json.dumps(last_metrics))
         (run / "resolved.json").write_text("{}")
-        out.append(f"Saving views to '{final}'…\nFlow complete.")
+        out.append(f"Saving views to '{final}'…")
+        if deferred_msgs:  # final/ saved, then FlowError → exit code 2 (__main__.py)
+            out += ["The following error was encountered while running the flow:",
+                    "One or more deferred errors were encountered:", *deferred_msgs,
+                    "LibreLane will now quit."]
+            return "\n".join(out) + "\n", 2
+        out.append("Flow complete.")
         return "\n".join(out) + "\n", 0
 
 
@@ -273,14 +312,23 @@ def test_config_written_round_trips_and_sources_resolve(ws):
     fd.mkdir(parents=True)
     sb = ReplaySandbox(ws)
     eng.prepare(d, fd, config, sb)
-    assert json.loads((fd / "config.json").read_text()) == config
+    written = json.loads((fd / "config.json").read_text())
+    # meta version 2: LibreLane refuses unknown keys (config/config.py: meta.version < 2 is
+    # permissive); thread counts from the sandbox's CPU limit (2 by default)
+    assert written.pop("meta") == {"version": 2}
+    assert {k: written.pop(k) for k in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS",
+                                        "KLAYOUT_XOR_THREADS")} == dict.fromkeys(
+        ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS"), 2)
+    assert written == config
     for ref in config["VERILOG_FILES"]:
         assert ref.startswith("dir::")
         copied = fd / ref[len("dir::"):]  # dir:: = relative to the config file's folder
         assert copied.read_text() == RTL
     assert (fd / "src" / "alu_defs.vh").read_text() == "`define W 4\n"
     eng.prepare(d, fd, config, sb)  # idempotent
-    assert json.loads((fd / "config.json").read_text()) == config
+    again = json.loads((fd / "config.json").read_text())
+    assert {k: v for k, v in again.items() if k != "meta" and not k.endswith("_THREADS")} \
+        == config
 
 
 def test_same_named_rtl_files_do_not_overwrite_each_other(ws):
@@ -697,10 +745,17 @@ def test_enable_antenna_repair(base_config):
     new = act("enable_antenna_repair", base_config)
     assert new["RUN_ANTENNA_REPAIR"] is True and new["RUN_HEURISTIC_DIODE_INSERTION"] is True
     assert new["DIODE_ON_PORTS"] == "in"
-    assert new["GRT_ANTENNA_ITERS"] > 3 and new["GRT_ANTENNA_MARGIN"] > 10
+    # LibreLane 3 names only (GRT_ANTENNA_ITERS / _MARGIN are their deprecated names)
+    assert new["GRT_ANTENNA_REPAIR_ITERS"] > 3 and new["GRT_ANTENNA_REPAIR_MARGIN"] > 10
+    assert "GRT_ANTENNA_ITERS" not in new and "GRT_ANTENNA_MARGIN" not in new
     v3 = act("enable_antenna_repair", {**base_config, "GRT_ANTENNA_REPAIR_ITERS": 12,
                                        "DIODE_ON_PORTS": "both"})
     assert v3["GRT_ANTENNA_REPAIR_ITERS"] == 24 and "GRT_ANTENNA_ITERS" not in v3
+    # an old name left in a config would win in LibreLane: it is replaced, its value kept
+    old = act("enable_antenna_repair", {**base_config, "GRT_ANTENNA_ITERS": 7,
+                                        "GRT_ANTENNA_MARGIN": 12})
+    assert "GRT_ANTENNA_ITERS" not in old and "GRT_ANTENNA_MARGIN" not in old
+    assert old["GRT_ANTENNA_REPAIR_ITERS"] == 14 and old["GRT_ANTENNA_REPAIR_MARGIN"] == 17
     assert v3["DIODE_ON_PORTS"] == "both"
 
 
@@ -741,3 +796,377 @@ def test_routing_effort(base_config):
 
 def test_unknown_action(base_config):
     assert act("reticulate_splines", base_config) is None
+
+
+# -- deferred checker errors (LibreLane's SequentialFlow carries them to the end) ------------------
+PDN = {"Checker.PowerGridViolations": ("deferred_pdn", {
+    "design__power_grid_violation__count": 5,
+    "design__power_grid_violation__count__net:VPWR": 5})}
+
+
+@needs_gds
+def test_deferred_power_grid_error_in_placement_reaches_lvs_and_is_waived(ws):
+    sb = ReplaySandbox(ws, deferred=PDN)
+    _, res = run(ws, sb)
+    assert sb.problems == []
+    # the placement group exits 2 (LibreLane's deferred FlowError) but the flow goes on
+    assert [s.status for s in res.stages] == ["ok"] * 6, [s.summary for s in res.stages]
+    assert len(sb.calls) == 6
+    assert sb.flag(sb.calls[-1], "--from") == "OpenROAD.FillInsertion"  # signoff ran: LVS
+    fd = flow_dir(ws)
+    lvs_dirs = list((fd / "runs" / "siliconcrew").glob("*-netgen-lvs"))
+    assert lvs_dirs and (lvs_dirs[0] / "state_out.json").is_file()
+    by = {s.name: s for s in res.stages}
+    # cts starts from the newest state the placement group saved (the checker saves none)
+    cts_state = json.loads((fd / sb.flag(sb.calls[3], "--with-initial-state")).read_text())
+    assert cts_state["replay_step"] == "OpenROAD.DetailedPlacement"
+    notes = [d for d in by["placement"].diagnostics if d.code == "deferred"]
+    assert len(notes) == 1 and notes[0].severity == "warning"
+    assert notes[0].message.startswith("Checker.PowerGridViolations: 5 power grid violations")
+    assert "deferred checker error" in by["placement"].summary
+    # judged at the end: LVS passed, so the checker's own advice waives it
+    assert res.metrics["design__lvs_error__count"] == 0
+    assert res.metrics["librelane__deferred_waived__count"] == 1
+    assert res.metrics["librelane__deferred_error__count"] == 0
+    assert res.status == "ok"
+    carried = json.loads(Path(res.artifacts["deferred_errors"]).read_text())
+    assert carried["placement"][0]["step"] == "Checker.PowerGridViolations"
+
+
+@needs_gds
+def test_deferred_power_grid_error_stands_when_lvs_fails(ws, tmp_path):
+    bad = tmp_path / "lvs_bad.json"
+    bad.write_text(json.dumps({**json.loads(CLEAN_JSON.read_text()),
+                               "design__lvs_error__count": 2}))
+    sb = ReplaySandbox(ws, deferred=PDN, final_metrics=bad)
+    eng, res = run(ws, sb)
+    assert [s.status for s in res.stages] == ["ok"] * 6
+    assert res.metrics["librelane__deferred_error__count"] == 1
+    assert res.status == "failed"
+    assert not eng.signoff_clean(res.metrics, res.artifacts)
+
+
+@needs_gds
+def test_deferred_routing_drc_reaches_signoff_then_fails_it(ws):
+    from siliconcrew.flows.harden import stage_logs
+    from siliconcrew.flows.hardening.classify import DRC_VIOLATIONS, classify, primary
+
+    sb = ReplaySandbox(ws, deferred={"Checker.TrDRC": ("deferred_trdrc",
+                                                       {"route__drc_errors": 3})})
+    _, res = run(ws, sb)
+    assert sb.problems == []
+    assert [s.status for s in res.stages] == ["ok"] * 6  # signoff was not cut off
+    assert res.metrics["route__drc_errors"] == 3
+    assert res.metrics["librelane__deferred_error__count"] == 1
+    assert res.status == "failed"
+    f = primary(classify(res.metrics, stage_logs(res)))
+    assert f is not None and f.klass == DRC_VIOLATIONS
+
+
+def test_immediate_checker_error_still_stops_the_flow(ws):
+    """exit 2 without final/ is a StepError (LibreLane saved nothing): a real failure."""
+    sb = ReplaySandbox(ws, fail_at="OpenROAD.GlobalPlacement", fail_code=2)
+    _, res = run(ws, sb)
+    assert [s.status for s in res.stages][:3] == ["ok", "ok", "failed"]
+    assert res.status == "failed" and len(sb.calls) == 3
+    assert not (flow_dir(ws) / "librelane_states.json").read_text().count("placement")
+
+
+# -- parallelism: -j and thread counts from the sandbox's CPU limit ------------------------------
+@pytest.mark.parametrize("cpus,jobs", [(1.0, 1), (2.0, 2), (3.5, 3), (0.5, 1)])
+def test_jobs_follow_the_sandbox_cpu_limit(ws, cpus, jobs):
+    sb = ReplaySandbox(ws, cpus=cpus)
+    _, res = run(ws, sb, to_stage="synthesis")
+    assert sb.problems == []  # the replay checks -j against the limit
+    assert sb.flag(sb.calls[0], "-j") == str(jobs)
+    fd = flow_dir(ws)
+    written = json.loads((fd / "config.json").read_text())
+    # LibreLane sizes these from os.cpu_count() (the host's) unless they are set
+    for var in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS"):
+        assert written[var] == jobs, var
+    record = json.loads((fd / "librelane_run.json").read_text())
+    assert record["jobs"] == jobs and record["sandbox_cpus"] == cpus
+    assert record["commands"]["synthesis"] == sb.calls[0]
+    assert record["checked_against"].startswith("LibreLane 3.0.17")
+    assert res.stages[0].artifacts["command"].startswith("librelane config.json")
+
+
+def test_users_thread_count_is_kept(ws):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"DRT_THREADS": 1})
+    run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
+    written = json.loads((flow_dir(ws) / "config.json").read_text())
+    assert written["DRT_THREADS"] == 1 and written["STA_THREADS"] == 2
+
+
+# -- configuration keys against LibreLane's own variable list -----------------------------------
+@pytest.mark.parametrize("options,bad,near", [
+    ({"FP_CORE_UTILL": 30}, "FP_CORE_UTILL", "FP_CORE_UTIL"),
+    ({"config": {"PL_TARGET_DENSTY_PCT": 50}}, "PL_TARGET_DENSTY_PCT", "PL_TARGET_DENSITY_PCT"),
+    ({"config": {"pdk::sky130*": {"GRT_OVERFLOW_ITER": 9}}}, "GRT_OVERFLOW_ITER",
+     "GRT_OVERFLOW_ITERS"),
+])
+def test_misspelled_variable_is_refused_before_the_run(ws, options, bad, near):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options=options)
+    with pytest.raises(UserInputError) as info:
+        run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d))
+    assert sb.calls == []
+    line = info.value.one_line()
+    assert "\n" not in line and f"'{bad}'" in line and f"did you mean '{near}'" in line
+    assert "3.0.17" in line
+
+
+def test_openlane2_command_gets_openlane_2_names_and_is_checked_against_them(ws):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"command": "openlane", "GRT_ANTENNA_REPAIR_ITERS": 9,
+                            "PDN_VPITCH": 40})
+    res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
+    assert res.status == "partial" and sb.calls[0][0] == "openlane"
+    written = json.loads((flow_dir(ws) / "config.json").read_text())
+    # OpenLane 2.3.10 has these under the names LibreLane 3 keeps as deprecated
+    assert written["GRT_ANTENNA_ITERS"] == 9 and "GRT_ANTENNA_REPAIR_ITERS" not in written
+    assert written["FP_PDN_VPITCH"] == 40 and "PDN_VPITCH" not in written
+    # OpenLane 2.3.10 sizes DRT/STA/KLayout threads the same way (steps/openroad.py there)
+    assert all(written[v] == 2 for v in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS",
+                                          "KLAYOUT_XOR_THREADS"))
+    record = json.loads((flow_dir(ws) / "librelane_run.json").read_text())
+    assert record["checked_against"].startswith("OpenLane 2.3.10")
+    # a LibreLane 3 variable OpenLane 2 does not have is refused for it
+    d2 = design(ws, options={"command": "openlane", "DRT_SAVE_SNAPSHOTS": True})
+    with pytest.raises(UserInputError, match="unknown OpenLane 2.3.10 variable "
+                                             "'DRT_SAVE_SNAPSHOTS'"):
+        run_flow(eng, d2, flow_dir(ws), ReplaySandbox(ws), eng.default_config(d2))
+
+
+@pytest.mark.parametrize("name,string_die", [
+    ("librelane_tt_sky130_tt-4bitALU_src_config.json", False),
+    ("librelane_tt_sky130_aggressive_100MHz_config.json", True)])
+def test_real_librelane_configs_pass_the_check_and_keep_their_types(ws, name, string_die):
+    """Real LibreLane configs (string DIE_AREA, bool-as-JSON) under meta version 2: no key is
+    refused, and strings LibreLane's strict typing would refuse are converted first."""
+    from siliconcrew.flows.engines.librelane_vars import check_keys, load_table
+
+    real = json.loads((FIXTURES / "librelane-configs" / name).read_text())
+    assert check_keys(real, load_table("3.0.17")).errors == []
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    keep = {k: v for k, v in real.items() if k not in ("DESIGN_NAME", "VERILOG_FILES",
+                                                       "CLOCK_PORT", "CLOCK_PERIOD", "PDK")}
+    d = design(ws, options={"config": keep})
+    config = eng.default_config(d)
+    fd = flow_dir(ws)
+    fd.mkdir(parents=True)
+    eng.prepare(d, fd, config, sb)
+    written = json.loads((fd / "config.json").read_text())
+    assert isinstance(real.get("DIE_AREA"), str) == string_die
+    if string_die:  # "0 0 682.64 225.76": strict typing would refuse the string
+        assert written["DIE_AREA"] == [float(v) if "." in v else int(v)
+                                       for v in real["DIE_AREA"].split()]
+    # deprecated names in the user's config are passed under their LibreLane 3 names
+    assert "FP_PDN_VPITCH" in real and "FP_PDN_VPITCH" not in written
+    assert written["PDN_VPITCH"] == real["FP_PDN_VPITCH"]
+
+
+def test_deprecated_antenna_names_are_translated_with_a_warning(ws):
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"GRT_ANTENNA_ITERS": 6,
+                            "config": {"GRT_ANTENNA_MARGIN": 20,
+                                       "GRT_ANTENNA_REPAIR_MARGIN": 15}})
+    config = eng.default_config(d)
+    # in LibreLane the old name would win silently (Variable.compile looks at it first)
+    assert config["GRT_ANTENNA_REPAIR_ITERS"] == 6 and "GRT_ANTENNA_ITERS" not in config
+    assert config["GRT_ANTENNA_REPAIR_MARGIN"] == 15 and "GRT_ANTENNA_MARGIN" not in config
+    res = run_flow(eng, d, flow_dir(ws), sb, config, to_stage="synthesis")
+    notes = [x for x in res.stages[0].diagnostics if x.code == "deprecated-variable"]
+    assert len(notes) == 2 and all(n.severity == "warning" for n in notes)
+    assert any("GRT_ANTENNA_MARGIN" in n.message and "dropped" in n.message for n in notes)
+
+
+def test_hardening_agent_offers_librelane_3_names_only():
+    from siliconcrew.agents.hardening import allowed_options
+    from siliconcrew.flows.engines.librelane_vars import load_table
+
+    table = load_table("3.0.17")
+    keys = allowed_options("librelane")
+    assert "GRT_ANTENNA_REPAIR_ITERS" in keys
+    assert all(k in table.names and k not in table.deprecated for k in keys), keys
+
+
+def test_version_of_the_checked_list_follows_the_image_tag():
+    from siliconcrew.flows.engines.librelane_vars import shipped_versions, version_for
+
+    assert "3.0.17" in shipped_versions()
+    assert version_for(None, "ghcr.io/librelane/librelane:3.0.17") == "3.0.17"
+    assert version_for("3.0.17", "ghcr.io/librelane/librelane:2.9.9") == "3.0.17"
+    assert version_for(None, "ghcr.io/librelane/librelane:3.1.2") == "3.0.17"  # newest <=
+    assert version_for(None, None) == shipped_versions()[-1]
+
+
+# -- dry run -----------------------------------------------------------------------------------
+def _design_folder(ws: Path, extra: str = "") -> Path:
+    (ws / "spec.md").write_text("A 4-bit adder with a registered output.\n")
+    (ws / "design.yaml").write_text(
+        f"name: alu\ntop: {TOP}\nspec: spec.md\nrtl: [rtl/alu.v]\n"
+        "clock: {port: clk, period_ns: 20}\n"
+        "flow: {engine: librelane, pdk: sky130A, options: {pdk_root: pdk" + extra + "}}\n")
+    return ws
+
+
+def test_dry_run_shows_the_exact_commands_and_config_and_runs_nothing(ws):
+    from siliconcrew.flows.harden import harden
+
+    folder = _design_folder(ws)
+    boxes: list[ReplaySandbox] = []
+
+    def factory(path, image=None):
+        boxes.append(ReplaySandbox(path, cpus=2.0))
+        return boxes[-1]
+
+    plan = harden(folder, factory, dry_run=True)
+    assert plan["dry_run"] is True and boxes and boxes[0].calls == []
+    assert not (folder / "runs").exists()  # nothing written
+    cmds = plan["commands"]
+    assert [c["stage"] for c in cmds] == list(STAGE_STEPS)
+    first = cmds[0]["argv"]
+    assert first[:2] == ["librelane", "config.json"] and "--manual-pdk" in first
+    assert ReplaySandbox.flag(first, "-j") == "2" and plan["jobs"] == 2
+    assert ReplaySandbox.flag(first, "--to") == "OpenROAD.STAPrePNR"
+    assert ReplaySandbox.flag(cmds[1]["argv"], "--with-initial-state") == \
+        "<state_out.json left by stage 'synthesis'>"
+    cfg = plan["config_json"]
+    assert cfg["meta"] == {"version": 2} and cfg["DESIGN_NAME"] == TOP
+    assert cfg["DRT_THREADS"] == 2 and plan["checked_against"].startswith("LibreLane 3.0.17")
+    # the plan is what a real run then does, command for command (but the initial state)
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    run_flow(eng, design(ws), flow_dir(ws), sb, eng.default_config(design(ws)),
+             to_stage="floorplan")
+    assert sb.calls[0] == first
+    assert sb.calls[1][:-1] == cmds[1]["argv"][:-1]
+
+
+def test_dry_run_refuses_a_typo_like_a_run(ws):
+    from siliconcrew.flows.harden import harden
+
+    folder = _design_folder(ws, ", FP_CORE_UTILL: 30")
+    with pytest.raises(UserInputError, match="did you mean 'FP_CORE_UTIL'"):
+        harden(folder, lambda path, image=None: ReplaySandbox(path), dry_run=True)
+
+
+def test_removed_variable_is_a_warning_on_the_first_stage(ws):
+    """LibreLane warns about removed variables (config/removals.py) rather than failing."""
+    sb = ReplaySandbox(ws)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"CTS_TOLERANCE": 50})
+    res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
+    notes = [x.message for x in res.stages[0].diagnostics if x.code == "config-key"]
+    assert len(notes) == 1 and "'CTS_TOLERANCE' has been removed" in notes[0]
+
+
+def test_openlane2_deferred_error_without_final_views_is_carried_too(ws):
+    """OpenLane 2.3.10 saves no final/ when it ends on deferred errors; the failed steps being
+    deferred checkers is what tells it from an immediate error there."""
+    sb = ReplaySandbox(ws, deferred=PDN)
+    eng = LibreLaneEngine()
+    d = design(ws, options={"command": "openlane"})
+    res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="cts")
+    assert [s.status for s in res.stages] == ["ok"] * 4, [s.summary for s in res.stages]
+    assert sb.flag(sb.calls[3], "--from") == "OpenROAD.CTS"
+    assert any(x.code == "deferred" for x in res.stages[2].diagnostics)
+
+
+@pytest.mark.parametrize("tool,version", [("librelane", "3.0.17"), ("openlane", "2.3.10")])
+def test_stage_boundaries_against_the_classic_flow_of_the_checked_versions(tool, version):
+    """The Classic step ids of the versions the driver is checked against (from the packages:
+    data/*-variables.json): each stage starts right after the previous one ends, the deferred
+    checkers named in librelane_deferred exist, Checker.PowerGridViolations is in placement."""
+    from siliconcrew.flows.engines.librelane_deferred import DEFERRED_CHECKERS
+
+    steps = json.loads(_data_file(tool, version).read_text())["classic_steps"]
+    ranges = list(STAGE_STEPS.values())
+    for (_, prev_to), (nxt_from, _) in zip(ranges, ranges[1:]):
+        assert steps.index(nxt_from) == steps.index(prev_to) + 1, (prev_to, nxt_from)
+    frm, to = STAGE_STEPS["placement"]
+    assert steps.index(frm) < steps.index("Checker.PowerGridViolations") < steps.index(to)
+    frm, to = STAGE_STEPS["routing"]
+    assert steps.index(frm) < steps.index("Checker.TrDRC") < steps.index(to)
+    assert "Netgen.LVS" in steps[steps.index(STAGE_STEPS["signoff"][0]):]
+    for checker in DEFERRED_CHECKERS:
+        if checker.startswith("Checker.KLayout") and checker not in steps:
+            continue  # KLayout density/antenna checkers are not in the Classic flow
+        assert checker in steps, checker
+
+
+def _data_file(tool: str, version: str) -> Path:
+    import siliconcrew.flows.engines.librelane_vars as lv
+
+    return lv.DATA_DIR / f"{tool}-{version}-variables.json"
+
+
+def test_dry_run_is_refused_for_an_engine_without_a_plan(ws):
+    from siliconcrew.flows.harden import harden
+
+    (ws / "spec.md").write_text("adder\n")
+    (ws / "design.yaml").write_text(f"name: alu\ntop: {TOP}\nspec: spec.md\nrtl: [rtl/alu.v]\n"
+                                    "clock: {port: clk, period_ns: 20}\n"
+                                    "flow: {engine: local, pdk: osu018}\n")
+    opened = []
+    with pytest.raises(UserInputError, match="--dry-run is not available"):
+        harden(ws, lambda path, image=None: opened.append(path) or ReplaySandbox(path),
+               dry_run=True)
+    assert opened == [] and not (ws / "runs").exists()
+
+
+def _ended(tmp_path: Path, dirs: dict[str, bool], *, final: bool, error_log: str = "") -> tuple:
+    """A run folder whose new step folders are `dirs` (name → finished with state_out.json)."""
+    run = tmp_path / "run"
+    run.mkdir(parents=True)
+    made = []
+    for name, finished in dirs.items():
+        d = run / name
+        d.mkdir()
+        (d / "state_in.json").write_text("{}")
+        if finished:
+            (d / "state_out.json").write_text("{}")
+        made.append(d)
+    if final:
+        (run / "final").mkdir()
+    (run / "error.log").write_text(error_log)
+    return run, made
+
+
+def _res(code: int, *, killed: str | None = None) -> ExecResult:
+    return ExecResult(argv=["librelane"], exit_code=code, duration_s=1.0, timed_out=False,
+                      output="", log_path=Path("x.log"), output_bytes=0, truncated=False,
+                      backend="replay", killed_reason=killed)
+
+
+def test_what_counts_as_a_deferred_ending(tmp_path):
+    from siliconcrew.flows.engines.librelane_deferred import deferred_errors
+
+    pdn = (FIXTURES_HERE / "deferred_pdn_error.log").read_text()
+    steps = {"28-openroad-globalplacement": True, "30-checker-powergridviolations": False,
+             "34-openroad-detailedplacement": True}
+    run, made = _ended(tmp_path / "a", steps, final=True, error_log=pdn)
+    got = deferred_errors(run, made, {}, _res(2))
+    assert [(d.step, d.step_dir) for d in got] == [("Checker.PowerGridViolations",
+                                                    "30-checker-powergridviolations")]
+    assert got[0].message == ("5 power grid violations (as reported by OpenROAD PSM- you may "
+                              "ignore these if LVS passes) found.")
+    assert deferred_errors(run, made, {}, _res(1)) is None            # not a FlowError
+    assert deferred_errors(run, made, {}, _res(2, killed="OOM")) is None
+    assert deferred_errors(run, made, {"error.log": len(pdn)}, _res(2))[0].message \
+        == "design__power_grid_violation__count above its threshold"  # message already read
+    run, made = _ended(tmp_path / "b", steps, final=False, error_log=pdn)
+    assert deferred_errors(run, made, {}, _res(2)) is None            # LibreLane 3: immediate
+    assert deferred_errors(run, made, {}, _res(2), saves_final=False)  # OpenLane 2.3.10
+    run, made = _ended(tmp_path / "c", {**steps, "33-openroad-detailedplacement": False},
+                       final=True)
+    assert deferred_errors(run, made, {}, _res(2)) is None            # a tool step failed too
+    run, made = _ended(tmp_path / "d", {"52-checker-disconnectedpins": False}, final=True)
+    assert deferred_errors(run, made, {}, _res(2)) is None            # an immediate checker

@@ -20,7 +20,10 @@ def allowed_options(engine_name: str) -> list[str]:
         from siliconcrew.flows.engines.qflow import QFLOW_KEYS
 
         return list(QFLOW_KEYS)
-    return ["FP_CORE_UTIL", "PL_TARGET_DENSITY_PCT", "GRT_ANTENNA_ITERS", "DIODE_ON_PORTS",
+    # LibreLane 3 names (GRT_ANTENNA_ITERS is GRT_ANTENNA_REPAIR_ITERS' deprecated name, and
+    # a deprecated name silently wins over the current one: config/variable.py, 3.0.17)
+    return ["FP_CORE_UTIL", "PL_TARGET_DENSITY_PCT", "GRT_ANTENNA_REPAIR_ITERS",
+            "GRT_ANTENNA_REPAIR_MARGIN", "DIODE_ON_PORTS",
             "RUN_HEURISTIC_DIODE_INSERTION", "PL_RESIZER_SETUP_SLACK_MARGIN",
             "GRT_RESIZER_SETUP_SLACK_MARGIN", "PL_RESIZER_HOLD_SLACK_MARGIN",
             "GRT_RESIZER_HOLD_SLACK_MARGIN", "DRT_OPT_ITERS", "GRT_OVERFLOW_ITERS"]

@@ -109,9 +109,12 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
            allow_clock_relax: bool = False, run_id: str | None = None,
            progress: ProgressFn | None = None, rtl: list[str] | None = None,
            extra_options: dict[str, Any] | None = None,
-           clock_period_ns: float | None = None) -> HardenReport:
+           clock_period_ns: float | None = None,
+           dry_run: bool = False) -> HardenReport | dict[str, Any]:
     """Harden the design; `rtl` overrides design.yaml's files (e.g. what the RTL agent wrote),
-    `extra_options` is merged over design.yaml's flow.options (e.g. an agent's proposal)."""
+    `extra_options` is merged over design.yaml's flow.options (e.g. an agent's proposal).
+    `dry_run`: run nothing, create no run folder; return the engine's plan (the exact command
+    lines and config it would run, see LibreLaneEngine.plan) as a dict."""
     from siliconcrew.flows.hardening.classify import classify
     from siliconcrew.flows.hardening.repair_loop import repair_loop
 
@@ -128,6 +131,8 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
     if max_repairs < 0:
         raise UserInputError("--max-repairs must be >= 0", "use 0 to disable repairs")
     engine.stage_range(from_stage, to_stage)  # unknown stage names first, before any run
+    if dry_run:
+        return _plan(engine, dinput, folder, sandbox_factory, from_stage, to_stage, run_id)
     resume = from_stage is not None and run_id is None
     if resume:
         run_id = latest_run_with_harden(folder)
@@ -193,6 +198,31 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
         run_dir.write_json("harden.json", report.to_dict())
         run_dir.event("harden_end", status=report.status, outcome=report.outcome)
         return report
+    finally:
+        sandbox.close()
+
+
+def _plan(engine: Any, dinput: DesignInput, folder: Path, sandbox_factory, from_stage: str | None,
+          to_stage: str | None, run_id: str | None) -> dict[str, Any]:
+    """harden --dry-run: the engine's plan for the attempt that would run (nothing is run)."""
+    if not hasattr(engine, "plan"):
+        raise UserInputError(f"--dry-run is not available for the {engine.name} engine",
+                             "use it with flow.engine: librelane")
+    where = folder / "runs" / (run_id or "<new run>") / "harden" / "attempt-0"
+    latest = latest_run_with_harden(folder) if from_stage and run_id is None else None
+    if latest:  # --from without --run continues the newest attempt, as a real run would
+        attempts = sorted((folder / "runs" / latest / "harden").glob("attempt-*"),
+                          key=lambda p: int(p.name.split("-")[1]))
+        where = attempts[-1] if attempts else where
+    image = engine.required_image(dinput)
+    sandbox = sandbox_factory(folder, image) if image else sandbox_factory(folder)
+    saved = where / "flow_config.json"  # a continued attempt keeps its own config
+    config = json.loads(saved.read_text()) if from_stage and saved.is_file() \
+        else engine.default_config(dinput)
+    try:
+        plan = engine.plan(dinput, where, config, sandbox,
+                           from_stage=from_stage, to_stage=to_stage)
+        return {"dry_run": True, "sandbox": sandbox.describe(), **plan}
     finally:
         sandbox.close()
 

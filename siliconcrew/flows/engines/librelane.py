@@ -2,9 +2,15 @@
 
 What it runs
 ------------
-`librelane config.json --run-tag <tag> --manual-pdk --pdk-root <root> --pdk <pdk> [--scl <scl>]
-[--from <step>] [--to <step>] [--with-initial-state <state_out.json>]` with the flow folder as
-working directory. `flow.options.command: openlane` runs OpenLane 2.x instead (same flags).
+`librelane config.json --run-tag <tag> --manual-pdk --pdk-root <root> --pdk <pdk> -j <cpus>
+[--scl <scl>] [--from <step>] [--to <step>] [--with-initial-state <state_out.json>]` with the
+flow folder as working directory (flags as in LibreLane 3.0.17's flows/cli.py and __main__.py).
+`flow.options.command: openlane` runs OpenLane 2.x instead (same flags). `plan()` shows these
+command lines and the config.json without running anything (harden's dry run).
+
+config.json is the flow's config plus `meta: {version: 2}` (unknown keys are errors in
+LibreLane) and the thread counts sized from the sandbox's CPU limit; its keys are checked
+first against LibreLane's own variable list (librelane_vars), deprecated names translated.
 
 Stages are groups of LibreLane step ids (Classic flow; ids checked against real run folders and
 flow logs of LibreLane and OpenLane 2, see STAGE_STEPS). Each stage is one LibreLane
@@ -20,6 +26,11 @@ invocation of its step range, in one run folder `runs/<tag>/` that all stages sh
   when a failed step left no `final/`), the step logs of the step folders this invocation
   created (OpenROAD `[ERROR GPL-0302]` / `[WARNING RSZ-0062]` alerts, Verilator and Yosys
   messages) and the new part of `runs/<tag>/error.log` / `warning.log`.
+
+- a stage that LibreLane ends with *deferred* checker errors only (exit 2, `final/` saved,
+  only checker steps unfinished) is finished: LibreLane itself would have run on, so the next
+  stage starts from the newest state and the errors are judged when the flow ends
+  (librelane_deferred; signoff_clean).
 
 One invocation per stage costs a few seconds of LibreLane start-up each; in exchange every
 stage reports on its own, and `--from` / the repair loop can restart at any stage.
@@ -60,6 +71,10 @@ from typing import Any
 
 from siliconcrew.errors import UserInputError
 from siliconcrew.flows.engines.base import METRIC_NAMES, DesignInput, FlowEngine, StageResult
+from siliconcrew.flows.engines.librelane_deferred import deferred_errors, judge_deferred
+from siliconcrew.flows.engines.librelane_vars import (
+    META, VariableTable, check_keys, coerce_values, load_table, shipped_versions, to_older_names,
+    translate_deprecated, version_for)
 from siliconcrew.sandbox.base import ExecResult, Sandbox
 from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.tools.base import Diagnostic
@@ -69,7 +84,18 @@ IMAGE_HINT = "ghcr.io/librelane/librelane:<version>"
 DEFAULT_TAG = "siliconcrew"
 DEFAULT_STAGE_TIMEOUT_S = 4 * 3600.0
 STATES_FILE = "librelane_states.json"
-ENGINE_OPTIONS = ("pdk_root", "command", "image", "run_tag", "timeout_s", "config")
+DEFERRED_FILE = "librelane_deferred.json"  # stage → deferred checker errors it carried on
+ENGINE_OPTIONS = ("pdk_root", "command", "image", "run_tag", "timeout_s", "config",
+                  "librelane_version")
+RUN_RECORD = "librelane_run.json"
+#: LibreLane variables that size a step's threads / parallel corner processes. Each defaults to
+#: `_get_process_limit()` = `_OPENLANE_MAX_CORES` or os.cpu_count() (common/misc.py, 3.0.17:
+#: DRT_THREADS in OpenROAD.DetailedRouting.run, STA_THREADS for the per-corner STA and RCX
+#: pools, KLAYOUT_*_THREADS in steps/klayout.py) — the *host's* core count inside a container
+#: limited to a few CPUs and 512 processes. `-j/--jobs` (flows/cli.py) only sizes LibreLane's
+#: own thread pool, so both are set from the sandbox's CPU limit.
+THREAD_VARIABLES = ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS",
+                    "KLAYOUT_DENSITY_THREADS")
 
 # Coarse stages → (first step id, last step id) of the Classic flow, for --from/--to. Contiguous:
 # every Classic step falls in exactly one range. None = start / end of the flow.
@@ -400,7 +426,74 @@ class LibreLaneEngine(FlowEngine):
         config.update(self._recipe_config(design))
         config.update({k: v for k, v in design.options.items() if k.isupper()})
         config.update(overrides)
+        config, _ = translate_deprecated(config, self.variable_table(design, tool="librelane"))
         return config
+
+    def variable_table(self, design: DesignInput, sandbox: Sandbox | None = None, *,
+                       tool: str | None = None) -> VariableTable:
+        """The variable list (librelane_vars) of the tool that runs (`tool=None`), or of
+        `tool`: the engine's own config is in LibreLane's names (tool="librelane")."""
+        opts = self.engine_options(design)
+        image = opts.get("image") or (sandbox.settings.image if sandbox is not None else None) \
+            or os.environ.get("SILICONCREW_IMAGE")
+        tool = tool or self._tool(design)
+        return load_table(version_for(opts.get("librelane_version") if tool == self._tool(design)
+                                      else None, image if tool == self._tool(design) else None,
+                                      tool), tool)
+
+    def deprecation_notes(self, design: DesignInput) -> list[Diagnostic]:
+        """What default_config renamed in the user's options (recomputed from the options, so
+        the first stage can report it without the engine keeping state)."""
+        opts = self.engine_options(design)
+        raw = {k: v for k, v in design.options.items() if k.isupper()}
+        raw.update(opts.get("config") or {})
+        _, notes = translate_deprecated(raw, self.variable_table(design, tool="librelane"))
+        return [Diagnostic(severity="warning", code="deprecated-variable", message=n)
+                for n in notes]
+
+    @staticmethod
+    def jobs(sandbox: Sandbox) -> int:
+        """Parallel jobs for LibreLane: the sandbox's CPU limit (SandboxSettings.cpus), at
+        least 1."""
+        return max(1, int(math.floor(float(sandbox.settings.cpus))))
+
+    def librelane_config(self, design: DesignInput, config: dict[str, Any],
+                         sandbox: Sandbox) -> dict[str, Any]:
+        """The config.json LibreLane reads: `meta` (strict: unknown keys are errors), the
+        flow's config, and the thread counts from the sandbox's CPU limit where the user
+        set none. Refuses (UserInputError, before anything runs) a key LibreLane does not
+        know, naming the closest one."""
+        table = self.variable_table(design, sandbox)
+        config = self._for_tool(design, config, sandbox)
+        report = check_keys(config, table)
+        if report.errors:
+            more = f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+            raise UserInputError(report.errors[0] + more, (
+                f"fix flow.options in design.yaml; the names are {table.label}'s "
+                "(flow.options.librelane_version picks another shipped list: "
+                f"{', '.join(shipped_versions(table.tool))})"))
+        out: dict[str, Any] = {"meta": dict(META)}
+        out.update(coerce_values(config, table))
+        jobs = self.jobs(sandbox)
+        for var in THREAD_VARIABLES:
+            if var in table.names and var not in config:
+                out[var] = jobs
+        return out
+
+    def _tool(self, design: DesignInput) -> str:
+        """librelane, or openlane for OpenLane 2 (`command: openlane`): whose variable list
+        config.json is written for and checked against."""
+        return "openlane" if Path(self._command(design)[0]).name.startswith("openlane") \
+            else "librelane"
+
+    def _for_tool(self, design: DesignInput, config: dict[str, Any],
+                  sandbox: Sandbox | None) -> dict[str, Any]:
+        """The engine's config (LibreLane 3 names) in the names of the tool that runs."""
+        if self._tool(design) == "librelane":
+            return config
+        out, _ = to_older_names(config, self.variable_table(design, tool="librelane"),
+                                self.variable_table(design, sandbox))
+        return out
 
     @staticmethod
     def _recipe_config(design: DesignInput) -> dict[str, Any]:
@@ -428,19 +521,80 @@ class LibreLaneEngine(FlowEngine):
             shutil.copyfile(path, flow_dir / rel)
         for header in self._headers(design):
             shutil.copyfile(header, src / header.name)
-        (flow_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+        written = self.librelane_config(design, config, sandbox)
+        (flow_dir / "config.json").write_text(json.dumps(written, indent=2) + "\n")
+        table = self.variable_table(design, sandbox)
+        record = _read_json(flow_dir / RUN_RECORD)
+        record.update({"checked_against": f"{table.label} (Classic flow)",
+                       "jobs": self.jobs(sandbox), "sandbox_cpus": sandbox.settings.cpus,
+                       "threads": {k: written[k] for k in THREAD_VARIABLES if k in written},
+                       "key_warnings": check_keys(self._for_tool(design, config, sandbox),
+                                                  table).warnings})
+        record.setdefault("commands", {})
+        _write_json(flow_dir / RUN_RECORD, record)
         runs = flow_dir / "runs"
         runs.mkdir(exist_ok=True)
         sandbox.make_writable(runs)
 
+    # -- dry run ----------------------------------------------------------------------------------
+    def plan(self, design: DesignInput, flow_dir: Path, config: dict[str, Any],
+             sandbox: Sandbox, *, from_stage: str | None = None,
+             to_stage: str | None = None) -> dict[str, Any]:
+        """What a run would do, without running or writing anything: the exact config.json
+        (after the key check, which refuses typos as a real run would), the LibreLane command
+        line of every stage in the range, the working folder, the LibreLane version the keys
+        were checked against and the warnings. A later stage's `--with-initial-state` is the
+        state its previous stage leaves: shown as a placeholder unless a finished earlier
+        run in flow_dir already has it."""
+        self.pdk_root(design, sandbox)
+        written = self.librelane_config(design, config, sandbox)
+        table = self.variable_table(design, sandbox)
+        states = self._load_states(flow_dir)
+        commands = []
+        for stage in self.stage_range(from_stage, to_stage):
+            index = self.stages.index(stage)
+            init = None
+            if index:
+                prev = self.stages[index - 1]
+                init = states.get(prev) if from_stage == stage and states.get(prev) else \
+                    f"<state_out.json left by stage '{prev}'>"
+            argv = self.command_line(stage, design, config, sandbox, init)
+            commands.append({"stage": stage, "argv": argv, "command": shlex.join(argv)})
+        warnings = [d.message for d in self.deprecation_notes(design)]
+        warnings += check_keys(self._for_tool(design, config, sandbox), table).warnings
+        return {"engine": self.name, "cwd": str(flow_dir),
+                "checked_against": f"{table.label} (Classic flow)",
+                "jobs": self.jobs(sandbox), "timeout_s": float(
+                    self.engine_options(design).get("timeout_s") or DEFAULT_STAGE_TIMEOUT_S),
+                "config_json": written, "commands": commands, "warnings": warnings}
+
     # -- running ----------------------------------------------------------------------------------
+    def command_line(self, stage: str, design: DesignInput, config: dict[str, Any],
+                     sandbox: Sandbox, init_state: str | None) -> list[str]:
+        """The LibreLane invocation of one stage (flags as in librelane/flows/cli.py and
+        __main__.py, 3.0.17): `--manual-pdk --pdk-root`, `-j` from the sandbox's CPU limit,
+        `--from/--to` the stage's step range, `--with-initial-state` the previous stage's
+        state (run from the flow folder, which holds config.json)."""
+        frm, to = STAGE_STEPS[stage]
+        argv = [*self._command(design), "config.json", "--run-tag", self._tag(design),
+                "--manual-pdk", "--pdk-root", sandbox.inside(self.pdk_root(design, sandbox)),
+                "--pdk", str(config.get("PDK") or design.pdk), "-j", str(self.jobs(sandbox))]
+        if config.get("STD_CELL_LIBRARY"):
+            argv += ["--scl", str(config["STD_CELL_LIBRARY"])]
+        if frm:
+            argv += ["--from", frm]
+        if to:
+            argv += ["--to", to]
+        if init_state:
+            argv += ["--with-initial-state", init_state]
+        return argv
+
     def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
                   config: dict[str, Any], sandbox: Sandbox,
                   progress: Callable[[str], None] | None = None) -> StageResult:
         opts = self.engine_options(design)
         tag = self._tag(design)
         run_dir = flow_dir / "runs" / tag
-        frm, to = STAGE_STEPS[stage]
         index = self.stages.index(stage)
         states = self._load_states(flow_dir)
         init_state: str | None = None
@@ -463,17 +617,10 @@ class LibreLaneEngine(FlowEngine):
         before = set(self._step_dirs(run_dir))
         log_sizes = {n: _size(run_dir / n) for n in ("warning.log", "error.log")}
 
-        argv = [*self._command(design), "config.json", "--run-tag", tag, "--manual-pdk",
-                "--pdk-root", sandbox.inside(self.pdk_root(design, sandbox)),
-                "--pdk", str(config.get("PDK") or design.pdk)]
-        if config.get("STD_CELL_LIBRARY"):
-            argv += ["--scl", str(config["STD_CELL_LIBRARY"])]
-        if frm:
-            argv += ["--from", frm]
-        if to:
-            argv += ["--to", to]
-        if init_state:
-            argv += ["--with-initial-state", init_state]
+        argv = self.command_line(stage, design, config, sandbox, init_state)
+        record = _read_json(flow_dir / RUN_RECORD)
+        record.setdefault("commands", {})[stage] = argv
+        _write_json(flow_dir / RUN_RECORD, record)
         timeout = float(opts.get("timeout_s") or DEFAULT_STAGE_TIMEOUT_S)
         # LibreLane logs every step to <run>/flow.log as it goes: its newest line is the step.
         with LogFollower(sandbox.workspace, [run_dir / "flow.log"], progress) if progress \
@@ -484,7 +631,26 @@ class LibreLaneEngine(FlowEngine):
         new_dirs = sorted((d for d in self._step_dirs(run_dir) if d not in before),
                           key=_ordinal)
         diags = self._stage_diagnostics(run_dir, new_dirs, log_sizes, res, sandbox, flow_dir)
-        ok = res.ok
+        deferred = None if res.ok else deferred_errors(
+            run_dir, new_dirs, log_sizes, res, saves_final=self._tool(design) == "librelane")
+        carried = _read_json(flow_dir / DEFERRED_FILE)
+        for later in self.stages[index:]:
+            carried.pop(later, None)
+        if deferred:
+            carried[stage] = [d.to_dict() for d in deferred]
+            # the checker's message was read as an error: it is a deferred one, judged at the end
+            texts = {d.message for d in deferred}
+            diags = [d for d in diags if d.severity != "error" or
+                     not any(t in d.message for t in texts)]
+            diags += [Diagnostic(severity="warning", code="deferred", message=(
+                f"{d.step}: {d.message} (deferred: LibreLane carries on and reports it when "
+                "the flow ends; judged after signoff)")) for d in deferred]
+        _write_json(flow_dir / DEFERRED_FILE, carried)
+        if index == 0:  # what the key check said about the config, once per run
+            diags = self.deprecation_notes(design) + [
+                Diagnostic(severity="warning", code="config-key", message=str(w))
+                for w in _read_json(flow_dir / RUN_RECORD).get("key_warnings", [])] + diags
+        ok = res.ok or bool(deferred)
         if ok:
             last = next((d / "state_out.json" for d in reversed(new_dirs)
                          if (d / "state_out.json").is_file()), None)
@@ -498,7 +664,8 @@ class LibreLaneEngine(FlowEngine):
             "" if not steps else f" ({steps[0]})" if len(steps) == 1
             else f" ({steps[0]} … {steps[-1]})")
         if ok:
-            summary = span
+            summary = span + (f"; {len(deferred)} deferred checker error(s): "
+                              + "; ".join(d.message for d in deferred) if deferred else "")
         else:
             coded = sorted((d for d in diags if d.severity == "error"),
                            key=lambda d: d.code is None)  # tool codes (GPL-0302) first
@@ -506,7 +673,7 @@ class LibreLaneEngine(FlowEngine):
             why = res.killed_reason or f"exit code {res.exit_code}"
             summary = f"librelane failed ({why}) after {span}" + (
                 ": " + "; ".join(errs) if errs else "")
-        artifacts = {"run_dir": str(run_dir)}
+        artifacts = {"run_dir": str(run_dir), "command": shlex.join(argv)}
         if new_dirs:
             artifacts["last_step_dir"] = str(new_dirs[-1])
         return StageResult(name=stage, status="ok" if ok else "failed",
@@ -620,6 +787,15 @@ class LibreLaneEngine(FlowEngine):
                           ("config", flow_dir / "config.json")):
             if path.is_file():
                 artifacts[key] = str(path)
+        for key, path in (("run_record", flow_dir / RUN_RECORD),
+                          ("deferred_errors", flow_dir / DEFERRED_FILE)):
+            if path.is_file():
+                artifacts[key] = str(path)
+        # LibreLane's deferred checker errors, judged now that the flow (or this part) ended
+        errors, waived = judge_deferred(_read_json(flow_dir / DEFERRED_FILE), metrics)
+        if errors or waived:
+            metrics["librelane__deferred_error__count"] = len(errors)
+            metrics["librelane__deferred_waived__count"] = len(waived)
         config = _read_json(flow_dir / "config.json")
         period = config.get("CLOCK_PERIOD", design.clock_period_ns)
         if isinstance(period, (int, float)):
@@ -634,10 +810,14 @@ class LibreLaneEngine(FlowEngine):
         """The base rule (GDS, Magic DRC 0, LVS 0, routing DRC 0) plus timing met in every
         corner LibreLane analysed (worst setup and hold slack >= 0) and no KLayout DRC errors.
 
-        LibreLane itself only fails timing in TIMING_VIOLATIONS_CORNERS (tt by default), so a
-        run that "completes" with ss-corner setup violations is not signed off here.
+        LibreLane itself only fails timing in TIMING_VIOLATION_CORNERS (tt by default), so a
+        run that "completes" with ss-corner setup violations is not signed off here. A
+        deferred checker error a stage carried on (librelane_deferred) fails signoff unless
+        it was waived (power-grid violations with LVS clean), as LibreLane's whole run would.
         """
         if not super().signoff_clean(metrics, artifacts):
+            return False
+        if metrics.get("librelane__deferred_error__count", 0):
             return False
         for key in ("timing__setup__ws", "timing__hold__ws"):
             v = metrics.get(key)
@@ -656,8 +836,10 @@ class LibreLaneEngine(FlowEngine):
           FP_SIZING absolute: DIE_AREA (and CORE_AREA) upper corner scaled by sqrt(factor);
           relative sizing: FP_CORE_UTIL / factor. None with FP_DEF_TEMPLATE (fixed tile).
         - enable_antenna_repair: RUN_ANTENNA_REPAIR, RUN_HEURISTIC_DIODE_INSERTION on,
-          DIODE_ON_PORTS "in" (when unset/none), GRT_ANTENNA_ITERS up (GRT_ANTENNA_REPAIR_ITERS
-          when the config already uses LibreLane 3's name), GRT_ANTENNA_MARGIN up.
+          DIODE_ON_PORTS "in" (when unset/none), GRT_ANTENNA_REPAIR_ITERS and
+          GRT_ANTENNA_REPAIR_MARGIN up (the current names: GRT_ANTENNA_ITERS / _MARGIN are
+          their deprecated names in steps/common_variables.py, 3.0.17, and a deprecated name
+          wins over the current one in LibreLane, so an old one is removed).
         - timing_repair {setup_margin_pct=5, hold_margin_pct=2}: percent of CLOCK_PERIOD as
           PL_/GRT_RESIZER_{SETUP,HOLD}_SLACK_MARGIN (ns; raised, never lowered), post-CTS and
           post-GRT resizer timing on.
@@ -691,12 +873,12 @@ class LibreLaneEngine(FlowEngine):
             new["RUN_HEURISTIC_DIODE_INSERTION"] = True
             if str(config.get("DIODE_ON_PORTS", "none")).lower() == "none":
                 new["DIODE_ON_PORTS"] = "in"
-            iters = "GRT_ANTENNA_REPAIR_ITERS" if "GRT_ANTENNA_REPAIR_ITERS" in config \
-                else "GRT_ANTENNA_ITERS"
-            new[iters] = max(10, 2 * int(config.get(iters, 3)))
-            margin = "GRT_ANTENNA_REPAIR_MARGIN" if "GRT_ANTENNA_REPAIR_MARGIN" in config \
-                else "GRT_ANTENNA_MARGIN"
-            new[margin] = max(15, int(config.get(margin, 10)) + 5)
+            for old_name in ("GRT_ANTENNA_ITERS", "GRT_ANTENNA_MARGIN"):  # it would win
+                new.pop(old_name, None)
+            iters = config.get("GRT_ANTENNA_REPAIR_ITERS", config.get("GRT_ANTENNA_ITERS", 3))
+            new["GRT_ANTENNA_REPAIR_ITERS"] = max(10, 2 * int(iters))
+            margin = config.get("GRT_ANTENNA_REPAIR_MARGIN", config.get("GRT_ANTENNA_MARGIN", 10))
+            new["GRT_ANTENNA_REPAIR_MARGIN"] = max(15, int(margin) + 5)
         elif action == "timing_repair":
             period = float(config.get("CLOCK_PERIOD", 10))
             setup = period * float(params.get("setup_margin_pct", 5)) / 100
@@ -758,6 +940,12 @@ def _read_json(path: Path) -> dict[str, Any]:
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    tmp.replace(path)
 
 
 def _num(x: float) -> int | float:

@@ -13,8 +13,16 @@ on purpose in tests/fixtures/qflow. Things that look alarming but are harmless a
 "ABC: Error: The network is combinational.", "No latch inferred", the DFFLIBMAP list of
 "unmapped dff cell" types, netgen's "Error ... osu018_setup.tcl:5 (ignoring)", OpenROAD's
 auto-adjusted "[WARNING GPL-0302]", max-slew table rows marked "(VIOLATED)", detailed routing
-that converges to 0 violations, and a qflow sta.log whose last run passes after an earlier one
-failed (qflow appends to that log).
+that converges to 0 violations, a qflow sta.log whose last run passes after an earlier one
+failed (qflow appends to that log), LibreLane's "N Lint warnings found." (Checker.LintWarnings
+only warns unless ERROR_ON_LINTER_WARNINGS is set), its "Check for ... clear.", "Threshold for
+... is not set. The checker will be skipped." and "No up-to-date ... timing data" lines, and
+`N/A` in manufacturability.rpt (a skipped check).
+
+LibreLane's checker messages (steps/checker.py, librelane 3.0.17) each have a rule: the
+MetricChecker form "{value} {description} found." (with " - deferred" when the checker lets
+the flow run on), the timing checkers' "... violations found in the following corners:", the
+corner-wildcard error, the assign-statement and timing-construct errors.
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ from pydantic import BaseModel, Field
 FailureClass = Literal[
     "rtl_fails_testbench", "sim_synth_mismatch", "synthesis_problem", "placement_density",
     "routing_congestion", "drc_violations",
-    "antenna_violations", "lvs_pins_only", "lvs_mismatch", "max_slew_cap_fanout",
+    "antenna_violations", "lvs_pins_only", "lvs_mismatch", "power_grid_violations",
+    "max_slew_cap_fanout",
     "setup_violations",
     "hold_violations", "gate_level_mismatch", "tool_crash", "unknown",
 ]
@@ -54,6 +63,10 @@ LVS_MISMATCH = "lvs_mismatch"
 #: (typically a power pin the layout lacks because the die is too small for the power
 #: stripes). A flow problem: never the RTL's.
 LVS_PINS_ONLY = "lvs_pins_only"
+#: OpenROAD PSM found unconnected power-grid nodes (LibreLane's Checker.PowerGridViolations,
+#: whose own description says they "may be ignored if LVS passes"): a warning when LVS ran and
+#: passed, an error otherwise.
+POWER_GRID_VIOLATIONS = "power_grid_violations"
 MAX_SLEW_CAP_FANOUT = "max_slew_cap_fanout"
 SETUP_VIOLATIONS = "setup_violations"
 HOLD_VIOLATIONS = "hold_violations"
@@ -69,7 +82,8 @@ UNKNOWN = "unknown"
 CLASS_ORDER: tuple[str, ...] = (
     RTL_FAILS_TESTBENCH, SIM_SYNTH_MISMATCH, SYNTHESIS_PROBLEM, PLACEMENT_DENSITY,
     ROUTING_CONGESTION, DRC_VIOLATIONS,
-    ANTENNA_VIOLATIONS, LVS_PINS_ONLY, LVS_MISMATCH, MAX_SLEW_CAP_FANOUT, SETUP_VIOLATIONS,
+    ANTENNA_VIOLATIONS, LVS_PINS_ONLY, LVS_MISMATCH, POWER_GRID_VIOLATIONS, MAX_SLEW_CAP_FANOUT,
+    SETUP_VIOLATIONS,
     HOLD_VIOLATIONS, GATE_LEVEL_MISMATCH, TOOL_CRASH, UNKNOWN,
 )
 FAILURE_CLASSES = CLASS_ORDER
@@ -144,6 +158,8 @@ _COUNT_RULES: tuple[tuple[str, Severity, tuple[str, ...], str], ...] = (
      "yosys CHECK errors (multiple/no drivers, loops)"),
     (SYNTHESIS_PROBLEM, "error", ("design__lint_error__count", "design__lint_errors__count"),
      "lint errors"),
+    # qflow's qrouter count (the qflow engine's metric; LibreLane has no such metric: its
+    # routing failures show in route__drc_errors__iter:N, see _drt_iteration_hits)
     (ROUTING_CONGESTION, "error", ("route__failed_nets",), "nets the router could not route"),
     (ROUTING_CONGESTION, "error", ("design__critical_disconnected_pin__count",),
      "critical pins left disconnected by routing"),
@@ -163,6 +179,11 @@ _COUNT_RULES: tuple[tuple[str, Severity, tuple[str, ...], str], ...] = (
                              "design__lvs_unmatched_pins__count"), "LVS unmatched pins"),
     (LVS_MISMATCH, "error", ("design__lvs_unmatched_net__count",
                              "design__lvs_unmatched_nets__count"), "LVS unmatched nets"),
+    (POWER_GRID_VIOLATIONS, "error", ("design__power_grid_violation__count",),
+     "power-grid violations (OpenROAD PSM)"),
+    (DRC_VIOLATIONS, "error", ("klayout__density_error__count",), "KLayout density errors"),
+    (TOOL_CRASH, "error", ("design__xor_difference__count",),
+     "Magic and KLayout stream-outs differ (XOR)"),
     (MAX_SLEW_CAP_FANOUT, "warning", ("design__max_slew_violation__count",),
      "max slew violations"),
     (MAX_SLEW_CAP_FANOUT, "warning", ("design__max_cap_violation__count",),
@@ -181,8 +202,31 @@ _SLACK_RULES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
+#: A detailed router that ends with at least this share of its first iteration's violations
+#: did not converge: the routing resources are short (congestion), not a few local DRC spots.
+DRT_STUCK_FRACTION = 0.2
+_DRT_ITER_METRIC = re.compile(r"^route__drc_errors__iter:(\d+)$")
+
+
+def _drt_iteration_hits(metrics: dict[str, Any]) -> list[_Hit]:
+    """LibreLane's per-iteration detailed-routing counts (`route__drc_errors__iter:N`, written
+    by OpenROAD.DetailedRouting's metrics): a router still far from 0 at its last iteration is
+    congestion; one that ends with a few violations is left to the route__drc_errors rule."""
+    iters = sorted((int(m.group(1)), v) for k, raw in metrics.items()
+                   if (m := _DRT_ITER_METRIC.match(k)) and (v := _to_number(raw)) is not None)
+    if len(iters) < 2:
+        return []
+    (first_n, first), (last_n, last) = iters[0], iters[-1]
+    if last <= 0 or first <= 0 or last < DRT_STUCK_FRACTION * first:
+        return []
+    return [_Hit(ROUTING_CONGESTION, "error",
+                 f"route__drc_errors__iter:{last_n}={int(last)} "
+                 f"(route__drc_errors__iter:{first_n}={int(first)})",
+                 "detailed routing did not converge")]
+
+
 def _metric_hits(metrics: dict[str, Any]) -> list[_Hit]:
-    hits: list[_Hit] = []
+    hits: list[_Hit] = _drt_iteration_hits(metrics)
     for klass, sev, names, msg in _COUNT_RULES:
         found = _metric(metrics, *names, worst="max")
         if found and found[1] > 0:
@@ -269,8 +313,12 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(r"has no driver\b", SYNTHESIS_PROBLEM, "error", "wire used but not driven"),
     _Rule(r"^[ \t]*found and reported (\d+) problems", SYNTHESIS_PROBLEM, "error",
           "yosys CHECK problems", count_group=1, flags=_I),
+    # LibreLane's checkers (steps/checker.py, 3.0.17): MetricChecker says
+    # "{value} {metric_description} found." (+ " - deferred" when it lets the flow go on)
     _Rule(r"\b(\d+) (?:Unmapped Yosys instances|Yosys check errors|Lint errors) found",
           SYNTHESIS_PROBLEM, "error", "synthesis checker failed", count_group=1),
+    _Rule(r"assign statements? found in (?:the )?netlist", SYNTHESIS_PROBLEM, "error",
+          "assign statements in the netlist (Checker.NetlistAssignStatements)"),
     _Rule(r"Timing constructs found in the RTL", SYNTHESIS_PROBLEM, "error",
           "timing constructs in RTL"),
     _Rule(r"Errors detected in verilog source", SYNTHESIS_PROBLEM, "error",
@@ -311,8 +359,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(r"DRC failure:[ \t]+There are (\d+) DRC errors", DRC_VIOLATIONS, "error",
           "magic DRC errors (qflow)", count_group=1),
     _Rule(r"\b(\d+) (?:Routing DRC errors|Magic DRC errors|KLayout DRC errors|"
-          r"Magic Illegal Overlap errors) found", DRC_VIOLATIONS, "error", "DRC checker failed",
-          count_group=1),
+          r"Magic Illegal Overlap errors|KLayout density errors) found", DRC_VIOLATIONS, "error",
+          "DRC checker failed", count_group=1),
     # antenna
     _Rule(r"\[INFO ANT-000[12]\] Found (\d+) (?:net|pin) violations", ANTENNA_VIOLATIONS,
           "error", "antenna violations", count_group=1),
@@ -337,6 +385,9 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(r"\b(\d+) LVS errors found", LVS_MISMATCH, "error", "LVS checker failed",
           count_group=1),
     _Rule(r"Property errors were found", LVS_MISMATCH, "error", "LVS property errors"),
+    # power grid (Checker.PowerGridViolations; severity follows LVS, see classify)
+    _Rule(r"\b(\d+) power grid violations \(as reported by OpenROAD PSM", POWER_GRID_VIOLATIONS,
+          "error", "power-grid violations (ignorable when LVS passes)", count_group=1),
     # slew / cap / fanout
     _Rule(r"Max (?:Slew|Cap|Fanout) violations found in the following corners",
           MAX_SLEW_CAP_FANOUT, "warning", "max slew/cap/fanout violations", flags=_I),
@@ -344,6 +395,8 @@ _RULES: tuple[_Rule, ...] = (
           MAX_SLEW_CAP_FANOUT, "warning", "max slew/cap/fanout violations"),
     _Rule(r"^max (?:slew|cap|fanout) violation count (\d+)", MAX_SLEW_CAP_FANOUT, "warning",
           "max slew/cap/fanout violations", count_group=1),
+    _Rule(r"\b(\d+) Threshold-surpassing long wires found", MAX_SLEW_CAP_FANOUT, "error",
+          "wires longer than the PDK's threshold (Checker.WireLength)", count_group=1),
     # timing (context-free forms; slack reports are handled by _sta_hits)
     _Rule(r"RSZ-0062\].*Unable to repair all setup", SETUP_VIOLATIONS, "error",
           "resizer could not repair setup"),
@@ -359,6 +412,11 @@ _RULES: tuple[_Rule, ...] = (
           "hold violations"),
     _Rule(r"There are hold violations in the design", HOLD_VIOLATIONS, "error",
           "hold violations"),
+    # flow problems a person must fix (Checker.XOR; a TIMING_VIOLATION_CORNERS-style wildcard)
+    _Rule(r"\b(\d+) XOR differences found", TOOL_CRASH, "error",
+          "Magic and KLayout stream-outs differ (Checker.XOR)", count_group=1),
+    _Rule(r"One or more wildcards specified in \S+ did not match any corners", TOOL_CRASH,
+          "error", "a corner wildcard in the config matches no corner"),
     # crashes (always reported, ordered after every recognised cause)
     _Rule(r"Segmentation fault|core dumped|std::bad_alloc|terminate called after throwing|"
           r"Traceback \(most recent call last\)|[Oo]ut of memory|^[ \t]*Killed[ \t]*$",
@@ -374,6 +432,7 @@ _GENERIC_FAILURE = re.compile(
     r"^Error: \S+\.tcl, \d+|non-zero exit (?:code|status)|exited with (?:exit )?code [1-9]")
 
 _CORNER_LINE = re.compile(r"^\*\s+\S+")
+_DEFERRED_END = "One or more deferred errors were encountered"  # flows/sequential.py
 
 
 def _clip(line: str) -> str:
@@ -616,14 +675,17 @@ _MFG_SECTION = {"* Antenna": ANTENNA_VIOLATIONS, "* LVS": LVS_MISMATCH, "* DRC":
 
 
 def _manufacturability_hits(lines: list[str]) -> list[_Hit]:
-    """LibreLane manufacturability.rpt: `* Antenna` / `* LVS` / `* DRC` then `Passed ✅` or not."""
+    """LibreLane manufacturability.rpt: `* Antenna` / `* LVS` / `* DRC` then `Passed ✅`,
+    `Failed 𐄂` with counts, or `N/A` (skipped: not a failure)."""
     out = []
     for i, raw in enumerate(lines):
         klass = _MFG_SECTION.get(raw.strip())
         if not klass:
             continue
         nxt = next((n.strip() for n in lines[i + 1:i + 4] if n.strip()), "")
-        if nxt and not nxt.startswith("Passed"):
+        # "N/A": the check's step was skipped (misc.py ReportManufacturability prints it when
+        # the metric is missing) — nothing was measured, nothing failed
+        if nxt and not nxt.startswith(("Passed", "N/A")):
             out.append(_Hit(klass, "error", _clip(f"{raw.strip()}: {nxt}"),
                             "manufacturability check failed"))
     return out
@@ -752,7 +814,9 @@ def _log_hits(text: str) -> list[_Hit]:
             hits.extend(det(lines))
     hits.extend(_json_hits(text))
     hits.extend(_xml_report_hits(text))
-    if not any(h.severity == "error" for h in hits):
+    # LibreLane's end-of-flow "One or more deferred errors were encountered:" lists checker
+    # messages classified above: the FlowError around them is not a crash of its own
+    if not any(h.severity == "error" for h in hits) and _DEFERRED_END not in text:
         generic = [raw for raw in lines if _GENERIC_FAILURE.search(raw)]
         hits.extend(_Hit(TOOL_CRASH, "error", _clip(g), "stage failed without a recognised "
                          "cause") for g in generic[:MAX_EVIDENCE])
@@ -797,6 +861,11 @@ def classify(metrics: dict[str, Any] | None, logs: dict[str, str] | None, *,
     for name, text in (logs or {}).items():
         if text:
             findings += _merge(_log_hits(text), name)
+    lvs_clean = _to_number((metrics or {}).get("design__lvs_error__count")) == 0
+    for f in findings:  # "you may ignore these if LVS passes" (Checker.PowerGridViolations)
+        if f.klass == POWER_GRID_VIOLATIONS and lvs_clean:
+            f.severity = "warning"
+            f.message += "; LVS passed, so LibreLane's advice is to ignore them"
     if (failed_stage or failed) and not any(f.severity == "error" for f in findings):
         if failed_stage:
             tail = _stage_tail(failed_stage, logs or {})

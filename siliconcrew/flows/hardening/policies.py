@@ -29,7 +29,7 @@ from typing import Any, Literal
 from siliconcrew.flows.hardening.classify import (
     ANTENNA_VIOLATIONS, CLASS_ORDER, DRC_VIOLATIONS, GATE_LEVEL_MISMATCH, HOLD_VIOLATIONS,
     LVS_MISMATCH, RTL_FAILS_TESTBENCH, SIM_SYNTH_MISMATCH,
-    LVS_PINS_ONLY,
+    LVS_PINS_ONLY, POWER_GRID_VIOLATIONS,
     MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, ROUTING_CONGESTION, SETUP_VIOLATIONS,
     SYNTHESIS_PROBLEM, TOOL_CRASH, UNKNOWN,
 )
@@ -123,6 +123,13 @@ POLICIES: dict[str, tuple[RepairAction, ...]] = {
     LVS_MISMATCH: (
         _send("rtl", "lvs", "layout and netlist disagree: send the mismatching nets/pins "
               "back with the netgen lines (check ports, undriven and multiply-driven nets)"),
+    ),
+    # Unconnected power-grid nodes: on a small die the stripes may miss cells; past that the
+    # PDN settings (PDN_*PITCH, macro connections) are a person's call.
+    POWER_GRID_VIOLATIONS: (
+        _enlarge(1.25),
+        _send("user", "power_grid", "OpenROAD PSM found unconnected power-grid nodes and LVS "
+              "did not pass: check the PDN settings (stripe pitch, macro connections)"),
     ),
     MAX_SLEW_CAP_FANOUT: (FIX_SLEW_CAP, _setup_repair(5)),
     SETUP_VIOLATIONS: (

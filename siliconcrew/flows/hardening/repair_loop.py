@@ -39,7 +39,8 @@ KEY_METRICS = (
     "antenna__violating__pins", "design__max_slew_violation__count",
     "design__max_cap_violation__count", "design__max_fanout_violation__count",
     "design__instance__count", "design__instance__utilization", "design__die__area",
-    "design__core__area", "route__wirelength",
+    "design__core__area", "route__wirelength", "design__power_grid_violation__count",
+    "librelane__deferred_error__count",
 )
 
 _OK_STATUSES = ("ok", "partial")  # partial: the requested stages passed (--to before signoff)
