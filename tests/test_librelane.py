@@ -1170,3 +1170,23 @@ def test_what_counts_as_a_deferred_ending(tmp_path):
     assert deferred_errors(run, made, {}, _res(2)) is None            # a tool step failed too
     run, made = _ended(tmp_path / "d", {"52-checker-disconnectedpins": False}, final=True)
     assert deferred_errors(run, made, {}, _res(2)) is None            # an immediate checker
+
+
+def test_dry_run_from_the_cli_prints_the_commands_and_config(ws):
+    """`harden --dry-run` (the CLI): exact command lines + config.json, exit 0, nothing run."""
+    import json as _json
+
+    from tests.conftest import run_cli
+
+    folder = _design_folder(ws)
+    proc = run_cli("harden", str(folder), "--dry-run", "--json", "--sandbox", "local")
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    plan = _json.loads(proc.stdout)
+    assert plan["commands"][0]["command"].startswith("librelane config.json")
+    assert plan["config_json"]["DESIGN_NAME"] == TOP and not (folder / "runs").exists()
+    text = run_cli("harden", str(folder), "--dry-run", "--sandbox", "local")
+    assert text.returncode == 0 and "librelane config.json" in text.stdout
+    assert '"DESIGN_NAME"' in text.stdout
+    typo = _design_folder(ws, ", FP_CORE_UTILL: 30")
+    bad = run_cli("harden", str(typo), "--dry-run", "--sandbox", "local")
+    assert bad.returncode == 2 and "did you mean 'FP_CORE_UTIL'" in bad.stderr

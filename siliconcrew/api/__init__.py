@@ -15,7 +15,7 @@ from siliconcrew.api.bench import verilog_eval
 from siliconcrew.api.checks import check
 from siliconcrew.api.context import load_settings, sandbox_factory
 from siliconcrew.api.design import design_info
-from siliconcrew.api.hardening import harden
+from siliconcrew.api.hardening import harden, harden_plan
 from siliconcrew.api.kb import (
     kb_doctor,
     kb_ingest,
@@ -59,7 +59,7 @@ from siliconcrew.api.tools import call_tool, list_tools
 from siliconcrew.errors import SandboxUnavailable, SiliconCrewError, UserInputError
 
 __all__ = [
-    "check", "run", "harden", "timing", "timing_repair", "call_tool", "list_tools",
+    "check", "run", "harden", "harden_plan", "timing", "timing_repair", "call_tool", "list_tools",
     "kb_search", "kb_ingest", "kb_list", "kb_stats", "kb_doctor", "kb_seed", "kb_reset",
     "kb_location", "doctor", "build_image", "prune", "report", "verilog_eval", "design_info",
     "load_settings", "sandbox_factory",

@@ -35,3 +35,20 @@ def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str
                          from_stage=from_stage, to_stage=to_stage, max_repairs=max_repairs,
                          allow_clock_relax=allow_clock_relax, run_id=run_id, progress=progress)
     return HardenResult.model_validate(report.to_dict())
+
+
+def harden_plan(design_dir: Path | str, *, engine: str | None = None,
+                from_stage: str | None = None, to_stage: str | None = None,
+                run_id: str | None = None, sandbox: str | None = None,
+                unsafe_host: bool = False, settings: Settings | None = None,
+                on_warning: WarningFn | None = None) -> dict:
+    """`harden --dry-run`: the exact command lines and config.json the engine would run, after
+    the same key checks as a real run; nothing runs and no run folder is made (LibreLane)."""
+    from siliconcrew.flows.harden import harden as harden_flow
+
+    load_checked_design(Path(design_dir), on_warning)
+    settings = resolve_settings(settings, sandbox, unsafe_host)
+    plan = harden_flow(Path(design_dir), sandbox_factory(settings), engine_name=engine,
+                       from_stage=from_stage, to_stage=to_stage, run_id=run_id, dry_run=True)
+    assert isinstance(plan, dict)
+    return plan

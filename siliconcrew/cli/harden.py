@@ -22,6 +22,8 @@ def harden_cmd(
     allow_clock_relax: bool = typer.Option(False, "--allow-clock-relax",
                                            help="let repairs lengthen the clock period"),
     run: Optional[str] = typer.Option(None, "--run", help="run id to continue"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="print the engine's exact command "
+                                 "lines and config.json; run nothing (librelane)"),
     as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
 ):
     """Take the design to GDS with a flow engine; classify failures and repair the config.
@@ -35,6 +37,23 @@ def harden_cmd(
     from siliconcrew.render.progress import stage_printer
 
     design_name(design_dir)  # bad design.yaml: one line, before any sandbox starts
+    if dry_run:
+        plan = api.harden_plan(design_dir, engine=engine, from_stage=from_stage,
+                               to_stage=to_stage, run_id=run, sandbox=sandbox,
+                               unsafe_host=unsafe_host)
+        if as_json:
+            print_json(plan)
+        else:
+            out = console()
+            out.print(f"# {plan['engine']} ({plan.get('checked_against', '')}), "
+                      f"-j {plan.get('jobs')}, in {plan.get('cwd')}", soft_wrap=True)
+            for warning in plan.get("warnings", []):
+                out.print(f"# warning: {warning}", soft_wrap=True)
+            for cmd in plan.get("commands", []):
+                out.print(cmd["command"], soft_wrap=True, markup=False, highlight=False)
+            out.print("# config.json:")
+            out.print_json(data=plan.get("config_json"))
+        raise typer.Exit(0)
     err = console(stderr=True)
     with err.status("hardening: starting…") as status:
         report = api.harden(design_dir, engine=engine, from_stage=from_stage, to_stage=to_stage,
