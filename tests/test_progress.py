@@ -69,6 +69,21 @@ def test_partial_lines_are_reported_whole(tmp_path):
     assert f.latest == "second line done"
 
 
+def test_a_command_shorter_than_one_interval_still_shows_its_last_line_once(tmp_path):
+    """Tools that buffer their log until exit (qrouter into a file) or finish within one
+    interval: the follower's last look on exit reports the line, once, before it returns."""
+    ws = tmp_path / "ws"
+    (ws / "log").mkdir(parents=True)
+    seen: list[str] = []
+    with LogFollower(ws, [ws / "log" / "route.log"], seen.append, interval_s=60):
+        (ws / "log" / "route.log").write_text("Running qrouter\nFinal: no failed routes\n")
+    assert seen == ["0s · Final: no failed routes"], seen
+    seen.clear()
+    with LogFollower(ws, [ws / "log" / "none.log"], seen.append, interval_s=60):
+        pass
+    assert seen == []  # nothing new to show: no empty final report
+
+
 def test_elapsed_format():
     assert [format_elapsed(s) for s in (5, 65, 3725)] == ["5s", "1m05s", "1h02m"]
 

@@ -60,6 +60,7 @@ class LogFollower:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="log-follower", daemon=True)
         self._start = 0.0
+        self._reported = ""
 
     def __enter__(self) -> "LogFollower":
         self._start = time.monotonic()
@@ -69,6 +70,12 @@ class LogFollower:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=self.interval_s + 1)
+        # One last look: many tools buffer their log until they exit (qrouter into a file), and
+        # a stage shorter than one interval would otherwise show no line at all. Reported before
+        # the caller announces the stage's result, and only when there is something new.
+        self.poll()
+        if self._latest and self._latest != self._reported:
+            self._report()
 
     @property
     def latest(self) -> str:
@@ -85,11 +92,15 @@ class LogFollower:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
             self.poll()
-            elapsed = format_elapsed(time.monotonic() - self._start)
-            try:
-                self.on_progress(f"{elapsed} · {self._latest}" if self._latest else elapsed)
-            except Exception:  # a progress display must never break the command
-                pass
+            self._report()
+
+    def _report(self) -> None:
+        elapsed = format_elapsed(time.monotonic() - self._start)
+        self._reported = self._latest
+        try:
+            self.on_progress(f"{elapsed} · {self._latest}" if self._latest else elapsed)
+        except Exception:  # a progress display must never break the command
+            pass
 
     def _newest_line(self, path: Path) -> str:
         try:
