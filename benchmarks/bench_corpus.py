@@ -39,7 +39,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from siliconcrew.design import load_design  # noqa: E402
+from siliconcrew.core.design import load_design  # noqa: E402
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS  # noqa: E402
 
 CORPUS = REPO / "benchmarks" / "corpus"

@@ -24,8 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from siliconcrew.config import SandboxSettings  # noqa: E402
-from siliconcrew.errors import SandboxUnavailable  # noqa: E402
+from siliconcrew.core.settings import SandboxSettings  # noqa: E402
+from siliconcrew.core.errors import SandboxUnavailable  # noqa: E402
 from siliconcrew.sandbox import open_sandbox  # noqa: E402
 from siliconcrew.tools.base import ToolContext  # noqa: E402
 from siliconcrew.tools.registry import execute, load_registry  # noqa: E402

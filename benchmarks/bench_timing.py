@@ -25,9 +25,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from siliconcrew.config import load_settings  # noqa: E402
+from siliconcrew.core.settings import load_settings  # noqa: E402
 from siliconcrew.sandbox import open_sandbox  # noqa: E402
-from siliconcrew.timing.repair import RepairBudget, repair_design  # noqa: E402
+from siliconcrew.repair.timing.ladder import RepairBudget, repair_design  # noqa: E402
 
 DESIGNS = REPO / "benchmarks" / "timing_designs"
 
@@ -37,7 +37,7 @@ def fmt(v: float | None) -> str:
 
 
 def harden_with(folder: Path, factory, recipe: dict, period: float) -> dict:
-    from siliconcrew.flows.harden import harden
+    from siliconcrew.steps.harden import harden
 
     rep = harden(folder, factory, max_repairs=1, clock_period_ns=period,
                  extra_options={"synth_recipe": recipe} if recipe else None)

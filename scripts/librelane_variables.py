@@ -1,5 +1,5 @@
 """Write the list of LibreLane's configuration variables that the librelane engine checks
-config keys against (siliconcrew/flows/engines/data/librelane-<version>-variables.json).
+config keys against (siliconcrew/engines/data/librelane-<version>-variables.json).
 
 Run it with a Python that has the LibreLane version installed (it needs no PDK, no OpenROAD):
 
@@ -22,7 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-OUT_DIR = Path(__file__).resolve().parents[1] / "siliconcrew" / "flows" / "engines" / "data"
+OUT_DIR = Path(__file__).resolve().parents[1] / "siliconcrew" / "engines" / "data"
 
 
 def _kind(t: object) -> str:

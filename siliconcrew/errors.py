@@ -1,33 +1,11 @@
-"""Errors that reach the user as one line: what went wrong and what to do next."""
+"""Kept for plugin packages written against `siliconcrew.errors`: the errors live in
+`siliconcrew.core.errors` (one-line errors with a fix; exit codes)."""
 
-from __future__ import annotations
+from siliconcrew.core.errors import (
+    PathOutsideWorkspace,
+    SandboxUnavailable,
+    SiliconCrewError,
+    UserInputError,
+)
 
-
-class SiliconCrewError(Exception):
-    """Base error. `hint` says how to fix it; the CLI prints `error: <message> (<hint>)`."""
-
-    exit_code = 1
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def one_line(self) -> str:
-        return f"{self.message} — {self.hint}" if self.hint else self.message
-
-
-class UserInputError(SiliconCrewError):
-    """Bad input from the user or from an agent's tool arguments (exit code 2)."""
-
-    exit_code = 2
-
-
-class PathOutsideWorkspace(UserInputError):
-    """A path argument escapes the workspace (absolute elsewhere, `..`, or a symlink out)."""
-
-
-class SandboxUnavailable(SiliconCrewError):
-    """No sandbox backend can run commands (daemon down, image missing, no bwrap...)."""
-
-    exit_code = 3
+__all__ = ["SiliconCrewError", "UserInputError", "PathOutsideWorkspace", "SandboxUnavailable"]

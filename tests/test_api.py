@@ -17,7 +17,7 @@ import pytest
 
 from conftest import EXAMPLES, REPO, run_cli
 from siliconcrew import api
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 STEPS = ["lint", "simulate", "synthesize", "sta", "equivalence"]
 VOLATILE = {"run_id", "run_dir", "duration_s", "log_path", "flow_dir", "artifacts", "summary",
@@ -246,7 +246,7 @@ def test_operations_refuse_bad_options_in_one_line(tmp_path):
 
 
 def test_result_exit_codes():
-    base = {"engine": "local", "run_id": "r", "run_dir": "/x"}
+    base = {"engine": "qflow", "run_id": "r", "run_dir": "/x"}
     assert [api.HardenResult(status=s, **base).exit_code
             for s in ("ok", "partial", "failed")] == [0, 4, 1]
     assert api.RunResult(run_id="r", run_dir="/x", status="failed").exit_code == 1

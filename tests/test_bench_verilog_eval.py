@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from siliconcrew.bench.verilog_eval import pass_at_k
+from siliconcrew.pipelines.verilog_eval import pass_at_k
 from tests.conftest import EXAMPLES, run_cli
 from tests.scripted_llm import ScriptedLLM
 

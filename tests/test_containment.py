@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from siliconcrew.config import SandboxSettings
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox import open_sandbox
 from siliconcrew.tools.base import ToolContext
 from siliconcrew.tools.registry import execute, load_registry
@@ -226,7 +226,7 @@ def _containers_for(ws: Path) -> list:
 HOLD_OPEN = """
 import sys, time
 from pathlib import Path
-from siliconcrew.config import SandboxSettings
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox import open_sandbox
 sb = open_sandbox(Path(sys.argv[1]), SandboxSettings(backend="docker",
                   docker_exec_mode=sys.argv[2]), quiet=True)

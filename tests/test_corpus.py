@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from siliconcrew.design import load_design
+from siliconcrew.core.design import load_design
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 import bench_corpus  # noqa: E402
@@ -55,7 +55,7 @@ def test_design_folder_is_well_formed(name):
     assert design.rtl and design.testbench, "every corpus design has RTL and a golden testbench"
     assert all(f.startswith("rtl/") for f in design.rtl)
     assert all(f.startswith("tb/") for f in design.testbench)
-    assert design.flow.engine == "local" and design.flow.pdk == "osu018"
+    assert design.flow.engine == "qflow" and design.flow.pdk == "osu018"
     assert design.verification.pass_patterns, "the pass line the testbench prints"
     for p in design.verification.pass_patterns:
         re.compile(p)

@@ -223,8 +223,8 @@ def test_hardening_agent_proposal_is_checked_by_a_rerun(tmp_path):
     shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = design / "design.yaml"
     card.write_text(card.read_text().replace(
-        "flow: {engine: local, pdk: osu018}",
-        "flow: {engine: local, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}"))
+        "flow: {engine: qflow, pdk: osu018}",
+        "flow: {engine: qflow, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}"))
 
     def answer(req: dict) -> dict:
         system = req["messages"][0]["content"]

@@ -79,7 +79,7 @@ def test_mac8_about_1k_cells_repaired_to_clean(tmp_path):
 
 def test_unroutable_utilization_is_repaired_and_reported(tmp_path):
     design = copy_example(tmp_path, "counter")
-    set_flow(design, "{engine: local, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}")
+    set_flow(design, "{engine: qflow, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}")
     proc, data = harden(design, "--max-repairs", "0")
     assert proc.returncode == 1
     assert "routing_congestion" in data["failure_classes"]
@@ -163,7 +163,7 @@ def test_bad_harden_arguments(tmp_path, args, needle):
 
 def test_unknown_pdk_for_local_engine(tmp_path):
     design = copy_example(tmp_path, "counter")
-    set_flow(design, "{engine: local, pdk: sky130A}")
+    set_flow(design, "{engine: qflow, pdk: sky130A}")
     proc = run_cli("harden", str(design), "--sandbox", "local")
     assert proc.returncode == 2 and "sky130A" in proc.stderr and "librelane" in proc.stderr
 
@@ -173,7 +173,7 @@ def test_unknown_pdk_for_local_engine(tmp_path):
 @pytest.mark.parametrize("pdk", ["osu035"])
 def test_counter_on_other_osu_techs(tmp_path, pdk):
     design = copy_example(tmp_path, "counter")
-    set_flow(design, f"{{engine: local, pdk: {pdk}}}")
+    set_flow(design, f"{{engine: qflow, pdk: {pdk}}}")
     proc, data = harden(design)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert data["config"]["tech"] == pdk

@@ -1,4 +1,4 @@
-"""Failure classification, repair policies and the repair loop (siliconcrew.flows.hardening).
+"""Failure classification, repair policies and the repair loop (siliconcrew.repair.hardening).
 
 Classification is checked against every real log/report/metrics file in ../shared/fixtures
 (librelane-logs, yosys, timing-reports, librelane-metrics) and the qflow logs produced for this
@@ -19,17 +19,17 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES
-from siliconcrew.flows.engines.base import FlowEngine, FlowResult, StageResult
-from siliconcrew.flows.hardening.classify import (
+from siliconcrew.engines.base import FlowEngine, FlowResult, StageResult
+from siliconcrew.repair.hardening.classify import (
     ANTENNA_VIOLATIONS, CLASS_ORDER, DRC_VIOLATIONS, HOLD_VIOLATIONS, LVS_MISMATCH,
     MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, POWER_GRID_VIOLATIONS, ROUTING_CONGESTION,
     SETUP_VIOLATIONS,
     SYNTHESIS_PROBLEM, TOOL_CRASH, UNKNOWN, classify, load_metrics, primary, read_log,
 )
-from siliconcrew.flows.hardening.policies import (
+from siliconcrew.repair.hardening.policies import (
     ABSTRACT_ACTIONS, POLICIES, SEND_BACK_TARGETS, all_actions, policy_for,
 )
-from siliconcrew.flows.hardening.repair_loop import choose_action, config_diff, repair_loop
+from siliconcrew.repair.hardening.loop import choose_action, config_diff, repair_loop
 
 QFLOW = Path(__file__).parent / "fixtures" / "qflow"
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import ast
 import inspect
 
-from siliconcrew.flows.engines.librelane import LibreLaneEngine
-from siliconcrew.flows.hardening import policies
-from siliconcrew.flows.hardening.classify import CLASS_ORDER, POWER_GRID_VIOLATIONS
-from siliconcrew.flows.hardening.policies import POLICIES, policy_for
+from siliconcrew.engines.librelane import LibreLaneEngine
+from siliconcrew.repair.hardening import policies
+from siliconcrew.repair.hardening.classify import CLASS_ORDER, POWER_GRID_VIOLATIONS
+from siliconcrew.repair.hardening.policies import POLICIES, policy_for
 
 
 def test_power_grid_violations_have_a_policy_that_ends_with_a_person():
@@ -27,7 +27,7 @@ def test_librelane_expresses_every_policy_action_on_librelane_3_names():
     """Each abstract action of every policy maps to LibreLane 3.0.17 variables (checked
     against the shipped variable list), never to a deprecated name."""
     eng = LibreLaneEngine()
-    from siliconcrew.flows.engines.librelane_vars import load_table, version_for
+    from siliconcrew.engines.librelane_vars import load_table, version_for
 
     table = load_table(version_for(None, None))
     base = {"FP_CORE_UTIL": 40, "PL_TARGET_DENSITY_PCT": 55, "CLOCK_PERIOD": 10}
@@ -50,6 +50,6 @@ def test_policies_module_is_pure():
                 for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
                 for a in n.names}
     assert not imported & {"subprocess", "os", "shutil", "pathlib"}
-    assert all(m is None or m.startswith(("siliconcrew.flows.hardening.classify",
+    assert all(m is None or m.startswith(("siliconcrew.repair.hardening.classify",
                                           "dataclasses", "typing", "__future__"))
                for m in imported), imported

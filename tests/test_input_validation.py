@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, run_cli
-from siliconcrew.design import load_design
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.design import load_design
+from siliconcrew.core.errors import UserInputError
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +145,7 @@ def test_unknown_verification_key_is_refused(design):
 
 
 def test_unknown_flow_key_is_refused_but_options_stay_free(design):
-    edit_card(design, "flow: {engine: local, pdk: osu018}", "flow: {engine: local, pdkk: osu018}")
+    edit_card(design, "flow: {engine: qflow, pdk: osu018}", "flow: {engine: qflow, pdkk: osu018}")
     assert "did you mean 'pdk'" in refused(check(design))
     edit_card(design, "pdkk: osu018", "pdk: osu018, options: {initial_density: 0.6}")
     d, _ = load_design(design)
@@ -188,18 +188,32 @@ def test_huge_clock_period_is_refused_by_every_command(design, command):
 
 
 @pytest.mark.parametrize("flow,needle", [
-    ("{engine: local, pdk: osu999}", "the local engine has no PDK 'osu999'"),
+    ("{engine: qflow, pdk: osu999}", "the qflow engine has no PDK 'osu999'"),
     ("{engine: librelane, pdk: osu018}", "the librelane engine has no PDK 'osu018'"),
     ("{engine: librelane, pdk: tsmc65}", "the librelane engine has no PDK 'tsmc65'"),
 ])
 def test_unknown_pdk_is_refused_at_load(design, flow, needle):
-    edit_card(design, "flow: {engine: local, pdk: osu018}", f"flow: {flow}")
+    edit_card(design, "flow: {engine: qflow, pdk: osu018}", f"flow: {flow}")
     assert needle in refused(check(design))
+
+
+def test_old_engine_name_local_is_read_as_qflow_with_a_warning(design):
+    """`local` named both the qflow engine and a sandbox backend; the engine is now `qflow`,
+    the old name still loads (a warning saying what to write) and is unknown nowhere else."""
+    edit_card(design, "flow: {engine: qflow, pdk: osu018}", "flow: {engine: local, pdk: osu018}")
+    d, _ = load_design(design)
+    assert d.flow.engine == "qflow"
+    proc = check(design, "--no-harden", "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    warnings = [l for l in proc.stderr.splitlines() if l.startswith("warning:")]
+    assert any("old name" in w and "engine: qflow" in w for w in warnings), proc.stderr
+    edit_card(design, "flow: {engine: local, pdk: osu018}", "flow: {engine: qfloww, pdk: osu018}")
+    assert "unknown flow engine 'qfloww'" in refused(check(design))
 
 
 @pytest.mark.parametrize("pdk", ["sky130A", "gf180mcuD", "ihp-sg13g2"])
 def test_librelane_pdks_are_accepted(design, pdk):
-    edit_card(design, "flow: {engine: local, pdk: osu018}", f"flow: {{engine: librelane, pdk: {pdk}}}")
+    edit_card(design, "flow: {engine: qflow, pdk: osu018}", f"flow: {{engine: librelane, pdk: {pdk}}}")
     d, _ = load_design(design)
     assert d.flow.pdk == pdk
 

@@ -16,7 +16,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from siliconcrew.errors import UserInputError  # noqa: E402
+from siliconcrew.core.errors import UserInputError  # noqa: E402
 from siliconcrew.knowledge_base import embedding as emb_mod  # noqa: E402
 from siliconcrew.knowledge_base.ingest import ingest_paths, seed, seed_files  # noqa: E402
 from siliconcrew.knowledge_base.insights import record_verified_fix, restore_insights  # noqa: E402
@@ -273,9 +273,9 @@ def test_cli_search_json_shape(seeded, monkeypatch):
     from typer.testing import CliRunner
 
     from siliconcrew.cli import app
-    from siliconcrew.knowledge_base import store
+    from siliconcrew.knowledge_base import handles
 
-    monkeypatch.setitem(store._open, str(seeded.path), seeded)
+    monkeypatch.setitem(handles._open, str(seeded.path), seeded)
     res = CliRunner().invoke(app, ["kb", "search", "--kb", str(seeded.path), "-k", "4", "--json",
                                    "-c", "errors", "%Warning-CASEINCOMPLETE: Case values "
                                    "incompletely covered (example pattern 0x3)"])

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from siliconcrew.config import SandboxSettings
-from siliconcrew.errors import UserInputError
-from siliconcrew.flows.engines import get_engine
-from siliconcrew.flows.engines.base import DesignInput, run_flow
-from siliconcrew.flows.engines.librelane import (
+from siliconcrew.core.settings import SandboxSettings
+from siliconcrew.core.errors import UserInputError
+from siliconcrew.engines import get_engine
+from siliconcrew.engines.base import DesignInput, run_flow
+from siliconcrew.engines.librelane import (
     DEFAULT_SCL, STAGE_STEPS, LibreLaneEngine, normalize_metrics, parse_flow_messages,
     parse_metrics_csv, parse_openroad_alerts, read_metrics_json)
 from siliconcrew.sandbox.base import ExecResult, Sandbox
@@ -848,8 +848,8 @@ def test_deferred_power_grid_error_stands_when_lvs_fails(ws, tmp_path):
 
 @needs_gds
 def test_deferred_routing_drc_reaches_signoff_then_fails_it(ws):
-    from siliconcrew.flows.harden import stage_logs
-    from siliconcrew.flows.hardening.classify import DRC_VIOLATIONS, classify, primary
+    from siliconcrew.steps.harden import stage_logs
+    from siliconcrew.repair.hardening.classify import DRC_VIOLATIONS, classify, primary
 
     sb = ReplaySandbox(ws, deferred={"Checker.TrDRC": ("deferred_trdrc",
                                                        {"route__drc_errors": 3})})
@@ -948,7 +948,7 @@ def test_openlane2_command_gets_openlane_2_names_and_is_checked_against_them(ws)
 def test_real_librelane_configs_pass_the_check_and_keep_their_types(ws, name, string_die):
     """Real LibreLane configs (string DIE_AREA, bool-as-JSON) under meta version 2: no key is
     refused, and strings LibreLane's strict typing would refuse are converted first."""
-    from siliconcrew.flows.engines.librelane_vars import check_keys, load_table
+    from siliconcrew.engines.librelane_vars import check_keys, load_table
 
     real = json.loads((FIXTURES / "librelane-configs" / name).read_text())
     assert check_keys(real, load_table("3.0.17")).errors == []
@@ -989,7 +989,7 @@ def test_deprecated_antenna_names_are_translated_with_a_warning(ws):
 
 def test_hardening_agent_offers_librelane_3_names_only():
     from siliconcrew.agents.hardening import allowed_options
-    from siliconcrew.flows.engines.librelane_vars import load_table
+    from siliconcrew.engines.librelane_vars import load_table
 
     table = load_table("3.0.17")
     keys = allowed_options("librelane")
@@ -998,7 +998,7 @@ def test_hardening_agent_offers_librelane_3_names_only():
 
 
 def test_version_of_the_checked_list_follows_the_image_tag():
-    from siliconcrew.flows.engines.librelane_vars import shipped_versions, version_for
+    from siliconcrew.engines.librelane_vars import shipped_versions, version_for
 
     assert "3.0.17" in shipped_versions()
     assert version_for(None, "ghcr.io/librelane/librelane:3.0.17") == "3.0.17"
@@ -1018,7 +1018,7 @@ def _design_folder(ws: Path, extra: str = "") -> Path:
 
 
 def test_dry_run_shows_the_exact_commands_and_config_and_runs_nothing(ws):
-    from siliconcrew.flows.harden import harden
+    from siliconcrew.steps.harden import harden
 
     folder = _design_folder(ws)
     boxes: list[ReplaySandbox] = []
@@ -1051,7 +1051,7 @@ def test_dry_run_shows_the_exact_commands_and_config_and_runs_nothing(ws):
 
 
 def test_dry_run_refuses_a_typo_like_a_run(ws):
-    from siliconcrew.flows.harden import harden
+    from siliconcrew.steps.harden import harden
 
     folder = _design_folder(ws, ", FP_CORE_UTILL: 30")
     with pytest.raises(UserInputError, match="did you mean 'FP_CORE_UTIL'"):
@@ -1085,7 +1085,7 @@ def test_stage_boundaries_against_the_classic_flow_of_the_checked_versions(tool,
     """The Classic step ids of the versions the driver is checked against (from the packages:
     data/*-variables.json): each stage starts right after the previous one ends, the deferred
     checkers named in librelane_deferred exist, Checker.PowerGridViolations is in placement."""
-    from siliconcrew.flows.engines.librelane_deferred import DEFERRED_CHECKERS
+    from siliconcrew.engines.librelane_deferred import DEFERRED_CHECKERS
 
     steps = json.loads(_data_file(tool, version).read_text())["classic_steps"]
     ranges = list(STAGE_STEPS.values())
@@ -1103,18 +1103,18 @@ def test_stage_boundaries_against_the_classic_flow_of_the_checked_versions(tool,
 
 
 def _data_file(tool: str, version: str) -> Path:
-    import siliconcrew.flows.engines.librelane_vars as lv
+    import siliconcrew.engines.librelane_vars as lv
 
     return lv.DATA_DIR / f"{tool}-{version}-variables.json"
 
 
 def test_dry_run_is_refused_for_an_engine_without_a_plan(ws):
-    from siliconcrew.flows.harden import harden
+    from siliconcrew.steps.harden import harden
 
     (ws / "spec.md").write_text("adder\n")
     (ws / "design.yaml").write_text(f"name: alu\ntop: {TOP}\nspec: spec.md\nrtl: [rtl/alu.v]\n"
                                     "clock: {port: clk, period_ns: 20}\n"
-                                    "flow: {engine: local, pdk: osu018}\n")
+                                    "flow: {engine: qflow, pdk: osu018}\n")
     opened = []
     with pytest.raises(UserInputError, match="--dry-run is not available"):
         harden(ws, lambda path, image=None: opened.append(path) or ReplaySandbox(path),
@@ -1147,7 +1147,7 @@ def _res(code: int, *, killed: str | None = None) -> ExecResult:
 
 
 def test_what_counts_as_a_deferred_ending(tmp_path):
-    from siliconcrew.flows.engines.librelane_deferred import deferred_errors
+    from siliconcrew.engines.librelane_deferred import deferred_errors
 
     pdn = (FIXTURES_HERE / "deferred_pdn_error.log").read_text()
     steps = {"28-openroad-globalplacement": True, "30-checker-powergridviolations": False,

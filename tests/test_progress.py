@@ -92,8 +92,8 @@ def test_elapsed_format():
 def test_harden_reports_progress_inside_stages(tmp_path, monkeypatch):
     """An unattended harden shows a heartbeat with the stage log's newest line, e.g. qrouter's
     own progress during route (a 6 000-cell route ran 15 minutes with nothing shown)."""
-    from siliconcrew.config import SandboxSettings
-    from siliconcrew.flows.harden import harden
+    from siliconcrew.core.settings import SandboxSettings
+    from siliconcrew.steps.harden import harden
 
     monkeypatch.setattr(follow, "DEFAULT_INTERVAL_S", 0.2)
     design = tmp_path / "counter"

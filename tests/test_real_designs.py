@@ -103,7 +103,7 @@ def test_positional_testbench_passes_on_the_post_route_netlist(tmp_path):
     (d / "spec.md").write_text("4-bit LFSR\n")
     (d / "design.yaml").write_text(
         "name: lfsr\ntop: LFSR\nrtl: [rtl/lfsr.v]\ntestbench: [tb/tb_lfsr.v]\n"
-        "clock: {port: clk, period_ns: 20}\nflow: {engine: local, pdk: osu018}\n"
+        "clock: {port: clk, period_ns: 20}\nflow: {engine: qflow, pdk: osu018}\n"
         "verification: {top: tb_lfsr, pass_patterns: ['Your Design Passed']}\n")
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     data = json.loads(proc.stdout)
@@ -131,7 +131,7 @@ def test_one_gate_design_is_repaired_by_the_flow_not_sent_to_rtl(tmp_path):
         "  assign out = ~(in1 | in2);\nendmodule\n")
     (d / "spec.md").write_text("a NOR gate\n")
     (d / "design.yaml").write_text("name: nor_gate\ntop: nor_gate\nrtl: [rtl/nor_gate.v]\n"
-                                   "flow: {engine: local, pdk: osu018}\n")
+                                   "flow: {engine: qflow, pdk: osu018}\n")
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     data = json.loads(proc.stdout)
     first = data["repairs"][0]
@@ -311,7 +311,7 @@ def test_async_load_flop_reaches_a_clean_gds(tmp_path):
     (d / "spec.md").write_text("a counter with an asynchronous load\n")
     (d / "design.yaml").write_text(
         "name: aload_cnt\ntop: aload_cnt\nrtl: [rtl/aload.v]\ntestbench: [tb/tb.v]\n"
-        "clock: {port: clk, period_ns: 20}\nflow: {engine: local, pdk: osu018}\n"
+        "clock: {port: clk, period_ns: 20}\nflow: {engine: qflow, pdk: osu018}\n"
         "verification: {top: tb_aload, pass_patterns: ['TEST PASSED']}\n")
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     data = json.loads(proc.stdout)
@@ -338,7 +338,7 @@ def test_hierarchical_adder_with_repeated_net_names_reaches_gds(tmp_path):
     (d / "spec.md").write_text("16-bit adder built from 8/4/2/1-bit adders\n")
     (d / "design.yaml").write_text(
         "name: adder_16bit\ntop: adder_16bit\nrtl: [rtl/adder_16bit.v]\n"
-        "testbench: [tb/tb_adder_16bit.v]\nflow: {engine: local, pdk: osu018}\n"
+        "testbench: [tb/tb_adder_16bit.v]\nflow: {engine: qflow, pdk: osu018}\n"
         "verification: {top: tb, pass_patterns: ['Your Design Passed']}\n")
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     data = json.loads(proc.stdout)

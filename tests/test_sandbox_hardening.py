@@ -154,7 +154,7 @@ def test_local_without_bwrap_needs_opt_in(tmp_path, monkeypatch):
     """No bubblewrap: refuse unless --unsafe-host, and then say so in every result."""
     import shutil as _shutil
 
-    from siliconcrew.errors import SandboxUnavailable
+    from siliconcrew.core.errors import SandboxUnavailable
     from siliconcrew.sandbox import local_backend
 
     real_which = _shutil.which

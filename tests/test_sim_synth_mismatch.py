@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from siliconcrew.config import SandboxSettings
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox import open_sandbox
 from siliconcrew.tools.vcd_compare import DUMP_FILE, DUMP_MODULE, compare_vcds, dump_module_source
 from tests.conftest import run_cli
@@ -118,7 +118,7 @@ def make_design(root: Path, top: str, rtl: str, tb: str, clock: str) -> Path:
     (root / "spec.md").write_text(f"{top}\n")
     (root / "design.yaml").write_text(
         f"name: {top}\ntop: {top}\nspec: spec.md\nrtl: [rtl/{top}.v]\n"
-        f"testbench: [tb/tb_{top}.v]\nclock: {clock}\nflow: {{engine: local, pdk: osu018}}\n"
+        f"testbench: [tb/tb_{top}.v]\nclock: {clock}\nflow: {{engine: qflow, pdk: osu018}}\n"
         f"verification:\n  top: tb_{top}\n  pass_patterns: [\"TEST PASSED\"]\n")
     return root
 

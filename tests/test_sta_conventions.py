@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from siliconcrew.config import SandboxSettings
-from siliconcrew.design import ClockSpec
+from siliconcrew.core.settings import SandboxSettings
+from siliconcrew.core.design import ClockSpec
 from siliconcrew.sandbox import open_sandbox
-from siliconcrew.timing.repair import relaxed_period
+from siliconcrew.repair.timing.ladder import relaxed_period
 from siliconcrew.tools.base import ToolContext
 from siliconcrew.tools.registry import execute, load_registry
 
@@ -52,7 +52,7 @@ def make_design(root: Path, name: str, rtl: str, clock: str) -> Path:
     (d / "rtl" / f"{name}.v").write_text(rtl)
     (d / "design.yaml").write_text(f"name: {name}\ntop: {name}\nspec: null\n"
                                    f"rtl: [rtl/{name}.v]\nclock: {clock}\n"
-                                   "flow: {engine: local, pdk: osu018}\n")
+                                   "flow: {engine: qflow, pdk: osu018}\n")
     return d
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
-from siliconcrew.config import SandboxSettings
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.settings import SandboxSettings
+from siliconcrew.core.errors import UserInputError
 from siliconcrew.sandbox import open_sandbox
-from siliconcrew.timing import analyze, analyze_report, report_figures
-from siliconcrew.timing.rtl_map import Netlist, parse_src, sta_name_map
+from siliconcrew.repair.timing import analyze, analyze_report, report_figures
+from siliconcrew.repair.timing.rtl_map import Netlist, parse_src, sta_name_map
 
 REPORTS = FIXTURES / "timing-reports"
 ALL_REPORTS = sorted(REPORTS.iterdir()) if REPORTS.is_dir() else []
@@ -81,7 +81,7 @@ def test_hold_only_report_and_fanout_from_net_lines():
     hold = analyze_report((REPORTS / "ol1_multi_corner_sta_min_hold_violated.rpt").read_text())
     assert hold["worst_slack"] is None and hold["hold_worst_slack"] < 0
     # ol2 prints fanout on '(net)' lines: net37 (34 loads) is driven by input37/X
-    from siliconcrew.timing.analysis import net_fanouts
+    from siliconcrew.repair.timing.analysis import net_fanouts
     fans = net_fanouts((REPORTS / "ol2_sta_max_ss_100C_1v60_max_met.rpt").read_text())
     assert fans[0]["input37/X"] == 34
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, run_cli
-from siliconcrew.config import SandboxSettings
-from siliconcrew.design import load_design
+from siliconcrew.core.settings import SandboxSettings
+from siliconcrew.core.design import load_design
 from siliconcrew.sandbox import open_sandbox
-from siliconcrew.timing.repair import RepairBudget, TimingRepair, relaxed_period, synthesis_ladder
+from siliconcrew.repair.timing.ladder import RepairBudget, TimingRepair, relaxed_period, synthesis_ladder
 from siliconcrew.tools.base import ToolContext
 from siliconcrew.tools.registry import execute, load_registry
-from siliconcrew.tools.synth_recipe import SynthRecipe
+from siliconcrew.core.recipe import SynthRecipe
 
 ADD32 = """module add32 (input clk, input [31:0] a, input [31:0] b, output reg [32:0] s);
     reg [31:0] a_q, b_q;
@@ -222,7 +222,7 @@ def test_a_netlist_that_differs_from_the_rtl_is_rejected(tmp_path):
 
 # ------------------------------------------------------------------------------ hardening
 def test_recipe_reaches_qflow_synthesis(tmp_path):
-    from siliconcrew.flows.harden import harden
+    from siliconcrew.steps.harden import harden
 
     design = tmp_path / "counter"
     shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from siliconcrew.agents.planner import parse_json_object
-from siliconcrew.graph.context import RunContext
+from siliconcrew.tools.run_context import RunContext
 
 SYSTEM = """You are a physical-design engineer. A place-and-route run failed. Propose changes
 to the flow options that should fix it. Answer ONLY with a JSON object {{"options": {{...}},
@@ -16,8 +16,8 @@ to the flow options that should fix it. Answer ONLY with a JSON object {{"option
 
 
 def allowed_options(engine_name: str) -> list[str]:
-    if engine_name == "local":
-        from siliconcrew.flows.engines.qflow import QFLOW_KEYS
+    if engine_name in ("qflow", "local"):
+        from siliconcrew.engines.qflow import QFLOW_KEYS
 
         return list(QFLOW_KEYS)
     # LibreLane 3 names (GRT_ANTENNA_ITERS is GRT_ANTENNA_REPAIR_ITERS' deprecated name, and

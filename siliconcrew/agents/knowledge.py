@@ -10,7 +10,7 @@ import difflib
 import os
 from typing import Any
 
-from siliconcrew.graph.context import RunContext
+from siliconcrew.tools.run_context import RunContext
 
 _UNAVAILABLE = object()
 
@@ -25,7 +25,7 @@ def knowledge_base(ctx: RunContext):
         ctx._kb = _UNAVAILABLE
         return None
     try:
-        from siliconcrew.knowledge_base.store import open_kb
+        from siliconcrew.knowledge_base.handles import open_kb
 
         ctx._kb = open_kb()
         return ctx._kb

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from siliconcrew.agents.llm_config import LLMSettings
-from siliconcrew.errors import SiliconCrewError
+from siliconcrew.core.errors import SiliconCrewError
 
 
 class LLMError(SiliconCrewError):

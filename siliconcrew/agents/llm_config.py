@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 # Defaults for a few well-known models (USD per 1M tokens); local models cost 0.
 DEFAULT_PRICES: dict[str, dict[str, float]] = {

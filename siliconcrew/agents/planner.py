@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from siliconcrew.graph.context import RunContext
+from siliconcrew.tools.run_context import RunContext
 
 SYSTEM = """You are the planning engineer of a chip design team. Read the spec and return ONLY a
 JSON object: {"top": str, "modules": [{"name": str, "ports": [{"name": str, "direction":

@@ -12,7 +12,7 @@ from typing import Any
 
 from siliconcrew.agents.codeblocks import code_blocks, module_names
 from siliconcrew.agents.planner import spec_text
-from siliconcrew.graph.context import RunContext
+from siliconcrew.tools.run_context import RunContext
 
 SYSTEM = """You are an expert RTL engineer. Write synthesizable Verilog-2005 (no SystemVerilog
 features, no initial blocks in the design, no delays). Keep the exact module name and port

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from siliconcrew.graph.context import RunContext
+from siliconcrew.tools.run_context import RunContext
 
 _EVIDENCE_LINE = re.compile(r"(ERROR|FATAL|FAIL|Mismatch|mismatch|expected|assert)", re.I)
 

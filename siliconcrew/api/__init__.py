@@ -56,7 +56,7 @@ from siliconcrew.api.runs import run
 from siliconcrew.api.sandbox import build_image, doctor, prune
 from siliconcrew.api.timing_debug import timing, timing_repair
 from siliconcrew.api.tools import call_tool, list_tools
-from siliconcrew.errors import SandboxUnavailable, SiliconCrewError, UserInputError
+from siliconcrew.core.errors import SandboxUnavailable, SiliconCrewError, UserInputError
 
 __all__ = [
     "check", "run", "harden", "harden_plan", "timing", "timing_repair", "call_tool", "list_tools",

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from siliconcrew.api.context import resolve_settings
 from siliconcrew.api.results import BenchResult
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
-    from siliconcrew.config import Settings
+    from siliconcrew.core.settings import Settings
 
 
 def default_out() -> Path:
@@ -29,7 +29,7 @@ def verilog_eval(dataset: Path | str, *, problems: str = "*", samples: int = 1, 
     <time>). `progress` gets each judged sample. Needs an LLM endpoint."""
     from siliconcrew.agents.llm import LLMClient
     from siliconcrew.agents.llm_config import load_llm_settings
-    from siliconcrew.bench.verilog_eval import run_bench
+    from siliconcrew.pipelines.verilog_eval import run_bench
     from siliconcrew.sandbox import open_sandbox
 
     settings = resolve_settings(settings, sandbox, unsafe_host)

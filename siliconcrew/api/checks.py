@@ -16,7 +16,7 @@ from siliconcrew.api.context import (
 from siliconcrew.api.results import CheckResult
 
 if TYPE_CHECKING:
-    from siliconcrew.config import Settings
+    from siliconcrew.core.settings import Settings
 
 HARDEN_PHASE = "hardening"
 """Step name `check` reports (state "running") when it moves on from the checks to hardening."""
@@ -29,7 +29,7 @@ def check(design_dir: Path | str, *, harden: bool = True, max_repairs: int = 3,
           ) -> CheckResult:
     """Run the checks of `design_dir`; with `harden` (and RTL in design.yaml) go on to GDS in
     the same run folder. `ok` is true when the checks pass and the layout is signoff clean."""
-    from siliconcrew.flows.checks import run_checks
+    from siliconcrew.pipelines.checks import run_checks
     from siliconcrew.tools.registry import load_registry
 
     design, folder = load_checked_design(Path(design_dir), on_warning)
@@ -38,7 +38,7 @@ def check(design_dir: Path | str, *, harden: bool = True, max_repairs: int = 3,
     run = run_checks(design, folder, load_registry(), factory, progress)
     report = None
     if run.ok and harden and design.rtl:
-        from siliconcrew.flows.harden import harden as harden_flow
+        from siliconcrew.steps.harden import harden as harden_flow
 
         if progress:
             progress(HARDEN_PHASE, "running")

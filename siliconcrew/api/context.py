@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
-    from siliconcrew.config import Settings
-    from siliconcrew.design import Design
+    from siliconcrew.core.settings import Settings
+    from siliconcrew.core.design import Design
 
 WarningFn = Callable[[str], None]
 """Receives a one-line warning (`what — how to fix`) as soon as it is known."""
@@ -26,7 +26,7 @@ BACKENDS = (None, "auto", "docker", "local")
 
 def load_settings(sandbox: str | None = None, unsafe_host: bool = False) -> Settings:
     """Config file < environment < these arguments (the CLI's --sandbox/--unsafe-host)."""
-    from siliconcrew.config import load_settings as _load
+    from siliconcrew.core.settings import load_settings as _load
 
     if sandbox not in BACKENDS:
         raise UserInputError(f"unknown sandbox backend '{sandbox}'", "use auto, docker or local")
@@ -55,7 +55,7 @@ def load_checked_design(design_dir: Path, on_warning: WarningFn | None = None
                         ) -> tuple[Design, Path]:
     """load_design, then its warnings to `on_warning`: before any sandbox starts, so bad input
     is refused at once (UserInputError) and a caller can show warnings before the work."""
-    from siliconcrew.design import design_warnings, load_design
+    from siliconcrew.core.design import design_warnings, load_design
 
     design, folder = load_design(Path(design_dir))
     if on_warning is not None:

@@ -16,7 +16,7 @@ from siliconcrew.api.context import (
 from siliconcrew.api.results import HardenResult
 
 if TYPE_CHECKING:
-    from siliconcrew.config import Settings
+    from siliconcrew.core.settings import Settings
 
 
 def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str | None = None,
@@ -27,7 +27,7 @@ def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str
            ) -> HardenResult:
     """Harden `design_dir` (engine: design.yaml's flow.engine unless given). `from_stage`
     continues the newest run unless `run_id`; `to_stage` stops early (status "partial")."""
-    from siliconcrew.flows.harden import harden as harden_flow
+    from siliconcrew.steps.harden import harden as harden_flow
 
     load_checked_design(Path(design_dir), on_warning)  # bad design.yaml: before any sandbox
     settings = resolve_settings(settings, sandbox, unsafe_host)
@@ -44,7 +44,7 @@ def harden_plan(design_dir: Path | str, *, engine: str | None = None,
                 on_warning: WarningFn | None = None) -> dict:
     """`harden --dry-run`: the exact command lines and config.json the engine would run, after
     the same key checks as a real run; nothing runs and no run folder is made (LibreLane)."""
-    from siliconcrew.flows.harden import harden as harden_flow
+    from siliconcrew.steps.harden import harden as harden_flow
 
     load_checked_design(Path(design_dir), on_warning)
     settings = resolve_settings(settings, sandbox, unsafe_host)

@@ -8,14 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from siliconcrew.api.results import IngestResults, KbDoctorResult, KbHits, KbSeedResult, KbStats
-from siliconcrew.errors import SiliconCrewError, UserInputError
+from siliconcrew.core.errors import SiliconCrewError, UserInputError
 
 SEARCH_MODES = ("hybrid", "vector", "lexical")
 
 
 def open_store(location: str | None = None, auto_seed: bool = False):
     """The store (cached per process); `auto_seed` loads the seed corpus into an empty one."""
-    from siliconcrew.knowledge_base.store import open_kb
+    from siliconcrew.knowledge_base.handles import open_kb
 
     return open_kb(location, auto_seed=auto_seed)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from siliconcrew.api.results import ReportResult
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 
 def report(run_dir: Path | str) -> ReportResult:
     """Write (or rewrite) runs/<id>/report.html of a run folder."""
-    from siliconcrew.report import write_report
+    from siliconcrew.steps.report import write_report
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():

@@ -14,10 +14,10 @@ from siliconcrew.api.context import (
     sandbox_factory,
 )
 from siliconcrew.api.results import RunResult
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
-    from siliconcrew.config import Settings
+    from siliconcrew.core.settings import Settings
 
 Approver = Callable[[dict[str, Any]], Any]
 """Gets a request {kind, question, ...}; returns True/False for an approval, or the answers
@@ -33,7 +33,7 @@ def run(design_dir: Path | str, *, engine: str | None = None, approve: str = "au
         on_warning: WarningFn | None = None) -> RunResult:
     """Run the graph on `design_dir`. `approve` is "ask" (gates call `approver`) or "auto"
     (unattended). With no LLM configured, designs with RTL still go to GDS."""
-    from siliconcrew.graph.runner import GraphOptions, run_graph
+    from siliconcrew.pipelines.runner import GraphOptions, run_graph
 
     if approve not in ("ask", "auto"):
         raise UserInputError(f"--approve must be ask or auto, not '{approve}'", "use --approve ask")

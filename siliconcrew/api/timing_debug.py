@@ -14,10 +14,10 @@ from siliconcrew.api.context import (
     sandbox_factory,
 )
 from siliconcrew.api.results import TimingRepairResult, TimingResult
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
-    from siliconcrew.config import Settings
+    from siliconcrew.core.settings import Settings
 
 AttemptFn = Callable[[Any], None]
 """Gets each repair attempt (timing.repair.Attempt) as soon as it is judged."""
@@ -31,7 +31,7 @@ def timing(design_dir: Path | str, *, clock_period: float | None = None, top_pat
     """Synthesize + STA + RTL map of `design_dir`, or (with `report`) analyse an existing STA
     report, mapped to RTL as far as `netlist_json` allows. `met` decides the exit code."""
     if report is not None:
-        from siliconcrew.timing import analyze_report
+        from siliconcrew.repair.timing import analyze_report
 
         report, netlist_json = Path(report), Path(netlist_json) if netlist_json else None
         if not report.is_file():
@@ -42,7 +42,7 @@ def timing(design_dir: Path | str, *, clock_period: float | None = None, top_pat
         result = analyze_report(report.read_text(errors="replace"), netlist_json=netlist_json,
                                 top_paths=top_paths, roots=[Path(design_dir)])
         return TimingResult.model_validate(result)
-    from siliconcrew.timing import analyze
+    from siliconcrew.repair.timing import analyze
 
     load_checked_design(Path(design_dir), on_warning)
     settings = resolve_settings(settings, sandbox, unsafe_host)
@@ -58,7 +58,7 @@ def timing_repair(design_dir: Path | str, *, clock_period: float | None = None,
                   ) -> TimingRepairResult:
     """Try the repair ladder on `design_dir`; design files are never changed (the recipe to
     keep is in the result). `closed` decides the exit code."""
-    from siliconcrew.timing.repair import RepairBudget, repair_design
+    from siliconcrew.repair.timing.ladder import RepairBudget, repair_design
 
     budget = RepairBudget(max_attempts=max_attempts, target_slack_ns=target_slack)
     load_checked_design(Path(design_dir), on_warning)

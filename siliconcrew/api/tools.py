@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from siliconcrew.api.context import ProgressFn, resolve_settings, sandbox_factory
 from siliconcrew.api.results import PluginErrorInfo, ToolCallResult, ToolInfo, ToolList
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
-    from siliconcrew.config import Settings
+    from siliconcrew.core.settings import Settings
 
 
 def list_tools(include_plugins: bool = True) -> ToolList:

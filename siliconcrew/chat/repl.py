@@ -25,7 +25,7 @@ class ChatApp:
     def __init__(self, folder: Path, settings, sandbox_factory, session_id: str | None,
                  console: Console) -> None:
         from siliconcrew.agents.llm_config import load_llm_settings
-        from siliconcrew.design import load_design
+        from siliconcrew.core.design import load_design
 
         self.design, self.folder = load_design(folder)
         self.settings = settings
@@ -184,7 +184,7 @@ class ChatApp:
     def _timing(self, repair: bool) -> None:
         """Worst paths → RTL lines → causes; `/timing repair` also tries the no-LLM repairs
         (design files are not changed; the recipe to keep is printed)."""
-        from siliconcrew.errors import SiliconCrewError
+        from siliconcrew.core.errors import SiliconCrewError
         from siliconcrew.render import timing as render
 
         c = self.con

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from siliconcrew.workspace import SCRATCH_DIR
+from siliconcrew.core.workspace import SCRATCH_DIR
 
 SYSTEM = """You are the lead engineer of SiliconCrew, a chip-design team, talking with a hardware
 engineer about the design in this folder. Answer briefly and precisely. You can call tools
@@ -35,7 +35,7 @@ class ChatSession:
         if session_id is not None:
             state = self.dir / "session.json"
             if not state.is_file():
-                from siliconcrew.errors import UserInputError
+                from siliconcrew.core.errors import UserInputError
 
                 raise UserInputError(f"chat session '{session_id}' not found in {self.folder / 'runs'}",
                                      "start a new one without --session")

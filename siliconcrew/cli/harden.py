@@ -13,7 +13,7 @@ from siliconcrew.cli.root import JsonOpt, SandboxOpt, UnsafeOpt, app, design_nam
 @app.command("harden")
 def harden_cmd(
     design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
-    engine: Optional[str] = typer.Option(None, "--engine", help="local | librelane "
+    engine: Optional[str] = typer.Option(None, "--engine", help="qflow | librelane "
                                          "(default: design.yaml flow.engine)"),
     from_stage: Optional[str] = typer.Option(None, "--from", help="start at this stage "
                                              "(continues the newest run unless --run)"),

@@ -10,7 +10,7 @@ import sys
 import typer
 
 from siliconcrew import __version__
-from siliconcrew.errors import SiliconCrewError
+from siliconcrew.core.errors import SiliconCrewError
 
 app = typer.Typer(help="SiliconCrew: multi-agent chip design from spec (or RTL) to GDS.",
                   no_args_is_help=True, pretty_exceptions_enable=False,
@@ -66,8 +66,6 @@ def main() -> None:
     """Console-script entry point: errors from the API become one `error:` line and its
     exit code (2 bad input, 3 no sandbox); Ctrl-C and SIGTERM exit 130."""
     import signal
-
-    import siliconcrew.cli  # noqa: F401  (registers every command on `app`)
 
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:

@@ -13,7 +13,7 @@ from siliconcrew.cli.root import JsonOpt, SandboxOpt, UnsafeOpt, app, warn_on_st
 @app.command("run")
 def run_cmd(
     design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
-    engine: Optional[str] = typer.Option(None, "--engine", help="local | librelane"),
+    engine: Optional[str] = typer.Option(None, "--engine", help="qflow | librelane"),
     approve: str = typer.Option("auto", "--approve", help="ask: confirm before hardening; "
                                 "auto: unattended"),
     max_iterations: int = typer.Option(3, "--max-iterations", help="RTL attempts per run"),

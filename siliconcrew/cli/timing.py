@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from siliconcrew.cli.root import JsonOpt, SandboxOpt, UnsafeOpt, app, design_name
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 
 
 @app.command("timing")

@@ -15,7 +15,11 @@ __all__ = ["KnowledgeBase", "open_kb", "record_verified_fix", "COLLECTIONS"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("KnowledgeBase", "open_kb", "COLLECTIONS", "Hit"):
+    if name == "open_kb":
+        from siliconcrew.knowledge_base.handles import open_kb
+
+        return open_kb
+    if name in ("KnowledgeBase", "COLLECTIONS", "Hit"):
         from siliconcrew.knowledge_base import store
 
         return getattr(store, name)

@@ -31,7 +31,7 @@ from typing import Any
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from siliconcrew.errors import SiliconCrewError
+from siliconcrew.core.errors import SiliconCrewError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384

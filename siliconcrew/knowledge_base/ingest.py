@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 from siliconcrew.knowledge_base.chunking import Chunk, chunk_markdown, chunk_plain
 from siliconcrew.knowledge_base.store import COLLECTIONS, KnowledgeBase
 

@@ -19,9 +19,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 from siliconcrew.knowledge_base.chunking import Chunk
-from siliconcrew.knowledge_base.store import Hit, KnowledgeBase, open_kb
+from siliconcrew.knowledge_base.handles import open_kb
+from siliconcrew.knowledge_base.store import Hit, KnowledgeBase
 
 MAX_FIELD = 8000
 

@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from siliconcrew.errors import SiliconCrewError, UserInputError
+from siliconcrew.core.errors import SiliconCrewError, UserInputError
 from siliconcrew.knowledge_base.chunking import Chunk
 from siliconcrew.knowledge_base.lexical import LexicalIndex, identifiers, tokenize
 
@@ -663,24 +663,3 @@ class KnowledgeBase:
         return {"location": self.location, "path": str(self.path), "remote": self.remote,
                 "counts": counts, "sources": sources, "size_bytes": self.size_bytes(),
                 "seed": seed}
-
-
-# ---------------------------------------------------------------------- process-wide handles
-_open: dict[str, KnowledgeBase] = {}
-_open_lock = threading.Lock()
-
-
-def open_kb(location: str | os.PathLike | None = None, *, auto_seed: bool = True) -> KnowledgeBase:
-    """Open (and cache per process) a knowledge base; seed it when it is empty or its seed
-    corpus is older than the one shipped with this version."""
-    loc = str(location) if location else default_location()
-    with _open_lock:
-        kb = _open.get(loc)
-        if kb is None:
-            kb = KnowledgeBase(loc)
-            _open[loc] = kb
-    if auto_seed:
-        from siliconcrew.knowledge_base.ingest import ensure_seeded
-
-        ensure_seeded(kb)
-    return kb

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from siliconcrew.config import SandboxSettings
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox.safe_io import capture_log, sanitize_tree
-from siliconcrew.workspace import SCRATCH_DIR
+from siliconcrew.core.workspace import SCRATCH_DIR
 
 # Exit codes produced by the wrapper around every command (see wrapper_script()).
 TIMEOUT_EXIT_CODES = (124, 137)
@@ -176,7 +176,7 @@ class Sandbox(abc.ABC):
         """Raise UserInputError when the sandbox's user cannot read `path` (host file)."""
         if not self.runs_as_other_uid or path.stat().st_uid == SANDBOX_UID:
             return
-        from siliconcrew.errors import UserInputError
+        from siliconcrew.core.errors import UserInputError
 
         if not path.stat().st_mode & 0o004:
             raise UserInputError(
@@ -220,7 +220,7 @@ class Sandbox(abc.ABC):
         timeout_s = timeout_s or s.default_timeout_s
         cwd = (cwd or self.workspace).resolve()
         if cwd != self.workspace and self.workspace not in cwd.parents:
-            from siliconcrew.errors import PathOutsideWorkspace
+            from siliconcrew.core.errors import PathOutsideWorkspace
 
             raise PathOutsideWorkspace(f"working directory {cwd} is outside the workspace",
                                        "run commands inside the workspace")

@@ -15,8 +15,8 @@ import time
 import uuid
 from pathlib import Path
 
-from siliconcrew.config import SandboxSettings
-from siliconcrew.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
+from siliconcrew.core.errors import SandboxUnavailable
 from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
 LABEL = "org.siliconcrew.sandbox"

@@ -6,8 +6,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from siliconcrew.config import SandboxSettings
-from siliconcrew.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
+from siliconcrew.core.errors import SandboxUnavailable
 
 HOST_TOOLS = {  # binary -> Debian package that provides it
     "iverilog": "iverilog", "vvp": "iverilog", "verilator": "verilator", "yosys": "yosys",
@@ -51,7 +51,7 @@ def _local_status(settings: SandboxSettings) -> dict:
 
 
 def run_doctor(settings: SandboxSettings) -> dict:
-    from siliconcrew.flows.run_dir import VERSION_PROBE, parse_version_probe
+    from siliconcrew.core.rundir import VERSION_PROBE, parse_version_probe
     from siliconcrew.sandbox import open_sandbox
 
     report: dict = {"configured_backend": settings.backend, "docker": _docker_status(settings),

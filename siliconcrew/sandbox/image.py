@@ -28,8 +28,8 @@ from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable
 
-from siliconcrew.config import BASE_IMAGE, SandboxSettings
-from siliconcrew.errors import SiliconCrewError
+from siliconcrew.core.settings import BASE_IMAGE, SandboxSettings
+from siliconcrew.core.errors import SiliconCrewError
 
 DOCKERFILE = Path(__file__).parent / "image" / "Dockerfile"
 REGISTRY_BASE = "debian:bookworm-slim"
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     import argparse
 
-    from siliconcrew.config import load_settings
+    from siliconcrew.core.settings import load_settings
     from siliconcrew.sandbox.docker_backend import docker_client
 
     ap = argparse.ArgumentParser(prog="python -m siliconcrew.sandbox.image", description=main.__doc__)

@@ -28,8 +28,8 @@ import time
 import uuid
 from pathlib import Path
 
-from siliconcrew.config import SandboxSettings
-from siliconcrew.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
+from siliconcrew.core.errors import SandboxUnavailable
 from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

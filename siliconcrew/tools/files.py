@@ -13,9 +13,9 @@ import time
 
 from pydantic import Field
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 from siliconcrew.tools.base import Tool, ToolContext, ToolInput, ToolResult
-from siliconcrew.workspace import SCRATCH_DIR
+from siliconcrew.core.workspace import SCRATCH_DIR
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 

@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 
 from pydantic import ValidationError
 
-from siliconcrew.errors import SandboxUnavailable, UserInputError
+from siliconcrew.core.errors import SandboxUnavailable, UserInputError
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolResult
 
 ENTRY_POINT_GROUP = "siliconcrew.tools"

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import (first_errors, parse_iverilog, parse_verilator,
                                            parse_vvp)

@@ -11,10 +11,10 @@ import re
 import shutil
 from pathlib import Path
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.names import IDENT, check_identifier  # noqa: F401  (re-exported)
 from siliconcrew.tools.base import ToolContext
 
-IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _UNSAFE_PATH_CHARS = set('\n\r\t;{}[]$"\\`')
 VERILOG_SUFFIXES = {".v", ".sv", ".vh", ".svh", ".vams", ".vlog", ".verilog"}
 
@@ -26,12 +26,6 @@ TECH_LIBERTY = {
 }
 DEFAULT_TECH = "osu018"
 
-
-def check_identifier(value: str, what: str) -> str:
-    if not IDENT.match(value or ""):
-        raise UserInputError(f"{what} '{value}' is not a Verilog identifier",
-                             f"give the {what} as a plain module/port name")
-    return value
 
 
 def _check_safe(path: str) -> None:

@@ -16,7 +16,7 @@ import time
 
 from pydantic import Field
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.sources import check_identifier, liberty_inside, resolve_file
 from siliconcrew.tools.sta_report import parse_endpoint_table, parse_paths

@@ -18,7 +18,7 @@ from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_
                                        resolve_dirs, resolve_sources, stage_data_files)
 from siliconcrew.tools.seq_legalize import (applies_to, legalize_lines, rtl_has_z,
                                             tristate_lines, write_latch_map, write_tbuf_map)
-from siliconcrew.tools.synth_recipe import SynthRecipe
+from siliconcrew.core.recipe import SynthRecipe
 
 _CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
 _AREA = re.compile(r"Chip area for (?:top )?module '\\?([^']+)':\s+([\d.]+)")

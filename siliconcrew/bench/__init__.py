@@ -1,1 +1,0 @@
-"""Benchmark harnesses that drive the agents (VerilogEval v2 spec-to-rtl)."""

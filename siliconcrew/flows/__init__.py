@@ -1,1 +1,0 @@
-"""Flows over a design folder: today the deterministic check flow; the LangGraph graph later."""

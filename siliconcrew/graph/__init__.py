@@ -1,1 +1,0 @@
-"""The LangGraph graph that schedules the agents over one design state."""

@@ -1,0 +1,1 @@
+"""Pipelines: the check sequence (steps without agents), the LangGraph wiring, the runner."""

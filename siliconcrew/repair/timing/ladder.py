@@ -1,0 +1,411 @@
+"""Timing repair: ordered strategies, each verified before it is kept, within a budget.
+
+Order (least invasive first; ViTAD-style evidence goes to the LLM only after these):
+1. synthesis-side, no RTL change (`synthesis_ladder`): ABC min-delay mapping, delay-targeted
+   mapping, + gate sizing, + Kogge-Stone carry trees, a search over ABC scripts, + retiming;
+2. RTL rewrites from a `rewrite` callback (the LLM with the evidence), checked with the
+   design's testbench first;
+3. clock relaxation, only if `approve_clock(old, new)` says yes.
+
+A candidate is kept only if STA improves the worst slack AND it passes its checks: for a new
+netlist, RTL-vs-netlist equivalence (a proof, or random co-simulation when the proof times
+out) and the design's testbench re-run on the gate-level netlist with the cell models.
+Every attempt is recorded with WNS before/after, so a rejected fix is evidence too.
+
+Tools are reached only through `run_tool(name, input) -> ToolResult`: this module never
+starts processes and knows nothing of the graph.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from siliconcrew.core.design import Design
+from siliconcrew.tools.base import ToolResult
+from siliconcrew.core.recipe import ABC_SCRIPTS, SynthRecipe
+
+RunTool = Callable[[str, dict[str, Any]], ToolResult]
+# rewrite(evidence, attempt_no) -> new RTL file list (workspace-relative) or None to stop
+Rewrite = Callable[[dict[str, Any], int], list[str] | None]
+
+
+class RepairBudget(BaseModel):
+    max_attempts: int = Field(8, ge=1, le=100, description="strategies tried, all kinds")
+    max_rtl_rewrites: int = Field(2, ge=0, le=20)
+    max_wall_s: float = Field(1800, gt=0)
+    formal_timeout_s: float = Field(15, gt=0, description="equivalence proof time box")
+    synth_timeout_s: float = Field(300, gt=0, description="one candidate's synthesis")
+    target_slack_ns: float = Field(0.0, ge=0, le=100, description="closed means WNS >= this "
+                                   "(margin for wires the pre-layout STA does not see)")
+
+
+class Attempt(BaseModel):
+    strategy: str
+    kind: Literal["synthesis", "rtl", "clock"]
+    period_ns: float
+    wns_before: float | None
+    wns_after: float | None = None
+    cells: int | None = None
+    recipe: dict[str, Any] | None = None
+    rtl: list[str] | None = None
+    checks: dict[str, str] = Field(default_factory=dict)
+    explored: dict[str, float | None] = Field(default_factory=dict,
+                                              description="candidate label -> WNS (searches)")
+    kept: bool = False
+    reason: str = ""
+    wall_s: float = 0.0
+
+
+class RepairReport(BaseModel):
+    design: str
+    period_ns: float
+    final_period_ns: float
+    wns_before: float | None
+    wns_after: float | None
+    closed: bool
+    strategy: str | None = Field(None, description="what closed (or best improved) timing")
+    recipe: dict[str, Any] = Field(default_factory=dict)
+    rtl: list[str] = Field(default_factory=list)
+    netlist: str | None = None
+    attempts: list[Attempt] = Field(default_factory=list)
+    llm_used: bool = False
+    stopped: str = ""
+    wall_s: float = 0.0
+    run_id: str | None = Field(None, description="runs/<run_id>/ holds repair.json + tool output")
+    needed_period_ns: float | None = Field(None, description="when not closed: the clock the "
+                                           "best netlist meets (its I/O delays scaled with it)")
+
+    @property
+    def iterations(self) -> int:
+        return len(self.attempts)
+
+
+Candidates = Callable[[SynthRecipe], list[SynthRecipe]]
+
+
+def synthesis_ladder(period_ns: float) -> list[tuple[str, Candidates]]:
+    """Synthesis strategies, cheapest first. Each maps the best verified recipe so far to the
+    candidates to try; the candidate with the best STA is the one verified. The ABC target is
+    the clock period: tighter targets measured no better (ABC maps for minimum delay anyway
+    when it cannot meet the target)."""
+    d = max(1, int(round(period_ns * 1000)))
+
+    def on(best: SynthRecipe, **change) -> SynthRecipe:
+        # knobs add up on the best recipe; before any is kept, on the delay-targeted map
+        base = best if best.abc_script else SynthRecipe(abc_script="delay-target", abc_delay_ps=d)
+        return base.model_copy(update={"abc_delay_ps": d, **change})
+
+    return [
+        # qflow's own default mapping: a violation that only the area-oriented yosys default
+        # shows closes here, and the local engine's synthesis already does the same.
+        ("abc-min-delay", lambda best: [SynthRecipe(abc_script="min-delay", abc_delay_ps=d)]),
+        ("abc-delay-target", lambda best: [SynthRecipe(abc_script="delay-target",
+                                                       abc_delay_ps=d)]),
+        ("gate-sizing", lambda best: [on(best, gate_sizing=True)]),
+        ("prefix-adders", lambda best: [on(best, prefix_adders=True)]),
+        ("abc-script-search", lambda best: [
+            on(best, abc_script=name) for name in ABC_SCRIPTS
+            if name != (best.abc_script or "delay-target")]),
+        ("retiming", lambda best: [on(best, retime=True)]),
+    ]
+
+
+def relaxed_period(period_ns: float, wns: float, target_slack_ns: float = 0.0,
+                   io_delay_ns: float = 0.0) -> float:
+    """The period the best netlist meets (with the target slack), rounded up to 0.1 ns with
+    2 % margin. `io_delay_ns`: the input + output delay on the worst path at `period_ns`;
+    it is a share of the period (clock.io_delay_pct), so it grows with the relaxed clock."""
+    share = min(io_delay_ns / period_ns, 0.9) if period_ns > 0 else 0.0
+    logic = period_ns - wns - io_delay_ns
+    return math.ceil((logic + target_slack_ns) / (1 - share) * 1.02 * 10 - 1e-9) / 10
+
+
+def _better(a: float | None, b: float | None) -> bool:
+    """Is slack a better than b (None = unconstrained, best of all)?"""
+    if a is None:
+        return b is not None
+    return b is not None and a > b
+
+
+class _Evaluation(BaseModel):
+    ok: bool
+    wns: float | None = None
+    cells: int | None = None
+    netlist: str | None = None
+    summary: str = ""
+    io_ns: float = 0.0  # input + output delay on the worst setup path
+
+
+def _worst_path_io(metrics: dict[str, Any]) -> float:
+    """The I/O delay the worst setup path carries (0 for a register-to-register path)."""
+    worst = metrics.get("timing__setup__worst_path") or {}
+    io = 0.0
+    if "(input port" in str(worst.get("startpoint", "")):
+        io += float(metrics.get("timing__input_delay_ns") or 0.0)
+    if "(output port" in str(worst.get("endpoint", "")):
+        io += float(metrics.get("timing__output_delay_ns") or 0.0)
+    return io
+
+
+class TimingRepair:
+    """One repair session for one design (see module docstring)."""
+
+    def __init__(self, design: Design, run_tool: RunTool, *, rtl: list[str] | None = None,
+                 budget: RepairBudget | None = None,
+                 on_attempt: Callable[[Attempt], None] | None = None) -> None:
+        self.design = design
+        self.run_tool = run_tool
+        self.rtl = list(rtl or design.rtl)
+        self.budget = budget or RepairBudget()
+        self.on_attempt = on_attempt
+        self.lib = design.check_liberty()
+
+    def meets(self, wns: float | None) -> bool:
+        return wns is None or wns >= self.budget.target_slack_ns
+
+    # -- building blocks ---------------------------------------------------------------------
+    def evaluate(self, rtl: list[str], recipe: SynthRecipe, period_ns: float) -> _Evaluation:
+        d = self.design
+        syn = self.run_tool("synthesize", {"files": rtl, "top": d.top, "liberty": self.lib,
+                                           "include_dirs": d.include_dirs,
+                                           "recipe": recipe.model_dump(),
+                                           "timeout_s": self.budget.synth_timeout_s})
+        if not syn.ok:
+            return _Evaluation(ok=False, summary=syn.summary)
+        sta = self.run_tool("sta", {"netlist": syn.artifacts["netlist"], "top": d.top,
+                                    **d.clock.sta_constraints(period_ns),
+                                    "liberty": self.lib})
+        ws = sta.metrics.get("timing__setup__ws")
+        if ws is None and sta.failure not in (None, "check"):
+            return _Evaluation(ok=False, summary=sta.summary)
+        return _Evaluation(ok=True, wns=ws, cells=syn.metrics.get("design__instance__count"),
+                           netlist=syn.artifacts["netlist"], summary=sta.summary,
+                           io_ns=_worst_path_io(sta.metrics))
+
+    def check_netlist(self, rtl: list[str], netlist: str) -> dict[str, str] | str:
+        """Equivalence + gate-level testbench; returns the check summaries, or the reason the
+        netlist is rejected."""
+        d = self.design
+        checks: dict[str, str] = {}
+        eq = self.run_tool("equivalence", {"files": rtl, "netlist": netlist, "top": d.top,
+                                           "liberty": self.lib, "clock_port": d.clock.port,
+                                           "formal_timeout_s": self.budget.formal_timeout_s})
+        checks["equivalence"] = eq.summary
+        if not eq.ok:
+            return f"equivalence: {eq.summary}"
+        tb_top = d.testbench_top()
+        if d.testbench and tb_top:
+            v = d.verification
+            sim = self.run_tool("simulate", {
+                "files": [netlist, *d.testbench], "top": tb_top, "simulator": "icarus",
+                "timeout_s": max(v.timeout_s, 120), "cell_library": self.lib,
+                "pass_patterns": v.pass_patterns, "fail_patterns": v.fail_patterns})
+            checks["gate_level_testbench"] = sim.summary
+            if not sim.ok:
+                return f"gate-level testbench: {sim.summary}"
+        return checks
+
+    def check_rtl(self, rtl: list[str]) -> str | None:
+        """The design's testbench on candidate RTL; the reason it is rejected, or None."""
+        d = self.design
+        tb_top = d.testbench_top()
+        if not (d.testbench and tb_top):
+            return "no testbench in design.yaml: an RTL rewrite cannot be checked"
+        v = d.verification
+        sim = self.run_tool("simulate", {"files": [*rtl, *d.testbench], "top": tb_top,
+                                         "simulator": v.simulator, "timeout_s": v.timeout_s,
+                                         "include_dirs": d.include_dirs,
+                                         "pass_patterns": v.pass_patterns,
+                                         "fail_patterns": v.fail_patterns})
+        return None if sim.ok else f"testbench: {sim.summary}"
+
+    def judge(self, att: Attempt, ev: _Evaluation, rtl: list[str],
+              current_wns: float | None) -> bool:
+        """Fill the attempt from an evaluation and keep it only if STA improved and the new
+        netlist passes its checks."""
+        att.wns_after, att.cells = ev.wns, ev.cells
+        if not ev.ok:
+            att.reason = f"synthesis/STA failed: {ev.summary}"
+        elif ev.wns is not None and current_wns is not None and ev.wns <= current_wns:
+            att.reason = "no improvement"
+        else:
+            verdict = self.check_netlist(rtl, ev.netlist or "")
+            if isinstance(verdict, str):
+                att.reason = f"rejected: {verdict}"
+            else:
+                att.checks.update(verdict)
+                att.kept, att.reason = True, "checks pass"
+        return att.kept
+
+    # -- the loop --------------------------------------------------------------------------------
+    def run(self, *, rewrite: Rewrite | None = None,
+            approve_clock: Callable[[float, float], bool] | None = None) -> RepairReport:
+        start = time.perf_counter()
+        period = self.design.clock.period_ns
+        start_recipe = self.design.synthesis  # design.yaml's recipe is the starting point
+        base = self.evaluate(self.rtl, start_recipe, period)
+        if not base.ok:
+            return RepairReport(design=self.design.name, period_ns=period,
+                                final_period_ns=period, wns_before=None, wns_after=None,
+                                closed=False, rtl=self.rtl, stopped=f"baseline: {base.summary}",
+                                wall_s=round(time.perf_counter() - start, 2))
+        report = RepairReport(design=self.design.name, period_ns=period, final_period_ns=period,
+                              wns_before=base.wns, wns_after=base.wns,
+                              closed=self.meets(base.wns), rtl=self.rtl,
+                              netlist=base.netlist)
+        if report.closed:
+            report.stopped = "timing already met: nothing changed"
+            if self.budget.target_slack_ns:
+                report.stopped += f" (WNS >= target {self.budget.target_slack_ns:g} ns)"
+            report.wall_s = round(time.perf_counter() - start, 2)
+            return report
+        best_recipe, best_rtl = start_recipe, list(self.rtl)
+        best_io = base.io_ns
+
+        def out_of_budget() -> str | None:
+            if len(report.attempts) >= self.budget.max_attempts:
+                return f"attempt budget ({self.budget.max_attempts}) used"
+            if time.perf_counter() - start > self.budget.max_wall_s:
+                return f"time budget ({self.budget.max_wall_s:g} s) used"
+            return None
+
+        def record(att: Attempt, t0: float) -> None:
+            att.wall_s = round(time.perf_counter() - t0, 2)
+            report.attempts.append(att)
+            if self.on_attempt:
+                self.on_attempt(att)
+
+        # 1. synthesis-side
+        for name, candidates in synthesis_ladder(period):
+            if report.closed or out_of_budget():
+                break
+            t0 = time.perf_counter()
+            recipe, ev = None, _Evaluation(ok=False, summary="no candidate")
+            explored: dict[str, float | None] = {}
+            for cand in candidates(best_recipe):
+                cand_ev = self.evaluate(best_rtl, cand, period)
+                explored[cand.label()] = cand_ev.wns
+                if recipe is None or (cand_ev.ok and (not ev.ok or _better(cand_ev.wns, ev.wns))):
+                    recipe, ev = cand, cand_ev
+            assert recipe is not None
+            att = Attempt(strategy=name, kind="synthesis", period_ns=period,
+                          wns_before=report.wns_after, recipe=recipe.model_dump(),
+                          explored=explored if len(explored) > 1 else {})
+            if self.judge(att, ev, best_rtl, report.wns_after):
+                best_recipe, best_io = recipe, ev.io_ns
+                report.wns_after, report.netlist = ev.wns, ev.netlist
+                report.recipe, report.strategy = recipe.model_dump(), name
+                report.closed = self.meets(ev.wns)
+            record(att, t0)
+        # 2. RTL rewrites (LLM), checked by the testbench before any timing counts
+        rewrites = 0
+        while rewrite is not None and not report.closed and not out_of_budget() and \
+                rewrites < self.budget.max_rtl_rewrites:
+            rewrites += 1
+            t0 = time.perf_counter()
+            ev_in = {"period_ns": period, "wns": report.wns_after, "rtl": best_rtl,
+                     "recipe": best_recipe.label(),
+                     "rejected": [a.reason for a in report.attempts if not a.kept][-3:]}
+            new_rtl = rewrite(ev_in, rewrites)
+            report.llm_used = True
+            if not new_rtl:
+                report.stopped = "the RTL rewriter gave up"
+                break
+            att = Attempt(strategy="rtl-rewrite", kind="rtl", period_ns=period,
+                          wns_before=report.wns_after, rtl=list(new_rtl))
+            bad = self.check_rtl(new_rtl)
+            if bad:
+                att.reason = f"rejected: {bad}"
+                record(att, t0)
+                continue
+            att.checks["testbench"] = "passed"
+            ev = self.evaluate(new_rtl, best_recipe, period)
+            if self.judge(att, ev, new_rtl, report.wns_after):
+                best_rtl, best_io = list(new_rtl), ev.io_ns
+                report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
+                report.strategy = "rtl-rewrite" + (f" + {best_recipe.label()}"
+                                                   if not best_recipe.is_default else "")
+                report.closed = self.meets(ev.wns)
+            record(att, t0)
+        # 3. clock relaxation, only with approval
+        if not report.closed and report.wns_after is not None:
+            new_period = relaxed_period(period, report.wns_after, self.budget.target_slack_ns,
+                                        best_io)
+            report.needed_period_ns = new_period
+            if approve_clock is None or not approve_clock(period, new_period):
+                report.stopped = report.stopped or (
+                    f"the best netlist needs a {new_period:g} ns clock "
+                    f"(relaxation not approved)")
+            else:
+                t0 = time.perf_counter()
+                att = Attempt(strategy="relax-clock", kind="clock", period_ns=new_period,
+                              wns_before=report.wns_after, recipe=best_recipe.model_dump())
+                ev = self.evaluate(best_rtl, best_recipe, new_period)
+                att.wns_after, att.cells = ev.wns, ev.cells
+                if ev.ok and self.meets(ev.wns):
+                    att.kept, att.reason = True, f"approved: clock {period:g} -> {new_period:g} ns"
+                    report.final_period_ns, report.wns_after = new_period, ev.wns
+                    report.netlist, report.closed = ev.netlist, True
+                    report.strategy = (report.strategy + " + " if report.strategy else "") + \
+                        "relax-clock"
+                else:
+                    att.reason = f"still violating at {new_period:g} ns: {ev.summary}"
+                record(att, t0)
+        if not report.stopped:
+            report.stopped = "closed" if report.closed else (out_of_budget() or "strategies used")
+        report.wall_s = round(time.perf_counter() - start, 2)
+        return report
+
+
+def repair_design(design_dir, sandbox_factory, *, clock_period_ns: float | None = None,
+                  budget: RepairBudget | None = None, allow_clock_relax: bool = False,
+                  registry=None, run_id: str | None = None,
+                  on_attempt: Callable[[Attempt], None] | None = None) -> RepairReport:
+    """`siliconcrew timing --repair`: the no-LLM strategies on a design folder; tool output
+    and repair.json land in runs/<run_id>/ (the design's files are never modified)."""
+    from pathlib import Path
+
+    from siliconcrew.core.design import load_design
+    from siliconcrew.core.rundir import RunDir
+    from siliconcrew.tools.base import ToolContext
+    from siliconcrew.tools.registry import execute, load_registry
+
+    design, folder = load_design(Path(design_dir))
+    if not design.rtl:
+        from siliconcrew.core.errors import UserInputError
+        raise UserInputError(f"{design.name}: no RTL in design.yaml", "list the RTL under 'rtl:'")
+    if clock_period_ns:
+        design = design.model_copy(update={"clock": design.clock.model_copy(
+            update={"period_ns": clock_period_ns})})
+    reg = registry or load_registry(include_plugins=False)
+    run_dir = RunDir(folder, run_id)
+    steps = run_dir.path / "steps"
+    steps.mkdir(exist_ok=True)
+    ctx = ToolContext(folder, sandbox_factory, out_root=steps)
+    try:
+        ctx.sandbox.make_writable(steps)
+
+        def run_tool(name: str, inp: dict[str, Any]) -> ToolResult:
+            run_dir.event("tool_call", node="timing_repair", tool=name, input=inp)
+            res = execute(reg.get(name), inp, ctx)
+            run_dir.event("tool_result", node="timing_repair", tool=name, ok=res.ok,
+                          summary=res.summary)
+            return res
+
+        def record(att: Attempt) -> None:
+            run_dir.event("timing_attempt", **att.model_dump())
+            if on_attempt:
+                on_attempt(att)
+
+        repair = TimingRepair(design, run_tool, budget=budget, on_attempt=record)
+        report = repair.run(approve_clock=(lambda old, new: True) if allow_clock_relax else None)
+        report.run_id = run_dir.run_id
+        run_dir.write_json("repair.json", {**report.model_dump(), "iterations": report.iterations})
+        return report
+    finally:
+        ctx.close()
