@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from siliconcrew.tools.design_calls import simulate_input
 from siliconcrew.tools.run_context import RunContext
 
 _EVIDENCE_LINE = re.compile(r"(ERROR|FATAL|FAIL|Mismatch|mismatch|expected|assert)", re.I)
@@ -16,11 +17,7 @@ def run_golden(ctx: RunContext, rtl_files: list[str]) -> dict[str, Any]:
     if not d.testbench:
         return {"ok": True, "skipped": "no golden testbench in design.yaml",
                 "summary": "no golden testbench: functional verification skipped"}
-    v = d.verification
-    res = ctx.tool("verify", "simulate", {
-        "files": rtl_files + d.testbench, "top": d.testbench_top(), "simulator": v.simulator,
-        "timeout_s": v.timeout_s, "include_dirs": d.include_dirs,
-        "pass_patterns": v.pass_patterns, "fail_patterns": v.fail_patterns})
+    res = ctx.tool("verify", "simulate", simulate_input(d, rtl_files))
     out = {"ok": res.ok, "summary": res.summary, "failure": res.failure,
            "artifacts": res.artifacts}
     if not res.ok:

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from siliconcrew.agents.llm import BudgetExceeded, LLMError
-from siliconcrew.tools.run_context import RunContext
 from siliconcrew.pipelines.state import RunState
+from siliconcrew.tools.run_context import RunContext
 
 CHECKPOINT_DB = "checkpoints.sqlite"
 NodeFn = Callable[[RunState], dict[str, Any]]
@@ -63,8 +63,9 @@ def rtl(ctx: RunContext, state: RunState) -> dict[str, Any]:
 
     have_rtl = bool(ctx.design.rtl) and all((ctx.folder / f).is_file() for f in ctx.design.rtl)
     if have_rtl and not state.get("evidence"):
-        res = ctx.tool("rtl", "lint", {"files": ctx.design.rtl, "top": ctx.design.top,
-                                       "include_dirs": ctx.design.include_dirs})
+        from siliconcrew.tools.design_calls import lint_input
+
+        res = ctx.tool("rtl", "lint", lint_input(ctx.design))
         return {"rtl_files": list(ctx.design.rtl),
                 "lint": {"ok": res.ok, "summary": res.summary,
                          "errors": [d.model_dump() for d in res.errors][:20]},
@@ -134,24 +135,18 @@ def _period(ctx: RunContext, state: RunState) -> float:
 
 
 def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
-    d = ctx.design
-    lib = d.check_liberty()
-    s = ctx.tool("synth", "synthesize", {"files": state["rtl_files"], "top": d.top,
-                                         "liberty": lib, "include_dirs": d.include_dirs,
-                                         "recipe": _recipe(ctx, state)})
+    from siliconcrew.steps.synth import SynthInput, SynthStep
+
+    step = SynthStep().run(ctx, SynthInput(rtl=state["rtl_files"], recipe=_recipe(ctx, state),
+                                           period_ns=state.get("clock_period_ns")))
+    s = step.outputs["synthesize"]
     out: dict[str, Any] = {"synth": {"ok": s.ok, "summary": s.summary, "metrics": {
         k: v for k, v in s.metrics.items() if not isinstance(v, (dict, list))},
         "artifacts": s.artifacts}}
     if not s.ok:
         return {**out, "status": "failed", "reason": s.summary, "_outcome": s.summary}
     # pre-layout: a hold violation is a warning here (see _after_synth); setup decides
-    t = ctx.tool("synth", "sta", {"netlist": s.artifacts["netlist"], "top": d.top,
-                                  **d.clock.sta_constraints(_period(ctx, state)),
-                                  "liberty": lib})
-    e = ctx.tool("synth", "equivalence", {"files": state["rtl_files"],
-                                          "netlist": s.artifacts["netlist"], "top": d.top,
-                                          "liberty": lib, "clock_port": d.clock.port,
-                                          "formal_timeout_s": 15})
+    t, e = step.outputs["sta"], step.outputs["equivalence"]
     out["sta"] = {"ok": t.ok, "summary": t.summary, "metrics": {
         k: v for k, v in t.metrics.items() if not isinstance(v, (dict, list))}}
     out["equiv"] = {"ok": e.ok, "summary": e.summary, "metrics": e.metrics}
@@ -167,7 +162,7 @@ def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
     the RTL agent gets the evidence (worst paths → RTL lines → causes) and the testbench +
     STA that follow check its rewrite; (3) clock relaxation only if approved (`--approve ask`
     asks, `--allow-clock-relax` allows); else stop with the evidence (timing_failed)."""
-    from siliconcrew.repair.timing.analysis import analyze
+    from siliconcrew.repair.timing.analysis import analyze_design
     from siliconcrew.repair.timing.ladder import RepairBudget, TimingRepair, relaxed_period
 
     ws = state.get("sta", {}).get("metrics", {}).get("timing__setup__ws")
@@ -182,7 +177,7 @@ def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
                                              "previous recipe (synthesis repairs re-run next)"}]
     design = ctx.design.model_copy(update={"clock": ctx.design.clock.model_copy(
         update={"period_ns": _period(ctx, state)})})
-    repair = TimingRepair(design, lambda name, inp: ctx.tool("timing", name, inp),
+    repair = TimingRepair(design, ctx.tool_fn("timing"),
                           rtl=state.get("rtl_files"), budget=RepairBudget(max_attempts=6))
     rep = repair.run()
     ctx.run_dir.write_json("timing_repair.json", rep.model_dump())
@@ -209,8 +204,9 @@ def timing(ctx: RunContext, state: RunState) -> dict[str, Any]:
         # without retiming: moved registers have no RTL names, the evidence would lose lines
         evidence_recipe = SynthRecipe.model_validate(recipe or {}).model_copy(
             update={"retime": False})
-        analysis = analyze(ctx.folder, ctx.sandbox_factory, clock_period_ns=_period(ctx, state),
-                           top_paths=3, rtl=state.get("rtl_files"), recipe=evidence_recipe)
+        analysis = analyze_design(ctx.design, ctx.folder, ctx.tool_ctx, ctx.tool_fn("timing"),
+                                  clock_period_ns=_period(ctx, state), top_paths=3,
+                                  rtl=state.get("rtl_files"), recipe=evidence_recipe)
         ctx.run_dir.write_json("timing.json", analysis)
         worst = (analysis.get("paths") or [{}])[0]
         lines = ", ".join(f"{r.get('file')}:{r.get('line')}" for r in worst.get("rtl", [])[:6])
@@ -283,7 +279,8 @@ def harden(ctx: RunContext, state: RunState) -> dict[str, Any]:
         return run_harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
                           max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
                           rtl=state.get("rtl_files"), extra_options=options or None,
-                          clock_period_ns=state.get("clock_period_ns"))
+                          clock_period_ns=state.get("clock_period_ns"),
+                          design=ctx.design, sandbox=ctx.tool_ctx.sandbox)
 
     while True:
         report = attempt(extra)

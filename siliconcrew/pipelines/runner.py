@@ -10,10 +10,10 @@ from typing import Any
 
 from siliconcrew.core.design import load_design
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.core.rundir import VERSION_PROBE, RunDir, parse_version_probe
+from siliconcrew.core.rundir import RunDir
 from siliconcrew.pipelines.graph import CHECKPOINT_DB, build_graph
-from siliconcrew.tools.run_context import RunContext
 from siliconcrew.tools.registry import load_registry
+from siliconcrew.tools.run_context import RunContext
 
 ApproveFn = Callable[[dict[str, Any]], bool]
 ProgressFn = Callable[[str, str], None]
@@ -101,12 +101,7 @@ def run_graph(design_dir: Path, sandbox_factory, llm_section: dict, opts: GraphO
     config = {"configurable": {"thread_id": run_dir.run_id}}
     try:
         if not opts.resume:
-            probe = ctx.tool_ctx.sandbox.run(["bash", "-c", VERSION_PROBE],
-                                             cwd=run_dir.path / "steps", timeout_s=60,
-                                             log_name="versions")
-            run_dir.manifest(design=design.model_dump(), sandbox=ctx.tool_ctx.sandbox.describe(),
-                             tool_versions=parse_version_probe(probe.output),
-                             extra={"llm": llm_settings.describe(), "graph": opts.__dict__})
+            ctx.write_manifest(llm=llm_settings.describe(), graph=opts.__dict__)
             run_dir.event("run_start", flow="graph", design=design.name,
                           llm=client is not None)
             if client is None:

@@ -16,9 +16,10 @@ from typing import Any
 
 from siliconcrew.core.design import Design, load_design
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.rundir import RunDir
 from siliconcrew.engines import get_engine
 from siliconcrew.engines.base import DesignInput, FlowResult, run_flow
-from siliconcrew.core.rundir import RunDir
+from siliconcrew.sandbox.base import Sandbox
 
 ProgressFn = Callable[[str, str], None]
 
@@ -110,15 +111,23 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
            progress: ProgressFn | None = None, rtl: list[str] | None = None,
            extra_options: dict[str, Any] | None = None,
            clock_period_ns: float | None = None,
-           dry_run: bool = False) -> HardenReport | dict[str, Any]:
+           dry_run: bool = False, design: Design | None = None,
+           sandbox: Sandbox | None = None) -> HardenReport | dict[str, Any]:
     """Harden the design; `rtl` overrides design.yaml's files (e.g. what the RTL agent wrote),
     `extra_options` is merged over design.yaml's flow.options (e.g. an agent's proposal).
     `dry_run`: run nothing, create no run folder; return the engine's plan (the exact command
-    lines and config it would run, see LibreLaneEngine.plan) as a dict."""
+    lines and config it would run, see LibreLaneEngine.plan) as a dict.
+    A caller that already holds the run's `design` and open `sandbox` (the agent graph) passes
+    them: design.yaml is not read again and no second container is started (unless the
+    engine needs its own image, e.g. LibreLane's)."""
     from siliconcrew.repair.hardening.classify import classify
     from siliconcrew.repair.hardening.loop import repair_loop
 
-    design, folder = load_design(design_dir)
+    if design is None:
+        design, folder = load_design(design_dir)
+    else:
+        folder = Path(design_dir).resolve()
+    given_sandbox = sandbox
     engine = get_engine(engine_name or design.flow.engine)
     dinput = design_input(design, folder, rtl)
     if clock_period_ns:  # an approved clock relaxation from timing repair
@@ -147,7 +156,10 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
     first_index = int(attempts[-1].name.split("-")[1]) if (from_stage and attempts) else (
         int(attempts[-1].name.split("-")[1]) + 1 if attempts else 0)
     image = engine.required_image(dinput)
-    sandbox = sandbox_factory(folder, image) if image else sandbox_factory(folder)
+    if image or given_sandbox is None:
+        sandbox = sandbox_factory(folder, image) if image else sandbox_factory(folder)
+    else:
+        sandbox = given_sandbox
     try:
         run_dir.event("harden_start", engine=engine.name, from_stage=from_stage,
                       to_stage=to_stage, sandbox=sandbox.describe())
@@ -199,7 +211,8 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
         run_dir.event("harden_end", status=report.status, outcome=report.outcome)
         return report
     finally:
-        sandbox.close()
+        if sandbox is not given_sandbox:
+            sandbox.close()
 
 
 def _plan(engine: Any, dinput: DesignInput, folder: Path, sandbox_factory, from_stage: str | None,

@@ -1,7 +1,9 @@
-"""Everything nodes need that is not state: design, run directory, tools, LLM, limits.
+"""Everything a run's steps, nodes and agents need that is not state: design, run directory,
+tools, LLM, limits — and the one traced tool-call wrapper (`tool`) and manifest writer.
 
-Kept out of the checkpointed state on purpose (sandboxes and clients are not serialisable
-and must be rebuilt on resume).
+Kept out of the checkpointed graph state on purpose (sandboxes and clients are not
+serialisable and must be rebuilt on resume). Lives in the tools layer because it only
+composes tools and the run directory; agents, repairs and steps all receive it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from siliconcrew.core.design import Design
-from siliconcrew.core.rundir import RunDir
+from siliconcrew.core.rundir import VERSION_PROBE, RunDir, parse_version_probe
 from siliconcrew.tools.base import ToolContext, ToolResult
 from siliconcrew.tools.registry import Registry, execute
 
@@ -30,21 +32,24 @@ class RunContext:
     max_repairs: int = 3
     engine: str | None = None
     relax_clock: bool = False       # timing repair may relax the clock without asking
+    tool_subdir: str = "steps"      # tools' job folders under the run dir ("" = the run dir)
     _tool_ctx: ToolContext | None = field(default=None, repr=False)
 
     @property
     def tool_ctx(self) -> ToolContext:
         if self._tool_ctx is None:
-            steps = self.run_dir.path / "steps"
-            steps.mkdir(parents=True, exist_ok=True)
+            out = self.run_dir.path / self.tool_subdir if self.tool_subdir else self.run_dir.path
+            out.mkdir(parents=True, exist_ok=True)
             self._tool_ctx = ToolContext(
-                self.folder, self.sandbox_factory, out_root=steps,
+                self.folder, self.sandbox_factory, out_root=out,
                 protected={self.folder / t for t in self.design.testbench})
-            self._tool_ctx.sandbox.make_writable(steps)
+            if self.tool_subdir:
+                self._tool_ctx.sandbox.make_writable(out)
         return self._tool_ctx
 
     def tool(self, node: str, name: str, inp: dict[str, Any]) -> ToolResult:
-        """Run a registry tool for a node, with trace events around it."""
+        """Run a registry tool for a step/node, with trace events around it (the only place
+        a tool call is traced)."""
         self.run_dir.event("tool_call", node=node, tool=name, input=inp)
         t0 = time.perf_counter()
         result = execute(self.registry.get(name), inp, self.tool_ctx)
@@ -52,6 +57,19 @@ class RunContext:
                            summary=result.summary, failure=result.failure,
                            duration_s=round(time.perf_counter() - t0, 3))
         return result
+
+    def tool_fn(self, node: str):
+        """`tool` bound to a node name: the `run_tool(name, input)` repairs take."""
+        return lambda name, inp: self.tool(node, name, inp)
+
+    def write_manifest(self, **extra: Any) -> None:
+        """manifest.json: tool versions probed in the sandbox, the sandbox, the design, and
+        whatever the caller adds (LLM settings, graph options)."""
+        sb = self.tool_ctx.sandbox
+        probe = sb.run(["bash", "-c", VERSION_PROBE], cwd=self.tool_ctx.out_root, timeout_s=60,
+                       log_name="versions")
+        self.run_dir.manifest(design=self.design.model_dump(), sandbox=sb.describe(),
+                              tool_versions=parse_version_probe(probe.output), extra=extra or None)
 
     def close(self) -> None:
         if self._tool_ctx is not None:

@@ -20,7 +20,15 @@ from pathlib import Path
 import networkx as nx
 
 from siliconcrew.core.errors import SiliconCrewError, UserInputError
-from siliconcrew.repair.timing.rtl_map import ARITH, COMPARE, MUX, OP_TEXT, SHIFT, PathMapper, instance_of
+from siliconcrew.repair.timing.rtl_map import (
+    ARITH,
+    COMPARE,
+    MUX,
+    OP_TEXT,
+    SHIFT,
+    PathMapper,
+    instance_of,
+)
 from siliconcrew.tools.sta_report import TimingPath, parse_endpoint_table, parse_paths
 
 DEEP_LEVELS = 12          # logic levels that make a chain "deep"
@@ -381,61 +389,69 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
             top_paths: int = 5, registry=None, rtl: list[str] | None = None,
             recipe=None) -> dict:
     """Synthesize, run STA and analyse the design in `design_dir` (design.yaml); `rtl`
-    overrides design.yaml's files (e.g. what the RTL agent wrote)."""
+    overrides design.yaml's files (e.g. what the RTL agent wrote). Opens its own sandbox:
+    a run that already has one calls `analyze_design`."""
     from siliconcrew.core.design import load_design
+    from siliconcrew.core.workspace import SCRATCH_DIR, make_writable_dir
     from siliconcrew.tools.base import ToolContext
     from siliconcrew.tools.registry import execute, load_registry
-    from siliconcrew.core.workspace import SCRATCH_DIR, make_writable_dir
 
     design, folder = load_design(Path(design_dir))
+    reg = registry or load_registry(include_plugins=False)
+    make_writable_dir(folder / SCRATCH_DIR, folder)  # the tools' job folders go there
+    ctx = ToolContext(folder, sandbox_factory)
+    try:
+        return analyze_design(design, folder, ctx, lambda n, i: execute(reg.get(n), i, ctx),
+                              clock_period_ns=clock_period_ns, top_paths=top_paths, rtl=rtl,
+                              recipe=recipe)
+    finally:
+        ctx.close()
+
+
+def analyze_design(design, folder: Path, ctx, run_tool, *, clock_period_ns: float | None = None,
+                   top_paths: int = 5, rtl: list[str] | None = None, recipe=None) -> dict:
+    """The analysis on an in-memory design with an open tool context: `run_tool(name, input)`
+    makes the tool calls (traced by the caller), `ctx.sandbox` runs the RTL-graph yosys pass."""
+    from siliconcrew.tools.design_calls import sta_input, synthesize_input
+
     if rtl:
         design = design.model_copy(update={"rtl": list(rtl)})
     if not design.rtl:
         raise UserInputError(f"{design.name}: no RTL in design.yaml", "list the RTL under 'rtl:'")
     period = clock_period_ns or design.clock.period_ns
     lib = design.check_liberty()
-    reg = registry or load_registry(include_plugins=False)
-    make_writable_dir(folder / SCRATCH_DIR, folder)  # the tools' job folders go there
-    ctx = ToolContext(folder, sandbox_factory)
-    try:
-        syn = execute(reg.get("synthesize"), {"files": design.rtl, "top": design.top,
-                                               "liberty": lib,
-                                               "include_dirs": design.include_dirs,
-                                               "recipe": (recipe or design.synthesis).model_dump()},
-                      ctx)
-        if not syn.ok:
-            raise TimingAnalysisError(f"{design.name}: {syn.summary}", "fix the RTL first "
-                                      "(`siliconcrew check`)")
-        constraints = design.clock.sta_constraints(period)
-        sta = execute(reg.get("sta"), {"netlist": syn.artifacts["netlist"], "top": design.top,
-                                       **constraints, "liberty": lib,
-                                       "paths": min(100, max(top_paths * 4, 10))}, ctx)
-        if not sta.ok and sta.failure != "check":
-            err = UserInputError if sta.failure == "input" else TimingAnalysisError
-            raise err(f"{design.name}: {sta.summary}", "see the sta report")
-        report = ctx.resolve(sta.artifacts["report"]).read_text(errors="replace")
-        base = {"design": design.name, "clock_period_ns": period, "clock_port": design.clock.port,
-                "liberty": lib, "report": sta.artifacts["report"],
-                "io_delay_ns": constraints["input_delay_ns"],
-                "clock_uncertainty_ns": constraints["clock_uncertainty_ns"],
-                "fmax_mhz": sta.metrics.get("clock__fmax_mhz")}
-        if not sta.metrics.get("timing__endpoints"):
-            return {**base, "wns": None, "tns": None, "worst_slack": None, "met": True,
-                    "note": "no constrained timing paths", "paths": [], "hotspots": []}
-        job = ctx.job_dir("timing")
-        sb = ctx.sandbox
-        incs = " ".join(f'-I"{sb.inside(ctx.resolve(d))}"' for d in design.include_dirs)
-        reads = "\n".join(f'read_verilog -sv {incs} "{sb.inside(ctx.resolve(f))}"'
-                          for f in design.rtl)
-        (job / "rtl.ys").write_text(_RTL_SCRIPT.format(reads=reads, top=design.top))
-        run = sb.run(["yosys", "-q", "-l", "rtl.log", "rtl.ys"], cwd=job, timeout_s=600,
-                     log_name="yosys-rtl")
-        rtl_json = job / "rtl.json" if run.exit_code == 0 and (job / "rtl.json").exists() else None
-        mapper = PathMapper.load(ctx.resolve(syn.artifacts["netlist_json"]), rtl_json,
-                                 ctx.resolve(syn.artifacts["netlist"]), design.top, [folder])
-        sections = dict(re.findall(r"(?ms)^=== (\w+) ===\n(.*?)(?=^=== |\Z)", report))
-        result = build_result(sections.get("setup_end", "") + "\n" + sections.get("setup_paths", ""),
-                              mapper, top_paths, paths_text=sections.get("setup_paths", ""))
-        return {**base, **result, "rtl_graph": rtl_json is not None}
-    finally:
-        ctx.close()
+    syn = run_tool("synthesize", synthesize_input(design, recipe=recipe))
+    if not syn.ok:
+        raise TimingAnalysisError(f"{design.name}: {syn.summary}", "fix the RTL first "
+                                  "(`siliconcrew check`)")
+    sta_in = sta_input(design, syn.artifacts["netlist"], period,
+                       paths=min(100, max(top_paths * 4, 10)))
+    constraints = {k: sta_in[k] for k in ("input_delay_ns", "clock_uncertainty_ns")}
+    sta = run_tool("sta", sta_in)
+    if not sta.ok and sta.failure != "check":
+        err = UserInputError if sta.failure == "input" else TimingAnalysisError
+        raise err(f"{design.name}: {sta.summary}", "see the sta report")
+    report = ctx.resolve(sta.artifacts["report"]).read_text(errors="replace")
+    base = {"design": design.name, "clock_period_ns": period, "clock_port": design.clock.port,
+            "liberty": lib, "report": sta.artifacts["report"],
+            "io_delay_ns": constraints["input_delay_ns"],
+            "clock_uncertainty_ns": constraints["clock_uncertainty_ns"],
+            "fmax_mhz": sta.metrics.get("clock__fmax_mhz")}
+    if not sta.metrics.get("timing__endpoints"):
+        return {**base, "wns": None, "tns": None, "worst_slack": None, "met": True,
+                "note": "no constrained timing paths", "paths": [], "hotspots": []}
+    job = ctx.job_dir("timing")
+    sb = ctx.sandbox
+    incs = " ".join(f'-I"{sb.inside(ctx.resolve(d))}"' for d in design.include_dirs)
+    reads = "\n".join(f'read_verilog -sv {incs} "{sb.inside(ctx.resolve(f))}"'
+                      for f in design.rtl)
+    (job / "rtl.ys").write_text(_RTL_SCRIPT.format(reads=reads, top=design.top))
+    run = sb.run(["yosys", "-q", "-l", "rtl.log", "rtl.ys"], cwd=job, timeout_s=600,
+                 log_name="yosys-rtl")
+    rtl_json = job / "rtl.json" if run.exit_code == 0 and (job / "rtl.json").exists() else None
+    mapper = PathMapper.load(ctx.resolve(syn.artifacts["netlist_json"]), rtl_json,
+                             ctx.resolve(syn.artifacts["netlist"]), design.top, [folder])
+    sections = dict(re.findall(r"(?ms)^=== (\w+) ===\n(.*?)(?=^=== |\Z)", report))
+    result = build_result(sections.get("setup_end", "") + "\n" + sections.get("setup_paths", ""),
+                          mapper, top_paths, paths_text=sections.get("setup_paths", ""))
+    return {**base, **result, "rtl_graph": rtl_json is not None}

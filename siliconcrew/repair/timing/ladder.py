@@ -26,8 +26,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from siliconcrew.core.design import Design
-from siliconcrew.tools.base import ToolResult
 from siliconcrew.core.recipe import ABC_SCRIPTS, SynthRecipe
+from siliconcrew.tools.base import ToolResult
+from siliconcrew.tools.design_calls import (
+    equivalence_input,
+    gate_level_simulate_input,
+    simulate_input,
+    sta_input,
+    synthesize_input,
+)
 
 RunTool = Callable[[str, dict[str, Any]], ToolResult]
 # rewrite(evidence, attempt_no) -> new RTL file list (workspace-relative) or None to stop
@@ -171,15 +178,11 @@ class TimingRepair:
     # -- building blocks ---------------------------------------------------------------------
     def evaluate(self, rtl: list[str], recipe: SynthRecipe, period_ns: float) -> _Evaluation:
         d = self.design
-        syn = self.run_tool("synthesize", {"files": rtl, "top": d.top, "liberty": self.lib,
-                                           "include_dirs": d.include_dirs,
-                                           "recipe": recipe.model_dump(),
-                                           "timeout_s": self.budget.synth_timeout_s})
+        syn = self.run_tool("synthesize", synthesize_input(
+            d, rtl, recipe, timeout_s=self.budget.synth_timeout_s))
         if not syn.ok:
             return _Evaluation(ok=False, summary=syn.summary)
-        sta = self.run_tool("sta", {"netlist": syn.artifacts["netlist"], "top": d.top,
-                                    **d.clock.sta_constraints(period_ns),
-                                    "liberty": self.lib})
+        sta = self.run_tool("sta", sta_input(d, syn.artifacts["netlist"], period_ns))
         ws = sta.metrics.get("timing__setup__ws")
         if ws is None and sta.failure not in (None, "check"):
             return _Evaluation(ok=False, summary=sta.summary)
@@ -192,19 +195,14 @@ class TimingRepair:
         netlist is rejected."""
         d = self.design
         checks: dict[str, str] = {}
-        eq = self.run_tool("equivalence", {"files": rtl, "netlist": netlist, "top": d.top,
-                                           "liberty": self.lib, "clock_port": d.clock.port,
-                                           "formal_timeout_s": self.budget.formal_timeout_s})
+        eq = self.run_tool("equivalence", equivalence_input(
+            d, netlist, rtl, formal_timeout_s=self.budget.formal_timeout_s))
         checks["equivalence"] = eq.summary
         if not eq.ok:
             return f"equivalence: {eq.summary}"
-        tb_top = d.testbench_top()
-        if d.testbench and tb_top:
-            v = d.verification
-            sim = self.run_tool("simulate", {
-                "files": [netlist, *d.testbench], "top": tb_top, "simulator": "icarus",
-                "timeout_s": max(v.timeout_s, 120), "cell_library": self.lib,
-                "pass_patterns": v.pass_patterns, "fail_patterns": v.fail_patterns})
+        gl_in = gate_level_simulate_input(d, netlist)
+        if gl_in is not None:
+            sim = self.run_tool("simulate", gl_in)
             checks["gate_level_testbench"] = sim.summary
             if not sim.ok:
                 return f"gate-level testbench: {sim.summary}"
@@ -212,16 +210,10 @@ class TimingRepair:
 
     def check_rtl(self, rtl: list[str]) -> str | None:
         """The design's testbench on candidate RTL; the reason it is rejected, or None."""
-        d = self.design
-        tb_top = d.testbench_top()
-        if not (d.testbench and tb_top):
+        sim_in = simulate_input(self.design, rtl)
+        if sim_in is None or not self.design.testbench_top():
             return "no testbench in design.yaml: an RTL rewrite cannot be checked"
-        v = d.verification
-        sim = self.run_tool("simulate", {"files": [*rtl, *d.testbench], "top": tb_top,
-                                         "simulator": v.simulator, "timeout_s": v.timeout_s,
-                                         "include_dirs": d.include_dirs,
-                                         "pass_patterns": v.pass_patterns,
-                                         "fail_patterns": v.fail_patterns})
+        sim = self.run_tool("simulate", sim_in)
         return None if sim.ok else f"testbench: {sim.summary}"
 
     def judge(self, att: Attempt, ev: _Evaluation, rtl: list[str],
@@ -372,8 +364,8 @@ def repair_design(design_dir, sandbox_factory, *, clock_period_ns: float | None 
 
     from siliconcrew.core.design import load_design
     from siliconcrew.core.rundir import RunDir
-    from siliconcrew.tools.base import ToolContext
-    from siliconcrew.tools.registry import execute, load_registry
+    from siliconcrew.tools.registry import load_registry
+    from siliconcrew.tools.run_context import RunContext
 
     design, folder = load_design(Path(design_dir))
     if not design.rtl:
@@ -382,20 +374,11 @@ def repair_design(design_dir, sandbox_factory, *, clock_period_ns: float | None 
     if clock_period_ns:
         design = design.model_copy(update={"clock": design.clock.model_copy(
             update={"period_ns": clock_period_ns})})
-    reg = registry or load_registry(include_plugins=False)
     run_dir = RunDir(folder, run_id)
-    steps = run_dir.path / "steps"
-    steps.mkdir(exist_ok=True)
-    ctx = ToolContext(folder, sandbox_factory, out_root=steps)
+    ctx = RunContext(design=design, folder=folder, run_dir=run_dir, sandbox_factory=sandbox_factory,
+                     registry=registry or load_registry(include_plugins=False))
     try:
-        ctx.sandbox.make_writable(steps)
-
-        def run_tool(name: str, inp: dict[str, Any]) -> ToolResult:
-            run_dir.event("tool_call", node="timing_repair", tool=name, input=inp)
-            res = execute(reg.get(name), inp, ctx)
-            run_dir.event("tool_result", node="timing_repair", tool=name, ok=res.ok,
-                          summary=res.summary)
-            return res
+        run_tool = ctx.tool_fn("timing_repair")
 
         def record(att: Attempt) -> None:
             run_dir.event("timing_attempt", **att.model_dump())
