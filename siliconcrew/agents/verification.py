@@ -47,7 +47,8 @@ mismatch, then "TEST PASSED" or "TEST FAILED" at the end, and call $finish. Answ
 whole file in ONE ```verilog block."""
 
 
-def run_own_testbench(ctx: RunContext, rtl_files: list[str], plan: dict[str, Any]) -> dict[str, Any]:
+def run_own_testbench(ctx: RunContext, rtl_files: list[str],
+                      plan: dict[str, Any]) -> dict[str, Any]:
     """No golden testbench: the agent writes one (judged apart, marked as agent-written)."""
     from siliconcrew.agents.codeblocks import code_blocks, module_names
     from siliconcrew.agents.planner import spec_text

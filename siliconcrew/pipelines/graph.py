@@ -21,7 +21,8 @@ CHECKPOINT_DB = "checkpoints.sqlite"
 NodeFn = Callable[[RunState], dict[str, Any]]
 
 
-def _node(ctx: RunContext, name: str, fn: Callable[[RunContext, RunState], dict[str, Any]]) -> NodeFn:
+def _node(ctx: RunContext, name: str,
+          fn: Callable[[RunContext, RunState], dict[str, Any]]) -> NodeFn:
     def run(state: RunState) -> dict[str, Any]:
         ctx.run_dir.event("node_start", node=name)
         t0 = time.perf_counter()

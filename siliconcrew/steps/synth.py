@@ -14,9 +14,10 @@ from siliconcrew.tools.run_context import RunContext
 
 
 class SynthInput(StepInput):
-    recipe: dict[str, Any] | None = Field(None, description="a verified timing repair's "
-                                                            "recipe; None = design.yaml's")
-    period_ns: float | None = Field(None, description="a relaxed clock; None = design.yaml's")
+    recipe: dict[str, Any] | None = Field(
+        default=None, description="a verified timing repair's recipe; None = design.yaml's")
+    period_ns: float | None = Field(
+        default=None, description="a relaxed clock; None = design.yaml's")
 
 
 class SynthStep(Step):

@@ -39,6 +39,7 @@ def gate_level_simulate_input(d: Design, netlist: str) -> dict[str, Any] | None:
     v = d.verification
     return {"files": [netlist, *d.testbench], "top": d.testbench_top(), "simulator": "icarus",
             "timeout_s": max(v.timeout_s, 120), "cell_library": d.check_liberty(),
+            "include_dirs": d.include_dirs,
             "pass_patterns": v.pass_patterns, "fail_patterns": v.fail_patterns}
 
 
@@ -76,5 +77,6 @@ def sta_input(d: Design, netlist: str, period_ns: float | None = None,
 def equivalence_input(d: Design, netlist: str, rtl: list[str] | None = None,
                       formal_timeout_s: int = FORMAL_TIMEOUT_S) -> dict[str, Any]:
     return {"files": list(rtl or d.rtl), "netlist": netlist, "top": d.top,
+            "include_dirs": d.include_dirs,
             "liberty": d.check_liberty(), "clock_port": d.clock.port,
             "formal_timeout_s": formal_timeout_s}
