@@ -1,4 +1,4 @@
-"""Kept for plugin packages written against `siliconcrew.errors`: the errors live in
+"""Kept for plugin packages written against `siliconcrew.core.errors`: the errors live in
 `siliconcrew.core.errors` (one-line errors with a fix; exit codes)."""
 
 from siliconcrew.core.errors import (

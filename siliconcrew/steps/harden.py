@@ -16,6 +16,7 @@ from typing import Any
 
 from siliconcrew.core.design import Design, load_design
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.names import pdk_problem
 from siliconcrew.core.rundir import RunDir
 from siliconcrew.engines import get_engine
 from siliconcrew.engines.base import DesignInput, FlowResult, run_flow
@@ -129,6 +130,10 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
         folder = Path(design_dir).resolve()
     given_sandbox = sandbox
     engine = get_engine(engine_name or design.flow.engine)
+    problem = pdk_problem(engine.name, design.flow.pdk)  # design.yaml's pair is checked at
+    if problem:                                          # load; an --engine override here
+        raise UserInputError(f"{problem[0]} (--engine {engine_name} with flow.pdk "
+                             f"{design.flow.pdk})", problem[1])
     dinput = design_input(design, folder, rtl)
     if clock_period_ns:  # an approved clock relaxation from timing repair
         dinput.clock_period_ns = clock_period_ns

@@ -120,9 +120,14 @@ POLICIES: dict[str, tuple[RepairAction, ...]] = {
         _send("user", "lvs_pins", "the circuits match but the layout's top-level pins differ "
               "from the netlist's: a flow problem (power pins), not an RTL one"),
     ),
+    # The layout differs from the netlist it was built from: a flow fault (a short or open
+    # left by routing, a cell the extraction does not see). RTL problems that look like it
+    # (undriven / multiply-driven nets) are caught at synthesis (SYNTHESIS_PROBLEM), so the
+    # RTL agent cannot fix this: re-place and re-route with more room, then a person.
     LVS_MISMATCH: (
-        _send("rtl", "lvs", "layout and netlist disagree: send the mismatching nets/pins "
-              "back with the netgen lines (check ports, undriven and multiply-driven nets)"),
+        _lower(10), _enlarge(1.25),
+        _send("user", "lvs", "layout and netlist still disagree after re-placing with more "
+              "room: a flow fault (short/open in routing or extraction); see the netgen lines"),
     ),
     # Unconnected power-grid nodes: on a small die the stripes may miss cells; past that the
     # PDN settings (PDN_*PITCH, macro connections) are a person's call.

@@ -10,7 +10,7 @@ import time
 
 from pydantic import Field
 
-from siliconcrew.errors import UserInputError
+from siliconcrew.core.errors import UserInputError
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 
 
