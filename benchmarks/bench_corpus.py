@@ -115,6 +115,10 @@ def raw_testbench(folder: Path, timeout_s: float) -> dict[str, Any]:
     top = design.testbench_top()
     with tempfile.TemporaryDirectory(prefix="corpus-raw-") as tmp:
         vvp = Path(tmp) / "raw.vvp"
+        # a copy of the folder, so what the testbench writes where it runs (a $dumpfile VCD,
+        # a log) does not land in the corpus
+        folder = Path(shutil.copytree(folder, Path(tmp) / folder.name,
+                                      ignore=shutil.ignore_patterns("runs", ".siliconcrew")))
         argv = ["iverilog", "-g2012", "-s", top, "-o", str(vvp),
                 *[f"-I{d}" for d in design.include_dirs], *design.rtl, *design.testbench]
         comp = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=300)
