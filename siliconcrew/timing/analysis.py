@@ -22,6 +22,7 @@ import networkx as nx
 from siliconcrew.errors import SiliconCrewError, UserInputError
 from siliconcrew.timing.rtl_map import ARITH, COMPARE, MUX, OP_TEXT, SHIFT, PathMapper, instance_of
 from siliconcrew.tools.sta_report import TimingPath, parse_endpoint_table, parse_paths
+from siliconcrew.tools.sources import yosys_include_opts
 
 DEEP_LEVELS = 12          # logic levels that make a chain "deep"
 HIGH_FANOUT = 16          # loads on one net
@@ -424,7 +425,7 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
                     "note": "no constrained timing paths", "paths": [], "hotspots": []}
         job = ctx.job_dir("timing")
         sb = ctx.sandbox
-        incs = " ".join(f'-I"{sb.inside(ctx.resolve(d))}"' for d in design.include_dirs)
+        incs = " ".join(yosys_include_opts(ctx, [ctx.resolve(d) for d in design.include_dirs]))
         reads = "\n".join(f'read_verilog -sv {incs} "{sb.inside(ctx.resolve(f))}"'
                           for f in design.rtl)
         (job / "rtl.ys").write_text(_RTL_SCRIPT.format(reads=reads, top=design.top))
