@@ -94,6 +94,7 @@ def plan_steps(design: Design) -> list[tuple[str, str, dict | None, str | None]]
     steps.append(("sta", "sta", {"top": design.top, **_sta_constraints(design),
                                  "liberty": lib}, None))
     steps.append(("equivalence", "equivalence", {"files": design.rtl, "top": design.top,
+                                                 "include_dirs": design.include_dirs,
                                                  "liberty": lib, "clock_port": design.clock.port,
                                                  "formal_timeout_s": 15}, None))
     return steps

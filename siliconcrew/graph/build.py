@@ -150,6 +150,7 @@ def synth(ctx: RunContext, state: RunState) -> dict[str, Any]:
                                   "liberty": lib})
     e = ctx.tool("synth", "equivalence", {"files": state["rtl_files"],
                                           "netlist": s.artifacts["netlist"], "top": d.top,
+                                          "include_dirs": d.include_dirs,
                                           "liberty": lib, "clock_port": d.clock.port,
                                           "formal_timeout_s": 15})
     out["sta"] = {"ok": t.ok, "summary": t.summary, "metrics": {

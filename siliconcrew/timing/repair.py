@@ -193,6 +193,7 @@ class TimingRepair:
         d = self.design
         checks: dict[str, str] = {}
         eq = self.run_tool("equivalence", {"files": rtl, "netlist": netlist, "top": d.top,
+                                           "include_dirs": d.include_dirs,
                                            "liberty": self.lib, "clock_port": d.clock.port,
                                            "formal_timeout_s": self.budget.formal_timeout_s})
         checks["equivalence"] = eq.summary
