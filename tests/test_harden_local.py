@@ -181,3 +181,53 @@ def test_counter_on_other_osu_techs(tmp_path, pdk):
     assert data["metrics"]["design__lvs_error__count"] == 0
     # bigger geometry than osu018: the same 8-bit counter needs a larger die
     assert data["metrics"]["design__die__area"] > 2833.6
+
+
+INC_RTL = """`include "widths.vh"
+module inc_reg (input clk, input rst_n, input [`W-1:0] d, output reg [`W-1:0] q);
+  always @(posedge clk or negedge rst_n)
+    if (!rst_n) q <= 0; else q <= d ^ `MASK;
+endmodule
+"""
+INC_TB = """`timescale 1ns/1ps
+`include "widths.vh"
+module tb_inc_reg;
+  reg clk = 0, rst_n = 0; reg [`W-1:0] d = 0; wire [`W-1:0] q; integer i, errors = 0;
+  inc_reg dut (.clk(clk), .rst_n(rst_n), .d(d), .q(q));
+  always #10 clk = ~clk;
+  initial begin
+    #25 rst_n = 1;
+    for (i = 0; i < 50; i = i + 1) begin
+      @(negedge clk) d = $random; @(posedge clk) #1;
+      if (q !== (d ^ `MASK)) begin errors = errors + 1; $display("ERROR: q=%h", q); end
+    end
+    if (errors == 0) $display("TEST PASSED");
+    $finish;
+  end
+endmodule
+"""
+
+
+def test_include_dirs_reach_qflow_and_the_gate_level_simulation(tmp_path):
+    """spi_master in the corpus: `include "spi_defs.vh"` from design.yaml's include_dirs
+    (rtl/include). qflow's generated yosys script takes no -I ("Can't open include file"),
+    and the gate-level testbench, which includes it too, was compiled without -I."""
+    design = tmp_path / "inc_reg"
+    for sub in ("rtl/include", "tb"):
+        (design / sub).mkdir(parents=True)
+    (design / "rtl/include/widths.vh").write_text("`define W 6\n`define MASK 6'h2a\n")
+    (design / "rtl/inc_reg.v").write_text(INC_RTL)
+    (design / "tb/tb_inc_reg.v").write_text(INC_TB)
+    (design / "spec.md").write_text("# inc_reg\nA register with an include file.\n")
+    (design / "design.yaml").write_text(
+        "name: inc_reg\ntop: inc_reg\nrtl: [rtl/inc_reg.v]\ninclude_dirs: [rtl/include]\n"
+        "testbench: [tb/tb_inc_reg.v]\nclock: {port: clk, period_ns: 20}\n"
+        "flow: {engine: local, pdk: osu018}\n"
+        "verification: {top: tb_inc_reg, pass_patterns: ['TEST PASSED']}\n")
+    proc, data = harden(design)
+    assert data is not None, proc.stderr[-2000:]
+    stages = {s["name"]: s for s in data["stages"]}
+    assert stages["synthesize"]["status"] == "ok", stages["synthesize"]["summary"]
+    assert stages["gl_sim"]["status"] == "ok", stages["gl_sim"]["summary"]
+    assert data["status"] == "ok", data
+    assert data["metrics"]["design__instance__count"] >= 6

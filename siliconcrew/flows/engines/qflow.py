@@ -20,7 +20,8 @@ from typing import Any, Callable
 
 from siliconcrew.errors import UserInputError
 from siliconcrew.flows.engines import qflow_logs as logs
-from siliconcrew.flows.engines.base import DesignInput, FlowEngine, StageResult
+from siliconcrew.flows.engines.base import (DesignInput, FlowEngine, StageResult,
+                                             copy_include_files)
 from siliconcrew.flows.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.sandbox.follow import LogFollower
@@ -95,6 +96,9 @@ class QflowEngine(FlowEngine):
                                      "rename one: qflow keeps sources in one folder")
             names[src.name] = src
             shutil.copyfile(src, flow_dir / "source" / src.name)
+        # `include files from design.yaml's include_dirs: qflow's generated yosys script
+        # takes no -I, and yosys looks beside the including file (source/) first.
+        copy_include_files(design, flow_dir / "source")
         # $readmemh files the RTL reads: qflow's yosys runs in synthesis/, reading source/.
         for sub in ("source", "synthesis"):
             stage_data_files(sandbox.workspace, list(design.rtl), flow_dir / sub)
@@ -428,7 +432,8 @@ def _run_testbench(design: DesignInput, sandbox: Sandbox, folder: Path, label: s
     since = time.time()
     vvp = f"{label}.vvp"
     comp = sandbox.run(["iverilog", "-g2012", "-o", vvp, "-s", str(design.testbench_top),
-                        "-s", DUMP_MODULE, *files, sandbox.inside(dump)],
+                        "-s", DUMP_MODULE, *(f"-I{sandbox.inside(d)}" for d in design.include_dirs),
+                        *files, sandbox.inside(dump)],
                        cwd=folder, timeout_s=300, log_name="compile")
     if comp.exit_code != 0:
         first = (comp.output.strip().splitlines() or ["?"])[0][:200]
