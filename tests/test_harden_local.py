@@ -304,3 +304,28 @@ def test_testbench_parameter_override_is_named_when_the_netlist_fails(tmp_path):
     data, gl = _gl_stage(_cnt_design(tmp_path, n=3))
     assert gl["status"] == "failed"
     assert "parameter N" in gl["summary"] and "default" in gl["summary"], gl["summary"]
+
+
+PKG = """package cnt_pkg;
+  localparam int MOD = 5;
+  function automatic logic [3:0] step(logic [3:0] q);
+    step = (q == MOD - 1) ? 4'd0 : q + 4'd1;
+  endfunction
+endpackage
+"""
+
+
+def test_testbench_importing_an_rtl_package_runs_on_the_netlist(tmp_path):
+    """sv_pkg_alu: the testbench does `import alu_pkg::*;`; the netlist run compiled the
+    testbench with the netlist only, so the package was missing ('syntax error' at the
+    import). The RTL's package blocks (not its modules) now come along."""
+    design = _cnt_design(tmp_path)
+    (design / "rtl/cnt_pkg.sv").write_text(PKG)
+    tb = design / "tb/tb_cnt.v"
+    tb.write_text(tb.read_text().replace("module tb_cnt;", "module tb_cnt;\n  import cnt_pkg::*;")
+                  .replace("model = (model == 5 - 1) ? 0 : model + 1;", "model = step(model);"))
+    card = design / "design.yaml"
+    card.write_text(card.read_text().replace("rtl: [rtl/cnt.v]", "rtl: [rtl/cnt_pkg.sv, rtl/cnt.v]"))
+    data, gl = _gl_stage(design)
+    assert gl["status"] == "ok", gl["summary"]
+    assert gl["metrics"]["gl_sim__rtl_passed"] is True

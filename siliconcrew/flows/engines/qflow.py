@@ -267,8 +267,10 @@ class QflowEngine(FlowEngine):
         # the GDS, reports and logs the host reads afterwards are the flow's, not its own.
         sandbox.seal(flow_dir, keep_writable=[sim_dir])
         tb = [sandbox.inside(t) for t in design.testbench]
+        pkgs = _rtl_packages(design, sim_dir, sandbox)
         gl = _run_testbench(design, sandbox, sim_dir, "gl",
-                            [*tb, sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"])
+                            [*pkgs, *tb, sandbox.inside(netlist),
+                             f"{TECH_DIR}/{tech}/{tech}_stdcells.v"])
         if not gl.compiled:
             return StageResult(name="gl_sim", status="failed", log_path=str(
                 gl.log.relative_to(flow_dir)), summary="gate-level compile failed: "
@@ -458,6 +460,27 @@ def _run_testbench(design: DesignInput, sandbox: Sandbox, folder: Path, label: s
     vcd, note = _find_vcd(folder, since)
     return _TbRun(label, True, passed, first, run.log_path, vcd, note, run.duration_s,
                   unknown_params)
+
+
+_PACKAGE = re.compile(r"^[ \t]*package\s+\w+\s*;.*?^[ \t]*endpackage\b[^\n]*", re.M | re.S)
+
+
+def _rtl_packages(design: DesignInput, sim_dir: Path, sandbox: Sandbox) -> list[str]:
+    """The RTL's SystemVerilog packages, for the netlist run: a testbench that does
+    `import alu_pkg::*;` needs the package, which the netlist (modules only) does not carry.
+    Only the package blocks are taken, never the RTL's modules (the netlist replaces them)."""
+    blocks = []
+    for f in design.rtl:
+        try:
+            text = f.read_text(errors="replace")
+        except OSError:
+            continue
+        blocks += [m.group(0) for m in _PACKAGE.finditer(text)]
+    if not blocks:
+        return []
+    out = sim_dir / "rtl_packages.sv"
+    _write_beneath(sandbox.workspace, out, "\n\n".join(blocks) + "\n")
+    return [sandbox.inside(out)]
 
 
 _PARAM_NOT_FOUND = re.compile(r"warning: parameter (\w+) not found in \S+?\.?$", re.M)
