@@ -575,11 +575,11 @@ def _gl_verdict(design: DesignInput, flow_dir: Path, sandbox: Sandbox, gl: _TbRu
                    f"{_difference_text(cmp, True)}; netlist run: {gl.first}")
         if gl.unknown_params:
             names = ", ".join(gl.unknown_params)
-            summary = (f"the testbench sets parameter {names} of {design.top}, which is not "
-                       "found in the post-route netlist (it is built with the RTL's default "
-                       "values), so the netlist runs another configuration than the RTL did — "
-                       "make the testbench use the defaults, or the RTL's defaults the values "
-                       "to build; " + summary)
+            summary = (f"the testbench overrides parameter {names} of {design.top}, but the "
+                       "post-route netlist is built with the RTL's default and has no "
+                       "parameters, so it runs another configuration than the RTL did (make "
+                       "the default the value to build, or test with the default); "
+                       + summary)
     ok = gl.passed and (rtl.passed or not rtl.compiled)
     rel = lambda p: str(p.relative_to(flow_dir)) if p is not None else "none"  # noqa: E731
     lines = [summary]
