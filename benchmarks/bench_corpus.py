@@ -56,7 +56,9 @@ CLASSES: list[tuple[str, str]] = [
     ("port-order (positional connection)", r"(?i)port .* (is not|not) a port|too many ports"
                                            r"|wrong number of ports|port.*mismatch"),
     ("parameter override on flat netlist", r"(?i)parameter .* not found|does not have a "
-                                           r"parameter|no parameter"),
+                                           r"parameter|no parameter|overrides parameter"),
+    ("testbench peeks into the design (hierarchical reference)",
+     r"(?i)hierarchical reference"),
     ("x at gate level (no reset / initial values)", r"(?i)\bx\b.*expected|=\s*x+\b|"
                                                     r"'?h?x{2,}|got x"),
     ("lint error", r"^lint:"),
@@ -115,6 +117,10 @@ def raw_testbench(folder: Path, timeout_s: float) -> dict[str, Any]:
     top = design.testbench_top()
     with tempfile.TemporaryDirectory(prefix="corpus-raw-") as tmp:
         vvp = Path(tmp) / "raw.vvp"
+        # a copy of the folder, so what the testbench writes where it runs (a $dumpfile VCD,
+        # a log) does not land in the corpus
+        folder = Path(shutil.copytree(folder, Path(tmp) / folder.name,
+                                      ignore=shutil.ignore_patterns("runs", ".siliconcrew")))
         argv = ["iverilog", "-g2012", "-s", top, "-o", str(vvp),
                 *[f"-I{d}" for d in design.include_dirs], *design.rtl, *design.testbench]
         comp = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=300)

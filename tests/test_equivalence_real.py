@@ -170,3 +170,51 @@ def test_z_that_synthesis_cannot_map_is_warned_and_not_equivalent(tmp_path, tool
                                       "netlist": synth.artifacts["netlist"], "sim_cycles": 500})
     assert not r.ok and r.summary.startswith("NOT equivalent"), r.summary
     assert "rtl=z" in r.diagnostics[0].message
+
+
+# ------------------------------------------------------------------ include dirs (acc_cpu)
+DEFS_TOP = """`include "widths.vh"
+module inc_top (input clk, input rst_n, input [`W-1:0] d, output reg [`W-1:0] q);
+  always @(posedge clk or negedge rst_n)
+    if (!rst_n) q <= 0; else q <= d ^ `MASK;
+endmodule
+"""
+
+
+def test_equivalence_reads_the_rtl_with_its_include_dirs(tmp_path, tool_ctx, run_tool):
+    """design.yaml's include_dirs reach the equivalence check as they reach lint, simulate and
+    synthesize: `include "widths.vh"` from inc/ used to stop the check ("Include file
+    widths.vh not found") on RTL that synthesized fine."""
+    ws = tmp_path / "inc"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "inc").mkdir()
+    (ws / "inc" / "widths.vh").write_text("`define W 6\n`define MASK 6'h2a\n")
+    (ws / "rtl" / "inc_top.v").write_text(DEFS_TOP)
+    ctx = tool_ctx(ws)
+    s = run_tool(ctx, "synthesize", {"files": ["rtl/inc_top.v"], "top": "inc_top",
+                                     "include_dirs": ["inc"]})
+    assert s.ok, s.summary
+    for method in ("formal", "simulation"):
+        e = run_tool(ctx, "equivalence", {"files": ["rtl/inc_top.v"], "top": "inc_top",
+                                          "netlist": s.artifacts["netlist"],
+                                          "include_dirs": ["inc"], "clock_port": "clk",
+                                          "method": method, "sim_cycles": 200})
+        assert e.ok, (method, e.summary)
+
+
+def test_include_beside_the_including_file_in_a_sub_folder(tmp_path, tool_ctx, run_tool):
+    """acc_cpu: rtl/core/alu-unit.v includes opcodes.vh from rtl/core/ (include_dirs:
+    [rtl/core]); yosys finds it next to the file, iverilog only through -I, so the
+    equivalence co-simulation did not compile."""
+    ws = _copy(tmp_path, "acc_cpu")
+    ctx = tool_ctx(ws)
+    files = ["rtl/CPU_Top.v", "rtl/core/alu-unit.v", "rtl/core/Decoder.v", "rtl/mem/prog_rom.v"]
+    s = run_tool(ctx, "synthesize", {"files": files, "top": "CPU_Top",
+                                     "include_dirs": ["rtl/core"]})
+    assert s.ok, s.summary
+    e = run_tool(ctx, "equivalence", {"files": files, "top": "CPU_Top",
+                                      "netlist": s.artifacts["netlist"],
+                                      "include_dirs": ["rtl/core"], "clock_port": "CLK",
+                                      "method": "simulation", "sim_cycles": 500})
+    assert "did not compile" not in e.summary, e.summary
+    assert e.ok, e.summary

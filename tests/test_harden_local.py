@@ -181,3 +181,151 @@ def test_counter_on_other_osu_techs(tmp_path, pdk):
     assert data["metrics"]["design__lvs_error__count"] == 0
     # bigger geometry than osu018: the same 8-bit counter needs a larger die
     assert data["metrics"]["design__die__area"] > 2833.6
+
+
+INC_RTL = """`include "widths.vh"
+module inc_reg (input clk, input rst_n, input [`W-1:0] d, output reg [`W-1:0] q);
+  always @(posedge clk or negedge rst_n)
+    if (!rst_n) q <= 0; else q <= d ^ `MASK;
+endmodule
+"""
+INC_TB = """`timescale 1ns/1ps
+`include "widths.vh"
+module tb_inc_reg;
+  reg clk = 0, rst_n = 0; reg [`W-1:0] d = 0; wire [`W-1:0] q; integer i, errors = 0;
+  inc_reg dut (.clk(clk), .rst_n(rst_n), .d(d), .q(q));
+  always #10 clk = ~clk;
+  initial begin
+    #25 rst_n = 1;
+    for (i = 0; i < 50; i = i + 1) begin
+      @(negedge clk) d = $random; @(posedge clk) #1;
+      if (q !== (d ^ `MASK)) begin errors = errors + 1; $display("ERROR: q=%h", q); end
+    end
+    if (errors == 0) $display("TEST PASSED");
+    $finish;
+  end
+endmodule
+"""
+
+
+def test_include_dirs_reach_qflow_and_the_gate_level_simulation(tmp_path):
+    """spi_master in the corpus: `include "spi_defs.vh"` from design.yaml's include_dirs
+    (rtl/include). qflow's generated yosys script takes no -I ("Can't open include file"),
+    and the gate-level testbench, which includes it too, was compiled without -I."""
+    design = tmp_path / "inc_reg"
+    for sub in ("rtl/include", "tb"):
+        (design / sub).mkdir(parents=True)
+    (design / "rtl/include/widths.vh").write_text("`define W 6\n`define MASK 6'h2a\n")
+    (design / "rtl/inc_reg.v").write_text(INC_RTL)
+    (design / "tb/tb_inc_reg.v").write_text(INC_TB)
+    (design / "spec.md").write_text("# inc_reg\nA register with an include file.\n")
+    (design / "design.yaml").write_text(
+        "name: inc_reg\ntop: inc_reg\nrtl: [rtl/inc_reg.v]\ninclude_dirs: [rtl/include]\n"
+        "testbench: [tb/tb_inc_reg.v]\nclock: {port: clk, period_ns: 20}\n"
+        "flow: {engine: qflow, pdk: osu018}\n"
+        "verification: {top: tb_inc_reg, pass_patterns: ['TEST PASSED']}\n")
+    proc, data = harden(design)
+    assert data is not None, proc.stderr[-2000:]
+    stages = {s["name"]: s for s in data["stages"]}
+    assert stages["synthesize"]["status"] == "ok", stages["synthesize"]["summary"]
+    assert stages["gl_sim"]["status"] == "ok", stages["gl_sim"]["summary"]
+    assert data["status"] == "ok", data
+    assert data["metrics"]["design__instance__count"] >= 6
+
+
+CNT_RTL = """module cnt #(parameter N = 5) (input clk, input rst_n, output reg [3:0] q,
+                                   output wrap);
+  wire [3:0] q_next = (q == N - 1) ? 4'd0 : q + 4'd1;
+  assign wrap = (q == N - 1);
+  always @(posedge clk or negedge rst_n)
+    if (!rst_n) q <= 0; else q <= q_next;
+endmodule
+"""
+CNT_TB = """`timescale 1ns/1ps
+module tb_cnt;
+  reg clk = 0, rst_n = 0; wire [3:0] q; wire wrap; integer i, errors = 0, model = 0;
+  cnt #(.N(@N@)) dut (.clk(clk), .rst_n(rst_n), .q(q), .wrap(wrap));
+  always #10 clk = ~clk;
+  initial begin
+    #25 rst_n = 1;
+    for (i = 0; i < 40; i = i + 1) begin
+      @(posedge clk) #1 model = (model == @N@ - 1) ? 0 : model + 1;
+      if (q !== model) begin errors = errors + 1; $display("ERROR: q=%0d expected %0d", q, model); end
+@PEEK@
+    end
+    if (errors == 0) $display("TEST PASSED");
+    $finish;
+  end
+endmodule
+"""
+
+
+def _cnt_design(tmp_path, n=5, peek=""):
+    design = tmp_path / "cnt"
+    for sub in ("rtl", "tb"):
+        (design / sub).mkdir(parents=True)
+    (design / "rtl/cnt.v").write_text(CNT_RTL)
+    (design / "tb/tb_cnt.v").write_text(CNT_TB.replace("@N@", str(n)).replace("@PEEK@", "      " + peek))
+    (design / "spec.md").write_text("# cnt\nA modulo-N counter.\n")
+    (design / "design.yaml").write_text(
+        "name: cnt\ntop: cnt\nrtl: [rtl/cnt.v]\ntestbench: [tb/tb_cnt.v]\n"
+        "clock: {port: clk, period_ns: 20}\nflow: {engine: qflow, pdk: osu018}\n"
+        "verification: {top: tb_cnt, pass_patterns: ['TEST PASSED']}\n")
+    return design
+
+
+def _gl_stage(design):
+    proc, data = harden(design)
+    assert data is not None, proc.stderr[-2000:]
+    return data, {s["name"]: s for s in data["stages"]}["gl_sim"]
+
+
+def test_testbench_peeking_into_the_design_is_named_at_gate_level(tmp_path):
+    """regfile_2r1w/acc_cpu: a testbench that displays `dut.regs` cannot elaborate against
+    the flat netlist. The stage said only the cell library's first warning ('choosing typ
+    expression'); now it names the reference and the way out (`ifndef GL)."""
+    data, gl = _gl_stage(_cnt_design(tmp_path, peek='$display("q=%0d", dut.q_next);'))
+    assert gl["status"] == "failed"
+    assert "dut.q_next" in gl["summary"] and "hierarchical reference" in gl["summary"], gl
+    assert "choosing typ" not in gl["summary"]
+
+
+def test_gate_level_run_defines_gl(tmp_path):
+    peek = '`ifndef GL\n      $display("q=%0d", dut.q_next);\n      `endif'
+    data, gl = _gl_stage(_cnt_design(tmp_path, peek=peek))
+    assert gl["status"] == "ok", gl["summary"]
+    assert gl["metrics"]["gl_sim__rtl_passed"] is True   # the RTL run did read dut.q_next
+    assert data["status"] == "ok"
+
+
+def test_testbench_parameter_override_is_named_when_the_netlist_fails(tmp_path):
+    """uart_rx: the testbench sets CLKS_PER_BIT=16, the netlist is built with the RTL's 434;
+    the netlist then fails, and the verdict talked about X at 0 ns instead of the cause."""
+    data, gl = _gl_stage(_cnt_design(tmp_path, n=3))
+    assert gl["status"] == "failed"
+    assert "parameter N" in gl["summary"] and "default" in gl["summary"], gl["summary"]
+
+
+PKG = """package cnt_pkg;
+  localparam int MOD = 5;
+  function automatic logic [3:0] step(logic [3:0] q);
+    step = (q == MOD - 1) ? 4'd0 : q + 4'd1;
+  endfunction
+endpackage
+"""
+
+
+def test_testbench_importing_an_rtl_package_runs_on_the_netlist(tmp_path):
+    """sv_pkg_alu: the testbench does `import alu_pkg::*;`; the netlist run compiled the
+    testbench with the netlist only, so the package was missing ('syntax error' at the
+    import). The RTL's package blocks (not its modules) now come along."""
+    design = _cnt_design(tmp_path)
+    (design / "rtl/cnt_pkg.sv").write_text(PKG)
+    tb = design / "tb/tb_cnt.v"
+    tb.write_text(tb.read_text().replace("module tb_cnt;", "module tb_cnt;\n  import cnt_pkg::*;")
+                  .replace("model = (model == 5 - 1) ? 0 : model + 1;", "model = step(model);"))
+    card = design / "design.yaml"
+    card.write_text(card.read_text().replace("rtl: [rtl/cnt.v]", "rtl: [rtl/cnt_pkg.sv, rtl/cnt.v]"))
+    data, gl = _gl_stage(design)
+    assert gl["status"] == "ok", gl["summary"]
+    assert gl["metrics"]["gl_sim__rtl_passed"] is True

@@ -367,3 +367,44 @@ def test_combinational_design_without_clock_is_reported_not_judged(tmp_path):
     proc = run_cli("check", str(d), "--no-harden", "--json", "--sandbox", "local", timeout=600)
     sta = next(s["result"] for s in json.loads(proc.stdout)["steps"] if s["step"] == "sta")
     assert proc.returncode != 0 and not sta["ok"]
+
+
+STRUCT_COMB = """module pick(input logic [2:0] op, input logic [7:0] a, output logic [7:0] y,
+            output logic z);
+  typedef struct packed { logic [7:0] value; logic zero; } res_t;
+  res_t r;
+  always_comb begin
+    r = '0;
+    case (op)
+      3'd0: r.value = a;
+      default: r.value = ~a;
+    endcase
+    r.zero = (r.value == 8'h00);
+  end
+  assign y = r.value;
+  assign z = r.zero;
+endmodule
+"""
+
+
+def test_icarus_sorry_on_code_it_compiled_is_not_a_design_error(tmp_path, tool_ctx):
+    """sv_pkg_alu: `r.zero = ...` in always_comb makes Icarus 11 say "sorry: constant selects
+    in always_* processes are not currently supported (all bits will be included)" and then
+    compile and simulate the design correctly; lint counted it as 4 errors and stopped."""
+    ws = tmp_path / "sv"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "rtl" / "pick.sv").write_text(STRUCT_COMB)
+    r = lint(tool_ctx(ws), ["rtl/pick.sv"], "pick")
+    assert r.ok, r.summary
+    sorry = [d for d in r.diagnostics if "constant selects" in d.message]
+    assert sorry and all(d.severity == "warning" for d in sorry)
+    assert all("iverilog limitation" in d.message for d in sorry)
+
+
+def test_icarus_sorry_that_stops_the_compile_still_fails_lint(tmp_path, tool_ctx):
+    ws = tmp_path / "sv"
+    (ws / "rtl").mkdir(parents=True)
+    (ws / "rtl" / "pick.sv").write_text(STRUCT_COMB.replace("endmodule",
+                                                            "assign x = ;\nendmodule"))
+    r = lint(tool_ctx(ws), ["rtl/pick.sv"], "pick")
+    assert not r.ok and r.failure == "check"

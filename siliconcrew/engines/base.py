@@ -51,11 +51,48 @@ class DesignInput(BaseModel):
     pdk: str = "osu018"
     testbench: list[Path] = Field(default_factory=list)
     testbench_top: str | None = None
+    #: design.yaml's include_dirs (host paths): `include search dirs of the RTL and testbench
+    include_dirs: list[Path] = Field(default_factory=list)
     sim_pass_patterns: list[str] | None = None
     sim_fail_patterns: list[str] | None = None
     options: dict[str, Any] = Field(default_factory=dict)  # engine config overrides
     # SynthRecipe fields (design.yaml `synthesis:` or a timing repair); {} = plain synthesis
     synth_recipe: dict[str, Any] = Field(default_factory=dict)
+
+
+#: what an include dir holds that an `include may name
+INCLUDE_SUFFIXES = (".vh", ".svh", ".h", ".inc", ".v", ".sv")
+
+
+def include_dir_files(design: DesignInput) -> list[tuple[Path, str]]:
+    """(file, path relative to its include dir) for every includable file under design.yaml's
+    include_dirs. The engines copy the RTL into one flat folder where yosys looks for an
+    include first (beside the including file), so these go there too, sub-folders kept
+    (`include "sub/defs.vh"`)."""
+    out: list[tuple[Path, str]] = []
+    for d in design.include_dirs:
+        for f in sorted(d.rglob("*")):
+            rel = f.relative_to(d)
+            if f.is_file() and f.suffix in INCLUDE_SUFFIXES and "runs" not in rel.parts:
+                out.append((f, rel.as_posix()))
+    return out
+
+
+def copy_include_files(design: DesignInput, dest: Path) -> None:
+    """Copy include_dir_files into `dest`; a different file already there under the same
+    name (two include dirs, or an RTL file) is refused: which one yosys read would be luck."""
+    import shutil
+
+    for f, rel in include_dir_files(design):
+        target = dest / rel
+        if target.exists():
+            if target.read_bytes() != f.read_bytes():
+                raise UserInputError(f"two different files would be '{rel}' for the flow "
+                                     f"({f} and another RTL or include file)",
+                                     "rename one: the flow keeps sources in one folder")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, target)
 
 
 class StageResult(BaseModel):

@@ -70,7 +70,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.engines.base import METRIC_NAMES, DesignInput, FlowEngine, StageResult
+from siliconcrew.engines.base import (
+    METRIC_NAMES,
+    DesignInput,
+    FlowEngine,
+    StageResult,
+    copy_include_files,
+    include_dir_files,
+)
 from siliconcrew.engines.librelane_deferred import deferred_errors, judge_deferred
 from siliconcrew.engines.librelane_vars import (
     META, VariableTable, check_keys, coerce_values, load_table, shipped_versions, to_older_names,
@@ -417,7 +424,7 @@ class LibreLaneEngine(FlowEngine):
             config["CLOCK_PORT"] = design.clock_port
         if design.pdk in DEFAULT_SCL:
             config["STD_CELL_LIBRARY"] = DEFAULT_SCL[design.pdk]
-        if self._headers(design):
+        if self._headers(design) or include_dir_files(design):
             config["VERILOG_INCLUDE_DIRS"] = ["dir::src"]
         overrides = opts.get("config") or {}
         if not isinstance(overrides, dict):
@@ -521,6 +528,7 @@ class LibreLaneEngine(FlowEngine):
             shutil.copyfile(path, flow_dir / rel)
         for header in self._headers(design):
             shutil.copyfile(header, src / header.name)
+        copy_include_files(design, src)
         written = self.librelane_config(design, config, sandbox)
         (flow_dir / "config.json").write_text(json.dumps(written, indent=2) + "\n")
         table = self.variable_table(design, sandbox)

@@ -14,13 +14,18 @@ import re
 import shutil
 import stat
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.engines import qflow_logs as logs
-from siliconcrew.engines.base import DesignInput, FlowEngine, StageResult
+from siliconcrew.engines.base import (
+    DesignInput,
+    FlowEngine,
+    StageResult,
+    copy_include_files,
+)
 from siliconcrew.engines.layout import layout_metrics, render_png
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.sandbox.follow import LogFollower
@@ -95,6 +100,9 @@ class QflowEngine(FlowEngine):
                                      "rename one: qflow keeps sources in one folder")
             names[src.name] = src
             shutil.copyfile(src, flow_dir / "source" / src.name)
+        # `include files from design.yaml's include_dirs: qflow's generated yosys script
+        # takes no -I, and yosys looks beside the including file (source/) first.
+        copy_include_files(design, flow_dir / "source")
         # $readmemh files the RTL reads: qflow's yosys runs in synthesis/, reading source/.
         for sub in ("source", "synthesis"):
             stage_data_files(sandbox.workspace, list(design.rtl), flow_dir / sub)
@@ -263,8 +271,10 @@ class QflowEngine(FlowEngine):
         # the GDS, reports and logs the host reads afterwards are the flow's, not its own.
         sandbox.seal(flow_dir, keep_writable=[sim_dir])
         tb = [sandbox.inside(t) for t in design.testbench]
+        pkgs = _rtl_packages(design, sim_dir, sandbox)
         gl = _run_testbench(design, sandbox, sim_dir, "gl",
-                            [*tb, sandbox.inside(netlist), f"{TECH_DIR}/{tech}/{tech}_stdcells.v"])
+                            [*pkgs, *tb, sandbox.inside(netlist),
+                             f"{TECH_DIR}/{tech}/{tech}_stdcells.v"])
         if not gl.compiled:
             return StageResult(name="gl_sim", status="failed", log_path=str(
                 gl.log.relative_to(flow_dir)), summary="gate-level compile failed: "
@@ -381,6 +391,8 @@ class _TbRun:
     vcd: Path | None    # the waveform of the testbench top's signals, when one was written
     vcd_note: str | None = None
     duration_s: float = 0.0
+    #: parameters the testbench sets on an instance that has none (the flat netlist's top)
+    unknown_params: list[str] = field(default_factory=list)
 
 
 def _write_beneath(workspace: Path, path: Path, text: str) -> None:
@@ -427,12 +439,17 @@ def _run_testbench(design: DesignInput, sandbox: Sandbox, folder: Path, label: s
         return _TbRun(label, False, False, f"cannot write {dump.name}: {exc}", dump, None)
     since = time.time()
     vvp = f"{label}.vvp"
+    # GL is defined for the netlist run (the Caravel convention), so a testbench can keep
+    # RTL-only lines (hierarchical peeks into the design) out of it with `ifndef GL
+    defines = ["-DGL"] if label == "gl" else []
     comp = sandbox.run(["iverilog", "-g2012", "-o", vvp, "-s", str(design.testbench_top),
-                        "-s", DUMP_MODULE, *files, sandbox.inside(dump)],
+                        "-s", DUMP_MODULE, *defines,
+                        *(f"-I{sandbox.inside(d)}" for d in design.include_dirs),
+                        *files, sandbox.inside(dump)],
                        cwd=folder, timeout_s=300, log_name="compile")
     if comp.exit_code != 0:
-        first = (comp.output.strip().splitlines() or ["?"])[0][:200]
-        return _TbRun(label, False, False, first, comp.log_path, None)
+        return _TbRun(label, False, False, _compile_error(comp.output), comp.log_path, None)
+    unknown_params = sorted({m.group(1) for m in _PARAM_NOT_FOUND.finditer(comp.output)})
     fail = DEFAULT_FAIL_PATTERNS if design.sim_fail_patterns is None else design.sim_fail_patterns
     fail_res = [re.compile(p, re.MULTILINE) for p in fail]
     pass_res = [re.compile(p, re.MULTILINE) for p in design.sim_pass_patterns or []]
@@ -445,7 +462,49 @@ def _run_testbench(design: DesignInput, sandbox: Sandbox, folder: Path, label: s
     first = bad[0] if bad else (run.killed_reason or
                                 (f"vvp exited with {run.exit_code}" if not run.ok else ""))
     vcd, note = _find_vcd(folder, since)
-    return _TbRun(label, True, passed, first, run.log_path, vcd, note, run.duration_s)
+    return _TbRun(label, True, passed, first, run.log_path, vcd, note, run.duration_s,
+                  unknown_params)
+
+
+_PACKAGE = re.compile(r"^[ \t]*package\s+\w+\s*;.*?^[ \t]*endpackage\b[^\n]*", re.M | re.S)
+
+
+def _rtl_packages(design: DesignInput, sim_dir: Path, sandbox: Sandbox) -> list[str]:
+    """The RTL's SystemVerilog packages, for the netlist run: a testbench that does
+    `import alu_pkg::*;` needs the package, which the netlist (modules only) does not carry.
+    Only the package blocks are taken, never the RTL's modules (the netlist replaces them)."""
+    blocks = []
+    for f in design.rtl:
+        try:
+            text = f.read_text(errors="replace")
+        except OSError:
+            continue
+        blocks += [m.group(0) for m in _PACKAGE.finditer(text)]
+    if not blocks:
+        return []
+    out = sim_dir / "rtl_packages.sv"
+    _write_beneath(sandbox.workspace, out, "\n\n".join(blocks) + "\n")
+    return [sandbox.inside(out)]
+
+
+_PARAM_NOT_FOUND = re.compile(r"warning: parameter (\w+) not found in \S+?\.?$", re.M)
+_UNBOUND = re.compile(r"Unable to bind (?:wire/reg/memory|parameter) `([^']+)'")
+
+
+def _compile_error(output: str) -> str:
+    """The line that says why a testbench did not compile: a hierarchical reference into the
+    design that the flat netlist lacks, else the first error (the cell library's 'choosing
+    typ expression' warnings come first and say nothing)."""
+    m = _UNBOUND.search(output)
+    if m:
+        ref = re.sub(r"\[.*", "", m.group(1))
+        return (f"the testbench reads {ref} inside the design (a hierarchical reference); the "
+                "post-route netlist is flat and has no such signal — keep such lines out of "
+                "the gate-level run with `ifndef GL (the gate-level run defines GL)")
+    lines = output.strip().splitlines()
+    errors = [ln for ln in lines if re.search(r"\berror\b|syntax error|^\S+:\d+: sorry", ln,
+                                              re.I)]
+    return ((errors or [ln for ln in lines if "warning:" not in ln] or lines or ["?"])[0])[:200]
 
 
 _X_NOTE = "netlist X (uninitialised state or a zero-delay race at a clock edge)"
@@ -518,6 +577,13 @@ def _gl_verdict(design: DesignInput, flow_dir: Path, sandbox: Sandbox, gl: _TbRu
         assert cmp is not None
         summary = (f"post-route netlist fails the testbench the RTL passes; first difference: "
                    f"{_difference_text(cmp, True)}; netlist run: {gl.first}")
+        if gl.unknown_params:
+            names = ", ".join(gl.unknown_params)
+            summary = (f"the testbench overrides parameter {names} of {design.top}, but the "
+                       "post-route netlist is built with the RTL's default and has no "
+                       "parameters, so it runs another configuration than the RTL did (make "
+                       "the default the value to build, or test with the default); "
+                       + summary)
     ok = gl.passed and (rtl.passed or not rtl.compiled)
     rel = lambda p: str(p.relative_to(flow_dir)) if p is not None else "none"  # noqa: E731
     lines = [summary]

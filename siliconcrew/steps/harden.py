@@ -44,6 +44,7 @@ def design_input(design: Design, folder: Path, rtl: list[str] | None = None) -> 
         UNCONSTRAINED_PERIOD_NS, timing_required=design.states_timing(),
         pdk=design.flow.pdk, testbench=[folder / f for f in design.testbench],
         testbench_top=design.testbench_top(),
+        include_dirs=[folder / d for d in design.include_dirs],
         sim_pass_patterns=design.verification.pass_patterns,
         sim_fail_patterns=design.verification.fail_patterns, options=options,
         synth_recipe={} if design.synthesis.is_default else design.synthesis.model_dump())

@@ -58,9 +58,12 @@ def parse_iverilog(text: str, map_path: PathMapper) -> list[Diagnostic]:
         if m:
             msg = m.group("msg").strip()
             sev = m.group("sev") or ("error" if "error" in msg.lower() else "warning")
+            # "sorry:" is Icarus' own limitation; an error unless the compile went through
+            # anyway (the caller knows the exit code: see lint)
             out.append(Diagnostic(file=map_path(m.group("file")), line=int(m.group("line")),
                                   severity="error" if sev == "sorry" else _sev(sev),
-                                  code="iverilog", message=msg))
+                                  code="iverilog-sorry" if sev == "sorry" else "iverilog",
+                                  message=msg))
             continue
         m = _IVERILOG_NOFILE.match(line)
         if m:

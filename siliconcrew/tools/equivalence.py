@@ -29,8 +29,8 @@ from siliconcrew.tools.equiv_sim import (OSU_TRISTATE_CELLS, RtlFacts, Stimulus,
                                          netlist_tristate, plan_stimulus, rename_module,
                                          rtl_facts, testbench)
 from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
-                                       liberty_inside, resolve_file, resolve_sources,
-                                       stage_data_files)
+                                       liberty_inside, resolve_dirs, resolve_file,
+                                       resolve_sources, stage_data_files, yosys_include_opts)
 
 _PROVEN = re.compile(r"Of those cells (\d+) are proven and (\d+) are unproven")
 _FOUND = re.compile(r"Found (\d+) \$equiv cells")
@@ -43,6 +43,7 @@ class EquivalenceInput(ToolInput):
     top: str
     liberty: str | None = Field(None, description="liberty the netlist was mapped to")
     defines: dict[str, str | int | None] = Field(default_factory=dict)
+    include_dirs: list[str] = Field(default_factory=list, description="`include search dirs")
     seq_depth: int = Field(5, ge=1, le=50, description="induction depth for sequential logic")
     method: Literal["auto", "formal", "simulation"] = Field(
         "auto", description="auto: formal proof, then random simulation if it times out or "
@@ -89,7 +90,8 @@ class EquivalenceTool(Tool):
                    job: Path) -> RtlFacts | None:
         """Clocks, async resets and tri-state drivers of the RTL (one quick yosys `prep`).
         None when yosys cannot read the RTL: the formal step then reports why."""
-        defines = " ".join(f"-D{d}" for d in check_defines(inp.defines))
+        defines = " ".join([*(f"-D{d}" for d in check_defines(inp.defines)),
+                            *_include_opts(ctx, inp, yosys=True)])
         reads = "\n".join(f'read_verilog -sv {defines} "{ctx.sandbox.inside(f)}"'
                           for f in files)
         (job / "rtl_facts.ys").write_text(analysis_script(reads, inp.top))
@@ -131,7 +133,8 @@ class EquivalenceTool(Tool):
 
     def _formal(self, ctx: ToolContext, inp: EquivalenceInput, files, netlist,
                 budget: float, start: float, job: Path) -> ToolResult:
-        defines = " ".join(f"-D{d}" for d in check_defines(inp.defines))
+        defines = " ".join([*(f"-D{d}" for d in check_defines(inp.defines)),
+                            *_include_opts(ctx, inp, yosys=True)])
         sb = ctx.sandbox
         lib = liberty_inside(ctx, inp.liberty)
         reads = "\n".join(f'read_verilog -sv {defines} "{sb.inside(f)}"' for f in files)
@@ -207,7 +210,8 @@ equiv_status
         (job / "gate.v").write_text(rename_module(text, inp.top, gate_top))
         (job / "tb.v").write_text(testbench(inp.top, gate_top, ports, None, inp.sim_cycles,
                                             stimulus=stim))
-        defines = [f"-D{d}" for d in check_defines(inp.defines)]
+        defines = [*(f"-D{d}" for d in check_defines(inp.defines)),
+                   *_include_opts(ctx, inp)]
         comp = self.exec(ctx, ["iverilog", "-g2012", "-o", "eq.vvp", "-s", "sc_equiv_tb",
                                *defines, *(sb.inside(f) for f in files), "gate.v", "tb.v", cells],
                          job, 300, "compile")
@@ -280,7 +284,8 @@ equiv_status
         replays it: evidence a user can run, not just our word that the two differ."""
         tb = job / "counterexample_tb.v"
         tb.write_text(testbench(inp.top, gate_top, ports, None, cycle + 1, stimulus=stim))
-        srcs = " ".join(ctx.rel(f) for f in files)
+        srcs = " ".join([*(f"-I{ctx.rel(d)}" for d in resolve_dirs(ctx, inp.include_dirs)),
+                         *(ctx.rel(f) for f in files)])
         script = job / "replay.sh"
         script.write_text(
             "#!/bin/sh\n# Replays the first RTL/netlist mismatch; run from the design folder.\n"
@@ -294,6 +299,15 @@ equiv_status
 #: continuous assignments, not initialisers.
 _DECL_INIT = re.compile(r"^[ \t]*(?:reg|logic|bit|integer)\b(?:[ \t]+(?:signed|unsigned))?"
                         r"(?:[ \t]*\[[^\]]*\])*[ \t]*([A-Za-z_]\w*)[ \t]*=[^=]", re.M)
+
+
+def _include_opts(ctx: ToolContext, inp: EquivalenceInput, yosys: bool = False) -> list[str]:
+    """`-I<dir>` (in-sandbox paths) for design.yaml's include_dirs: the RTL is read by yosys
+    and compiled by iverilog here exactly as lint, simulate and synthesize read it."""
+    dirs = resolve_dirs(ctx, inp.include_dirs)
+    if yosys:
+        return yosys_include_opts(ctx, dirs)
+    return [f"-I{ctx.sandbox.inside(d)}" for d in dirs]
 
 
 def _strip_comments(text: str) -> str:

@@ -48,6 +48,14 @@ class LintTool(Tool):
                         job, inp.timeout_s, "iverilog")
         ivl_diags = [d for d in parse_iverilog(ivl.output, mapper)
                      if d.message not in ("I give up.",)]
+        if ivl.exit_code == 0 and not ivl.timed_out:
+            # Icarus' "sorry: ... not currently supported" on code it then compiled is its own
+            # limitation (e.g. a constant select in always_comb: it widens the sensitivity),
+            # not the design's error; yosys and verilator judge the code for themselves.
+            ivl_diags = [d.model_copy(update={
+                "severity": "warning", "message": f"iverilog limitation (it compiled the code "
+                                                  f"anyway): {d.message}"})
+                if d.code == "iverilog-sorry" else d for d in ivl_diags]
         verilator_limited = False
         if ivl.exit_code == 0 and not any(d.severity == "error" for d in ivl_diags):
             diags, verilator_limited = _tool_limits_as_warnings(diags)

@@ -70,6 +70,21 @@ def resolve_dirs(ctx: ToolContext, dirs: list[str]) -> list[Path]:
     return out
 
 
+def yosys_include_opts(ctx: ToolContext, dirs: list[Path]) -> list[str]:
+    """`-I<dir>` options for a yosys script line (in-sandbox paths). Unquoted on purpose:
+    yosys 0.23 strips no quotes inside an option, so `-I"/workspace/inc"` searched a folder
+    literally named `"/workspace/inc"` and every `include from an include dir failed."""
+    out = []
+    for d in dirs:
+        inside = ctx.sandbox.inside(d)
+        if any(c.isspace() for c in inside):
+            raise UserInputError(f"include dir '{ctx.rel(d)}' has a space in its path: yosys "
+                                 "cannot take such a path as an include dir",
+                                 "rename the folder without spaces")
+        out.append(f"-I{inside}")
+    return out
+
+
 def liberty_inside(ctx: ToolContext, liberty: str | None) -> str:
     """In-sandbox path of a liberty: a tech name (osu018...) or a workspace file."""
     name = liberty or DEFAULT_TECH

@@ -15,7 +15,8 @@ from pydantic import Field
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
 from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_inside,
-                                       resolve_dirs, resolve_sources, stage_data_files)
+                                       resolve_dirs, resolve_sources, stage_data_files,
+                                       yosys_include_opts)
 from siliconcrew.tools.seq_legalize import (applies_to, legalize_lines, rtl_has_z,
                                             tristate_lines, write_latch_map, write_tbuf_map)
 from siliconcrew.core.recipe import SynthRecipe
@@ -62,7 +63,7 @@ class SynthesizeTool(Tool):
         lib = liberty_inside(ctx, inp.liberty)
         job = ctx.job_dir("synthesize")
         stage_data_files(ctx.workspace, files, job)  # $readmemh("rom.hex") in the RTL
-        opts = " ".join([*(f"-D{d}" for d in defines), *(f'-I"{sb.inside(d)}"' for d in incs)])
+        opts = " ".join([*(f"-D{d}" for d in defines), *yosys_include_opts(ctx, incs)])
         reads = "\n".join(f'read_verilog -sv {opts} "{sb.inside(f)}"' for f in files)
         recipe = inp.recipe
         inside = {k: sb.inside(v) for k, v in recipe.support_files(job).items()}

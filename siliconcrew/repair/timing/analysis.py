@@ -30,6 +30,7 @@ from siliconcrew.repair.timing.rtl_map import (
     instance_of,
 )
 from siliconcrew.tools.sta_report import TimingPath, parse_endpoint_table, parse_paths
+from siliconcrew.tools.sources import yosys_include_opts
 
 DEEP_LEVELS = 12          # logic levels that make a chain "deep"
 HIGH_FANOUT = 16          # loads on one net
@@ -442,7 +443,7 @@ def analyze_design(design, folder: Path, ctx, run_tool, *, clock_period_ns: floa
                 "note": "no constrained timing paths", "paths": [], "hotspots": []}
     job = ctx.job_dir("timing")
     sb = ctx.sandbox
-    incs = " ".join(f'-I"{sb.inside(ctx.resolve(d))}"' for d in design.include_dirs)
+    incs = " ".join(yosys_include_opts(ctx, [ctx.resolve(d) for d in design.include_dirs]))
     reads = "\n".join(f'read_verilog -sv {incs} "{sb.inside(ctx.resolve(f))}"'
                       for f in design.rtl)
     (job / "rtl.ys").write_text(_RTL_SCRIPT.format(reads=reads, top=design.top))
