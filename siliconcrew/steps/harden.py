@@ -122,8 +122,7 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
     A caller that already holds the run's `design` and open `sandbox` (the agent graph) passes
     them: design.yaml is not read again and no second container is started (unless the
     engine needs its own image, e.g. LibreLane's)."""
-    from siliconcrew.repair.hardening.classify import classify
-    from siliconcrew.repair.hardening.loop import repair_loop
+    from siliconcrew.repair.hardening.loop import classify_result, repair_loop
 
     if design is None:
         design, folder = load_design(design_dir)
@@ -189,8 +188,9 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
 
         if to_stage is not None or max_repairs == 0:
             result = run_attempt(base_config, 0)
-            findings = classify(result.metrics, stage_logs(result)) if result.status == "failed" \
-                else []
+            # the same classification the repair loop makes (stage verdicts included)
+            findings = classify_result(result, stage_logs(result)) \
+                if result.status == "failed" else []
             report = HardenReport(result.status, engine.name, run_dir.run_id, run_dir.path,
                                   result, outcome="no_repairs" if result.status == "failed"
                                   else result.status,
@@ -200,7 +200,7 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
                                   allow_clock_relax=allow_clock_relax, record_dir=harden_dir,
                                   logs_of=stage_logs)
             final = outcome.final
-            findings = classify(final.metrics, stage_logs(final)) if final.status != "ok" else []
+            findings = classify_result(final, stage_logs(final)) if final.status != "ok" else []
             report = HardenReport(final.status, engine.name, run_dir.run_id, run_dir.path, final,
                                   repairs=[a if isinstance(a, dict) else _as_dict(a)
                                            for a in outcome.attempts],

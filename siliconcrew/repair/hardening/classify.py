@@ -306,6 +306,10 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(r"^post-route netlist fails the testbench the RTL passes(?!.*(?:netlist X|"
           r"the design's nets differ))", GATE_LEVEL_MISMATCH, "error",
           "the netlist fails where the RTL passes, the design's nets agree"),
+    # the testbench does not compile against the flat post-route netlist (a hierarchical
+    # reference, a parameter the netlist has not): the gate-level set-up, not the design
+    _Rule(r"^gate-level compile failed", GATE_LEVEL_MISMATCH, "error",
+          "the testbench does not compile against the post-route netlist"),
     # synthesis (yosys, qflow, LibreLane checkers)
     _Rule(r"^[ \t]*Latch inferred for signal", SYNTHESIS_PROBLEM, "error", "latch inferred"),
     _Rule(r"multiple conflicting drivers for", SYNTHESIS_PROBLEM, "error",
