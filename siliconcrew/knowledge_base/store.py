@@ -327,7 +327,8 @@ class KnowledgeBase:
                         raise KBLocked(
                             f"knowledge base at {self.path} is locked by a writer ({holder}) "
                             f"for more than {timeout:g} s",
-                            "wait for it to finish, or stop it; readers are not affected")
+                            "wait for it to finish, or stop it; readers are not affected",
+                        ) from None
                     time.sleep(0.05)
             fh.seek(0)
             fh.truncate()
@@ -467,7 +468,7 @@ class KnowledgeBase:
         with self._guard("read"):
             got = self.collection(name).get(ids=list(ids), include=["documents", "metadatas"])
         return {i: (d or "", m or {}) for i, d, m in
-                zip(got["ids"], got["documents"], got["metadatas"])}
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
     def list(self, name: str, limit: int = 50, offset: int = 0) -> list[Hit]:
         self._sync()
@@ -476,7 +477,7 @@ class KnowledgeBase:
                                             offset=offset)
         hits = [Hit(i, name, (m or {}).get("source", ""), (m or {}).get("title", ""), d or "",
                     0.0, dict(m or {})) for i, d, m in
-                zip(got["ids"], got["documents"], got["metadatas"])]
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sorted(hits, key=lambda h: (str(h.metadata.get("created", "")), h.id))
 
     @staticmethod
@@ -599,7 +600,7 @@ class KnowledgeBase:
                     query_embeddings=qvec, n_results=min(n_cand, counts[n]),
                     where=where, include=["documents", "metadatas", "distances"])
             for i, d, m, dist in zip(res["ids"][0], res["documents"][0],
-                                     res["metadatas"][0], res["distances"][0]):
+                                     res["metadatas"][0], res["distances"][0], strict=True):
                 docs[(n, i)] = (d or "", m or {})
                 scored.append((1.0 - float(dist), (n, i)))
         scored.sort(key=lambda t: -t[0])

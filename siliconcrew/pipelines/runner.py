@@ -12,8 +12,8 @@ from siliconcrew.core.design import load_design
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.core.rundir import VERSION_PROBE, RunDir, parse_version_probe
 from siliconcrew.pipelines.graph import CHECKPOINT_DB, build_graph
-from siliconcrew.tools.run_context import RunContext
 from siliconcrew.tools.registry import load_registry
+from siliconcrew.tools.run_context import RunContext
 
 ApproveFn = Callable[[dict[str, Any]], bool]
 ProgressFn = Callable[[str, str], None]
@@ -49,7 +49,8 @@ class GraphRun:
                 "artifacts": h.get("artifacts", {}), "llm": self.llm,
                 "iterations": {"rtl": s.get("rtl_attempts", 0),
                                "verify": s.get("verify_attempts", 0),
-                               "timing": sum(1 for n in s.get("nodes", []) if n["node"] == "timing"),
+                               "timing": sum(1 for n in s.get("nodes", [])
+                                             if n["node"] == "timing"),
                                "harden": s.get("harden_attempts", 0)},
                 "notes": s.get("notes", []), "plan": s.get("plan"),
                 "timing_attempts": s.get("timing_attempts", []),
@@ -69,7 +70,8 @@ def _llm_client(llm_section: dict, opts: GraphOptions, run_dir: RunDir):
     if opts.resume:  # budgets count the whole run, not just the part after the resume
         from siliconcrew.agents.llm import Usage
 
-        for line in run_dir.trace_path.read_text().splitlines() if run_dir.trace_path.exists() else []:
+        trace = run_dir.trace_path
+        for line in trace.read_text().splitlines() if trace.exists() else []:
             try:
                 ev = json.loads(line)
             except ValueError:

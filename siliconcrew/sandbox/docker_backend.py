@@ -15,8 +15,8 @@ import time
 import uuid
 from pathlib import Path
 
-from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
 LABEL = "org.siliconcrew.sandbox"
@@ -32,7 +32,8 @@ def docker_client(timeout: float = 5.0):
     try:
         import docker
     except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise SandboxUnavailable("python package 'docker' is missing", "pip install docker") from exc
+        raise SandboxUnavailable("python package 'docker' is missing",
+                                 "pip install docker") from exc
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()

@@ -43,7 +43,7 @@ def handle(conn: socket.socket) -> None:
             hold_lease(conn)
             return
         proc = None
-        for attempt in range(30):
+        for _attempt in range(30):
             try:
                 proc = subprocess.Popen(req["argv"], cwd=req["cwd"], env=ENV,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

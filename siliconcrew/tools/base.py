@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from siliconcrew.core.workspace import resolve_inside
 from siliconcrew.sandbox.base import ExecResult, Sandbox
-from siliconcrew.core.workspace import SCRATCH_DIR, resolve_inside
 
 Severity = Literal["error", "warning", "info"]
 # Why a result is not ok: bad arguments; the design failed the check (syntax error, mismatch,

@@ -258,7 +258,7 @@ def rtl_facts(data: dict[str, Any], top: str) -> RtlFacts:
         if m:
             arst += [("S", 1 if m.group(1) == "P" else 0), ("R", 1 if m.group(2) == "P" else 0)]
         for pin, pol in arst:
-            for port, bit, level in trace(conns.get(pin, []), pol):
+            for port, _bit, level in trace(conns.get(pin, []), pol):
                 if ports[port].get("direction") == "input" and len(ports[port]["bits"]) == 1:
                     levels.setdefault(port, set()).add(level)
     for port, lv in levels.items():

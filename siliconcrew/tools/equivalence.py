@@ -24,13 +24,28 @@ from pydantic import Field
 
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
-from siliconcrew.tools.equiv_sim import (OSU_TRISTATE_CELLS, RtlFacts, Stimulus, analysis_script,
-                                         liberty_tristate_cells, netlist_ports,
-                                         netlist_tristate, plan_stimulus, rename_module,
-                                         rtl_facts, testbench)
-from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
-                                       liberty_inside, resolve_file, resolve_sources,
-                                       stage_data_files)
+from siliconcrew.tools.equiv_sim import (
+    OSU_TRISTATE_CELLS,
+    RtlFacts,
+    Stimulus,
+    analysis_script,
+    liberty_tristate_cells,
+    netlist_ports,
+    netlist_tristate,
+    plan_stimulus,
+    rename_module,
+    rtl_facts,
+    testbench,
+)
+from siliconcrew.tools.sources import (
+    TECH_LIBERTY,
+    check_defines,
+    check_identifier,
+    liberty_inside,
+    resolve_file,
+    resolve_sources,
+    stage_data_files,
+)
 
 _PROVEN = re.compile(r"Of those cells (\d+) are proven and (\d+) are unproven")
 _FOUND = re.compile(r"Found (\d+) \$equiv cells")

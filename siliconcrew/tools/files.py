@@ -14,8 +14,8 @@ import time
 from pydantic import Field
 
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.tools.base import Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.core.workspace import SCRATCH_DIR
+from siliconcrew.tools.base import Tool, ToolContext, ToolInput, ToolResult
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 

@@ -20,7 +20,15 @@ from pathlib import Path
 import networkx as nx
 
 from siliconcrew.core.errors import SiliconCrewError, UserInputError
-from siliconcrew.repair.timing.rtl_map import ARITH, COMPARE, MUX, OP_TEXT, SHIFT, PathMapper, instance_of
+from siliconcrew.repair.timing.rtl_map import (
+    ARITH,
+    COMPARE,
+    MUX,
+    OP_TEXT,
+    SHIFT,
+    PathMapper,
+    instance_of,
+)
 from siliconcrew.tools.sta_report import TimingPath, parse_endpoint_table, parse_paths
 
 DEEP_LEVELS = 12          # logic levels that make a chain "deep"
@@ -59,11 +67,11 @@ def _summary_table(text: str) -> dict[str, float]:
             if not headers:
                 headers = cells
             else:
-                headers = [f"{h} {c}".strip() for h, c in zip(headers, cells)]
+                headers = [f"{h} {c}".strip() for h, c in zip(headers, cells, strict=False)]
         elif line.startswith("│") and headers:
             cells = [c.strip() for c in line.strip("│").split("│")]
             if cells and cells[0] == "Overall":
-                for h, c in zip(headers, cells):
+                for h, c in zip(headers, cells, strict=False):
                     if not re.fullmatch(_NUM, c):
                         continue
                     h = h.lower()
@@ -213,7 +221,8 @@ def path_causes(path: TimingPath, rtl: list[dict], fanouts: dict[str, int],
                        "evidence": desc + (f"; {len(arith_cells)} XOR/adder cells on the path"
                                            if arith_cells else "")})
     elif levels and len(arith_cells) >= 4 and len(arith_cells) >= levels / 4:
-        causes.append({"class": "wide_arithmetic", "score": round(len(arith_cells) / levels + 0.5, 2),
+        causes.append({"class": "wide_arithmetic",
+                       "score": round(len(arith_cells) / levels + 0.5, 2),
                        "evidence": f"{len(arith_cells)} of {levels} cells are XOR/adder cells "
                                    "(carry/partial-product logic)"})
     worst_fo = None
@@ -383,9 +392,9 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
     """Synthesize, run STA and analyse the design in `design_dir` (design.yaml); `rtl`
     overrides design.yaml's files (e.g. what the RTL agent wrote)."""
     from siliconcrew.core.design import load_design
+    from siliconcrew.core.workspace import SCRATCH_DIR, make_writable_dir
     from siliconcrew.tools.base import ToolContext
     from siliconcrew.tools.registry import execute, load_registry
-    from siliconcrew.core.workspace import SCRATCH_DIR, make_writable_dir
 
     design, folder = load_design(Path(design_dir))
     if rtl:
@@ -434,8 +443,9 @@ def analyze(design_dir: Path, sandbox_factory, clock_period_ns: float | None = N
         mapper = PathMapper.load(ctx.resolve(syn.artifacts["netlist_json"]), rtl_json,
                                  ctx.resolve(syn.artifacts["netlist"]), design.top, [folder])
         sections = dict(re.findall(r"(?ms)^=== (\w+) ===\n(.*?)(?=^=== |\Z)", report))
-        result = build_result(sections.get("setup_end", "") + "\n" + sections.get("setup_paths", ""),
-                              mapper, top_paths, paths_text=sections.get("setup_paths", ""))
+        paths_text = sections.get("setup_paths", "")
+        result = build_result(sections.get("setup_end", "") + "\n" + paths_text,
+                              mapper, top_paths, paths_text=paths_text)
         return {**base, **result, "rtl_graph": rtl_json is not None}
     finally:
         ctx.close()
