@@ -43,7 +43,7 @@ def new_run_id() -> str:
 
 
 def package_versions() -> dict[str, str | None]:
-    out = {}
+    out: dict[str, str | None] = {}
     for name in PINNED_PACKAGES:
         try:
             out[name] = metadata.version(name)

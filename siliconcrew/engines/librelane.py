@@ -307,7 +307,9 @@ def parse_flow_messages(text: str, severity: str, file: str | None = None) -> li
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple] = set()
-    errors, warnings, dropped = [], [], 0
+    errors: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    dropped = 0
     for d in diags:
         key = (d.severity, d.code, d.message.split(" | ")[0])  # details kept from the first
         if key in seen:
@@ -667,7 +669,7 @@ class LibreLaneEngine(FlowEngine):
                 states.pop(stage)
             self._save_states(flow_dir, states)
         metrics = common_metrics(self._read_metrics(run_dir))
-        steps = [_STEP_DIR.match(d.name).group("slug") for d in new_dirs]
+        steps = [_step_slug(d) for d in new_dirs]
         span = f"{len(new_dirs)} LibreLane step(s)" + (
             "" if not steps else f" ({steps[0]})" if len(steps) == 1
             else f" ({steps[0]} … {steps[-1]})")
@@ -722,7 +724,7 @@ class LibreLaneEngine(FlowEngine):
 
         diags: list[Diagnostic] = []
         for step in new_dirs:
-            slug = _STEP_DIR.match(step.name).group("slug")
+            slug = _step_slug(step)
             for log in sorted(step.rglob("*.log")):
                 if slug.startswith("verilator-"):
                     diags += parse_verilator(log.read_text(errors="replace"), map_path)
@@ -734,9 +736,9 @@ class LibreLaneEngine(FlowEngine):
         for name, sev in (("error.log", "error"), ("warning.log", "warning")):
             path = run_dir / name
             if _size(path) > log_sizes.get(name, 0):
-                with path.open("rb") as fh:
-                    fh.seek(log_sizes.get(name, 0))
-                    text = fh.read().decode("utf-8", errors="replace")
+                with path.open("rb") as fb:
+                    fb.seek(log_sizes.get(name, 0))
+                    text = fb.read().decode("utf-8", errors="replace")
                 diags += parse_flow_messages(text, sev, rel(path))
         if not res.ok and not any(d.severity == "error" for d in diags):
             diags.append(self._failure_diagnostic(res))
@@ -899,13 +901,13 @@ class LibreLaneEngine(FlowEngine):
             new["RUN_POST_CTS_RESIZER_TIMING"] = True
             new["RUN_POST_GRT_RESIZER_TIMING"] = True
         elif action == "fix_slew_cap":
-            want = params.get("margin_pct")
+            margin = params.get("margin_pct")
             for key, default in (("DESIGN_REPAIR_MAX_SLEW_PCT", 20),
                                  ("DESIGN_REPAIR_MAX_CAP_PCT", 20),
                                  ("GRT_DESIGN_REPAIR_MAX_SLEW_PCT", 10),
                                  ("GRT_DESIGN_REPAIR_MAX_CAP_PCT", 10)):
                 cur = float(config.get(key, default))
-                new[key] = _num(max(cur, float(want)) if want is not None else cur + 10)
+                new[key] = _num(max(cur, float(margin)) if margin is not None else cur + 10)
             new["RUN_POST_GRT_DESIGN_REPAIR"] = True
         elif action == "relax_clock":
             factor = float(params.get("factor", 1.1))
@@ -935,6 +937,13 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _step_slug(path: Path) -> str:
+    """The slug of a step directory (`_step_dirs` lists only names that match)."""
+    m = _STEP_DIR.match(path.name)
+    assert m is not None
+    return m.group("slug")
 
 
 def _ordinal(path: Path) -> int:

@@ -22,6 +22,7 @@ Telemetry is off (``anonymized_telemetry=False``): chroma makes no network call.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import errno
 import fcntl
@@ -488,7 +489,7 @@ class KnowledgeBase:
         return q[:MAX_QUERY_CHARS]
 
     def search(self, query: str, k: int = 5, collections: Sequence[str] | None = None,
-               mode: str = "hybrid", where: dict[str, Any] | None = None) -> list[Hit]:
+               mode: str = "hybrid", where: dict[str, Any] | None = None) -> builtins.list[Hit]:
         """Top-k hits over `collections` (default: all). mode: hybrid | vector | lexical."""
         if mode not in ("hybrid", "vector", "lexical"):
             raise UserInputError(f"unknown search mode '{mode}'", "use hybrid, vector or lexical")
@@ -589,8 +590,8 @@ class KnowledgeBase:
                 self._qcache.popitem(last=False)
         return vec
 
-    def _vector_side(self, q: str, live: list[str], counts: dict[str, int], n_cand: int,
-                     where: dict[str, Any] | None) -> tuple[list, dict]:
+    def _vector_side(self, q: str, live: builtins.list[str], counts: dict[str, int], n_cand: int,
+                     where: dict[str, Any] | None) -> tuple[builtins.list, dict]:
         qvec = [self.query_embedding(q)]
         docs: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         scored: list[tuple[float, tuple[str, str]]] = []
@@ -607,7 +608,8 @@ class KnowledgeBase:
         return scored, docs
 
     @staticmethod
-    def _ident_rank(q: str, vec_rank: list, lex_rank: list, docs: dict) -> list:
+    def _ident_rank(q: str, vec_rank: builtins.list, lex_rank: builtins.list,
+                    docs: dict) -> builtins.list:
         """Candidates that contain the query's identifiers (GPL-0302, FP_CORE_UTIL,
         %Warning-WIDTH) as whole tokens, as an extra list for the fusion so an exact code beats
         a near miss (GPL-0301) that the embedding finds just as close. Entries whose *head*

@@ -133,7 +133,8 @@ def run_graph(design_dir: Path, sandbox_factory, llm_section: dict, opts: GraphO
             run_dir.event("approval", request=interrupted, answer=answer)
             payload = Command(resume=answer)
         state = graph.get_state(config).values
-        llm = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0}
+        llm: dict[str, Any] = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
+                               "cost_usd": 0.0}
         if client is not None:
             llm = {**client.usage.to_dict(),
                    "by_agent": {a: u.to_dict() for a, u in client.usage_by_agent.items()}}

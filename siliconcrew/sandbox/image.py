@@ -327,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         client = docker_client(timeout=BUILD_TIMEOUT_S)
         reason = build_reason(client, settings.image)
         if reason is None and not (args.force or args.rebuild_base):
-            image_id = image_status(client, settings.image)["id"][:19]
-            print(f"{settings.image} is up to date ({image_id})")
+            status = image_status(client, settings.image) or {}
+            print(f"{settings.image} is up to date ({str(status.get('id'))[:19]})")
             return 0
         print(f"building {settings.image}: {reason or 'forced'}", file=sys.stderr, flush=True)
         result = build_image(settings, from_registry=args.from_registry,

@@ -159,6 +159,7 @@ class LocalSandbox(Sandbox):
         return str(self.workspace)
 
     def _bwrap_prefix(self, cwd: Path) -> list[str]:
+        assert self.bwrap is not None  # only called when isolated
         ws = str(self.workspace)
         mounts = ["--ro-bind", "/usr", "/usr"]
         for name in USR_LINKS:

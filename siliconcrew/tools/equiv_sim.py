@@ -311,8 +311,8 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
               cycles: int, seed: int = 1, stimulus: Stimulus | None = None) -> str:
     stim = stimulus or plan_stimulus(ports, clock, None)
     clock_bits: dict[str, set[int]] = {}
-    for p, b in stim.clocks:
-        clock_bits.setdefault(p, set()).add(b)
+    for clock_port, b in stim.clocks:
+        clock_bits.setdefault(clock_port, set()).add(b)
     ins = [p for p in ports if p.direction == "input"]
     data = [p for p in ins if len(clock_bits.get(p.name, ())) < p.width
             and p.name not in stim.resets]
@@ -383,8 +383,8 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
     if stim.clocks:
         lines.append("      #4;")
         # one 10-unit slot per clock: compare, rise at +4 (after the check), fall at +9
-        for k, (p, b) in enumerate(stim.clocks):
-            lv = f"{p}[{b}]"
+        for k, (clock_port, b) in enumerate(stim.clocks):
+            lv = f"{clock_port}[{b}]"
             if k == 0:
                 lines.append(f"      check; {lv} = 1'b1; #2;")
                 lines += [f"      {r}" for r in resets]

@@ -64,7 +64,7 @@ def _compile_patterns(patterns: list[str], what: str) -> list[re.Pattern]:
     return out
 
 
-class SimulateTool(Tool):
+class SimulateTool(Tool[SimulateInput]):
     name = "simulate"
     description = "Simulate a testbench with iverilog/vvp or verilator --binary; pass/fail + VCD"
     input_model = SimulateInput

@@ -52,7 +52,7 @@ def _sections(text: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
 
 
-class StaTool(Tool):
+class StaTool(Tool[StaInput]):
     name = "sta"
     description = "Static timing analysis with OpenSTA: setup/hold WNS/TNS and worst paths"
     input_model = StaInput

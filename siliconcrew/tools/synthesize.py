@@ -59,7 +59,7 @@ def parse_stat(text: str) -> tuple[int | None, float | None, dict[str, int]]:
     return (int(cells[-1]) if cells else None, float(areas[-1][1]) if areas else None, per_cell)
 
 
-class SynthesizeTool(Tool):
+class SynthesizeTool(Tool[SynthesizeInput]):
     name = "synthesize"
     description = "Synthesize RTL with yosys to a liberty: netlist, cell count, area, warnings"
     input_model = SynthesizeInput

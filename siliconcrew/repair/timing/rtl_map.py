@@ -96,9 +96,8 @@ class Netlist:
 
     @classmethod
     def from_json(cls, data: dict | str | Path, top: str | None = None) -> "Netlist":
-        if not isinstance(data, dict):
-            data = json.loads(Path(data).read_text())
-        name, mod = _top_module(data, top)
+        parsed = data if isinstance(data, dict) else json.loads(Path(data).read_text())
+        name, mod = _top_module(parsed, top)
         nl = cls(name=name, module=mod, cells=dict(mod.get("cells") or {}))
         for net, info in (mod.get("netnames") or {}).items():
             hidden = bool(info.get("hide_name")) or net.startswith("$")
