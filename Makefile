@@ -4,11 +4,12 @@ SHELL := /bin/bash
 PY    := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test bench docker image clean
+.PHONY: help setup run lint test bench docker image clean
 
 help:
 	@echo "make setup   install EDA packages, start dockerd, create .venv, build the sandbox image"
 	@echo "make run     run the counter example (examples/counter) end to end"
+	@echo "make lint    ruff (lint), mypy and the import layer rule (runs first in make test)"
 	@echo "make test    run the test suite (JUnit XML in test-artifacts/junit.xml)"
 	@echo "make bench   sandbox and hardening benchmarks (benchmarks/)"
 	@echo "make docker  start the Docker daemon if it is not running"
@@ -21,7 +22,14 @@ setup:
 run: setup
 	.venv/bin/siliconcrew run examples/counter
 
-test: setup
+LINT_PATHS := siliconcrew tests benchmarks examples scripts
+
+lint: setup
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m mypy siliconcrew
+	.venv/bin/lint-imports
+
+test: lint
 	@mkdir -p test-artifacts
 	SILICONCREW_REQUIRE_DOCKER=1 $(PY) -m pytest -q -rs --junitxml=test-artifacts/junit.xml tests
 

@@ -23,14 +23,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from siliconcrew.core.settings import SandboxSettings  # noqa: E402
 from siliconcrew.core.design import load_design  # noqa: E402
 from siliconcrew.core.errors import SandboxUnavailable  # noqa: E402
+from siliconcrew.core.settings import SandboxSettings  # noqa: E402
 from siliconcrew.engines.base import run_flow  # noqa: E402
-from siliconcrew.engines.qflow import QflowEngine  # noqa: E402
-from siliconcrew.steps.harden import design_input  # noqa: E402
 from siliconcrew.engines.layout import render_png  # noqa: E402
+from siliconcrew.engines.qflow import QflowEngine  # noqa: E402
 from siliconcrew.sandbox import open_sandbox  # noqa: E402
+from siliconcrew.steps.harden import design_input  # noqa: E402
 
 QFLOW_STAGES = ("synthesize", "place", "sta", "route", "backanno", "migrate", "drc", "lvs",
                 "gdsii")

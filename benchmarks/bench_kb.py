@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -37,7 +36,8 @@ EVAL: list[tuple[str, tuple[str, ...]]] = [
     # --- iverilog
     ("tb_counter.v:14: error: Unknown module type: counter", ("iverilog-unknown-module-type",)),
     ("*** These modules were missing: fifo referenced 1 times.", ("iverilog-unknown-module-type",)),
-    ("top.v:20: error: Unable to bind wire/reg/memory `data_q' in `top'", ("iverilog-unable-to-bind",)),
+    ("top.v:20: error: Unable to bind wire/reg/memory `data_q' in `top'",
+     ("iverilog-unable-to-bind",)),
     ("alu.v:14: error: reg result; cannot be driven by primitives or continuous assignment.",
      ("iverilog-reg-continuous-assign",)),
     ("fsm.v:30: error: state is not a valid l-value in top.u_fsm.", ("iverilog-not-valid-lvalue",)),
@@ -45,7 +45,8 @@ EVAL: list[tuple[str, tuple[str, ...]]] = [
      ("iverilog-port-padding",)),
     ("iverilog syntax error on always_ff and logic keywords", ("iverilog-sv-keywords-need-g2012",)),
     ("top.v:2: Include file defs.vh not found", ("iverilog-include-not-found",)),
-    ("warning: macro WIDTH undefined (and assumed null) at this point.", ("iverilog-macro-undefined",)),
+    ("warning: macro WIDTH undefined (and assumed null) at this point.",
+     ("iverilog-macro-undefined",)),
     ("warning: Some design elements have no explicit time unit and/or time precision.",
      ("iverilog-timescale-missing",)),
     ("my vvp simulation never finishes and hangs forever", ("vvp-simulation-hangs",)),
@@ -72,7 +73,8 @@ EVAL: list[tuple[str, tuple[str, ...]]] = [
      "'top.carry'", ("verilator-unoptflat",)),
     ("%Error-NEEDTIMINGOPT: tb.v:14:5: Use --timing or --no-timing to specify how timing "
      "controls should be handled", ("verilator-needtimingopt", "cocotb-verilator-timing")),
-    ("%Warning-PINMISSING: top.v:40:7: Instance has missing pin: 'rst_n'", ("verilator-pinmissing",)),
+    ("%Warning-PINMISSING: top.v:40:7: Instance has missing pin: 'rst_n'",
+     ("verilator-pinmissing",)),
     ("%Error: top.v:20:3: Cannot find file containing module: 'fifo'",
      ("verilator-cannot-find-module",)),
     ("%Warning-DECLFILENAME: alu_top.v:1:8: Filename 'alu_top' does not match MODULE name: 'alu'",
@@ -95,10 +97,12 @@ EVAL: list[tuple[str, tuple[str, ...]]] = [
     ("Found and reported 3 problems.", ("yosys-check-problems",)),
     ("Warning: Replacing memory \\mem with list of registers. See top.v:12",
      ("yosys-memory-to-registers",)),
-    ("ERROR: Multiple edge sensitive events found for this signal!", ("yosys-multiple-edge-events",)),
+    ("ERROR: Multiple edge sensitive events found for this signal!",
+     ("yosys-multiple-edge-events",)),
     ("Warning: Yosys has only limited support for tri-state logic at the moment.",
      ("yosys-tristate",)),
-    ("Warning: Resizing cell port top.u_add.b from 4 bits to 8 bits.", ("yosys-resizing-cell-port",)),
+    ("Warning: Resizing cell port top.u_add.b from 4 bits to 8 bits.",
+     ("yosys-resizing-cell-port",)),
     ("ERROR: ABC: execution of command failed: return code 134.", ("yosys-abc-failed",)),
     # --- OpenSTA / qflow
     ("Warning: top.v line 12, module NAND2X1 not found. Creating black box for U5.",
@@ -119,7 +123,8 @@ EVAL: list[tuple[str, tuple[str, ...]]] = [
      "target density: 0.45 Suggested target density: 0.62", ("gpl-0302",)),
     ("[ERROR GPL-0301] Utilization 131.200 % exceeds 100%.", ("gpl-0301",)),
     ("[ERROR DPL-0036] Detailed placement failed.", ("dpl-0036",)),
-    ("[ERROR PPL-0024] Number of IO pins (212) exceeds maximum number of available positions (160).",
+    ("[ERROR PPL-0024] Number of IO pins (212) exceeds maximum number of available positions "
+     "(160).",
      ("ppl-0024",)),
     ("[ERROR GRT-0116] Global routing finished with congestion. Check the congestion regions in "
      "the DRC Report.", ("grt-0116",)),

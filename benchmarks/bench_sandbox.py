@@ -24,8 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from siliconcrew.core.settings import SandboxSettings  # noqa: E402
 from siliconcrew.core.errors import SandboxUnavailable  # noqa: E402
+from siliconcrew.core.settings import SandboxSettings  # noqa: E402
 from siliconcrew.sandbox import open_sandbox  # noqa: E402
 from siliconcrew.tools.base import ToolContext  # noqa: E402
 from siliconcrew.tools.registry import execute, load_registry  # noqa: E402
@@ -146,7 +146,8 @@ def main() -> None:
         if "error" in r:
             print(f"  {r['backend']:7s} {r['error']}")
         else:
-            print(f"  {r['backend']:7s} median {r['median_ms']} ms, p90 {r['p90_ms']} ms (n={r['n']})")
+            print(f"  {r['backend']:7s} median {r['median_ms']} ms, p90 {r['p90_ms']} ms "
+                  f"(n={r['n']})")
     print("simulate tool overhead on a ~1 s simulation, target <= 10 %:")
     for r in report["tool_overhead"]:
         if "error" in r:

@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from siliconcrew.core.settings import load_settings  # noqa: E402
-from siliconcrew.sandbox import open_sandbox  # noqa: E402
 from siliconcrew.repair.timing.ladder import RepairBudget, repair_design  # noqa: E402
+from siliconcrew.sandbox import open_sandbox  # noqa: E402
 
 DESIGNS = REPO / "benchmarks" / "timing_designs"
 

@@ -6,7 +6,8 @@ Run it with a Python that has the LibreLane version installed (it needs no PDK, 
     python -m venv /tmp/ll && /tmp/ll/bin/pip install librelane==3.0.17
     /tmp/ll/bin/python scripts/librelane_variables.py
     # OpenLane 2 (the `command: openlane` engine option), same code base before the rename:
-    /tmp/ol/bin/pip install openlane==2.3.10 && /tmp/ol/bin/python scripts/librelane_variables.py openlane
+    /tmp/ol/bin/pip install openlane==2.3.10 &&
+        /tmp/ol/bin/python scripts/librelane_variables.py openlane
 
 The list is LibreLane's own: `Classic.get_all_config_variables()` (flows/flow.py: the universal
 flow variables, the Classic flow's and every Classic step's `config_vars`), each with its

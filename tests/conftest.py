@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox import open_sandbox
 from siliconcrew.tools.base import ToolContext
 from siliconcrew.tools.registry import execute, load_registry

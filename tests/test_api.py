@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, REPO, run_cli
+
 from siliconcrew import api
 from siliconcrew.core.errors import UserInputError
 

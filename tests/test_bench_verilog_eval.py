@@ -15,8 +15,10 @@ AND = "module TopModule(input a, input b, output out);\n  assign out = a & b;\ne
 MUX_OK = ("module TopModule(input sel, input [7:0] a, input [7:0] b, output [7:0] out);\n"
           "  assign out = sel ? b : a;\nendmodule\n")
 MUX_BAD = MUX_OK.replace("sel ? b : a", "sel ? a : b")
-DFF_SYNTAX = "module TopModule(input clk, input [7:0] d, output reg [7:0] q);\n  always @(posedge clk q <= d;\nendmodule\n"
-POP_WRONG_PORTS = "module TopModule(input [3:0] x, output [2:0] y);\n  assign y = x[0]+x[1]+x[2]+x[3];\nendmodule\n"
+DFF_SYNTAX = ("module TopModule(input clk, input [7:0] d, output reg [7:0] q);\n"
+              "  always @(posedge clk q <= d;\nendmodule\n")
+POP_WRONG_PORTS = ("module TopModule(input [3:0] x, output [2:0] y);\n"
+                   "  assign y = x[0]+x[1]+x[2]+x[3];\nendmodule\n")
 
 
 def answer(req: dict) -> dict:

@@ -60,7 +60,8 @@ def test_chat_streams_shows_tool_calls_undoes_and_resumes(design):
     new_rtl = (design / "rtl" / "counter.v").read_text().replace("8-bit", "eight-bit")
     script = [
         {"content": "Linting now."},  # streamed plain answer first
-        {"tool_calls": [{"name": "lint", "arguments": {"files": ["rtl/counter.v"], "top": "counter"}}]},
+        {"tool_calls": [{"name": "lint",
+                         "arguments": {"files": ["rtl/counter.v"], "top": "counter"}}]},
         {"content": "Lint is clean: no warnings."},
         {"tool_calls": [{"name": "write_file", "arguments": {"path": "rtl/counter.v",
                                                               "content": new_rtl}}]},

@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, run_cli
 
 LINT_COUNTER = json.dumps({"files": ["rtl/counter.v"], "top": "counter"})
@@ -56,7 +55,8 @@ def test_help_lists_commands():
     proc = run_cli("--help")
     assert proc.returncode == 0, proc.stderr
     for cmd in ("run", "tools", "sandbox"):
-        assert re.search(rf"^\W*{cmd}\s", proc.stdout, re.MULTILINE), f"{cmd} missing:\n{proc.stdout}"
+        assert re.search(rf"^\W*{cmd}\s", proc.stdout, re.MULTILINE), \
+            f"{cmd} missing:\n{proc.stdout}"
 
 
 def test_tools_list_json_contract():

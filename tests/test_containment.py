@@ -172,9 +172,11 @@ def test_symlinked_run_log_gives_a_result_not_a_traceback(tmp_path):
 FLOOD_TB = """module tb;
   integer i;
   initial begin
-    for (i = 0; i < {n}; i = i + 1) $display("filler line %0d ................................................", i);
+    for (i = 0; i < {n}; i = i + 1) \
+$display("filler line %0d ................................................", i);
     {error}
-    for (i = 0; i < {n}; i = i + 1) $display("filler line %0d ................................................", i);
+    for (i = 0; i < {n}; i = i + 1) \
+$display("filler line %0d ................................................", i);
     $display("TEST PASSED");
     $finish;
   end
@@ -277,7 +279,7 @@ def test_sigterm_of_cli_is_handled_like_ctrl_c(tmp_path):
     assert proc.returncode == 130, (proc.returncode, out, err)
     assert "Traceback" not in err
     time.sleep(1)
-    left = subprocess.run(["pgrep", "-f", f"vvp -n sim.vvp"], capture_output=True, text=True)
+    left = subprocess.run(["pgrep", "-f", "vvp -n sim.vvp"], capture_output=True, text=True)
     assert left.stdout.strip() == "", "the simulation outlived the CLI"
 
 
@@ -322,7 +324,8 @@ ROM_TB = """module tb_rom;
     for (i = 0; i < 4; i = i + 1) begin
       v = $fscanf(fd, "%d\\n", addr);
       @(negedge clk); @(negedge clk);
-      if (data !== expected[addr]) begin errors = errors + 1; $display("ERROR: addr %0d got %h", addr, data); end
+      if (data !== expected[addr]) begin errors = errors + 1; \
+$display("ERROR: addr %0d got %h", addr, data); end
     end
     if (errors == 0) $display("TEST PASSED");
     $finish;
@@ -355,7 +358,8 @@ module forger;
     // From gl_sim/ (netlist run) and gl_sim/rtl/ (RTL run): try to replace what the host
     // reads after the gate-level stage (the GDS, a signoff log) and to drop a file beside.
     fd = $fopen("../layout/counter.gds", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
-    fd = $fopen("../../layout/counter.gds", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
+    fd = $fopen("../../layout/counter.gds", "w"); \
+if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
     fd = $fopen("../log/drc.log", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
     fd = $fopen("../../log/drc.log", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end
     fd = $fopen("../forged.txt", "w"); if (fd) begin $fwrite(fd, "FORGED"); $fclose(fd); end

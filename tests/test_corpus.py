@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_cli
+
 from siliconcrew.core.design import load_design
 
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -9,7 +9,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,7 +25,8 @@ PLAN = {"top": "counter", "modules": [{"name": "counter", "ports": [
 
 def spec_only_counter(tmp_path: Path) -> Path:
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     shutil.rmtree(design / "rtl")
     card = design / "design.yaml"
     card.write_text(card.read_text().replace("rtl: [rtl/counter.v]\n", ""))
@@ -44,7 +44,8 @@ def llm_env(server: ScriptedLLM) -> dict:
 
 def test_rtl_given_design_reaches_gds_without_llm(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     env = {k: "" for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SILICONCREW_MODEL")}
     proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -110,7 +111,8 @@ def test_spec_only_design_buggy_rtl_caught_fixed_and_hardened(tmp_path):
     # and the verified fix was learned (only after the testbench passed)
     listed = run_cli("kb", "list", "--collection", "insights", "--kb", str(kb), "--json")
     insights = json.loads(listed.stdout)
-    items = insights if isinstance(insights, list) else insights.get("items", insights.get("entries", []))
+    items = (insights if isinstance(insights, list)
+             else insights.get("items", insights.get("entries", [])))
     assert len(items) == 1 and "count <= count + 1'b1" in json.dumps(items)
 
 
@@ -131,7 +133,8 @@ def test_budget_cap_stops_cleanly_and_keeps_artefacts(tmp_path):
 
 def test_approval_gate_without_terminal_declines(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
                    env={"SILICONCREW_MODEL": ""})
     data = json.loads(proc.stdout)
@@ -143,7 +146,8 @@ def test_approval_gate_without_terminal_declines(tmp_path):
 
 def test_resume_after_kill_9_repeats_no_finished_step(tmp_path):
     design = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "mac8", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     env = {**os.environ, "SILICONCREW_MODEL": ""}
     proc = subprocess.Popen([*CLI, "run", str(design), "--json", "--sandbox", "local"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -182,7 +186,8 @@ def test_resume_after_kill_9_repeats_no_finished_step(tmp_path):
 
 def test_resume_unknown_run_is_input_error(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     proc = run_cli("run", str(design), "--resume", "20200101-000000-dead", "--sandbox", "local")
     assert proc.returncode == 2 and "no checkpoint" in proc.stderr
 
@@ -220,7 +225,8 @@ def test_no_golden_testbench_agent_writes_its_own(tmp_path):
 
 def test_hardening_agent_proposal_is_checked_by_a_rerun(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = design / "design.yaml"
     card.write_text(card.read_text().replace(
         "flow: {engine: qflow, pdk: osu018}",
@@ -301,14 +307,16 @@ endmodule
     events = trace_events(Path(data["run_dir"]))
     starts = [e for e in events if e["event"] == "node_start" and e["node"] == "module_rtl"]
     ends = [e for e in events if e["event"] == "node_end" and e["node"] == "module_rtl"]
-    assert len(starts) == 2 and max(s["ts"] for s in starts) < min(e["ts"] for e in ends)  # parallel
+    # the two module_rtl nodes ran in parallel
+    assert len(starts) == 2 and max(s["ts"] for s in starts) < min(e["ts"] for e in ends)
     assert (design / "rtl" / "inc8.v").is_file() and (design / "rtl" / "allones8.v").is_file()
     assert Path(data["artifacts"]["gds"]).is_file()
 
 
 def _mac8_at(tmp_path: Path, period: float) -> Path:
     design = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "mac8", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = design / "design.yaml"
     # io_delay_pct 0: these periods were calibrated with no I/O delay (mac8's inputs feed its
     # multiplier, so the default 20 % moves the worst path to b -> acc and the strategy that
@@ -386,7 +394,8 @@ def test_clock_relaxation_is_applied_only_when_allowed(tmp_path):
 
 def test_planner_questions_are_asked_in_interactive_runs(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     plan = {**PLAN, "questions": ["Should wrap be registered?"]}
     with ScriptedLLM() as srv:
         srv.default = {"content": json.dumps(plan)}
@@ -428,7 +437,8 @@ def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_
     nodes = [n["node"] for n in data["nodes"]]
     assert nodes == ["planner", "rtl", "verify", "synth", "timing", "rtl", "verify", "synth",
                      "timing", "harden", "report"]  # harden: the gate, declined
-    assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1], prompts[1][:3000]
+    assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1], \
+        prompts[1][:3000]
     assert "latency" in prompts[1] and "synthesis-side repairs tried" in prompts[1]
     timing = [n["outcome"] for n in data["nodes"] if n["node"] == "timing"]
     assert "back to RTL" in timing[0] and timing[1].startswith("closed by")

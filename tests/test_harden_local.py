@@ -79,7 +79,8 @@ def test_mac8_about_1k_cells_repaired_to_clean(tmp_path):
 
 def test_unroutable_utilization_is_repaired_and_reported(tmp_path):
     design = copy_example(tmp_path, "counter")
-    set_flow(design, "{engine: qflow, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}")
+    set_flow(design,
+             "{engine: qflow, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}")
     proc, data = harden(design, "--max-repairs", "0")
     assert proc.returncode == 1
     assert "routing_congestion" in data["failure_classes"]

@@ -17,19 +17,36 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES
+
 from siliconcrew.engines.base import FlowEngine, FlowResult, StageResult
 from siliconcrew.repair.hardening.classify import (
-    ANTENNA_VIOLATIONS, CLASS_ORDER, DRC_VIOLATIONS, HOLD_VIOLATIONS, LVS_MISMATCH,
-    MAX_SLEW_CAP_FANOUT, PLACEMENT_DENSITY, POWER_GRID_VIOLATIONS, ROUTING_CONGESTION,
+    ANTENNA_VIOLATIONS,
+    CLASS_ORDER,
+    DRC_VIOLATIONS,
+    HOLD_VIOLATIONS,
+    LVS_MISMATCH,
+    MAX_SLEW_CAP_FANOUT,
+    PLACEMENT_DENSITY,
+    POWER_GRID_VIOLATIONS,
+    ROUTING_CONGESTION,
     SETUP_VIOLATIONS,
-    SYNTHESIS_PROBLEM, TOOL_CRASH, UNKNOWN, classify, load_metrics, primary, read_log,
-)
-from siliconcrew.repair.hardening.policies import (
-    ABSTRACT_ACTIONS, POLICIES, SEND_BACK_TARGETS, all_actions, policy_for,
+    SYNTHESIS_PROBLEM,
+    TOOL_CRASH,
+    UNKNOWN,
+    classify,
+    load_metrics,
+    primary,
+    read_log,
 )
 from siliconcrew.repair.hardening.loop import choose_action, config_diff, repair_loop
+from siliconcrew.repair.hardening.policies import (
+    ABSTRACT_ACTIONS,
+    POLICIES,
+    SEND_BACK_TARGETS,
+    all_actions,
+    policy_for,
+)
 
 QFLOW = Path(__file__).parent / "fixtures" / "qflow"
 

@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, run_cli
+
 from siliconcrew.core.design import load_design
 from siliconcrew.core.errors import UserInputError
 
@@ -54,7 +54,8 @@ def one_line_error(proc) -> str:
 
 
 def refused(proc) -> str:
-    assert proc.returncode == 2, f"rc={proc.returncode}\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}"
+    assert proc.returncode == 2, \
+        f"rc={proc.returncode}\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}"
     return one_line_error(proc)
 
 
@@ -205,7 +206,7 @@ def test_old_engine_name_local_is_read_as_qflow_with_a_warning(design):
     assert d.flow.engine == "qflow"
     proc = check(design, "--no-harden", "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    warnings = [l for l in proc.stderr.splitlines() if l.startswith("warning:")]
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning:")]
     assert any("old name" in w and "engine: qflow" in w for w in warnings), proc.stderr
     edit_card(design, "flow: {engine: local, pdk: osu018}", "flow: {engine: qfloww, pdk: osu018}")
     assert "unknown flow engine 'qfloww'" in refused(check(design))
@@ -213,7 +214,8 @@ def test_old_engine_name_local_is_read_as_qflow_with_a_warning(design):
 
 @pytest.mark.parametrize("pdk", ["sky130A", "gf180mcuD", "ihp-sg13g2"])
 def test_librelane_pdks_are_accepted(design, pdk):
-    edit_card(design, "flow: {engine: qflow, pdk: osu018}", f"flow: {{engine: librelane, pdk: {pdk}}}")
+    edit_card(design, "flow: {engine: qflow, pdk: osu018}",
+              f"flow: {{engine: librelane, pdk: {pdk}}}")
     d, _ = load_design(design)
     assert d.flow.pdk == pdk
 
@@ -222,7 +224,7 @@ def test_missing_spec_with_rtl_is_a_warning(design):
     (design / "spec.md").unlink()
     proc = check(design, "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    warnings = [l for l in proc.stderr.splitlines() if l.startswith("warning:")]
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning:")]
     assert len(warnings) == 1 and "spec.md" in warnings[0] and "not found" in warnings[0]
     json.loads(proc.stdout)  # stdout stays clean JSON
 

@@ -58,7 +58,7 @@ def test_seed_corpus_ships_150_error_entries(seeded):
     assert seeded.count("docs") >= 15
     # every error entry has the signature -> cause -> fix shape
     got = seeded.collection("errors").get(include=["documents"])
-    bad = [i for i, d in zip(got["ids"], got["documents"])
+    bad = [i for i, d in zip(got["ids"], got["documents"], strict=True)
            if "**Fix:**" not in d or "**Cause:**" not in d]
     assert not bad, bad[:5]
 
@@ -249,8 +249,8 @@ def test_reopen_uses_registered_embedding_function(seeded):
     import chromadb
     from chromadb.config import Settings
 
-    client = chromadb.PersistentClient(str(seeded.path),
-                                       settings=Settings(anonymized_telemetry=False, allow_reset=True))
+    client = chromadb.PersistentClient(
+        str(seeded.path), settings=Settings(anonymized_telemetry=False, allow_reset=True))
     coll = client.get_collection("errors", embedding_function=None)
     # the persisted configuration resolves to our registered class (unregistered, chroma
     # raises "Embedding function siliconcrew-minilm not found")

@@ -14,17 +14,23 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
-from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.engines import get_engine
 from siliconcrew.engines.base import DesignInput, run_flow
 from siliconcrew.engines.librelane import (
-    DEFAULT_SCL, STAGE_STEPS, LibreLaneEngine, normalize_metrics, parse_flow_messages,
-    parse_metrics_csv, parse_openroad_alerts, read_metrics_json)
+    DEFAULT_SCL,
+    STAGE_STEPS,
+    LibreLaneEngine,
+    normalize_metrics,
+    parse_flow_messages,
+    parse_metrics_csv,
+    parse_openroad_alerts,
+    read_metrics_json,
+)
 from siliconcrew.sandbox.base import ExecResult, Sandbox
-
-from conftest import FIXTURES
 
 LOGS = FIXTURES / "librelane-logs"
 FIXTURES_HERE = Path(__file__).parent / "fixtures" / "librelane"  # constructed: SOURCES.md
@@ -436,7 +442,7 @@ def test_stage_boundaries_are_real_adjacent_step_ids(log):
     for k, s in enumerate(ids):
         first.setdefault(s, k)
     ranges = list(STAGE_STEPS.values())
-    for (_, prev_to), (nxt_from, _) in zip(ranges, ranges[1:]):
+    for (_, prev_to), (nxt_from, _) in zip(ranges, ranges[1:], strict=False):
         # each stage starts right after the previous one ends: no step falls between stages
         assert first[nxt_from] == first[prev_to] + 1, (prev_to, nxt_from)
     assert ranges[0][0] is None and ranges[-1][1] is None
@@ -573,12 +579,12 @@ def test_replay_clean_full_run(ws):
     assert "--from" not in first and sb.flag(first, "--to") == "OpenROAD.STAPrePNR"
     assert sb.flag(first, "--pdk-root") == f"/ws/pdk/ciel/sky130/versions/{PDK_HASH}"
     assert sb.flag(first, "--pdk") == "sky130A" and sb.flag(first, "--scl") == "sky130_fd_sc_hd"
-    for call, (frm, to) in zip(sb.calls, STAGE_STEPS.values()):
+    for call, (frm, to) in zip(sb.calls, STAGE_STEPS.values(), strict=True):
         assert sb.flag(call, "--from") == frm and sb.flag(call, "--to") == to
     assert all(t and t >= 3600 for t in sb.timeouts)
     # every later stage starts from the state its previous stage ended with
     fd = flow_dir(ws)
-    for call, (_, prev_to) in zip(sb.calls[1:], list(STAGE_STEPS.values())[:-1]):
+    for call, (_, prev_to) in zip(sb.calls[1:], list(STAGE_STEPS.values())[:-1], strict=True):
         state = json.loads((fd / sb.flag(call, "--with-initial-state")).read_text())
         assert state["replay_step"] == prev_to
     # metrics from final/metrics.json, every key kept
@@ -848,8 +854,8 @@ def test_deferred_power_grid_error_stands_when_lvs_fails(ws, tmp_path):
 
 @needs_gds
 def test_deferred_routing_drc_reaches_signoff_then_fails_it(ws):
-    from siliconcrew.steps.harden import stage_logs
     from siliconcrew.repair.hardening.classify import DRC_VIOLATIONS, classify, primary
+    from siliconcrew.steps.harden import stage_logs
 
     sb = ReplaySandbox(ws, deferred={"Checker.TrDRC": ("deferred_trdrc",
                                                        {"route__drc_errors": 3})})
@@ -1089,7 +1095,7 @@ def test_stage_boundaries_against_the_classic_flow_of_the_checked_versions(tool,
 
     steps = json.loads(_data_file(tool, version).read_text())["classic_steps"]
     ranges = list(STAGE_STEPS.values())
-    for (_, prev_to), (nxt_from, _) in zip(ranges, ranges[1:]):
+    for (_, prev_to), (nxt_from, _) in zip(ranges, ranges[1:], strict=False):
         assert steps.index(nxt_from) == steps.index(prev_to) + 1, (prev_to, nxt_from)
     frm, to = STAGE_STEPS["placement"]
     assert steps.index(frm) < steps.index("Checker.PowerGridViolations") < steps.index(to)

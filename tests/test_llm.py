@@ -7,7 +7,7 @@ import json
 import pytest
 
 from siliconcrew.agents.codeblocks import code_blocks, module_names
-from siliconcrew.agents.llm import Budget, BudgetExceeded, LLMClient, LLMError, ToolSpec
+from siliconcrew.agents.llm import Budget, BudgetExceeded, LLMClient, LLMError
 from siliconcrew.agents.llm_config import LLMSettings, load_llm_settings
 from siliconcrew.agents.tooling import tool_specs
 from siliconcrew.sandbox import open_sandbox
@@ -50,7 +50,8 @@ def test_chat_counts_tokens_costs_and_traces(tmp_path):
 
 def test_tool_loop_runs_real_tools_and_refuses_escapes(tmp_path, counter_ws):
     script = [
-        {"tool_calls": [{"name": "lint", "arguments": {"files": ["rtl/counter.v"], "top": "counter"}}]},
+        {"tool_calls": [{"name": "lint",
+                         "arguments": {"files": ["rtl/counter.v"], "top": "counter"}}]},
         {"tool_calls": [{"name": "lint", "arguments": {"files": ["../../etc/passwd"]}}]},
         {"tool_calls": [{"name": "lint", "arguments": '{"files": ["rtl/counter.v"'}]},  # malformed
         {"tool_calls": [{"name": "rm_rf", "arguments": {}}]},
@@ -82,7 +83,8 @@ def test_tool_loop_runs_real_tools_and_refuses_escapes(tmp_path, counter_ws):
 def test_429_then_success(tmp_path):
     with ScriptedLLM([{"status": 429}, {"content": "ok after retry"}]) as srv:
         client, _ = client_for(srv, tmp_path)
-        assert client.chat("planner", [{"role": "user", "content": "x"}]).content == "ok after retry"
+        reply = client.chat("planner", [{"role": "user", "content": "x"}])
+        assert reply.content == "ok after retry"
     assert len(srv.requests) == 2
 
 
@@ -135,13 +137,16 @@ def test_settings_from_environment(monkeypatch):
     monkeypatch.setenv("SILICONCREW_MODEL_RTL", "big-coder")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     s = load_llm_settings({"api_key": "ignored-from-file", "max_retries": 7})
-    assert s.configured and s.model_for("rtl") == "big-coder" and s.model_for("planner") == "qwen2.5-coder"
+    assert s.configured and s.model_for("rtl") == "big-coder"
+    assert s.model_for("planner") == "qwen2.5-coder"
     assert s.api_key is None and s.max_retries == 7
     assert "api_key" not in json.dumps(s.describe()).replace("api_key_set", "")
 
 
 def test_code_blocks_from_fenced_answers():
-    answer = ("Here you go:\n```verilog\nmodule a(input x, output y);\n  assign y = x;\nendmodule\n```\n"
+    answer = ("Here you go:\n```verilog\nmodule a(input x, output y);\n  assign y = x;\n"
+              "endmodule\n```\n"
               "and a testbench\n```\nmodule tb; endmodule\n```\n```python\nprint(1)\n```")
     blocks = code_blocks(answer)
-    assert len(blocks) == 2 and module_names(blocks[0]) == ["a"] and module_names(blocks[1]) == ["tb"]
+    assert len(blocks) == 2
+    assert module_names(blocks[0]) == ["a"] and module_names(blocks[1]) == ["tb"]

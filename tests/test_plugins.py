@@ -11,7 +11,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 PLUGIN_MODULE = textwrap.dedent('''

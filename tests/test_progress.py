@@ -6,12 +6,10 @@ import os
 import re
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
-from siliconcrew.sandbox import open_sandbox
-from siliconcrew.sandbox import follow
+from siliconcrew.sandbox import follow, open_sandbox
 from siliconcrew.sandbox.follow import LogFollower, format_elapsed
 from tests.conftest import BACKENDS, EXAMPLES, settings_for
 
@@ -92,7 +90,6 @@ def test_elapsed_format():
 def test_harden_reports_progress_inside_stages(tmp_path, monkeypatch):
     """An unattended harden shows a heartbeat with the stage log's newest line, e.g. qrouter's
     own progress during route (a 6 000-cell route ran 15 minutes with nothing shown)."""
-    from siliconcrew.core.settings import SandboxSettings
     from siliconcrew.steps.harden import harden
 
     monkeypatch.setattr(follow, "DEFAULT_INTERVAL_S", 0.2)

@@ -23,7 +23,8 @@ def lint(ctx, files, top):
 
 
 def test_verilator_limitation_is_not_a_design_error(tmp_path, tool_ctx):
-    """`Unsupported tristate construct: ASSIGNDLY` is Verilator's limit; iverilog/yosys accept it."""
+    """`Unsupported tristate construct: ASSIGNDLY` is Verilator's limit; iverilog/yosys accept
+    it."""
     ws = tmp_path / "tri"
     (ws / "rtl").mkdir(parents=True)
     (ws / "rtl" / "tri4.v").write_text(TRISTATE_REG)
@@ -80,7 +81,8 @@ module tb_lfsr;
     for (i = 0; i < 20; i = i + 1) begin
       @(posedge clk_tb); #2;
       model = {model[2:0], ~(model[3] ^ model[2])};
-      if (out_tb !== model) begin errors = errors + 1; $display("ERROR: got %b expected %b", out_tb, model); end
+      if (out_tb !== model) begin errors = errors + 1; \
+$display("ERROR: got %b expected %b", out_tb, model); end
     end
     if (errors == 0) $display("Your Design Passed");
     $finish;

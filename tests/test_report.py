@@ -17,7 +17,8 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory) -> Path:
     design = tmp_path_factory.mktemp("rep") / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     proc = run_cli("run", str(design), "--json", "--sandbox", "local",
                    env={"SILICONCREW_MODEL": ""})
     assert proc.returncode == 0, proc.stderr[-2000:]

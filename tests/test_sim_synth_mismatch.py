@@ -166,7 +166,8 @@ def test_rtl_failing_its_testbench_is_a_sim_synth_mismatch_not_ok(tmp_path):
 
 
 def test_clean_design_is_ok_and_a_one_gate_netlist_change_names_the_difference(tmp_path):
-    design = make_design(tmp_path / "cnt4", "cnt4", CNT4_RTL, cnt4_tb(""), "{port: clk, period_ns: 10}")
+    design = make_design(tmp_path / "cnt4", "cnt4", CNT4_RTL, cnt4_tb(""),
+                         "{port: clk, period_ns: 10}")
     proc, data = harden(design)
     assert proc.returncode == 0, data["stages"][-1]
     st = gl_sim(data)

@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
-from siliconcrew.core.settings import SandboxSettings
+
 from siliconcrew.core.design import ClockSpec
-from siliconcrew.sandbox import open_sandbox
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.repair.timing.ladder import relaxed_period
+from siliconcrew.sandbox import open_sandbox
 from siliconcrew.tools.base import ToolContext
 from siliconcrew.tools.registry import execute, load_registry
 

@@ -8,11 +8,11 @@ expected values below were read from the fixture files by hand; the parser must 
 from __future__ import annotations
 
 import pytest
-
 from conftest import FIXTURES
+
 from siliconcrew.tools.diagnostics import parse_yosys
-from siliconcrew.tools.sta_report import parse_endpoint_table, parse_paths
 from siliconcrew.tools.sta import _sections
+from siliconcrew.tools.sta_report import parse_endpoint_table, parse_paths
 
 TIMING = FIXTURES / "timing-reports"
 YOSYS = FIXTURES / "yosys"
@@ -25,7 +25,7 @@ def read(path):
 
 def assert_arrivals_add_up(path, tol):
     """Each stage's arrival is the previous arrival plus its incr: the columns were split right."""
-    for prev, cur in zip(path.stages, path.stages[1:]):
+    for prev, cur in zip(path.stages, path.stages[1:], strict=False):
         assert cur.arrival == pytest.approx(prev.arrival + cur.incr, abs=tol), (prev, cur)
     assert path.stages[-1].arrival == pytest.approx(path.arrival, abs=tol)
 
@@ -204,8 +204,8 @@ def test_summary_reports_are_not_paths():
 
 # --------------------------------------------------------------------- yosys diagnostics
 def test_yosys_multiple_conflicting_drivers():
-    diags = parse_yosys(read(YOSYS / "issue_openlane1334_yosys_check_multiple_conflicting_drivers.log"),
-                        lambda p: p)
+    log = YOSYS / "issue_openlane1334_yosys_check_multiple_conflicting_drivers.log"
+    diags = parse_yosys(read(log), lambda p: p)
     assert len(diags) == 1
     d = diags[0]
     assert (d.severity, d.code, d.file, d.line) == ("warning", "multiple-drivers", None, None)

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, run_cli
-from siliconcrew.core.settings import SandboxSettings
+
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.sandbox import open_sandbox
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.repair.timing import analyze, analyze_report, report_figures
 from siliconcrew.repair.timing.rtl_map import Netlist, parse_src, sta_name_map
+from siliconcrew.sandbox import open_sandbox
 
 REPORTS = FIXTURES / "timing-reports"
 ALL_REPORTS = sorted(REPORTS.iterdir()) if REPORTS.is_dir() else []
@@ -33,7 +33,7 @@ def make_design(root: Path, name: str, rtl: str, period: float, clock: str | Non
 
 
 def line_of(rtl: str, marker: str) -> int:
-    return next(i for i, l in enumerate(rtl.splitlines(), 1) if marker in l)
+    return next(i for i, ln in enumerate(rtl.splitlines(), 1) if marker in ln)
 
 
 # ------------------------------------------------------------------------------ report parsing
@@ -90,7 +90,7 @@ def test_high_fanout_cause_from_report_text():
     text = (REPORTS / "ol2_sta_max_ss_100C_1v60_max_met.rpt").read_text()
     # make the met path violate: its net37 fanout of 34 must be named as a cause
     text = text.replace("slack (MET)", "slack (VIOLATED)", 1)
-    first_slack = [l for l in text.splitlines() if "slack (VIOLATED)" in l][0]
+    first_slack = [ln for ln in text.splitlines() if "slack (VIOLATED)" in ln][0]
     text = text.replace(first_slack, first_slack.replace(first_slack.split()[0],
                                                          "-" + first_slack.split()[0]), 1)
     r = analyze_report(text)
@@ -109,7 +109,8 @@ def test_malformed_reports_are_clear_errors():
 def test_parse_src_and_name_escaping():
     assert parse_src("/w/rtl/a.v:12.5-14.20|/w/b.v:3.1-3.9") == [("/w/rtl/a.v", 12, 14),
                                                                  ("/w/b.v", 3, 3)]
-    nl = Netlist.from_json({"modules": {"t": {"attributes": {"top": "00000000000000000000000000000001"},
+    top = "00000000000000000000000000000001"
+    nl = Netlist.from_json({"modules": {"t": {"attributes": {"top": top},
                                               "ports": {}, "cells": {
         "\\u_reg[3]": {"type": "DFFPOSX1", "connections": {"Q": [2]}},
         "$abc$1$x": {"type": "INVX1", "connections": {"A": [2], "Y": [3]}}},

@@ -10,15 +10,20 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, run_cli
-from siliconcrew.core.settings import SandboxSettings
+
 from siliconcrew.core.design import load_design
+from siliconcrew.core.recipe import SynthRecipe
+from siliconcrew.core.settings import SandboxSettings
+from siliconcrew.repair.timing.ladder import (
+    RepairBudget,
+    TimingRepair,
+    relaxed_period,
+    synthesis_ladder,
+)
 from siliconcrew.sandbox import open_sandbox
-from siliconcrew.repair.timing.ladder import RepairBudget, TimingRepair, relaxed_period, synthesis_ladder
 from siliconcrew.tools.base import ToolContext
 from siliconcrew.tools.registry import execute, load_registry
-from siliconcrew.core.recipe import SynthRecipe
 
 ADD32 = """module add32 (input clk, input [31:0] a, input [31:0] b, output reg [32:0] s);
     reg [31:0] a_q, b_q;
@@ -37,7 +42,8 @@ def local_factory(ws: Path, image: str | None = None):
 
 def copy_mac8(tmp_path: Path, period: float) -> Path:
     design = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "mac8", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = design / "design.yaml"
     # io_delay_pct 0: the periods below were calibrated with no I/O delay (with the default
     # 20 %, mac8's input -> multiplier path is the worst and 3 ns closes by prefix-adders
@@ -205,8 +211,8 @@ def test_a_netlist_that_differs_from_the_rtl_is_rejected(tmp_path):
     s = Session(design)
     try:
         repair = s.repair()
-        ev = repair.evaluate(["rtl/mac8.v"], SynthRecipe(abc_script="delay-target", abc_delay_ps=3000),
-                              3.0)
+        ev = repair.evaluate(["rtl/mac8.v"],
+                             SynthRecipe(abc_script="delay-target", abc_delay_ps=3000), 3.0)
         assert ev.ok and ev.netlist
         good = repair.check_netlist(["rtl/mac8.v"], ev.netlist)
         assert isinstance(good, dict) and "gate_level_testbench" in good
@@ -225,7 +231,8 @@ def test_recipe_reaches_qflow_synthesis(tmp_path):
     from siliconcrew.steps.harden import harden
 
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", design,
+                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = design / "design.yaml"
     card.write_text(card.read_text() + "synthesis: {abc_script: delay-target, abc_delay_ps: 5000, "
                     "prefix_adders: true}\n")

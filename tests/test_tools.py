@@ -127,11 +127,13 @@ def test_simulate_required_pass_pattern_missing(counter_ws, tool_ctx, run_tool):
 
 def test_simulate_fatal_and_error_are_failures(counter_ws, tool_ctx, run_tool):
     ctx = tool_ctx(counter_ws)
-    rel = write(counter_ws, "tb/fatal.v", "module tf; initial begin #1 $fatal(1, \"boom\"); end endmodule\n")
+    rel = write(counter_ws, "tb/fatal.v",
+                "module tf; initial begin #1 $fatal(1, \"boom\"); end endmodule\n")
     r = run_tool(ctx, "simulate", {"files": [rel], "top": "tf"})
     assert not r.ok
     assert any(d.code == "sim-fatal" and d.line == 1 for d in r.diagnostics)
-    rel = write(counter_ws, "tb/err.v", "module te; initial begin $error(\"bad\"); $finish; end endmodule\n")
+    rel = write(counter_ws, "tb/err.v",
+                "module te; initial begin $error(\"bad\"); $finish; end endmodule\n")
     r = run_tool(ctx, "simulate", {"files": [rel], "top": "te"})
     assert not r.ok and any(d.code == "sim-error" for d in r.diagnostics)
 
@@ -154,7 +156,8 @@ def test_simulate_custom_fail_pattern_and_defines(counter_ws, tool_ctx, run_tool
     pats = {"pass_patterns": [r"Mismatches: 0 in \d+ samples"]}
     a = run_tool(ctx, "simulate", {"files": [rel], "top": "td", **pats})
     assert a.ok, a.summary
-    b = run_tool(ctx, "simulate", {"files": [rel], "top": "td", "defines": {"MODE_B": None}, **pats})
+    b = run_tool(ctx, "simulate",
+                 {"files": [rel], "top": "td", "defines": {"MODE_B": None}, **pats})
     assert not b.ok
 
 

@@ -42,8 +42,9 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
         blocks = [b for b in code_blocks(reply.content) if ctx.design.top in module_names(b)]
         if not blocks:
             messages += [{"role": "assistant", "content": reply.content},
-                         {"role": "user", "content": f"No ```verilog block defining module "
-                                                     f"{ctx.design.top} found. Send the whole file."}]
+                         {"role": "user",
+                          "content": f"No ```verilog block defining module {ctx.design.top} "
+                                     "found. Send the whole file."}]
             continue
         written = ctx.tool("rtl", "write_file", {"path": path, "content": blocks[0]})
         if not written.ok:
@@ -104,8 +105,9 @@ def write_module(ctx: RunContext, module: dict[str, Any], spec: str) -> dict[str
     name = module["name"]
     path = f"rtl/{name}.v"
     messages = [{"role": "system", "content": MODULE_SYSTEM},
-                {"role": "user", "content": f"Design spec (for context):\n{spec[:8000]}\n\n"
-                                            f"Write module `{name}`:\n{json.dumps(module, indent=1)}"}]
+                {"role": "user",
+                 "content": f"Design spec (for context):\n{spec[:8000]}\n\n"
+                            f"Write module `{name}`:\n{json.dumps(module, indent=1)}"}]
     for _ in range(LINT_ROUNDS):
         reply = ctx.llm.chat("rtl", messages)
         blocks = [b for b in code_blocks(reply.content) if name in module_names(b)]

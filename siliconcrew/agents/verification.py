@@ -17,7 +17,9 @@ def run_golden(ctx: RunContext, rtl_files: list[str]) -> dict[str, Any]:
     if not d.testbench:
         return {"ok": True, "skipped": "no golden testbench in design.yaml",
                 "summary": "no golden testbench: functional verification skipped"}
-    res = ctx.tool("verify", "simulate", simulate_input(d, rtl_files))
+    sim_in = simulate_input(d, rtl_files)
+    assert sim_in is not None  # a testbench exists (checked above)
+    res = ctx.tool("verify", "simulate", sim_in)
     out = {"ok": res.ok, "summary": res.summary, "failure": res.failure,
            "artifacts": res.artifacts}
     if not res.ok:

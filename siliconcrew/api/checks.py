@@ -42,8 +42,10 @@ def check(design_dir: Path | str, *, harden: bool = True, max_repairs: int = 3,
 
         if progress:
             progress(HARDEN_PHASE, "running")
-        report = harden_flow(folder, factory, max_repairs=max_repairs,
-                             run_id=run.run_dir.run_id, progress=progress)
+        flow = harden_flow(folder, factory, max_repairs=max_repairs,
+                           run_id=run.run_dir.run_id, progress=progress)
+        assert not isinstance(flow, dict)  # not a dry run: a report, never a plan
+        report = flow
     data = run.to_dict()
     data["harden"] = report.to_dict() if report else None
     data["ok"] = run.ok and (report is None or report.status == "ok")

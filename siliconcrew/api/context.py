@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
-    from siliconcrew.core.settings import Settings
     from siliconcrew.core.design import Design
+    from siliconcrew.core.settings import Settings
 
 WarningFn = Callable[[str], None]
 """Receives a one-line warning (`what — how to fix`) as soon as it is known."""

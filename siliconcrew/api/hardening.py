@@ -27,6 +27,7 @@ def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str
            ) -> HardenResult:
     """Harden `design_dir` (engine: design.yaml's flow.engine unless given). `from_stage`
     continues the newest run unless `run_id`; `to_stage` stops early (status "partial")."""
+    from siliconcrew.steps.harden import HardenReport
     from siliconcrew.steps.harden import harden as harden_flow
 
     load_checked_design(Path(design_dir), on_warning)  # bad design.yaml: before any sandbox
@@ -34,6 +35,7 @@ def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str
     report = harden_flow(Path(design_dir), sandbox_factory(settings), engine_name=engine,
                          from_stage=from_stage, to_stage=to_stage, max_repairs=max_repairs,
                          allow_clock_relax=allow_clock_relax, run_id=run_id, progress=progress)
+    assert isinstance(report, HardenReport)  # not a dry run: a report, never a plan
     return HardenResult.model_validate(report.to_dict())
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from siliconcrew.api.results import IngestResults, KbDoctorResult, KbHits, KbSeedResult, KbStats
@@ -34,7 +35,7 @@ def kb_search(query: str, *, k: int = 5, collections: list[str] | None = None,
     return KbHits.model_validate([h.to_dict() for h in hits])
 
 
-def kb_ingest(paths: list[Path | str], *, collection: str | None = None,
+def kb_ingest(paths: Sequence[Path | str], *, collection: str | None = None,
               location: str | None = None) -> IngestResults:
     """Add a team's own documents; ingesting a file again replaces its chunks."""
     from siliconcrew.knowledge_base.ingest import ingest_paths

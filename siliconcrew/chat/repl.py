@@ -16,7 +16,8 @@ from siliconcrew.render.prompts import approver, line_text, line_yes_no, tool_ap
 from siliconcrew.render.runs import llm_usage, run_line
 from siliconcrew.render.tools import tool_names
 
-HELP = """/run  /status  /plan  /files  /diff  /kb QUERY  /tools  /timing [repair]  /approve [ask|auto]
+HELP = """/run  /status  /plan  /files  /diff  /kb QUERY  /tools  /timing [repair]  \
+/approve [ask|auto]
 /undo  /cost  /save  /quit — anything else goes to the model"""
 CHAT_TOOLS = ["lint", "simulate", "synthesize", "sta", "equivalence", "read_file", "write_file"]
 

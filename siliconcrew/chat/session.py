@@ -37,8 +37,9 @@ class ChatSession:
             if not state.is_file():
                 from siliconcrew.core.errors import UserInputError
 
-                raise UserInputError(f"chat session '{session_id}' not found in {self.folder / 'runs'}",
-                                     "start a new one without --session")
+                raise UserInputError(
+                    f"chat session '{session_id}' not found in {self.folder / 'runs'}",
+                    "start a new one without --session")
             data = json.loads(state.read_text())
             self.messages = data["messages"]
             self.changes = data.get("changes", [])
@@ -60,7 +61,8 @@ class ChatSession:
     # -- file changes ---------------------------------------------------------------------------
     def record_change(self, artifacts: dict[str, str]) -> None:
         if artifacts.get("file"):
-            self.changes.append({"file": artifacts["file"], "previous": artifacts.get("previous", "")})
+            self.changes.append({"file": artifacts["file"],
+                                 "previous": artifacts.get("previous", "")})
 
     def undo(self) -> str:
         if not self.changes:

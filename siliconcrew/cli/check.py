@@ -33,9 +33,10 @@ def check_cmd(
         result = api.check(design_dir, harden=not no_harden, max_repairs=max_repairs,
                            sandbox=sandbox, unsafe_host=unsafe_host,
                            progress=step_printer(err, status, name))
-    if result.exit_code == 2:
+    refusal = result.input_refusal
+    if result.exit_code == 2 and refusal:  # exit code 2 is set exactly when there is one
         # a step refused its input (e.g. a path outside the folder): one `error:` line
-        error_line(result.input_refusal)
+        error_line(refusal)
     if as_json:
         print_json(result)
     else:

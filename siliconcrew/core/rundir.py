@@ -24,7 +24,8 @@ PINNED_PACKAGES = ("typer", "rich", "pydantic", "pyyaml", "docker", "openai", "l
 
 # One shell line printing each EDA tool's version; run once per run inside the sandbox.
 VERSION_PROBE = (
-    "for t in iverilog verilator yosys sta; do command -v $t >/dev/null || echo \"$t: missing\"; done; "
+    "for t in iverilog verilator yosys sta; do "
+    "command -v $t >/dev/null || echo \"$t: missing\"; done; "
     "echo \"iverilog: $(iverilog -V 2>&1 | head -n1)\"; "
     "echo \"verilator: $(verilator --version 2>&1 | head -n1)\"; "
     "echo \"yosys: $(yosys -V 2>&1 | head -n1)\"; "
@@ -32,7 +33,8 @@ VERSION_PROBE = (
     "echo \"qflow: $(dpkg-query -W -f='${Version}' qflow 2>/dev/null || echo missing)\"; "
     "echo \"magic: $(dpkg-query -W -f='${Version}' magic 2>/dev/null || echo missing)\"; "
     "echo \"netgen-lvs: $(dpkg-query -W -f='${Version}' netgen-lvs 2>/dev/null || echo missing)\"; "
-    "echo \"qflow-tech-osu018: $(dpkg-query -W -f='${Version}' qflow-tech-osu018 2>/dev/null || echo missing)\""
+    "echo \"qflow-tech-osu018: "
+    "$(dpkg-query -W -f='${Version}' qflow-tech-osu018 2>/dev/null || echo missing)\""
 )
 
 
@@ -41,7 +43,7 @@ def new_run_id() -> str:
 
 
 def package_versions() -> dict[str, str | None]:
-    out = {}
+    out: dict[str, str | None] = {}
     for name in PINNED_PACKAGES:
         try:
             out[name] = metadata.version(name)

@@ -24,7 +24,10 @@ BASE_IMAGE = "siliconcrew-base:bookworm"
 
 
 class SandboxSettings(BaseModel):
-    """How and where EDA commands run. Limits apply per container (docker) or per command (local)."""
+    """How and where EDA commands run.
+
+    Limits apply per container (docker) or per command (local).
+    """
 
     backend: Literal["auto", "docker", "local"] = "auto"
     image: str = DEFAULT_IMAGE
@@ -79,7 +82,8 @@ def load_settings(**sandbox_overrides: object) -> Settings:
             raise UserInputError(f"config file {path} is not valid YAML: {exc}".splitlines()[0],
                                  "fix or remove the file") from exc
         if not isinstance(data, dict):
-            raise UserInputError(f"config file {path} must be a mapping", "see README 'Configuration'")
+            raise UserInputError(f"config file {path} must be a mapping",
+                                 "see README 'Configuration'")
     sandbox = dict(data.get("sandbox") or {})
     for env, key in _ENV_MAP.items():
         if os.environ.get(env) not in (None, ""):

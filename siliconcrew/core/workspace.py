@@ -15,7 +15,8 @@ from siliconcrew.core.errors import PathOutsideWorkspace, UserInputError
 SCRATCH_DIR = ".siliconcrew"
 
 
-def resolve_inside(workspace: Path, path: str | os.PathLike[str], *, must_exist: bool = True) -> Path:
+def resolve_inside(workspace: Path, path: str | os.PathLike[str], *,
+                   must_exist: bool = True) -> Path:
     """Return the absolute host path of `path` (relative to `workspace`), refusing escapes."""
     if path is None or str(path).strip() == "":
         raise UserInputError("empty path", "give a file path relative to the workspace")

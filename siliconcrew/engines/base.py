@@ -5,9 +5,9 @@ The shared `run_flow` loop gives every engine the same behaviour: run from/to a 
 skip stages a previous attempt finished (resume), persist each stage's result at once
 (`stages.json`) so a crash loses nothing, report progress.
 
-Abstract repair actions (see hardening/policies.py and repair_loop.py) are applied by each engine to its own
-configuration keys through `apply_action`; an engine that cannot express an action returns
-None and the repair loop moves on to the next one.
+Abstract repair actions (see hardening/policies.py and repair_loop.py) are applied by each
+engine to its own configuration keys through `apply_action`; an engine that cannot express an
+action returns None and the repair loop moves on to the next one.
 """
 
 from __future__ import annotations

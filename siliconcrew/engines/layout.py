@@ -22,7 +22,8 @@ _CLASS = re.compile(r"^\s*CLASS\s+(\w+)", re.MULTILINE)
 _UNITS = re.compile(r"UNITS\s+DISTANCE\s+MICRONS\s+(\d+)")
 _DIE = re.compile(r"DIEAREA\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)")
 _COMPONENTS = re.compile(r"^COMPONENTS\s+\d+\s*;(.*?)^END\s+COMPONENTS", re.MULTILINE | re.DOTALL)
-_COMP = re.compile(r"-\s+(\S+)\s+(\S+)\s+\+\s+(?:PLACED|FIXED)\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+(\w+)")
+_COMP = re.compile(r"-\s+(\S+)\s+(\S+)\s+\+\s+(?:PLACED|FIXED)"
+                   r"\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+(\w+)")
 FILL_PREFIXES = ("FILL", "DECAP", "TAP", "PHY_")
 
 

@@ -65,8 +65,8 @@ import os
 import re
 import shlex
 import shutil
-from pathlib import Path
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from siliconcrew.core.errors import UserInputError
@@ -80,8 +80,16 @@ from siliconcrew.engines.base import (
 )
 from siliconcrew.engines.librelane_deferred import deferred_errors, judge_deferred
 from siliconcrew.engines.librelane_vars import (
-    META, VariableTable, check_keys, coerce_values, load_table, shipped_versions, to_older_names,
-    translate_deprecated, version_for)
+    META,
+    VariableTable,
+    check_keys,
+    coerce_values,
+    load_table,
+    shipped_versions,
+    to_older_names,
+    translate_deprecated,
+    version_for,
+)
 from siliconcrew.sandbox.base import ExecResult, Sandbox
 from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.tools.base import Diagnostic
@@ -227,7 +235,7 @@ def parse_metrics_csv(source: str | Path) -> dict[str, Any]:
         return normalize_metrics({r[0]: r[1] if len(r) > 1 else None for r in rows[1:]})
     if len(rows) < 2:
         raise ValueError("metrics.csv: a header row without values")
-    raw = {k: _value(v) for k, v in zip(rows[0], rows[1])}
+    raw = {k: _value(v) for k, v in zip(rows[0], rows[1], strict=False)}
     out = dict(raw)
     for ol1 in OL1_TO_LIBRELANE:  # dict order: spef_* after wns/tns, so measured spef wins
         name, scale = OL1_TO_LIBRELANE[ol1]
@@ -306,7 +314,9 @@ def parse_flow_messages(text: str, severity: str, file: str | None = None) -> li
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple] = set()
-    errors, warnings, dropped = [], [], 0
+    errors: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    dropped = 0
     for d in diags:
         key = (d.severity, d.code, d.message.split(" | ")[0])  # details kept from the first
         if key in seen:
@@ -667,7 +677,7 @@ class LibreLaneEngine(FlowEngine):
                 states.pop(stage)
             self._save_states(flow_dir, states)
         metrics = common_metrics(self._read_metrics(run_dir))
-        steps = [_STEP_DIR.match(d.name).group("slug") for d in new_dirs]
+        steps = [_step_slug(d) for d in new_dirs]
         span = f"{len(new_dirs)} LibreLane step(s)" + (
             "" if not steps else f" ({steps[0]})" if len(steps) == 1
             else f" ({steps[0]} … {steps[-1]})")
@@ -722,7 +732,7 @@ class LibreLaneEngine(FlowEngine):
 
         diags: list[Diagnostic] = []
         for step in new_dirs:
-            slug = _STEP_DIR.match(step.name).group("slug")
+            slug = _step_slug(step)
             for log in sorted(step.rglob("*.log")):
                 if slug.startswith("verilator-"):
                     diags += parse_verilator(log.read_text(errors="replace"), map_path)
@@ -734,9 +744,9 @@ class LibreLaneEngine(FlowEngine):
         for name, sev in (("error.log", "error"), ("warning.log", "warning")):
             path = run_dir / name
             if _size(path) > log_sizes.get(name, 0):
-                with path.open("rb") as fh:
-                    fh.seek(log_sizes.get(name, 0))
-                    text = fh.read().decode("utf-8", errors="replace")
+                with path.open("rb") as fb:
+                    fb.seek(log_sizes.get(name, 0))
+                    text = fb.read().decode("utf-8", errors="replace")
                 diags += parse_flow_messages(text, sev, rel(path))
         if not res.ok and not any(d.severity == "error" for d in diags):
             diags.append(self._failure_diagnostic(res))
@@ -899,13 +909,13 @@ class LibreLaneEngine(FlowEngine):
             new["RUN_POST_CTS_RESIZER_TIMING"] = True
             new["RUN_POST_GRT_RESIZER_TIMING"] = True
         elif action == "fix_slew_cap":
-            want = params.get("margin_pct")
+            margin = params.get("margin_pct")
             for key, default in (("DESIGN_REPAIR_MAX_SLEW_PCT", 20),
                                  ("DESIGN_REPAIR_MAX_CAP_PCT", 20),
                                  ("GRT_DESIGN_REPAIR_MAX_SLEW_PCT", 10),
                                  ("GRT_DESIGN_REPAIR_MAX_CAP_PCT", 10)):
                 cur = float(config.get(key, default))
-                new[key] = _num(max(cur, float(want)) if want is not None else cur + 10)
+                new[key] = _num(max(cur, float(margin)) if margin is not None else cur + 10)
             new["RUN_POST_GRT_DESIGN_REPAIR"] = True
         elif action == "relax_clock":
             factor = float(params.get("factor", 1.1))
@@ -935,6 +945,13 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _step_slug(path: Path) -> str:
+    """The slug of a step directory (`_step_dirs` lists only names that match)."""
+    m = _STEP_DIR.match(path.name)
+    assert m is not None
+    return m.group("slug")
 
 
 def _ordinal(path: Path) -> int:

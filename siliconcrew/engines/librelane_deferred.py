@@ -105,7 +105,7 @@ def deferred_errors(run_dir: Path, new_dirs: list[Path], log_sizes: dict[str, in
     logged = [ln[:-len(DEFERRED_SUFFIX)].strip() for ln in text.splitlines()
               if ln.rstrip().endswith(DEFERRED_SUFFIX)]
     out: list[DeferredError] = []
-    for step_dir, step_id in zip(failed, ids):
+    for step_dir, step_id in zip(failed, ids, strict=True):
         assert step_id is not None
         metric = DEFERRED_CHECKERS[step_id]
         # a MetricChecker logs "{value} {description} found. - deferred", in step order; the

@@ -148,10 +148,11 @@ def check_keys(config: dict[str, Any], table: VariableTable) -> KeyReport:
             report.warnings.append(f"'{key}' is deprecated in {table.label}: use "
                                    f"'{table.deprecated[key]}'")
         elif key in table.removed:
-            report.warnings.append(f"'{key}' has been removed from {TOOL_LABEL.get(table.tool, table.tool)}: "
-                                   f"{table.removed[key]}")
+            tool = TOOL_LABEL.get(table.tool, table.tool)
+            report.warnings.append(f"'{key}' has been removed from {tool}: {table.removed[key]}")
         elif key in table.other_known:
-            report.warnings.append(f"'{key}' is not used by {TOOL_LABEL.get(table.tool, table.tool)}'s Classic flow")
+            tool = TOOL_LABEL.get(table.tool, table.tool)
+            report.warnings.append(f"'{key}' is not used by {tool}'s Classic flow")
         else:
             near = table.closest(key)
             report.errors.append(f"unknown {table.label} variable '{key}'" +

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.recipe import SynthRecipe
 from siliconcrew.engines import qflow_logs as logs
 from siliconcrew.engines.base import (
     DesignInput,
@@ -31,13 +32,17 @@ from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath, read_text_bounded
 from siliconcrew.tools.base import Diagnostic
-from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
-from siliconcrew.tools.seq_legalize import legalize_lines, write_latch_map
 from siliconcrew.tools.rtl_ports import reorder_module_ports, rtl_port_order
+from siliconcrew.tools.seq_legalize import legalize_lines, write_latch_map
+from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
 from siliconcrew.tools.sources import stage_data_files
-from siliconcrew.core.recipe import SynthRecipe
-from siliconcrew.tools.vcd_compare import (DUMP_FILE, DUMP_MODULE, Comparison, compare_vcds,
-                                           dump_module_source)
+from siliconcrew.tools.vcd_compare import (
+    DUMP_FILE,
+    DUMP_MODULE,
+    Comparison,
+    compare_vcds,
+    dump_module_source,
+)
 
 TECHS = ("osu018", "osu035", "osu050")
 TECH_DIR = "/usr/share/qflow/tech"
@@ -294,7 +299,8 @@ class QflowEngine(FlowEngine):
             metrics.update(st.metrics)
         top = design.top
         layout_dir = flow_dir / "layout"
-        lef = flow_dir / "tech" / f"{json.loads((flow_dir / 'flow_config.json').read_text())['tech']}_stdcells.lef"
+        tech = json.loads((flow_dir / "flow_config.json").read_text())["tech"]
+        lef = flow_dir / "tech" / f"{tech}_stdcells.lef"
         artifacts: dict[str, str] = {}
         for key, path in (("gds", layout_dir / f"{top}.gds"), ("def", layout_dir / f"{top}.def"),
                           ("netlist", flow_dir / "synthesis" / f"{top}.rtlnopwr.v"),

@@ -6,7 +6,8 @@ import re
 
 from siliconcrew.tools.base import Diagnostic
 
-_SETUP = re.compile(r"^Path (\S+) to (.+?) delay ([\d.]+) ps\s+Slack = (-?[\d.e+-]+) ps", re.MULTILINE)
+_SETUP = re.compile(r"^Path (\S+) to (.+?) delay ([\d.]+) ps\s+Slack = (-?[\d.e+-]+) ps",
+                    re.MULTILINE)
 _FMAX = re.compile(r"Computed maximum clock frequency \(zero margin\) = ([\d.]+) MHz")
 _MIN_BLOCK = re.compile(r"Top \d+ minimum delay paths:(.*?)(?:^Design (?:meets|fails)[^\n]*|\Z)",
                         re.MULTILINE | re.DOTALL)
@@ -38,13 +39,13 @@ def timing_from_vesta(text: str, period_ns: float | None = None) -> dict:
     # that carries "Slack =" lines (vesta --period) is the setup check.
     setup: list[float] = []
     parts = re.split(r"Top \d+ (maximum|minimum) delay paths:", text)
-    for kind, body in zip(parts[1::2], parts[2::2]):
+    for kind, body in zip(parts[1::2], parts[2::2], strict=True):
         if kind == "maximum":
             setup = [float(m.group(4)) / 1000.0 for m in _SETUP.finditer(body)]
             if setup:
                 break
     if not setup and period_ns is not None:
-        for kind, body in zip(parts[1::2], parts[2::2]):
+        for kind, body in zip(parts[1::2], parts[2::2], strict=True):
             if kind == "maximum":
                 io = [period_ns - float(m.group(3)) / 1000.0 for m in _IO_PATH.finditer(body)]
                 if io:

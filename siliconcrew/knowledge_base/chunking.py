@@ -82,7 +82,8 @@ def chunk_markdown(text: str, source: str, collection: str = "docs",
     base: dict[str, Any] = {k: v for k, v in {**(extra or {}), **meta}.items()
                             if isinstance(v, (str, int, float, bool))}
     sections: list[tuple[int, str, str, list[str]]] = []   # level, title, anchor, lines
-    cur_level, cur_title, cur_anchor, cur_lines = 0, "", "top", []
+    cur_level, cur_title, cur_anchor = 0, "", "top"
+    cur_lines: list[str] = []
     in_fence = False
     for line in body.splitlines():
         if _FENCE.match(line):

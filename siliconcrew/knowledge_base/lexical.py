@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +91,7 @@ class LexicalIndex:
 
         self.ids = list(ids)
         self.digest = ids_digest(self.ids)
-        self._retriever = None
+        self._retriever: Any = None  # a bm25s.BM25 once there are documents
         if self.ids:
             self._retriever = bm25s.BM25()
             corpus = [tokenize(t) or ["_empty_"] for t in texts]

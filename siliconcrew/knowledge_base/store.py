@@ -22,6 +22,7 @@ Telemetry is off (``anonymized_telemetry=False``): chroma makes no network call.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import errno
 import fcntl
@@ -327,7 +328,8 @@ class KnowledgeBase:
                         raise KBLocked(
                             f"knowledge base at {self.path} is locked by a writer ({holder}) "
                             f"for more than {timeout:g} s",
-                            "wait for it to finish, or stop it; readers are not affected")
+                            "wait for it to finish, or stop it; readers are not affected",
+                        ) from None
                     time.sleep(0.05)
             fh.seek(0)
             fh.truncate()
@@ -467,7 +469,7 @@ class KnowledgeBase:
         with self._guard("read"):
             got = self.collection(name).get(ids=list(ids), include=["documents", "metadatas"])
         return {i: (d or "", m or {}) for i, d, m in
-                zip(got["ids"], got["documents"], got["metadatas"])}
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
     def list(self, name: str, limit: int = 50, offset: int = 0) -> list[Hit]:
         self._sync()
@@ -476,7 +478,7 @@ class KnowledgeBase:
                                             offset=offset)
         hits = [Hit(i, name, (m or {}).get("source", ""), (m or {}).get("title", ""), d or "",
                     0.0, dict(m or {})) for i, d, m in
-                zip(got["ids"], got["documents"], got["metadatas"])]
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sorted(hits, key=lambda h: (str(h.metadata.get("created", "")), h.id))
 
     @staticmethod
@@ -487,7 +489,7 @@ class KnowledgeBase:
         return q[:MAX_QUERY_CHARS]
 
     def search(self, query: str, k: int = 5, collections: Sequence[str] | None = None,
-               mode: str = "hybrid", where: dict[str, Any] | None = None) -> list[Hit]:
+               mode: str = "hybrid", where: dict[str, Any] | None = None) -> builtins.list[Hit]:
         """Top-k hits over `collections` (default: all). mode: hybrid | vector | lexical."""
         if mode not in ("hybrid", "vector", "lexical"):
             raise UserInputError(f"unknown search mode '{mode}'", "use hybrid, vector or lexical")
@@ -588,8 +590,8 @@ class KnowledgeBase:
                 self._qcache.popitem(last=False)
         return vec
 
-    def _vector_side(self, q: str, live: list[str], counts: dict[str, int], n_cand: int,
-                     where: dict[str, Any] | None) -> tuple[list, dict]:
+    def _vector_side(self, q: str, live: builtins.list[str], counts: dict[str, int], n_cand: int,
+                     where: dict[str, Any] | None) -> tuple[builtins.list, dict]:
         qvec = [self.query_embedding(q)]
         docs: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         scored: list[tuple[float, tuple[str, str]]] = []
@@ -599,14 +601,15 @@ class KnowledgeBase:
                     query_embeddings=qvec, n_results=min(n_cand, counts[n]),
                     where=where, include=["documents", "metadatas", "distances"])
             for i, d, m, dist in zip(res["ids"][0], res["documents"][0],
-                                     res["metadatas"][0], res["distances"][0]):
+                                     res["metadatas"][0], res["distances"][0], strict=True):
                 docs[(n, i)] = (d or "", m or {})
                 scored.append((1.0 - float(dist), (n, i)))
         scored.sort(key=lambda t: -t[0])
         return scored, docs
 
     @staticmethod
-    def _ident_rank(q: str, vec_rank: list, lex_rank: list, docs: dict) -> list:
+    def _ident_rank(q: str, vec_rank: builtins.list, lex_rank: builtins.list,
+                    docs: dict) -> builtins.list:
         """Candidates that contain the query's identifiers (GPL-0302, FP_CORE_UTIL,
         %Warning-WIDTH) as whole tokens, as an extra list for the fusion so an exact code beats
         a near miss (GPL-0301) that the embedding finds just as close. Entries whose *head*

@@ -18,11 +18,11 @@ from siliconcrew.pipelines.state import RunState
 from siliconcrew.tools.run_context import RunContext
 
 CHECKPOINT_DB = "checkpoints.sqlite"
-NodeFn = Callable[[RunState], dict[str, Any]]
+NodeFn = Callable[..., dict[str, Any]]  # langgraph calls it with `state`
 
 
 def _node(ctx: RunContext, name: str,
-          fn: Callable[[RunContext, RunState], dict[str, Any]]) -> NodeFn:
+          fn: Callable[[RunContext, Any], dict[str, Any]]) -> NodeFn:
     def run(state: RunState) -> dict[str, Any]:
         ctx.run_dir.event("node_start", node=name)
         t0 = time.perf_counter()

@@ -49,7 +49,8 @@ class GraphRun:
                 "artifacts": h.get("artifacts", {}), "llm": self.llm,
                 "iterations": {"rtl": s.get("rtl_attempts", 0),
                                "verify": s.get("verify_attempts", 0),
-                               "timing": sum(1 for n in s.get("nodes", []) if n["node"] == "timing"),
+                               "timing": sum(1 for n in s.get("nodes", [])
+                                             if n["node"] == "timing"),
                                "harden": s.get("harden_attempts", 0)},
                 "notes": s.get("notes", []), "plan": s.get("plan"),
                 "timing_attempts": s.get("timing_attempts", []),
@@ -69,7 +70,8 @@ def _llm_client(llm_section: dict, opts: GraphOptions, run_dir: RunDir):
     if opts.resume:  # budgets count the whole run, not just the part after the resume
         from siliconcrew.agents.llm import Usage
 
-        for line in run_dir.trace_path.read_text().splitlines() if run_dir.trace_path.exists() else []:
+        trace = run_dir.trace_path
+        for line in trace.read_text().splitlines() if trace.exists() else []:
             try:
                 ev = json.loads(line)
             except ValueError:
@@ -126,7 +128,8 @@ def run_graph(design_dir: Path, sandbox_factory, llm_section: dict, opts: GraphO
             run_dir.event("approval", request=interrupted, answer=answer)
             payload = Command(resume=answer)
         state = graph.get_state(config).values
-        llm = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0}
+        llm: dict[str, Any] = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
+                               "cost_usd": 0.0}
         if client is not None:
             llm = {**client.usage.to_dict(),
                    "by_agent": {a: u.to_dict() for a, u in client.usage_by_agent.items()}}

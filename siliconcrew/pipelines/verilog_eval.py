@@ -146,7 +146,8 @@ class VerilogEvalBench:
             blocks = [b for b in code_blocks(reply.content) if "TopModule" in module_names(b)]
             if not blocks:
                 messages += [{"role": "assistant", "content": reply.content},
-                             {"role": "user", "content": "Send module TopModule in a ```verilog block."}]
+                             {"role": "user",
+                              "content": "Send module TopModule in a ```verilog block."}]
                 continue
             execute(self.registry.get("write_file"), {"path": rel, "content": blocks[0]}, ctx)
             written = work / "TopModule.sv"

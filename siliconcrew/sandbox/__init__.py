@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox.base import ExecResult, Sandbox
 
 __all__ = ["ExecResult", "Sandbox", "open_sandbox"]

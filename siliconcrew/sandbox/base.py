@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from siliconcrew.core.settings import SandboxSettings
-from siliconcrew.sandbox.safe_io import capture_log, sanitize_tree
 from siliconcrew.core.workspace import SCRATCH_DIR
+from siliconcrew.sandbox.safe_io import capture_log, sanitize_tree
 
 # Exit codes produced by the wrapper around every command (see wrapper_script()).
 TIMEOUT_EXIT_CODES = (124, 137)
@@ -237,7 +237,7 @@ class Sandbox(abc.ABC):
         verdict never depends on the part of a long log that the cap drops.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: the default holds nothing to release
         """Release the backend's resources (containers, cgroups)."""
 
     def __enter__(self) -> "Sandbox":
@@ -269,7 +269,8 @@ class Sandbox(abc.ABC):
         elif timed_out:
             killed = f"timeout after {timeout_s:g} s"
         elif rc == KILLED_EXIT_CODE:
-            killed = f"killed (SIGKILL; most likely the {self.settings.mem_limit_mb} MB memory limit)"
+            killed = (f"killed (SIGKILL; most likely the {self.settings.mem_limit_mb} MB "
+                      "memory limit)")
         elif rc == 128 + 25:
             killed = f"killed: file size limit ({self.settings.file_size_limit_mb} MB) exceeded"
         return ExecResult(argv=argv, exit_code=rc, duration_s=duration, timed_out=timed_out,

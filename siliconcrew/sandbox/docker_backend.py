@@ -14,9 +14,10 @@ import socket
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
-from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
 LABEL = "org.siliconcrew.sandbox"
@@ -32,7 +33,8 @@ def docker_client(timeout: float = 5.0):
     try:
         import docker
     except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise SandboxUnavailable("python package 'docker' is missing", "pip install docker") from exc
+        raise SandboxUnavailable("python package 'docker' is missing",
+                                 "pip install docker") from exc
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()
@@ -117,7 +119,7 @@ class DockerSandbox(Sandbox):
                 f"sandbox image '{settings.image}' not found",
                 "build it with: siliconcrew sandbox build (or set SILICONCREW_IMAGE)",
             )
-        self._container = None
+        self._container: Any = None  # docker's Container (the docker package has no types)
         self.user = container_user()
         self.exec_mode = settings.docker_exec_mode
         self._sock_dir_fd: int | None = None
@@ -198,6 +200,7 @@ class DockerSandbox(Sandbox):
         return [self.workspace / ".siliconcrew" / "sock"]
 
     def _wait_for_socket(self, sock_dir: Path) -> bool:
+        assert self._sock_name is not None  # set before the container starts
         deadline = time.monotonic() + SOCKET_WAIT_S
         while time.monotonic() < deadline:
             if (sock_dir / self._sock_name).exists():
@@ -284,10 +287,11 @@ class DockerSandbox(Sandbox):
             self._lease.close()
             self._lease = None
         if self._sock_dir_fd is not None:
-            try:
-                os.unlink(self._sock_name, dir_fd=self._sock_dir_fd)
-            except OSError:
-                pass
+            if self._sock_name is not None:
+                try:
+                    os.unlink(self._sock_name, dir_fd=self._sock_dir_fd)
+                except OSError:
+                    pass
             os.close(self._sock_dir_fd)
             self._sock_dir_fd = None
         if self._container is not None:

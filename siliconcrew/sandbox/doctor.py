@@ -6,8 +6,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
 
 HOST_TOOLS = {  # binary -> Debian package that provides it
     "iverilog": "iverilog", "vvp": "iverilog", "verilator": "verilator", "yosys": "yosys",

@@ -28,8 +28,8 @@ from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable
 
-from siliconcrew.core.settings import BASE_IMAGE, SandboxSettings
 from siliconcrew.core.errors import SiliconCrewError
+from siliconcrew.core.settings import BASE_IMAGE, SandboxSettings
 
 DOCKERFILE = Path(__file__).parent / "image" / "Dockerfile"
 REGISTRY_BASE = "debian:bookworm-slim"
@@ -316,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     from siliconcrew.core.settings import load_settings
     from siliconcrew.sandbox.docker_backend import docker_client
 
-    ap = argparse.ArgumentParser(prog="python -m siliconcrew.sandbox.image", description=main.__doc__)
+    ap = argparse.ArgumentParser(prog="python -m siliconcrew.sandbox.image",
+                                 description=main.__doc__)
     ap.add_argument("--force", action="store_true", help="build even when up to date")
     ap.add_argument("--rebuild-base", action="store_true", help="redo the debootstrap base")
     ap.add_argument("--from-registry", action="store_true", help="FROM debian:bookworm-slim")
@@ -326,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         client = docker_client(timeout=BUILD_TIMEOUT_S)
         reason = build_reason(client, settings.image)
         if reason is None and not (args.force or args.rebuild_base):
-            print(f"{settings.image} is up to date ({image_status(client, settings.image)['id'][:19]})")
+            status = image_status(client, settings.image) or {}
+            print(f"{settings.image} is up to date ({str(status.get('id'))[:19]})")
             return 0
         print(f"building {settings.image}: {reason or 'forced'}", file=sys.stderr, flush=True)
         result = build_image(settings, from_registry=args.from_registry,

@@ -4,8 +4,8 @@ What a command sees under bwrap: /usr (read-only) and the merged-/usr symlinks, 
 of /etc files the tools need (no shadow, no ssh, no docker config), a private /dev, /proc and
 /tmp, and the workspace (the only writable path; protected files bound read-only on top).
 Not there at all: /run and /var/run (the Docker socket lives there), /home, /root, /var (but
-/var/lib/dpkg, read-only, for package versions), /opt, /srv, /mnt and every other workspace. Network, pid, ipc and uts namespaces are
-unshared and the environment is cleared.
+/var/lib/dpkg, read-only, for package versions), /opt, /srv, /mnt and every other workspace.
+Network, pid, ipc and uts namespaces are unshared and the environment is cleared.
 
 Who it runs as: when the host user is root, bwrap sets the namespaces up and the command then
 drops to uid/gid 1000 (SANDBOX_UID) with `setpriv`: no capabilities (effective, permitted,
@@ -28,8 +28,8 @@ import time
 import uuid
 from pathlib import Path
 
-from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.errors import SandboxUnavailable
+from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -61,7 +61,8 @@ class _CgroupLimits:
                 d.mkdir()
                 self.dirs.append(d)
                 (d / "memory.max").write_text(str(mem_bytes))
-                (d / "memory.swap.max").write_text("0") if (d / "memory.swap.max").exists() else None
+                if (d / "memory.swap.max").exists():
+                    (d / "memory.swap.max").write_text("0")
                 (d / "pids.max").write_text(str(pids))
             else:  # v1
                 mem = CGROUP_ROOT / "memory" / name
@@ -158,6 +159,7 @@ class LocalSandbox(Sandbox):
         return str(self.workspace)
 
     def _bwrap_prefix(self, cwd: Path) -> list[str]:
+        assert self.bwrap is not None  # only called when isolated
         ws = str(self.workspace)
         mounts = ["--ro-bind", "/usr", "/usr"]
         for name in USR_LINKS:
@@ -236,5 +238,6 @@ class LocalSandbox(Sandbox):
         user = (f"uid {SANDBOX_UID}, no capabilities" if self.runs_as_other_uid else
                 "your uid in a user namespace, no capabilities" if self.isolated else
                 "your uid, unisolated")
-        return {**super().describe(), "isolation": "bwrap" if self.isolated else "none (unsafe-host)",
+        return {**super().describe(),
+                "isolation": "bwrap" if self.isolated else "none (unsafe-host)",
                 "limits": "cgroup" if self._cgroup.active else "rlimit", "user": user}

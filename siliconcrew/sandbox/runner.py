@@ -43,7 +43,7 @@ def handle(conn: socket.socket) -> None:
             hold_lease(conn)
             return
         proc = None
-        for attempt in range(30):
+        for _attempt in range(30):
             try:
                 proc = subprocess.Popen(req["argv"], cwd=req["cwd"], env=ENV,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -63,9 +63,10 @@ def handle(conn: socket.socket) -> None:
             return
         # Wait for the command to end or the client to go away (then kill the command).
         pidfd = os.pidfd_open(proc.pid)
+        watched: list[socket.socket | int] = [conn, pidfd]
         try:
             while True:
-                ready, _, _ = select.select([conn, pidfd], [], [])
+                ready, _, _ = select.select(watched, [], [])
                 if pidfd in ready:
                     proc.wait()
                     break

@@ -51,7 +51,8 @@ def open_beneath(workspace: Path, path: Path, flags: int = os.O_RDONLY,
                 nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
                               dir_fd=dir_fd)
             except OSError as exc:
-                raise UnsafePath(f"{path}: folder '{part}' is not a plain folder ({exc.strerror})")
+                raise UnsafePath(
+                    f"{path}: folder '{part}' is not a plain folder ({exc.strerror})") from exc
             os.close(dir_fd)
             dir_fd = nxt
         try:
@@ -226,7 +227,8 @@ def sanitize_tree(workspace: Path, root: Path, max_entries: int = 50_000,
                 target = os.path.realpath(entry.path)
                 if target != ws and not target.startswith(ws + os.sep):
                     _unlink(entry.path)
-                    notes.append(f"removed symlink {rel} -> {target} (points outside the workspace)")
+                    notes.append(f"removed symlink {rel} -> {target} "
+                                 "(points outside the workspace)")
             elif not stat.S_ISREG(st.st_mode):
                 _unlink(entry.path)
                 kind = ("FIFO" if stat.S_ISFIFO(st.st_mode) else

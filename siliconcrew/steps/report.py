@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def _load(path: Path) -> Any:
         return None
 
 
-def _table(rows: list[list[Any]], head: list[str], numeric: set[int] = frozenset()) -> str:
+def _table(rows: list[list[Any]], head: list[str], numeric: AbstractSet[int] = frozenset()) -> str:
     out = ["<table><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr>"]
     for row in rows:
         out.append("<tr>" + "".join(

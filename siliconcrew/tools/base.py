@@ -13,12 +13,12 @@ import os
 import time
 import uuid
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from siliconcrew.core.workspace import resolve_inside
 from siliconcrew.sandbox.base import ExecResult, Sandbox
-from siliconcrew.core.workspace import SCRATCH_DIR, resolve_inside
 
 Severity = Literal["error", "warning", "info"]
 # Why a result is not ok: bad arguments; the design failed the check (syntax error, mismatch,
@@ -122,19 +122,25 @@ class ToolContext:
             return path
 
 
-class Tool(abc.ABC):
-    """A typed EDA tool. Subclasses set name/description/input_model and implement `run`."""
+InputT = TypeVar("InputT", bound=ToolInput)
+
+
+class Tool(abc.ABC, Generic[InputT]):
+    """A typed EDA tool. Subclasses set name/description/input_model and implement `run`.
+
+    `Tool[XInput]` types `run`'s input as the model the registry validated it against.
+    """
 
     name: ClassVar[str]
     description: ClassVar[str]
-    input_model: ClassVar[type[ToolInput]]
+    input_model: type[InputT]  # a class attribute (a ClassVar cannot hold a type variable)
     #: False when the tool changes design files (agents then need approval in gated modes).
     read_only: ClassVar[bool] = True
     #: Agents that may call it (planner, rtl, verification, timing, hardening); None = all.
     agents: ClassVar[tuple[str, ...] | None] = None
 
     @abc.abstractmethod
-    def run(self, ctx: ToolContext, inp: ToolInput) -> ToolResult:
+    def run(self, ctx: ToolContext, inp: InputT) -> ToolResult:
         """Run the tool; raise UserInputError for bad input, return ok=False for tool failures."""
 
     def schema(self) -> dict:

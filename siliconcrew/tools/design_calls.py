@@ -45,7 +45,7 @@ def gate_level_simulate_input(d: Design, netlist: str) -> dict[str, Any] | None:
 
 def synthesize_input(d: Design, rtl: list[str] | None = None,
                      recipe: SynthRecipe | dict[str, Any] | None = None,
-                     timeout_s: int | None = None) -> dict[str, Any]:
+                     timeout_s: float | None = None) -> dict[str, Any]:
     """`recipe` overrides design.yaml's `synthesis:` (a timing repair's candidate)."""
     if recipe is None:
         recipe = d.synthesis
@@ -75,7 +75,7 @@ def sta_input(d: Design, netlist: str, period_ns: float | None = None,
 
 
 def equivalence_input(d: Design, netlist: str, rtl: list[str] | None = None,
-                      formal_timeout_s: int = FORMAL_TIMEOUT_S) -> dict[str, Any]:
+                      formal_timeout_s: float = FORMAL_TIMEOUT_S) -> dict[str, Any]:
     return {"files": list(rtl or d.rtl), "netlist": netlist, "top": d.top,
             "include_dirs": d.include_dirs,
             "liberty": d.check_liberty(), "clock_port": d.clock.port,

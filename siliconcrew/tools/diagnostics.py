@@ -19,7 +19,8 @@ _VERILATOR = re.compile(
 _IVERILOG = re.compile(
     r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+):\s*(?:(?P<sev>error|warning|sorry):\s*)?(?P<msg>.*)$")
 _IVERILOG_NOFILE = re.compile(r"^(?P<sev>error|warning):\s*(?P<msg>.*)$")
-_VVP = re.compile(r"^(?P<sev>ERROR|FATAL|WARNING):\s*(?P<file>[^\s:][^:]*?):(?P<line>\d+):\s*(?P<msg>.*)$")
+_VVP = re.compile(
+    r"^(?P<sev>ERROR|FATAL|WARNING):\s*(?P<file>[^\s:][^:]*?):(?P<line>\d+):\s*(?P<msg>.*)$")
 _YOSYS_FILE_ERR = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+):\s*ERROR:\s*(?P<msg>.*)$")
 _YOSYS_ERR = re.compile(r"^ERROR:\s*(?P<msg>.*)$")
 _YOSYS_WARN = re.compile(r"^Warning:\s*(?P<msg>.*)$")
@@ -27,7 +28,8 @@ _YOSYS_LATCH = re.compile(r"^Latch inferred for signal `(?P<sig>[^']+)' from pro
                           r"(?P<file>[^:]+):(?P<line>\d+)")
 _SRC_IN_MSG = re.compile(r"(?P<file>[\w./-]+\.s?v[h]?):(?P<line>\d+)")
 
-_VERILATOR_NOISE = ("Exiting due to", "Cannot continue", "This may be because there's no search path")
+_VERILATOR_NOISE = ("Exiting due to", "Cannot continue",
+                    "This may be because there's no search path")
 
 
 def _sev(word: str) -> str:

@@ -258,7 +258,7 @@ def rtl_facts(data: dict[str, Any], top: str) -> RtlFacts:
         if m:
             arst += [("S", 1 if m.group(1) == "P" else 0), ("R", 1 if m.group(2) == "P" else 0)]
         for pin, pol in arst:
-            for port, bit, level in trace(conns.get(pin, []), pol):
+            for port, _bit, level in trace(conns.get(pin, []), pol):
                 if ports[port].get("direction") == "input" and len(ports[port]["bits"]) == 1:
                     levels.setdefault(port, set()).add(level)
     for port, lv in levels.items():
@@ -311,8 +311,8 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
               cycles: int, seed: int = 1, stimulus: Stimulus | None = None) -> str:
     stim = stimulus or plan_stimulus(ports, clock, None)
     clock_bits: dict[str, set[int]] = {}
-    for p, b in stim.clocks:
-        clock_bits.setdefault(p, set()).add(b)
+    for clock_port, b in stim.clocks:
+        clock_bits.setdefault(clock_port, set()).add(b)
     ins = [p for p in ports if p.direction == "input"]
     data = [p for p in ins if len(clock_bits.get(p.name, ())) < p.width
             and p.name not in stim.resets]
@@ -383,8 +383,8 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
     if stim.clocks:
         lines.append("      #4;")
         # one 10-unit slot per clock: compare, rise at +4 (after the check), fall at +9
-        for k, (p, b) in enumerate(stim.clocks):
-            lv = f"{p}[{b}]"
+        for k, (clock_port, b) in enumerate(stim.clocks):
+            lv = f"{clock_port}[{b}]"
             if k == 0:
                 lines.append(f"      check; {lv} = 1'b1; #2;")
                 lines += [f"      {r}" for r in resets]

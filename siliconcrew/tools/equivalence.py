@@ -24,13 +24,30 @@ from pydantic import Field
 
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
-from siliconcrew.tools.equiv_sim import (OSU_TRISTATE_CELLS, RtlFacts, Stimulus, analysis_script,
-                                         liberty_tristate_cells, netlist_ports,
-                                         netlist_tristate, plan_stimulus, rename_module,
-                                         rtl_facts, testbench)
-from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
-                                       liberty_inside, resolve_dirs, resolve_file,
-                                       resolve_sources, stage_data_files, yosys_include_opts)
+from siliconcrew.tools.equiv_sim import (
+    OSU_TRISTATE_CELLS,
+    RtlFacts,
+    Stimulus,
+    analysis_script,
+    liberty_tristate_cells,
+    netlist_ports,
+    netlist_tristate,
+    plan_stimulus,
+    rename_module,
+    rtl_facts,
+    testbench,
+)
+from siliconcrew.tools.sources import (
+    TECH_LIBERTY,
+    check_defines,
+    check_identifier,
+    liberty_inside,
+    resolve_dirs,
+    resolve_file,
+    resolve_sources,
+    stage_data_files,
+    yosys_include_opts,
+)
 
 _PROVEN = re.compile(r"Of those cells (\d+) are proven and (\d+) are unproven")
 _FOUND = re.compile(r"Found (\d+) \$equiv cells")
@@ -55,7 +72,7 @@ class EquivalenceInput(ToolInput):
     timeout_s: float = Field(600, gt=0)
 
 
-class EquivalenceTool(Tool):
+class EquivalenceTool(Tool[EquivalenceInput]):
     name = "equivalence"
     description = "Check RTL vs synthesized netlist equivalence (yosys equiv_make/simple/induct)"
     input_model = EquivalenceInput
@@ -84,7 +101,16 @@ class EquivalenceTool(Tool):
                 if formal.ok or inp.method == "formal" or formal.failure == "tool":
                     return formal
         sim = self._simulate(ctx, inp, files, netlist, start, formal, facts)
-        return sim or formal  # no cell models for a simulation: the formal verdict stands
+        if sim is not None:
+            return sim
+        if formal is not None:  # no cell models for a simulation: the formal verdict stands
+            return formal
+        # method "simulation" and no simulation possible: a failure that says why
+        return self.result(
+            ctx, ok=False, start=start, failure="input",
+            summary=f"equivalence by simulation needs the cell models of a bundled library "
+                    f"({', '.join(TECH_LIBERTY)}) and the ports of '{inp.top}' in the "
+                    "netlist; use method auto or formal")
 
     def _rtl_facts(self, ctx: ToolContext, inp: EquivalenceInput, files,
                    job: Path) -> RtlFacts | None:
@@ -238,7 +264,8 @@ equiv_status
         artifacts = {"testbench": ctx.rel(job / "tb.v"), "run_log": ctx.rel(run.log_path)}
         ok = errors == 0 and x_only == 0 and compared > 0
         if errors:
-            cycle = int(re.search(r"cycle (\d+)", diags[0].message).group(1)) if diags else 0
+            m_cycle = re.search(r"cycle (\d+)", diags[0].message) if diags else None
+            cycle = int(m_cycle.group(1)) if m_cycle else 0
             replay = self._write_counterexample(job, inp, ports, stim, gate_top, cycle, files,
                                                 cells, ctx)
             artifacts.update(replay)

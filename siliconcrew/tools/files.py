@@ -14,8 +14,8 @@ import time
 from pydantic import Field
 
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.tools.base import Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.core.workspace import SCRATCH_DIR
+from siliconcrew.tools.base import Tool, ToolContext, ToolInput, ToolResult
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -30,7 +30,7 @@ class WriteFileInput(ToolInput):
     content: str = Field(description="the complete new file content")
 
 
-class ReadFileTool(Tool):
+class ReadFileTool(Tool[ReadFileInput]):
     name = "read_file"
     description = "Read a text file in the workspace"
     input_model = ReadFileInput
@@ -47,7 +47,7 @@ class ReadFileTool(Tool):
                           duration_s=round(time.perf_counter() - start, 3))
 
 
-class WriteFileTool(Tool):
+class WriteFileTool(Tool[WriteFileInput]):
     name = "write_file"
     description = "Write (create or replace) a text file in the workspace"
     input_model = WriteFileInput

@@ -22,7 +22,7 @@ class LintInput(ToolInput):
     timeout_s: float = Field(120, gt=0, le=3600)
 
 
-class LintTool(Tool):
+class LintTool(Tool[LintInput]):
     name = "lint"
     description = "Lint Verilog with verilator --lint-only -Wall and an iverilog parse"
     input_model = LintInput

@@ -102,7 +102,8 @@ def parse_input(tool: Tool, raw: dict | str):
             raw = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise UserInputError(f"tool input is not valid JSON: {exc.msg} at line {exc.lineno} "
-                                 f"column {exc.colno}", "pass a JSON object, e.g. '{\"files\": [...]}'")
+                                 f"column {exc.colno}",
+                                 "pass a JSON object, e.g. '{\"files\": [...]}'") from None
     if not isinstance(raw, dict):
         raise UserInputError("tool input must be a JSON object", "wrap the arguments in {...}")
     try:
@@ -110,8 +111,9 @@ def parse_input(tool: Tool, raw: dict | str):
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "input"
-        raise UserInputError(f"{tool.name}: bad input '{where}': {err['msg']}",
-                             f"see `siliconcrew tools list --json` for the {tool.name} schema")
+        raise UserInputError(
+            f"{tool.name}: bad input '{where}': {err['msg']}",
+            f"see `siliconcrew tools list --json` for the {tool.name} schema") from None
 
 
 def execute(tool: Tool, raw: dict | str, ctx: ToolContext) -> ToolResult:

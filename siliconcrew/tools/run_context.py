@@ -34,6 +34,7 @@ class RunContext:
     relax_clock: bool = False       # timing repair may relax the clock without asking
     tool_subdir: str = "steps"      # tools' job folders under the run dir ("" = the run dir)
     _tool_ctx: ToolContext | None = field(default=None, repr=False)
+    _kb: Any = field(default=None, repr=False)  # the knowledge base, opened on first use
 
     @property
     def tool_ctx(self) -> ToolContext:

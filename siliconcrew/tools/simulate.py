@@ -15,10 +15,15 @@ from pydantic import Field
 
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
-from siliconcrew.tools.diagnostics import (first_errors, parse_iverilog, parse_verilator,
-                                           parse_vvp)
-from siliconcrew.tools.sources import (TECH_LIBERTY, check_defines, check_identifier,
-                                       resolve_dirs, resolve_sources, stage_data_files)
+from siliconcrew.tools.diagnostics import first_errors, parse_iverilog, parse_verilator, parse_vvp
+from siliconcrew.tools.sources import (
+    TECH_LIBERTY,
+    check_defines,
+    check_identifier,
+    resolve_dirs,
+    resolve_sources,
+    stage_data_files,
+)
 
 # Lines that mean failure in common self-checking testbench styles. Case matters for FAIL so
 # "0 failures" or "failsafe" never trip it; users override with fail_patterns.
@@ -54,11 +59,12 @@ def _compile_patterns(patterns: list[str], what: str) -> list[re.Pattern]:
         try:
             out.append(re.compile(p, re.MULTILINE))
         except re.error as exc:
-            raise UserInputError(f"bad {what} regex '{p}': {exc}", "fix the regular expression")
+            raise UserInputError(f"bad {what} regex '{p}': {exc}",
+                                 "fix the regular expression") from None
     return out
 
 
-class SimulateTool(Tool):
+class SimulateTool(Tool[SimulateInput]):
     name = "simulate"
     description = "Simulate a testbench with iverilog/vvp or verilator --binary; pass/fail + VCD"
     input_model = SimulateInput

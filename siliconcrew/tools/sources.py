@@ -7,7 +7,6 @@ names are plain identifiers.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 

@@ -52,7 +52,7 @@ def _sections(text: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
 
 
-class StaTool(Tool):
+class StaTool(Tool[StaInput]):
     name = "sta"
     description = "Static timing analysis with OpenSTA: setup/hold WNS/TNS and worst paths"
     input_model = StaInput
@@ -83,11 +83,14 @@ set_input_delay -min {inp.input_delay_ns} -clock clk {inputs}
 set_output_delay -max {inp.output_delay_ns} -clock clk [all_outputs]
 set_output_delay -min {inp.output_delay_ns} -clock clk [all_outputs]
 puts "=== setup_end ==="
-report_checks -path_delay max -group_count 100000 -endpoint_count 1 -format end -digits 4 > setup_end.txt
+report_checks -path_delay max -group_count 100000 -endpoint_count 1 \
+-format end -digits 4 > setup_end.txt
 puts "=== hold_end ==="
-report_checks -path_delay min -group_count 100000 -endpoint_count 1 -format end -digits 4 > hold_end.txt
+report_checks -path_delay min -group_count 100000 -endpoint_count 1 \
+-format end -digits 4 > hold_end.txt
 puts "=== setup_paths ==="
-report_checks -path_delay max -group_count {inp.paths} -endpoint_count 1 -fields {{fanout}} -digits 4 > setup_paths.txt
+report_checks -path_delay max -group_count {inp.paths} -endpoint_count 1 \
+-fields {{fanout}} -digits 4 > setup_paths.txt
 puts "=== hold_paths ==="
 report_checks -path_delay min -group_count 1 -digits 4 > hold_paths.txt
 puts "=== done ==="
@@ -109,7 +112,8 @@ puts "=== done ==="
                 raise UserInputError(f"clock port '{name}' not found in {inp.top}",
                                      "give the clock input's name (clock_port) or none for a "
                                      "combinational design")
-            errors.append(Diagnostic(severity="error", code="sta", message=f"{kind} '{name}' not found"))
+            errors.append(Diagnostic(severity="error", code="sta",
+                                     message=f"{kind} '{name}' not found"))
         if run.timed_out or "=== done ===" not in out or errors:
             if not errors:
                 errors.append(Diagnostic(severity="error", code="sta",
@@ -169,8 +173,9 @@ puts "=== done ==="
                                     message="no constrained timing paths (no flops or I/O paths)"))
         for r in setup:
             if r.slack < 0 and inp.setup_gates:
-                diags.append(Diagnostic(severity="error", code="setup",
-                                        message=f"setup violated at {r.endpoint}: slack {r.slack:g} ns"))
+                diags.append(Diagnostic(
+                    severity="error", code="setup",
+                    message=f"setup violated at {r.endpoint}: slack {r.slack:g} ns"))
         for r in hold:
             if r.slack < 0:
                 diags.append(Diagnostic(
@@ -193,6 +198,7 @@ puts "=== done ==="
             summary += (f"; worst path {worst['startpoint'].split(' (')[0]} -> "
                         f"{worst['endpoint'].split(' (')[0]}")
         metrics["timing__met"] = met
-        return self.result(ctx, ok=met, failure=None if met else "check", start=start, log=run, diagnostics=diags, summary=summary,
-                           metrics=metrics, artifacts={"report": ctx.rel(job / "sta.rpt"),
-                                                       "script": ctx.rel(job / "sta.tcl")})
+        return self.result(ctx, ok=met, failure=None if met else "check", start=start, log=run,
+                           diagnostics=diags, summary=summary, metrics=metrics,
+                           artifacts={"report": ctx.rel(job / "sta.rpt"),
+                                      "script": ctx.rel(job / "sta.tcl")})

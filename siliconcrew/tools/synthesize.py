@@ -12,14 +12,26 @@ import time
 
 from pydantic import Field
 
+from siliconcrew.core.recipe import SynthRecipe
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
-from siliconcrew.tools.sources import (check_defines, check_identifier, liberty_inside,
-                                       resolve_dirs, resolve_sources, stage_data_files,
-                                       yosys_include_opts)
-from siliconcrew.tools.seq_legalize import (applies_to, legalize_lines, rtl_has_z,
-                                            tristate_lines, write_latch_map, write_tbuf_map)
-from siliconcrew.core.recipe import SynthRecipe
+from siliconcrew.tools.seq_legalize import (
+    applies_to,
+    legalize_lines,
+    rtl_has_z,
+    tristate_lines,
+    write_latch_map,
+    write_tbuf_map,
+)
+from siliconcrew.tools.sources import (
+    check_defines,
+    check_identifier,
+    liberty_inside,
+    resolve_dirs,
+    resolve_sources,
+    stage_data_files,
+    yosys_include_opts,
+)
 
 _CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
 _AREA = re.compile(r"Chip area for (?:top )?module '\\?([^']+)':\s+([\d.]+)")
@@ -48,7 +60,7 @@ def parse_stat(text: str) -> tuple[int | None, float | None, dict[str, int]]:
     return (int(cells[-1]) if cells else None, float(areas[-1][1]) if areas else None, per_cell)
 
 
-class SynthesizeTool(Tool):
+class SynthesizeTool(Tool[SynthesizeInput]):
     name = "synthesize"
     description = "Synthesize RTL with yosys to a liberty: netlist, cell count, area, warnings"
     input_model = SynthesizeInput

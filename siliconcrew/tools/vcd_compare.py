@@ -194,7 +194,8 @@ class _Reader:
 
     def _run(self) -> None:
         vcdvcd = _import_vcdvcd()
-        path = f"/proc/self/fd/{self.fd}" if os.path.isdir("/proc/self/fd") else f"/dev/fd/{self.fd}"
+        fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+        path = f"{fd_dir}/{self.fd}"
         try:
             try:
                 only = re.compile(re.escape(self.scope) + r"\.[^.]+$")  # the scope's own
@@ -304,7 +305,7 @@ def compare_vcds(workspace: Path, a: Path, b: Path, scope: str, *,
             readers.append(_Reader(fd, scope, size >= limit_bytes, stop))
         for r in readers:
             r.thread.start()
-        for r, p in zip(readers, (a, b)):
+        for r, p in zip(readers, (a, b), strict=True):
             if not r.wait_header(deadline):
                 return Comparison(None, None, False, f"waveform {p.name} has no signal "
                                   f"definitions ({r.ended_early or 'empty or cut'})")
@@ -379,9 +380,9 @@ def compare_vcds(workspace: Path, a: Path, b: Path, scope: str, *,
         note = None
         if not complete:
             why = [f"{p.name} cut at the {limit_bytes >> 20} MB dump limit" for r, p in
-                   zip(readers, (a, b)) if r.truncated]
+                   zip(readers, (a, b), strict=True) if r.truncated]
             why += [f"{p.name} unreadable past a point ({r.ended_early})" for r, p in
-                    zip(readers, (a, b)) if r.ended_early and not r.truncated]
+                    zip(readers, (a, b), strict=True) if r.ended_early and not r.truncated]
             if not why:
                 shorter = a if na is None else b
                 why = [f"{shorter.name} ends first"]

@@ -138,8 +138,8 @@ def _metric(metrics: dict[str, Any], *names: str, worst: str = "max") -> tuple[s
             return name, v
     for name in names:
         prefix = name + "__corner:"
-        vals = [(k, _to_number(v)) for k, v in metrics.items() if k.startswith(prefix)]
-        vals = [(k, v) for k, v in vals if v is not None and not math.isnan(v)]
+        raw = [(k, _to_number(v)) for k, v in metrics.items() if k.startswith(prefix)]
+        vals = [(k, v) for k, v in raw if v is not None and not math.isnan(v)]
         if vals:
             pick = min if worst == "min" else max
             return pick(vals, key=lambda kv: kv[1])
@@ -894,7 +894,7 @@ def primary(findings: Iterable[Finding]) -> Finding | None:
     """The finding to act on: the most fundamental error, else the most fundamental warning."""
     ordered = sort_findings(findings)
     errors = [f for f in ordered if f.severity == "error"]
-    return (errors or ordered or [None])[0]
+    return (errors or ordered)[0] if ordered else None
 
 
 def evidence_for(findings: Iterable[Finding], klass: str, limit: int = 10) -> list[str]:

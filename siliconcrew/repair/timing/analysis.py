@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -29,8 +30,8 @@ from siliconcrew.repair.timing.rtl_map import (
     PathMapper,
     instance_of,
 )
-from siliconcrew.tools.sta_report import TimingPath, parse_endpoint_table, parse_paths
 from siliconcrew.tools.sources import yosys_include_opts
+from siliconcrew.tools.sta_report import TimingPath, parse_endpoint_table, parse_paths
 
 DEEP_LEVELS = 12          # logic levels that make a chain "deep"
 HIGH_FANOUT = 16          # loads on one net
@@ -68,11 +69,11 @@ def _summary_table(text: str) -> dict[str, float]:
             if not headers:
                 headers = cells
             else:
-                headers = [f"{h} {c}".strip() for h, c in zip(headers, cells)]
+                headers = [f"{h} {c}".strip() for h, c in zip(headers, cells, strict=False)]
         elif line.startswith("│") and headers:
             cells = [c.strip() for c in line.strip("│").split("│")]
             if cells and cells[0] == "Overall":
-                for h, c in zip(headers, cells):
+                for h, c in zip(headers, cells, strict=False):
                     if not re.fullmatch(_NUM, c):
                         continue
                     h = h.lower()
@@ -136,12 +137,13 @@ def report_figures(text: str) -> dict:
     if ws is None and ends:
         ws, source = min(e.slack for e in ends), "endpoint table"
         tns = round(sum(min(0.0, e.slack) for e in ends), 4)
-    setup_paths = [p for p in paths if p.path_type == "max" and p.slack is not None]
-    if ws is None and setup_paths:
-        ws, source = min(p.slack for p in setup_paths), "paths"
+    setup_slacks = [(p.endpoint, p.slack) for p in paths
+                    if p.path_type == "max" and p.slack is not None]
+    if ws is None and setup_slacks:
+        ws, source = min(s for _, s in setup_slacks), "paths"
         worst_per_end: dict[str, float] = {}
-        for p in setup_paths:
-            worst_per_end[p.endpoint] = min(p.slack, worst_per_end.get(p.endpoint, p.slack))
+        for end, s in setup_slacks:
+            worst_per_end[end] = min(s, worst_per_end.get(end, s))
         tns = round(sum(min(0.0, s) for s in worst_per_end.values()), 4)  # lower bound
     hold = [p.slack for p in paths if p.path_type == "min" and p.slack is not None]
     hmin = re.search(rf"report_worst_slack -min.*\n=+\s*\nworst slack\s+({_NUM})", text)
@@ -222,7 +224,8 @@ def path_causes(path: TimingPath, rtl: list[dict], fanouts: dict[str, int],
                        "evidence": desc + (f"; {len(arith_cells)} XOR/adder cells on the path"
                                            if arith_cells else "")})
     elif levels and len(arith_cells) >= 4 and len(arith_cells) >= levels / 4:
-        causes.append({"class": "wide_arithmetic", "score": round(len(arith_cells) / levels + 0.5, 2),
+        causes.append({"class": "wide_arithmetic",
+                       "score": round(len(arith_cells) / levels + 0.5, 2),
                        "evidence": f"{len(arith_cells)} of {levels} cells are XOR/adder cells "
                                    "(carry/partial-product logic)"})
     worst_fo = None
@@ -304,18 +307,18 @@ def build_result(text: str, mapper: PathMapper | None = None, top_paths: int = 5
     ptext = paths_text if paths_text is not None else text
     all_paths = parse_paths(ptext)
     fans = net_fanouts(ptext)
-    indexed = [(p, fans[i] if i < len(fans) else {}) for i, p in enumerate(all_paths)
+    indexed = [(p, p.slack, fans[i] if i < len(fans) else {}) for i, p in enumerate(all_paths)
                if p.path_type == "max" and p.slack is not None]
-    indexed.sort(key=lambda pf: pf[0].slack)
+    indexed.sort(key=lambda psf: psf[1])
     ws = figs["worst_slack"]
     met = ws is not None and ws >= 0 and not (figs.get("violations") or 0)
     graph = nx.DiGraph()
-    out_paths = []
+    out_paths: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    for path, fan in indexed:
-        if path.slack >= 0 and not out_paths and met:
+    for path, slack, fan in indexed:
+        if slack >= 0 and not out_paths and met:
             break  # timing met: nothing to explain
-        if path.slack >= 0:
+        if slack >= 0:
             continue
         key = (path.startpoint, path.endpoint)
         if key in seen:
@@ -324,7 +327,7 @@ def build_result(text: str, mapper: PathMapper | None = None, top_paths: int = 5
         mapped = mapper.map_path(path.startpoint, path.endpoint) if mapper else {"rtl": []}
         rtl = mapped["rtl"]
         causes = path_causes(path, rtl, fan, mapper)
-        nodes = []
+        nodes: list[str] = []
         for e in rtl:
             node = f"{e['signal']}@{e['file']}:{e['line']}" if e.get("line") else e["signal"]
             data = graph.nodes.get(node)

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import networkx as nx
 
-_SRC = re.compile(r"^(?P<file>.+?):(?P<l1>\d+)(?:\.(?P<c1>\d+))?(?:-(?P<l2>\d+)(?:\.(?P<c2>\d+))?)?$")
+_SRC = re.compile(r"^(?P<file>.+?):(?P<l1>\d+)(?:\.(?P<c1>\d+))?"
+                  r"(?:-(?P<l2>\d+)(?:\.(?P<c2>\d+))?)?$")
 _NUMBERED = re.compile(r"^\\?_(\d+)_$")
 
 
@@ -95,9 +96,8 @@ class Netlist:
 
     @classmethod
     def from_json(cls, data: dict | str | Path, top: str | None = None) -> "Netlist":
-        if not isinstance(data, dict):
-            data = json.loads(Path(data).read_text())
-        name, mod = _top_module(data, top)
+        parsed = data if isinstance(data, dict) else json.loads(Path(data).read_text())
+        name, mod = _top_module(parsed, top)
         nl = cls(name=name, module=mod, cells=dict(mod.get("cells") or {}))
         for net, info in (mod.get("netnames") or {}).items():
             hidden = bool(info.get("hide_name")) or net.startswith("$")
@@ -126,7 +126,9 @@ class Netlist:
         for net, i, hidden in self.names_of_bit.get(bit, []):
             if not hidden:
                 width = len(self.module["netnames"][net]["bits"])
-                return clean_name(net) if width == 1 else f"{clean_name(net)}[{i + self._offset(net)}]"
+                if width == 1:
+                    return clean_name(net)
+                return f"{clean_name(net)}[{i + self._offset(net)}]"
         return None
 
     def _offset(self, net: str) -> int:
@@ -241,7 +243,8 @@ class RtlGraph:
                             self.flop_d[dbits[k]] = b
                 continue
             outs = {p: bits for p, bits in conns.items()
-                    if (dirs.get(p) or ("output" if p in ("Y", "X", "CO") else "input")) == "output"}
+                    if (dirs.get(p) or ("output" if p in ("Y", "X", "CO") else "input"))
+                    == "output"}
             ins = {p: bits for p, bits in conns.items() if p not in outs}
             for oport, obits in outs.items():
                 for i, ob in enumerate(obits):
@@ -426,7 +429,8 @@ class PathMapper:
         if cell is None or port is None:
             return None
         dirs = self.mapped.cells[cell].get("port_directions") or {}
-        if (dirs.get(port) or _guess_dir(self.mapped.cells[cell].get("type", ""), port)) != "output":
+        direction = dirs.get(port) or _guess_dir(self.mapped.cells[cell].get("type", ""), port)
+        if direction != "output":
             return None
         bits = self.mapped.cells[cell].get("connections", {}).get(port) or []
         return self.mapped.fanout(bits[0]) if bits and isinstance(bits[0], int) else None

@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from siliconcrew_vcdstats.tool import VcdStatsTool, parse_vcd
 
 REPO = Path(__file__).resolve().parents[4]
