@@ -70,3 +70,39 @@ class Step(ABC):
 def report(on_check, name: str, status: str) -> None:
     if on_check is not None:
         on_check(name, status)
+
+
+# -- steps of the agent graph ------------------------------------------------------------------
+class Update(BaseModel):
+    """What a graph step returns: its state update, a one-line outcome for the trace, and
+    where the run goes next (`goto`: a step id; None = the graph's fixed edge). Routing is
+    the step's decision, not a key left in the state for an edge function to read."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    state: dict[str, Any] = Field(default_factory=dict)
+    outcome: str = "ok"
+    goto: str | None = None
+    fan_out: list[dict[str, Any]] | None = None  # run `goto` once per item, in parallel
+
+
+class GraphStep(ABC):
+    """A step of the agent graph: reads the run state (`steps/state.py`), returns an `Update`.
+
+    It may ask the person at the keyboard through `ctx.ask` (the graph turns that into a
+    LangGraph interrupt; a step that asks reruns from its start on resume, so everything it
+    does before asking must be idempotent)."""
+
+    id: ClassVar[str]
+    needs: ClassVar[tuple[str, ...]] = ()
+    makes: ClassVar[tuple[str, ...]] = ()
+    config: ClassVar[tuple[str, ...]] = ()
+    goes_to: ClassVar[tuple[str, ...]] = ()  # every step id `goto` may name
+
+    @abstractmethod
+    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+        ...
+
+
+def running(state: dict[str, Any]) -> bool:
+    """The run has not stopped (no terminal status set by an earlier step)."""
+    return state.get("status") in (None, "running")

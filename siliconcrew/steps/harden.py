@@ -21,6 +21,8 @@ from siliconcrew.core.rundir import RunDir
 from siliconcrew.engines import get_engine
 from siliconcrew.engines.base import DesignInput, FlowResult, run_flow
 from siliconcrew.sandbox.base import Sandbox
+from siliconcrew.steps.base import GraphStep, Update
+from siliconcrew.tools.run_context import RunContext
 
 ProgressFn = Callable[[str, str], None]
 
@@ -254,3 +256,100 @@ def _as_dict(obj: Any) -> Any:
 
         return asdict(obj)
     return obj
+
+
+class HardenStep(GraphStep):
+    """Harden in the agent graph, on the run's design and sandbox: after the approval gate
+    (`--approve ask`), the engine with its deterministic repairs; a timing recipe that fails
+    setup post-route is judged against the engine's default synthesis (the engine has the
+    last word, not pre-layout STA); once the repairs are spent, the hardening agent may
+    propose flow options, each checked by a rerun. RTL-level send-backs go to the RTL agent."""
+
+    id = "harden"
+    needs = ("rtl_files", "synth_recipe", "clock_period_ns", "harden_options")
+    makes = ("harden", "harden_options", "harden_attempts", "evidence", "harden.json")
+    config = ("flow", "clock")
+    goes_to = ("rtl", "report")
+    MAX_PROPOSALS = 2
+
+    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+        if ctx.approve == "ask" and ctx.ask is not None:
+            if not ctx.ask({"question": f"Harden {ctx.design.name} to GDS now?",
+                            "step": "harden"}):
+                return Update(state={"status": "stopped",
+                                     "reason": "hardening declined at the approval gate"},
+                              outcome="declined", goto="report")
+        extra: dict[str, Any] = dict(state.get("harden_options") or {})
+        if state.get("synth_recipe"):
+            extra["synth_recipe"] = state["synth_recipe"]
+        notes: list[str] = []
+        proposals = 0
+        while True:
+            report, extra = self._recipe_or_default(ctx, state, extra, notes)
+            summary = _summary(report, extra)
+            # The LLM may propose config changes once the deterministic repairs are spent;
+            # each proposal is checked by a full rerun.
+            if report.status == "ok" or ctx.llm is None or report.send_back or \
+                    proposals >= self.MAX_PROPOSALS:
+                break
+            from siliconcrew.agents.hardening import propose
+
+            proposal = propose(ctx, summary, {**report.result.config, **extra},
+                               ctx.engine or ctx.design.flow.engine)
+            if not proposal:
+                break
+            proposals += 1
+            ctx.run_dir.event("harden_proposal", options=proposal, attempt=proposals)
+            extra = {**extra, **proposal}
+        out: dict[str, Any] = {
+            "harden": summary, "harden_options": extra, "notes": notes,
+            "harden_attempts": state.get("harden_attempts", 0) + 1 + proposals}
+        outcome = f"{report.status} ({report.outcome})" + (
+            f" after {proposals} agent proposal(s)" if proposals else "")
+        if report.send_back and report.send_back.get("target") == "rtl":
+            out["evidence"] = "hardening needs an RTL change:\n" + "\n".join(
+                report.send_back.get("evidence") or [])
+            if ctx.llm is not None and state.get("rtl_attempts", 0) < ctx.max_iterations:
+                return Update(state=out, outcome=outcome, goto="rtl")
+        return Update(state=out, outcome=outcome, goto="report")
+
+    @staticmethod
+    def _attempt(ctx: RunContext, state: dict[str, Any], options: dict[str, Any]) -> HardenReport:
+        report = harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
+                        max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
+                        rtl=state.get("rtl_files"), extra_options=options or None,
+                        clock_period_ns=state.get("clock_period_ns"),
+                        design=ctx.design, sandbox=ctx.tool_ctx.sandbox)
+        assert isinstance(report, HardenReport)  # not a dry run
+        return report
+
+    def _recipe_or_default(self, ctx: RunContext, state: dict[str, Any],
+                           extra: dict[str, Any], notes: list[str]
+                           ) -> tuple[HardenReport, dict[str, Any]]:
+        """One hardening; when a timing recipe fails setup post-route, also the engine's
+        default synthesis (the recipe was judged by pre-layout STA, without wires): the
+        better of the two is kept."""
+        report = self._attempt(ctx, state, extra)
+        if report.status == "ok" or not extra.get("synth_recipe") or \
+                "setup_violations" not in report.failure_classes:
+            return report, extra
+        plain = self._attempt(ctx, state, {**extra, "synth_recipe": {}})
+        ws_r = report.result.metrics.get("timing__setup__ws")
+        ws_p = plain.result.metrics.get("timing__setup__ws")
+        better = plain.status == "ok" or (ws_p is not None and ws_r is not None and ws_p > ws_r)
+        notes.append(f"post-route setup WS {ws_r} ns with the timing recipe, {ws_p} ns with the "
+                     f"engine's default synthesis: kept the {'default' if better else 'recipe'}")
+        ctx.run_dir.event("note", message=notes[-1])
+        return (plain, {**extra, "synth_recipe": {}}) if better else (report, extra)
+
+
+def _summary(report: HardenReport, options: dict[str, Any]) -> dict[str, Any]:
+    """The run state's view of a hardening (scalars only: the state is checkpointed)."""
+    return {"status": report.status, "outcome": report.outcome,
+            "metrics": {k: v for k, v in report.result.metrics.items()
+                        if not isinstance(v, (dict, list))},
+            "artifacts": report.result.artifacts,
+            "failure_classes": report.failure_classes, "send_back": report.send_back,
+            "attempts": len(report.repairs) or 1, "options": options,
+            "repairs_tried": [(r.get("action") or {}).get("name") for r in report.repairs
+                              if isinstance(r, dict) and r.get("action")]}

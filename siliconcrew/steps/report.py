@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.steps.base import GraphStep, Update
+from siliconcrew.tools.run_context import RunContext
 
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222}
@@ -187,3 +189,19 @@ def write_report(run_dir: Path) -> Path:
     tmp.write_text(render(run_dir))
     tmp.replace(out)
     return out
+
+
+class ReportStep(GraphStep):
+    """The run's verdict: a status set by an earlier step stands; otherwise the run is ok
+    exactly when hardening reached a clean GDS. (The HTML report is written from the run
+    folder once the graph has finished: `write_report`.)"""
+
+    id = "report"
+    needs = ("status", "harden")
+    makes = ("status",)
+
+    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+        status = state.get("status", "running")
+        if status == "running":
+            status = "ok" if state.get("harden", {}).get("status") == "ok" else "failed"
+        return Update(state={"status": status}, outcome=status)

@@ -8,7 +8,15 @@ from typing import Any
 
 from pydantic import Field
 
-from siliconcrew.steps.base import Step, StepInput, StepResult, ToolRun, report
+from siliconcrew.steps.base import (
+    GraphStep,
+    Step,
+    StepInput,
+    StepResult,
+    ToolRun,
+    Update,
+    report,
+)
 from siliconcrew.tools.design_calls import equivalence_input, sta_input, synthesize_input
 from siliconcrew.tools.run_context import RunContext
 
@@ -53,3 +61,40 @@ class SynthStep(Step):
             out.runs.append(ToolRun(name=name, result=res))
             out.outputs[name] = res
         return out
+
+
+def _flat(metrics: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}
+
+
+class SynthGraphStep(GraphStep):
+    """The synth step in the agent graph: the same sequence on the RTL the agents settled
+    on, with a verified timing repair's recipe and an approved clock relaxation."""
+
+    id = "synth"
+    needs = ("rtl_files", "synth_recipe", "clock_period_ns")
+    makes = ("synth", "sta", "equiv")
+    config = SynthStep.config
+    goes_to = ("timing", "harden", "report")
+
+    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+        recipe = state.get("synth_recipe") or ctx.design.synthesis.model_dump()
+        step = SynthStep().run(ctx, SynthInput(rtl=state["rtl_files"], recipe=recipe,
+                                               period_ns=state.get("clock_period_ns")))
+        s = step.outputs["synthesize"]
+        out: dict[str, Any] = {"synth": {"ok": s.ok, "summary": s.summary,
+                                         "metrics": _flat(s.metrics), "artifacts": s.artifacts}}
+        if not s.ok:
+            return Update(state={**out, "status": "failed", "reason": s.summary},
+                          outcome=s.summary, goto="report")
+        t, e = step.outputs["sta"], step.outputs["equivalence"]
+        out["sta"] = {"ok": t.ok, "summary": t.summary, "metrics": _flat(t.metrics)}
+        out["equiv"] = {"ok": e.ok, "summary": e.summary, "metrics": e.metrics}
+        if t.metrics.get("timing__hold__met") is False:
+            # pre-layout: hold is a warning (ideal clocks); setup decides where the run goes
+            out["notes"] = [f"pre-layout hold WNS {t.metrics.get('timing__hold__ws')} ns: a "
+                            "warning (ideal clocks); hold is signed off post-route by the "
+                            "hardening engine"]
+        ws = t.metrics.get("timing__setup__ws")
+        return Update(state=out, outcome=f"{s.summary}; {t.summary.split(';')[0]}; {e.summary}",
+                      goto="timing" if ws is not None and ws < 0 else "harden")

@@ -4,7 +4,9 @@ testbench when there is no golden one."""
 
 from __future__ import annotations
 
-from siliconcrew.steps.base import Step, StepInput, StepResult, ToolRun, report
+from typing import Any
+
+from siliconcrew.steps.base import GraphStep, Step, StepInput, StepResult, ToolRun, Update, report
 from siliconcrew.tools.design_calls import simulate_input
 from siliconcrew.tools.run_context import RunContext
 
@@ -26,3 +28,55 @@ class SimulateStep(Step):
         report(on_check, "simulate", "ok" if res.ok else "failed")
         return StepResult(step=self.id, runs=[ToolRun(name="simulate", result=res)],
                           outputs={"simulate": res})
+
+
+class VerifyStep(GraphStep):
+    """The golden testbench on the RTL (or, with no golden one and an LLM, a testbench the
+    verification agent writes, judged apart). A failure goes back to the RTL agent with the
+    evidence while attempts remain; a fix whose check then passes is learned."""
+
+    id = "verify"
+    needs = ("rtl_files", "lint", "pending_fix")
+    makes = ("verify", "evidence", "verify_attempts")
+    config = ("testbench", "verification")
+    goes_to = ("synth", "rtl", "report")
+
+    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+        from siliconcrew.agents.verification import run_golden, run_own_testbench
+
+        attempts = state.get("verify_attempts", 0) + 1
+        if not state.get("lint", {}).get("ok"):
+            result: dict[str, Any] = {"ok": False, "summary": "lint failed"}
+            out = {"verify": result, "verify_attempts": attempts,
+                   "evidence": "lint errors: " + str(state.get("lint", {}).get("errors"))[:3000]}
+            return self._route(ctx, state, out, "lint failed")
+        if not ctx.design.testbench and ctx.llm is not None:
+            result = run_own_testbench(ctx, state["rtl_files"], state.get("plan", {}))
+        else:
+            result = run_golden(ctx, state["rtl_files"])
+            if result.get("skipped"):
+                result["summary"] += " (no LLM to write one)"
+        out = {"verify": result, "evidence": result.get("evidence"), "verify_attempts": attempts}
+        fix = state.get("pending_fix")
+        if fix and result.get("ok") and not result.get("skipped"):
+            # Only a fix whose following check passed is learned (see knowledge_base/insights).
+            from siliconcrew.agents.knowledge import record_fix
+
+            after = "\n".join((ctx.folder / f).read_text(errors="replace")
+                              for f in state["rtl_files"])
+            record_fix(ctx, fix["evidence"], fix["before"], after, check="simulate")
+            out["pending_fix"] = None
+        return self._route(ctx, state, out, result["summary"])
+
+    @staticmethod
+    def _route(ctx: RunContext, state: dict[str, Any], out: dict[str, Any],
+               outcome: str) -> Update:
+        if out["verify"].get("ok"):
+            return Update(state=out, outcome=outcome, goto="synth")
+        if ctx.llm is not None and state.get("rtl_attempts", 0) < ctx.max_iterations:
+            return Update(state=out, outcome=outcome, goto="rtl")
+        why = ("no LLM to fix the RTL" if ctx.llm is None else
+               f"{state.get('rtl_attempts', 0)} RTL attempts used (--max-iterations)")
+        out.update(status="failed", reason=f"verification failed and {why}: "
+                   + str(out["verify"].get("summary")))
+        return Update(state=out, outcome=outcome, goto="report")

@@ -9,6 +9,7 @@ composes tools and the run directory; agents, repairs and steps all receive it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ class RunContext:
     max_repairs: int = 3
     engine: str | None = None
     relax_clock: bool = False       # timing repair may relax the clock without asking
+    # Ask the person at the keyboard (a question payload → the answer). The agent graph sets
+    # it to LangGraph's interrupt; None = nobody to ask (unattended).
+    ask: Callable[[dict[str, Any]], Any] | None = field(default=None, repr=False)
     tool_subdir: str = "steps"      # tools' job folders under the run dir ("" = the run dir)
     _tool_ctx: ToolContext | None = field(default=None, repr=False)
     _kb: Any = field(default=None, repr=False)  # the knowledge base, opened on first use

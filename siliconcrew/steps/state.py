@@ -1,4 +1,6 @@
-"""The one state schema every node reads and updates (LangGraph merges node outputs)."""
+"""The one state schema of a run: what every step of the agent graph reads and updates
+(LangGraph merges the updates; the reducers below append instead of replacing). Routing is
+not state: steps return where the run goes next (`Update.goto`)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ class RunState(TypedDict, total=False):
     timing_attempts: Annotated[list[dict[str, Any]], operator.add]  # every attempt, all rounds
     synth_recipe: dict[str, Any]  # synthesis knobs a repair verified; used by synth + harden
     clock_period_ns: float        # set only by an approved clock relaxation
-    timing_next: str              # where the timing node sends the run: rtl|synth|harden|report
     harden: dict[str, Any]
     harden_options: dict[str, Any]    # flow options proposed by the hardening agent
     status: str                   # running | ok | failed | needs_llm | budget_exceeded | ...
