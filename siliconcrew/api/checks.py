@@ -35,17 +35,9 @@ def check(design_dir: Path | str, *, harden: bool = True, max_repairs: int = 3,
     design, folder = load_checked_design(Path(design_dir), on_warning)
     settings = resolve_settings(settings, sandbox, unsafe_host)
     factory = sandbox_factory(settings)
-    run = run_checks(design, folder, load_registry(), factory, progress)
-    report = None
-    if run.ok and harden and design.rtl:
-        from siliconcrew.steps.harden import harden as harden_flow
-
-        if progress:
-            progress(HARDEN_PHASE, "running")
-        flow = harden_flow(folder, factory, max_repairs=max_repairs,
-                           run_id=run.run_dir.run_id, progress=progress)
-        assert not isinstance(flow, dict)  # not a dry run: a report, never a plan
-        report = flow
+    run = run_checks(design, folder, load_registry(), factory, progress, harden=harden,
+                     max_repairs=max_repairs, harden_phase=HARDEN_PHASE)
+    report = run.harden
     data = run.to_dict()
     data["harden"] = report.to_dict() if report else None
     data["ok"] = run.ok and (report is None or report.status == "ok")

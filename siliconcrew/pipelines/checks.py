@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from siliconcrew.core.design import Design
 from siliconcrew.core.rundir import RunDir
@@ -28,6 +29,7 @@ CHECK_NAMES = ("lint", "simulate", "synthesize", "sta", "equivalence")
 class CheckRun:
     run_dir: RunDir
     steps: list[ToolRun] = field(default_factory=list)
+    harden: Any = None  # the HardenReport when hardening ran after the checks
 
     @property
     def ok(self) -> bool:
@@ -60,7 +62,10 @@ class CheckRun:
 
 def run_checks(design: Design, folder: Path, registry: Registry, sandbox_factory,
                on_step: Callable[[str, str], None] | None = None,
-               run_id: str | None = None) -> CheckRun:
+               run_id: str | None = None, *, harden: bool = False, max_repairs: int = 3,
+               harden_phase: str = "hardening") -> CheckRun:
+    """The checks; with `harden`, when they pass, the harden step in the same run folder and
+    the same sandbox (one container per run; design.yaml is not read again)."""
     run_dir = RunDir(folder, run_id)
     ctx = RunContext(design=design, folder=folder, run_dir=run_dir, registry=registry,
                      sandbox_factory=sandbox_factory, tool_subdir="")
@@ -89,6 +94,16 @@ def run_checks(design: Design, folder: Path, registry: Registry, sandbox_factory
             add(SynthStep().run(ctx, SynthInput(), on_check))
         run_dir.write_json("results.json", run.to_dict())
         run_dir.event("run_end", ok=run.ok)
+        if harden and run.ok and design.rtl:
+            from siliconcrew.steps.harden import harden as harden_flow
+
+            if on_step:
+                on_step(harden_phase, "running")
+            report = harden_flow(folder, sandbox_factory, max_repairs=max_repairs,
+                                 run_id=run_dir.run_id, progress=on_step, design=design,
+                                 sandbox=ctx.tool_ctx.sandbox)
+            assert not isinstance(report, dict)  # not a dry run: a report, never a plan
+            run.harden = report
     finally:
         ctx.close()
     return run
