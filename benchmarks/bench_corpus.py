@@ -55,10 +55,10 @@ CLASSES: list[tuple[str, str]] = [
     ("empty netlist (synthesis dropped the logic)", r"synth cells=0\b"),
     ("port-order (positional connection)", r"(?i)port .* (is not|not) a port|too many ports"
                                            r"|wrong number of ports|port.*mismatch"),
-    ("parameter override on flat netlist", r"(?i)parameter .* not found|does not have a "
-                                           r"parameter|no parameter|overrides parameter"),
     ("testbench peeks into the design (hierarchical reference)",
      r"(?i)hierarchical reference"),
+    ("parameter override on flat netlist", r"(?i)parameter .* not found|does not have a "
+                                           r"parameter|no parameter|overrides parameter"),
     ("x at gate level (no reset / initial values)", r"(?i)\bx\b.*expected|=\s*x+\b|"
                                                     r"'?h?x{2,}|got x"),
     ("lint error", r"^lint:"),
