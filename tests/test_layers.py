@@ -46,3 +46,14 @@ def test_the_contract_names_every_package():
     packages = {f"siliconcrew.{p.name}" for p in (REPO / "siliconcrew").iterdir()
                 if p.is_dir() and (p / "__init__.py").exists()}
     assert packages - named == set(), packages - named
+
+
+def test_tests_mirror_the_packages():
+    """tests/<name>/ exists only for a package siliconcrew/<name>/ (cross-cutting tests and
+    shared helpers stay in tests/ itself)."""
+    packages = {p.name for p in (REPO / "siliconcrew").iterdir()
+                if p.is_dir() and (p / "__init__.py").exists()}
+    test_dirs = {p.name for p in (REPO / "tests").iterdir()
+                 if p.is_dir() and p.name not in ("fixtures", "__pycache__")}
+    assert test_dirs <= packages, test_dirs - packages
+    assert len(test_dirs) >= 10  # the suite really is split by package

@@ -22,7 +22,7 @@ from siliconcrew.steps.base import GraphStep, Update
 from siliconcrew.tools.registry import Registry
 from siliconcrew.tools.run_context import RunContext
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 class Fake(GraphStep):

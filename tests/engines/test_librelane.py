@@ -33,7 +33,7 @@ from siliconcrew.engines.librelane import (
 from siliconcrew.sandbox.base import ExecResult, Sandbox
 
 LOGS = FIXTURES / "librelane-logs"
-FIXTURES_HERE = Path(__file__).parent / "fixtures" / "librelane"  # constructed: SOURCES.md
+FIXTURES_HERE = Path(__file__).parents[1] / "fixtures" / "librelane"  # constructed: SOURCES.md
 METRICS = FIXTURES / "librelane-metrics"
 CLEAN_JSON = METRICS / "librelane_sky130_tt-4bitALU_clean_metrics.json"
 VIOLATED_JSON = METRICS / "librelane_sky130_aggressive_setup_violations_metrics.json"

@@ -48,7 +48,7 @@ from siliconcrew.repair.hardening.policies import (
     policy_for,
 )
 
-QFLOW = Path(__file__).parent / "fixtures" / "qflow"
+QFLOW = Path(__file__).parents[1] / "fixtures" / "qflow"
 
 SP, PD, RC, DRC, ANT, LVS = (SYNTHESIS_PROBLEM, PLACEMENT_DENSITY, ROUTING_CONGESTION,
                              DRC_VIOLATIONS, ANTENNA_VIOLATIONS, LVS_MISMATCH)
@@ -672,7 +672,7 @@ def test_harmless_checker_lines_are_not_failures(line):
     assert classify(None, {"flow.log": line}) == []
 
 
-LIBRELANE_HERE = Path(__file__).parent / "fixtures" / "librelane"  # constructed: SOURCES.md
+LIBRELANE_HERE = Path(__file__).parents[1] / "fixtures" / "librelane"  # constructed: SOURCES.md
 
 
 def test_deferred_power_grid_error_is_not_a_tool_crash():

@@ -238,7 +238,7 @@ def test_real_mismatch_comes_with_a_replayable_counterexample(tmp_path, tool_ctx
 
 def test_rom_initialised_by_readmemh_synthesizes(tmp_path, tool_ctx):
     """yosys reads `$readmemh("rom.hex")` relative to where it runs: the job folder."""
-    from tests.test_containment import ROM_V
+    from tests.sandbox.test_containment import ROM_V
 
     ws = tmp_path / "rom"
     (ws / "rtl").mkdir(parents=True)
@@ -331,7 +331,7 @@ def test_hierarchical_adder_with_repeated_net_names_reaches_gds(tmp_path):
 
     from tests.conftest import run_cli
 
-    src = Path(__file__).parent / "fixtures" / "hier_adder16"
+    src = Path(__file__).parents[1] / "fixtures" / "hier_adder16"
     d = tmp_path / "adder16"
     (d / "rtl").mkdir(parents=True)
     (d / "tb").mkdir()

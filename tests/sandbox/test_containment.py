@@ -70,7 +70,7 @@ def _probe_workspace(tmp_path: Path, home_marker: Path) -> tuple[Path, Path]:
     other.mkdir()
     (other / "secret.txt").write_text("OTHER-WORKSPACE-SECRET\n")
     (ws / "probe.sh").write_text(PROBE)
-    project = Path(__file__).resolve().parents[1] / "README.md"
+    project = Path(__file__).resolve().parents[2] / "README.md"
     (ws / "tb" / "tb_probe.v").write_text(
         TB.format(other=other / "secret.txt", project=project, home=home_marker))
     return ws, other
@@ -248,7 +248,7 @@ def test_killed_owner_leaves_no_container(tmp_path, mode, sig):
     ws.mkdir()
     proc = subprocess.Popen([sys.executable, "-c", HOLD_OPEN, str(ws), mode],
                             stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
+                            cwd=Path(__file__).resolve().parents[2])
     assert proc.stdout.readline().strip() == "READY"
     assert len(_containers_for(ws)) == 1
     proc.send_signal(sig)

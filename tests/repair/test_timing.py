@@ -250,7 +250,7 @@ def test_every_violating_path_names_a_cause(tmp_path):
     import shutil
 
     d = tmp_path / "accu"
-    shutil.copytree(Path(__file__).parents[1] / "benchmarks" / "corpus" / "accu", d)
+    shutil.copytree(Path(__file__).parents[2] / "benchmarks" / "corpus" / "accu", d)
     res = run_cli("timing", str(d), "--clock-period", "0.5", "--top-paths", "40", "--json",
                   "--sandbox", "local")
     assert res.returncode == 1, res.stderr[-1500:]  # violated, and --top-paths 40 is accepted
