@@ -47,7 +47,7 @@ def node(ctx: RunContext, step: GraphStep) -> Callable[..., Any]:
         ctx.run_dir.event("node_start", node=step.id)
         t0 = time.perf_counter()
         try:
-            upd = step.update(ctx, dict(state))
+            upd = step.update(ctx, state)
         except BudgetExceeded as exc:
             upd = Update(state={"status": "budget_exceeded", "reason": exc.one_line()},
                          outcome="budget_exceeded", goto="report")

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.base import ToolResult
 from siliconcrew.tools.run_context import RunContext
 
@@ -99,7 +100,7 @@ class GraphStep(ABC):
     goes_to: ClassVar[tuple[str, ...]] = ()  # every step id `goto` may name
 
     @abstractmethod
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         ...
 
 

@@ -22,6 +22,7 @@ from siliconcrew.engines import get_engine
 from siliconcrew.engines.base import DesignInput, FlowResult, run_flow
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.steps.base import GraphStep, Update
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.run_context import RunContext
 
 ProgressFn = Callable[[str, str], None]
@@ -272,7 +273,7 @@ class HardenStep(GraphStep):
     goes_to = ("rtl", "report")
     MAX_PROPOSALS = 2
 
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         if ctx.approve == "ask" and ctx.ask is not None:
             if not ctx.ask({"question": f"Harden {ctx.design.name} to GDS now?",
                             "step": "harden"}):
@@ -314,7 +315,7 @@ class HardenStep(GraphStep):
         return Update(state=out, outcome=outcome, goto="report")
 
     @staticmethod
-    def _attempt(ctx: RunContext, state: dict[str, Any], options: dict[str, Any]) -> HardenReport:
+    def _attempt(ctx: RunContext, state: RunState, options: dict[str, Any]) -> HardenReport:
         report = harden(ctx.folder, ctx.sandbox_factory, engine_name=ctx.engine,
                         max_repairs=ctx.max_repairs, run_id=ctx.run_dir.run_id,
                         rtl=state.get("rtl_files"), extra_options=options or None,
@@ -323,7 +324,7 @@ class HardenStep(GraphStep):
         assert isinstance(report, HardenReport)  # not a dry run
         return report
 
-    def _recipe_or_default(self, ctx: RunContext, state: dict[str, Any],
+    def _recipe_or_default(self, ctx: RunContext, state: RunState,
                            extra: dict[str, Any], notes: list[str]
                            ) -> tuple[HardenReport, dict[str, Any]]:
         """One hardening; when a timing recipe fails setup post-route, also the engine's

@@ -4,9 +4,8 @@ interactive runs and recorded (with the planner's assumptions) in unattended one
 
 from __future__ import annotations
 
-from typing import Any
-
 from siliconcrew.steps.base import GraphStep, Update
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.run_context import RunContext
 
 
@@ -17,7 +16,7 @@ class PlanStep(GraphStep):
     config = ("spec", "top", "clock", "rtl")
     goes_to = ("rtl", "module_rtl")
 
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         from siliconcrew.agents.planner import make_plan
         from siliconcrew.agents.rtl import submodules
 

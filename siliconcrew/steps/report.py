@@ -13,6 +13,7 @@ from typing import Any
 
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.steps.base import GraphStep, Update
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.run_context import RunContext
 
 CSS = """
@@ -200,7 +201,7 @@ class ReportStep(GraphStep):
     needs = ("status", "harden")
     makes = ("status",)
 
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         status = state.get("status", "running")
         if status == "running":
             status = "ok" if state.get("harden", {}).get("status") == "ok" else "failed"

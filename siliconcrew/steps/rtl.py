@@ -4,9 +4,8 @@ sub-modules written in parallel)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from siliconcrew.steps.base import GraphStep, Step, StepInput, StepResult, ToolRun, Update, report
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.design_calls import lint_input
 from siliconcrew.tools.run_context import RunContext
 
@@ -39,7 +38,7 @@ class RtlStep(GraphStep):
     config = ("rtl", "top", "include_dirs")
     goes_to = ("verify", "report")
 
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         d = ctx.design
         have_rtl = bool(d.rtl) and all((ctx.folder / f).is_file() for f in d.rtl)
         if have_rtl and not state.get("evidence"):
@@ -72,7 +71,7 @@ class ModuleRtlStep(GraphStep):
     makes = ("module_results",)
     # no goto: every branch joins the rtl step once (the graph's fixed edge)
 
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         from siliconcrew.agents.llm import BudgetExceeded, LLMError
         from siliconcrew.agents.planner import spec_text
         from siliconcrew.agents.rtl import write_module

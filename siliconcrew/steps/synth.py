@@ -17,6 +17,7 @@ from siliconcrew.steps.base import (
     Update,
     report,
 )
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.design_calls import equivalence_input, sta_input, synthesize_input
 from siliconcrew.tools.run_context import RunContext
 
@@ -77,7 +78,7 @@ class SynthGraphStep(GraphStep):
     config = SynthStep.config
     goes_to = ("timing", "harden", "report")
 
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         recipe = state.get("synth_recipe") or ctx.design.synthesis.model_dump()
         step = SynthStep().run(ctx, SynthInput(rtl=state["rtl_files"], recipe=recipe,
                                                period_ns=state.get("clock_period_ns")))

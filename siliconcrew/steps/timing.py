@@ -9,15 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from siliconcrew.steps.base import GraphStep, Update
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.run_context import RunContext
 
 
-def period_ns(ctx: RunContext, state: dict[str, Any]) -> float:
+def period_ns(ctx: RunContext, state: RunState) -> float:
     """The clock in force: an approved relaxation's, else design.yaml's."""
     return state.get("clock_period_ns") or ctx.design.clock.period_ns
 
 
-def evidence_line(ctx: RunContext, state: dict[str, Any],
+def evidence_line(ctx: RunContext, state: RunState,
                   recipe: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     """'; worst path A -> B (slack S) through file:line, ...; causes: ...' and the analysis
     (timing.json). Analysed without retiming: moved registers have no RTL names, the
@@ -51,7 +52,7 @@ class TimingStep(GraphStep):
     config = ("clock", "synthesis", "testbench")
     goes_to = ("harden", "rtl", "synth", "report")
 
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         from siliconcrew.repair.timing.ladder import RepairBudget, TimingRepair, relaxed_period
 
         ws = state.get("sta", {}).get("metrics", {}).get("timing__setup__ws")
@@ -72,8 +73,9 @@ class TimingStep(GraphStep):
         if rep.closed:
             msg = (f"timing closed without RTL change: WNS {rep.wns_before} -> {rep.wns_after} "
                    f"ns ({rep.strategy}; checked by equivalence + gate-level testbench)")
-            sta = dict(state.get("sta", {}))
-            sta["metrics"] = {**sta.get("metrics", {}), "timing__setup__ws": rep.wns_after}
+            sta = state.get("sta", {})
+            sta = {**sta, "metrics": {**sta.get("metrics", {}),
+                                      "timing__setup__ws": rep.wns_after}}
             return Update(state={**out, "sta": sta, "notes": [msg], "evidence": None},
                           outcome=f"closed by {rep.strategy}", goto="harden")
         best = rep.wns_after if rep.wns_after is not None else ws
@@ -115,7 +117,7 @@ class TimingStep(GraphStep):
                       outcome="violated", goto="report")
 
     @staticmethod
-    def _rewrite_attempt(state: dict[str, Any], ws: float | None) -> list[dict[str, Any]]:
+    def _rewrite_attempt(state: RunState, ws: float | None) -> list[dict[str, Any]]:
         """Back after an RTL rewrite for timing: record it as an attempt (its testbench
         already passed, so the RTL is kept)."""
         previous = state.get("timing_repair")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from siliconcrew.steps.base import GraphStep, Step, StepInput, StepResult, ToolRun, Update, report
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.design_calls import simulate_input
 from siliconcrew.tools.run_context import RunContext
 
@@ -41,7 +42,7 @@ class VerifyStep(GraphStep):
     config = ("testbench", "verification")
     goes_to = ("synth", "rtl", "report")
 
-    def update(self, ctx: RunContext, state: dict[str, Any]) -> Update:
+    def update(self, ctx: RunContext, state: RunState) -> Update:
         from siliconcrew.agents.verification import run_golden, run_own_testbench
 
         attempts = state.get("verify_attempts", 0) + 1
@@ -69,7 +70,7 @@ class VerifyStep(GraphStep):
         return self._route(ctx, state, out, result["summary"])
 
     @staticmethod
-    def _route(ctx: RunContext, state: dict[str, Any], out: dict[str, Any],
+    def _route(ctx: RunContext, state: RunState, out: dict[str, Any],
                outcome: str) -> Update:
         if out["verify"].get("ok"):
             return Update(state=out, outcome=outcome, goto="synth")

@@ -38,7 +38,7 @@ def test_counter_to_clean_gds(tmp_path, backend):
     design = copy_example(tmp_path, "counter")
     proc, data = harden(design, backend=backend)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert data["status"] == "ok" and data["engine"] == "local"
+    assert data["status"] == "ok" and data["engine"] == "qflow"
     m, art = data["metrics"], data["artifacts"]
     assert m["magic__drc_error__count"] == 0
     assert m["design__lvs_error__count"] == 0
