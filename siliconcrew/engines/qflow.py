@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.profile import span
 from siliconcrew.core.recipe import SynthRecipe
 from siliconcrew.engines import qflow_logs as logs
 from siliconcrew.engines.base import (
@@ -311,11 +312,13 @@ class QflowEngine(FlowEngine):
                 artifacts[key] = str(path)
         routed = any(s.name == "route" and s.status in ("ok", "cached") for s in stages)
         if "def" in artifacts and lef.exists():
-            metrics.update(layout_metrics(Path(artifacts["def"]), [lef]))
+            with span("layout_metrics"):
+                metrics.update(layout_metrics(Path(artifacts["def"]), [lef]))
             if routed:
                 png = flow_dir / f"{top}.png"
                 try:
-                    render_png(Path(artifacts["def"]), [lef], png)
+                    with span("png"):
+                        render_png(Path(artifacts["def"]), [lef], png)
                     artifacts["png"] = str(png)
                 except Exception as exc:  # a picture must never fail the flow
                     metrics["png__error"] = f"{type(exc).__name__}: {exc}"[:200]
