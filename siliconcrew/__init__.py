@@ -6,3 +6,8 @@ need them.
 """
 
 __version__ = "0.1.0"
+
+import os as _os
+
+if _os.environ.get("SILICONCREW_PROFILE"):  # bench_harden.py: timestamps from the first import
+    from siliconcrew.core import profile as _profile  # noqa: F401

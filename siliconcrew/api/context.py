@@ -42,12 +42,14 @@ def resolve_settings(settings: Settings | None, sandbox: str | None, unsafe_host
 
 def sandbox_factory(settings: Settings) -> SandboxFactory:
     """ws -> sandbox; a flow engine may ask for another image (e.g. LibreLane's)."""
+    from siliconcrew.core.profile import span
     from siliconcrew.sandbox import open_sandbox
 
     def factory(ws: Path, image: str | None = None):
         sandbox_settings = settings.sandbox.model_copy(update={"image": image}) if image \
             else settings.sandbox
-        return open_sandbox(ws, sandbox_settings)
+        with span("sandbox_open"):
+            return open_sandbox(ws, sandbox_settings)
     return factory
 
 

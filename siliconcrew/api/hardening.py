@@ -27,16 +27,23 @@ def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str
            ) -> HardenResult:
     """Harden `design_dir` (engine: design.yaml's flow.engine unless given). `from_stage`
     continues the newest run unless `run_id`; `to_stage` stops early (status "partial")."""
-    from siliconcrew.steps.harden import HardenReport
-    from siliconcrew.steps.harden import harden as harden_flow
+    from siliconcrew.core.profile import span
 
-    load_checked_design(Path(design_dir), on_warning)  # bad design.yaml: before any sandbox
-    settings = resolve_settings(settings, sandbox, unsafe_host)
-    report = harden_flow(Path(design_dir), sandbox_factory(settings), engine_name=engine,
-                         from_stage=from_stage, to_stage=to_stage, max_repairs=max_repairs,
-                         allow_clock_relax=allow_clock_relax, run_id=run_id, progress=progress)
+    with span("harden_imports"):
+        from siliconcrew.steps.harden import HardenReport
+        from siliconcrew.steps.harden import harden as harden_flow
+
+    with span("load_design"):
+        load_checked_design(Path(design_dir), on_warning)  # bad design.yaml: before a sandbox
+        settings = resolve_settings(settings, sandbox, unsafe_host)
+    with span("harden_flow"):
+        report = harden_flow(Path(design_dir), sandbox_factory(settings), engine_name=engine,
+                             from_stage=from_stage, to_stage=to_stage, max_repairs=max_repairs,
+                             allow_clock_relax=allow_clock_relax, run_id=run_id,
+                             progress=progress)
     assert isinstance(report, HardenReport)  # not a dry run: a report, never a plan
-    return HardenResult.model_validate(report.to_dict())
+    with span("result_model"):
+        return HardenResult.model_validate(report.to_dict())
 
 
 def harden_plan(design_dir: Path | str, *, engine: str | None = None,

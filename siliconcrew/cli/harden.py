@@ -31,10 +31,14 @@ def harden_cmd(
     Exit codes: 0 signoff clean (GDS, DRC 0, LVS clean), 1 failed, 2 bad input, 3 no sandbox,
     4 stopped before signoff as asked (--to).
     """
-    from siliconcrew import api
-    from siliconcrew.render.console import console, print_json
-    from siliconcrew.render.harden import harden_report
-    from siliconcrew.render.progress import stage_printer
+    from siliconcrew.core.profile import mark, span
+
+    mark("command_start")
+    with span("command_imports"):
+        from siliconcrew import api
+        from siliconcrew.render.console import console, print_json
+        from siliconcrew.render.harden import harden_report
+        from siliconcrew.render.progress import stage_printer
 
     design_name(design_dir)  # bad design.yaml: one line, before any sandbox starts
     if dry_run:
@@ -60,8 +64,9 @@ def harden_cmd(
                             max_repairs=max_repairs, allow_clock_relax=allow_clock_relax,
                             run_id=run, sandbox=sandbox, unsafe_host=unsafe_host,
                             progress=stage_printer(err, status))
-    if as_json:
-        print_json(report)
-    else:
-        harden_report(console(), report, to_stage)
+    with span("render_output"):
+        if as_json:
+            print_json(report)
+        else:
+            harden_report(console(), report, to_stage)
     raise typer.Exit(report.exit_code)

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.profile import span
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.tools.base import Diagnostic
 
@@ -206,12 +207,13 @@ def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: S
              config: dict[str, Any], *, from_stage: str | None = None,
              to_stage: str | None = None, progress: ProgressFn | None = None) -> FlowResult:
     """Run the engine's stages; resume-aware (finished stages before --from are kept)."""
-    flow_dir.mkdir(parents=True, exist_ok=True)
-    sandbox.make_tree_writable(flow_dir)  # a continued run writes where a sealed one left off
-    wanted = engine.stage_range(from_stage, to_stage)
-    state = _load_stage_state(flow_dir)
-    (flow_dir / "flow_config.json").write_text(json.dumps(config, indent=2, default=str))
-    engine.prepare(design, flow_dir, config, sandbox)
+    with span("prepare"):
+        flow_dir.mkdir(parents=True, exist_ok=True)
+        sandbox.make_tree_writable(flow_dir)  # a continued run writes where a sealed one left
+        wanted = engine.stage_range(from_stage, to_stage)
+        state = _load_stage_state(flow_dir)
+        (flow_dir / "flow_config.json").write_text(json.dumps(config, indent=2, default=str))
+        engine.prepare(design, flow_dir, config, sandbox)
     results: list[StageResult] = []
     failed = False
     for stage in engine.stages:
@@ -232,15 +234,18 @@ def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: S
         t0 = time.perf_counter()
         detail = (lambda text, _s=stage: progress(_s, PROGRESS_PREFIX + text)) if progress \
             else None
-        res = engine.run_stage(stage, design, flow_dir, config, sandbox, progress=detail)
+        with span("stage", stage=stage):
+            res = engine.run_stage(stage, design, flow_dir, config, sandbox, progress=detail)
         res.duration_s = round(time.perf_counter() - t0, 3)
         state[stage] = res
-        _save_stage_state(flow_dir, state)
+        with span("save_state", stage=stage):
+            _save_stage_state(flow_dir, state)
         results.append(res)
         if progress:
             progress(stage, res.status)
         failed = res.status == "failed"
-    metrics, artifacts = engine.collect(design, flow_dir, results, sandbox)
+    with span("collect"):
+        metrics, artifacts = engine.collect(design, flow_dir, results, sandbox)
     if failed:
         status = "failed"
     elif wanted[-1] != engine.stages[-1]:

@@ -3,6 +3,8 @@
 qflow's techs ship cells as LEF only (no cell GDS), so the GDS shows routing but empty cells.
 The picture is therefore drawn from the routed DEF with the cell LEF: each placed cell as a
 grey box (from the LEF SIZE and the DEF placement), routing and vias in colour (klayout).
+`start_png` draws it in a child process (klayout's import and drawing cost ~0.3-0.5 s), so an
+engine can start it as soon as the routed DEF exists and collect it after the later stages.
 Metrics (instance count and area, die area, utilization) come from the same files, so every
 engine that leaves a DEF gets them in LibreLane's names.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,3 +171,59 @@ def render_png(def_path: Path, lef_paths: list[Path], png_path: Path,
     png_path.parent.mkdir(parents=True, exist_ok=True)
     view.save_image(str(png_path), width, height)
     return png_path
+
+
+class PngError(RuntimeError):
+    """The picture was not drawn; the message is the child's `Type: message` line."""
+
+
+class PngJob:
+    """`render_png` running in a child process; `result()` waits for it and returns the PNG.
+
+    A child and not a thread: klayout holds the GIL while it draws (a thread would stall the
+    flow's own bookkeeping), its import stays out of the flow's process, and a crash in it
+    cannot take the flow down (a picture must never fail the flow).
+    """
+
+    def __init__(self, def_path: Path, lef_paths: list[Path], png_path: Path,
+                 timeout_s: float = 300.0) -> None:
+        import siliconcrew
+
+        self.png_path = png_path
+        self.timeout_s = timeout_s
+        here = str(Path(siliconcrew.__file__).resolve().parents[1])
+        env = {k: v for k, v in os.environ.items() if k != "SILICONCREW_PROFILE"}
+        env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+        png_path.parent.mkdir(parents=True, exist_ok=True)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "siliconcrew.engines.layout", str(def_path), str(png_path),
+             *map(str, lef_paths)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, env=env)
+
+    def result(self) -> Path:
+        """The PNG's path once drawn; PngError (the child's error line) otherwise."""
+        try:
+            _, err = self._proc.communicate(timeout=self.timeout_s)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
+            raise PngError(f"TimeoutExpired: layout picture not drawn within "
+                           f"{self.timeout_s:g} s") from None
+        if self._proc.returncode != 0:
+            lines = err.decode("utf-8", "replace").strip().splitlines()
+            raise PngError(lines[-1] if lines else
+                           f"ChildProcessError: exit {self._proc.returncode}")
+        return self.png_path
+
+
+def start_png(def_path: Path, lef_paths: list[Path], png_path: Path) -> PngJob:
+    """Start drawing the layout picture in the background (see `PngJob`)."""
+    return PngJob(def_path, lef_paths, png_path)
+
+
+if __name__ == "__main__":  # the child of PngJob: DEF, PNG, LEF...
+    try:
+        render_png(Path(sys.argv[1]), [Path(p) for p in sys.argv[3:]], Path(sys.argv[2]))
+    except Exception as exc:
+        sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
+        sys.exit(1)

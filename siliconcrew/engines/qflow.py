@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.profile import span
 from siliconcrew.core.recipe import SynthRecipe
 from siliconcrew.engines import qflow_logs as logs
 from siliconcrew.engines.base import (
@@ -27,7 +28,7 @@ from siliconcrew.engines.base import (
     StageResult,
     copy_include_files,
 )
-from siliconcrew.engines.layout import layout_metrics, render_png
+from siliconcrew.engines.layout import PngError, PngJob, layout_metrics, start_png
 from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath, read_text_bounded
@@ -67,6 +68,11 @@ _SAFE_VALUE = re.compile(r'^[\w .,:=+\-/%]*$')
 class QflowEngine(FlowEngine):
     name = "qflow"
     stages = STAGES
+
+    def __init__(self) -> None:
+        #: flow dir -> the layout picture being drawn since its route stage ended (collect
+        #: waits for it): the drawing overlaps the post-route stages instead of following them
+        self._png_jobs: dict[Path, PngJob] = {}
 
     def default_config(self, design: DesignInput) -> dict[str, Any]:
         tech = design.pdk if design.pdk in TECHS else None
@@ -235,6 +241,8 @@ class QflowEngine(FlowEngine):
             diags.append(Diagnostic(severity="error", code=f"qflow-{stage}", message=problem))
             diags += logs.error_diagnostics(text, stage)
         status = "failed" if problem else "ok"
+        if stage == "route" and status == "ok":
+            self._start_png(design, flow_dir, config)
         summary = problem or self._stage_summary(stage, metrics)
         return StageResult(name=stage, status=status,
                            log_path=str(log_file.relative_to(flow_dir)) if log_file.exists()
@@ -292,6 +300,28 @@ class QflowEngine(FlowEngine):
         return _gl_verdict(design, flow_dir, sandbox, gl, rtl)
 
     # -- results --------------------------------------------------------------------------------
+    @staticmethod
+    def _layout_files(design: DesignInput, flow_dir: Path, tech: str) -> tuple[Path, Path, Path]:
+        """(routed DEF, cell LEF, picture) of a flow folder."""
+        return (flow_dir / "layout" / f"{design.top}.def",
+                flow_dir / "tech" / f"{tech}_stdcells.lef", flow_dir / f"{design.top}.png")
+
+    def _start_png(self, design: DesignInput, flow_dir: Path, config: dict[str, Any]) -> None:
+        """Start drawing the picture from the routed DEF (final from here on: the later stages
+        read it, none rewrites it) while the post-route stages run in the sandbox."""
+        def_path, lef, png = self._layout_files(design, flow_dir, config["tech"])
+        earlier = self._png_jobs.pop(flow_dir, None)
+        if earlier is not None:  # route ran again in this folder: never two writers of one PNG
+            try:
+                earlier.result()
+            except PngError:
+                pass
+        if def_path.is_file() and lef.is_file():
+            try:
+                self._png_jobs[flow_dir] = start_png(def_path, [lef], png)
+            except OSError:
+                pass  # drawn in collect instead
+
     def collect(self, design: DesignInput, flow_dir: Path, stages: list[StageResult],
                 sandbox: Sandbox) -> tuple[dict[str, Any], dict[str, str]]:
         metrics: dict[str, Any] = {}
@@ -300,7 +330,8 @@ class QflowEngine(FlowEngine):
         top = design.top
         layout_dir = flow_dir / "layout"
         tech = json.loads((flow_dir / "flow_config.json").read_text())["tech"]
-        lef = flow_dir / "tech" / f"{tech}_stdcells.lef"
+        _, lef, png = self._layout_files(design, flow_dir, tech)
+        png_job = self._png_jobs.pop(flow_dir, None)
         artifacts: dict[str, str] = {}
         for key, path in (("gds", layout_dir / f"{top}.gds"), ("def", layout_dir / f"{top}.def"),
                           ("netlist", flow_dir / "synthesis" / f"{top}.rtlnopwr.v"),
@@ -311,14 +342,17 @@ class QflowEngine(FlowEngine):
                 artifacts[key] = str(path)
         routed = any(s.name == "route" and s.status in ("ok", "cached") for s in stages)
         if "def" in artifacts and lef.exists():
-            metrics.update(layout_metrics(Path(artifacts["def"]), [lef]))
+            with span("layout_metrics"):
+                metrics.update(layout_metrics(Path(artifacts["def"]), [lef]))
             if routed:
-                png = flow_dir / f"{top}.png"
                 try:
-                    render_png(Path(artifacts["def"]), [lef], png)
-                    artifacts["png"] = str(png)
+                    with span("png", waited=png_job is not None):
+                        # started when route ended; a resumed flow (route cached) starts it here
+                        job = png_job or start_png(Path(artifacts["def"]), [lef], png)
+                        artifacts["png"] = str(job.result())
                 except Exception as exc:  # a picture must never fail the flow
-                    metrics["png__error"] = f"{type(exc).__name__}: {exc}"[:200]
+                    metrics["png__error"] = (str(exc) if isinstance(exc, PngError) else
+                                             f"{type(exc).__name__}: {exc}")[:200]
         period = float(json.loads((flow_dir / "flow_config.json").read_text())
                        .get("clock_period_ns", design.clock_period_ns))
         metrics["clock__period_ns"] = period

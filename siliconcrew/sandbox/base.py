@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from siliconcrew.core.profile import span
 from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.workspace import SCRATCH_DIR
 from siliconcrew.sandbox.safe_io import capture_log, sanitize_tree
@@ -254,9 +255,10 @@ class Sandbox(abc.ABC):
                 watch: Sequence[re.Pattern] = ()) -> ExecResult:
         """Read the log back safely, clean the working folder, say how the command ended."""
         notes: list[str] = []
-        log = capture_log(self.workspace, log_path, self.settings.output_cap_bytes, watch)
-        if cwd is not None and cwd != self.workspace:
-            notes += sanitize_tree(self.workspace, cwd, keep=self.backend_dirs())
+        with span("sandbox_finish", cmd=log_path.stem.rsplit("-", 1)[0]):
+            log = capture_log(self.workspace, log_path, self.settings.output_cap_bytes, watch)
+            if cwd is not None and cwd != self.workspace:
+                notes += sanitize_tree(self.workspace, cwd, keep=self.backend_dirs())
         timed_out = rc in TIMEOUT_EXIT_CODES and duration >= timeout_s - 0.05
         killed = None
         swapped = log.refused is not None and (rc == 0 or "missing" not in log.refused)

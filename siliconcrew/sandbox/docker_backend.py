@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from siliconcrew.core.errors import SandboxUnavailable
+from siliconcrew.core.profile import span
 from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
@@ -31,7 +32,8 @@ SOCKET_WAIT_S = 10.0
 def docker_client(timeout: float = 5.0):
     """A docker SDK client, or SandboxUnavailable with what to do."""
     try:
-        import docker
+        with span("import_docker"):
+            import docker
     except ImportError as exc:  # pragma: no cover - dependency of the package
         raise SandboxUnavailable("python package 'docker' is missing",
                                  "pip install docker") from exc
@@ -134,6 +136,10 @@ class DockerSandbox(Sandbox):
     def _ensure_container(self):
         if self._container is not None:
             return self._container
+        with span("container_start"):
+            return self._start_container()
+
+    def _start_container(self):
         s = self.settings
         self.ensure_traversable()
         name = f"siliconcrew-{uuid.uuid4().hex[:10]}"
@@ -238,8 +244,10 @@ class DockerSandbox(Sandbox):
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
             log_name: str = "cmd", watch=()) -> ExecResult:
         cwd, timeout_s, log_path, full = self._wrap(argv, cwd, timeout_s, log_name)
+        self._ensure_container()  # its start is not the command's time
         start = time.perf_counter()
-        rc = self._start_and_wait(full, cwd, timeout_s, log_path)
+        with span("sandbox_exec", cmd=log_name):
+            rc = self._start_and_wait(full, cwd, timeout_s, log_path)
         if rc is None:
             # The command never started (the container's pids limit stayed full after a fork
             # bomb, or the container died): replace the container once, transparently.
@@ -283,6 +291,10 @@ class DockerSandbox(Sandbox):
         return rc
 
     def close(self) -> None:
+        with span("sandbox_close"):
+            self._close()
+
+    def _close(self) -> None:
         if self._lease is not None:
             self._lease.close()
             self._lease = None

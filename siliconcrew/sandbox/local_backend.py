@@ -29,6 +29,7 @@ import uuid
 from pathlib import Path
 
 from siliconcrew.core.errors import SandboxUnavailable
+from siliconcrew.core.profile import span
 from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
 
@@ -215,14 +216,15 @@ class LocalSandbox(Sandbox):
         else:
             full = self._cgroup.join_prefix() + inner
         start = time.perf_counter()
-        proc = subprocess.Popen(full, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                preexec_fn=self._rlimits, start_new_session=True)
-        try:
-            _, err = proc.communicate(timeout=timeout_s + 15)
-        except subprocess.TimeoutExpired:  # the in-sandbox timeout failed; kill from outside
-            os.killpg(proc.pid, 9)
-            _, err = proc.communicate()
+        with span("sandbox_exec", cmd=log_name):
+            proc = subprocess.Popen(full, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    preexec_fn=self._rlimits, start_new_session=True)
+            try:
+                _, err = proc.communicate(timeout=timeout_s + 15)
+            except subprocess.TimeoutExpired:  # the in-sandbox timeout failed; kill it here
+                os.killpg(proc.pid, 9)
+                _, err = proc.communicate()
         duration = time.perf_counter() - start
         result = self._finish(argv, proc.returncode, duration, timeout_s, log_path, cwd, watch)
         if err and err.strip() and proc.returncode != 0 and result.output_bytes == 0:
@@ -232,7 +234,8 @@ class LocalSandbox(Sandbox):
         return result
 
     def close(self) -> None:
-        self._cgroup.close()
+        with span("sandbox_close"):
+            self._cgroup.close()
 
     def describe(self) -> dict:
         user = (f"uid {SANDBOX_UID}, no capabilities" if self.runs_as_other_uid else

@@ -280,15 +280,18 @@ def load_metrics(path: str | Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 class _Rule:
-    __slots__ = ("rx", "klass", "severity", "message", "count_group", "yosys_only")
+    __slots__ = ("rx", "klass", "severity", "message", "count_group", "yosys_only", "needles")
 
     def __init__(self, pattern: str, klass: str, severity: Severity, message: str, *,
                  count_group: int | None = None, flags: int = 0,
-                 yosys_only: bool = False) -> None:
+                 yosys_only: bool = False, needles: tuple[str, ...] = ()) -> None:
         self.rx = re.compile(pattern, flags | re.MULTILINE)
         self.klass, self.severity, self.message = klass, severity, message
         self.count_group = count_group
         self.yosys_only = yosys_only
+        #: literals one of which every match contains: the regex runs only when one occurs
+        #: in the text (a `\b(\d+) ...` pattern is tried at every digit of a long log)
+        self.needles = needles
 
 
 _I = re.IGNORECASE
@@ -320,7 +323,8 @@ _RULES: tuple[_Rule, ...] = (
     # LibreLane's checkers (steps/checker.py, 3.0.17): MetricChecker says
     # "{value} {metric_description} found." (+ " - deferred" when it lets the flow go on)
     _Rule(r"\b(\d+) (?:Unmapped Yosys instances|Yosys check errors|Lint errors) found",
-          SYNTHESIS_PROBLEM, "error", "synthesis checker failed", count_group=1),
+          SYNTHESIS_PROBLEM, "error", "synthesis checker failed", count_group=1,
+          needles=("Unmapped Yosys instances", "Yosys check errors", "Lint errors")),
     _Rule(r"assign statements? found in (?:the )?netlist", SYNTHESIS_PROBLEM, "error",
           "assign statements in the netlist (Checker.NetlistAssignStatements)"),
     _Rule(r"Timing constructs found in the RTL", SYNTHESIS_PROBLEM, "error",
@@ -347,7 +351,7 @@ _RULES: tuple[_Rule, ...] = (
           "congested global-routing cells"),
     _Rule(r"qrouter failure:", ROUTING_CONGESTION, "error", "qrouter failed"),
     _Rule(r"\b(\d+) critical disconnected pins found", ROUTING_CONGESTION, "error",
-          "disconnected pins", count_group=1),
+          "disconnected pins", count_group=1, needles=("critical disconnected pins found",)),
     # DRC
     _Rule(r"violation type: (?!(?:Horizontal|Vertical) congestion)", DRC_VIOLATIONS, "error",
           "detailed-routing DRC violation"),
@@ -364,7 +368,9 @@ _RULES: tuple[_Rule, ...] = (
           "magic DRC errors (qflow)", count_group=1),
     _Rule(r"\b(\d+) (?:Routing DRC errors|Magic DRC errors|KLayout DRC errors|"
           r"Magic Illegal Overlap errors|KLayout density errors) found", DRC_VIOLATIONS, "error",
-          "DRC checker failed", count_group=1),
+          "DRC checker failed", count_group=1,
+          needles=("Routing DRC errors", "Magic DRC errors", "KLayout DRC errors",
+                   "Magic Illegal Overlap errors", "KLayout density errors")),
     # antenna
     _Rule(r"\[INFO ANT-000[12]\] Found (\d+) (?:net|pin) violations", ANTENNA_VIOLATIONS,
           "error", "antenna violations", count_group=1),
@@ -373,7 +379,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(r"^(?:Pin|Net) violations: (\d+)", ANTENNA_VIOLATIONS, "error",
           "antenna violations", count_group=1),
     _Rule(r"\b(\d+) KLayout antenna errors found", ANTENNA_VIOLATIONS, "error",
-          "KLayout antenna check failed", count_group=1),
+          "KLayout antenna check failed", count_group=1,
+          needles=("KLayout antenna errors found",)),
     # LVS
     _Rule(r"Netlists do not match", LVS_MISMATCH, "error", "netlists do not match"),
     _Rule(r"Cells failed matching|failed pin matching", LVS_MISMATCH, "error",
@@ -387,11 +394,12 @@ _RULES: tuple[_Rule, ...] = (
           count_group=1),
     _Rule(r"There are LVS errors in the design", LVS_MISMATCH, "error", "LVS failed"),
     _Rule(r"\b(\d+) LVS errors found", LVS_MISMATCH, "error", "LVS checker failed",
-          count_group=1),
+          count_group=1, needles=("LVS errors found",)),
     _Rule(r"Property errors were found", LVS_MISMATCH, "error", "LVS property errors"),
     # power grid (Checker.PowerGridViolations; severity follows LVS, see classify)
     _Rule(r"\b(\d+) power grid violations \(as reported by OpenROAD PSM", POWER_GRID_VIOLATIONS,
-          "error", "power-grid violations (ignorable when LVS passes)", count_group=1),
+          "error", "power-grid violations (ignorable when LVS passes)", count_group=1,
+          needles=("power grid violations (as reported by OpenROAD PSM",)),
     # slew / cap / fanout
     _Rule(r"Max (?:Slew|Cap|Fanout) violations found in the following corners",
           MAX_SLEW_CAP_FANOUT, "warning", "max slew/cap/fanout violations", flags=_I),
@@ -400,7 +408,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(r"^max (?:slew|cap|fanout) violation count (\d+)", MAX_SLEW_CAP_FANOUT, "warning",
           "max slew/cap/fanout violations", count_group=1),
     _Rule(r"\b(\d+) Threshold-surpassing long wires found", MAX_SLEW_CAP_FANOUT, "error",
-          "wires longer than the PDK's threshold (Checker.WireLength)", count_group=1),
+          "wires longer than the PDK's threshold (Checker.WireLength)", count_group=1,
+          needles=("Threshold-surpassing long wires found",)),
     # timing (context-free forms; slack reports are handled by _sta_hits)
     _Rule(r"RSZ-0062\].*Unable to repair all setup", SETUP_VIOLATIONS, "error",
           "resizer could not repair setup"),
@@ -418,7 +427,8 @@ _RULES: tuple[_Rule, ...] = (
           "hold violations"),
     # flow problems a person must fix (Checker.XOR; a TIMING_VIOLATION_CORNERS-style wildcard)
     _Rule(r"\b(\d+) XOR differences found", TOOL_CRASH, "error",
-          "Magic and KLayout stream-outs differ (Checker.XOR)", count_group=1),
+          "Magic and KLayout stream-outs differ (Checker.XOR)", count_group=1,
+          needles=("XOR differences found",)),
     _Rule(r"One or more wildcards specified in \S+ did not match any corners", TOOL_CRASH,
           "error", "a corner wildcard in the config matches no corner"),
     # crashes (always reported, ordered after every recognised cause)
@@ -455,6 +465,8 @@ def _line_hits(text: str, yosys_log: bool) -> list[_Hit]:
     found: dict[tuple[int, int], tuple[_Rule, str]] = {}
     for idx, rule in enumerate(_RULES):
         if rule.yosys_only and not yosys_log:
+            continue
+        if rule.needles and not any(n in text for n in rule.needles):
             continue
         for m in rule.rx.finditer(text):
             if rule.count_group is not None:
