@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from siliconcrew.core.design import load_design  # noqa: E402
+from siliconcrew.engines.qflow import STAGE_ALIASES  # noqa: E402  (qflow command → stage)
 
 QFLOW_STAGES = ("synthesize", "place", "sta", "route", "backanno", "migrate", "drc", "lvs",
                 "gdsii")
@@ -69,7 +70,7 @@ def raw_qflow(design_dir: Path, options: dict) -> dict:
             t = time.perf_counter()
             subprocess.run(["qflow", stage, "-T", "osu018", design.top], cwd=proj,
                            capture_output=True)
-            times[stage] = round(time.perf_counter() - t, 3)
+            times[STAGE_ALIASES.get(stage, stage)] = round(time.perf_counter() - t, 3)
         # the picture on its own, in a fresh interpreter (klayout's import included)
         t = time.perf_counter()
         png = subprocess.run(

@@ -132,6 +132,11 @@ PROGRESS_PREFIX = "progress: "
 class FlowEngine(abc.ABC):
     name: str
     stages: tuple[str, ...]
+    #: older names of stages, still accepted for --from/--to and in saved stage state
+    stage_aliases: dict[str, str] = {}
+
+    def stage_name(self, name: str) -> str:
+        return self.stage_aliases.get(name, name)
 
     @abc.abstractmethod
     def default_config(self, design: DesignInput) -> dict[str, Any]:
@@ -175,6 +180,8 @@ class FlowEngine(abc.ABC):
             and non_negative("timing__setup__ws") and non_negative("timing__hold__ws")
 
     def stage_range(self, from_stage: str | None, to_stage: str | None) -> list[str]:
+        from_stage = self.stage_name(from_stage) if from_stage else None
+        to_stage = self.stage_name(to_stage) if to_stage else None
         for s in (from_stage, to_stage):
             if s is not None and s not in self.stages:
                 raise UserInputError(f"unknown stage '{s}' for the {self.name} engine",
@@ -211,7 +218,8 @@ def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: S
         flow_dir.mkdir(parents=True, exist_ok=True)
         sandbox.make_tree_writable(flow_dir)  # a continued run writes where a sealed one left
         wanted = engine.stage_range(from_stage, to_stage)
-        state = _load_stage_state(flow_dir)
+        state = {engine.stage_name(k): v.model_copy(update={"name": engine.stage_name(v.name)})
+                 for k, v in _load_stage_state(flow_dir).items()}
         (flow_dir / "flow_config.json").write_text(json.dumps(config, indent=2, default=str))
         engine.prepare(design, flow_dir, config, sandbox)
     results: list[StageResult] = []

@@ -47,16 +47,22 @@ from siliconcrew.tools.vcd_compare import (
 
 TECHS = ("osu018", "osu035", "osu050")
 TECH_DIR = "/usr/share/qflow/tech"
-STAGES = ("synthesize", "place", "sta", "route", "backanno", "migrate", "drc", "lvs", "gdsii",
-          "gl_sim")
-STAGE_LOG = {"synthesize": "synth.log", "place": "place.log", "sta": "sta.log",
-             "route": "route.log", "backanno": "post_sta.log", "migrate": "migrate.log",
+# Stage names shared with the LibreLane engine where the stage is the same (synthesis,
+# placement, routing); qflow's own finer steps keep qflow's names. The qflow command each
+# runs is in QFLOW_COMMAND; the old names (= the commands) are still accepted (--from/--to,
+# saved stage state of older runs).
+STAGES = ("synthesis", "placement", "sta", "routing", "backanno", "migrate", "drc", "lvs",
+          "gdsii", "gl_sim")
+QFLOW_COMMAND = {"synthesis": "synthesize", "placement": "place", "routing": "route"}
+STAGE_ALIASES = {cmd: stage for stage, cmd in QFLOW_COMMAND.items()}
+STAGE_LOG = {"synthesis": "synth.log", "placement": "place.log", "sta": "sta.log",
+             "routing": "route.log", "backanno": "post_sta.log", "migrate": "migrate.log",
              "drc": "drc.log", "lvs": "lvs.log", "gdsii": "gdsii.log"}
 #: The lines of a stage's log worth showing while it runs (else its newest line): qrouter's
 #: own progress ("Nets remaining", stage banners), graywolf's iterations.
 STAGE_PROGRESS = {
-    "route": re.compile(r"remaining|Progress|^\*\*\*|[Ff]ailed net|Running qrouter"),
-    "place": re.compile(r"iteration|Running|Placement|[Ss]tage"),
+    "routing": re.compile(r"remaining|Progress|^\*\*\*|[Ff]ailed net|Running qrouter"),
+    "placement": re.compile(r"iteration|Running|Placement|[Ss]tage"),
 }
 # Keys of project_vars.sh we let users (and repairs) set; values are written verbatim.
 QFLOW_KEYS = ("initial_density", "fill_ratios", "graywolf_options", "addspacers_options",
@@ -68,6 +74,7 @@ _SAFE_VALUE = re.compile(r'^[\w .,:=+\-/%]*$')
 class QflowEngine(FlowEngine):
     name = "qflow"
     stages = STAGES
+    stage_aliases = STAGE_ALIASES
 
     def __init__(self) -> None:
         #: flow dir -> the layout picture being drawn since its route stage ended (collect
@@ -180,7 +187,7 @@ class QflowEngine(FlowEngine):
         if stage == "gl_sim":
             return self._gate_level_sim(design, flow_dir, config["tech"], sandbox)
         log_file = flow_dir / "log" / STAGE_LOG[stage]
-        argv = ["qflow", stage, "-T", config["tech"], design.top]
+        argv = ["qflow", QFLOW_COMMAND.get(stage, stage), "-T", config["tech"], design.top]
         timeout_s = float(config.get("stage_timeout_s", 1800))
         if progress is None:
             res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout_s, log_name=stage)
@@ -195,14 +202,14 @@ class QflowEngine(FlowEngine):
         diags: list[Diagnostic] = []
         problem: str | None = None
         if res.timed_out:
-            problem = f"qflow {stage} {res.killed_reason}"
+            problem = f"qflow {argv[1]} {res.killed_reason}"
         elif res.exit_code != 0:
-            problem = f"qflow {stage} exited with {res.exit_code}"
-        if stage == "synthesize":
+            problem = f"qflow {argv[1]} exited with {res.exit_code}"
+        if stage == "synthesis":
             metrics["synth__cell__count"] = logs.synth_cells(text)
             if not (flow_dir / "synthesis" / f"{top}.blif").exists():
                 problem = problem or "synthesis produced no netlist"
-        elif stage == "place":
+        elif stage == "placement":
             if not (flow_dir / "layout" / f"{top}.def").exists():
                 problem = problem or "placement produced no DEF"
         elif stage in ("sta", "backanno"):
@@ -210,7 +217,7 @@ class QflowEngine(FlowEngine):
             if "timing__setup__ws" not in metrics and "clock__fmax_mhz" not in metrics and \
                     "Design meets timing requirements" not in text:
                 problem = problem or f"{stage}: no timing result in the log"
-        elif stage == "route":
+        elif stage == "routing":
             failed = logs.failed_routes(text)
             metrics["route__failed_nets"] = failed
             if failed is None:
@@ -241,7 +248,7 @@ class QflowEngine(FlowEngine):
             diags.append(Diagnostic(severity="error", code=f"qflow-{stage}", message=problem))
             diags += logs.error_diagnostics(text, stage)
         status = "failed" if problem else "ok"
-        if stage == "route" and status == "ok":
+        if stage == "routing" and status == "ok":
             self._start_png(design, flow_dir, config)
         summary = problem or self._stage_summary(stage, metrics)
         return StageResult(name=stage, status=status,
@@ -254,7 +261,7 @@ class QflowEngine(FlowEngine):
     def _stage_summary(stage: str, m: dict[str, Any]) -> str:
         if "timing__setup__ws" in m:
             return f"setup WS {m['timing__setup__ws']} ns, fmax {m.get('clock__fmax_mhz')} MHz"
-        if stage == "route":
+        if stage == "routing":
             return "all nets routed"
         if stage == "drc":
             return f"{m.get('magic__drc_error__count')} DRC errors"
@@ -340,7 +347,7 @@ class QflowEngine(FlowEngine):
                           ("drc_report", flow_dir / "log" / "drc.log")):
             if path.exists():
                 artifacts[key] = str(path)
-        routed = any(s.name == "route" and s.status in ("ok", "cached") for s in stages)
+        routed = any(s.name == "routing" and s.status in ("ok", "cached") for s in stages)
         if "def" in artifacts and lef.exists():
             with span("layout_metrics"):
                 metrics.update(layout_metrics(Path(artifacts["def"]), [lef]))

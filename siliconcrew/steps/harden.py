@@ -148,6 +148,8 @@ def harden(design_dir: Path, sandbox_factory, *, engine_name: str | None = None,
     if max_repairs < 0:
         raise UserInputError("--max-repairs must be >= 0", "use 0 to disable repairs")
     engine.stage_range(from_stage, to_stage)  # unknown stage names first, before any run
+    from_stage = engine.stage_name(from_stage) if from_stage else None  # old names → current
+    to_stage = engine.stage_name(to_stage) if to_stage else None
     if dry_run:
         return _plan(engine, dinput, folder, sandbox_factory, from_stage, to_stage, run_id)
     resume = from_stage is not None and run_id is None

@@ -100,8 +100,8 @@ def test_harden_reports_progress_inside_stages(tmp_path, monkeypatch):
                     max_repairs=0, progress=lambda stage, state: events.append((stage, state)))
     assert report.status == "ok", report.to_dict()
     beats = [(s, st) for s, st in events if st.startswith("progress: ")]
-    assert {s for s, _ in beats} >= {"route"}, events
-    route = [st for s, st in beats if s == "route"]
+    assert {s for s, _ in beats} >= {"routing"}, events
+    route = [st for s, st in beats if s == "routing"]
     assert any("·" in st for st in route), route  # a line from log/route.log, not just time
     # Heartbeats come between a stage's "running" and its result, never after it.
     for stage, _ in beats:

@@ -52,7 +52,8 @@ def test_counter_to_clean_gds(tmp_path, backend):
     png = Path(art["png"])
     assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 5_000
     stages = {s["name"]: s["status"] for s in data["stages"]}
-    assert all(stages[s] == "ok" for s in ("synthesize", "place", "route", "drc", "lvs", "gdsii"))
+    assert all(stages[s] == "ok" for s in ("synthesis", "placement", "routing", "drc", "lvs",
+                                           "gdsii"))
     assert stages["gl_sim"] == "ok"  # post-route netlist passes the golden testbench
     assert data["outcome"] == "clean" and len(data["repairs"]) == 1
 
@@ -84,7 +85,7 @@ def test_unroutable_utilization_is_repaired_and_reported(tmp_path):
     proc, data = harden(design, "--max-repairs", "0")
     assert proc.returncode == 1
     assert "routing_congestion" in data["failure_classes"]
-    route = next(s for s in data["stages"] if s["name"] == "route")
+    route = next(s for s in data["stages"] if s["name"] == "routing")
     assert route["status"] == "failed" and data["metrics"]["route__failed_nets"] > 0
 
     proc, data = harden(design, "--max-repairs", "4")
@@ -119,15 +120,16 @@ def test_top_not_found_is_sent_back_to_rtl(tmp_path):
     card.write_text(card.read_text().replace("top: counter", "top: countr"))
     proc, data = harden(design)
     assert proc.returncode == 1
-    assert data["stages"][0]["name"] == "synthesize" and data["stages"][0]["status"] == "failed"
+    assert data["stages"][0]["name"] == "synthesis" and data["stages"][0]["status"] == "failed"
     assert "synthesis_problem" in data["failure_classes"]
     assert data["outcome"] == "send_back" and data["send_back"]["target"] == "rtl"
 
 
 def test_resume_from_stage_keeps_finished_stages(tmp_path):
     design = copy_example(tmp_path, "counter")
-    proc, data = harden(design, "--to", "route")
+    proc, data = harden(design, "--to", "route")  # qflow's command name: the stage's old name
     assert proc.returncode == 4 and data["status"] == "partial"
+    assert [s["name"] for s in data["stages"]][-1] == "routing"
     flow_dir = Path(data["flow_dir"])
     synth_log = flow_dir / "log" / "synth.log"
     before = synth_log.stat().st_mtime_ns
@@ -143,7 +145,7 @@ def test_resume_from_stage_keeps_finished_stages(tmp_path):
     proc, data = harden(design, "--from", "migrate", "--run", data["run_id"])
     assert proc.returncode == 0, proc.stderr[-2000:]
     statuses = {s["name"]: s["status"] for s in data["stages"]}
-    assert statuses["synthesize"] == statuses["place"] == statuses["route"] == "cached"
+    assert statuses["synthesis"] == statuses["placement"] == statuses["routing"] == "cached"
     assert statuses["migrate"] == statuses["lvs"] == statuses["gdsii"] == "ok"
     assert synth_log.stat().st_mtime_ns == before  # synthesis was not redone
     assert Path(data["flow_dir"]) == flow_dir
@@ -228,7 +230,7 @@ def test_include_dirs_reach_qflow_and_the_gate_level_simulation(tmp_path):
     proc, data = harden(design)
     assert data is not None, proc.stderr[-2000:]
     stages = {s["name"]: s for s in data["stages"]}
-    assert stages["synthesize"]["status"] == "ok", stages["synthesize"]["summary"]
+    assert stages["synthesis"]["status"] == "ok", stages["synthesis"]["summary"]
     assert stages["gl_sim"]["status"] == "ok", stages["gl_sim"]["summary"]
     assert data["status"] == "ok", data
     assert data["metrics"]["design__instance__count"] >= 6
