@@ -34,13 +34,14 @@ def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str
         from siliconcrew.steps.harden import harden as harden_flow
 
     with span("load_design"):
-        load_checked_design(Path(design_dir), on_warning)  # bad design.yaml: before a sandbox
+        # bad design.yaml: refused before a sandbox; the design read here is the one used
+        design, folder = load_checked_design(Path(design_dir), on_warning)
         settings = resolve_settings(settings, sandbox, unsafe_host)
     with span("harden_flow"):
-        report = harden_flow(Path(design_dir), sandbox_factory(settings), engine_name=engine,
+        report = harden_flow(folder, sandbox_factory(settings), engine_name=engine,
                              from_stage=from_stage, to_stage=to_stage, max_repairs=max_repairs,
                              allow_clock_relax=allow_clock_relax, run_id=run_id,
-                             progress=progress)
+                             progress=progress, design=design)
     assert isinstance(report, HardenReport)  # not a dry run: a report, never a plan
     with span("result_model"):
         return HardenResult.model_validate(report.to_dict())
