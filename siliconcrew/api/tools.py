@@ -13,12 +13,15 @@ if TYPE_CHECKING:
     from siliconcrew.core.settings import Settings
 
 
-def list_tools(include_plugins: bool = True) -> ToolList:
-    """Every registered tool with its input schema; broken plugins are listed under
-    `plugin_errors`, never raised (a team's plugin must not break the others)."""
+def list_tools(include_plugins: bool = True, include_external: bool = True) -> ToolList:
+    """Every registered tool with its input schema, with the tools of the configured MCP
+    servers (`<server>.<tool>`, origin `external:<server>`); broken plugins and servers that
+    are down are listed under `plugin_errors`, never raised (a team's plugin must not break
+    the others)."""
     from siliconcrew.tools.registry import load_registry
 
-    reg = load_registry(include_plugins=include_plugins)
+    reg = load_registry(include_plugins=include_plugins,
+                        external=include_plugins and include_external)
     return ToolList(
         tools=[ToolInfo(**t.schema(), origin=reg.origin[n], read_only=t.read_only)
                for n, t in sorted(reg.tools.items())],
@@ -52,7 +55,9 @@ def call_tool(name: str, tool_input: dict[str, Any] | str | Path, workspace: Pat
     workspace = Path(workspace)
     if not workspace.is_dir():
         raise UserInputError(f"workspace '{workspace}' is not a directory", "pass --workspace DIR")
-    tool = load_registry().get(name)
+    # `<server>.<tool>` is an MCP server's tool: only that server is asked.
+    server = name.partition(".")[0] if "." in name else False
+    tool = load_registry(external=server).get(name)
     tool_input = _input_text(tool_input)
     parse_input(tool, tool_input)  # bad JSON / schema: one-line error before any sandbox starts
     settings = resolve_settings(settings, sandbox, unsafe_host)

@@ -100,8 +100,9 @@ class ChatApp:
         from siliconcrew.tools.registry import load_registry
 
         self.session.messages.append({"role": "user", "content": text})
-        registry = load_registry()
-        # built-in chat tools plus every plugin tool open to the planner
+        registry = load_registry(external=True)
+        # built-in chat tools plus every plugin tool (and configured MCP servers' tools) open
+        # to the planner
         names = CHAT_TOOLS + sorted(n for n in registry.tools
                                     if n not in CHAT_TOOLS and registry.origin[n] != "builtin")
 

@@ -49,6 +49,9 @@ class Settings(BaseModel):
     # The raw `llm:` section; siliconcrew.agents.llm_config validates it (lazily: the CLI
     # must not import the LLM stack for commands that do not need it).
     llm: dict = {}
+    # The raw `mcp_servers:` section ({name: {command: [...]} | {url: ...}}): other teams' MCP
+    # servers whose tools become plugin tools; siliconcrew.tools.mcp_client validates it.
+    mcp_servers: dict = {}
 
 
 def config_path() -> Path:
@@ -95,8 +98,12 @@ def load_settings(**sandbox_overrides: object) -> Settings:
     llm = data.get("llm") or {}
     if not isinstance(llm, dict):
         raise UserInputError(f"config file {path}: 'llm' must be a mapping", "see README")
+    mcp_servers = data.get("mcp_servers") or {}
+    if not isinstance(mcp_servers, dict):
+        raise UserInputError(f"config file {path}: 'mcp_servers' must be a mapping",
+                             "see README 'MCP servers as plugin tools'")
     try:
-        return Settings(sandbox=SandboxSettings(**sandbox), llm=llm)
+        return Settings(sandbox=SandboxSettings(**sandbox), llm=llm, mcp_servers=mcp_servers)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

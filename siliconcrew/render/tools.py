@@ -18,7 +18,9 @@ def tool_table(con: Console, err: Console, tools) -> None:
         table.add_row(t.name, t.origin, t.description, ", ".join(t.inputs))
     con.print(table)
     for e in tools.plugin_errors:
-        err.print(f"[yellow]plugin skipped[/]: {e.entry_point}: {e.error}")
+        what = "MCP server skipped" if e.entry_point.startswith("mcp_servers.") \
+            else "plugin skipped"
+        err.print(f"[yellow]{what}[/]: {e.entry_point}: {e.error}")
 
 
 def tool_names(con: Console, tools) -> None:

@@ -43,9 +43,17 @@ class Registry:
     tools: dict[str, Tool] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
     errors: list[PluginError] = field(default_factory=list)
+    #: configured MCP servers (mcp_servers) and those skipped, with why
+    mcp_servers: set[str] = field(default_factory=set)
+    mcp_skipped: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> Tool:
         if name not in self.tools:
+            from siliconcrew.tools.mcp_client import unknown_external
+
+            external = unknown_external(name, self.mcp_skipped, self.mcp_servers)
+            if external is not None:
+                raise external
             raise UserInputError(f"unknown tool '{name}'",
                                  "see `siliconcrew tools list` (known: "
                                  + ", ".join(sorted(self.tools)) + ")")
@@ -71,7 +79,9 @@ def _load_plugin(ep) -> Tool:
     return tool
 
 
-def load_registry(include_plugins: bool = True) -> Registry:
+def load_registry(include_plugins: bool = True, external: bool | str = False) -> Registry:
+    """Built-ins, then entry-point plugins, then (with `external`: every configured MCP
+    server, or only the server named) the tools of the config's `mcp_servers`."""
     reg = Registry()
     for tool in builtin_tools():
         reg.tools[tool.name] = tool
@@ -92,7 +102,28 @@ def load_registry(include_plugins: bool = True) -> Registry:
         reg.tools[tool.name] = tool
         dist = getattr(ep, "dist", None)
         reg.origin[tool.name] = f"plugin:{dist.name}" if dist else "plugin"
+    if external:
+        _load_external(reg, None if external is True else str(external))
     return reg
+
+
+def _load_external(reg: Registry, only: str | None) -> None:
+    from siliconcrew.core.settings import load_settings
+    from siliconcrew.tools.mcp_client import load_external
+
+    raw = load_settings().mcp_servers
+    reg.mcp_servers = set(raw)
+    tools, skipped = load_external(raw, only)
+    reg.mcp_skipped = skipped
+    for server, why in skipped.items():
+        reg.errors.append(PluginError(f"mcp_servers.{server}", why))
+    for tool in tools:
+        if tool.name in reg.tools:
+            reg.errors.append(PluginError(f"mcp_servers.{tool.server}",
+                                          f"tool name '{tool.name}' already registered"))
+            continue
+        reg.tools[tool.name] = tool
+        reg.origin[tool.name] = f"external:{tool.server}"
 
 
 def parse_input(tool: Tool, raw: dict | str):
