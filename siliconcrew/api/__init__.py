@@ -56,6 +56,7 @@ from siliconcrew.api.runs import run
 from siliconcrew.api.sandbox import build_image, doctor, prune
 from siliconcrew.api.timing_debug import timing, timing_repair
 from siliconcrew.api.tools import call_tool, list_tools
+from siliconcrew.core.cancel import Cancelled, CancelToken
 from siliconcrew.core.errors import SandboxUnavailable, SiliconCrewError, UserInputError
 
 __all__ = [
@@ -67,5 +68,5 @@ __all__ = [
     "HardenResult", "ImageBuildResult", "IngestItem", "IngestResults", "KbDoctorResult",
     "KbHit", "KbHits", "KbSeedResult", "KbStats", "PruneResult", "ReportResult", "RunResult",
     "TimingRepairResult", "TimingResult", "ToolCallResult", "ToolInfo", "ToolList",
-    "SiliconCrewError", "UserInputError", "SandboxUnavailable",
+    "SiliconCrewError", "UserInputError", "SandboxUnavailable", "CancelToken", "Cancelled",
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
+    from siliconcrew.core.cancel import CancelToken
     from siliconcrew.core.design import Design
     from siliconcrew.core.settings import Settings
 
@@ -40,16 +41,22 @@ def resolve_settings(settings: Settings | None, sandbox: str | None, unsafe_host
     return settings if settings is not None else load_settings(sandbox, unsafe_host)
 
 
-def sandbox_factory(settings: Settings) -> SandboxFactory:
-    """ws -> sandbox; a flow engine may ask for another image (e.g. LibreLane's)."""
+def sandbox_factory(settings: Settings, cancel: CancelToken | None = None) -> SandboxFactory:
+    """ws -> sandbox; a flow engine may ask for another image (e.g. LibreLane's). With
+    `cancel`, every sandbox opened holds the token: cancelling it kills the running command and
+    the operation ends with `Cancelled` (core/cancel.py)."""
     from siliconcrew.core.profile import span
     from siliconcrew.sandbox import open_sandbox
 
     def factory(ws: Path, image: str | None = None):
         sandbox_settings = settings.sandbox.model_copy(update={"image": image}) if image \
             else settings.sandbox
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         with span("sandbox_open"):
-            return open_sandbox(ws, sandbox_settings)
+            sandbox = open_sandbox(ws, sandbox_settings)
+        sandbox.cancel_token = cancel
+        return sandbox
     return factory
 
 

@@ -16,6 +16,7 @@ from siliconcrew.api.context import (
 from siliconcrew.api.results import HardenResult
 
 if TYPE_CHECKING:
+    from siliconcrew.core.cancel import CancelToken
     from siliconcrew.core.settings import Settings
 
 
@@ -23,10 +24,11 @@ def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str
            to_stage: str | None = None, max_repairs: int = 3, allow_clock_relax: bool = False,
            run_id: str | None = None, sandbox: str | None = None, unsafe_host: bool = False,
            settings: Settings | None = None,
-           progress: ProgressFn | None = None, on_warning: WarningFn | None = None
-           ) -> HardenResult:
+           progress: ProgressFn | None = None, on_warning: WarningFn | None = None,
+           cancel: CancelToken | None = None) -> HardenResult:
     """Harden `design_dir` (engine: design.yaml's flow.engine unless given). `from_stage`
-    continues the newest run unless `run_id`; `to_stage` stops early (status "partial")."""
+    continues the newest run unless `run_id`; `to_stage` stops early (status "partial").
+    `cancel.cancel()` (another thread) kills the running stage: raises `Cancelled`."""
     from siliconcrew.core.profile import span
 
     with span("harden_imports"):
@@ -38,7 +40,7 @@ def harden(design_dir: Path | str, *, engine: str | None = None, from_stage: str
         design, folder = load_checked_design(Path(design_dir), on_warning)
         settings = resolve_settings(settings, sandbox, unsafe_host)
     with span("harden_flow"):
-        report = harden_flow(folder, sandbox_factory(settings), engine_name=engine,
+        report = harden_flow(folder, sandbox_factory(settings, cancel), engine_name=engine,
                              from_stage=from_stage, to_stage=to_stage, max_repairs=max_repairs,
                              allow_clock_relax=allow_clock_relax, run_id=run_id,
                              progress=progress, design=design)

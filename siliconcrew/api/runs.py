@@ -17,6 +17,7 @@ from siliconcrew.api.results import RunResult
 from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
+    from siliconcrew.core.cancel import CancelToken
     from siliconcrew.core.settings import Settings
 
 Approver = Callable[[dict[str, Any]], Any]
@@ -30,7 +31,7 @@ def run(design_dir: Path | str, *, engine: str | None = None, approve: str = "au
         allow_clock_relax: bool = False, sandbox: str | None = None, unsafe_host: bool = False,
         settings: Settings | None = None,
         progress: ProgressFn | None = None, approver: Approver | None = None,
-        on_warning: WarningFn | None = None) -> RunResult:
+        on_warning: WarningFn | None = None, cancel: CancelToken | None = None) -> RunResult:
     """Run the graph on `design_dir`. `approve` is "ask" (gates call `approver`) or "auto"
     (unattended). With no LLM configured, designs with RTL still go to GDS."""
     from siliconcrew.pipelines.runner import GraphOptions, run_graph
@@ -44,6 +45,6 @@ def run(design_dir: Path | str, *, engine: str | None = None, approve: str = "au
     opts = GraphOptions(engine=engine, approve=approve, max_iterations=max_iterations,
                         max_repairs=max_repairs, max_tokens=max_tokens, max_cost_usd=max_cost,
                         resume=resume, relax_clock=allow_clock_relax)
-    result = run_graph(Path(design_dir), sandbox_factory(settings), settings.llm, opts,
+    result = run_graph(Path(design_dir), sandbox_factory(settings, cancel), settings.llm, opts,
                        progress=progress, approve=approver)
     return RunResult.model_validate(result.to_dict())

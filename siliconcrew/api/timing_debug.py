@@ -17,6 +17,7 @@ from siliconcrew.api.results import TimingRepairResult, TimingResult
 from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
+    from siliconcrew.core.cancel import CancelToken
     from siliconcrew.core.settings import Settings
 
 AttemptFn = Callable[[Any], None]
@@ -26,8 +27,8 @@ AttemptFn = Callable[[Any], None]
 def timing(design_dir: Path | str, *, clock_period: float | None = None, top_paths: int = 5,
            report: Path | str | None = None, netlist_json: Path | str | None = None,
            sandbox: str | None = None, unsafe_host: bool = False,
-           settings: Settings | None = None, on_warning: WarningFn | None = None
-           ) -> TimingResult:
+           settings: Settings | None = None, on_warning: WarningFn | None = None,
+           cancel: CancelToken | None = None) -> TimingResult:
     """Synthesize + STA + RTL map of `design_dir`, or (with `report`) analyse an existing STA
     report, mapped to RTL as far as `netlist_json` allows. `met` decides the exit code."""
     if report is not None:
@@ -46,7 +47,7 @@ def timing(design_dir: Path | str, *, clock_period: float | None = None, top_pat
 
     load_checked_design(Path(design_dir), on_warning)
     settings = resolve_settings(settings, sandbox, unsafe_host)
-    result = analyze(Path(design_dir), sandbox_factory(settings), clock_period, top_paths)
+    result = analyze(Path(design_dir), sandbox_factory(settings, cancel), clock_period, top_paths)
     return TimingResult.model_validate(result)
 
 
@@ -54,8 +55,8 @@ def timing_repair(design_dir: Path | str, *, clock_period: float | None = None,
                   allow_clock_relax: bool = False, max_attempts: int = 8,
                   target_slack: float = 0.0, sandbox: str | None = None,
                   unsafe_host: bool = False, settings: Settings | None = None,
-                  on_attempt: AttemptFn | None = None, on_warning: WarningFn | None = None
-                  ) -> TimingRepairResult:
+                  on_attempt: AttemptFn | None = None, on_warning: WarningFn | None = None,
+                  cancel: CancelToken | None = None) -> TimingRepairResult:
     """Try the repair ladder on `design_dir`; design files are never changed (the recipe to
     keep is in the result). `closed` decides the exit code."""
     from siliconcrew.repair.timing.ladder import RepairBudget, repair_design
@@ -63,6 +64,7 @@ def timing_repair(design_dir: Path | str, *, clock_period: float | None = None,
     budget = RepairBudget(max_attempts=max_attempts, target_slack_ns=target_slack)
     load_checked_design(Path(design_dir), on_warning)
     settings = resolve_settings(settings, sandbox, unsafe_host)
-    rep = repair_design(Path(design_dir), sandbox_factory(settings), clock_period_ns=clock_period,
-                        budget=budget, allow_clock_relax=allow_clock_relax, on_attempt=on_attempt)
+    rep = repair_design(Path(design_dir), sandbox_factory(settings, cancel),
+                        clock_period_ns=clock_period, budget=budget,
+                        allow_clock_relax=allow_clock_relax, on_attempt=on_attempt)
     return TimingRepairResult.of(rep)

@@ -10,6 +10,7 @@ from siliconcrew.api.results import PluginErrorInfo, ToolCallResult, ToolInfo, T
 from siliconcrew.core.errors import UserInputError
 
 if TYPE_CHECKING:
+    from siliconcrew.core.cancel import CancelToken
     from siliconcrew.core.settings import Settings
 
 
@@ -41,7 +42,8 @@ def _input_text(tool_input: dict[str, Any] | str | Path) -> dict[str, Any] | str
 def call_tool(name: str, tool_input: dict[str, Any] | str | Path, workspace: Path | str = ".", *,
               sandbox: str | None = None, unsafe_host: bool = False,
               settings: Settings | None = None,
-              progress: ProgressFn | None = None) -> ToolCallResult:
+              progress: ProgressFn | None = None,
+              cancel: CancelToken | None = None) -> ToolCallResult:
     """Run one tool on `workspace` (input paths are relative to it).
 
     `tool_input` is a dict, JSON text, or a Path to a JSON file. Unknown tool, bad JSON or
@@ -61,7 +63,7 @@ def call_tool(name: str, tool_input: dict[str, Any] | str | Path, workspace: Pat
     tool_input = _input_text(tool_input)
     parse_input(tool, tool_input)  # bad JSON / schema: one-line error before any sandbox starts
     settings = resolve_settings(settings, sandbox, unsafe_host)
-    ctx = ToolContext(workspace, sandbox_factory(settings))
+    ctx = ToolContext(workspace, sandbox_factory(settings, cancel))
     try:
         if progress:
             progress(name, "running")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from siliconcrew import api
 from siliconcrew.chat.session import ChatSession
@@ -119,8 +120,11 @@ class ChatApp:
                 res = json.loads(result)
             except ValueError:
                 res = {}
-            self.con.print(f"\n[cyan]tool {name}[/] {brief} → "
-                           f"{res.get('summary') or res.get('error') or ''}", soft_wrap=True)
+            # escaped: a tool's text (an external server's above all) is not markup, and
+            # "[external lab]" must show as written
+            self.con.print(f"\n[cyan]tool {escape(name)}[/] {escape(brief)} → "
+                           f"{escape(str(res.get('summary') or res.get('error') or ''))}",
+                           soft_wrap=True)
             if name == "write_file" and res.get("ok"):
                 self.session.record_change(res.get("artifacts") or {})
 

@@ -24,6 +24,7 @@ from siliconcrew.api.results import (
     TimingRepairResult,
     TimingResult,
 )
+from siliconcrew.core.cancel import CancelToken
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.core.workspace import resolve_inside
 
@@ -94,9 +95,9 @@ class Flow:
     description: str
     input_model: type[FlowInput]
     output_model: type[BaseModel]
-    call: Callable[[Path, Any, Settings, ProgressFn], BaseModel]
+    #: (workspace, input, settings, progress, cancel token) -> result
+    call: Callable[[Path, Any, Settings, ProgressFn, CancelToken], BaseModel]
     read_only: bool = False
-    long: bool = True
 
 
 def design_dir(workspace: Path, design: str) -> Path:
@@ -116,50 +117,56 @@ def newest_run(folder: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def _check(ws: Path, inp: CheckInput, settings: Settings, progress: ProgressFn) -> BaseModel:
+def _check(ws: Path, inp: CheckInput, settings: Settings, progress: ProgressFn,
+           cancel: CancelToken) -> BaseModel:
     return api.check(design_dir(ws, inp.design), harden=inp.harden, max_repairs=inp.max_repairs,
-                     settings=settings, progress=progress)
+                     settings=settings, progress=progress, cancel=cancel)
 
 
-def _harden(ws: Path, inp: HardenInput, settings: Settings, progress: ProgressFn) -> BaseModel:
+def _harden(ws: Path, inp: HardenInput, settings: Settings, progress: ProgressFn,
+            cancel: CancelToken) -> BaseModel:
     return api.harden(design_dir(ws, inp.design), from_stage=inp.from_stage,
                       to_stage=inp.to_stage, max_repairs=inp.max_repairs, settings=settings,
-                      progress=progress)
+                      progress=progress, cancel=cancel)
 
 
-def _timing(ws: Path, inp: TimingInput, settings: Settings, progress: ProgressFn) -> BaseModel:
+def _timing(ws: Path, inp: TimingInput, settings: Settings, progress: ProgressFn,
+            cancel: CancelToken) -> BaseModel:
     progress("timing", "running")
     res = api.timing(design_dir(ws, inp.design), clock_period=inp.clock_period,
-                     top_paths=inp.top_paths, settings=settings)
+                     top_paths=inp.top_paths, settings=settings, cancel=cancel)
     progress("timing", "ok" if res.met else "failed")
     return res
 
 
 def _timing_repair(ws: Path, inp: TimingRepairInput, settings: Settings,
-                   progress: ProgressFn) -> BaseModel:
+                   progress: ProgressFn, cancel: CancelToken) -> BaseModel:
     def on_attempt(attempt: Any) -> None:
         progress("timing_repair", f"progress: {attempt.strategy} "
                  f"({'kept' if attempt.kept else 'not kept'})")
 
     return api.timing_repair(design_dir(ws, inp.design), clock_period=inp.clock_period,
                              max_attempts=inp.max_attempts, target_slack=inp.target_slack,
-                             settings=settings, on_attempt=on_attempt)
+                             settings=settings, on_attempt=on_attempt, cancel=cancel)
 
 
-def _run(ws: Path, inp: RunInput, settings: Settings, progress: ProgressFn) -> BaseModel:
+def _run(ws: Path, inp: RunInput, settings: Settings, progress: ProgressFn,
+         cancel: CancelToken) -> BaseModel:
     # Unattended: nobody can answer an approval prompt through MCP, so gates follow "auto".
     return api.run(design_dir(ws, inp.design), approve="auto", max_iterations=inp.max_iterations,
                    max_repairs=inp.max_repairs, max_tokens=inp.max_tokens,
-                   max_cost=inp.max_cost, settings=settings, progress=progress)
+                   max_cost=inp.max_cost, settings=settings, progress=progress,
+                   cancel=cancel)
 
 
 def _kb_search(ws: Path, inp: KbSearchInput, settings: Settings,
-               progress: ProgressFn) -> BaseModel:
+               progress: ProgressFn, cancel: CancelToken) -> BaseModel:
     hits = api.kb_search(inp.query, k=inp.k, mode=inp.mode)
     return KbHitsOut(hits=list(hits.root))
 
 
-def _report(ws: Path, inp: ReportInput, settings: Settings, progress: ProgressFn) -> BaseModel:
+def _report(ws: Path, inp: ReportInput, settings: Settings, progress: ProgressFn,
+            cancel: CancelToken) -> BaseModel:
     if inp.run is not None:
         run_dir = resolve_inside(ws, inp.run)
     else:
@@ -189,8 +196,7 @@ FLOWS: list[Flow] = [
          "which agents were skipped (status needs_llm for a spec-only design).",
          RunInput, RunResult, _run),
     Flow("kb_search", "Search SiliconCrew's knowledge base (EDA error messages, fixes, "
-         "verified insights).", KbSearchInput, KbHitsOut, _kb_search, read_only=True,
-         long=False),
+         "verified insights).", KbSearchInput, KbHitsOut, _kb_search, read_only=True),
     Flow("report", "Write (or rewrite) the self-contained HTML report of a run; returns its "
-         "path.", ReportInput, ReportResult, _report, long=False),
+         "path.", ReportInput, ReportResult, _report),
 ]

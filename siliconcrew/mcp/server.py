@@ -3,9 +3,12 @@ resources, over stdio or streamable HTTP.
 
 Built on the official SDK's low-level `Server` (mcp 2.x), because every tool brings its own
 input schema (its pydantic model's) rather than a Python signature. Work runs in a worker
-thread (the API is synchronous); progress callbacks become MCP progress notifications, and a
-cancelled request stops the flow at its next progress event (sandboxes are closed by the
-flow's own `finally`).
+thread (the API is synchronous); progress callbacks become MCP progress notifications. A
+cancelled request (`notifications/cancelled`) cancels the call's `CancelToken`: the command
+running in the sandbox is killed at once (its process group, or the container's command), the
+flow raises `Cancelled` instead of starting another stage, and its own `finally` closes the
+sandbox. The server answers other requests meanwhile (the cancelled call's thread is
+abandoned, it only unwinds).
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from typing import Any
 
 import anyio
 import anyio.from_thread
+import anyio.lowlevel
 import anyio.to_thread
 import mcp_types as types
 from mcp.server.lowlevel import Server
 from pydantic import BaseModel
 
 from siliconcrew import __version__, api
+from siliconcrew.core.cancel import Cancelled, CancelToken
 from siliconcrew.core.errors import SiliconCrewError, UserInputError
 from siliconcrew.mcp.flows import FLOWS, Flow
 from siliconcrew.mcp.resources import list_resources, read_resource
@@ -41,11 +46,6 @@ INSTRUCTIONS = (
     "refused. Results are SiliconCrew's ToolResult / flow results as structured content "
     "(metrics use LibreLane's names). Resources: design.yaml, spec, RTL, the latest run's "
     "results.json, report.html and layout PNG.")
-
-
-class FlowCancelled(BaseException):
-    """Raised inside a flow's thread when its MCP request was cancelled (a BaseException so a
-    step's `except Exception` cannot swallow it)."""
 
 
 @dataclass
@@ -115,13 +115,15 @@ class SiliconCrewServer:
                                     structured_content=data, is_error=is_error)
 
     def run_sync(self, name: str, arguments: dict[str, Any],
-                 progress: Callable[[str, str], None]) -> types.CallToolResult:
+                 progress: Callable[[str, str], None],
+                 cancel: CancelToken | None = None) -> types.CallToolResult:
         """The work itself (in a worker thread): API errors become tool errors."""
         try:
             if name in self.flows:
                 flow = self.flows[name]
                 inp = _parse(flow.input_model, name, arguments)
-                res: BaseModel = flow.call(self.workspace, inp, self.settings, progress)
+                res: BaseModel = flow.call(self.workspace, inp, self.settings, progress,
+                                           cancel or CancelToken())
                 return self.result(res.model_dump(mode="json"), is_error=False)
             tool = self.tools.get(name)
             if tool is None:
@@ -132,7 +134,7 @@ class SiliconCrewServer:
                     "without --allow-writes — restart it with `siliconcrew mcp --allow-writes` "
                     "to allow file changes")
             call = api.call_tool(name, arguments, self.workspace, settings=self.settings,
-                                 progress=progress)
+                                 progress=progress, cancel=cancel)
             # A refusal (path outside the workspace, bad input, no sandbox) or a broken tool
             # is an error; a design that fails the check (a syntax error) is a normal result.
             return self.result(call.model_dump(mode="json"),
@@ -141,26 +143,40 @@ class SiliconCrewServer:
             return self.refusal(exc.one_line())
 
     async def call(self, ctx: Any, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
-        cancelled = threading.Event()
+        token = CancelToken()
+        loop = anyio.lowlevel.current_token()
+        lock = threading.Lock()
+        worker: list[int] = []
         count = 0
-        long = name in self.flows and self.flows[name].long
 
         def progress(step: str, state: str) -> None:
+            # Called from the flow's thread and from a stage's log follower (its heartbeats):
+            # the event loop's token lets both reach the session.
             nonlocal count
-            if cancelled.is_set():
-                raise FlowCancelled()
-            count += 1
+            if token.cancelled:
+                if threading.get_ident() in worker:
+                    raise Cancelled("cancelled")  # work outside the sandbox stops here
+                return
+            with lock:
+                count += 1
+                value = float(count)
             message = redact(f"{step}: {state}", self.secrets)
             try:
-                anyio.from_thread.run(ctx.session.report_progress, float(count), None, message)
+                anyio.from_thread.run(ctx.session.report_progress, value, None, message,
+                                      token=loop)
             except Exception as exc:  # a client gone away must not break the flow
                 log.debug("progress not sent: %s", exc)
 
+        def work() -> types.CallToolResult:
+            worker.append(threading.get_ident())
+            return self.run_sync(name, arguments, progress, token)
+
         try:
-            return await anyio.to_thread.run_sync(
-                lambda: self.run_sync(name, arguments, progress), abandon_on_cancel=long)
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
         except anyio.get_cancelled_exc_class():
-            cancelled.set()  # the flow stops at its next progress event
+            # Kill the running command now (not from the event loop: stopping a container in
+            # exec mode is a docker API call); the thread then raises Cancelled and unwinds.
+            threading.Thread(target=token.cancel, name="mcp-cancel", daemon=True).start()
             raise
 
 

@@ -7,6 +7,8 @@ Both backends share one contract so tools never care where they run:
   capabilities;
 - the host environment (API keys!) never enters;
 - each command has a timeout that kills its whole process group;
+- a sandbox given a `CancelToken` (core/cancel.py) kills the running command when the token is
+  cancelled and raises `Cancelled` (it starts no command once cancelled);
 - the command's combined output goes to a log file in the workspace; the host reads it back
   without following symlinks or blocking on FIFOs, scans all of it for the caller's patterns,
   then caps it (head and tail kept), so a chatty or hostile command cannot hang the run, fill
@@ -21,10 +23,13 @@ import re
 import shlex
 import stat
 import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from siliconcrew.core.cancel import Cancelled, CancelToken
 from siliconcrew.core.profile import span
 from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.core.workspace import SCRATCH_DIR
@@ -92,6 +97,8 @@ class Sandbox(abc.ABC):
         self.settings = settings
         #: host files commands may read but never change (golden testbenches), see protect()
         self.read_only: set[Path] = set()
+        #: set by whoever opens the sandbox for a cancellable operation (api.sandbox_factory)
+        self.cancel_token: CancelToken | None = None
 
     # -- who commands run as -------------------------------------------------------------------
     @property
@@ -228,6 +235,26 @@ class Sandbox(abc.ABC):
         log_path = self.new_log_path(cwd, log_name)
         script = wrapper_script(self.inside(log_path), timeout_s, s.file_size_limit_mb * 1024)
         return cwd, timeout_s, log_path, ["bash", "-c", script, "sandbox", *argv]
+
+    @contextmanager
+    def _cancellable(self, kill: Callable[[], None]) -> Iterator[None]:
+        """Around one running command: `kill` stops it when the cancel token is cancelled;
+        raises `Cancelled` before the command starts and after it was killed."""
+        token = self.cancel_token
+        if token is None:
+            yield
+            return
+        token.raise_if_cancelled()
+        unregister = token.on_cancel(kill)
+        try:
+            yield
+        except Exception as exc:  # what the kill broke (a closed socket): it was the cancel
+            if token.cancelled:
+                raise Cancelled("cancelled") from exc
+            raise
+        finally:
+            unregister()
+        token.raise_if_cancelled()
 
     @abc.abstractmethod
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,

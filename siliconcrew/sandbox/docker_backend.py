@@ -127,6 +127,8 @@ class DockerSandbox(Sandbox):
         self._sock_dir_fd: int | None = None
         self._sock_name: str | None = None
         self._lease: socket.socket | None = None
+        #: the socket of the command running now (socket mode), for a cancel to close
+        self._request: socket.socket | None = None
         reap_orphans(self.client)
 
     @property
@@ -220,9 +222,20 @@ class DockerSandbox(Sandbox):
             time.sleep(0.02)
         return False
 
+    def _kill_running(self) -> None:
+        """A cancel (from another thread): stop the running command now. Over the socket,
+        closing the request makes the runner kill the command's group; with exec, the
+        container goes. Either way the flow's `close()` then removes the container."""
+        sock = self._request
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+        elif self._container is not None:
+            self._container.kill()
+
     def _run_via_socket(self, full_argv: list[str], cwd_inside: str, timeout_s: float) -> int:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(timeout_s + 60)  # backstop: the wrapper's own timeout fires first
+        self._request = sock  # (a cancel before this kills the container)
         try:
             sock.connect(f"/proc/self/fd/{self._sock_dir_fd}/{self._sock_name}")
             sock.sendall(json.dumps({"argv": full_argv, "cwd": cwd_inside}).encode() + b"\n")
@@ -239,6 +252,7 @@ class DockerSandbox(Sandbox):
         except socket.timeout:
             return 124  # closing the socket makes the runner kill the command's group
         finally:
+            self._request = None
             sock.close()
 
     def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
@@ -246,13 +260,14 @@ class DockerSandbox(Sandbox):
         cwd, timeout_s, log_path, full = self._wrap(argv, cwd, timeout_s, log_name)
         self._ensure_container()  # its start is not the command's time
         start = time.perf_counter()
-        with span("sandbox_exec", cmd=log_name):
+        with span("sandbox_exec", cmd=log_name), self._cancellable(self._kill_running):
             rc = self._start_and_wait(full, cwd, timeout_s, log_path)
         if rc is None:
             # The command never started (the container's pids limit stayed full after a fork
             # bomb, or the container died): replace the container once, transparently.
             self.close()
-            rc = self._start_and_wait(full, cwd, timeout_s, log_path)
+            with self._cancellable(self._kill_running):
+                rc = self._start_and_wait(full, cwd, timeout_s, log_path)
         duration = time.perf_counter() - start
         result = self._finish(argv, rc if rc is not None else -1, duration, timeout_s,
                               log_path, cwd, watch)

@@ -95,6 +95,21 @@ class _CgroupLimits:
         joins = "; ".join(f"echo $$ > {d}/cgroup.procs" for d in self.dirs)
         return ["sh", "-c", f'{joins}; exec "$@"', "cgjoin"]
 
+    def kill_all(self) -> None:
+        """SIGKILL every process in the cgroup (cgroup.kill on v2, else one by one)."""
+        for d in self.dirs:
+            try:
+                if (d / "cgroup.kill").exists():
+                    (d / "cgroup.kill").write_text("1")
+                    continue
+                for pid in (d / "cgroup.procs").read_text().split():
+                    try:
+                        os.kill(int(pid), 9)
+                    except OSError:
+                        pass
+            except OSError:
+                pass
+
     def close(self) -> None:
         for d in self.dirs:
             for _ in range(20):
@@ -216,10 +231,19 @@ class LocalSandbox(Sandbox):
         else:
             full = self._cgroup.join_prefix() + inner
         start = time.perf_counter()
-        with span("sandbox_exec", cmd=log_name):
+        running: list[subprocess.Popen] = []
+
+        def kill() -> None:  # a cancel: the whole command, now
+            for p in running:
+                self._kill(p)
+
+        with span("sandbox_exec", cmd=log_name), self._cancellable(kill):
             proc = subprocess.Popen(full, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                     preexec_fn=self._rlimits, start_new_session=True)
+            running.append(proc)
+            if self.cancel_token is not None and self.cancel_token.cancelled:
+                kill()  # cancelled while it started
             try:
                 _, err = proc.communicate(timeout=timeout_s + 15)
             except subprocess.TimeoutExpired:  # the in-sandbox timeout failed; kill it here
@@ -232,6 +256,16 @@ class LocalSandbox(Sandbox):
         if not self.isolated:
             result.notes.append("ran unisolated on the host (--unsafe-host)")
         return result
+
+    def _kill(self, proc: subprocess.Popen) -> None:
+        """Kill a running command and everything it started: its process group (bwrap, whose
+        death takes the command's pid namespace with it: --die-with-parent) and, when the
+        limits are a cgroup, every process in it (a command that escaped the group)."""
+        try:
+            os.killpg(proc.pid, 9)
+        except OSError:
+            pass
+        self._cgroup.kill_all()
 
     def close(self) -> None:
         with span("sandbox_close"):

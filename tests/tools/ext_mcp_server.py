@@ -21,6 +21,12 @@ def parity(bits: str) -> dict:
 
 
 @server.tool()
+def repeat(text: str, times: int) -> str:
+    """`text` repeated `times` times (an output longer than SiliconCrew passes on)."""
+    return text * times
+
+
+@server.tool()
 def where_am_i() -> str:
     """The server's working folder and whether it sees a SiliconCrew workspace variable."""
     return f"cwd={os.getcwd()} secret={os.environ.get('OPENAI_API_KEY', '<none>')}"
