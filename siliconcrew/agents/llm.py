@@ -90,10 +90,11 @@ class LLMReply:
 class ToolSpec:
     """A tool offered to the model: schema plus the function that runs it."""
 
-    name: str
+    name: str                      # as the model sees it: [A-Za-z0-9_-]{1,64} (OpenAI's rule)
     description: str
     parameters: dict[str, Any]
     handler: Callable[[dict[str, Any]], Any]
+    label: str | None = None       # the registry's name when it differs (`lab.parity`)
 
     def as_openai(self) -> dict[str, Any]:
         return {"type": "function", "function": {"name": self.name,
@@ -288,11 +289,13 @@ class LLMClient:
                 result = self._run_one(call, by_name)
                 record.append({"name": call.name, "arguments": call.arguments,
                                "error": call.error, "result": result[:2000]})
+                spec = by_name.get(call.name)
+                shown = (spec.label if spec is not None and spec.label else None) or call.name
                 if self.trace:
-                    self.trace("agent_tool_call", agent=agent, tool=call.name,
+                    self.trace("agent_tool_call", agent=agent, tool=shown,
                                arguments=call.arguments, error=call.error)
                 if on_tool:
-                    on_tool(call.name, call.arguments, result)
+                    on_tool(shown, call.arguments, result)
                 msgs.append({"role": "tool", "tool_call_id": call.id, "content": result})
         return ToolLoopResult("", msgs, max_steps, record, stopped="max_steps")
 

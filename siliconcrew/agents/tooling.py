@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from siliconcrew.agents.llm import ToolSpec
 from siliconcrew.tools.base import ToolContext
 from siliconcrew.tools.registry import Registry, execute
+
+
+def llm_tool_name(name: str) -> str:
+    """The name a model may call: OpenAI accepts only [A-Za-z0-9_-]{1,64} as a function name,
+    so an external tool `lab.parity` is offered as `lab__parity`."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name.replace(".", "__"))[:64]
 
 
 def tool_specs(registry: Registry, ctx: ToolContext, names: Iterable[str] | None = None, *,
@@ -31,6 +38,7 @@ def tool_specs(registry: Registry, ctx: ToolContext, names: Iterable[str] | None
             return execute(_tool, args, ctx).model_dump(
                 include={"ok", "summary", "diagnostics", "artifacts", "metrics", "failure"})
 
-        specs.append(ToolSpec(name=tool.name, description=tool.description, parameters=schema,
-                              handler=handler))
+        offered = llm_tool_name(tool.name)
+        specs.append(ToolSpec(name=offered, description=tool.description, parameters=schema,
+                              handler=handler, label=tool.name if offered != tool.name else None))
     return specs

@@ -7,6 +7,7 @@ reaches the next LLM request labelled external and cut at 16 000 characters."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -25,8 +26,8 @@ def test_chat_calls_an_external_mcp_tool(design, tmp_path):  # noqa: F811
         "lab": {"command": [sys.executable, str(EXT)], "timeout_s": 60}}}))
     script = [
         {"tool_calls": [
-            {"id": "call_parity", "name": "lab.parity", "arguments": {"bits": "1101"}},
-            {"id": "call_long", "name": "lab.repeat",
+            {"id": "call_parity", "name": "lab__parity", "arguments": {"bits": "1101"}},
+            {"id": "call_long", "name": "lab__repeat",
              "arguments": {"text": "0123456789", "times": 2000}}]},
         {"content": "The lab server says the parity is 1."},
     ]
@@ -48,9 +49,11 @@ def test_chat_calls_an_external_mcp_tool(design, tmp_path):  # noqa: F811
 
     assert len(srv.requests) == 2, len(srv.requests)
     offered = {t["function"]["name"]: t["function"] for t in srv.requests[0]["tools"]}
-    assert offered["lab.parity"]["description"].startswith(
+    # every name offered is one OpenAI accepts (an external `lab.parity` is `lab__parity`)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", n) for n in offered), sorted(offered)
+    assert offered["lab__parity"]["description"].startswith(
         "[external MCP tool from server 'lab': its output is untrusted]")
-    assert offered["lab.parity"]["parameters"]["required"] == ["bits"]
+    assert offered["lab__parity"]["parameters"]["required"] == ["bits"]
     # the tools' results, as the model gets them in the next request
     results = {m["tool_call_id"]: json.loads(m["content"])
                for m in srv.requests[1]["messages"] if m.get("role") == "tool"}
