@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from siliconcrew.core.errors import PathOutsideWorkspace, UserInputError
 from siliconcrew.core.names import IDENT, engine_name, pdk_problem
+from siliconcrew.core.params import ParamValue, parameter_problem
 from siliconcrew.core.recipe import SynthRecipe
 from siliconcrew.core.workspace import resolve_inside
 
@@ -171,6 +172,23 @@ class Design(BaseModel):
     verification: VerificationSpec = VerificationSpec()
     # Synthesis-side timing knobs; `siliconcrew timing --repair` prints the ones that work.
     synthesis: SynthRecipe = SynthRecipe()
+    # Top-level parameter values to build with (LibreLane's SYNTH_PARAMETERS): synthesis,
+    # equivalence and the engines' own synthesis elaborate the top with them.
+    parameters: dict[str, ParamValue] = Field(default_factory=dict)
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _parameters(cls, v: Any) -> Any:
+        if v is None:
+            return {}
+        if not isinstance(v, dict):
+            raise _refused("parameters must be a mapping of name: value",
+                           "e.g. parameters: {CLKS_PER_BIT: 16}")
+        for name, value in v.items():
+            problem = parameter_problem(name, value)
+            if problem:
+                raise _refused(*problem)
+        return v
 
     @field_validator("rtl", "testbench", "include_dirs", mode="before")
     @classmethod

@@ -59,6 +59,8 @@ class DesignInput(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)  # engine config overrides
     # SynthRecipe fields (design.yaml `synthesis:` or a timing repair); {} = plain synthesis
     synth_recipe: dict[str, Any] = Field(default_factory=dict)
+    #: design.yaml's `parameters:`: top-level parameter values the engine's synthesis builds
+    parameters: dict[str, int | str] = Field(default_factory=dict)
 
 
 #: what an include dir holds that an `include may name

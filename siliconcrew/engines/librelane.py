@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.params import check_parameters, synth_parameters
 from siliconcrew.engines.base import (
     METRIC_NAMES,
     DesignInput,
@@ -441,6 +442,13 @@ class LibreLaneEngine(FlowEngine):
             raise UserInputError("flow.options.config must be a mapping of LibreLane variables",
                                  "e.g. config: {FP_CORE_UTIL: 30}")
         config.update(self._recipe_config(design))
+        if design.parameters:  # design.yaml `parameters:` (chparam'ed on the top)
+            if "SYNTH_PARAMETERS" in overrides or "SYNTH_PARAMETERS" in design.options:
+                raise UserInputError("SYNTH_PARAMETERS in flow.options and parameters: in "
+                                     "design.yaml both set the top's parameters",
+                                     "keep parameters: (every check builds with it) and "
+                                     "remove SYNTH_PARAMETERS")
+            config["SYNTH_PARAMETERS"] = synth_parameters(check_parameters(design.parameters))
         config.update({k: v for k, v in design.options.items() if k.isupper()})
         config.update(overrides)
         config, _ = translate_deprecated(config, self.variable_table(design, tool="librelane"))

@@ -165,7 +165,8 @@ class QflowEngine(FlowEngine):
         legalize = [*legalize_lines(sandbox.inside(write_latch_map(folder)),
                                     sandbox.inside(write_tbuf_map(folder))),
                     "rename -hide w:*.*"]
-        tristate = [f"hierarchy -top {design.top}", *tristate_lines(True)]
+        tristate = [*_parameter_lines(design), f"hierarchy -top {design.top}",
+                    *tristate_lines(True)]
         script = folder / "high_level.ys"
         if not config.get("synth_recipe"):
             script.write_text("\n".join([*tristate, f"synth -top {design.top} -flatten",
@@ -292,9 +293,13 @@ class QflowEngine(FlowEngine):
         sandbox.seal(flow_dir, keep_writable=[sim_dir])
         tb = [sandbox.inside(t) for t in design.testbench]
         pkgs = _rtl_packages(design, sim_dir, sandbox)
+        cells = f"{TECH_DIR}/{tech}/{tech}_stdcells.v"
         gl = _run_testbench(design, sandbox, sim_dir, "gl",
-                            [*pkgs, *tb, sandbox.inside(netlist),
-                             f"{TECH_DIR}/{tech}/{tech}_stdcells.v"])
+                            [*pkgs, *tb, sandbox.inside(netlist), cells])
+        binding = None
+        if not gl.compiled:  # `dut.pc` in the testbench: bound to the netlist's bits if it can
+            gl, binding = _observe_references(design, sandbox, sim_dir, netlist, gl,
+                                              [*pkgs, *tb], cells)
         if not gl.compiled:
             return StageResult(name="gl_sim", status="failed", log_path=str(
                 gl.log.relative_to(flow_dir)), summary="gate-level compile failed: "
@@ -304,7 +309,7 @@ class QflowEngine(FlowEngine):
         rtl = _run_testbench(design, sandbox, rtl_dir, "rtl",
                              [*(sandbox.inside(r) for r in design.rtl), *tb],
                              timeout_s=min(600.0, max(60.0, 20 * gl.duration_s)))
-        return _gl_verdict(design, flow_dir, sandbox, gl, rtl)
+        return _with_binding_note(_gl_verdict(design, flow_dir, sandbox, gl, rtl), binding)
 
     # -- results --------------------------------------------------------------------------------
     @staticmethod
@@ -399,6 +404,62 @@ class QflowEngine(FlowEngine):
                                            float(params.get("factor", 1.1)), 4)
             return new
         return None
+
+
+def _observe_references(design: DesignInput, sandbox: Sandbox, sim_dir: Path, netlist: Path,
+                        gl: _TbRun, before: list[str], cells: str) -> tuple[_TbRun, Any]:
+    """A testbench that reads registers inside the design (`dut.pc`) did not compile against
+    the flat netlist: bind them to the netlist's bit nets with observation wires in a copy
+    (gl_observe) and compile again. When one cannot be bound, the first run's one-line
+    diagnosis stays, with why."""
+    from siliconcrew.engines.gl_observe import (
+        bind_references,
+        top_instances,
+        unbound_references,
+    )
+
+    try:
+        output = read_text_bounded(sandbox.workspace, gl.log)
+    except (OSError, UnsafePath):
+        return gl, None
+    refs = unbound_references(output)
+    if not refs:
+        return gl, None
+    binding = bind_references(netlist.read_text(errors="replace"), design.top, refs,
+                              top_instances(list(design.testbench), design.top),
+                              list(design.rtl), dict(design.parameters), design.testbench_top)
+    if binding.text is None:
+        ref, why = next(iter(binding.refused.items()))
+        gl.first += f" ({ref}: {why})"
+        return gl, None
+    observed = sim_dir / f"{design.top}.observed.v"
+    try:
+        _write_beneath(sandbox.workspace, observed, binding.text)
+    except OSError:
+        return gl, None
+    again = _run_testbench(design, sandbox, sim_dir, "gl",
+                           [*before, sandbox.inside(observed), cells])
+    return again, binding
+
+
+def _with_binding_note(result: StageResult, binding: Any) -> StageResult:
+    """Say in the gl_sim summary which testbench references were bound to netlist nets."""
+    if binding is None or not binding.bound:
+        return result
+    note = ("testbench references bound to the netlist's register bits: " + binding.note())
+    result.summary += f" ({note})"
+    result.metrics["gl_sim__bound_references"] = dict(binding.bound)
+    return result
+
+
+def _parameter_lines(design: DesignInput) -> list[str]:
+    """design.yaml's `parameters:` for qflow's own synthesis: our script runs after qflow's
+    `hierarchy -top`, so the top is re-elaborated here with chparam (as our synthesize tool
+    and LibreLane's SYNTH_PARAMETERS do) before the script's own `hierarchy -top`."""
+    from siliconcrew.core.params import check_parameters, chparam_line
+
+    line = chparam_line(design.top, check_parameters(design.parameters))
+    return [line] if line else []
 
 
 def _netlist_in_rtl_port_order(design: DesignInput, netlist: Path,
@@ -624,13 +685,14 @@ def _gl_verdict(design: DesignInput, flow_dir: Path, sandbox: Sandbox, gl: _TbRu
         assert cmp is not None
         summary = (f"post-route netlist fails the testbench the RTL passes; first difference: "
                    f"{_difference_text(cmp, True)}; netlist run: {gl.first}")
-        if gl.unknown_params:
-            names = ", ".join(gl.unknown_params)
+        defaults = [p for p in gl.unknown_params if p not in design.parameters]
+        if defaults:
+            names = ", ".join(defaults)
             summary = (f"the testbench overrides parameter {names} of {design.top}, but the "
                        "post-route netlist is built with the RTL's default and has no "
-                       "parameters, so it runs another configuration than the RTL did (make "
-                       "the default the value to build, or test with the default); "
-                       + summary)
+                       "parameters, so it runs another configuration than the RTL did (set "
+                       "parameters: {NAME: value} in design.yaml to build the testbench's "
+                       "value, or test with the default); " + summary)
     ok = gl.passed and (rtl.passed or not rtl.compiled)
     rel = lambda p: str(p.relative_to(flow_dir)) if p is not None else "none"  # noqa: E731
     lines = [summary]

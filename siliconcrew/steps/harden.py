@@ -50,7 +50,8 @@ def design_input(design: Design, folder: Path, rtl: list[str] | None = None) -> 
         include_dirs=[folder / d for d in design.include_dirs],
         sim_pass_patterns=design.verification.pass_patterns,
         sim_fail_patterns=design.verification.fail_patterns, options=options,
-        synth_recipe={} if design.synthesis.is_default else design.synthesis.model_dump())
+        synth_recipe={} if design.synthesis.is_default else design.synthesis.model_dump(),
+        parameters=dict(design.parameters))
 
 
 def latest_run_with_harden(folder: Path) -> str | None:

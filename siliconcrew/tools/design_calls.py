@@ -51,7 +51,7 @@ def synthesize_input(d: Design, rtl: list[str] | None = None,
         recipe = d.synthesis
     inp: dict[str, Any] = {
         "files": list(rtl or d.rtl), "top": d.top, "liberty": d.check_liberty(),
-        "include_dirs": d.include_dirs,
+        "include_dirs": d.include_dirs, "parameters": dict(d.parameters),
         "recipe": recipe.model_dump() if isinstance(recipe, SynthRecipe) else dict(recipe)}
     if timeout_s is not None:
         inp["timeout_s"] = timeout_s
@@ -61,8 +61,9 @@ def synthesize_input(d: Design, rtl: list[str] | None = None,
 def sta_input(d: Design, netlist: str, period_ns: float | None = None,
               paths: int | None = None) -> dict[str, Any]:
     """STA of `netlist` with design.yaml's clock (I/O delays, uncertainty: LibreLane's
-    convention). With no `clock:` and no explicit period the design states no timing
-    requirement (a combinational block): its longest path is reported, not judged."""
+    convention); the netlist already has design.yaml's `parameters:` built in. With no
+    `clock:` and no explicit period the design states no timing requirement (a
+    combinational block): its longest path is reported, not judged."""
     inp: dict[str, Any] = {"netlist": netlist, "top": d.top, "liberty": d.check_liberty()}
     if period_ns is not None or d.states_timing():
         inp.update(d.clock.sta_constraints(period_ns))
@@ -77,6 +78,6 @@ def sta_input(d: Design, netlist: str, period_ns: float | None = None,
 def equivalence_input(d: Design, netlist: str, rtl: list[str] | None = None,
                       formal_timeout_s: float = FORMAL_TIMEOUT_S) -> dict[str, Any]:
     return {"files": list(rtl or d.rtl), "netlist": netlist, "top": d.top,
-            "include_dirs": d.include_dirs,
+            "include_dirs": d.include_dirs, "parameters": dict(d.parameters),
             "liberty": d.check_liberty(), "clock_port": d.clock.port,
             "formal_timeout_s": formal_timeout_s}

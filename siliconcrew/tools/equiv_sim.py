@@ -308,7 +308,10 @@ def plan_stimulus(ports: list[Port], clock: str | None, facts: RtlFacts | None) 
 
 
 def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
-              cycles: int, seed: int = 1, stimulus: Stimulus | None = None) -> str:
+              cycles: int, seed: int = 1, stimulus: Stimulus | None = None,
+              gold_params: str = "") -> str:
+    """Random co-simulation of the RTL (`gold`, with `gold_params`, e.g. `#(.N(16)) `: the
+    parameters the netlist was built with) against the netlist (`gate`)."""
     stim = stimulus or plan_stimulus(ports, clock, None)
     clock_bits: dict[str, set[int]] = {}
     for clock_port, b in stim.clocks:
@@ -332,7 +335,7 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
               for p in ios for pref in ("g_", "n_")]
     conn = lambda pref: ", ".join(  # noqa: E731
         [f".{p.name}({p.name})" for p in ins] + [f".{p.name}({pref}{p.name})" for p in outs])
-    lines += [f"  {top} gold ({conn('g_')});", f"  {gate_top} gate ({conn('n_')});"]
+    lines += [f"  {top} {gold_params}gold ({conn('g_')});", f"  {gate_top} gate ({conn('n_')});"]
     # While the reset prelude runs, a netlist still X next to an RTL `initial` value is
     # expected (the reset has not acted yet): only X that outlives it counts.
     warm = 4 if stim.resets else 0

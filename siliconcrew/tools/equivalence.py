@@ -22,6 +22,13 @@ from typing import Literal
 
 from pydantic import Field
 
+from siliconcrew.core.params import (
+    ParamValue,
+    check_parameters,
+    chparam_line,
+    instance_override,
+    unknown_parameter,
+)
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
 from siliconcrew.tools.equiv_sim import (
@@ -61,6 +68,9 @@ class EquivalenceInput(ToolInput):
     liberty: str | None = Field(None, description="liberty the netlist was mapped to")
     defines: dict[str, str | int | None] = Field(default_factory=dict)
     include_dirs: list[str] = Field(default_factory=list, description="`include search dirs")
+    parameters: dict[str, ParamValue] = Field(
+        default_factory=dict, description="top-level parameter values the netlist was built "
+                                          "with: the RTL side is elaborated with them too")
     seq_depth: int = Field(5, ge=1, le=50, description="induction depth for sequential logic")
     method: Literal["auto", "formal", "simulation"] = Field(
         "auto", description="auto: formal proof, then random simulation if it times out or "
@@ -83,6 +93,7 @@ class EquivalenceTool(Tool[EquivalenceInput]):
         if inp.clock_port:
             check_identifier(inp.clock_port, "clock_port")
         files = resolve_sources(ctx, inp.files)
+        check_parameters(inp.parameters)
         netlist = resolve_file(ctx, inp.netlist, "netlist")
         job = ctx.job_dir("equivalence")
         stage_data_files(ctx.workspace, files, job)  # $readmemh in the RTL
@@ -119,7 +130,7 @@ class EquivalenceTool(Tool[EquivalenceInput]):
         defines = " ".join([*(f"-D{d}" for d in check_defines(inp.defines)),
                             *_include_opts(ctx, inp, yosys=True)])
         reads = "\n".join(f'read_verilog -sv {defines} "{ctx.sandbox.inside(f)}"'
-                          for f in files)
+                          for f in files) + "\n" + chparam_line(inp.top, inp.parameters)
         (job / "rtl_facts.ys").write_text(analysis_script(reads, inp.top))
         run = self.exec(ctx, ["yosys", "-q", "-l", "rtl_facts.log", "rtl_facts.ys"], job,
                         min(inp.timeout_s, 300), "yosys-rtl")
@@ -165,7 +176,9 @@ class EquivalenceTool(Tool[EquivalenceInput]):
         lib = liberty_inside(ctx, inp.liberty)
         reads = "\n".join(f'read_verilog -sv {defines} "{sb.inside(f)}"' for f in files)
         t, n = inp.top, inp.seq_depth
+        # The gold side is the RTL elaborated with the parameters the netlist was built with.
         script = f"""{reads}
+{chparam_line(t, inp.parameters)}
 prep -flatten -top {t}
 rename {t} gold
 design -stash gold
@@ -190,8 +203,11 @@ equiv_status
         text = log_path.read_text(errors="replace") if log_path.exists() else run.output
         artifacts = {"log": ctx.rel(log_path)} if log_path.exists() else {}
         if run.exit_code != 0 or run.timed_out:
-            diags = [d for d in parse_yosys(text, lambda p: ctx.map_tool_path(p, job))
-                     if d.severity == "error"] or [Diagnostic(
+            wrong = unknown_parameter(text, inp.top) if inp.parameters else None
+            diags = ([Diagnostic(severity="error", code="parameter", message=wrong)]
+                     if wrong else []) + [
+                d for d in parse_yosys(text, lambda p: ctx.map_tool_path(p, job))
+                if d.severity == "error"] or [Diagnostic(
                          severity="error", code="yosys",
                          message=run.killed_reason or f"yosys exit {run.exit_code}")]
             return self.result(ctx, ok=False, start=start, log=run, diagnostics=diags,
@@ -235,7 +251,8 @@ equiv_status
         gate_top = f"{inp.top}__gate"
         (job / "gate.v").write_text(rename_module(text, inp.top, gate_top))
         (job / "tb.v").write_text(testbench(inp.top, gate_top, ports, None, inp.sim_cycles,
-                                            stimulus=stim))
+                                            stimulus=stim,
+                                            gold_params=instance_override(inp.parameters)))
         defines = [*(f"-D{d}" for d in check_defines(inp.defines)),
                    *_include_opts(ctx, inp)]
         comp = self.exec(ctx, ["iverilog", "-g2012", "-o", "eq.vvp", "-s", "sc_equiv_tb",
@@ -310,7 +327,8 @@ equiv_status
         """The same seeded stimulus cut at the first mismatching cycle, plus the command that
         replays it: evidence a user can run, not just our word that the two differ."""
         tb = job / "counterexample_tb.v"
-        tb.write_text(testbench(inp.top, gate_top, ports, None, cycle + 1, stimulus=stim))
+        tb.write_text(testbench(inp.top, gate_top, ports, None, cycle + 1, stimulus=stim,
+                                gold_params=instance_override(inp.parameters)))
         srcs = " ".join([*(f"-I{ctx.rel(d)}" for d in resolve_dirs(ctx, inp.include_dirs)),
                          *(ctx.rel(f) for f in files)])
         script = job / "replay.sh"

@@ -12,6 +12,7 @@ import time
 
 from pydantic import Field
 
+from siliconcrew.core.params import ParamValue, check_parameters, chparam_line, unknown_parameter
 from siliconcrew.core.recipe import SynthRecipe
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
@@ -44,6 +45,9 @@ class SynthesizeInput(ToolInput):
     liberty: str | None = Field(None, description="osu018|osu035|osu050 or a .lib in the workspace")
     defines: dict[str, str | int | None] = Field(default_factory=dict)
     include_dirs: list[str] = Field(default_factory=list)
+    parameters: dict[str, ParamValue] = Field(
+        default_factory=dict, description="top-level parameter values to build with "
+                                          "(chparam on the top; LibreLane's SYNTH_PARAMETERS)")
     flatten: bool = True
     recipe: SynthRecipe = Field(default_factory=SynthRecipe,
                                 description="timing knobs (delay target, sizing, prefix "
@@ -71,6 +75,7 @@ class SynthesizeTool(Tool[SynthesizeInput]):
         files = resolve_sources(ctx, inp.files)
         incs = resolve_dirs(ctx, inp.include_dirs)
         defines = check_defines(inp.defines)
+        params = check_parameters(inp.parameters)
         sb = ctx.sandbox
         lib = liberty_inside(ctx, inp.liberty)
         job = ctx.job_dir("synthesize")
@@ -85,6 +90,7 @@ class SynthesizeTool(Tool[SynthesizeInput]):
         tristate = "\n".join(tristate_lines(inp.flatten))
         script = f"""read_liberty -lib "{lib}"
 {reads}
+{chparam_line(inp.top, params)}
 hierarchy -check -top {inp.top}
 {tristate}
 {recipe.high_level(inp.top, inp.flatten, inside)}
@@ -107,6 +113,10 @@ write_json netlist.json
         mapper = lambda p: ctx.map_tool_path(p, job)  # noqa: E731
         diags = [d for d in parse_yosys(log_text, mapper) if not d.message.startswith("ABC:")]
         if run.exit_code != 0 or run.timed_out:
+            wrong_param = unknown_parameter(log_text, inp.top) if params else None
+            if wrong_param:
+                diags.insert(0, Diagnostic(severity="error", code="parameter",
+                                           message=wrong_param))
             if not any(d.severity == "error" for d in diags):
                 diags.append(Diagnostic(severity="error", code="yosys",
                                         message=run.killed_reason or f"yosys exit {run.exit_code}"))
@@ -136,6 +146,7 @@ write_json netlist.json
                    "synth__latch__count": latches, "synth__multiple_driver__count": drivers,
                    "synth__unmapped__count": sum(unmapped.values()),
                    "synth__recipe": recipe.label(),
+                   **({"synth__parameters": dict(params)} if params else {}),
                    "synth__cells_by_type": per_cell}
         warnings = [d for d in diags if d.severity == "warning"]
         summary = (f"synthesized {inp.top}: {cells} cells, area {area:g}"

@@ -307,6 +307,26 @@ def test_timing_recipe_becomes_librelane_knobs(ws):
     assert eng.default_config(d)["SYNTH_STRATEGY"] == "AREA 0"
 
 
+def test_parameters_become_synth_parameters(ws):
+    """design.yaml `parameters:` reach LibreLane as SYNTH_PARAMETERS (pyosys.py: "Key-value
+    pairs to be `chparam`ed in Yosys, in the format `key1=value1`"), a key of both shipped
+    variable lists; setting it in flow.options as well is refused (which one wins?)."""
+    eng, d = LibreLaneEngine(), design(ws, parameters={"W": 4, "MODE": "fast"})
+    config = eng.default_config(d)
+    assert config["SYNTH_PARAMETERS"] == ["W=4", 'MODE="fast"']
+    for tool in ("librelane", "openlane"):
+        assert "SYNTH_PARAMETERS" in eng.variable_table(d, tool=tool).names
+    fd = flow_dir(ws)
+    fd.mkdir(parents=True)
+    eng.prepare(d, fd, config, ReplaySandbox(ws))
+    assert json.loads((fd / "config.json").read_text())["SYNTH_PARAMETERS"] == \
+        ["W=4", 'MODE="fast"']
+    assert "SYNTH_PARAMETERS" not in eng.default_config(design(ws))
+    d.options = {**d.options, "SYNTH_PARAMETERS": ["W=8"]}
+    with pytest.raises(UserInputError, match="SYNTH_PARAMETERS"):
+        eng.default_config(d)
+
+
 def test_config_written_round_trips_and_sources_resolve(ws):
     eng, d, fd = LibreLaneEngine(), design(ws), flow_dir(ws)
     config = eng.default_config(d)
