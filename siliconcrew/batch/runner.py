@@ -168,6 +168,13 @@ def _init_ray(address: str | None, workers: int | None, node_ip: str | None,
 
     if ray.is_initialized():
         return False
+    import signal
+    import threading
+
+    # ray.init installs its own SIGTERM handler (it crashes the driver): keep the caller's
+    # (the CLI turns SIGTERM into the Ctrl-C path: tasks cancelled, state saved)
+    main = threading.current_thread() is threading.main_thread()
+    keep = signal.getsignal(signal.SIGTERM) if main else None
     common: dict[str, Any] = {"runtime_env": env, "logging_level": "ERROR",
                               "log_to_driver": False, "configure_logging": True}
     if address:
@@ -184,6 +191,8 @@ def _init_ray(address: str | None, workers: int | None, node_ip: str | None,
     else:
         ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
                  _node_ip_address=node_ip or "127.0.0.1", **common)
+    if main and keep is not None:
+        signal.signal(signal.SIGTERM, keep)
     return True
 
 

@@ -223,3 +223,34 @@ def test_a_node_without_sandbox_says_so(cluster, designs, tmp_path):
     (d,) = res.designs
     assert d.status == "errored" and res.exit_code == 1
     assert "no EDA sandbox on node" in d.failure and "every Ray node needs" in d.failure, d
+
+
+def test_ctrl_c_cancels_cleanly_and_keeps_the_state(cluster, designs, tmp_path):
+    """SIGINT mid-design: exit 130, the unfinished designs `cancelled` in batch.json, the
+    batch's page written; --resume would run them (errored/cancelled never count as done)."""
+    work = tmp_path / "ctrlc"
+    for name in ("counter", "nor_gate"):
+        shutil.copytree(designs[name], work / name, ignore=shutil.ignore_patterns("runs"))
+    proc = _batch_cli(str(work / "counter"), str(work / "nor_gate"), "--workers", "1",
+                      "--address", cluster.address, "--node-ip-address", "127.0.0.1",
+                      "--sandbox", "docker", "--json", "--out", str(work / "batches"), cwd=work)
+    busy: list[int] = []
+    deadline = time.monotonic() + 60
+    while not busy and time.monotonic() < deadline and proc.poll() is None:
+        busy = _busy_task_workers()
+        time.sleep(0.2)
+    assert busy, "no design started"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    for pid in busy:
+        _remove_orphan_containers(pid)
+    assert proc.returncode == 130, err[-3000:]
+    res = json.loads(out)
+    assert res["interrupted"] is True and res["summary"]["cancelled"] >= 1
+    state = json.loads((work / "batches" / res["batch_id"] / "batch.json").read_text())
+    assert {d["status"] for d in state["designs"]} <= {"ok", "cancelled"}
+    assert f"--resume {res['batch_id']}" in err
+    deadline = time.monotonic() + 15
+    while _busy_task_workers() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _busy_task_workers()  # the running task was cancelled, not left behind
