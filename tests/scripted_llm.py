@@ -8,6 +8,8 @@ The real `openai` client talks to it over HTTP on 127.0.0.1. Each POST to
   {"delay": 2.0, ...}                      sleep first (timeouts)
   a callable(request_json) -> step         to answer based on the request
 Streaming requests (`stream: true`) get the same content as server-sent events.
+A request with `n` > 1 gets one choice (as servers that ignore `n` do) unless `honour_n` is
+set: then n steps are taken and returned as n choices.
 Every request body is kept in `requests` so tests can check what the client sent.
 """
 
@@ -39,6 +41,7 @@ class ScriptedLLM:
         self.headers: list[dict] = []
         self.model = model
         self.default: Step | None = None  # used when the script runs out
+        self.honour_n = False  # answer `n` > 1 with n choices (else one, like many servers)
         self._lock = threading.Lock()
         server = self
 
@@ -63,6 +66,10 @@ class ScriptedLLM:
                     server.requests.append(req)
                     server.headers.append(dict(self.headers))
                     step = server.script.pop(0) if server.script else server.default
+                    extra: list[Step | None] = []
+                    if server.honour_n and int(req.get("n") or 1) > 1:
+                        extra = [server.script.pop(0) if server.script else server.default
+                                 for _ in range(int(req["n"]) - 1)]
                 if step is None:
                     self._json(500, {"error": {"message": "script exhausted"}})
                     return
@@ -74,10 +81,11 @@ class ScriptedLLM:
                     self._json(step["status"], {"error": {"message": step.get("message", "err"),
                                                           "type": "scripted"}})
                     return
+                more = [(s(req) if callable(s) else s) or {} for s in extra]
                 if req.get("stream"):
                     self._stream(req, step)
                 else:
-                    self._json(200, server._completion(req, step))
+                    self._json(200, server._completion(req, step, more))
 
             def _json(self, status: int, body: dict) -> None:
                 data = json.dumps(body).encode()
@@ -131,7 +139,15 @@ class ScriptedLLM:
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def _completion(self, req: dict, step: dict) -> dict:
+    def _completion(self, req: dict, step: dict, more: list[dict] | None = None) -> dict:
+        out = self._one_completion(req, step)
+        for i, extra in enumerate(more or [], 1):
+            choice = self._one_completion(req, extra)["choices"][0]
+            choice["index"] = i
+            out["choices"].append(choice)
+        return out
+
+    def _one_completion(self, req: dict, step: dict) -> dict:
         message: dict[str, Any] = {"role": "assistant", "content": step.get("content")}
         finish = "stop"
         if step.get("tool_calls"):

@@ -178,22 +178,58 @@ class LLMClient:
     # -- calls ------------------------------------------------------------------------------------
     def chat(self, agent: str, messages: list[dict[str, Any]], *,
              tools: list[ToolSpec] | None = None, stream: bool = False,
-             on_delta: Callable[[str], None] | None = None) -> LLMReply:
+             on_delta: Callable[[str], None] | None = None,
+             temperature: float | None = None) -> LLMReply:
         """One completion. Streams text to `on_delta` when `stream` (no tools then)."""
+        return self._complete(agent, messages, tools=tools, stream=stream, on_delta=on_delta,
+                              temperature=temperature)[0]
+
+    def chat_n(self, agent: str, messages: list[dict[str, Any]], n: int, *,
+               temperature: float | None = None) -> list[LLMReply]:
+        """`n` answers to one prompt at `temperature` (default: the candidate temperature):
+        one request with `n` when the endpoint honours it, else the missing answers as
+        separate requests in parallel, each checked against the budget before it is sent."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        temp = self.settings.candidate_temperature if temperature is None else temperature
+        if n <= 1:
+            return [self.chat(agent, messages, temperature=temp)]
+        try:
+            replies = self._complete(agent, messages, temperature=temp, n=n)
+        except LLMError:
+            replies = []  # e.g. a 400 for `n`: ask one at a time below
+        missing = n - len(replies)
+        if missing > 0:
+            if self.trace:
+                self.trace("llm_note", agent=agent, message=f"endpoint gave {len(replies)} of "
+                           f"{n} answers to one request: {missing} more requests")
+            with ThreadPoolExecutor(max_workers=min(missing, 4)) as pool:
+                more = list(pool.map(lambda _: self.chat(agent, messages, temperature=temp),
+                                     range(missing)))
+            replies += more
+        return replies[:n]
+
+    def _complete(self, agent: str, messages: list[dict[str, Any]], *,
+                  tools: list[ToolSpec] | None = None, stream: bool = False,
+                  on_delta: Callable[[str], None] | None = None,
+                  temperature: float | None = None, n: int = 1) -> list[LLMReply]:
         self.budget.check(self.usage)
         model = self.settings.model_for(agent)
         request: dict[str, Any] = {"model": model, "messages": messages}
-        if self.settings.temperature is not None:
-            request["temperature"] = self.settings.temperature
+        temp = self.settings.temperature if temperature is None else temperature
+        if temp is not None:
+            request["temperature"] = temp
+        if n > 1:
+            request["n"] = n
         if tools:
             request["tools"] = [t.as_openai() for t in tools]
         start = time.perf_counter()
         try:
             if stream:
-                reply = self._stream(request, on_delta)
+                choices = [self._stream(request, on_delta)]
             else:
                 resp = self.client.chat.completions.create(**request)
-                reply = self._parse(resp)
+                choices = [self._parse(resp, i) for i in range(max(1, len(resp.choices or [])))]
         except self._openai.APIStatusError as exc:
             latency = time.perf_counter() - start
             self._record(agent, model, request, {}, Usage(), latency, error=str(exc))
@@ -207,13 +243,16 @@ class LLMClient:
                            f"{type(exc).__name__}",
                            "check OPENAI_BASE_URL and that the server is up") from exc
         latency = time.perf_counter() - start
-        usage = self._account(agent, model, reply["prompt_tokens"], reply["completion_tokens"])
-        self._record(agent, model, request, reply["raw"], usage, latency)
-        return LLMReply(content=reply["content"], tool_calls=reply["tool_calls"], usage=usage,
-                        model=model, latency_s=latency, finish_reason=reply["finish_reason"])
+        first = choices[0]
+        usage = self._account(agent, model, first["prompt_tokens"], first["completion_tokens"])
+        self._record(agent, model, request, first["raw"], usage, latency)
+        return [LLMReply(content=c["content"], tool_calls=c["tool_calls"], usage=usage,
+                         model=model, latency_s=latency, finish_reason=c["finish_reason"])
+                for c in choices]
 
-    def _parse(self, resp) -> dict[str, Any]:
-        choice = resp.choices[0] if resp.choices else None
+    def _parse(self, resp, index: int = 0) -> dict[str, Any]:
+        """Choice `index` of a response (usage and the raw reply are the whole response's)."""
+        choice = resp.choices[index] if len(resp.choices or []) > index else None
         msg = choice.message if choice else None
         calls: list[ToolCall] = []
         for tc in (msg.tool_calls or []) if msg else []:

@@ -47,6 +47,7 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(4, ge=0, le=20)
     timeout_s: float = Field(300.0, gt=0)
     temperature: float | None = 0.2
+    candidate_temperature: float = Field(0.8, ge=0, le=2)  # best-of-N answers (rtl candidates)
     prices: dict[str, Price] = Field(default_factory=dict)
 
     @property
@@ -71,7 +72,8 @@ class LLMSettings(BaseModel):
         """For manifests: everything but the key."""
         return {"base_url": self.base_url, "model": self.model, "agents": self.agents,
                 "api_key_set": self.api_key is not None, "max_retries": self.max_retries,
-                "timeout_s": self.timeout_s, "temperature": self.temperature}
+                "timeout_s": self.timeout_s, "temperature": self.temperature,
+                "candidate_temperature": self.candidate_temperature}
 
 
 def load_llm_settings(file_section: dict[str, Any] | None = None,

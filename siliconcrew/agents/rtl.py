@@ -8,6 +8,7 @@ do); either way the file is written with the `write_file` tool and linted until 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from siliconcrew.agents.codeblocks import code_blocks, module_names
@@ -37,11 +38,18 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": _task(ctx, state, current)}]
     lint: dict[str, Any] = {}
+    record: dict[str, Any] | None = None
+    first: str | None = None
+    if ctx.rtl_candidates > 1:
+        record, first = best_of_n(ctx, state, messages, path, sub_files, ctx.rtl_candidates)
     for round_no in range(1, LINT_ROUNDS + 1):
-        reply = ctx.llm.chat("rtl", messages)
-        blocks = [b for b in code_blocks(reply.content) if ctx.design.top in module_names(b)]
+        if first is not None:  # the pick of the candidates is the first answer
+            content, first = first, None
+        else:
+            content = ctx.llm.chat("rtl", messages).content
+        blocks = [b for b in code_blocks(content) if ctx.design.top in module_names(b)]
         if not blocks:
-            messages += [{"role": "assistant", "content": reply.content},
+            messages += [{"role": "assistant", "content": content},
                          {"role": "user",
                           "content": f"No ```verilog block defining module {ctx.design.top} "
                                      "found. Send the whole file."}]
@@ -56,15 +64,52 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
             break
         errors_text = "\n".join(f"{e.get('file')}:{e.get('line')}: {e.get('message')}"
                                 for e in lint["errors"])
-        messages += [{"role": "assistant", "content": reply.content},
+        messages += [{"role": "assistant", "content": content},
                      {"role": "user", "content": "Lint errors:\n" + json.dumps(
                          lint["errors"], indent=1)[:6000] + "\n" + hints(ctx, errors_text)
                       + "\nFix them; send the whole file."}]
     fix = None
     if state.get("evidence") and current:
         fix = {"evidence": state["evidence"], "before": current}
-    return {"rtl_files": sub_files + [path], "pending_fix": fix,
-            "lint": lint or {"ok": False, "summary": "no code from the model"}}
+    out = {"rtl_files": sub_files + [path], "pending_fix": fix,
+           "lint": lint or {"ok": False, "summary": "no code from the model"}}
+    if record is not None:
+        out["rtl_candidates"] = [record]
+    return out
+
+
+def best_of_n(ctx: RunContext, state: dict[str, Any], messages: list[dict[str, Any]],
+              path: str, sub_files: list[str], n: int) -> tuple[dict[str, Any], str | None]:
+    """N answers at the candidate temperature, each linted and all simulated on the same
+    stimuli (the golden testbench, else the verification agent's testbench; always the
+    shared random/directed stimulus); returns the record (trace, report) and the picked
+    answer (None when no answer had code)."""
+    from siliconcrew.agents.best_of_n import evaluate
+    from siliconcrew.agents.verification import testbench_for_candidates
+    from siliconcrew.tools.design_calls import simulate_input
+
+    d = ctx.design
+    attempt = state.get("rtl_attempts", 0) + 1
+    replies = ctx.llm.chat_n("rtl", messages, n)
+    golden = None
+    own_tb = None
+    if d.testbench:
+        def golden(files: list[str]) -> dict[str, Any]:
+            res = ctx.tool("rtl", "simulate", simulate_input(d, files) or {})
+            return {"ok": res.ok, "summary": res.summary}
+    else:
+        own_tb = testbench_for_candidates(ctx, state.get("plan", {}))
+    # design files written by an agent (write_file keeps runs/ for SiliconCrew itself)
+    folder = Path("candidates") / ctx.run_dir.run_id / f"a{attempt}"
+    best = evaluate(ctx.tool_fn("rtl"), ctx.folder, [r.content for r in replies], top=d.top,
+                    folder=folder.as_posix(), file_name=path.rsplit("/", 1)[-1],
+                    other_files=sub_files, golden=golden, own_tb=own_tb, clock=d.clock.port,
+                    timeout_s=d.verification.timeout_s)
+    record = {"attempt": attempt, **best.record(),
+              "golden": bool(d.testbench), "own_testbench": own_tb[0] if own_tb else None}
+    ctx.run_dir.event("rtl_candidates", node="rtl", summary=record["reason"], **record)
+    code = best.winner_code
+    return record, (f"```verilog\n{code}```" if code is not None else None)
 
 
 def _task(ctx: RunContext, state: dict[str, Any], current: str) -> str:

@@ -95,3 +95,26 @@ def run_own_testbench(ctx: RunContext, rtl_files: list[str],
         out["evidence"] = ("(agent-written testbench: the testbench itself may be wrong)\n"
                            + evidence(ctx, res))
     return out
+
+
+def testbench_for_candidates(ctx: RunContext,
+                             plan: dict[str, Any]) -> tuple[str, str] | None:
+    """The agent-written testbench that judges RTL candidates (no golden one): written once
+    from the spec and the plan (no candidate's code, so it shares none of their bugs), kept
+    as tb/sc_tb_<top>.v for the verify step. None when the model gives no usable one."""
+    from siliconcrew.agents.codeblocks import code_blocks, module_names
+    from siliconcrew.agents.planner import spec_text
+
+    d = ctx.design
+    tb_top = f"sc_tb_{d.top}"
+    tb_path = f"tb/{tb_top}.v"
+    if not (ctx.folder / tb_path).is_file():
+        reply = ctx.llm.chat("verification", [
+            {"role": "system", "content": TB_SYSTEM.format(tb=tb_top, top=d.top)},
+            {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}"}])
+        blocks = [b for b in code_blocks(reply.content) if tb_top in module_names(b)]
+        if not blocks:
+            return None
+        if not ctx.tool("verify", "write_file", {"path": tb_path, "content": blocks[0]}).ok:
+            return None
+    return tb_path, tb_top

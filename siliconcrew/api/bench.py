@@ -22,11 +22,13 @@ def default_out() -> Path:
 
 
 def verilog_eval(dataset: Path | str, *, problems: str = "*", samples: int = 1, jobs: int = 1,
-                 out: Path | str | None = None, sandbox: str | None = None,
+                 candidates: int = 1, out: Path | str | None = None, sandbox: str | None = None,
                  unsafe_host: bool = False, settings: Settings | None = None,
                  progress: Callable[[Any], None] | None = None) -> BenchResult:
     """Run the benchmark; results.json is written in `out` (default ./verilog-eval-results/
-    <time>). `progress` gets each judged sample. Needs an LLM endpoint."""
+    <time>). `progress` gets each judged sample. `candidates` > 1: best-of-N answers per
+    sample, picked by simulation (pass@1 is the pick's; `per_sample_pass_rate` every
+    candidate's). Needs an LLM endpoint."""
     from siliconcrew.agents.llm import LLMClient
     from siliconcrew.agents.llm_config import load_llm_settings
     from siliconcrew.pipelines.verilog_eval import run_bench
@@ -42,7 +44,8 @@ def verilog_eval(dataset: Path | str, *, problems: str = "*", samples: int = 1, 
     llm = LLMClient(llm_settings, log_dir=out / "llm")
     with open_sandbox(out.resolve(), settings.sandbox) as sb:
         report = run_bench(Path(dataset), llm, sb, out.resolve(), pattern=problems,
-                           samples=samples, jobs=jobs, progress=progress)
+                           samples=samples, jobs=jobs, candidates=candidates,
+                           progress=progress)
     data = report.to_dict()
     data["llm"] = llm.usage.to_dict()
     (out / "results.json").write_text(json.dumps(data, indent=2))

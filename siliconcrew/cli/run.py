@@ -24,6 +24,9 @@ def run_cmd(
     allow_clock_relax: bool = typer.Option(False, "--allow-clock-relax",
                                            help="if timing repairs cannot close, relax the "
                                                 "clock without asking (--approve ask asks)"),
+    candidates: Optional[int] = typer.Option(None, "--candidates", help="best-of-N: RTL "
+                                             "answers per attempt, one picked by simulation "
+                                             "(default: design.yaml's rtl.candidates, 1)"),
     as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
 ):
     """The agent graph: plan → RTL → verify → synthesize/STA/equivalence → harden → report.
@@ -40,7 +43,8 @@ def run_cmd(
     err = console(stderr=True)
     result = api.run(design_dir, engine=engine, approve=approve, max_iterations=max_iterations,
                      max_repairs=max_repairs, max_tokens=max_tokens, max_cost=max_cost,
-                     resume=resume, allow_clock_relax=allow_clock_relax, sandbox=sandbox,
+                     resume=resume, allow_clock_relax=allow_clock_relax,
+                     candidates=candidates, sandbox=sandbox,
                      unsafe_host=unsafe_host, progress=node_printer(err),
                      approver=approver(err), on_warning=warn_on_stderr)
     if as_json:

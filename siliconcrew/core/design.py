@@ -159,12 +159,38 @@ class VerificationSpec(BaseModel):
         return _refuse_unknown_keys(data, cls)
 
 
+MAX_CANDIDATES = 32  # best-of-N answers per RTL attempt (each is linted and simulated)
+
+
+class RtlSpec(BaseModel):
+    """`rtl:` as a mapping: `{files: [...], candidates: N}`. `candidates` > 1 asks the RTL
+    agent for N answers at a higher temperature and keeps the one simulation picks (see
+    agents/candidates.py); 1 (the default) is the single answer of before."""
+
+    model_config = ConfigDict(extra="forbid")
+    files: list[str] = Field(default_factory=list)
+    candidates: int = Field(1, ge=1, le=MAX_CANDIDATES)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        return _refuse_unknown_keys(data, cls)
+
+    @field_validator("files", mode="before")
+    @classmethod
+    def _listify(cls, v):
+        return [v] if isinstance(v, str) else (v or [])
+
+
 class Design(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Identifier
     top: Identifier
     spec: str | None = "spec.md"
     rtl: list[str] = Field(default_factory=list)
+    # The options of `rtl:` given as a mapping (`rtl: {files: [...], candidates: 4}`); not a
+    # key of its own in design.yaml (refused there: write them under `rtl:`).
+    rtl_options: RtlSpec = RtlSpec()
     testbench: list[str] = Field(default_factory=list)
     include_dirs: list[str] = Field(default_factory=list)
     clock: ClockSpec = ClockSpec()
@@ -198,7 +224,15 @@ class Design(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _unknown_keys(cls, data: Any) -> Any:
-        return _refuse_unknown_keys(data, cls)
+        if isinstance(data, dict) and "rtl_options" in data:
+            raise _refused("unknown key 'rtl_options'",
+                           "write the options under rtl: (rtl: {files: [...], candidates: N})")
+        data = _refuse_unknown_keys(data, cls)
+        if isinstance(data, dict) and isinstance(data.get("rtl"), dict):
+            data = dict(data)
+            opts = RtlSpec.model_validate(data["rtl"])
+            data["rtl"], data["rtl_options"] = list(opts.files), opts
+        return data
 
     @field_validator("rtl", "testbench", "include_dirs")
     @classmethod

@@ -29,6 +29,7 @@ class GraphOptions:
     max_cost_usd: float | None = None
     resume: str | None = None
     relax_clock: bool = False
+    candidates: int | None = None  # best-of-N RTL answers (None: design.yaml's rtl.candidates)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class GraphRun:
                                "harden": s.get("harden_attempts", 0)},
                 "notes": s.get("notes", []), "plan": s.get("plan"),
                 "timing_attempts": s.get("timing_attempts", []),
+                "rtl_candidates": s.get("rtl_candidates", []),
                 "synth_recipe": s.get("synth_recipe"),
                 "clock_period_ns": s.get("clock_period_ns")}
 
@@ -98,7 +100,8 @@ def run_graph(design_dir: Path, sandbox_factory, llm_section: dict, opts: GraphO
     ctx = RunContext(design=design, folder=folder, run_dir=run_dir, registry=load_registry(),
                      sandbox_factory=sandbox_factory, llm=client, approve=opts.approve,
                      max_iterations=opts.max_iterations, max_repairs=opts.max_repairs,
-                     engine=opts.engine, relax_clock=opts.relax_clock)
+                     engine=opts.engine, relax_clock=opts.relax_clock,
+                     candidates=opts.candidates)
     graph, conn = build_graph(ctx)
     config = {"configurable": {"thread_id": run_dir.run_id}}
     try:

@@ -49,6 +49,11 @@ class SampleResult:
     samples: int | None = None
     detail: str = ""
     seconds: float = 0.0
+    # best-of-N (--candidates N > 1): every candidate's verdict, judged after the pick
+    candidates: list[str] | None = None
+    picked: int | None = None
+    reason: str = ""
+    groups: list[list[int]] | None = None
 
 
 @dataclass
@@ -57,6 +62,7 @@ class BenchReport:
     model: str | None
     samples_per_problem: int
     results: list[SampleResult] = field(default_factory=list)
+    candidates: int = 1
 
     def per_problem(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -74,12 +80,22 @@ class BenchReport:
         vals = [pass_at_k(p["n"], p["c"], k) for p in probs.values() if p["n"] >= k]
         return round(sum(vals) / len(vals), 4) if vals else None
 
+    def candidate_pass_rate(self) -> float | None:
+        """Per-sample pass rate: the share of all candidates (every answer, not only the
+        picked ones) that pass the judge: what one answer scores on its own."""
+        verdicts = [v for r in self.results for v in (r.candidates or [])]
+        return round(sum(v == "pass" for v in verdicts) / len(verdicts), 4) if verdicts else None
+
     def to_dict(self) -> dict[str, Any]:
         ks = sorted({1, self.samples_per_problem})
+        extra: dict[str, Any] = {}
+        if self.candidates > 1:
+            extra = {"candidates": self.candidates,
+                     "per_sample_pass_rate": self.candidate_pass_rate()}
         return {"dataset": self.dataset, "model": self.model,
                 "samples_per_problem": self.samples_per_problem,
                 "problems": len(self.per_problem()),
-                **{f"pass@{k}": self.pass_at(k) for k in ks},
+                **{f"pass@{k}": self.pass_at(k) for k in ks}, **extra,
                 "failure_classes": _count(r.status for r in self.results if r.status != "pass"),
                 "per_problem": self.per_problem(),
                 "results": [asdict(r) for r in self.results]}
@@ -119,8 +135,9 @@ def discover(dataset: Path, pattern: str = "*") -> list[Problem]:
 
 
 class VerilogEvalBench:
-    def __init__(self, llm, sandbox, out_dir: Path) -> None:
+    def __init__(self, llm, sandbox, out_dir: Path, candidates: int = 1) -> None:
         self.llm = llm
+        self.candidates = candidates
         self.sandbox = sandbox
         self.out = out_dir
         self.registry = load_registry(include_plugins=False)
@@ -160,12 +177,39 @@ class VerilogEvalBench:
                           + "\nFix it and send the whole module."}]
         return written
 
-    def judge(self, problem: Problem, sample: int, code: Path | None) -> SampleResult:
+    def generate_best_of(self, problem: Problem, sample: int) -> tuple[Path | None, Any]:
+        """Best-of-N: N answers at the candidate temperature, each linted, all run on the
+        shared stimulus and grouped by output trace; the pick is written as TopModule.sv.
+        The judge's test and reference are never used here (they are hidden)."""
+        from siliconcrew.agents.best_of_n import evaluate
+
+        work = self.out / "samples" / problem.id / f"s{sample}"
+        work.mkdir(parents=True, exist_ok=True)
+        self.sandbox.make_writable(work)
+        ctx = self._ctx()
+        messages = [{"role": "system", "content": SYSTEM},
+                    {"role": "user", "content": problem.prompt.read_text(errors="replace")}]
+        replies = self.llm.chat_n("rtl", messages, self.candidates)
+
+        def run_tool(name: str, inp: dict[str, Any]):
+            return execute(self.registry.get(name), inp, ctx)
+
+        best = evaluate(run_tool, self.out, [r.content for r in replies], top="TopModule",
+                        folder=work.relative_to(self.out).as_posix(), file_name="TopModule.sv")
+        code = best.winner_code
+        if code is None:
+            return None, best
+        rel = (work / "TopModule.sv").relative_to(self.out).as_posix()
+        execute(self.registry.get("write_file"), {"path": rel, "content": code}, ctx)
+        return work / "TopModule.sv", best
+
+    def judge(self, problem: Problem, sample: int, code: Path | None,
+              tag: str = "") -> SampleResult:
         """VerilogEval's own check, in a folder the agent never saw."""
         start = time.perf_counter()
         if code is None:
             return SampleResult(problem.id, sample, "no_code", detail="no TopModule in the answer")
-        jdir = self.out / "judge" / problem.id / f"s{sample}"
+        jdir = self.out / "judge" / problem.id / f"s{sample}{tag}"
         jdir.mkdir(parents=True, exist_ok=True)
         self.sandbox.make_writable(jdir)
         for src in (problem.test, problem.ref):
@@ -198,8 +242,22 @@ class VerilogEvalBench:
 
     def one(self, problem: Problem, sample: int) -> SampleResult:
         t0 = time.perf_counter()
-        res = self.judge(problem, sample, self.generate(problem, sample))
+        if self.candidates > 1:
+            res = self.one_best_of(problem, sample)
+        else:
+            res = self.judge(problem, sample, self.generate(problem, sample))
         res.seconds = round(time.perf_counter() - t0, 3)
+        return res
+
+    def one_best_of(self, problem: Problem, sample: int) -> SampleResult:
+        code, best = self.generate_best_of(problem, sample)
+        res = self.judge(problem, sample, code)  # the pick is made: now the hidden test
+        verdicts = []
+        for c in best.candidates:
+            path = self.out / c.path if c.path else None
+            verdicts.append(self.judge(problem, sample, path, tag=f"/c{c.index}").status)
+        res.candidates, res.picked = verdicts, best.selection.winner
+        res.reason, res.groups = best.selection.reason, best.selection.groups
         return res
 
 
@@ -208,15 +266,17 @@ def _first(text: str) -> str:
 
 
 def run_bench(dataset: Path, llm, sandbox, out_dir: Path, *, pattern: str = "*",
-              samples: int = 1, jobs: int = 1, progress=None) -> BenchReport:
-    if samples < 1 or jobs < 1:
-        raise UserInputError("--samples and --jobs must be >= 1", "use 1 or more")
+              samples: int = 1, jobs: int = 1, candidates: int = 1,
+              progress=None) -> BenchReport:
+    if samples < 1 or jobs < 1 or candidates < 1:
+        raise UserInputError("--samples, --jobs and --candidates must be >= 1", "use 1 or more")
     problems = discover(dataset, pattern)
     out_dir.mkdir(parents=True, exist_ok=True)
     sandbox.make_writable(out_dir)
     sandbox.run(["true"], cwd=out_dir)  # start the container before the threads share it
-    bench = VerilogEvalBench(llm, sandbox, out_dir)
-    report = BenchReport(str(dataset), llm.settings.model_for("rtl"), samples)
+    bench = VerilogEvalBench(llm, sandbox, out_dir, candidates)
+    report = BenchReport(str(dataset), llm.settings.model_for("rtl"), samples,
+                         candidates=candidates)
     tasks = [(p, s) for p in problems for s in range(samples)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for res in pool.map(lambda t: bench.one(*t), tasks):

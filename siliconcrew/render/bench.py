@@ -8,7 +8,11 @@ from rich.console import Console
 def sample_printer(err: Console):
     def progress(res) -> None:
         color = "green" if res.status == "pass" else "red"
-        err.print(f"  {res.problem} s{res.sample}: [{color}]{res.status}[/] {res.detail}",
+        picked = ""
+        if res.candidates:
+            n_ok = sum(v == "pass" for v in res.candidates)
+            picked = f" (picked c{res.picked}; {n_ok}/{len(res.candidates)} candidates pass)"
+        err.print(f"  {res.problem} s{res.sample}: [{color}]{res.status}[/] {res.detail}{picked}",
                   soft_wrap=True)
     return progress
 
@@ -24,5 +28,9 @@ def bench_result(con: Console, result, samples: int) -> None:
         table.add_row(pid, f"{p['c']}/{p['n']}",
                       ", ".join(f"{k}: {v}" for k, v in p["failures"].items()))
     con.print(table)
-    con.print(" ".join(f"{k}={v}" for k, v in data.items() if k.startswith("pass@")) +
-              f"; results: {result.results_path}", soft_wrap=True)
+    figures = " ".join(f"{k}={v}" for k, v in data.items() if k.startswith("pass@"))
+    if data.get("candidates"):
+        figures = (f"best-of-{data['candidates']}: pass@1 of the picked answer="
+                   f"{data.get('pass@1')} per-sample pass rate={data.get('per_sample_pass_rate')}"
+                   f" | {figures}")
+    con.print(figures + f"; results: {result.results_path}", soft_wrap=True)

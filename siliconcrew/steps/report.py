@@ -125,6 +125,7 @@ def render(run_dir: Path) -> str:
         parts.append("<h2>Steps</h2>" + _table(
             [[n["node"], n["outcome"], f"{n.get('duration_s', 0):.2f} s"] for n in nodes],
             ["node", "outcome", "time"], {2}))
+    parts += _candidates_section(res)
     if data["metrics"]:
         parts.append("<h2>Metrics</h2>" + _table(
             [[k, _fmt(v)] for k, v in sorted(data["metrics"].items())], ["metric", "value"], {1}))
@@ -165,6 +166,31 @@ def render(run_dir: Path) -> str:
                  + _table(ev_rows, ["time", "event", "node", "tool/agent", "detail"]) + "</details>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _verdict(v: Any) -> str:
+    return "—" if v is None else ("pass" if v else "fail")
+
+
+def _candidates_section(res: dict[str, Any]) -> list[str]:
+    """Best-of-N RTL answers: every candidate of every attempt, its group and verdicts, the
+    pick and why it won."""
+    out = []
+    for rec in res.get("rtl_candidates") or []:
+        rows = [[f"c{c.get('index')}" + (" ✔ picked" if c.get("index") == rec.get("winner")
+                                          else ""),
+                 "clean" if c.get("lint_ok") else "errors", c.get("warnings"),
+                 _verdict(c.get("golden")), _verdict(c.get("own_tb")),
+                 c.get("group") if c.get("group") is not None else "—", c.get("note") or ""]
+                for c in rec.get("candidates") or []]
+        out.append(f"<h2>RTL candidates: attempt {_esc(rec.get('attempt'))}, best of "
+                   f"{_esc(rec.get('n'))}</h2><p><b>picked:</b> candidate "
+                   f"{_esc(rec.get('winner'))} — {_esc(rec.get('reason'))}</p>" + _table(
+                       rows, ["candidate", "lint", "warnings", "golden testbench",
+                              "agent testbench", "output group", "note"], {2})
+                   + f"<div class='muted'>groups (same outputs on the shared stimulus "
+                   f"{_esc(rec.get('stimulus') or '—')}): {_esc(rec.get('groups'))}</div>")
+    return out
 
 
 def _timing_repair_section(run_dir: Path, res: dict[str, Any]) -> list[str]:

@@ -34,7 +34,7 @@ class RtlStep(GraphStep):
 
     id = "rtl"
     needs = ("plan", "evidence", "module_results")
-    makes = ("rtl_files", "lint", "rtl_attempts")
+    makes = ("rtl_files", "lint", "rtl_attempts", "rtl_candidates")
     config = ("rtl", "top", "include_dirs")
     goes_to = ("verify", "report")
 
@@ -58,8 +58,12 @@ class RtlStep(GraphStep):
         out = write_rtl(ctx, dict(state))
         out["rtl_attempts"] = state.get("rtl_attempts", 0) + 1
         out["evidence"] = None
+        picked = ""
+        for rec in out.get("rtl_candidates") or []:
+            picked = f" (best of {rec['n']}: {rec['reason']})"
         return Update(state=out, goto="verify",
-                      outcome=f"attempt {out['rtl_attempts']}: {out['lint'].get('summary')}")
+                      outcome=f"attempt {out['rtl_attempts']}: {out['lint'].get('summary')}"
+                      + picked)
 
 
 class ModuleRtlStep(GraphStep):

@@ -43,6 +43,8 @@ class RunState(TypedDict, total=False):
     plan: dict[str, Any]
     rtl_files: list[str]
     rtl_attempts: int
+    # best-of-N (rtl: {candidates: N}): each attempt's candidates, groups and pick, with why
+    rtl_candidates: Annotated[list[dict[str, Any]], operator.add]
     verify_attempts: int
     harden_attempts: int
     evidence: str | None          # why the last check failed, for the RTL agent

@@ -33,6 +33,7 @@ class RunContext:
     max_repairs: int = 3
     engine: str | None = None
     relax_clock: bool = False       # timing repair may relax the clock without asking
+    candidates: int | None = None   # best-of-N RTL answers (--candidates; None: design.yaml's)
     # Ask the person at the keyboard (a question payload → the answer). The agent graph sets
     # it to LangGraph's interrupt; None = nobody to ask (unattended).
     ask: Callable[[dict[str, Any]], Any] | None = field(default=None, repr=False)
@@ -51,6 +52,11 @@ class RunContext:
             if self.tool_subdir:
                 self._tool_ctx.sandbox.make_writable(out)
         return self._tool_ctx
+
+    @property
+    def rtl_candidates(self) -> int:
+        """Answers per RTL attempt: --candidates, else design.yaml's rtl: {candidates: N}."""
+        return self.candidates or self.design.rtl_options.candidates
 
     def tool(self, node: str, name: str, inp: dict[str, Any]) -> ToolResult:
         """Run a registry tool for a step/node, with trace events around it (the only place

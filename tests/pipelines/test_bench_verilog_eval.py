@@ -76,3 +76,47 @@ def test_bench_needs_an_endpoint_and_a_dataset(tmp_path):
     proc = run_cli("bench", "verilog-eval", str(tmp_path / "none"), "--sandbox", "local",
                    env={"SILICONCREW_MODEL": "m", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
     assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_bench_best_of_n_picks_by_output_traces(tmp_path):
+    """--candidates 5: two right answers (written differently) and three different bugs;
+    the hidden test is never shown, yet the pick passes it (pass@1 1.0 vs 0.4 per sample)."""
+    right_too = MUX_OK.replace("sel ? b : a", "(a & ~{8{sel}}) | (b & {8{sel}})")
+    wrong = [MUX_BAD, MUX_OK.replace("sel ? b : a", "a | b"),
+             MUX_OK.replace("sel ? b : a", "sel ? b : a & 8'h7f")]
+    answers = [wrong[0], MUX_OK, wrong[1], right_too, wrong[2]]
+
+    def best_of(req: dict) -> dict:
+        text = json.dumps(req["messages"])
+        assert "RefModule" not in text and "Mismatches" not in text
+        return {"content": f"```verilog\n{answers.pop(0)}```"}
+
+    out = tmp_path / "results"
+    with ScriptedLLM() as srv:
+        srv.default = best_of
+        srv.honour_n = True
+        proc = run_cli("bench", "verilog-eval", str(DATASET), "--problems", "Prob002*",
+                       "--candidates", "5", "--out", str(out), "--json", "--sandbox", "local",
+                       env={"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-x",
+                            "SILICONCREW_MODEL": "scripted", "SILICONCREW_KB": "off"})
+        assert len(srv.requests) == 1 and srv.requests[0]["n"] == 5
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    assert data["candidates"] == 5 and data["pass@1"] == 1.0
+    assert data["per_sample_pass_rate"] == pytest.approx(0.4)
+    res = data["results"][0]
+    assert res["candidates"] == ["mismatch", "pass", "mismatch", "pass", "mismatch"]
+    assert res["picked"] == 2 and res["groups"][0] == [2, 4]
+    assert "largest group" in res["reason"]
+    # the text output names both figures
+    answers[:] = [wrong[0], MUX_OK, wrong[1], right_too, wrong[2]]
+    with ScriptedLLM() as srv:
+        srv.default = best_of
+        srv.honour_n = True
+        proc = run_cli("bench", "verilog-eval", str(DATASET), "--problems", "Prob002*",
+                       "--candidates", "5", "--out", str(tmp_path / "r2"), "--sandbox", "local",
+                       env={"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-x",
+                            "SILICONCREW_MODEL": "scripted", "SILICONCREW_KB": "off"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "pass@1 of the picked answer=1.0" in proc.stdout
+    assert "per-sample pass rate=0.4" in proc.stdout
