@@ -9,7 +9,7 @@ PY    := .venv/bin/python
 help:
 	@echo "make setup   install EDA packages, start dockerd, create .venv, build the sandbox image"
 	@echo "make run     run the counter example (examples/counter) end to end"
-	@echo "make lint    ruff (lint), mypy and the import layer rule (runs first in make test)"
+	@echo "make lint    ruff (lint + format check), mypy and the import layer rule (runs first in make test)"
 	@echo "make test    run the test suite (JUnit XML in test-artifacts/junit.xml)"
 	@echo "make bench   sandbox and hardening benchmarks (benchmarks/)"
 	@echo "make docker  start the Docker daemon if it is not running"
@@ -26,6 +26,7 @@ LINT_PATHS := siliconcrew tests benchmarks examples scripts
 
 lint: setup
 	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
 	$(PY) -m mypy siliconcrew
 	.venv/bin/lint-imports
 

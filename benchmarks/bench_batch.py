@@ -18,8 +18,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-DESIGNS = ["nor_gate", "adder_8bit", "ripple_adder4", "counter_12", "edge_detect", "gray_counter",
-           "johnson_counter", "seven_seg"]
+DESIGNS = [
+    "nor_gate",
+    "adder_8bit",
+    "ripple_adder4",
+    "counter_12",
+    "edge_detect",
+    "gray_counter",
+    "johnson_counter",
+    "seven_seg",
+]
 
 
 def main() -> None:
@@ -34,9 +42,10 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     folders = []
-    for name in DESIGNS[:args.designs]:
-        shutil.copytree(REPO / "benchmarks" / "corpus" / name, tmp / name,
-                        ignore=shutil.ignore_patterns("runs"))
+    for name in DESIGNS[: args.designs]:
+        shutil.copytree(
+            REPO / "benchmarks" / "corpus" / name, tmp / name, ignore=shutil.ignore_patterns("runs")
+        )
         folders.append(tmp / name)
 
     t = time.monotonic()
@@ -45,16 +54,25 @@ def main() -> None:
     walls = {}
     for workers in (1, 2):
         t = time.monotonic()
-        res = run_batch(folders, workers=workers, harden=args.harden, sandbox=args.sandbox,
-                        out_dir=tmp / "batches")
+        res = run_batch(
+            folders,
+            workers=workers,
+            harden=args.harden,
+            sandbox=args.sandbox,
+            out_dir=tmp / "batches",
+        )
         walls[workers] = time.monotonic() - t
-        print(f"{workers} worker(s): {walls[workers]:.1f} s wall, "
-              f"{len(folders) / walls[workers] * 60:.1f} designs/min, "
-              f"ok {res.summary.ok} failed {res.summary.failed} errored {res.summary.errored}")
+        print(
+            f"{workers} worker(s): {walls[workers]:.1f} s wall, "
+            f"{len(folders) / walls[workers] * 60:.1f} designs/min, "
+            f"ok {res.summary.ok} failed {res.summary.failed} errored {res.summary.errored}"
+        )
     print(f"plain api.check loop: {loop_s:.1f} s ({sum(plain)}/{len(plain)} ok)")
     print(f"throughput 2 vs 1 workers: {walls[1] / walls[2]:.2f}x")
-    print(f"batch overhead per design (1 worker vs plain loop, Ray start included): "
-          f"{(walls[1] - loop_s) / len(folders):+.2f} s")
+    print(
+        f"batch overhead per design (1 worker vs plain loop, Ray start included): "
+        f"{(walls[1] - loop_s) / len(folders):+.2f} s"
+    )
     shutil.rmtree(tmp, ignore_errors=True)
 
 

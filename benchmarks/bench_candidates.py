@@ -39,33 +39,59 @@ HEAD = {
 RIGHT = {
     "and": ["  assign out = a & b;\n", "  assign out = ~(~a | ~b);\n"],
     "mux": ["  assign out = sel ? b : a;\n", "  assign out = (a & ~{8{sel}}) | (b & {8{sel}});\n"],
-    "dff": ["  initial q = 8'h0;\n  always @(posedge clk) q <= d;\n",
-            "  initial q = 0;\n  always @(posedge clk) begin\n    q <= d[7:0];\n  end\n"],
-    "pop": ["  assign out = in[0] + in[1] + in[2] + in[3];\n",
-            "  assign out = {2'b0, in[0]} + {2'b0, in[1]} + {2'b0, in[2]} + {2'b0, in[3]};\n"],
+    "dff": [
+        "  initial q = 8'h0;\n  always @(posedge clk) q <= d;\n",
+        "  initial q = 0;\n  always @(posedge clk) begin\n    q <= d[7:0];\n  end\n",
+    ],
+    "pop": [
+        "  assign out = in[0] + in[1] + in[2] + in[3];\n",
+        "  assign out = {2'b0, in[0]} + {2'b0, in[1]} + {2'b0, in[2]} + {2'b0, in[3]};\n",
+    ],
 }
 BUGS = {
-    "and": ["  assign out = a | b;\n", "  assign out = a ^ b;\n", "  assign out = ~(a & b);\n",
-            "  assign out = a;\n", "  assign out = a & ;\n", "  assign out = b & ~a;\n"],
-    "mux": ["  assign out = sel ? a : b;\n", "  assign out = a | b;\n",
-            "  assign out = sel ? b : a & 8'h7f;\n", "  assign out = sel ? {b[6:0], 1'b0} : a;\n",
-            "  assign out = sel ? b : a\n", "  assign out = {a[7:4], b[3:0]};\n"],
-    "dff": ["  initial q = 8'h0;\n  always @(negedge clk) q <= d;\n",
-            "  initial q = 8'h0;\n  always @(posedge clk) q <= ~d;\n",
-            "  initial q = 8'h0;\n  always @(posedge clk) q <= {d[6:0], 1'b0};\n",
-            "  always @(*) q = d;\n", "  always @(posedge clk) q <= d & 8'hfe;\n",
-            "  always @(posedge clk q <= d;\n"],
-    "pop": ["  assign out = in[0] + in[1] + in[2];\n",
-            "  assign out = in[0] ^ in[1] ^ in[2] ^ in[3];\n",
-            "  assign out = |in;\n", "  assign out = in[1] + in[2] + in[3] + 1'b1 - in[0];\n",
-            "  assign out = in[0] + in[1] + in[2] + in[3]\n", "  assign out = in[3:1];\n"],
+    "and": [
+        "  assign out = a | b;\n",
+        "  assign out = a ^ b;\n",
+        "  assign out = ~(a & b);\n",
+        "  assign out = a;\n",
+        "  assign out = a & ;\n",
+        "  assign out = b & ~a;\n",
+    ],
+    "mux": [
+        "  assign out = sel ? a : b;\n",
+        "  assign out = a | b;\n",
+        "  assign out = sel ? b : a & 8'h7f;\n",
+        "  assign out = sel ? {b[6:0], 1'b0} : a;\n",
+        "  assign out = sel ? b : a\n",
+        "  assign out = {a[7:4], b[3:0]};\n",
+    ],
+    "dff": [
+        "  initial q = 8'h0;\n  always @(negedge clk) q <= d;\n",
+        "  initial q = 8'h0;\n  always @(posedge clk) q <= ~d;\n",
+        "  initial q = 8'h0;\n  always @(posedge clk) q <= {d[6:0], 1'b0};\n",
+        "  always @(*) q = d;\n",
+        "  always @(posedge clk) q <= d & 8'hfe;\n",
+        "  always @(posedge clk q <= d;\n",
+    ],
+    "pop": [
+        "  assign out = in[0] + in[1] + in[2];\n",
+        "  assign out = in[0] ^ in[1] ^ in[2] ^ in[3];\n",
+        "  assign out = |in;\n",
+        "  assign out = in[1] + in[2] + in[3] + 1'b1 - in[0];\n",
+        "  assign out = in[0] + in[1] + in[2] + in[3]\n",
+        "  assign out = in[3:1];\n",
+    ],
 }
 WRONG_PORTS = {"pop": "module TopModule(input [3:0] x, output [2:0] y);\n  assign y = x[0];\n"}
 
 
 def kind(prompt: str) -> str:
-    for key, word in (("and", "AND gate"), ("mux", "multiplexer"), ("dff", "D flip-flops"),
-                      ("pop", "number of 1 bits")):
+    for key, word in (
+        ("and", "AND gate"),
+        ("mux", "multiplexer"),
+        ("dff", "D flip-flops"),
+        ("pop", "number of 1 bits"),
+    ):
         if word in prompt:
             return key
     raise AssertionError("unknown problem: " + prompt[:80])
@@ -108,23 +134,37 @@ def main() -> int:
     with ScriptedLLM() as srv, tempfile.TemporaryDirectory() as tmp:
         srv.default = model
         srv.honour_n = True
-        os.environ.update({"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-scripted",
-                           "SILICONCREW_MODEL": "scripted-p%.2f" % args.p,
-                           "SILICONCREW_KB": "off"})
+        os.environ.update(
+            {
+                "OPENAI_BASE_URL": srv.base_url,
+                "OPENAI_API_KEY": "sk-scripted",
+                "SILICONCREW_MODEL": "scripted-p%.2f" % args.p,
+                "SILICONCREW_KB": "off",
+            }
+        )
         t0 = time.perf_counter()
-        res = api.verilog_eval(REPO / "examples" / "verilog-eval-mini", samples=args.samples,
-                               jobs=args.jobs, candidates=args.n, out=Path(tmp) / "out",
-                               sandbox="local").model_dump()
+        res = api.verilog_eval(
+            REPO / "examples" / "verilog-eval-mini",
+            samples=args.samples,
+            jobs=args.jobs,
+            candidates=args.n,
+            out=Path(tmp) / "out",
+            sandbox="local",
+        ).model_dump()
         seconds = time.perf_counter() - t0
     picks = len(res["results"])
     right_picks = sum(r["status"] == "pass" for r in res["results"])
     sent = model.sent["right"] / max(1, sum(model.sent.values()))
-    print(f"best-of-{args.n} on {res['problems']} problems x {args.samples} samples "
-          f"({picks} picks, {picks * args.n} candidates), p={args.p}, seed={args.seed}")
+    print(
+        f"best-of-{args.n} on {res['problems']} problems x {args.samples} samples "
+        f"({picks} picks, {picks * args.n} candidates), p={args.p}, seed={args.seed}"
+    )
     print(f"  answers right as sent by the endpoint: {sent:.3f}")
     print(f"  per-sample pass rate (every candidate, judged): {res['per_sample_pass_rate']:.3f}")
-    print(f"  pass@1 of the picked answer:                    {res['pass@1']:.3f} "
-          f"({right_picks}/{picks})")
+    print(
+        f"  pass@1 of the picked answer:                    {res['pass@1']:.3f} "
+        f"({right_picks}/{picks})"
+    )
     for pid, p in res["per_problem"].items():
         print(f"    {pid:22s} picked right {p['c']}/{p['n']}")
     tied = smaller = 0
@@ -137,9 +177,11 @@ def main() -> int:
             tied += 1
         else:
             smaller += 1
-    print(f"  wrong picks with a right candidate among the {args.n}: {tied + smaller} "
-          f"({tied} lost a tie, {smaller} outvoted by a larger wrong group); "
-          f"time {seconds:.0f} s")
+    print(
+        f"  wrong picks with a right candidate among the {args.n}: {tied + smaller} "
+        f"({tied} lost a tie, {smaller} outvoted by a larger wrong group); "
+        f"time {seconds:.0f} s"
+    )
     return 0
 
 

@@ -50,17 +50,27 @@ CHECK_STEPS = ("lint", "simulate", "synthesize", "sta", "equivalence")
 # (failure class, regex over "step: reason + evidence"), first match wins. Coarse on purpose:
 # the point is to group the corpus' failures by cause.
 CLASSES: list[tuple[str, str]] = [
-    ("data file not found (relative path, tool's cwd)",
-     r"(?i)unable to open|can ?not open|can't open|no such file|readmem.*(not found|failed)"),
+    (
+        "data file not found (relative path, tool's cwd)",
+        r"(?i)unable to open|can ?not open|can't open|no such file|readmem.*(not found|failed)",
+    ),
     ("empty netlist (synthesis dropped the logic)", r"synth cells=0\b"),
-    ("port-order (positional connection)", r"(?i)port .* (is not|not) a port|too many ports"
-                                           r"|wrong number of ports|port.*mismatch"),
-    ("testbench peeks into the design (hierarchical reference)",
-     r"(?i)hierarchical reference"),
-    ("parameter override on flat netlist", r"(?i)parameter .* not found|does not have a "
-                                           r"parameter|no parameter|overrides parameter"),
-    ("x at gate level (no reset / initial values)", r"(?i)\bx\b.*expected|=\s*x+\b|"
-                                                    r"'?h?x{2,}|got x"),
+    (
+        "port-order (positional connection)",
+        r"(?i)port .* (is not|not) a port|too many ports"
+        r"|wrong number of ports|port.*mismatch",
+    ),
+    ("testbench peeks into the design (hierarchical reference)", r"(?i)hierarchical reference"),
+    (
+        "parameter override on flat netlist",
+        r"(?i)parameter .* not found|does not have a "
+        r"parameter|no parameter|overrides parameter",
+    ),
+    (
+        "x at gate level (no reset / initial values)",
+        r"(?i)\bx\b.*expected|=\s*x+\b|"
+        r"'?h?x{2,}|got x",
+    ),
     ("lint error", r"^lint:"),
     ("testbench compile", r"^simulate:.*compile failed"),
     ("testbench timeout", r"(?i)^simulate:.*(did not finish|timeout)"),
@@ -92,13 +102,14 @@ def classify(step: str | None, text: str) -> str:
 
 
 # ------------------------------------------------------------------------------- raw testbench
-def judge(out: str, pass_patterns: list[str] | None, fail_patterns: list[str] | None,
-          exit_code: int) -> tuple[bool, str]:
+def judge(
+    out: str, pass_patterns: list[str] | None, fail_patterns: list[str] | None, exit_code: int
+) -> tuple[bool, str]:
     fails = DEFAULT_FAIL_PATTERNS if fail_patterns is None else fail_patterns
     for p in fails:
         m = re.search(p, out, re.MULTILINE)
         if m:
-            line = out[out.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
+            line = out[out.rfind("\n", 0, m.start()) + 1 :].split("\n", 1)[0]
             return False, f"fail line: {line.strip()[:160]}"
     for p in pass_patterns or []:
         if not re.search(p, out, re.MULTILINE):
@@ -119,23 +130,52 @@ def raw_testbench(folder: Path, timeout_s: float) -> dict[str, Any]:
         vvp = Path(tmp) / "raw.vvp"
         # a copy of the folder, so what the testbench writes where it runs (a $dumpfile VCD,
         # a log) does not land in the corpus
-        folder = Path(shutil.copytree(folder, Path(tmp) / folder.name,
-                                      ignore=shutil.ignore_patterns("runs", ".siliconcrew")))
-        argv = ["iverilog", "-g2012", "-s", top, "-o", str(vvp),
-                *[f"-I{d}" for d in design.include_dirs], *design.rtl, *design.testbench]
+        folder = Path(
+            shutil.copytree(
+                folder,
+                Path(tmp) / folder.name,
+                ignore=shutil.ignore_patterns("runs", ".siliconcrew"),
+            )
+        )
+        argv = [
+            "iverilog",
+            "-g2012",
+            "-s",
+            top,
+            "-o",
+            str(vvp),
+            *[f"-I{d}" for d in design.include_dirs],
+            *design.rtl,
+            *design.testbench,
+        ]
         comp = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=300)
         if comp.returncode != 0:
             first = (comp.stderr.strip().splitlines() or ["?"])[0]
-            return {"passed": False, "reason": f"compile: {first[:200]}",
-                    "wall_s": round(time.perf_counter() - t0, 2)}
+            return {
+                "passed": False,
+                "reason": f"compile: {first[:200]}",
+                "wall_s": round(time.perf_counter() - t0, 2),
+            }
         try:
-            run = subprocess.run(["vvp", "-n", str(vvp)], cwd=folder, capture_output=True,
-                                 text=True, timeout=timeout_s)
+            run = subprocess.run(
+                ["vvp", "-n", str(vvp)],
+                cwd=folder,
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+            )
         except subprocess.TimeoutExpired:
-            return {"passed": False, "reason": f"vvp did not finish in {timeout_s:g} s",
-                    "wall_s": round(time.perf_counter() - t0, 2)}
-    ok, why = judge(run.stdout + run.stderr, design.verification.pass_patterns,
-                    design.verification.fail_patterns, run.returncode)
+            return {
+                "passed": False,
+                "reason": f"vvp did not finish in {timeout_s:g} s",
+                "wall_s": round(time.perf_counter() - t0, 2),
+            }
+    ok, why = judge(
+        run.stdout + run.stderr,
+        design.verification.pass_patterns,
+        design.verification.fail_patterns,
+        run.returncode,
+    )
     return {"passed": ok, "reason": why, "wall_s": round(time.perf_counter() - t0, 2)}
 
 
@@ -163,8 +203,14 @@ def run_check(work: Path, timeout_s: float, sandbox: str | None) -> dict[str, An
     if sandbox:
         argv += ["--sandbox", sandbox]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env={**os.environ, "SILICONCREW_MODEL": ""})
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "SILICONCREW_MODEL": ""},
+    )
     try:
         out, err = proc.communicate(timeout=timeout_s)
         timed_out = False
@@ -183,13 +229,21 @@ def run_check(work: Path, timeout_s: float, sandbox: str | None) -> dict[str, An
             data = json.loads(out)
         except json.JSONDecodeError:
             data = None
-    return {"exit_code": proc.returncode, "timed_out": timed_out, "wall_s": wall,
-            "json": data, "stderr_tail": err.strip()[-1500:]}
+    return {
+        "exit_code": proc.returncode,
+        "timed_out": timed_out,
+        "wall_s": wall,
+        "json": data,
+        "stderr_tail": err.strip()[-1500:],
+    }
 
 
 def _diag_text(result: dict[str, Any]) -> str:
-    msgs = [d.get("message", "") for d in result.get("diagnostics") or []
-            if d.get("severity") == "error"]
+    msgs = [
+        d.get("message", "")
+        for d in result.get("diagnostics") or []
+        if d.get("severity") == "error"
+    ]
     return " | ".join(m for m in msgs if m)[:600]
 
 
@@ -204,22 +258,36 @@ def _log_evidence(work: Path, path: str | None, limit: int = 4) -> str:
         text = p.read_text(errors="replace")
     except OSError:
         return ""
-    lines = [ln.strip() for ln in text.splitlines()
-             if re.search(r"ERROR|Error|error:|Unable|FAIL|Fail|expected|warning: .*port"
-                          r"|not a port|parameter", ln)]
+    lines = [
+        ln.strip()
+        for ln in text.splitlines()
+        if re.search(
+            r"ERROR|Error|error:|Unable|FAIL|Fail|expected|warning: .*port"
+            r"|not a port|parameter",
+            ln,
+        )
+    ]
     return " | ".join(lines[:limit])[:600]
 
 
 def first_failure(work: Path, chk: dict[str, Any]) -> dict[str, Any]:
     """(status, first failing step, one-line reason, evidence) from `check --json`."""
     if chk["timed_out"]:
-        return {"status": "timeout", "step": "timeout",
-                "reason": f"check did not finish in time ({chk['wall_s']} s)", "evidence": ""}
+        return {
+            "status": "timeout",
+            "step": "timeout",
+            "reason": f"check did not finish in time ({chk['wall_s']} s)",
+            "evidence": "",
+        }
     data = chk["json"]
     if data is None:
         tail = (chk["stderr_tail"].splitlines() or ["no output"])[-1]
-        return {"status": "crash", "step": "cli", "reason": f"no JSON (exit "
-                f"{chk['exit_code']}): {tail[:200]}", "evidence": chk["stderr_tail"][-600:]}
+        return {
+            "status": "crash",
+            "step": "cli",
+            "reason": f"no JSON (exit {chk['exit_code']}): {tail[:200]}",
+            "evidence": chk["stderr_tail"][-600:],
+        }
     cells = None
     for s in data.get("steps", []):
         r = s.get("result")
@@ -230,34 +298,50 @@ def first_failure(work: Path, chk: dict[str, Any]) -> dict[str, Any]:
             if cells == 0 and s["step"] in ("sta", "equivalence"):
                 ev = f"synth cells=0 | {ev}"
             art = r.get("artifacts") or {}
-            ev2 = _log_evidence(work, art.get("run_log") or art.get("compile_log")
-                                or r.get("log_path"))
-            return {"status": "check_failed", "step": s["step"],
-                    "reason": (r.get("summary") or "")[:300],
-                    "evidence": " | ".join(x for x in (ev, ev2) if x)[:900]}
+            ev2 = _log_evidence(
+                work, art.get("run_log") or art.get("compile_log") or r.get("log_path")
+            )
+            return {
+                "status": "check_failed",
+                "step": s["step"],
+                "reason": (r.get("summary") or "")[:300],
+                "evidence": " | ".join(x for x in (ev, ev2) if x)[:900],
+            }
     h = data.get("harden")
     if h is None:
         if data.get("ok"):
             return {"status": "clean", "step": None, "reason": "", "evidence": ""}
-        return {"status": "check_failed", "step": "check", "reason": "not ok, no failed step",
-                "evidence": ""}
+        return {
+            "status": "check_failed",
+            "step": "check",
+            "reason": "not ok, no failed step",
+            "evidence": "",
+        }
     if h.get("status") == "ok" and data.get("ok"):
         return {"status": "clean", "step": None, "reason": "", "evidence": ""}
     stages = h.get("stages") or []
     bad = next((st for st in stages if st.get("status") == "failed"), None)
     classes = ",".join(h.get("failure_classes") or [])
     if bad is None:
-        return {"status": "harden_failed", "step": "harden",
-                "reason": (h.get("message") or h.get("outcome") or h.get("status") or "")[:300],
-                "evidence": classes}
+        return {
+            "status": "harden_failed",
+            "step": "harden",
+            "reason": (h.get("message") or h.get("outcome") or h.get("status") or "")[:300],
+            "evidence": classes,
+        }
     ev = " | ".join(d.get("message", "") for d in bad.get("diagnostics") or [])[:400]
     ev2 = _log_evidence(Path(h.get("flow_dir") or work), bad.get("log_path"))
     reason = bad.get("summary") or ""
     if classes:
         reason = f"{reason} [{classes}]"
-    return {"status": "harden_failed", "step": f"harden/{bad['name']}", "reason": reason[:300],
-            "evidence": " | ".join(x for x in (ev, ev2) if x)[:900],
-            "attempts": len(h.get("repairs") or []) + 1, "harden_message": h.get("message")}
+    return {
+        "status": "harden_failed",
+        "step": f"harden/{bad['name']}",
+        "reason": reason[:300],
+        "evidence": " | ".join(x for x in (ev, ev2) if x)[:900],
+        "attempts": len(h.get("repairs") or []) + 1,
+        "harden_message": h.get("message"),
+    }
 
 
 def bench_one(name: str, args, work_root: Path) -> dict[str, Any]:
@@ -273,27 +357,47 @@ def bench_one(name: str, args, work_root: Path) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(src, work, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     chk = run_check(work, args.timeout, args.sandbox)
-    (work / "check.json").write_text(json.dumps(chk, indent=2))   # the CLI's answer, whole
+    (work / "check.json").write_text(json.dumps(chk, indent=2))  # the CLI's answer, whole
     try:
         ff = first_failure(work, chk)
     except Exception as exc:  # an unexpected JSON shape must not stop the bench
-        ff = {"status": "bench_error", "step": "bench", "evidence": "",
-              "reason": f"could not read check --json: {type(exc).__name__}: {exc}"[:300]}
-    row.update({"status": ff["status"], "clean_gds": ff["status"] == "clean",
-                "first_failing_step": ff["step"], "reason": ff["reason"],
-                "evidence": ff["evidence"],
-                "failure_class": "" if ff["status"] == "clean" else
-                classify(ff["step"], f"{ff['reason']} {ff['evidence']}"),
-                "check_exit_code": chk["exit_code"], "check_wall_s": chk["wall_s"],
-                "work_dir": str(work)})
+        ff = {
+            "status": "bench_error",
+            "step": "bench",
+            "evidence": "",
+            "reason": f"could not read check --json: {type(exc).__name__}: {exc}"[:300],
+        }
+    row.update(
+        {
+            "status": ff["status"],
+            "clean_gds": ff["status"] == "clean",
+            "first_failing_step": ff["step"],
+            "reason": ff["reason"],
+            "evidence": ff["evidence"],
+            "failure_class": ""
+            if ff["status"] == "clean"
+            else classify(ff["step"], f"{ff['reason']} {ff['evidence']}"),
+            "check_exit_code": chk["exit_code"],
+            "check_wall_s": chk["wall_s"],
+            "work_dir": str(work),
+        }
+    )
     if ff.get("attempts"):
         row["harden_attempts"] = ff["attempts"]
     data = chk["json"] or {}
     if data.get("harden"):
         m = data["harden"].get("metrics") or {}
-        row["metrics"] = {k: m.get(k) for k in (
-            "synth__cell__count", "timing__setup__ws", "magic__drc_error__count",
-            "design__lvs_error__count", "gl_sim__passed") if k in m}
+        row["metrics"] = {
+            k: m.get(k)
+            for k in (
+                "synth__cell__count",
+                "timing__setup__ws",
+                "magic__drc_error__count",
+                "design__lvs_error__count",
+                "gl_sim__passed",
+            )
+            if k in m
+        }
     row["wall_s"] = round(time.perf_counter() - t0, 1)
     return row
 
@@ -305,25 +409,40 @@ def print_table(rows: list[dict[str, Any]], total_s: float, file=None) -> None:
 
     console = Console(file=file or sys.stdout, width=200)
     t = Table(title="siliconcrew check on benchmarks/corpus", show_lines=False)
-    for col, kw in (("design", {}), ("raw tb", {"justify": "center"}),
-                    ("check", {}), ("first failing step", {}), ("class", {}),
-                    ("reason", {"overflow": "fold", "max_width": 80}),
-                    ("wall s", {"justify": "right"})):
+    for col, kw in (
+        ("design", {}),
+        ("raw tb", {"justify": "center"}),
+        ("check", {}),
+        ("first failing step", {}),
+        ("class", {}),
+        ("reason", {"overflow": "fold", "max_width": 80}),
+        ("wall s", {"justify": "right"}),
+    ):
         t.add_column(col, **kw)
     for r in rows:
         raw = "[green]pass[/]" if r["raw_tb"]["passed"] else "[red]FAIL[/]"
         st = "[green]clean GDS[/]" if r["clean_gds"] else f"[red]{r['status']}[/]"
-        t.add_row(r["design"], raw, st, r["first_failing_step"] or "-",
-                  r["failure_class"] or "-", (r["reason"] or "").replace("[", "\\["),
-                  f"{r['wall_s']:.1f}")
+        t.add_row(
+            r["design"],
+            raw,
+            st,
+            r["first_failing_step"] or "-",
+            r["failure_class"] or "-",
+            (r["reason"] or "").replace("[", "\\["),
+            f"{r['wall_s']:.1f}",
+        )
     console.print(t)
     s = summary(rows)
-    console.print(f"[bold]{s['clean_of_raw_pass']}/{s['raw_pass']} designs whose raw testbench "
-                  f"passes reach a clean GDS[/] ({s['designs']} designs, raw testbench passes "
-                  f"on {s['raw_pass']}; total {total_s:.0f} s)")
+    console.print(
+        f"[bold]{s['clean_of_raw_pass']}/{s['raw_pass']} designs whose raw testbench "
+        f"passes reach a clean GDS[/] ({s['designs']} designs, raw testbench passes "
+        f"on {s['raw_pass']}; total {total_s:.0f} s)"
+    )
     if s["by_class"]:
-        console.print("failures by class: " + ", ".join(
-            f"{k} {v}" for k, v in sorted(s["by_class"].items(), key=lambda kv: -kv[1])))
+        console.print(
+            "failures by class: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(s["by_class"].items(), key=lambda kv: -kv[1]))
+        )
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -334,10 +453,14 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if not r["clean_gds"]:
             by_class[r["failure_class"]] = by_class.get(r["failure_class"], 0) + 1
             by_step[r["first_failing_step"]] = by_step.get(r["first_failing_step"], 0) + 1
-    return {"designs": len(rows), "raw_pass": len(raw_ok),
-            "clean_of_raw_pass": sum(r["clean_gds"] for r in raw_ok),
-            "clean": sum(r["clean_gds"] for r in rows), "by_class": by_class,
-            "by_step": by_step}
+    return {
+        "designs": len(rows),
+        "raw_pass": len(raw_ok),
+        "clean_of_raw_pass": sum(r["clean_gds"] for r in raw_ok),
+        "clean": sum(r["clean_gds"] for r in rows),
+        "by_class": by_class,
+        "by_step": by_step,
+    }
 
 
 def source_state() -> dict[str, Any]:
@@ -346,14 +469,18 @@ def source_state() -> dict[str, Any]:
 
     def git(*a: str) -> str:
         try:
-            return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True,
-                                  timeout=30).stdout
+            return subprocess.run(
+                ["git", *a], cwd=REPO, capture_output=True, text=True, timeout=30
+            ).stdout
         except (OSError, subprocess.TimeoutExpired):
             return ""
+
     diff = git("diff", "HEAD", "--", "siliconcrew")
-    return {"head": git("rev-parse", "HEAD").strip(),
-            "siliconcrew_dirty": bool(diff.strip()),
-            "siliconcrew_diff_sha1": hashlib.sha1(diff.encode()).hexdigest()[:12] if diff else None}
+    return {
+        "head": git("rev-parse", "HEAD").strip(),
+        "siliconcrew_dirty": bool(diff.strip()),
+        "siliconcrew_diff_sha1": hashlib.sha1(diff.encode()).hexdigest()[:12] if diff else None,
+    }
 
 
 def select(corpus: Path, only: str) -> list[str]:
@@ -371,13 +498,23 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=1, help="designs checked in parallel")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per design (check)")
     ap.add_argument("--sandbox", default=None, help="auto | docker | local (passed to check)")
-    ap.add_argument("--json", action="store_true", help="print the JSON report on stdout "
-                    "(the table goes to stderr)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="results file (default benchmarks/results/corpus-<timestamp>.json)")
-    ap.add_argument("--no-keep", action="store_true",
-                    help="check in a temporary folder and delete it (default: keep the copies "
-                         "with their runs/ next to the results file)")
+    ap.add_argument(
+        "--json",
+        action="store_true",
+        help="print the JSON report on stdout (the table goes to stderr)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results file (default benchmarks/results/corpus-<timestamp>.json)",
+    )
+    ap.add_argument(
+        "--no-keep",
+        action="store_true",
+        help="check in a temporary folder and delete it (default: keep the copies "
+        "with their runs/ next to the results file)",
+    )
     args = ap.parse_args()
     if not CLI.exists():
         print(f"{CLI} not found: run `make setup` first", file=sys.stderr)
@@ -393,8 +530,12 @@ def main() -> int:
     work_root = Path(tmp.name) if tmp else out.with_suffix("")
     work_root.mkdir(parents=True, exist_ok=True)
     log = sys.stderr
-    print(f"{len(names)} designs, --jobs {args.jobs}, timeout {args.timeout:g} s; "
-          f"work copies in {work_root}", file=log, flush=True)
+    print(
+        f"{len(names)} designs, --jobs {args.jobs}, timeout {args.timeout:g} s; "
+        f"work copies in {work_root}",
+        file=log,
+        flush=True,
+    )
     src_start = source_state()
     t0 = time.perf_counter()
     rows: list[dict[str, Any]] = []
@@ -403,16 +544,26 @@ def main() -> int:
         for fut in as_completed(futs):
             r = fut.result()
             rows.append(r)
-            print(f"[{len(rows):2d}/{len(names)}] {r['design']:22s} raw "
-                  f"{'pass' if r['raw_tb']['passed'] else 'FAIL'}  "
-                  f"{'clean GDS' if r['clean_gds'] else r['first_failing_step']:18s} "
-                  f"{r['wall_s']:6.1f} s  {r['reason'][:90]}", file=log, flush=True)
+            print(
+                f"[{len(rows):2d}/{len(names)}] {r['design']:22s} raw "
+                f"{'pass' if r['raw_tb']['passed'] else 'FAIL'}  "
+                f"{'clean GDS' if r['clean_gds'] else r['first_failing_step']:18s} "
+                f"{r['wall_s']:6.1f} s  {r['reason'][:90]}",
+                file=log,
+                flush=True,
+            )
     total = time.perf_counter() - t0
     rows.sort(key=lambda r: r["design"])
-    report = {"created": stamp, "corpus": str(args.corpus), "jobs": args.jobs,
-              "source": {"start": src_start, "end": source_state()},
-              "timeout_s": args.timeout, "total_wall_s": round(total, 1),
-              "summary": summary(rows), "designs": rows}
+    report = {
+        "created": stamp,
+        "corpus": str(args.corpus),
+        "jobs": args.jobs,
+        "source": {"start": src_start, "end": source_state()},
+        "timeout_s": args.timeout,
+        "total_wall_s": round(total, 1),
+        "summary": summary(rows),
+        "designs": rows,
+    }
     out.write_text(json.dumps(report, indent=2))
     if tmp:
         tmp.cleanup()

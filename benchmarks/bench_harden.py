@@ -37,8 +37,7 @@ sys.path.insert(0, str(REPO))
 from siliconcrew.core.design import load_design  # noqa: E402
 from siliconcrew.engines.qflow import STAGE_ALIASES  # noqa: E402  (qflow command → stage)
 
-QFLOW_STAGES = ("synthesize", "place", "sta", "route", "backanno", "migrate", "drc", "lvs",
-                "gdsii")
+QFLOW_STAGES = ("synthesize", "place", "sta", "route", "backanno", "migrate", "drc", "lvs", "gdsii")
 #: designs whose default density leaves a DRC error: bench the config the repair loop lands
 #: on, written into the copy's design.yaml, so raw and framework run the same config once
 OPTIONS = {"mac8": {"initial_density": 0.65}}
@@ -58,32 +57,45 @@ def raw_qflow(design_dir: Path, options: dict) -> dict:
             shutil.copy(folder / f, proj / "source")
         files = "\n".join(str(proj / "source" / Path(f).name) for f in design.rtl)
         (proj / "source" / f"{design.top}.fl").write_text(files + "\n")
-        lines = [f"set source_file_list = {proj / 'source' / (design.top + '.fl')}",
-                 "set is_system_verilog = 1",
-                 f'set vesta_options = "--period {round(design.clock.period_ns * 1000)} '
-                 '--summary reports --long"']
+        lines = [
+            f"set source_file_list = {proj / 'source' / (design.top + '.fl')}",
+            "set is_system_verilog = 1",
+            f'set vesta_options = "--period {round(design.clock.period_ns * 1000)} '
+            '--summary reports --long"',
+        ]
         lines += [f"set {k} = {v}" for k, v in options.items()]
         (proj / "project_vars.sh").write_text("\n".join(lines) + "\n")
         times = {}
         load_before = load()
         for stage in QFLOW_STAGES:
             t = time.perf_counter()
-            subprocess.run(["qflow", stage, "-T", "osu018", design.top], cwd=proj,
-                           capture_output=True)
+            subprocess.run(
+                ["qflow", stage, "-T", "osu018", design.top], cwd=proj, capture_output=True
+            )
             times[STAGE_ALIASES.get(stage, stage)] = round(time.perf_counter() - t, 3)
         # the picture on its own, in a fresh interpreter (klayout's import included)
         t = time.perf_counter()
         png = subprocess.run(
-            [sys.executable, "-c", "import sys; from pathlib import Path; "
-             "from siliconcrew.engines.layout import render_png; "
-             "render_png(Path(sys.argv[1]), [Path(sys.argv[2])], Path(sys.argv[3]))",
-             str(proj / "layout" / f"{design.top}.def"),
-             "/usr/share/qflow/tech/osu018/osu018_stdcells.lef", str(proj / "x.png")],
-            capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pathlib import Path; "
+                "from siliconcrew.engines.layout import render_png; "
+                "render_png(Path(sys.argv[1]), [Path(sys.argv[2])], Path(sys.argv[3]))",
+                str(proj / "layout" / f"{design.top}.def"),
+                "/usr/share/qflow/tech/osu018/osu018_stdcells.lef",
+                str(proj / "x.png"),
+            ],
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
         png_s = time.perf_counter() - t
-    return {"stages": times, "total_s": round(sum(times.values()), 3),
-            "png_process_s": round(png_s, 3) if png.returncode == 0 else None,
-            "load": f"{load_before} -> {load()}"}
+    return {
+        "stages": times,
+        "total_s": round(sum(times.values()), 3),
+        "png_process_s": round(png_s, 3) if png.returncode == 0 else None,
+        "load": f"{load_before} -> {load()}",
+    }
 
 
 def copy_design(src: Path, dest_root: Path, options: dict) -> Path:
@@ -92,9 +104,15 @@ def copy_design(src: Path, dest_root: Path, options: dict) -> Path:
     if options:
         card = dst / "design.yaml"
         opts = ", ".join(f"{k}: {v}" for k, v in options.items())
-        card.write_text("\n".join(
-            line.replace("}", f", options: {{{opts}}}}}", 1) if line.startswith("flow:")
-            else line for line in card.read_text().splitlines()) + "\n")
+        card.write_text(
+            "\n".join(
+                line.replace("}", f", options: {{{opts}}}}}", 1)
+                if line.startswith("flow:")
+                else line
+                for line in card.read_text().splitlines()
+            )
+            + "\n"
+        )
     return dst
 
 
@@ -113,25 +131,41 @@ def framework(design_dir: Path, backend: str, options: dict) -> dict:
         load_before = load()
         launch = time.time()
         t = time.perf_counter()
-        proc = subprocess.run([*cli_argv(), "harden", str(design), "--json", "--sandbox",
-                               backend], capture_output=True, text=True, env=env)
+        proc = subprocess.run(
+            [*cli_argv(), "harden", str(design), "--json", "--sandbox", backend],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         wall = time.perf_counter() - t
         load_after = load()
         try:
             out = json.loads(proc.stdout)
         except ValueError:
-            return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1],
-                    "exit": proc.returncode}
+            return {
+                "error": (proc.stderr.strip().splitlines() or ["no output"])[-1],
+                "exit": proc.returncode,
+            }
         prof = json.loads(profile.read_text()) if profile.exists() else None
-        trace = [json.loads(x) for x in (Path(out["run_dir"]) / "trace.jsonl")
-                 .read_text().splitlines()] if out.get("run_dir") else []
-    return {"exit": proc.returncode, "status": out.get("status"), "wall_s": round(wall, 3),
-            "launch": launch, "profile": prof, "stages": out.get("stages", []),
-            "repairs": len(out.get("repairs", [])), "trace": [t["event"] for t in trace],
-            "drc": out["metrics"].get("magic__drc_error__count"),
-            "lvs": out["metrics"].get("design__lvs_error__count"),
-            "cells": out["metrics"].get("design__instance__count"),
-            "load": f"{load_before} -> {load_after}"}
+        trace = (
+            [json.loads(x) for x in (Path(out["run_dir"]) / "trace.jsonl").read_text().splitlines()]
+            if out.get("run_dir")
+            else []
+        )
+    return {
+        "exit": proc.returncode,
+        "status": out.get("status"),
+        "wall_s": round(wall, 3),
+        "launch": launch,
+        "profile": prof,
+        "stages": out.get("stages", []),
+        "repairs": len(out.get("repairs", [])),
+        "trace": [t["event"] for t in trace],
+        "drc": out["metrics"].get("magic__drc_error__count"),
+        "lvs": out["metrics"].get("design__lvs_error__count"),
+        "cells": out["metrics"].get("design__instance__count"),
+        "load": f"{load_before} -> {load_after}",
+    }
 
 
 def breakdown(fw: dict, raw: dict) -> dict[str, Any]:
@@ -140,8 +174,11 @@ def breakdown(fw: dict, raw: dict) -> dict[str, Any]:
     spans = prof["spans"]
 
     def total(name: str, **where: Any) -> float:
-        return sum(s["dur"] for s in spans if s["name"] == name
-                   and all(s.get(k) == v for k, v in where.items()))
+        return sum(
+            s["dur"]
+            for s in spans
+            if s["name"] == name and all(s.get(k) == v for k, v in where.items())
+        )
 
     def first(name: str) -> dict | None:
         return next((s for s in spans if s["name"] == name), None)
@@ -149,8 +186,12 @@ def breakdown(fw: dict, raw: dict) -> dict[str, Any]:
     start = first("command_start")
     b: dict[str, Any] = {}
     b["python_start"] = prof["wall_at_import"] - fw["launch"]
-    b["imports"] = (start["start"] if start else 0.0) + total("command_imports") \
-        + total("harden_imports") + total("import_docker")
+    b["imports"] = (
+        (start["start"] if start else 0.0)
+        + total("command_imports")
+        + total("harden_imports")
+        + total("import_docker")
+    )
     b["load_design"] = total("load_design")
     b["sandbox_open"] = total("sandbox_open") - total("import_docker")
     b["container_start"] = total("container_start")
@@ -162,10 +203,13 @@ def breakdown(fw: dict, raw: dict) -> dict[str, Any]:
             continue
         inside = total("sandbox_exec", cmd=name)
         stage = total("stage", stage=name)
-        stages[name] = {"framework": round(stage, 3), "in_sandbox": round(inside, 3),
-                        "raw": raw["stages"].get(name),
-                        "around": round(stage - inside, 3),
-                        "save_state": round(total("save_state", stage=name), 3)}
+        stages[name] = {
+            "framework": round(stage, 3),
+            "in_sandbox": round(inside, 3),
+            "raw": raw["stages"].get(name),
+            "around": round(stage - inside, 3),
+            "save_state": round(total("save_state", stage=name), 3),
+        }
     b["stages"] = stages
     b["layout_metrics"] = total("layout_metrics")
     b["png"] = total("png")
@@ -174,40 +218,55 @@ def breakdown(fw: dict, raw: dict) -> dict[str, Any]:
     b["result_and_output"] = total("result_model") + total("render_output")
     b["exit"] = fw["wall_s"] - (b["python_start"] + prof["end"])
     accounted = sum(v for k, v in b.items() if isinstance(v, float)) + sum(
-        s["framework"] + s["save_state"] for s in stages.values())
+        s["framework"] + s["save_state"] for s in stages.values()
+    )
     b["other"] = fw["wall_s"] - accounted
     return b
 
 
 def print_row(design: str, raw: dict, fws: dict[str, dict]) -> None:
-    print(f"\n== {design}: raw qflow stages {raw['total_s']:.2f} s (load {raw['load']}); "
-          f"PNG alone in a fresh process {raw['png_process_s']} s")
+    print(
+        f"\n== {design}: raw qflow stages {raw['total_s']:.2f} s (load {raw['load']}); "
+        f"PNG alone in a fresh process {raw['png_process_s']} s"
+    )
     for backend, fw in fws.items():
         if "error" in fw:
             print(f"  {backend}: {fw['error']}")
             continue
         b = fw["breakdown"]
         gl = b["stages"].get("gl_sim", {}).get("framework", 0.0)
-        print(f"  --sandbox {backend}: wall {fw['wall_s']:.2f} s, status {fw['status']}, "
-              f"cells {fw['cells']}, DRC {fw['drc']}, LVS {fw['lvs']}, attempts "
-              f"{fw['repairs']} (load {fw['load']})")
-        print(f"    python start {b['python_start']:.3f}  imports {b['imports']:.3f}  "
-              f"design load {b['load_design']:.3f}  sandbox open {b['sandbox_open']:.3f}  "
-              f"container start {b['container_start']:.3f}  prepare {b['prepare']:.3f}")
-        print(f"    {'stage':11s} {'framework':>9s} {'sandbox':>8s} {'raw':>7s} "
-              f"{'around':>7s} {'fw-raw':>7s}")
+        print(
+            f"  --sandbox {backend}: wall {fw['wall_s']:.2f} s, status {fw['status']}, "
+            f"cells {fw['cells']}, DRC {fw['drc']}, LVS {fw['lvs']}, attempts "
+            f"{fw['repairs']} (load {fw['load']})"
+        )
+        print(
+            f"    python start {b['python_start']:.3f}  imports {b['imports']:.3f}  "
+            f"design load {b['load_design']:.3f}  sandbox open {b['sandbox_open']:.3f}  "
+            f"container start {b['container_start']:.3f}  prepare {b['prepare']:.3f}"
+        )
+        print(
+            f"    {'stage':11s} {'framework':>9s} {'sandbox':>8s} {'raw':>7s} "
+            f"{'around':>7s} {'fw-raw':>7s}"
+        )
         for name, s in b["stages"].items():
             raw_s = s["raw"]
             diff = f"{s['framework'] - raw_s:+7.3f}" if raw_s is not None else "      -"
-            print(f"    {name:11s} {s['framework']:9.3f} {s['in_sandbox']:8.3f} "
-                  f"{raw_s if raw_s is not None else '-':>7} {s['around']:7.3f} {diff}")
-        print(f"    layout metrics {b['layout_metrics']:.3f}  PNG {b['png']:.3f}  collect other "
-              f"{b['collect_other']:.3f}  sandbox close {b['sandbox_close']:.3f}  "
-              f"result+output {b['result_and_output']:.3f}  exit {b['exit']:.3f}  "
-              f"unaccounted {b['other']:.3f}")
-        print(f"    ratio same stages (wall - gl_sim {gl:.2f} s) / raw = "
-              f"{(fw['wall_s'] - gl) / raw['total_s']:.3f};  whole command / raw = "
-              f"{fw['wall_s'] / raw['total_s']:.3f}")
+            print(
+                f"    {name:11s} {s['framework']:9.3f} {s['in_sandbox']:8.3f} "
+                f"{raw_s if raw_s is not None else '-':>7} {s['around']:7.3f} {diff}"
+            )
+        print(
+            f"    layout metrics {b['layout_metrics']:.3f}  PNG {b['png']:.3f}  collect other "
+            f"{b['collect_other']:.3f}  sandbox close {b['sandbox_close']:.3f}  "
+            f"result+output {b['result_and_output']:.3f}  exit {b['exit']:.3f}  "
+            f"unaccounted {b['other']:.3f}"
+        )
+        print(
+            f"    ratio same stages (wall - gl_sim {gl:.2f} s) / raw = "
+            f"{(fw['wall_s'] - gl) / raw['total_s']:.3f};  whole command / raw = "
+            f"{fw['wall_s'] / raw['total_s']:.3f}"
+        )
         heavy = fw["profile"].get("heavy_imported")
         print(f"    heavy packages imported: {', '.join(heavy) if heavy else 'none'}")
 
@@ -216,8 +275,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("designs", nargs="*", default=["benchmarks/corpus/accu", "examples/mac8"])
     ap.add_argument("--backends", nargs="+", default=["docker", "local"])
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="framework runs per backend; the run with the median wall is shown")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="framework runs per backend; the run with the median wall is shown",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     report = []

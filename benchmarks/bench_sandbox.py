@@ -57,8 +57,12 @@ def warm_calls(backend: str, n: int) -> dict:
                 r = sb.run(["true"], cwd=cwd)
                 times.append(time.perf_counter() - t)
                 assert r.ok, r.output
-        return {"backend": backend, "median_ms": round(statistics.median(times) * 1000, 1),
-                "p90_ms": round(sorted(times)[int(0.9 * n) - 1] * 1000, 1), "n": n}
+        return {
+            "backend": backend,
+            "median_ms": round(statistics.median(times) * 1000, 1),
+            "p90_ms": round(sorted(times)[int(0.9 * n) - 1] * 1000, 1),
+            "n": n,
+        }
 
 
 def calibrate_iterations(tmp: Path, target_s: float = 1.0) -> int:
@@ -88,8 +92,9 @@ def tool_overhead(backend: str, iterations: int, n: int) -> dict:
             subprocess.run(["vvp", "-n", str(ws / "direct.vvp")], check=True, capture_output=True)
             direct.append(time.perf_counter() - t)
         try:
-            ctx = ToolContext(ws, lambda w: open_sandbox(w, SandboxSettings(backend=backend),
-                                                         quiet=True))
+            ctx = ToolContext(
+                ws, lambda w: open_sandbox(w, SandboxSettings(backend=backend), quiet=True)
+            )
             ctx.sandbox  # noqa: B018  (start it before timing)
         except SandboxUnavailable as exc:
             return {"backend": backend, "error": exc.one_line()}
@@ -99,7 +104,7 @@ def tool_overhead(backend: str, iterations: int, n: int) -> dict:
             for _ in range(n):
                 res = execute(tool, {"files": ["slow.v"], "top": "slow", "timeout_s": 60}, ctx)
                 assert res.ok, res.summary
-                run_log = (ws / res.artifacts["run_log"])
+                run_log = ws / res.artifacts["run_log"]
                 tooled.append(res.duration_s)
                 assert run_log.exists()
         finally:
@@ -108,14 +113,20 @@ def tool_overhead(backend: str, iterations: int, n: int) -> dict:
         comp = []
         for _ in range(n):
             t = time.perf_counter()
-            subprocess.run(["iverilog", "-g2012", "-s", "slow", "-o", str(ws / "d2.vvp"),
-                            str(ws / "slow.v")], check=True)
+            subprocess.run(
+                ["iverilog", "-g2012", "-s", "slow", "-o", str(ws / "d2.vvp"), str(ws / "slow.v")],
+                check=True,
+            )
             subprocess.run(["vvp", "-n", str(ws / "d2.vvp")], check=True, capture_output=True)
             comp.append(time.perf_counter() - t)
         d, c, tl = statistics.median(direct), statistics.median(comp), statistics.median(tooled)
-        return {"backend": backend, "direct_run_s": round(d, 3),
-                "direct_compile_and_run_s": round(c, 3), "tool_s": round(tl, 3),
-                "overhead_pct": round(100 * (tl - c) / c, 1)}
+        return {
+            "backend": backend,
+            "direct_run_s": round(d, 3),
+            "direct_compile_and_run_s": round(c, 3),
+            "tool_s": round(tl, 3),
+            "overhead_pct": round(100 * (tl - c) / c, 1),
+        }
 
 
 def help_time(n: int) -> dict:
@@ -146,16 +157,19 @@ def main() -> None:
         if "error" in r:
             print(f"  {r['backend']:7s} {r['error']}")
         else:
-            print(f"  {r['backend']:7s} median {r['median_ms']} ms, p90 {r['p90_ms']} ms "
-                  f"(n={r['n']})")
+            print(
+                f"  {r['backend']:7s} median {r['median_ms']} ms, p90 {r['p90_ms']} ms (n={r['n']})"
+            )
     print("simulate tool overhead on a ~1 s simulation, target <= 10 %:")
     for r in report["tool_overhead"]:
         if "error" in r:
             print(f"  {r['backend']:7s} {r['error']}")
         else:
-            print(f"  {r['backend']:7s} tool {r['tool_s']} s vs direct compile+run "
-                  f"{r['direct_compile_and_run_s']} s (run alone {r['direct_run_s']} s): "
-                  f"overhead {r['overhead_pct']} %")
+            print(
+                f"  {r['backend']:7s} tool {r['tool_s']} s vs direct compile+run "
+                f"{r['direct_compile_and_run_s']} s (run alone {r['direct_run_s']} s): "
+                f"overhead {r['overhead_pct']} %"
+            )
     print(f"siliconcrew --help: median {report['help']['median_s']} s (target <= 0.4 s)")
 
 

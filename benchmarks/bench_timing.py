@@ -39,12 +39,22 @@ def fmt(v: float | None) -> str:
 def harden_with(folder: Path, factory, recipe: dict, period: float) -> dict:
     from siliconcrew.steps.harden import harden
 
-    rep = harden(folder, factory, max_repairs=1, clock_period_ns=period,
-                 extra_options={"synth_recipe": recipe} if recipe else None)
+    rep = harden(
+        folder,
+        factory,
+        max_repairs=1,
+        clock_period_ns=period,
+        extra_options={"synth_recipe": recipe} if recipe else None,
+    )
     m = rep.result.metrics
-    return {"status": rep.status, "post_route_ws": m.get("timing__setup__ws"),
-            "cells": m.get("synth__cell__count"), "drc": m.get("magic__drc_error__count"),
-            "lvs": m.get("design__lvs_error__count"), "gl_sim": m.get("gl_sim__passed")}
+    return {
+        "status": rep.status,
+        "post_route_ws": m.get("timing__setup__ws"),
+        "cells": m.get("synth__cell__count"),
+        "drc": m.get("magic__drc_error__count"),
+        "lvs": m.get("design__lvs_error__count"),
+        "gl_sim": m.get("gl_sim__passed"),
+    }
 
 
 def graph_runs(args, names: list[str]) -> int:
@@ -59,8 +69,9 @@ def graph_runs(args, names: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-timing-graph-") as tmp:
         for name in names:
             work = Path(tmp) / name
-            shutil.copytree(args.designs / name, work,
-                            ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+            shutil.copytree(
+                args.designs / name, work, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+            )
             t0 = time.perf_counter()
             argv = [*cli, "run", str(work), "--json", "--approve", "ask"]
             if args.sandbox:
@@ -74,14 +85,24 @@ def graph_runs(args, names: list[str]) -> int:
                 continue
             timing = [n["outcome"] for n in data.get("nodes", []) if n["node"] == "timing"]
             reached = any(n["node"] == "harden" for n in data.get("nodes", []))
-            row = {"design": name, "status": data.get("status"), "timing": timing,
-                   "reached_hardening": reached, "wall_s": round(wall, 1),
-                   "reason": (data.get("reason") or "")[:300]}
+            row = {
+                "design": name,
+                "status": data.get("status"),
+                "timing": timing,
+                "reached_hardening": reached,
+                "wall_s": round(wall, 1),
+                "reason": (data.get("reason") or "")[:300],
+            }
             rows.append(row)
-            print(f"{name:10s} {'closed' if reached else data.get('status'):14s} "
-                  f"{wall:6.1f} s  timing node: {'; '.join(timing) or '-'}", flush=True)
-    print(f"\nreached hardening {sum(r['reached_hardening'] for r in rows)}/{len(rows)}; "
-          f"the rest stopped with timing_failed and their evidence")
+            print(
+                f"{name:10s} {'closed' if reached else data.get('status'):14s} "
+                f"{wall:6.1f} s  timing node: {'; '.join(timing) or '-'}",
+                flush=True,
+            )
+    print(
+        f"\nreached hardening {sum(r['reached_hardening'] for r in rows)}/{len(rows)}; "
+        f"the rest stopped with timing_failed and their evidence"
+    )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0
@@ -93,13 +114,20 @@ def main() -> int:
     ap.add_argument("--only", default="", help="comma-separated design names")
     ap.add_argument("--sandbox", default=None, help="auto | docker | local")
     ap.add_argument("--max-attempts", type=int, default=8)
-    ap.add_argument("--target-slack", type=float, default=0.0,
-                    help="closed means pre-layout WNS >= this (ns)")
-    ap.add_argument("--harden", action="store_true",
-                    help="also harden with qflow (baseline and repaired) for post-route WNS")
-    ap.add_argument("--graph", action="store_true",
-                    help="run the whole agent graph instead (`siliconcrew run`, no LLM, "
-                         "stopping at the hardening gate) and print where timing ended")
+    ap.add_argument(
+        "--target-slack", type=float, default=0.0, help="closed means pre-layout WNS >= this (ns)"
+    )
+    ap.add_argument(
+        "--harden",
+        action="store_true",
+        help="also harden with qflow (baseline and repaired) for post-route WNS",
+    )
+    ap.add_argument(
+        "--graph",
+        action="store_true",
+        help="run the whole agent graph instead (`siliconcrew run`, no LLM, "
+        "stopping at the hardening gate) and print where timing ended",
+    )
     ap.add_argument("--json", type=Path, default=None, help="write all figures here")
     args = ap.parse_args()
 
@@ -110,49 +138,86 @@ def main() -> int:
         return open_sandbox(ws, settings.sandbox)
 
     names = [n for n in args.only.split(",") if n] or sorted(
-        p.name for p in args.designs.iterdir() if (p / "design.yaml").is_file())
+        p.name for p in args.designs.iterdir() if (p / "design.yaml").is_file()
+    )
     if args.graph:
         return graph_runs(args, names)
     rows = []
-    print(f"{'design':10s} {'clock':>6s} {'WNS before':>10s} {'WNS after':>10s} "
-          f"{'closed':>6s} {'tries':>5s} {'wall s':>7s}  strategy", flush=True)
+    print(
+        f"{'design':10s} {'clock':>6s} {'WNS before':>10s} {'WNS after':>10s} "
+        f"{'closed':>6s} {'tries':>5s} {'wall s':>7s}  strategy",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="bench-timing-") as tmp:
         for name in names:
             work = Path(tmp) / name
-            shutil.copytree(args.designs / name, work,
-                            ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+            shutil.copytree(
+                args.designs / name, work, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+            )
             t0 = time.perf_counter()
-            rep = repair_design(work, factory, budget=RepairBudget(max_attempts=args.max_attempts,
-                                                            target_slack_ns=args.target_slack))
-            row = {"design": name, "period_ns": rep.period_ns, "wns_before": rep.wns_before,
-                   "wns_after": rep.wns_after, "closed": rep.closed, "strategy": rep.strategy,
-                   "recipe": rep.recipe, "iterations": rep.iterations, "llm_used": rep.llm_used,
-                   "wall_s": round(time.perf_counter() - t0, 1), "stopped": rep.stopped,
-                   "attempts": [{"strategy": a.strategy, "wns_after": a.wns_after,
-                                 "kept": a.kept, "reason": a.reason, "cells": a.cells}
-                                for a in rep.attempts]}
-            print(f"{name:10s} {rep.period_ns:6.2f} {fmt(rep.wns_before):>10s} "
-                  f"{fmt(rep.wns_after):>10s} {'yes' if rep.closed else 'no':>6s} "
-                  f"{rep.iterations:5d} {row['wall_s']:7.1f}  "
-                  f"{rep.strategy or '-'}" + ("" if rep.closed else f" ({rep.stopped})"),
-                  flush=True)
+            rep = repair_design(
+                work,
+                factory,
+                budget=RepairBudget(
+                    max_attempts=args.max_attempts, target_slack_ns=args.target_slack
+                ),
+            )
+            row = {
+                "design": name,
+                "period_ns": rep.period_ns,
+                "wns_before": rep.wns_before,
+                "wns_after": rep.wns_after,
+                "closed": rep.closed,
+                "strategy": rep.strategy,
+                "recipe": rep.recipe,
+                "iterations": rep.iterations,
+                "llm_used": rep.llm_used,
+                "wall_s": round(time.perf_counter() - t0, 1),
+                "stopped": rep.stopped,
+                "attempts": [
+                    {
+                        "strategy": a.strategy,
+                        "wns_after": a.wns_after,
+                        "kept": a.kept,
+                        "reason": a.reason,
+                        "cells": a.cells,
+                    }
+                    for a in rep.attempts
+                ],
+            }
+            print(
+                f"{name:10s} {rep.period_ns:6.2f} {fmt(rep.wns_before):>10s} "
+                f"{fmt(rep.wns_after):>10s} {'yes' if rep.closed else 'no':>6s} "
+                f"{rep.iterations:5d} {row['wall_s']:7.1f}  "
+                f"{rep.strategy or '-'}" + ("" if rep.closed else f" ({rep.stopped})"),
+                flush=True,
+            )
             if args.harden:
                 row["harden_baseline"] = harden_with(work, factory, {}, rep.period_ns)
                 row["harden_repaired"] = harden_with(work, factory, rep.recipe, rep.period_ns)
-                print(f"{'':10s} post-route WNS (qflow/vesta): baseline "
-                      f"{fmt(row['harden_baseline']['post_route_ws'])}, with recipe "
-                      f"{fmt(row['harden_repaired']['post_route_ws'])} "
-                      f"(DRC {row['harden_repaired']['drc']}, LVS "
-                      f"{row['harden_repaired']['lvs']}, gate-level sim "
-                      f"{row['harden_repaired']['gl_sim']})", flush=True)
+                print(
+                    f"{'':10s} post-route WNS (qflow/vesta): baseline "
+                    f"{fmt(row['harden_baseline']['post_route_ws'])}, with recipe "
+                    f"{fmt(row['harden_repaired']['post_route_ws'])} "
+                    f"(DRC {row['harden_repaired']['drc']}, LVS "
+                    f"{row['harden_repaired']['lvs']}, gate-level sim "
+                    f"{row['harden_repaired']['gl_sim']})",
+                    flush=True,
+                )
             rows.append(row)
     closed = sum(r["closed"] for r in rows)
     no_llm = sum(r["closed"] and not r["llm_used"] for r in rows)
-    improved = sum(r["wns_after"] is not None and r["wns_before"] is not None
-                   and r["wns_after"] > r["wns_before"] for r in rows)
-    print(f"\nclosed {closed}/{len(rows)}; closed with no LLM {no_llm}/{len(rows)} "
-          f"({100.0 * no_llm / max(1, len(rows)):.0f} %); WNS improved on {improved}/{len(rows)}; "
-          f"total {sum(r['wall_s'] for r in rows):.0f} s")
+    improved = sum(
+        r["wns_after"] is not None
+        and r["wns_before"] is not None
+        and r["wns_after"] > r["wns_before"]
+        for r in rows
+    )
+    print(
+        f"\nclosed {closed}/{len(rows)}; closed with no LLM {no_llm}/{len(rows)} "
+        f"({100.0 * no_llm / max(1, len(rows)):.0f} %); WNS improved on {improved}/{len(rows)}; "
+        f"total {sum(r['wall_s'] for r in rows):.0f} s"
+    )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0

@@ -96,10 +96,12 @@ def registry():
 def run_tool(registry):
     def run(ctx: ToolContext, name: str, inp: dict):
         return execute(registry.get(name), inp, ctx)
+
     return run
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300):
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([*CLI, *args], cwd=cwd, env=full_env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [*CLI, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+    )

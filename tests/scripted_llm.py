@@ -30,8 +30,11 @@ Step = dict[str, Any] | Callable[[dict], dict[str, Any]]
 def _usage(req: dict, text: str) -> dict:
     prompt = sum(len(str(m.get("content") or "")) for m in req.get("messages", [])) // 4 + 1
     completion = len(text) // 4 + 1
-    return {"prompt_tokens": prompt, "completion_tokens": completion,
-            "total_tokens": prompt + completion}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 class ScriptedLLM:
@@ -56,8 +59,9 @@ class ScriptedLLM:
                 pass
 
             def do_GET(self) -> None:  # /v1/models
-                self._json(200, {"object": "list", "data": [{"id": server.model,
-                                                              "object": "model"}]})
+                self._json(
+                    200, {"object": "list", "data": [{"id": server.model, "object": "model"}]}
+                )
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
@@ -68,8 +72,10 @@ class ScriptedLLM:
                     step = server.script.pop(0) if server.script else server.default
                     extra: list[Step | None] = []
                     if server.honour_n and int(req.get("n") or 1) > 1:
-                        extra = [server.script.pop(0) if server.script else server.default
-                                 for _ in range(int(req["n"]) - 1)]
+                        extra = [
+                            server.script.pop(0) if server.script else server.default
+                            for _ in range(int(req["n"]) - 1)
+                        ]
                 if step is None:
                     self._json(500, {"error": {"message": "script exhausted"}})
                     return
@@ -78,8 +84,10 @@ class ScriptedLLM:
                 if step.get("delay"):
                     time.sleep(step["delay"])
                 if step.get("status", 200) != 200:
-                    self._json(step["status"], {"error": {"message": step.get("message", "err"),
-                                                          "type": "scripted"}})
+                    self._json(
+                        step["status"],
+                        {"error": {"message": step.get("message", "err"), "type": "scripted"}},
+                    )
                     return
                 more = [(s(req) if callable(s) else s) or {} for s in extra]
                 if req.get("stream"):
@@ -104,29 +112,68 @@ class ScriptedLLM:
                 cid = "chatcmpl-" + uuid.uuid4().hex[:8]
                 text = step.get("content") or ""
                 for i, tc in enumerate(step.get("tool_calls") or []):
-                    args = tc["arguments"] if isinstance(tc["arguments"], str) \
+                    args = (
+                        tc["arguments"]
+                        if isinstance(tc["arguments"], str)
                         else json.dumps(tc["arguments"])
+                    )
                     half = len(args) // 2  # arguments arrive in two fragments, as real servers do
-                    first = {"index": i, "id": tc.get("id") or f"call_{i}", "type": "function",
-                             "function": {"name": tc["name"], "arguments": args[:half]}}
+                    first = {
+                        "index": i,
+                        "id": tc.get("id") or f"call_{i}",
+                        "type": "function",
+                        "function": {"name": tc["name"], "arguments": args[:half]},
+                    }
                     second = {"index": i, "function": {"arguments": args[half:]}}
                     for frag in (first, second):
-                        self._event({"id": cid, "object": "chat.completion.chunk", "created": 0,
-                                     "model": server.model, "choices": [{"index": 0, "delta": {
-                                         "tool_calls": [frag]}, "finish_reason": None}]})
-                pieces = [text[i:i + 7] for i in range(0, len(text), 7)] or [""]
+                        self._event(
+                            {
+                                "id": cid,
+                                "object": "chat.completion.chunk",
+                                "created": 0,
+                                "model": server.model,
+                                "choices": [
+                                    {
+                                        "index": 0,
+                                        "delta": {"tool_calls": [frag]},
+                                        "finish_reason": None,
+                                    }
+                                ],
+                            }
+                        )
+                pieces = [text[i : i + 7] for i in range(0, len(text), 7)] or [""]
                 for i, piece in enumerate(pieces):
                     delta = {"content": piece}
                     if i == 0:
                         delta["role"] = "assistant"
-                    self._event({"id": cid, "object": "chat.completion.chunk", "created": 0,
-                                 "model": server.model,
-                                 "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
-                self._event({"id": cid, "object": "chat.completion.chunk", "created": 0,
-                             "model": server.model,
-                             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-                self._event({"id": cid, "object": "chat.completion.chunk", "created": 0,
-                             "model": server.model, "choices": [], "usage": _usage(req, text)})
+                    self._event(
+                        {
+                            "id": cid,
+                            "object": "chat.completion.chunk",
+                            "created": 0,
+                            "model": server.model,
+                            "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                        }
+                    )
+                self._event(
+                    {
+                        "id": cid,
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": server.model,
+                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                    }
+                )
+                self._event(
+                    {
+                        "id": cid,
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": server.model,
+                        "choices": [],
+                        "usage": _usage(req, text),
+                    }
+                )
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
                 self.close_connection = True
@@ -152,17 +199,28 @@ class ScriptedLLM:
         finish = "stop"
         if step.get("tool_calls"):
             message["tool_calls"] = [
-                {"id": tc.get("id") or "call_" + uuid.uuid4().hex[:8], "type": "function",
-                 "function": {"name": tc["name"],
-                              "arguments": tc["arguments"] if isinstance(tc["arguments"], str)
-                              else json.dumps(tc["arguments"])}}
-                for tc in step["tool_calls"]]
+                {
+                    "id": tc.get("id") or "call_" + uuid.uuid4().hex[:8],
+                    "type": "function",
+                    "function": {
+                        "name": tc["name"],
+                        "arguments": tc["arguments"]
+                        if isinstance(tc["arguments"], str)
+                        else json.dumps(tc["arguments"]),
+                    },
+                }
+                for tc in step["tool_calls"]
+            ]
             finish = "tool_calls"
         text = (step.get("content") or "") + json.dumps(step.get("tool_calls") or "")
-        return {"id": "chatcmpl-" + uuid.uuid4().hex[:8], "object": "chat.completion",
-                "created": int(time.time()), "model": req.get("model", self.model),
-                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-                "usage": step.get("usage") or _usage(req, text)}
+        return {
+            "id": "chatcmpl-" + uuid.uuid4().hex[:8],
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": req.get("model", self.model),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": step.get("usage") or _usage(req, text),
+        }
 
     @property
     def base_url(self) -> str:

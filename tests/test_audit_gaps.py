@@ -39,8 +39,9 @@ endmodule
 
 
 @pytest.mark.parametrize("method", ["simulation", "auto"])
-def test_reset_that_acts_only_under_an_enable_is_not_called_not_equivalent(tmp_path, tool_ctx,
-                                                                           method):
+def test_reset_that_acts_only_under_an_enable_is_not_called_not_equivalent(
+    tmp_path, tool_ctx, method
+):
     ws = tmp_path / "engate"
     (ws / "rtl").mkdir(parents=True)
     (ws / "rtl" / "engate.v").write_text(ENABLE_GATED_RESET)
@@ -48,9 +49,16 @@ def test_reset_that_acts_only_under_an_enable_is_not_called_not_equivalent(tmp_p
     reg = load_registry()
     syn = execute(reg.tools["synthesize"], {"files": ["rtl/engate.v"], "top": "engate"}, ctx)
     assert syn.ok, syn.summary
-    r = execute(reg.tools["equivalence"], {"files": ["rtl/engate.v"], "top": "engate",
-                                           "netlist": syn.artifacts["netlist"],
-                                           "method": method}, ctx)
+    r = execute(
+        reg.tools["equivalence"],
+        {
+            "files": ["rtl/engate.v"],
+            "top": "engate",
+            "netlist": syn.artifacts["netlist"],
+            "method": method,
+        },
+        ctx,
+    )
     assert not r.ok  # not a pass either: the netlist's output is X
     assert "NOT equivalent" not in r.summary, r.summary
     assert r.metrics["equiv__mismatches"] == 0 and r.metrics["equiv__x_only"] > 0, r.metrics
@@ -64,8 +72,9 @@ def test_reset_that_acts_only_under_an_enable_is_not_called_not_equivalent(tmp_p
 # --------------- issue 12: memories (magic DRC errors), clock dividers and a pipelined multiplier
 # (gate-level simulation failures) reach a clean, testbench-passing GDS. The corpus test keeps
 # only a ROM and the ALU clean; the RAMs, the dividers and the pipeline had no test.
-@pytest.mark.parametrize("name", ["ram_dp", "sync_fifo", "freq_div", "clk_div_odd",
-                                  "multi_pipe_8bit"])
+@pytest.mark.parametrize(
+    "name", ["ram_dp", "sync_fifo", "freq_div", "clk_div_odd", "multi_pipe_8bit"]
+)
 def test_memories_dividers_and_pipeline_harden_clean_with_gl_sim_passing(tmp_path, name):
     work = tmp_path / name
     shutil.copytree(CORPUS / name, work, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
@@ -74,8 +83,13 @@ def test_memories_dividers_and_pipeline_harden_clean_with_gl_sim_passing(tmp_pat
     data = json.loads(proc.stdout)
     stages = {s["name"]: s for s in data["stages"]}
     assert data["status"] == "ok" and proc.returncode == 0, (
-        data.get("failure_classes"), [(s["name"], s["status"], s.get("summary"))
-                                      for s in data["stages"] if s["status"] == "failed"])
+        data.get("failure_classes"),
+        [
+            (s["name"], s["status"], s.get("summary"))
+            for s in data["stages"]
+            if s["status"] == "failed"
+        ],
+    )
     assert data["metrics"]["magic__drc_error__count"] == 0
     assert data["metrics"]["design__lvs_error__count"] == 0
     gl = stages["gl_sim"]
@@ -125,7 +139,8 @@ def unelaborated(tmp_path_factory):
     (d / "design.yaml").write_text(
         "name: fsm\ntop: fsm\nspec: spec.md\nrtl: [rtl/fsm.v]\ntestbench: [tb/tb_fsm.v]\n"
         "clock: {port: clk, period_ns: 20}\nflow: {engine: qflow, pdk: osu018}\n"
-        "verification: {top: tb_fsm, pass_patterns: ['TEST PASSED']}\n")
+        "verification: {top: tb_fsm, pass_patterns: ['TEST PASSED']}\n"
+    )
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     assert proc.stdout.strip().startswith("{"), proc.stderr[-2000:]
     data = json.loads(proc.stdout)
@@ -143,8 +158,7 @@ def test_gate_level_elaboration_failure_names_the_error(unelaborated):
     netlist cannot have, and the way out."""
     _, gl = unelaborated
     assert gl["summary"].startswith("gate-level compile failed"), gl["summary"]
-    assert "dut.state" in gl["summary"] and "hierarchical reference" in gl["summary"], \
-        gl["summary"]
+    assert "dut.state" in gl["summary"] and "hierarchical reference" in gl["summary"], gl["summary"]
     assert "choosing typ expression" not in gl["summary"]
 
 
@@ -164,16 +178,26 @@ def test_timing_violations_corners_is_passed_under_its_current_name():
     from siliconcrew.engines.librelane import LibreLaneEngine
     from siliconcrew.engines.librelane_vars import load_table
 
-    assert load_table("3.0.17").deprecated["TIMING_VIOLATIONS_CORNERS"] == \
-        "TIMING_VIOLATION_CORNERS"
-    d = DesignInput(name="a", top="a", rtl=[Path("/nonexistent/a.v")], clock_port="clk",
-                    clock_period_ns=20, pdk="sky130A",
-                    options={"TIMING_VIOLATIONS_CORNERS": ["*tt*", "*ss*"]})
+    assert (
+        load_table("3.0.17").deprecated["TIMING_VIOLATIONS_CORNERS"] == "TIMING_VIOLATION_CORNERS"
+    )
+    d = DesignInput(
+        name="a",
+        top="a",
+        rtl=[Path("/nonexistent/a.v")],
+        clock_port="clk",
+        clock_period_ns=20,
+        pdk="sky130A",
+        options={"TIMING_VIOLATIONS_CORNERS": ["*tt*", "*ss*"]},
+    )
     config = LibreLaneEngine().default_config(d)
     assert config.get("TIMING_VIOLATION_CORNERS") == ["*tt*", "*ss*"], config
     assert "TIMING_VIOLATIONS_CORNERS" not in config
-    stale = [str(p.relative_to(REPO)) for p in (REPO / "siliconcrew").rglob("*.py")
-             if "TIMING_VIOLATIONS_CORNERS" in p.read_text(errors="replace")]
+    stale = [
+        str(p.relative_to(REPO))
+        for p in (REPO / "siliconcrew").rglob("*.py")
+        if "TIMING_VIOLATIONS_CORNERS" in p.read_text(errors="replace")
+    ]
     assert stale == [], stale
 
 
@@ -187,8 +211,10 @@ def test_readme_librelane_section_names_the_checked_versions():
         versions = shipped_versions(tool)
         assert versions, tool
         for v in versions:
-            assert re.search(rf"\*\*(?:Checked against )?{label} {re.escape(v)}\*\*", readme), \
-                (label, v)
+            assert re.search(rf"\*\*(?:Checked against )?{label} {re.escape(v)}\*\*", readme), (
+                label,
+                v,
+            )
 
 
 # ------------------------------------------ issue 14 Done when: the dry run on the example
@@ -196,21 +222,30 @@ def test_dry_run_of_the_counter_example_with_the_librelane_engine(tmp_path):
     """`harden --engine librelane --dry-run` on examples/counter made a LibreLane design:
     every stage's command line and the config.json, no run folder, exit 0."""
     d = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", d, ignore=shutil.ignore_patterns("runs",
-                                                                           ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", d, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     card = d / "design.yaml"
     text = card.read_text()
     assert "flow: {engine: qflow, pdk: osu018}" in text
-    card.write_text(text.replace("flow: {engine: qflow, pdk: osu018}",
-                                 "flow: {engine: librelane, pdk: sky130A, "
-                                 "options: {pdk_root: pdk}}"))
+    card.write_text(
+        text.replace(
+            "flow: {engine: qflow, pdk: osu018}",
+            "flow: {engine: librelane, pdk: sky130A, options: {pdk_root: pdk}}",
+        )
+    )
     (d / "pdk" / "sky130A").mkdir(parents=True)
-    proc = run_cli("harden", str(d), "--engine", "librelane", "--dry-run", "--json",
-                   "--sandbox", "local")
+    proc = run_cli(
+        "harden", str(d), "--engine", "librelane", "--dry-run", "--json", "--sandbox", "local"
+    )
     assert proc.returncode == 0, proc.stderr[-1500:]
     plan = json.loads(proc.stdout)
-    assert [c["stage"] for c in plan["commands"]] == ["synthesis", "floorplan", "placement",
-                                                      "cts", "routing", "signoff"]
+    assert [c["stage"] for c in plan["commands"]] == [
+        "synthesis",
+        "floorplan",
+        "placement",
+        "cts",
+        "routing",
+        "signoff",
+    ]
     first = plan["commands"][0]["argv"]
     assert first[:2] == ["librelane", "config.json"]
     for flag, value in (("--pdk", "sky130A"), ("-j", "2")):
@@ -224,18 +259,26 @@ def test_dry_run_of_the_counter_example_with_the_librelane_engine(tmp_path):
     assert not (d / "runs").exists()
     text = run_cli("harden", str(d), "--engine", "librelane", "--dry-run", "--sandbox", "local")
     assert text.returncode == 0
-    assert plan["commands"][0]["command"] in text.stdout and '"DESIGN_NAME": "counter"' in \
-        text.stdout
+    assert (
+        plan["commands"][0]["command"] in text.stdout and '"DESIGN_NAME": "counter"' in text.stdout
+    )
 
 
 def test_engine_override_is_checked_against_the_pdk(tmp_path):
     """--engine librelane on an osu018 design: refused like the same pair in design.yaml (it
     used to plan `--pdk osu018` for LibreLane and hint at installing osu018 with ciel)."""
     d = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", d, ignore=shutil.ignore_patterns("runs",
-                                                                           ".siliconcrew"))
+    shutil.copytree(EXAMPLES / "counter", d, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     (d / "pdk" / "osu018").mkdir(parents=True)
-    proc = run_cli("harden", str(d), "--engine", "librelane", "--dry-run", "--sandbox", "local",
-                   env={"PDK_ROOT": "pdk"})
+    proc = run_cli(
+        "harden",
+        str(d),
+        "--engine",
+        "librelane",
+        "--dry-run",
+        "--sandbox",
+        "local",
+        env={"PDK_ROOT": "pdk"},
+    )
     assert proc.returncode == 2, proc.stdout[:500]
     assert "the librelane engine has no PDK 'osu018'" in proc.stderr, proc.stderr

@@ -20,8 +20,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_layer_contract_is_kept():
     lint = Path(sys.executable).with_name("lint-imports")
-    proc = subprocess.run([str(lint), "--no-cache", "--config", str(REPO / "pyproject.toml")],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [str(lint), "--no-cache", "--config", str(REPO / "pyproject.toml")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "1 kept, 0 broken" in proc.stdout, proc.stdout[-2000:]
 
@@ -41,19 +46,29 @@ def test_the_contract_names_every_package():
     import tomllib
 
     layers = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"][
-        "contracts"][0]["layers"]
+        "contracts"
+    ][0]["layers"]
     named = {p.strip() for layer in layers for p in layer.replace(":", "|").split("|")}
-    packages = {f"siliconcrew.{p.name}" for p in (REPO / "siliconcrew").iterdir()
-                if p.is_dir() and (p / "__init__.py").exists()}
+    packages = {
+        f"siliconcrew.{p.name}"
+        for p in (REPO / "siliconcrew").iterdir()
+        if p.is_dir() and (p / "__init__.py").exists()
+    }
     assert packages - named == set(), packages - named
 
 
 def test_tests_mirror_the_packages():
     """tests/<name>/ exists only for a package siliconcrew/<name>/ (cross-cutting tests and
     shared helpers stay in tests/ itself)."""
-    packages = {p.name for p in (REPO / "siliconcrew").iterdir()
-                if p.is_dir() and (p / "__init__.py").exists()}
-    test_dirs = {p.name for p in (REPO / "tests").iterdir()
-                 if p.is_dir() and p.name not in ("fixtures", "__pycache__")}
+    packages = {
+        p.name
+        for p in (REPO / "siliconcrew").iterdir()
+        if p.is_dir() and (p / "__init__.py").exists()
+    }
+    test_dirs = {
+        p.name
+        for p in (REPO / "tests").iterdir()
+        if p.is_dir() and p.name not in ("fixtures", "__pycache__")
+    }
     assert test_dirs <= packages, test_dirs - packages
     assert len(test_dirs) >= 10  # the suite really is split by package

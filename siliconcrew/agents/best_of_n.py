@@ -32,7 +32,7 @@ class BestOfN:
     candidates: list[Candidate]
     selection: Selection
     code: dict[int, str] = field(default_factory=dict)  # candidate index → its code
-    stimulus: str | None = None                         # the shared stimulus testbench file
+    stimulus: str | None = None  # the shared stimulus testbench file
 
     @property
     def winner_code(self) -> str | None:
@@ -41,17 +41,30 @@ class BestOfN:
 
     def record(self) -> dict[str, Any]:
         """What the trace and the report show."""
-        return {"n": len(self.candidates), "winner": self.selection.winner,
-                "reason": self.selection.reason, "groups": self.selection.groups,
-                "stimulus": self.stimulus,
-                "candidates": [c.to_dict() for c in self.candidates]}
+        return {
+            "n": len(self.candidates),
+            "winner": self.selection.winner,
+            "reason": self.selection.reason,
+            "groups": self.selection.groups,
+            "stimulus": self.stimulus,
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
 
 
-def evaluate(run_tool: RunTool, workspace: Path, answers: list[str], *, top: str, folder: str,
-             file_name: str, other_files: list[str] | None = None,
-             golden: Callable[[list[str]], dict[str, Any]] | None = None,
-             own_tb: tuple[str, str] | None = None, clock: str | None = None,
-             timeout_s: float = 60) -> BestOfN:
+def evaluate(
+    run_tool: RunTool,
+    workspace: Path,
+    answers: list[str],
+    *,
+    top: str,
+    folder: str,
+    file_name: str,
+    other_files: list[str] | None = None,
+    golden: Callable[[list[str]], dict[str, Any]] | None = None,
+    own_tb: tuple[str, str] | None = None,
+    clock: str | None = None,
+    timeout_s: float = 60,
+) -> BestOfN:
     """Write each answer's `top` module to `folder`/cN/`file_name`, lint it, simulate the
     lint-clean ones on the golden testbench (`golden(files)` → the simulate tool's result),
     the agent's testbench (`own_tb` = (file, module)) and the shared stimulus, then pick."""
@@ -82,8 +95,10 @@ def evaluate(run_tool: RunTool, workspace: Path, answers: list[str], *, top: str
     if ports is not None and clean:
         tb_top = f"sc_stim_{top}"
         stim_path = f"{folder}/{tb_top}.v"
-        wrote = run_tool("write_file", {"path": stim_path, "content": stimulus_testbench(
-            tb_top, top, ports, clock=clock)})
+        wrote = run_tool(
+            "write_file",
+            {"path": stim_path, "content": stimulus_testbench(tb_top, top, ports, clock=clock)},
+        )
         if not wrote.ok:
             stim_path = None
     for c in clean:
@@ -92,16 +107,32 @@ def evaluate(run_tool: RunTool, workspace: Path, answers: list[str], *, top: str
         if golden is not None:
             c.golden = bool(golden(files).get("ok"))
         if own_tb is not None:
-            res = run_tool("simulate", {"files": files + [own_tb[0]], "top": own_tb[1],
-                                        "timeout_s": timeout_s,
-                                        "pass_patterns": ["TEST PASSED"]})
+            res = run_tool(
+                "simulate",
+                {
+                    "files": files + [own_tb[0]],
+                    "top": own_tb[1],
+                    "timeout_s": timeout_s,
+                    "pass_patterns": ["TEST PASSED"],
+                },
+            )
             c.own_tb = None if res.metrics.get("sim__compiled") is False else bool(res.ok)
         if stim_path is not None:
-            res = run_tool("simulate", {"files": files + [stim_path], "top": f"sc_stim_{top}",
-                                        "timeout_s": timeout_s, "fail_patterns": []})
+            res = run_tool(
+                "simulate",
+                {
+                    "files": files + [stim_path],
+                    "top": f"sc_stim_{top}",
+                    "timeout_s": timeout_s,
+                    "fail_patterns": [],
+                },
+            )
             log = res.artifacts.get("run_log")
-            if res.metrics.get("sim__compiled") is not False and log and \
-                    (workspace / log).is_file():
+            if (
+                res.metrics.get("sim__compiled") is not False
+                and log
+                and (workspace / log).is_file()
+            ):
                 c.trace = trace_of((workspace / log).read_text(errors="replace"))
             else:
                 c.note = (c.note + "; " if c.note else "") + "stimulus: " + res.summary

@@ -33,13 +33,13 @@ TRACE_PREFIX = "@SC "
 @dataclass
 class Candidate:
     index: int
-    path: str | None = None        # workspace-relative file (None: the answer had no code)
+    path: str | None = None  # workspace-relative file (None: the answer had no code)
     lint_ok: bool = False
     warnings: int = 0
-    golden: bool | None = None     # the golden testbench's verdict (None: none, or not run)
-    own_tb: bool | None = None     # the agent-written testbench's verdict (None: not run)
-    trace: str | None = None       # output trace on the shared stimulus (None: did not run)
-    group: int | None = None       # 1 = the largest group of agreeing candidates
+    golden: bool | None = None  # the golden testbench's verdict (None: none, or not run)
+    own_tb: bool | None = None  # the agent-written testbench's verdict (None: not run)
+    trace: str | None = None  # output trace on the shared stimulus (None: did not run)
+    group: int | None = None  # 1 = the largest group of agreeing candidates
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,21 +87,29 @@ def select(cands: list[Candidate]) -> Selection:
     if golden:
         best = min(golden, key=lambda c: _member_key(c, size))
         more = f" (one of {len(golden)})" if len(golden) > 1 else ""
-        return Selection(best.index, f"candidate {best.index} passes the golden testbench"
-                         + more, groups)
+        return Selection(
+            best.index, f"candidate {best.index} passes the golden testbench" + more, groups
+        )
     if groups:
+
         def group_key(g: list[int]) -> tuple:
             members = [by_index[i] for i in g]
-            return (-len(g), not any(m.own_tb for m in members),
-                    min(m.warnings for m in members), g[0])
+            return (
+                -len(g),
+                not any(m.own_tb for m in members),
+                min(m.warnings for m in members),
+                g[0],
+            )
 
         ranked = sorted(groups, key=group_key)
         best_group = ranked[0]
         best = min((by_index[i] for i in best_group), key=lambda c: _member_key(c, size))
         traced = sum(len(g) for g in groups)
-        reason = (f"candidate {best.index} is in the largest group of agreeing candidates "
-                  f"({len(best_group)} of {traced} with the same outputs on the shared "
-                  f"stimulus)")
+        reason = (
+            f"candidate {best.index} is in the largest group of agreeing candidates "
+            f"({len(best_group)} of {traced} with the same outputs on the shared "
+            f"stimulus)"
+        )
         tied = [g for g in ranked[1:] if len(g) == len(best_group)]
         if tied:
             own = any(by_index[i].own_tb for i in best_group)
@@ -118,12 +126,16 @@ def select(cands: list[Candidate]) -> Selection:
         return Selection(best.index, f"candidate {best.index} {why} (no output traces)", groups)
     with_code = [c for c in cands if c.path]
     if with_code:
-        return Selection(with_code[0].index, f"no candidate is lint-clean: candidate "
-                         f"{with_code[0].index} kept for the lint fix", groups)
+        return Selection(
+            with_code[0].index,
+            f"no candidate is lint-clean: candidate {with_code[0].index} kept for the lint fix",
+            groups,
+        )
     return Selection(None, "no candidate has code", groups)
 
 
 # -- ports and the shared stimulus --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Port:
@@ -134,8 +146,14 @@ class Port:
 
 _DECL = re.compile(r"^\s*(input|output|inout)\b(.*)$", re.DOTALL)
 _RANGE = re.compile(r"\[([^\]:]+):([^\]]+)\]")
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-        ast.FloorDiv: operator.floordiv, ast.Div: operator.floordiv, ast.Pow: operator.pow}
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Div: operator.floordiv,
+    ast.Pow: operator.pow,
+}
 
 
 def _int_expr(text: str, params: dict[str, int]) -> int | None:
@@ -173,8 +191,12 @@ def parse_ports(code: str, module: str) -> list[Port] | None:
     if not m:
         return None
     body = m.group(1)
-    params = {k: int(v) for k, v in re.findall(
-        r"\b(?:parameter|localparam)\b[^;=]*?\b([A-Za-z_]\w*)\s*=\s*(\d+)", body)}
+    params = {
+        k: int(v)
+        for k, v in re.findall(
+            r"\b(?:parameter|localparam)\b[^;=]*?\b([A-Za-z_]\w*)\s*=\s*(\d+)", body
+        )
+    }
     head_start = body.find("(")
     if head_start < 0:
         return []
@@ -190,7 +212,7 @@ def parse_ports(code: str, module: str) -> list[Port] | None:
         depth += {"(": 1, ")": -1}.get(body[end], 0)
         if depth == 0:
             break
-    header, rest = body[head_start + 1:end], body[end + 1:]
+    header, rest = body[head_start + 1 : end], body[end + 1 :]
     ports: dict[str, Port] = {}
     order: list[str] = []
 
@@ -232,8 +254,11 @@ def parse_ports(code: str, module: str) -> list[Port] | None:
 
 
 _CLOCK = re.compile(r"^(clk|clock|clk_i|i_clk|clk_in)$", re.I)
-_RESET = re.compile(r"^(rst|reset|areset|arst|srst|rst_i|i_rst|rst_n|rstn|resetn|reset_n|"
-                    r"aresetn|areset_n|arst_n|nrst|nreset)$", re.I)
+_RESET = re.compile(
+    r"^(rst|reset|areset|arst|srst|rst_i|i_rst|rst_n|rstn|resetn|reset_n|"
+    r"aresetn|areset_n|arst_n|nrst|nreset)$",
+    re.I,
+)
 
 
 def _active_low(name: str) -> bool:
@@ -241,13 +266,28 @@ def _active_low(name: str) -> bool:
     return n.endswith("n") and n not in ("rst", "reset") or n.startswith("n")
 
 
-def stimulus_testbench(tb: str, top: str, ports: list[Port], *, clock: str | None = None,
-                       cycles: int = 96, seed: int = 20240611) -> str:
+def stimulus_testbench(
+    tb: str,
+    top: str,
+    ports: list[Port],
+    *,
+    clock: str | None = None,
+    cycles: int = 96,
+    seed: int = 20240611,
+) -> str:
     """The shared stimulus: same seed, same vectors for every candidate."""
-    clk = next((p for p in ports if p.direction == "input" and
-                (p.name == clock or (clock is None and _CLOCK.match(p.name)))), None)
-    rst = next((p for p in ports if p.direction == "input" and _RESET.match(p.name)
-                and p is not clk), None)
+    clk = next(
+        (
+            p
+            for p in ports
+            if p.direction == "input"
+            and (p.name == clock or (clock is None and _CLOCK.match(p.name)))
+        ),
+        None,
+    )
+    rst = next(
+        (p for p in ports if p.direction == "input" and _RESET.match(p.name) and p is not clk), None
+    )
     data = [p for p in ports if p.direction == "input" and p is not clk and p is not rst]
     outs = [p for p in ports if p.direction in ("output", "inout")]
     lines = ["`timescale 1ns/1ps", f"module {tb};"]
@@ -256,19 +296,28 @@ def stimulus_testbench(tb: str, top: str, ports: list[Port], *, clock: str | Non
         rng = f" [{p.width - 1}:0]" if p.width > 1 else ""
         lines.append(f"  {kind}{rng} {p.name};")
     conns = ", ".join(f".{p.name}({p.name})" for p in ports)
-    lines += [f"  {top} dut ({conns});", "  integer cyc;", f"  integer seed = {seed};",
-              "  reg [8*4-1:0] phase;",
-              "  task drive(input integer k); begin"]
+    lines += [
+        f"  {top} dut ({conns});",
+        "  integer cyc;",
+        f"  integer seed = {seed};",
+        "  reg [8*4-1:0] phase;",
+        "  task drive(input integer k); begin",
+    ]
     for p in data:
         words = (p.width + 31) // 32
         rand = "{" + ", ".join(["$random(seed)"] * words) + "}" if words > 1 else "$random(seed)"
-        lines.append(f"    if (k == 0) {p.name} = 0; else if (k == 1) {p.name} = "
-                     f"{{{p.width}{{1'b1}}}}; else {p.name} = {rand};")
+        lines.append(
+            f"    if (k == 0) {p.name} = 0; else if (k == 1) {p.name} = "
+            f"{{{p.width}{{1'b1}}}}; else {p.name} = {rand};"
+        )
     lines.append("  end endtask")
     fmt = " ".join(f"{p.name}=%b" for p in outs) or "-"
     args = "".join(f", {p.name}" for p in outs)
-    show = (f'$display("{TRACE_PREFIX}%0d %s {fmt}", cyc, phase{args});' if outs
-            else f'$display("{TRACE_PREFIX}%0d %s", cyc, phase);')
+    show = (
+        f'$display("{TRACE_PREFIX}%0d %s {fmt}", cyc, phase{args});'
+        if outs
+        else f'$display("{TRACE_PREFIX}%0d %s", cyc, phase);'
+    )
     lines += ["  initial begin"]
     if clk:
         lines.append(f"    {clk.name} = 0;")
@@ -279,8 +328,12 @@ def stimulus_testbench(tb: str, top: str, ports: list[Port], *, clock: str | Non
     if rst:
         lines.append(f"      {rst.name} = (cyc < 2 || cyc == {cycles // 2}) ? {on} : {off};")
     if clk:
-        lines += ['      #4; phase = "pre"; ' + show, f"      {clk.name} = 1;",
-                  '      #4; phase = "post"; ' + show, f"      {clk.name} = 0; #2;"]
+        lines += [
+            '      #4; phase = "pre"; ' + show,
+            f"      {clk.name} = 1;",
+            '      #4; phase = "post"; ' + show,
+            f"      {clk.name} = 0; #2;",
+        ]
     else:
         lines += ['      #5; phase = "out"; ' + show, "      #5;"]
     lines += ["    end", "    $finish;", "  end", "endmodule", ""]

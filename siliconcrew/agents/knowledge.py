@@ -60,13 +60,21 @@ def record_fix(ctx: RunContext, evidence: str, before: str, after: str, check: s
         return None
     from siliconcrew.knowledge_base.insights import record_verified_fix
 
-    diff = "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
-                                        "before", "after", n=1))[:4000]
+    diff = "".join(
+        difflib.unified_diff(
+            before.splitlines(True), after.splitlines(True), "before", "after", n=1
+        )
+    )[:4000]
     signature = next((ln for ln in evidence.splitlines() if ln.strip()), evidence)[:500]
     try:
-        ins = record_verified_fix(signature, {"check": check, "design": ctx.design.name,
-                                              "top": ctx.design.top}, diff or after[:2000],
-                                  ctx.run_dir.run_id, check_passed=True, kb=kb)
+        ins = record_verified_fix(
+            signature,
+            {"check": check, "design": ctx.design.name, "top": ctx.design.top},
+            diff or after[:2000],
+            ctx.run_dir.run_id,
+            check_passed=True,
+            kb=kb,
+        )
     except Exception as exc:
         ctx.run_dir.event("note", message=f"insight not stored: {exc}"[:300])
         return None

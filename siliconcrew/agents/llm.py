@@ -47,9 +47,12 @@ class Usage:
         return self.prompt_tokens + self.completion_tokens
 
     def to_dict(self) -> dict[str, Any]:
-        return {"calls": self.calls, "prompt_tokens": self.prompt_tokens,
-                "completion_tokens": self.completion_tokens,
-                "cost_usd": round(self.cost_usd, 6)}
+        return {
+            "calls": self.calls,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": round(self.cost_usd, 6),
+        }
 
 
 @dataclass
@@ -59,12 +62,15 @@ class Budget:
 
     def check(self, used: Usage) -> None:
         if self.max_tokens is not None and used.total_tokens >= self.max_tokens:
-            raise BudgetExceeded(f"token budget reached ({used.total_tokens} >= {self.max_tokens})",
-                                 "raise --max-tokens or resume with a larger budget")
+            raise BudgetExceeded(
+                f"token budget reached ({used.total_tokens} >= {self.max_tokens})",
+                "raise --max-tokens or resume with a larger budget",
+            )
         if self.max_cost_usd is not None and used.cost_usd >= self.max_cost_usd:
-            raise BudgetExceeded(f"cost budget reached (${used.cost_usd:.4f} >= "
-                                 f"${self.max_cost_usd:.4f})",
-                                 "raise --max-cost or resume with a larger budget")
+            raise BudgetExceeded(
+                f"cost budget reached (${used.cost_usd:.4f} >= ${self.max_cost_usd:.4f})",
+                "raise --max-cost or resume with a larger budget",
+            )
 
 
 @dataclass
@@ -90,16 +96,21 @@ class LLMReply:
 class ToolSpec:
     """A tool offered to the model: schema plus the function that runs it."""
 
-    name: str                      # as the model sees it: [A-Za-z0-9_-]{1,64} (OpenAI's rule)
+    name: str  # as the model sees it: [A-Za-z0-9_-]{1,64} (OpenAI's rule)
     description: str
     parameters: dict[str, Any]
     handler: Callable[[dict[str, Any]], Any]
-    label: str | None = None       # the registry's name when it differs (`lab.parity`)
+    label: str | None = None  # the registry's name when it differs (`lab.parity`)
 
     def as_openai(self) -> dict[str, Any]:
-        return {"type": "function", "function": {"name": self.name,
-                                                 "description": self.description,
-                                                 "parameters": self.parameters}}
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
 
 
 @dataclass
@@ -126,13 +137,21 @@ def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
 
 
 class LLMClient:
-    def __init__(self, settings: LLMSettings, *, budget: Budget | None = None,
-                 trace: TraceFn | None = None, log_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: LLMSettings,
+        *,
+        budget: Budget | None = None,
+        trace: TraceFn | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
         import openai
 
         if not settings.configured:
-            raise LLMError("no LLM endpoint configured",
-                           "set OPENAI_BASE_URL (or OPENAI_API_KEY) and SILICONCREW_MODEL")
+            raise LLMError(
+                "no LLM endpoint configured",
+                "set OPENAI_BASE_URL (or OPENAI_API_KEY) and SILICONCREW_MODEL",
+            )
         self.settings = settings
         self.budget = budget or Budget()
         self.trace = trace
@@ -143,21 +162,34 @@ class LLMClient:
         self._seq = 0
         key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
         self._openai = openai
-        self.client = openai.OpenAI(base_url=settings.base_url, api_key=key,
-                                    max_retries=settings.max_retries, timeout=settings.timeout_s)
+        self.client = openai.OpenAI(
+            base_url=settings.base_url,
+            api_key=key,
+            max_retries=settings.max_retries,
+            timeout=settings.timeout_s,
+        )
 
     # -- accounting -----------------------------------------------------------------------------
     def _account(self, agent: str, model: str, prompt: int, completion: int) -> Usage:
         price = self.settings.price_for(model)
-        u = Usage(1, prompt, completion,
-                  (prompt * price.prompt + completion * price.completion) / 1e6)
+        u = Usage(
+            1, prompt, completion, (prompt * price.prompt + completion * price.completion) / 1e6
+        )
         with self._lock:
             self.usage.add(u)
             self.usage_by_agent.setdefault(agent, Usage()).add(u)
         return u
 
-    def _record(self, agent: str, model: str, request: dict, reply: dict, usage: Usage,
-                latency: float, error: str | None = None) -> None:
+    def _record(
+        self,
+        agent: str,
+        model: str,
+        request: dict,
+        reply: dict,
+        usage: Usage,
+        latency: float,
+        error: str | None = None,
+    ) -> None:
         with self._lock:
             self._seq += 1
             seq = self._seq
@@ -165,27 +197,57 @@ class LLMClient:
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             log_file = self.log_dir / f"{seq:04d}-{agent}.json"
-            log_file.write_text(json.dumps({"agent": agent, "model": model, "request": request,
-                                            "reply": reply, "error": error}, indent=1,
-                                           default=str))
+            log_file.write_text(
+                json.dumps(
+                    {
+                        "agent": agent,
+                        "model": model,
+                        "request": request,
+                        "reply": reply,
+                        "error": error,
+                    },
+                    indent=1,
+                    default=str,
+                )
+            )
         if self.trace:
-            self.trace("llm_call", agent=agent, model=model, seq=seq,
-                       prompt_tokens=usage.prompt_tokens,
-                       completion_tokens=usage.completion_tokens,
-                       cost_usd=round(usage.cost_usd, 6), latency_s=round(latency, 3),
-                       error=error, log=str(log_file) if log_file else None)
+            self.trace(
+                "llm_call",
+                agent=agent,
+                model=model,
+                seq=seq,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cost_usd=round(usage.cost_usd, 6),
+                latency_s=round(latency, 3),
+                error=error,
+                log=str(log_file) if log_file else None,
+            )
 
     # -- calls ------------------------------------------------------------------------------------
-    def chat(self, agent: str, messages: list[dict[str, Any]], *,
-             tools: list[ToolSpec] | None = None, stream: bool = False,
-             on_delta: Callable[[str], None] | None = None,
-             temperature: float | None = None) -> LLMReply:
+    def chat(
+        self,
+        agent: str,
+        messages: list[dict[str, Any]],
+        *,
+        tools: list[ToolSpec] | None = None,
+        stream: bool = False,
+        on_delta: Callable[[str], None] | None = None,
+        temperature: float | None = None,
+    ) -> LLMReply:
         """One completion. Streams text to `on_delta` when `stream` (no tools then)."""
-        return self._complete(agent, messages, tools=tools, stream=stream, on_delta=on_delta,
-                              temperature=temperature)[0]
+        return self._complete(
+            agent, messages, tools=tools, stream=stream, on_delta=on_delta, temperature=temperature
+        )[0]
 
-    def chat_n(self, agent: str, messages: list[dict[str, Any]], n: int, *,
-               temperature: float | None = None) -> list[LLMReply]:
+    def chat_n(
+        self,
+        agent: str,
+        messages: list[dict[str, Any]],
+        n: int,
+        *,
+        temperature: float | None = None,
+    ) -> list[LLMReply]:
         """`n` answers to one prompt at `temperature` (default: the candidate temperature):
         one request with `n` when the endpoint honours it, else the missing answers as
         separate requests in parallel, each checked against the budget before it is sent."""
@@ -201,18 +263,30 @@ class LLMClient:
         missing = n - len(replies)
         if missing > 0:
             if self.trace:
-                self.trace("llm_note", agent=agent, message=f"endpoint gave {len(replies)} of "
-                           f"{n} answers to one request: {missing} more requests")
+                self.trace(
+                    "llm_note",
+                    agent=agent,
+                    message=f"endpoint gave {len(replies)} of "
+                    f"{n} answers to one request: {missing} more requests",
+                )
             with ThreadPoolExecutor(max_workers=min(missing, 4)) as pool:
-                more = list(pool.map(lambda _: self.chat(agent, messages, temperature=temp),
-                                     range(missing)))
+                more = list(
+                    pool.map(lambda _: self.chat(agent, messages, temperature=temp), range(missing))
+                )
             replies += more
         return replies[:n]
 
-    def _complete(self, agent: str, messages: list[dict[str, Any]], *,
-                  tools: list[ToolSpec] | None = None, stream: bool = False,
-                  on_delta: Callable[[str], None] | None = None,
-                  temperature: float | None = None, n: int = 1) -> list[LLMReply]:
+    def _complete(
+        self,
+        agent: str,
+        messages: list[dict[str, Any]],
+        *,
+        tools: list[ToolSpec] | None = None,
+        stream: bool = False,
+        on_delta: Callable[[str], None] | None = None,
+        temperature: float | None = None,
+        n: int = 1,
+    ) -> list[LLMReply]:
         self.budget.check(self.usage)
         model = self.settings.model_for(agent)
         request: dict[str, Any] = {"model": model, "messages": messages}
@@ -233,22 +307,33 @@ class LLMClient:
         except self._openai.APIStatusError as exc:
             latency = time.perf_counter() - start
             self._record(agent, model, request, {}, Usage(), latency, error=str(exc))
-            raise LLMError(f"LLM endpoint error {exc.status_code} after "
-                           f"{self.settings.max_retries} retries: {exc.message}"[:300],
-                           "check the endpoint and model name, or try again later") from exc
+            raise LLMError(
+                f"LLM endpoint error {exc.status_code} after "
+                f"{self.settings.max_retries} retries: {exc.message}"[:300],
+                "check the endpoint and model name, or try again later",
+            ) from exc
         except self._openai.APIConnectionError as exc:  # includes timeouts
             latency = time.perf_counter() - start
             self._record(agent, model, request, {}, Usage(), latency, error=str(exc))
-            raise LLMError(f"cannot reach the LLM endpoint {self.settings.base_url}: "
-                           f"{type(exc).__name__}",
-                           "check OPENAI_BASE_URL and that the server is up") from exc
+            raise LLMError(
+                f"cannot reach the LLM endpoint {self.settings.base_url}: {type(exc).__name__}",
+                "check OPENAI_BASE_URL and that the server is up",
+            ) from exc
         latency = time.perf_counter() - start
         first = choices[0]
         usage = self._account(agent, model, first["prompt_tokens"], first["completion_tokens"])
         self._record(agent, model, request, first["raw"], usage, latency)
-        return [LLMReply(content=c["content"], tool_calls=c["tool_calls"], usage=usage,
-                         model=model, latency_s=latency, finish_reason=c["finish_reason"])
-                for c in choices]
+        return [
+            LLMReply(
+                content=c["content"],
+                tool_calls=c["tool_calls"],
+                usage=usage,
+                model=model,
+                latency_s=latency,
+                finish_reason=c["finish_reason"],
+            )
+            for c in choices
+        ]
 
     def _parse(self, resp, index: int = 0) -> dict[str, Any]:
         """Choice `index` of a response (usage and the raw reply are the whole response's)."""
@@ -260,11 +345,14 @@ class LLMClient:
             args, err = _parse_arguments(raw)
             calls.append(ToolCall(tc.id, tc.function.name, args, raw, err))
         usage = resp.usage
-        return {"content": (msg.content or "") if msg else "", "tool_calls": calls,
-                "finish_reason": choice.finish_reason if choice else None,
-                "prompt_tokens": usage.prompt_tokens if usage else 0,
-                "completion_tokens": usage.completion_tokens if usage else 0,
-                "raw": resp.model_dump()}
+        return {
+            "content": (msg.content or "") if msg else "",
+            "tool_calls": calls,
+            "finish_reason": choice.finish_reason if choice else None,
+            "prompt_tokens": usage.prompt_tokens if usage else 0,
+            "completion_tokens": usage.completion_tokens if usage else 0,
+            "raw": resp.model_dump(),
+        }
 
     def _stream(self, request: dict, on_delta) -> dict[str, Any]:
         """Stream text to `on_delta`; tool calls arrive as fragments and are assembled."""
@@ -273,7 +361,8 @@ class LLMClient:
         prompt = completion = 0
         finish = None
         stream = self.client.chat.completions.create(
-            **request, stream=True, stream_options={"include_usage": True})
+            **request, stream=True, stream_options={"include_usage": True}
+        )
         for chunk in stream:
             if chunk.usage:
                 prompt, completion = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
@@ -296,17 +385,31 @@ class LLMClient:
         for _, c in sorted(calls.items()):
             args, err = _parse_arguments(c["arguments"])
             tool_calls.append(ToolCall(c["id"], c["name"], args, c["arguments"], err))
-        return {"content": content, "tool_calls": tool_calls, "finish_reason": finish,
-                "prompt_tokens": prompt, "completion_tokens": completion,
-                "raw": {"content": content, "streamed": True,
-                        "tool_calls": [dict(c) for c in calls.values()]}}
+        return {
+            "content": content,
+            "tool_calls": tool_calls,
+            "finish_reason": finish,
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "raw": {
+                "content": content,
+                "streamed": True,
+                "tool_calls": [dict(c) for c in calls.values()],
+            },
+        }
 
     # -- function calling ---------------------------------------------------------------------
-    def run_tools(self, agent: str, messages: list[dict[str, Any]], tools: list[ToolSpec], *,
-                  max_steps: int = 8, stream: bool = False,
-                  on_delta: Callable[[str], None] | None = None,
-                  on_tool: Callable[[str, dict[str, Any] | None, str], None] | None = None,
-                  ) -> ToolLoopResult:
+    def run_tools(
+        self,
+        agent: str,
+        messages: list[dict[str, Any]],
+        tools: list[ToolSpec],
+        *,
+        max_steps: int = 8,
+        stream: bool = False,
+        on_delta: Callable[[str], None] | None = None,
+        on_tool: Callable[[str, dict[str, Any] | None, str], None] | None = None,
+    ) -> ToolLoopResult:
         """Let the model call tools until it answers in text (or max_steps).
 
         `on_tool(name, arguments, result)` is called as each call completes (chat shows them
@@ -319,20 +422,40 @@ class LLMClient:
             if not reply.tool_calls:
                 msgs.append({"role": "assistant", "content": reply.content})
                 return ToolLoopResult(reply.content, msgs, step, record)
-            msgs.append({"role": "assistant", "content": reply.content or None,
-                         "tool_calls": [{"id": c.id, "type": "function",
-                                         "function": {"name": c.name,
-                                                      "arguments": c.raw_arguments}}
-                                        for c in reply.tool_calls]})
+            msgs.append(
+                {
+                    "role": "assistant",
+                    "content": reply.content or None,
+                    "tool_calls": [
+                        {
+                            "id": c.id,
+                            "type": "function",
+                            "function": {"name": c.name, "arguments": c.raw_arguments},
+                        }
+                        for c in reply.tool_calls
+                    ],
+                }
+            )
             for call in reply.tool_calls:
                 result = self._run_one(call, by_name)
-                record.append({"name": call.name, "arguments": call.arguments,
-                               "error": call.error, "result": result[:2000]})
+                record.append(
+                    {
+                        "name": call.name,
+                        "arguments": call.arguments,
+                        "error": call.error,
+                        "result": result[:2000],
+                    }
+                )
                 spec = by_name.get(call.name)
                 shown = (spec.label if spec is not None and spec.label else None) or call.name
                 if self.trace:
-                    self.trace("agent_tool_call", agent=agent, tool=shown,
-                               arguments=call.arguments, error=call.error)
+                    self.trace(
+                        "agent_tool_call",
+                        agent=agent,
+                        tool=shown,
+                        arguments=call.arguments,
+                        error=call.error,
+                    )
                 if on_tool:
                     on_tool(shown, call.arguments, result)
                 msgs.append({"role": "tool", "tool_call_id": call.id, "content": result})
@@ -341,11 +464,16 @@ class LLMClient:
     @staticmethod
     def _run_one(call: ToolCall, by_name: dict[str, ToolSpec]) -> str:
         if call.name not in by_name:
-            return json.dumps({"error": f"unknown tool '{call.name}'",
-                               "known_tools": sorted(by_name)})
+            return json.dumps(
+                {"error": f"unknown tool '{call.name}'", "known_tools": sorted(by_name)}
+            )
         if call.error:
-            return json.dumps({"error": f"{call.name}: {call.error}; resend the call with "
-                                        "valid JSON arguments matching the schema"})
+            return json.dumps(
+                {
+                    "error": f"{call.name}: {call.error}; resend the call with "
+                    "valid JSON arguments matching the schema"
+                }
+            )
         try:
             out = by_name[call.name].handler(call.arguments or {})
         except SiliconCrewError as exc:

@@ -57,8 +57,10 @@ class LLMSettings(BaseModel):
     def model_for(self, agent: str) -> str:
         model = self.agents.get(agent) or self.model
         if not model:
-            raise UserInputError("no LLM model configured",
-                                 "set SILICONCREW_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY)")
+            raise UserInputError(
+                "no LLM model configured",
+                "set SILICONCREW_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY)",
+            )
         return model
 
     def price_for(self, model: str) -> Price:
@@ -70,14 +72,19 @@ class LLMSettings(BaseModel):
 
     def describe(self) -> dict[str, Any]:
         """For manifests: everything but the key."""
-        return {"base_url": self.base_url, "model": self.model, "agents": self.agents,
-                "api_key_set": self.api_key is not None, "max_retries": self.max_retries,
-                "timeout_s": self.timeout_s, "temperature": self.temperature,
-                "candidate_temperature": self.candidate_temperature}
+        return {
+            "base_url": self.base_url,
+            "model": self.model,
+            "agents": self.agents,
+            "api_key_set": self.api_key is not None,
+            "max_retries": self.max_retries,
+            "timeout_s": self.timeout_s,
+            "temperature": self.temperature,
+            "candidate_temperature": self.candidate_temperature,
+        }
 
 
-def load_llm_settings(file_section: dict[str, Any] | None = None,
-                      **overrides: Any) -> LLMSettings:
+def load_llm_settings(file_section: dict[str, Any] | None = None, **overrides: Any) -> LLMSettings:
     data = dict(file_section or {})
     data.pop("api_key", None)  # keys live in the environment, never in config files
     env = os.environ
@@ -90,11 +97,13 @@ def load_llm_settings(file_section: dict[str, Any] | None = None,
     agents = dict(data.get("agents") or {})
     for key, value in env.items():
         if key.startswith("SILICONCREW_MODEL_") and value:
-            agents[key[len("SILICONCREW_MODEL_"):].lower()] = value
+            agents[key[len("SILICONCREW_MODEL_") :].lower()] = value
     data["agents"] = agents
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return LLMSettings(**data)
     except Exception as exc:
-        raise UserInputError(f"bad llm settings: {exc}".splitlines()[0],
-                             "check the llm: section and OPENAI_*/SILICONCREW_MODEL") from exc
+        raise UserInputError(
+            f"bad llm settings: {exc}".splitlines()[0],
+            "check the llm: section and OPENAI_*/SILICONCREW_MODEL",
+        ) from exc

@@ -21,12 +21,24 @@ JSON object: {"top": str, "modules": [{"name": str, "ports": [{"name": str, "dir
 
 def plan_from_design(ctx: RunContext) -> dict[str, Any]:
     d = ctx.design
-    return {"top": d.top, "modules": [{"name": d.top, "ports": []}],
-            "clock": {"port": d.clock.port, "period_ns": d.clock.period_ns},
-            "rtl_given": bool(d.rtl), "testbench_given": bool(d.testbench),
-            "checks": ["lint", "simulate" if d.testbench else "lint-only",
-                       "synthesize", "sta", "equivalence", "harden"],
-            "flow": d.flow.model_dump(), "source": "design.yaml", "questions": []}
+    return {
+        "top": d.top,
+        "modules": [{"name": d.top, "ports": []}],
+        "clock": {"port": d.clock.port, "period_ns": d.clock.period_ns},
+        "rtl_given": bool(d.rtl),
+        "testbench_given": bool(d.testbench),
+        "checks": [
+            "lint",
+            "simulate" if d.testbench else "lint-only",
+            "synthesize",
+            "sta",
+            "equivalence",
+            "harden",
+        ],
+        "flow": d.flow.model_dump(),
+        "source": "design.yaml",
+        "questions": [],
+    }
 
 
 def parse_json_object(text: str) -> dict[str, Any] | None:
@@ -35,7 +47,7 @@ def parse_json_object(text: str) -> dict[str, Any] | None:
         start, end = candidate.find("{"), candidate.rfind("}")
         if start != -1 and end > start:
             try:
-                obj = json.loads(candidate[start:end + 1])
+                obj = json.loads(candidate[start : end + 1])
                 if isinstance(obj, dict):
                     return obj
             except json.JSONDecodeError:
@@ -48,10 +60,17 @@ def make_plan(ctx: RunContext) -> dict[str, Any]:
     if ctx.llm is None:
         return base
     spec = spec_text(ctx)
-    reply = ctx.llm.chat("planner", [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": f"design.yaml top: {ctx.design.top}, clock: "
-                                    f"{ctx.design.clock.model_dump()}\n\nSpec:\n{spec}"}])
+    reply = ctx.llm.chat(
+        "planner",
+        [
+            {"role": "system", "content": SYSTEM},
+            {
+                "role": "user",
+                "content": f"design.yaml top: {ctx.design.top}, clock: "
+                f"{ctx.design.clock.model_dump()}\n\nSpec:\n{spec}",
+            },
+        ],
+    )
     plan = parse_json_object(reply.content)
     if plan is None:
         base["notes"] = "the planner's answer was not JSON; using design.yaml"

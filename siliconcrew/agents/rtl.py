@@ -36,7 +36,8 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
         current = (ctx.folder / path).read_text(errors="replace")
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": _task(ctx, state, current)}]
+        {"role": "user", "content": _task(ctx, state, current)},
+    ]
     lint: dict[str, Any] = {}
     record: dict[str, Any] | None = None
     first: str | None = None
@@ -49,37 +50,62 @@ def write_rtl(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
             content = ctx.llm.chat("rtl", messages).content
         blocks = [b for b in code_blocks(content) if ctx.design.top in module_names(b)]
         if not blocks:
-            messages += [{"role": "assistant", "content": content},
-                         {"role": "user",
-                          "content": f"No ```verilog block defining module {ctx.design.top} "
-                                     "found. Send the whole file."}]
+            messages += [
+                {"role": "assistant", "content": content},
+                {
+                    "role": "user",
+                    "content": f"No ```verilog block defining module {ctx.design.top} "
+                    "found. Send the whole file.",
+                },
+            ]
             continue
         written = ctx.tool("rtl", "write_file", {"path": path, "content": blocks[0]})
         if not written.ok:
             return {"lint": {"ok": False, "summary": written.summary}}
         res = ctx.tool("rtl", "lint", {"files": sub_files + [path], "top": ctx.design.top})
-        lint = {"ok": res.ok, "summary": res.summary, "round": round_no,
-                "errors": [d.model_dump() for d in res.errors][:20]}
+        lint = {
+            "ok": res.ok,
+            "summary": res.summary,
+            "round": round_no,
+            "errors": [d.model_dump() for d in res.errors][:20],
+        }
         if res.ok:
             break
-        errors_text = "\n".join(f"{e.get('file')}:{e.get('line')}: {e.get('message')}"
-                                for e in lint["errors"])
-        messages += [{"role": "assistant", "content": content},
-                     {"role": "user", "content": "Lint errors:\n" + json.dumps(
-                         lint["errors"], indent=1)[:6000] + "\n" + hints(ctx, errors_text)
-                      + "\nFix them; send the whole file."}]
+        errors_text = "\n".join(
+            f"{e.get('file')}:{e.get('line')}: {e.get('message')}" for e in lint["errors"]
+        )
+        messages += [
+            {"role": "assistant", "content": content},
+            {
+                "role": "user",
+                "content": "Lint errors:\n"
+                + json.dumps(lint["errors"], indent=1)[:6000]
+                + "\n"
+                + hints(ctx, errors_text)
+                + "\nFix them; send the whole file.",
+            },
+        ]
     fix = None
     if state.get("evidence") and current:
         fix = {"evidence": state["evidence"], "before": current}
-    out = {"rtl_files": sub_files + [path], "pending_fix": fix,
-           "lint": lint or {"ok": False, "summary": "no code from the model"}}
+    out = {
+        "rtl_files": sub_files + [path],
+        "pending_fix": fix,
+        "lint": lint or {"ok": False, "summary": "no code from the model"},
+    }
     if record is not None:
         out["rtl_candidates"] = [record]
     return out
 
 
-def best_of_n(ctx: RunContext, state: dict[str, Any], messages: list[dict[str, Any]],
-              path: str, sub_files: list[str], n: int) -> tuple[dict[str, Any], str | None]:
+def best_of_n(
+    ctx: RunContext,
+    state: dict[str, Any],
+    messages: list[dict[str, Any]],
+    path: str,
+    sub_files: list[str],
+    n: int,
+) -> tuple[dict[str, Any], str | None]:
     """N answers at the candidate temperature, each linted and all simulated on the same
     stimuli (the golden testbench, else the verification agent's testbench; always the
     shared random/directed stimulus); returns the record (trace, report) and the picked
@@ -94,6 +120,7 @@ def best_of_n(ctx: RunContext, state: dict[str, Any], messages: list[dict[str, A
     golden = None
     own_tb = None
     if d.testbench:
+
         def golden(files: list[str]) -> dict[str, Any]:
             res = ctx.tool("rtl", "simulate", simulate_input(d, files) or {})
             return {"ok": res.ok, "summary": res.summary}
@@ -101,31 +128,50 @@ def best_of_n(ctx: RunContext, state: dict[str, Any], messages: list[dict[str, A
         own_tb = testbench_for_candidates(ctx, state.get("plan", {}))
     # design files written by an agent (write_file keeps runs/ for SiliconCrew itself)
     folder = Path("candidates") / ctx.run_dir.run_id / f"a{attempt}"
-    best = evaluate(ctx.tool_fn("rtl"), ctx.folder, [r.content for r in replies], top=d.top,
-                    folder=folder.as_posix(), file_name=path.rsplit("/", 1)[-1],
-                    other_files=sub_files, golden=golden, own_tb=own_tb, clock=d.clock.port,
-                    timeout_s=d.verification.timeout_s)
-    record = {"attempt": attempt, **best.record(),
-              "golden": bool(d.testbench), "own_testbench": own_tb[0] if own_tb else None}
+    best = evaluate(
+        ctx.tool_fn("rtl"),
+        ctx.folder,
+        [r.content for r in replies],
+        top=d.top,
+        folder=folder.as_posix(),
+        file_name=path.rsplit("/", 1)[-1],
+        other_files=sub_files,
+        golden=golden,
+        own_tb=own_tb,
+        clock=d.clock.port,
+        timeout_s=d.verification.timeout_s,
+    )
+    record = {
+        "attempt": attempt,
+        **best.record(),
+        "golden": bool(d.testbench),
+        "own_testbench": own_tb[0] if own_tb else None,
+    }
     ctx.run_dir.event("rtl_candidates", node="rtl", summary=record["reason"], **record)
     code = best.winner_code
     return record, (f"```verilog\n{code}```" if code is not None else None)
 
 
 def _task(ctx: RunContext, state: dict[str, Any], current: str) -> str:
-    parts = [f"Spec:\n{spec_text(ctx)}",
-             f"Plan:\n{json.dumps(state.get('plan', {}), indent=1)[:4000]}",
-             f"Write module `{ctx.design.top}` to {rtl_path(ctx)}."]
+    parts = [
+        f"Spec:\n{spec_text(ctx)}",
+        f"Plan:\n{json.dumps(state.get('plan', {}), indent=1)[:4000]}",
+        f"Write module `{ctx.design.top}` to {rtl_path(ctx)}.",
+    ]
     done = [m for m in state.get("module_results") or [] if m.get("ok")]
     if done:
-        parts.append("These sub-modules already exist (files given to the tools with yours); "
-                     "instantiate them, do NOT redefine them: "
-                     + ", ".join(f"{m['module']} ({m['file']})" for m in done))
+        parts.append(
+            "These sub-modules already exist (files given to the tools with yours); "
+            "instantiate them, do NOT redefine them: "
+            + ", ".join(f"{m['module']} ({m['file']})" for m in done)
+        )
     if state.get("evidence"):
         from siliconcrew.agents.knowledge import hints
 
-        parts.append(f"The previous version FAILED this check:\n{state['evidence']}\n"
-                     "Fix the design so the check passes.")
+        parts.append(
+            f"The previous version FAILED this check:\n{state['evidence']}\n"
+            "Fix the design so the check passes."
+        )
         kb = hints(ctx, state["evidence"])
         if kb:
             parts.append(kb)
@@ -141,30 +187,45 @@ ONE ```verilog fenced block."""
 
 def submodules(plan: dict[str, Any], top: str) -> list[dict[str, Any]]:
     """Planned modules other than the top that have a port list: candidates for fan-out."""
-    return [m for m in plan.get("modules") or []
-            if isinstance(m, dict) and m.get("name") and m["name"] != top and m.get("ports")]
+    return [
+        m
+        for m in plan.get("modules") or []
+        if isinstance(m, dict) and m.get("name") and m["name"] != top and m.get("ports")
+    ]
 
 
 def write_module(ctx: RunContext, module: dict[str, Any], spec: str) -> dict[str, Any]:
     """Write and lint one sub-module (runs in parallel with its siblings)."""
     name = module["name"]
     path = f"rtl/{name}.v"
-    messages = [{"role": "system", "content": MODULE_SYSTEM},
-                {"role": "user",
-                 "content": f"Design spec (for context):\n{spec[:8000]}\n\n"
-                            f"Write module `{name}`:\n{json.dumps(module, indent=1)}"}]
+    messages = [
+        {"role": "system", "content": MODULE_SYSTEM},
+        {
+            "role": "user",
+            "content": f"Design spec (for context):\n{spec[:8000]}\n\n"
+            f"Write module `{name}`:\n{json.dumps(module, indent=1)}",
+        },
+    ]
     for _ in range(LINT_ROUNDS):
         reply = ctx.llm.chat("rtl", messages)
         blocks = [b for b in code_blocks(reply.content) if name in module_names(b)]
         if not blocks:
-            messages += [{"role": "assistant", "content": reply.content},
-                         {"role": "user", "content": f"Send module {name} in a ```verilog block."}]
+            messages += [
+                {"role": "assistant", "content": reply.content},
+                {"role": "user", "content": f"Send module {name} in a ```verilog block."},
+            ]
             continue
         ctx.tool(f"module_rtl:{name}", "write_file", {"path": path, "content": blocks[0]})
         res = ctx.tool(f"module_rtl:{name}", "lint", {"files": [path], "top": name})
         if res.ok:
             return {"module": name, "file": path, "ok": True, "summary": res.summary}
-        messages += [{"role": "assistant", "content": reply.content},
-                     {"role": "user", "content": "Lint errors:\n" + "\n".join(
-                         f"{d.line}: {d.message}" for d in res.errors[:20]) + "\nFix them."}]
+        messages += [
+            {"role": "assistant", "content": reply.content},
+            {
+                "role": "user",
+                "content": "Lint errors:\n"
+                + "\n".join(f"{d.line}: {d.message}" for d in res.errors[:20])
+                + "\nFix them.",
+            },
+        ]
     return {"module": name, "file": path, "ok": False, "summary": "lint not clean"}

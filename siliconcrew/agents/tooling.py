@@ -16,9 +16,14 @@ def llm_tool_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", name.replace(".", "__"))[:64]
 
 
-def tool_specs(registry: Registry, ctx: ToolContext, names: Iterable[str] | None = None, *,
-               agent: str | None = None,
-               approve: Callable[[str, dict], bool] | None = None) -> list[ToolSpec]:
+def tool_specs(
+    registry: Registry,
+    ctx: ToolContext,
+    names: Iterable[str] | None = None,
+    *,
+    agent: str | None = None,
+    approve: Callable[[str, dict], bool] | None = None,
+) -> list[ToolSpec]:
     """Tools for an agent: `names` (default all), filtered by each tool's `agents` list; a
     tool that changes files runs only if `approve(name, args)` says yes (when given)."""
     chosen = list(names) if names is not None else sorted(registry.tools)
@@ -31,14 +36,25 @@ def tool_specs(registry: Registry, ctx: ToolContext, names: Iterable[str] | None
 
         def handler(args, _tool=tool):
             if approve is not None and not _tool.read_only and not approve(_tool.name, args):
-                return {"ok": False, "failure": "input",
-                        "summary": f"{_tool.name} declined by the engineer"}
+                return {
+                    "ok": False,
+                    "failure": "input",
+                    "summary": f"{_tool.name} declined by the engineer",
+                }
             # Untrusted arguments: execute() validates them and refuses paths outside the
             # workspace, returning the refusal as data the model can read.
             return execute(_tool, args, ctx).model_dump(
-                include={"ok", "summary", "diagnostics", "artifacts", "metrics", "failure"})
+                include={"ok", "summary", "diagnostics", "artifacts", "metrics", "failure"}
+            )
 
         offered = llm_tool_name(tool.name)
-        specs.append(ToolSpec(name=offered, description=tool.description, parameters=schema,
-                              handler=handler, label=tool.name if offered != tool.name else None))
+        specs.append(
+            ToolSpec(
+                name=offered,
+                description=tool.description,
+                parameters=schema,
+                handler=handler,
+                label=tool.name if offered != tool.name else None,
+            )
+        )
     return specs

@@ -15,13 +15,15 @@ _EVIDENCE_LINE = re.compile(r"(ERROR|FATAL|FAIL|Mismatch|mismatch|expected|asser
 def run_golden(ctx: RunContext, rtl_files: list[str]) -> dict[str, Any]:
     d = ctx.design
     if not d.testbench:
-        return {"ok": True, "skipped": "no golden testbench in design.yaml",
-                "summary": "no golden testbench: functional verification skipped"}
+        return {
+            "ok": True,
+            "skipped": "no golden testbench in design.yaml",
+            "summary": "no golden testbench: functional verification skipped",
+        }
     sim_in = simulate_input(d, rtl_files)
     assert sim_in is not None  # a testbench exists (checked above)
     res = ctx.tool("verify", "simulate", sim_in)
-    out = {"ok": res.ok, "summary": res.summary, "failure": res.failure,
-           "artifacts": res.artifacts}
+    out = {"ok": res.ok, "summary": res.summary, "failure": res.failure, "artifacts": res.artifacts}
     if not res.ok:
         out["evidence"] = evidence(ctx, res)
     return out
@@ -49,8 +51,9 @@ mismatch, then "TEST PASSED" or "TEST FAILED" at the end, and call $finish. Answ
 whole file in ONE ```verilog block."""
 
 
-def run_own_testbench(ctx: RunContext, rtl_files: list[str],
-                      plan: dict[str, Any]) -> dict[str, Any]:
+def run_own_testbench(
+    ctx: RunContext, rtl_files: list[str], plan: dict[str, Any]
+) -> dict[str, Any]:
     """No golden testbench: the agent writes one (judged apart, marked as agent-written)."""
     from siliconcrew.agents.codeblocks import code_blocks, module_names
     from siliconcrew.agents.planner import spec_text
@@ -63,42 +66,73 @@ def run_own_testbench(ctx: RunContext, rtl_files: list[str],
     for _ in range(2):  # a testbench that does not compile is rewritten once, with the errors
         if feedback or not (ctx.folder / tb_path).is_file():
             rtl = "\n".join((ctx.folder / f).read_text(errors="replace") for f in rtl_files)[:20000]
-            reply = ctx.llm.chat("verification", [
-                {"role": "system", "content": TB_SYSTEM.format(tb=tb_top, top=d.top)},
-                {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}\n\n"
-                                            f"RTL under test:\n```verilog\n{rtl}\n```{feedback}"}])
+            reply = ctx.llm.chat(
+                "verification",
+                [
+                    {"role": "system", "content": TB_SYSTEM.format(tb=tb_top, top=d.top)},
+                    {
+                        "role": "user",
+                        "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}\n\n"
+                        f"RTL under test:\n```verilog\n{rtl}\n```{feedback}",
+                    },
+                ],
+            )
             blocks = [b for b in code_blocks(reply.content) if tb_top in module_names(b)]
             if not blocks:
-                return {"ok": True, "skipped": "the model wrote no usable testbench",
-                        "summary": "own testbench: none usable (verification skipped)",
-                        "agent_written": True}
+                return {
+                    "ok": True,
+                    "skipped": "the model wrote no usable testbench",
+                    "summary": "own testbench: none usable (verification skipped)",
+                    "agent_written": True,
+                }
             wrote = ctx.tool("verify", "write_file", {"path": tb_path, "content": blocks[0]})
             if not wrote.ok:
-                return {"ok": True, "skipped": wrote.summary, "agent_written": True,
-                        "summary": "own testbench could not be written"}
-        res = ctx.tool("verify", "simulate", {"files": rtl_files + [tb_path], "top": tb_top,
-                                              "timeout_s": d.verification.timeout_s,
-                                              "pass_patterns": ["TEST PASSED"]})
+                return {
+                    "ok": True,
+                    "skipped": wrote.summary,
+                    "agent_written": True,
+                    "summary": "own testbench could not be written",
+                }
+        res = ctx.tool(
+            "verify",
+            "simulate",
+            {
+                "files": rtl_files + [tb_path],
+                "top": tb_top,
+                "timeout_s": d.verification.timeout_s,
+                "pass_patterns": ["TEST PASSED"],
+            },
+        )
         tb_broken = res.metrics.get("sim__compiled") is False and any(
-            diag.file == tb_path for diag in res.errors)
+            diag.file == tb_path for diag in res.errors
+        )
         if not tb_broken:
             break
-        feedback = ("\n\nYour previous testbench did not compile:\n"
-                    + "\n".join(f"{x.file}:{x.line}: {x.message}" for x in res.errors[:10]))
+        feedback = "\n\nYour previous testbench did not compile:\n" + "\n".join(
+            f"{x.file}:{x.line}: {x.message}" for x in res.errors[:10]
+        )
     else:
-        return {"ok": True, "skipped": "agent-written testbench does not compile",
-                "summary": f"own testbench {tb_path} does not compile after a rewrite: "
-                           "functional verification skipped", "agent_written": True}
-    out = {"ok": res.ok, "summary": f"agent-written testbench {tb_path}: {res.summary}",
-           "agent_written": True, "testbench": tb_path}
+        return {
+            "ok": True,
+            "skipped": "agent-written testbench does not compile",
+            "summary": f"own testbench {tb_path} does not compile after a rewrite: "
+            "functional verification skipped",
+            "agent_written": True,
+        }
+    out = {
+        "ok": res.ok,
+        "summary": f"agent-written testbench {tb_path}: {res.summary}",
+        "agent_written": True,
+        "testbench": tb_path,
+    }
     if not res.ok:
-        out["evidence"] = ("(agent-written testbench: the testbench itself may be wrong)\n"
-                           + evidence(ctx, res))
+        out["evidence"] = (
+            "(agent-written testbench: the testbench itself may be wrong)\n" + evidence(ctx, res)
+        )
     return out
 
 
-def testbench_for_candidates(ctx: RunContext,
-                             plan: dict[str, Any]) -> tuple[str, str] | None:
+def testbench_for_candidates(ctx: RunContext, plan: dict[str, Any]) -> tuple[str, str] | None:
     """The agent-written testbench that judges RTL candidates (no golden one): written once
     from the spec and the plan (no candidate's code, so it shares none of their bugs), kept
     as tb/sc_tb_<top>.v for the verify step. None when the model gives no usable one."""
@@ -109,9 +143,13 @@ def testbench_for_candidates(ctx: RunContext,
     tb_top = f"sc_tb_{d.top}"
     tb_path = f"tb/{tb_top}.v"
     if not (ctx.folder / tb_path).is_file():
-        reply = ctx.llm.chat("verification", [
-            {"role": "system", "content": TB_SYSTEM.format(tb=tb_top, top=d.top)},
-            {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}"}])
+        reply = ctx.llm.chat(
+            "verification",
+            [
+                {"role": "system", "content": TB_SYSTEM.format(tb=tb_top, top=d.top)},
+                {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}"},
+            ],
+        )
         blocks = [b for b in code_blocks(reply.content) if tb_top in module_names(b)]
         if not blocks:
             return None

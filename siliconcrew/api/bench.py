@@ -21,10 +21,19 @@ def default_out() -> Path:
     return Path("verilog-eval-results") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
-def verilog_eval(dataset: Path | str, *, problems: str = "*", samples: int = 1, jobs: int = 1,
-                 candidates: int = 1, out: Path | str | None = None, sandbox: str | None = None,
-                 unsafe_host: bool = False, settings: Settings | None = None,
-                 progress: Callable[[Any], None] | None = None) -> BenchResult:
+def verilog_eval(
+    dataset: Path | str,
+    *,
+    problems: str = "*",
+    samples: int = 1,
+    jobs: int = 1,
+    candidates: int = 1,
+    out: Path | str | None = None,
+    sandbox: str | None = None,
+    unsafe_host: bool = False,
+    settings: Settings | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> BenchResult:
     """Run the benchmark; results.json is written in `out` (default ./verilog-eval-results/
     <time>). `progress` gets each judged sample. `candidates` > 1: best-of-N answers per
     sample, picked by simulation (pass@1 is the pick's; `per_sample_pass_rate` every
@@ -37,15 +46,25 @@ def verilog_eval(dataset: Path | str, *, problems: str = "*", samples: int = 1, 
     settings = resolve_settings(settings, sandbox, unsafe_host)
     llm_settings = load_llm_settings(settings.llm)
     if not llm_settings.configured:
-        raise UserInputError("the benchmark needs an LLM endpoint",
-                             "set OPENAI_BASE_URL (or OPENAI_API_KEY) and SILICONCREW_MODEL")
+        raise UserInputError(
+            "the benchmark needs an LLM endpoint",
+            "set OPENAI_BASE_URL (or OPENAI_API_KEY) and SILICONCREW_MODEL",
+        )
     out = Path(out) if out else default_out()
     out.mkdir(parents=True, exist_ok=True)
     llm = LLMClient(llm_settings, log_dir=out / "llm")
     with open_sandbox(out.resolve(), settings.sandbox) as sb:
-        report = run_bench(Path(dataset), llm, sb, out.resolve(), pattern=problems,
-                           samples=samples, jobs=jobs, candidates=candidates,
-                           progress=progress)
+        report = run_bench(
+            Path(dataset),
+            llm,
+            sb,
+            out.resolve(),
+            pattern=problems,
+            samples=samples,
+            jobs=jobs,
+            candidates=candidates,
+            progress=progress,
+        )
     data = report.to_dict()
     data["llm"] = llm.usage.to_dict()
     (out / "results.json").write_text(json.dumps(data, indent=2))

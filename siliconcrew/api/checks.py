@@ -23,11 +23,18 @@ HARDEN_PHASE = "hardening"
 """Step name `check` reports (state "running") when it moves on from the checks to hardening."""
 
 
-def check(design_dir: Path | str, *, harden: bool = True, max_repairs: int = 3,
-          sandbox: str | None = None, unsafe_host: bool = False,
-          settings: Settings | None = None,
-          progress: ProgressFn | None = None, on_warning: WarningFn | None = None,
-          cancel: CancelToken | None = None) -> CheckResult:
+def check(
+    design_dir: Path | str,
+    *,
+    harden: bool = True,
+    max_repairs: int = 3,
+    sandbox: str | None = None,
+    unsafe_host: bool = False,
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+    on_warning: WarningFn | None = None,
+    cancel: CancelToken | None = None,
+) -> CheckResult:
     """Run the checks of `design_dir`; with `harden` (and RTL in design.yaml) go on to GDS in
     the same run folder. `ok` is true when the checks pass and the layout is signoff clean."""
     from siliconcrew.pipelines.checks import run_checks
@@ -36,8 +43,16 @@ def check(design_dir: Path | str, *, harden: bool = True, max_repairs: int = 3,
     design, folder = load_checked_design(Path(design_dir), on_warning)
     settings = resolve_settings(settings, sandbox, unsafe_host)
     factory = sandbox_factory(settings, cancel)
-    run = run_checks(design, folder, load_registry(), factory, progress, harden=harden,
-                     max_repairs=max_repairs, harden_phase=HARDEN_PHASE)
+    run = run_checks(
+        design,
+        folder,
+        load_registry(),
+        factory,
+        progress,
+        harden=harden,
+        max_repairs=max_repairs,
+        harden_phase=HARDEN_PHASE,
+    )
     report = run.harden
     data = run.to_dict()
     data["harden"] = report.to_dict() if report else None

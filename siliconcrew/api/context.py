@@ -34,8 +34,7 @@ def load_settings(sandbox: str | None = None, unsafe_host: bool = False) -> Sett
     return _load(backend=sandbox, unsafe_host=True if unsafe_host else None)
 
 
-def resolve_settings(settings: Settings | None, sandbox: str | None, unsafe_host: bool
-                     ) -> Settings:
+def resolve_settings(settings: Settings | None, sandbox: str | None, unsafe_host: bool) -> Settings:
     """Settings a caller already holds (a chat session, a batch over many designs) win over
     loading them again from the config, the environment and `sandbox`/`unsafe_host`."""
     return settings if settings is not None else load_settings(sandbox, unsafe_host)
@@ -49,19 +48,22 @@ def sandbox_factory(settings: Settings, cancel: CancelToken | None = None) -> Sa
     from siliconcrew.sandbox import open_sandbox
 
     def factory(ws: Path, image: str | None = None):
-        sandbox_settings = settings.sandbox.model_copy(update={"image": image}) if image \
-            else settings.sandbox
+        sandbox_settings = (
+            settings.sandbox.model_copy(update={"image": image}) if image else settings.sandbox
+        )
         if cancel is not None:
             cancel.raise_if_cancelled()
         with span("sandbox_open"):
             sandbox = open_sandbox(ws, sandbox_settings)
         sandbox.cancel_token = cancel
         return sandbox
+
     return factory
 
 
-def load_checked_design(design_dir: Path, on_warning: WarningFn | None = None
-                        ) -> tuple[Design, Path]:
+def load_checked_design(
+    design_dir: Path, on_warning: WarningFn | None = None
+) -> tuple[Design, Path]:
     """load_design, then its warnings to `on_warning`: before any sandbox starts, so bad input
     is refused at once (UserInputError) and a caller can show warnings before the work."""
     from siliconcrew.core.design import design_warnings, load_design

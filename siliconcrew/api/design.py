@@ -13,5 +13,10 @@ def design_info(design_dir: Path | str) -> DesignInfo:
     from siliconcrew.core.design import design_warnings, load_design
 
     design, folder = load_design(Path(design_dir))
-    return DesignInfo(name=design.name, top=design.top, folder=str(folder),
-                      has_rtl=bool(design.rtl), warnings=design_warnings(design, folder))
+    return DesignInfo(
+        name=design.name,
+        top=design.top,
+        folder=str(folder),
+        has_rtl=bool(design.rtl),
+        warnings=design_warnings(design, folder),
+    )

@@ -21,8 +21,14 @@ def open_store(location: str | None = None, auto_seed: bool = False):
     return open_kb(location, auto_seed=auto_seed)
 
 
-def kb_search(query: str, *, k: int = 5, collections: list[str] | None = None,
-              mode: str = "hybrid", location: str | None = None) -> KbHits:
+def kb_search(
+    query: str,
+    *,
+    k: int = 5,
+    collections: list[str] | None = None,
+    mode: str = "hybrid",
+    location: str | None = None,
+) -> KbHits:
     """Hybrid (vector + BM25) search by default; an empty store is seeded first. A bad query
     or mode is refused before the store opens (seeding can take ≈ 40 s)."""
     from siliconcrew.knowledge_base.store import KnowledgeBase
@@ -30,13 +36,15 @@ def kb_search(query: str, *, k: int = 5, collections: list[str] | None = None,
     KnowledgeBase.clean_query(query)
     if mode not in SEARCH_MODES:
         raise UserInputError(f"unknown search mode '{mode}'", "use hybrid, vector or lexical")
-    hits = open_store(location, auto_seed=True).search(query, k=k,
-                                                       collections=collections or None, mode=mode)
+    hits = open_store(location, auto_seed=True).search(
+        query, k=k, collections=collections or None, mode=mode
+    )
     return KbHits.model_validate([h.to_dict() for h in hits])
 
 
-def kb_ingest(paths: Sequence[Path | str], *, collection: str | None = None,
-              location: str | None = None) -> IngestResults:
+def kb_ingest(
+    paths: Sequence[Path | str], *, collection: str | None = None, location: str | None = None
+) -> IngestResults:
     """Add a team's own documents; ingesting a file again replaces its chunks."""
     from siliconcrew.knowledge_base.ingest import ingest_paths
 
@@ -44,8 +52,9 @@ def kb_ingest(paths: Sequence[Path | str], *, collection: str | None = None,
     return IngestResults.model_validate([r.to_dict() for r in results])
 
 
-def kb_list(collection: str = "insights", *, limit: int = 50,
-            location: str | None = None) -> KbHits:
+def kb_list(
+    collection: str = "insights", *, limit: int = 50, location: str | None = None
+) -> KbHits:
     """Entries of a collection with their metadata (default: insights learned from runs)."""
     hits = open_store(location).list(collection, limit=limit)
     return KbHits.model_validate([h.to_dict(with_metadata=True) for h in hits])

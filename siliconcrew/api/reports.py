@@ -14,6 +14,7 @@ def report(run_dir: Path | str) -> ReportResult:
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
-        raise UserInputError(f"run folder '{run_dir}' does not exist",
-                             "give <design>/runs/<run_id>")
+        raise UserInputError(
+            f"run folder '{run_dir}' does not exist", "give <design>/runs/<run_id>"
+        )
     return ReportResult(report=str(write_report(run_dir)))

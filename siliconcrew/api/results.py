@@ -78,8 +78,10 @@ class ToolCallResult(ToolResult):
 
     @classmethod
     def of(cls, result: ToolResult) -> ToolCallResult:
-        return cls.model_construct(_fields_set=result.model_fields_set,
-                                   **{k: getattr(result, k) for k in ToolResult.model_fields})
+        return cls.model_construct(
+            _fields_set=result.model_fields_set,
+            **{k: getattr(result, k) for k in ToolResult.model_fields},
+        )
 
     @property
     def refused(self) -> bool:

@@ -26,14 +26,26 @@ Approver = Callable[[dict[str, Any]], Any]
 text when kind is "questions". Without one, gated steps follow `approve`."""
 
 
-def run(design_dir: Path | str, *, engine: str | None = None, approve: str = "auto",
-        max_iterations: int = 3, max_repairs: int = 3, max_tokens: int | None = None,
-        max_cost: float | None = None, resume: str | None = None,
-        allow_clock_relax: bool = False, candidates: int | None = None,
-        sandbox: str | None = None, unsafe_host: bool = False,
-        settings: Settings | None = None,
-        progress: ProgressFn | None = None, approver: Approver | None = None,
-        on_warning: WarningFn | None = None, cancel: CancelToken | None = None) -> RunResult:
+def run(
+    design_dir: Path | str,
+    *,
+    engine: str | None = None,
+    approve: str = "auto",
+    max_iterations: int = 3,
+    max_repairs: int = 3,
+    max_tokens: int | None = None,
+    max_cost: float | None = None,
+    resume: str | None = None,
+    allow_clock_relax: bool = False,
+    candidates: int | None = None,
+    sandbox: str | None = None,
+    unsafe_host: bool = False,
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+    approver: Approver | None = None,
+    on_warning: WarningFn | None = None,
+    cancel: CancelToken | None = None,
+) -> RunResult:
     """Run the graph on `design_dir`. `approve` is "ask" (gates call `approver`) or "auto"
     (unattended). With no LLM configured, designs with RTL still go to GDS."""
     from siliconcrew.pipelines.runner import GraphOptions, run_graph
@@ -46,9 +58,23 @@ def run(design_dir: Path | str, *, engine: str | None = None, approve: str = "au
         raise UserInputError(f"--candidates must be 1..{MAX_CANDIDATES}", "use e.g. 4 or 8")
     load_checked_design(Path(design_dir), on_warning)  # bad design.yaml: before the graph
     settings = resolve_settings(settings, sandbox, unsafe_host)
-    opts = GraphOptions(engine=engine, approve=approve, max_iterations=max_iterations,
-                        max_repairs=max_repairs, max_tokens=max_tokens, max_cost_usd=max_cost,
-                        resume=resume, relax_clock=allow_clock_relax, candidates=candidates)
-    result = run_graph(Path(design_dir), sandbox_factory(settings, cancel), settings.llm, opts,
-                       progress=progress, approve=approver)
+    opts = GraphOptions(
+        engine=engine,
+        approve=approve,
+        max_iterations=max_iterations,
+        max_repairs=max_repairs,
+        max_tokens=max_tokens,
+        max_cost_usd=max_cost,
+        resume=resume,
+        relax_clock=allow_clock_relax,
+        candidates=candidates,
+    )
+    result = run_graph(
+        Path(design_dir),
+        sandbox_factory(settings, cancel),
+        settings.llm,
+        opts,
+        progress=progress,
+        approve=approver,
+    )
     return RunResult.model_validate(result.to_dict())

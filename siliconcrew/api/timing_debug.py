@@ -24,11 +24,19 @@ AttemptFn = Callable[[Any], None]
 """Gets each repair attempt (timing.repair.Attempt) as soon as it is judged."""
 
 
-def timing(design_dir: Path | str, *, clock_period: float | None = None, top_paths: int = 5,
-           report: Path | str | None = None, netlist_json: Path | str | None = None,
-           sandbox: str | None = None, unsafe_host: bool = False,
-           settings: Settings | None = None, on_warning: WarningFn | None = None,
-           cancel: CancelToken | None = None) -> TimingResult:
+def timing(
+    design_dir: Path | str,
+    *,
+    clock_period: float | None = None,
+    top_paths: int = 5,
+    report: Path | str | None = None,
+    netlist_json: Path | str | None = None,
+    sandbox: str | None = None,
+    unsafe_host: bool = False,
+    settings: Settings | None = None,
+    on_warning: WarningFn | None = None,
+    cancel: CancelToken | None = None,
+) -> TimingResult:
     """Synthesize + STA + RTL map of `design_dir`, or (with `report`) analyse an existing STA
     report, mapped to RTL as far as `netlist_json` allows. `met` decides the exit code."""
     if report is not None:
@@ -38,10 +46,16 @@ def timing(design_dir: Path | str, *, clock_period: float | None = None, top_pat
         if not report.is_file():
             raise UserInputError(f"report '{report}' not found", "give an existing report file")
         if netlist_json is not None and not netlist_json.is_file():
-            raise UserInputError(f"netlist json '{netlist_json}' not found",
-                                 "give the netlist.json written by synthesize")
-        result = analyze_report(report.read_text(errors="replace"), netlist_json=netlist_json,
-                                top_paths=top_paths, roots=[Path(design_dir)])
+            raise UserInputError(
+                f"netlist json '{netlist_json}' not found",
+                "give the netlist.json written by synthesize",
+            )
+        result = analyze_report(
+            report.read_text(errors="replace"),
+            netlist_json=netlist_json,
+            top_paths=top_paths,
+            roots=[Path(design_dir)],
+        )
         return TimingResult.model_validate(result)
     from siliconcrew.repair.timing import analyze
 
@@ -51,12 +65,20 @@ def timing(design_dir: Path | str, *, clock_period: float | None = None, top_pat
     return TimingResult.model_validate(result)
 
 
-def timing_repair(design_dir: Path | str, *, clock_period: float | None = None,
-                  allow_clock_relax: bool = False, max_attempts: int = 8,
-                  target_slack: float = 0.0, sandbox: str | None = None,
-                  unsafe_host: bool = False, settings: Settings | None = None,
-                  on_attempt: AttemptFn | None = None, on_warning: WarningFn | None = None,
-                  cancel: CancelToken | None = None) -> TimingRepairResult:
+def timing_repair(
+    design_dir: Path | str,
+    *,
+    clock_period: float | None = None,
+    allow_clock_relax: bool = False,
+    max_attempts: int = 8,
+    target_slack: float = 0.0,
+    sandbox: str | None = None,
+    unsafe_host: bool = False,
+    settings: Settings | None = None,
+    on_attempt: AttemptFn | None = None,
+    on_warning: WarningFn | None = None,
+    cancel: CancelToken | None = None,
+) -> TimingRepairResult:
     """Try the repair ladder on `design_dir`; design files are never changed (the recipe to
     keep is in the result). `closed` decides the exit code."""
     from siliconcrew.repair.timing.ladder import RepairBudget, repair_design
@@ -64,7 +86,12 @@ def timing_repair(design_dir: Path | str, *, clock_period: float | None = None,
     budget = RepairBudget(max_attempts=max_attempts, target_slack_ns=target_slack)
     load_checked_design(Path(design_dir), on_warning)
     settings = resolve_settings(settings, sandbox, unsafe_host)
-    rep = repair_design(Path(design_dir), sandbox_factory(settings, cancel),
-                        clock_period_ns=clock_period, budget=budget,
-                        allow_clock_relax=allow_clock_relax, on_attempt=on_attempt)
+    rep = repair_design(
+        Path(design_dir),
+        sandbox_factory(settings, cancel),
+        clock_period_ns=clock_period,
+        budget=budget,
+        allow_clock_relax=allow_clock_relax,
+        on_attempt=on_attempt,
+    )
     return TimingRepairResult.of(rep)

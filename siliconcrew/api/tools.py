@@ -21,29 +21,40 @@ def list_tools(include_plugins: bool = True, include_external: bool = True) -> T
     the others)."""
     from siliconcrew.tools.registry import load_registry
 
-    reg = load_registry(include_plugins=include_plugins,
-                        external=include_plugins and include_external)
+    reg = load_registry(
+        include_plugins=include_plugins, external=include_plugins and include_external
+    )
     return ToolList(
-        tools=[ToolInfo(**t.schema(), origin=reg.origin[n], read_only=t.read_only)
-               for n, t in sorted(reg.tools.items())],
-        plugin_errors=[PluginErrorInfo(**e.__dict__) for e in reg.errors])
+        tools=[
+            ToolInfo(**t.schema(), origin=reg.origin[n], read_only=t.read_only)
+            for n, t in sorted(reg.tools.items())
+        ],
+        plugin_errors=[PluginErrorInfo(**e.__dict__) for e in reg.errors],
+    )
 
 
 def _input_text(tool_input: dict[str, Any] | str | Path) -> dict[str, Any] | str:
     """A Path is a JSON file to read (the CLI's `--input @file.json`)."""
     if isinstance(tool_input, Path):
         if not tool_input.is_file():
-            raise UserInputError(f"input file '{tool_input}' not found",
-                                 "use --input @path/to/input.json")
+            raise UserInputError(
+                f"input file '{tool_input}' not found", "use --input @path/to/input.json"
+            )
         return tool_input.read_text()
     return tool_input
 
 
-def call_tool(name: str, tool_input: dict[str, Any] | str | Path, workspace: Path | str = ".", *,
-              sandbox: str | None = None, unsafe_host: bool = False,
-              settings: Settings | None = None,
-              progress: ProgressFn | None = None,
-              cancel: CancelToken | None = None) -> ToolCallResult:
+def call_tool(
+    name: str,
+    tool_input: dict[str, Any] | str | Path,
+    workspace: Path | str = ".",
+    *,
+    sandbox: str | None = None,
+    unsafe_host: bool = False,
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ToolCallResult:
     """Run one tool on `workspace` (input paths are relative to it).
 
     `tool_input` is a dict, JSON text, or a Path to a JSON file. Unknown tool, bad JSON or

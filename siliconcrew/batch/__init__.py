@@ -11,8 +11,15 @@ sandbox; the folder travels as bytes and its run folder comes back into `<design
 from siliconcrew.batch.designs import input_hash, resolve_designs
 from siliconcrew.batch.results import BatchResult, BatchSummary, DesignOutcome
 
-__all__ = ["run_batch", "resolve_designs", "input_hash", "BatchResult", "BatchSummary",
-           "DesignOutcome", "BatchProgress"]
+__all__ = [
+    "run_batch",
+    "resolve_designs",
+    "input_hash",
+    "BatchResult",
+    "BatchSummary",
+    "DesignOutcome",
+    "BatchProgress",
+]
 
 
 def __getattr__(name: str):

@@ -26,8 +26,10 @@ def resolve_designs(args: list[str], from_file: Path | None = None) -> list[Path
     items: list[tuple[str, bool]] = [(a, False) for a in args]
     if from_file is not None:
         if not from_file.is_file():
-            raise UserInputError(f"--from-file '{from_file}' does not exist",
-                                 "give a text file with one design folder per line")
+            raise UserInputError(
+                f"--from-file '{from_file}' does not exist",
+                "give a text file with one design folder per line",
+            )
         base = from_file.parent
         for line in from_file.read_text().splitlines():
             line = line.split("#", 1)[0].strip()
@@ -40,14 +42,17 @@ def resolve_designs(args: list[str], from_file: Path | None = None) -> list[Path
             matches = sorted(Path(m) for m in glob.glob(item))
             found = [m for m in matches if (m / "design.yaml").is_file()]
             if not found:
-                raise UserInputError(f"no design folder matches '{item}'",
-                                     "a design folder holds a design.yaml")
+                raise UserInputError(
+                    f"no design folder matches '{item}'", "a design folder holds a design.yaml"
+                )
             out.extend(found)
         else:
             one = Path(item)
             if not (one / "design.yaml").is_file():
-                raise UserInputError(f"'{item}' is not a design folder (no design.yaml)",
-                                     "give folders that hold a design.yaml, or a glob")
+                raise UserInputError(
+                    f"'{item}' is not a design folder (no design.yaml)",
+                    "give folders that hold a design.yaml, or a glob",
+                )
             out.append(one)
     seen: set[Path] = set()
     unique: list[Path] = []
@@ -61,8 +66,10 @@ def resolve_designs(args: list[str], from_file: Path | None = None) -> list[Path
     names = [p.name for p in unique]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
-        raise UserInputError(f"two designs share the folder name {sorted(dup)[0]!r}",
-                             "a batch names designs by folder: rename one")
+        raise UserInputError(
+            f"two designs share the folder name {sorted(dup)[0]!r}",
+            "a batch names designs by folder: rename one",
+        )
     return unique
 
 
@@ -70,8 +77,9 @@ def _input_files(folder: Path) -> list[Path]:
     files: list[Path] = []
     for root, dirs, names in os.walk(folder):
         rel_root = Path(root).relative_to(folder)
-        dirs[:] = sorted(d for d in dirs if not (rel_root == Path(".") and d in SKIP_DIRS)
-                         and d != "__pycache__")
+        dirs[:] = sorted(
+            d for d in dirs if not (rel_root == Path(".") and d in SKIP_DIRS) and d != "__pycache__"
+        )
         files.extend(Path(root) / n for n in sorted(names))
     return files
 

@@ -50,7 +50,8 @@ def write_page(out: Path, result: BatchResult) -> Path:
             f'<td><span class=badge style="background:{colour}">{html.escape(d.status)}'
             f"</span>{note}</td>"
             f"<td class=num>{_fmt(d.wall_s)}</td>{cells}<td>{link}</td>"
-            f"<td class=fail>{html.escape(d.failure or '')}</td></tr>")
+            f"<td class=fail>{html.escape(d.failure or '')}</td></tr>"
+        )
     heads = "".join(f"<th>{html.escape(t)}</th>" for _, t in COLUMNS)
     s = result.summary
     text = f"""<!doctype html>

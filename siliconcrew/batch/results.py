@@ -35,8 +35,11 @@ class DesignOutcome(BaseModel):
         with its run folder present. errored and cancelled designs are run again."""
         from pathlib import Path
 
-        return (self.status in ("ok", "failed") and self.run_dir is not None
-                and Path(self.run_dir).is_dir())
+        return (
+            self.status in ("ok", "failed")
+            and self.run_dir is not None
+            and Path(self.run_dir).is_dir()
+        )
 
 
 class BatchSummary(BaseModel):

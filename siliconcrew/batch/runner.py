@@ -110,8 +110,10 @@ def _load_state(path: Path) -> BatchResult:
     try:
         return BatchResult.model_validate_json(path.read_text())
     except (OSError, ValueError) as exc:
-        raise UserInputError(f"cannot read batch state '{path}': {exc}".splitlines()[0],
-                             "give a batch id listed under batches/") from exc
+        raise UserInputError(
+            f"cannot read batch state '{path}': {exc}".splitlines()[0],
+            "give a batch id listed under batches/",
+        ) from exc
 
 
 def _write_state(out: Path, result: BatchResult, options: dict[str, Any]) -> None:
@@ -128,8 +130,12 @@ def _rewrite_paths(run_dir: Path, old: str, new: str) -> None:
     """Run folders name their files by absolute path: the worker's scratch folder becomes the
     design's folder on the driver."""
     for f in run_dir.rglob("*"):
-        if (f.suffix in REWRITE_SUFFIXES and f.is_file() and not f.is_symlink()
-                and f.stat().st_size <= REWRITE_MAX_BYTES):
+        if (
+            f.suffix in REWRITE_SUFFIXES
+            and f.is_file()
+            and not f.is_symlink()
+            and f.stat().st_size <= REWRITE_MAX_BYTES
+        ):
             try:
                 text = f.read_text()
             except (UnicodeDecodeError, OSError):
@@ -139,10 +145,18 @@ def _rewrite_paths(run_dir: Path, old: str, new: str) -> None:
 
 
 def _outcome(design: Path, digest: str, answer: dict[str, Any], attempts: int) -> DesignOutcome:
-    out = DesignOutcome(name=design.name, dir=str(design), status=answer["status"],
-                        run_id=answer.get("run_id"), wall_s=answer.get("wall_s"),
-                        metrics=answer.get("metrics") or {}, failure=answer.get("failure"),
-                        node=answer.get("node"), attempts=attempts, input_hash=digest)
+    out = DesignOutcome(
+        name=design.name,
+        dir=str(design),
+        status=answer["status"],
+        run_id=answer.get("run_id"),
+        wall_s=answer.get("wall_s"),
+        metrics=answer.get("metrics") or {},
+        failure=answer.get("failure"),
+        node=answer.get("node"),
+        attempts=attempts,
+        input_hash=digest,
+    )
     archive = answer.get("run_archive")
     if archive and out.run_id:
         try:
@@ -161,8 +175,9 @@ def _outcome(design: Path, digest: str, answer: dict[str, Any], attempts: int) -
     return out
 
 
-def _init_ray(address: str | None, workers: int | None, node_ip: str | None,
-              env: dict[str, Any]) -> bool:
+def _init_ray(
+    address: str | None, workers: int | None, node_ip: str | None, env: dict[str, Any]
+) -> bool:
     """Start or join Ray; returns whether we started it (and so shut it down)."""
     import ray
 
@@ -175,8 +190,12 @@ def _init_ray(address: str | None, workers: int | None, node_ip: str | None,
     # (the CLI turns SIGTERM into the Ctrl-C path: tasks cancelled, state saved)
     main = threading.current_thread() is threading.main_thread()
     keep = signal.getsignal(signal.SIGTERM) if main else None
-    common: dict[str, Any] = {"runtime_env": env, "logging_level": "ERROR",
-                              "log_to_driver": False, "configure_logging": True}
+    common: dict[str, Any] = {
+        "runtime_env": env,
+        "logging_level": "ERROR",
+        "log_to_driver": False,
+        "configure_logging": True,
+    }
     if address:
         if node_ip and not address.startswith("ray://"):
             common["_node_ip_address"] = node_ip  # a cluster pinned to one address (tests)
@@ -189,20 +208,35 @@ def _init_ray(address: str | None, workers: int | None, node_ip: str | None,
                 ray_constants.ENABLE_RAY_CLUSTER = False
         ray.init(address=address, **common)
     else:
-        ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
-                 _node_ip_address=node_ip or "127.0.0.1", **common)
+        ray.init(
+            num_cpus=workers or os.cpu_count() or 1,
+            include_dashboard=False,
+            _node_ip_address=node_ip or "127.0.0.1",
+            **common,
+        )
     if main and keep is not None:
         signal.signal(signal.SIGTERM, keep)
     return True
 
 
-def run_batch(designs: list[Path], *, mode: str = "check", harden: bool = True,
-              workers: int | None = None, cpus_per_design: float = 1.0,
-              address: str | None = None, sandbox: str | None = None, max_repairs: int = 3,
-              resume: str | None = None, out_dir: Path | str = "batches",
-              node_ip_address: str | None = None, max_retries: int = 3,
-              ship_code: bool = False, worker_env: dict[str, str] | None = None,
-              progress: Callable[[BatchProgress], None] | None = None) -> BatchResult:
+def run_batch(
+    designs: list[Path],
+    *,
+    mode: str = "check",
+    harden: bool = True,
+    workers: int | None = None,
+    cpus_per_design: float = 1.0,
+    address: str | None = None,
+    sandbox: str | None = None,
+    max_repairs: int = 3,
+    resume: str | None = None,
+    out_dir: Path | str = "batches",
+    node_ip_address: str | None = None,
+    max_retries: int = 3,
+    ship_code: bool = False,
+    worker_env: dict[str, str] | None = None,
+    progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchResult:
     """Check (or run) every design as one Ray task and gather the results.
 
     `workers` caps the designs in flight (default: the cluster's CPUs / `cpus_per_design`;
@@ -244,21 +278,32 @@ def run_batch(designs: list[Path], *, mode: str = "check", harden: bool = True,
             todo.append((d, digest))
     order = [str(d) for d in designs]
 
-    def current(finished: DesignOutcome | None = None,
-                running: dict[str, str] | None = None) -> BatchProgress:
+    def current(
+        finished: DesignOutcome | None = None, running: dict[str, str] | None = None
+    ) -> BatchProgress:
         done = list(outcomes.values())
         new_done = [o for o in done if not o.resumed]
         elapsed = time.monotonic() - t0
         remaining = len(designs) - len(done)
-        eta = elapsed / len(new_done) * remaining if new_done and remaining else (
-            0.0 if not remaining else None)
-        return BatchProgress(batch_id=batch_id, total=len(designs), done=len(done),
-                             ok=sum(o.status == "ok" for o in done),
-                             failed=sum(o.status == "failed" for o in done),
-                             errored=sum(o.status == "errored" for o in done),
-                             resumed=sum(o.resumed for o in done),
-                             running=running or {}, queued=remaining - len(running or {}),
-                             elapsed_s=elapsed, eta_s=eta, finished=finished)
+        eta = (
+            elapsed / len(new_done) * remaining
+            if new_done and remaining
+            else (0.0 if not remaining else None)
+        )
+        return BatchProgress(
+            batch_id=batch_id,
+            total=len(designs),
+            done=len(done),
+            ok=sum(o.status == "ok" for o in done),
+            failed=sum(o.status == "failed" for o in done),
+            errored=sum(o.status == "errored" for o in done),
+            resumed=sum(o.resumed for o in done),
+            running=running or {},
+            queued=remaining - len(running or {}),
+            elapsed_s=elapsed,
+            eta_s=eta,
+            finished=finished,
+        )
 
     def save() -> None:
         result.designs = [outcomes[k] for k in order if k in outcomes]
@@ -276,7 +321,8 @@ def run_batch(designs: list[Path], *, mode: str = "check", harden: bool = True,
     try:
         board = ray.remote(num_cpus=0)(ProgressBoard).remote()
         task = ray.remote(siliconcrew_design).options(
-            num_cpus=cpus_per_design, max_retries=max_retries, name="siliconcrew_design")
+            num_cpus=cpus_per_design, max_retries=max_retries, name="siliconcrew_design"
+        )
         cpus = ray.cluster_resources().get("CPU", 1)
         window = workers or max(1, int(cpus // cpus_per_design))
         pending = list(todo)
@@ -285,8 +331,14 @@ def run_batch(designs: list[Path], *, mode: str = "check", harden: bool = True,
         while pending or inflight:
             while pending and len(inflight) < window:
                 d, digest = pending.pop(0)
-                spec = {"batch_id": batch_id, "name": d.name, "mode": mode, "harden": harden,
-                        "sandbox": sandbox, "max_repairs": max_repairs}
+                spec = {
+                    "batch_id": batch_id,
+                    "name": d.name,
+                    "mode": mode,
+                    "harden": harden,
+                    "sandbox": sandbox,
+                    "max_repairs": max_repairs,
+                }
                 inflight[task.remote(spec, ray.put(pack(d)), board)] = (d, digest)
             ready, _ = ray.wait(list(inflight), num_returns=1, timeout=0.5)
             try:
@@ -299,24 +351,31 @@ def run_batch(designs: list[Path], *, mode: str = "check", harden: bool = True,
                 try:
                     answer = ray.get(ref)
                 except Exception as exc:  # died past its retries, node lost, ...
-                    answer = {"status": "errored", "failure":
-                              f"task failed after {starts.get(d.name, 0)} attempt(s): "
-                              f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"}
+                    answer = {
+                        "status": "errored",
+                        "failure": f"task failed after {starts.get(d.name, 0)} attempt(s): "
+                        f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}",
+                    }
                 finished = _outcome(d, digest, answer, starts.get(d.name, 1))
                 outcomes[str(d)] = finished
                 save()
             if progress:
-                running = {n: s for n, s in steps.items()
-                           if any(d.name == n for d, _ in inflight.values())}
+                running = {
+                    n: s for n, s in steps.items() if any(d.name == n for d, _ in inflight.values())
+                }
                 progress(current(finished, running))
     except KeyboardInterrupt:
         for ref in inflight:
             ray.cancel(ref, force=True)
         for d, digest in [*inflight.values(), *[p for p in todo if str(p[0]) not in outcomes]]:
             if str(d) not in outcomes:
-                outcomes[str(d)] = DesignOutcome(name=d.name, dir=str(d), status="cancelled",
-                                                 failure="interrupted (Ctrl-C)",
-                                                 input_hash=digest)
+                outcomes[str(d)] = DesignOutcome(
+                    name=d.name,
+                    dir=str(d),
+                    status="cancelled",
+                    failure="interrupted (Ctrl-C)",
+                    input_hash=digest,
+                )
         result.interrupted = True
         save()
     finally:

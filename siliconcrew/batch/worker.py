@@ -20,8 +20,10 @@ from siliconcrew.batch.designs import pack, unpack
 #: Where workers unpack designs: <tmp>/siliconcrew-batch/<batch_id>/<design>/
 SCRATCH = "siliconcrew-batch"
 
-NoSandboxHint = ("every Ray node needs the EDA sandbox: the siliconcrew docker image "
-                 "(`siliconcrew sandbox build`) or local tools with bubblewrap")
+NoSandboxHint = (
+    "every Ray node needs the EDA sandbox: the siliconcrew docker image "
+    "(`siliconcrew sandbox build`) or local tools with bubblewrap"
+)
 
 
 def scratch_dir(batch_id: str, name: str) -> Path:
@@ -42,8 +44,9 @@ def _first_failure_check(res) -> str | None:
     return "checks did not pass"
 
 
-def run_design(spec: dict[str, Any], archive: bytes,
-               progress: Callable[[str, str], None] | None = None) -> dict[str, Any]:
+def run_design(
+    spec: dict[str, Any], archive: bytes, progress: Callable[[str, str], None] | None = None
+) -> dict[str, Any]:
     """Run one design. `spec`: batch_id, name, mode (check|run), harden, sandbox,
     max_repairs. Returns {status, run_id, wall_s, metrics, failure, node, pid, work_dir,
     code_path, run_archive (bytes or None)}."""
@@ -56,10 +59,18 @@ def run_design(spec: dict[str, Any], archive: bytes,
     work = scratch_dir(spec["batch_id"], name)
     shutil.rmtree(work, ignore_errors=True)  # a retried attempt starts clean
     unpack(archive, work)
-    out: dict[str, Any] = {"name": name, "node": socket.gethostname(), "pid": os.getpid(),
-                           "work_dir": str(work), "code_path": siliconcrew.__file__,
-                           "run_id": None, "metrics": {}, "failure": None,
-                           "run_archive": None, "status": "errored"}
+    out: dict[str, Any] = {
+        "name": name,
+        "node": socket.gethostname(),
+        "pid": os.getpid(),
+        "work_dir": str(work),
+        "code_path": siliconcrew.__file__,
+        "run_id": None,
+        "metrics": {},
+        "failure": None,
+        "run_archive": None,
+        "status": "errored",
+    }
 
     def say(step: str, state: str) -> None:
         if progress is not None:
@@ -67,19 +78,35 @@ def run_design(spec: dict[str, Any], archive: bytes,
 
     try:
         if spec.get("mode", "check") == "run":
-            rres = api.run(work, approve="auto", sandbox=spec.get("sandbox"),
-                           max_repairs=spec.get("max_repairs", 3), progress=say)
-            out.update(run_id=rres.run_id, metrics=dict(rres.metrics),
-                       status="ok" if rres.status == "ok" else "failed",
-                       failure=None if rres.status == "ok" else (rres.reason or rres.status))
+            rres = api.run(
+                work,
+                approve="auto",
+                sandbox=spec.get("sandbox"),
+                max_repairs=spec.get("max_repairs", 3),
+                progress=say,
+            )
+            out.update(
+                run_id=rres.run_id,
+                metrics=dict(rres.metrics),
+                status="ok" if rres.status == "ok" else "failed",
+                failure=None if rres.status == "ok" else (rres.reason or rres.status),
+            )
             run_dir = Path(rres.run_dir)
         else:
-            cres = api.check(work, harden=spec.get("harden", True),
-                             max_repairs=spec.get("max_repairs", 3),
-                             sandbox=spec.get("sandbox"), progress=say)
+            cres = api.check(
+                work,
+                harden=spec.get("harden", True),
+                max_repairs=spec.get("max_repairs", 3),
+                sandbox=spec.get("sandbox"),
+                progress=say,
+            )
             metrics = dict(cres.harden.metrics) if cres.harden is not None else {}
-            out.update(run_id=cres.run_id, metrics=metrics,
-                       status="ok" if cres.ok else "failed", failure=_first_failure_check(cres))
+            out.update(
+                run_id=cres.run_id,
+                metrics=metrics,
+                status="ok" if cres.ok else "failed",
+                failure=_first_failure_check(cres),
+            )
             run_dir = Path(cres.run_dir)
         try:
             api.report(run_dir)
@@ -87,8 +114,7 @@ def run_design(spec: dict[str, Any], archive: bytes,
             out["report_error"] = f"{type(exc).__name__}: {exc}"
         out["run_archive"] = pack(work, only=run_dir)
     except SandboxUnavailable as exc:
-        out["failure"] = (f"no EDA sandbox on node {out['node']}: {exc.one_line()} "
-                          f"({NoSandboxHint})")
+        out["failure"] = f"no EDA sandbox on node {out['node']}: {exc.one_line()} ({NoSandboxHint})"
     except SiliconCrewError as exc:
         out["failure"] = exc.one_line()
     except Exception as exc:  # the batch goes on; the design says what broke

@@ -24,8 +24,9 @@ CHAT_TOOLS = ["lint", "simulate", "synthesize", "sta", "equivalence", "read_file
 
 
 class ChatApp:
-    def __init__(self, folder: Path, settings, sandbox_factory, session_id: str | None,
-                 console: Console) -> None:
+    def __init__(
+        self, folder: Path, settings, sandbox_factory, session_id: str | None, console: Console
+    ) -> None:
         from siliconcrew.agents.llm_config import load_llm_settings
         from siliconcrew.core.design import load_design
 
@@ -48,8 +49,11 @@ class ChatApp:
         if self._ctx is None:
             from siliconcrew.tools.base import ToolContext
 
-            self._ctx = ToolContext(self.folder, self.sandbox_factory,
-                                    protected={self.folder / t for t in self.design.testbench})
+            self._ctx = ToolContext(
+                self.folder,
+                self.sandbox_factory,
+                protected={self.folder / t for t in self.design.testbench},
+            )
         return self._ctx
 
     def close(self) -> None:
@@ -58,8 +62,11 @@ class ChatApp:
         self.session.save()
 
     def latest_run(self) -> Path | None:
-        runs = sorted(p for p in (self.folder / "runs").glob("*/results.json")
-                      if not p.parent.name.startswith("chat-"))
+        runs = sorted(
+            p
+            for p in (self.folder / "runs").glob("*/results.json")
+            if not p.parent.name.startswith("chat-")
+        )
         return runs[-1].parent if runs else None
 
     # -- the loop -------------------------------------------------------------------------------
@@ -67,8 +74,10 @@ class ChatApp:
         c = self.con
         c.print(f"[bold]SiliconCrew chat[/] — {self.design.name} (session {self.session.id})")
         if self.llm is None:
-            c.print("no LLM configured: slash commands work; set OPENAI_BASE_URL (or "
-                    "OPENAI_API_KEY) and SILICONCREW_MODEL to talk to a model")
+            c.print(
+                "no LLM configured: slash commands work; set OPENAI_BASE_URL (or "
+                "OPENAI_API_KEY) and SILICONCREW_MODEL to talk to a model"
+            )
         c.print(HELP)
         while True:
             try:
@@ -93,8 +102,10 @@ class ChatApp:
 
     def ask(self, text: str) -> None:
         if self.llm is None:
-            self.con.print("no LLM configured: set OPENAI_BASE_URL (or OPENAI_API_KEY) and "
-                           "SILICONCREW_MODEL; slash commands still work (/tools, /run...)")
+            self.con.print(
+                "no LLM configured: set OPENAI_BASE_URL (or OPENAI_API_KEY) and "
+                "SILICONCREW_MODEL; slash commands still work (/tools, /run...)"
+            )
             return
         from siliconcrew.agents.llm import LLMError
         from siliconcrew.agents.tooling import tool_specs
@@ -104,8 +115,9 @@ class ChatApp:
         registry = load_registry(external=True)
         # built-in chat tools plus every plugin tool (and configured MCP servers' tools) open
         # to the planner
-        names = CHAT_TOOLS + sorted(n for n in registry.tools
-                                    if n not in CHAT_TOOLS and registry.origin[n] != "builtin")
+        names = CHAT_TOOLS + sorted(
+            n for n in registry.tools if n not in CHAT_TOOLS and registry.origin[n] != "builtin"
+        )
 
         approve = tool_approver(lambda: self.session.approve)
         specs = tool_specs(registry, self.ctx, names, agent="planner", approve=approve)
@@ -122,15 +134,23 @@ class ChatApp:
                 res = {}
             # escaped: a tool's text (an external server's above all) is not markup, and
             # "[external lab]" must show as written
-            self.con.print(f"\n[cyan]tool {escape(name)}[/] {escape(brief)} → "
-                           f"{escape(str(res.get('summary') or res.get('error') or ''))}",
-                           soft_wrap=True)
+            self.con.print(
+                f"\n[cyan]tool {escape(name)}[/] {escape(brief)} → "
+                f"{escape(str(res.get('summary') or res.get('error') or ''))}",
+                soft_wrap=True,
+            )
             if name == "write_file" and res.get("ok"):
                 self.session.record_change(res.get("artifacts") or {})
 
         try:
-            out = self.llm.run_tools("planner", self.session.messages, specs, stream=True,
-                                     on_delta=on_delta, on_tool=on_tool)
+            out = self.llm.run_tools(
+                "planner",
+                self.session.messages,
+                specs,
+                stream=True,
+                on_delta=on_delta,
+                on_tool=on_tool,
+            )
         except LLMError as exc:
             self.con.print(f"[red]LLM error[/]: {exc.one_line()}")
             self.session.messages.pop()
@@ -160,8 +180,11 @@ class ChatApp:
                 self.session.approve = arg.strip()
             c.print(f"approval for gated steps: {self.session.approve}")
         elif name == "cost":
-            u = self.llm.usage.to_dict() if self.llm else {"calls": 0, "prompt_tokens": 0,
-                                                            "completion_tokens": 0, "cost_usd": 0}
+            u = (
+                self.llm.usage.to_dict()
+                if self.llm
+                else {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0}
+            )
             c.print(llm_usage(u))
         elif name == "save":
             c.print(f"saved {self.session.save()}")
@@ -173,12 +196,14 @@ class ChatApp:
                 c.print("no run yet: /run starts one")
             elif name == "status":
                 data = json.loads((run / "results.json").read_text())
-                c.print(f"run {run.name}: {data.get('status')} "
-                        + (f"— {data.get('reason')}" if data.get("reason") else ""), soft_wrap=True)
+                c.print(
+                    f"run {run.name}: {data.get('status')} "
+                    + (f"— {data.get('reason')}" if data.get("reason") else ""),
+                    soft_wrap=True,
+                )
             else:
                 plan = run / "plan.json"
-                c.print(plan.read_text() if plan.exists() else "that run has no plan",
-                        markup=False)
+                c.print(plan.read_text() if plan.exists() else "that run has no plan", markup=False)
         elif name == "run":
             self._run()
         elif name == "timing":
@@ -196,8 +221,9 @@ class ChatApp:
         c = self.con
         try:
             if repair:
-                rep = api.timing_repair(self.folder, settings=self.settings,
-                                        on_attempt=render.attempt_printer_brief(c))
+                rep = api.timing_repair(
+                    self.folder, settings=self.settings, on_attempt=render.attempt_printer_brief(c)
+                )
                 render.repair_brief(c, rep)
                 return
             res = api.timing(self.folder, top_paths=3, settings=self.settings)
@@ -223,9 +249,12 @@ class ChatApp:
         if self._ctx is not None:  # the run opens its own sandbox
             self._ctx.close()
             self._ctx = None
-        result = api.run(self.folder, approve=self.session.approve, settings=self.settings,
-                         progress=node_printer(self.con),
-                         approver=approver(self.con, yes_no=line_yes_no, text=line_text,
-                                           need_terminal=False))
+        result = api.run(
+            self.folder,
+            approve=self.session.approve,
+            settings=self.settings,
+            progress=node_printer(self.con),
+            approver=approver(self.con, yes_no=line_yes_no, text=line_text, need_terminal=False),
+        )
         run_line(self.con, result)
         self.session.log("run", json.dumps({"run_id": result.run_id, "status": result.status}))

@@ -26,8 +26,9 @@ engineer types /run."""
 class ChatSession:
     def __init__(self, folder: Path, session_id: str | None = None) -> None:
         self.folder = folder.resolve()
-        self.id = session_id or (_dt.datetime.now().strftime("%Y%m%d-%H%M%S-")
-                                 + uuid.uuid4().hex[:4])
+        self.id = session_id or (
+            _dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
+        )
         self.dir = self.folder / "runs" / f"chat-{self.id}"
         self.messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM}]
         self.changes: list[dict[str, str]] = []  # {"file", "previous"} in order
@@ -39,7 +40,8 @@ class ChatSession:
 
                 raise UserInputError(
                     f"chat session '{session_id}' not found in {self.folder / 'runs'}",
-                    "start a new one without --session")
+                    "start a new one without --session",
+                )
             data = json.loads(state.read_text())
             self.messages = data["messages"]
             self.changes = data.get("changes", [])
@@ -48,8 +50,17 @@ class ChatSession:
 
     def save(self) -> Path:
         tmp = self.dir / "session.json.tmp"
-        tmp.write_text(json.dumps({"id": self.id, "messages": self.messages,
-                                   "changes": self.changes, "approve": self.approve}, indent=1))
+        tmp.write_text(
+            json.dumps(
+                {
+                    "id": self.id,
+                    "messages": self.messages,
+                    "changes": self.changes,
+                    "approve": self.approve,
+                },
+                indent=1,
+            )
+        )
         tmp.replace(self.dir / "session.json")
         return self.dir / "session.json"
 
@@ -61,8 +72,9 @@ class ChatSession:
     # -- file changes ---------------------------------------------------------------------------
     def record_change(self, artifacts: dict[str, str]) -> None:
         if artifacts.get("file"):
-            self.changes.append({"file": artifacts["file"],
-                                 "previous": artifacts.get("previous", "")})
+            self.changes.append(
+                {"file": artifacts["file"], "previous": artifacts.get("previous", "")}
+            )
 
     def undo(self) -> str:
         if not self.changes:
@@ -83,12 +95,20 @@ class ChatSession:
         if not self.changes:
             return "no file changes in this session"
         change = self.changes[-1]
-        now = (self.folder / change["file"]).read_text(errors="replace").splitlines(True) \
-            if (self.folder / change["file"]).exists() else []
-        before = (self.folder / change["previous"]).read_text(errors="replace").splitlines(True) \
-            if change["previous"] else []
-        return "".join(difflib.unified_diff(before, now, f"a/{change['file']}",
-                                            f"b/{change['file']}")) or "no difference"
+        now = (
+            (self.folder / change["file"]).read_text(errors="replace").splitlines(True)
+            if (self.folder / change["file"]).exists()
+            else []
+        )
+        before = (
+            (self.folder / change["previous"]).read_text(errors="replace").splitlines(True)
+            if change["previous"]
+            else []
+        )
+        return (
+            "".join(difflib.unified_diff(before, now, f"a/{change['file']}", f"b/{change['file']}"))
+            or "no difference"
+        )
 
     def files(self) -> list[str]:
         out = []

@@ -14,7 +14,8 @@ from siliconcrew.cli.root import SandboxOpt, UnsafeOpt, app
 def chat_cmd(
     design_dir: Path = typer.Argument(Path("."), help="design folder with design.yaml"),
     session: Optional[str] = typer.Option(None, "--session", help="resume chat session ID"),
-    sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+    sandbox: Optional[str] = SandboxOpt,
+    unsafe_host: bool = UnsafeOpt,
 ):
     """Interactive session: talk to the team (tools run as you watch), /run to go to GDS."""
     from siliconcrew import api

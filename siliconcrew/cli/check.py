@@ -15,7 +15,9 @@ def check_cmd(
     design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
     no_harden: bool = typer.Option(False, "--no-harden", help="stop after the checks"),
     max_repairs: int = typer.Option(3, "--max-repairs", help="hardening repair attempts"),
-    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+    as_json: bool = JsonOpt,
+    sandbox: Optional[str] = SandboxOpt,
+    unsafe_host: bool = UnsafeOpt,
 ):
     """Deterministic checks (lint → simulate → synthesize → STA → equivalence), then GDS.
 
@@ -30,9 +32,14 @@ def check_cmd(
     name = design_name(design_dir)  # bad design.yaml: one line, before any sandbox
     err = console(stderr=True)
     with err.status(f"{name}: starting sandbox…") as status:
-        result = api.check(design_dir, harden=not no_harden, max_repairs=max_repairs,
-                           sandbox=sandbox, unsafe_host=unsafe_host,
-                           progress=step_printer(err, status, name))
+        result = api.check(
+            design_dir,
+            harden=not no_harden,
+            max_repairs=max_repairs,
+            sandbox=sandbox,
+            unsafe_host=unsafe_host,
+            progress=step_printer(err, status, name),
+        )
     refusal = result.input_refusal
     if result.exit_code == 2 and refusal:  # exit code 2 is set exactly when there is one
         # a step refused its input (e.g. a path outside the folder): one `error:` line

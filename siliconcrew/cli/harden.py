@@ -13,18 +13,26 @@ from siliconcrew.cli.root import JsonOpt, SandboxOpt, UnsafeOpt, app, design_nam
 @app.command("harden")
 def harden_cmd(
     design_dir: Path = typer.Argument(..., help="design folder with design.yaml"),
-    engine: Optional[str] = typer.Option(None, "--engine", help="qflow | librelane "
-                                         "(default: design.yaml flow.engine)"),
-    from_stage: Optional[str] = typer.Option(None, "--from", help="start at this stage "
-                                             "(continues the newest run unless --run)"),
+    engine: Optional[str] = typer.Option(
+        None, "--engine", help="qflow | librelane (default: design.yaml flow.engine)"
+    ),
+    from_stage: Optional[str] = typer.Option(
+        None, "--from", help="start at this stage (continues the newest run unless --run)"
+    ),
     to_stage: Optional[str] = typer.Option(None, "--to", help="stop after this stage"),
     max_repairs: int = typer.Option(3, "--max-repairs", help="repair attempts (0 = none)"),
-    allow_clock_relax: bool = typer.Option(False, "--allow-clock-relax",
-                                           help="let repairs lengthen the clock period"),
+    allow_clock_relax: bool = typer.Option(
+        False, "--allow-clock-relax", help="let repairs lengthen the clock period"
+    ),
     run: Optional[str] = typer.Option(None, "--run", help="run id to continue"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="print the engine's exact command "
-                                 "lines and config.json; run nothing (librelane)"),
-    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="print the engine's exact command lines and config.json; run nothing (librelane)",
+    ),
+    as_json: bool = JsonOpt,
+    sandbox: Optional[str] = SandboxOpt,
+    unsafe_host: bool = UnsafeOpt,
 ):
     """Take the design to GDS with a flow engine; classify failures and repair the config.
 
@@ -42,15 +50,24 @@ def harden_cmd(
 
     design_name(design_dir)  # bad design.yaml: one line, before any sandbox starts
     if dry_run:
-        plan = api.harden_plan(design_dir, engine=engine, from_stage=from_stage,
-                               to_stage=to_stage, run_id=run, sandbox=sandbox,
-                               unsafe_host=unsafe_host)
+        plan = api.harden_plan(
+            design_dir,
+            engine=engine,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            run_id=run,
+            sandbox=sandbox,
+            unsafe_host=unsafe_host,
+        )
         if as_json:
             print_json(plan)
         else:
             out = console()
-            out.print(f"# {plan['engine']} ({plan.get('checked_against', '')}), "
-                      f"-j {plan.get('jobs')}, in {plan.get('cwd')}", soft_wrap=True)
+            out.print(
+                f"# {plan['engine']} ({plan.get('checked_against', '')}), "
+                f"-j {plan.get('jobs')}, in {plan.get('cwd')}",
+                soft_wrap=True,
+            )
             for warning in plan.get("warnings", []):
                 out.print(f"# warning: {warning}", soft_wrap=True)
             for cmd in plan.get("commands", []):
@@ -60,10 +77,18 @@ def harden_cmd(
         raise typer.Exit(0)
     err = console(stderr=True)
     with err.status("hardening: starting…") as status:
-        report = api.harden(design_dir, engine=engine, from_stage=from_stage, to_stage=to_stage,
-                            max_repairs=max_repairs, allow_clock_relax=allow_clock_relax,
-                            run_id=run, sandbox=sandbox, unsafe_host=unsafe_host,
-                            progress=stage_printer(err, status))
+        report = api.harden(
+            design_dir,
+            engine=engine,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            max_repairs=max_repairs,
+            allow_clock_relax=allow_clock_relax,
+            run_id=run,
+            sandbox=sandbox,
+            unsafe_host=unsafe_host,
+            progress=stage_printer(err, status),
+        )
     with span("render_output"):
         if as_json:
             print_json(report)

@@ -11,12 +11,16 @@ from siliconcrew.cli.root import JsonOpt, KbOpt, kb_app
 
 
 @kb_app.command("search")
-def kb_search(query: str = typer.Argument(..., help="error line or question"),
-              k: int = typer.Option(5, "-k", min=1, max=100, help="number of hits"),
-              collection: Optional[list[str]] = typer.Option(
-                  None, "--collection", "-c", help="docs | errors | insights (repeatable)"),
-              mode: str = typer.Option("hybrid", "--mode", help="hybrid | vector | lexical"),
-              kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+def kb_search(
+    query: str = typer.Argument(..., help="error line or question"),
+    k: int = typer.Option(5, "-k", min=1, max=100, help="number of hits"),
+    collection: Optional[list[str]] = typer.Option(
+        None, "--collection", "-c", help="docs | errors | insights (repeatable)"
+    ),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid | vector | lexical"),
+    kb: Optional[str] = KbOpt,
+    as_json: bool = JsonOpt,
+):
     """Hybrid (vector + BM25) search; an empty store is seeded first."""
     from siliconcrew import api
     from siliconcrew.render import kb as render
@@ -30,11 +34,14 @@ def kb_search(query: str = typer.Argument(..., help="error line or question"),
 
 
 @kb_app.command("ingest")
-def kb_ingest(paths: list[Path] = typer.Argument(..., help="files or folders (md, txt, html, pdf)"),
-              collection: Optional[str] = typer.Option(None, "--collection", "-c",
-                                                       help="docs | errors (default: docs or "
-                                                            "the file's front matter)"),
-              kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+def kb_ingest(
+    paths: list[Path] = typer.Argument(..., help="files or folders (md, txt, html, pdf)"),
+    collection: Optional[str] = typer.Option(
+        None, "--collection", "-c", help="docs | errors (default: docs or the file's front matter)"
+    ),
+    kb: Optional[str] = KbOpt,
+    as_json: bool = JsonOpt,
+):
     """Add a team's own documents; ingesting a file again replaces its chunks."""
     from siliconcrew import api
     from siliconcrew.render import kb as render
@@ -48,9 +55,12 @@ def kb_ingest(paths: list[Path] = typer.Argument(..., help="files or folders (md
 
 
 @kb_app.command("list")
-def kb_list(collection: str = typer.Option("insights", "--collection", "-c"),
-            limit: int = typer.Option(50, "--limit", min=1),
-            kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
+def kb_list(
+    collection: str = typer.Option("insights", "--collection", "-c"),
+    limit: int = typer.Option(50, "--limit", min=1),
+    kb: Optional[str] = KbOpt,
+    as_json: bool = JsonOpt,
+):
     """List entries of a collection (default: insights learned from runs)."""
     from siliconcrew import api
     from siliconcrew.render import kb as render
@@ -108,8 +118,9 @@ def kb_seed(kb: Optional[str] = KbOpt, as_json: bool = JsonOpt):
 
 
 @kb_app.command("reset")
-def kb_reset(yes: bool = typer.Option(False, "--yes", "-y", help="do not ask"),
-             kb: Optional[str] = KbOpt):
+def kb_reset(
+    yes: bool = typer.Option(False, "--yes", "-y", help="do not ask"), kb: Optional[str] = KbOpt
+):
     """Delete every entry (the insights journal is kept as a .bak file)."""
     from siliconcrew import api
     from siliconcrew.render.console import console

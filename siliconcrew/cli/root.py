@@ -12,9 +12,12 @@ import typer
 from siliconcrew import __version__
 from siliconcrew.core.errors import SiliconCrewError
 
-app = typer.Typer(help="SiliconCrew: multi-agent chip design from spec (or RTL) to GDS.",
-                  no_args_is_help=True, pretty_exceptions_enable=False,
-                  context_settings={"help_option_names": ["-h", "--help"]})
+app = typer.Typer(
+    help="SiliconCrew: multi-agent chip design from spec (or RTL) to GDS.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 tools_app = typer.Typer(help="List and run EDA tools (built-in and plugins).", no_args_is_help=True)
 sandbox_app = typer.Typer(help="Build, check and clean the EDA sandbox.", no_args_is_help=True)
 app.add_typer(tools_app, name="tools")
@@ -24,12 +27,16 @@ app.add_typer(kb_app, name="kb")
 bench_app = typer.Typer(help="Benchmark the agents on standard datasets.", no_args_is_help=True)
 
 SandboxOpt = typer.Option(None, "--sandbox", help="auto | docker | local (default: config, auto)")
-UnsafeOpt = typer.Option(False, "--unsafe-host",
-                         help="local backend without bubblewrap: runs tools unisolated")
+UnsafeOpt = typer.Option(
+    False, "--unsafe-host", help="local backend without bubblewrap: runs tools unisolated"
+)
 JsonOpt = typer.Option(False, "--json", help="machine-readable JSON on stdout")
-KbOpt = typer.Option(None, "--kb", envvar="SILICONCREW_KB",
-                     help="knowledge base path or chroma server URL "
-                          "(default ~/.local/share/siliconcrew/kb)")
+KbOpt = typer.Option(
+    None,
+    "--kb",
+    envvar="SILICONCREW_KB",
+    help="knowledge base path or chroma server URL (default ~/.local/share/siliconcrew/kb)",
+)
 
 
 @app.callback(invoke_without_command=True)

@@ -10,8 +10,9 @@ from siliconcrew.cli.root import JsonOpt, SandboxOpt, UnsafeOpt, sandbox_app
 
 
 @sandbox_app.command("doctor")
-def sandbox_doctor(as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt,
-                   unsafe_host: bool = UnsafeOpt):
+def sandbox_doctor(
+    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt
+):
     """Which backend runs tools, the image, each tool's version, and fixes for what is missing."""
     from siliconcrew import api
     from siliconcrew.render import sandbox as render
@@ -27,8 +28,9 @@ def sandbox_doctor(as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt,
 
 @sandbox_app.command("build")
 def sandbox_build(
-    from_registry: bool = typer.Option(False, "--from-registry",
-                                       help="build FROM debian:bookworm-slim (needs a registry)"),
+    from_registry: bool = typer.Option(
+        False, "--from-registry", help="build FROM debian:bookworm-slim (needs a registry)"
+    ),
     rebuild: bool = typer.Option(False, "--rebuild", help="rebuild even if the image exists"),
     rebuild_base: bool = typer.Option(False, "--rebuild-base", help="re-run debootstrap too"),
     as_json: bool = JsonOpt,
@@ -48,19 +50,27 @@ def sandbox_build(
         status.update(f"building: {line[:100]}")
 
     try:
-        info = api.build_image(from_registry=from_registry, rebuild=rebuild,
-                               rebuild_base=rebuild_base, progress=progress)
+        info = api.build_image(
+            from_registry=from_registry,
+            rebuild=rebuild,
+            rebuild_base=rebuild_base,
+            progress=progress,
+        )
     finally:
         if started:
             status.stop()
     if as_json:
         print_json(info)
     elif not info.built:
-        console().print(f"image {info.get('image')} is up to date ({info.get('image_id')[:19]}); "
-                        "--rebuild to redo")
+        console().print(
+            f"image {info.get('image')} is up to date ({info.get('image_id')[:19]}); "
+            "--rebuild to redo"
+        )
     else:
-        console().print(f"[green]built[/] {info.get('image')} {str(info.get('image_id'))[:19]} "
-                        f"in {info.get('seconds', 0):.0f} s")
+        console().print(
+            f"[green]built[/] {info.get('image')} {str(info.get('image_id'))[:19]} "
+            f"in {info.get('seconds', 0):.0f} s"
+        )
 
 
 @sandbox_app.command("prune")

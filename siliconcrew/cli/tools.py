@@ -33,9 +33,12 @@ def _input_arg(raw: str):
 def tools_run(
     name: str = typer.Argument(..., help="tool name (see `siliconcrew tools list`)"),
     input_: str = typer.Option(..., "--input", "-i", help="JSON object, or @file.json"),
-    workspace: Path = typer.Option(Path("."), "--workspace", "-w",
-                                   help="directory that input paths are relative to"),
-    as_json: bool = JsonOpt, sandbox: Optional[str] = SandboxOpt, unsafe_host: bool = UnsafeOpt,
+    workspace: Path = typer.Option(
+        Path("."), "--workspace", "-w", help="directory that input paths are relative to"
+    ),
+    as_json: bool = JsonOpt,
+    sandbox: Optional[str] = SandboxOpt,
+    unsafe_host: bool = UnsafeOpt,
 ):
     """Run one tool directly. Exit code: 0 ok, 1 check failed, 2 bad input, 3 no sandbox."""
     from siliconcrew import api
@@ -43,8 +46,9 @@ def tools_run(
     from siliconcrew.render.tools import tool_result
 
     with console(stderr=True).status(f"running {name}…"):
-        result = api.call_tool(name, _input_arg(input_), workspace, sandbox=sandbox,
-                               unsafe_host=unsafe_host)
+        result = api.call_tool(
+            name, _input_arg(input_), workspace, sandbox=sandbox, unsafe_host=unsafe_host
+        )
     if result.refused:
         # Refused inside the tool (path outside the workspace, missing file, no sandbox): the
         # same one-line `error:` on stderr as input refused before the run.

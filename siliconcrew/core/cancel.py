@@ -49,6 +49,7 @@ class CancelToken:
         def unregister() -> None:
             with self._lock:
                 self._kills.pop(key, None)
+
         return unregister
 
     def cancel(self) -> None:

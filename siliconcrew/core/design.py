@@ -54,11 +54,15 @@ def _identifier(value: str) -> str:
     """Module and port names go into yosys/Tcl scripts and file names (`<top>.fl`): only a
     plain Verilog identifier is safe in all of them (`../x` or `a;b` would escape)."""
     if value.startswith("\\"):
-        raise _refused(f"escaped identifier '{value}' is not supported",
-                       "rename it to a plain identifier (letters, digits, _ and $)")
+        raise _refused(
+            f"escaped identifier '{value}' is not supported",
+            "rename it to a plain identifier (letters, digits, _ and $)",
+        )
     if not IDENT.match(value):
-        raise _refused(f"'{value}' is not a Verilog identifier",
-                       "use letters, digits, _ and $ only, starting with a letter or _")
+        raise _refused(
+            f"'{value}' is not a Verilog identifier",
+            "use letters, digits, _ and $ only, starting with a letter or _",
+        )
     return value
 
 
@@ -106,8 +110,13 @@ class ClockSpec(BaseModel):
         """The `sta` tool's clock and I/O inputs for this clock (at `period_ns` if given)."""
         p = period_ns or self.period_ns
         io = round(p * self.io_delay_pct / 100.0, 6)
-        return {"clock_port": self.port, "clock_period_ns": p, "input_delay_ns": io,
-                "output_delay_ns": io, "clock_uncertainty_ns": self.uncertainty_ns}
+        return {
+            "clock_port": self.port,
+            "clock_period_ns": p,
+            "input_delay_ns": io,
+            "output_delay_ns": io,
+            "clock_uncertainty_ns": self.uncertainty_ns,
+        }
 
 
 class FlowSpec(BaseModel):
@@ -208,8 +217,9 @@ class Design(BaseModel):
         if v is None:
             return {}
         if not isinstance(v, dict):
-            raise _refused("parameters must be a mapping of name: value",
-                           "e.g. parameters: {CLKS_PER_BIT: 16}")
+            raise _refused(
+                "parameters must be a mapping of name: value", "e.g. parameters: {CLKS_PER_BIT: 16}"
+            )
         for name, value in v.items():
             problem = parameter_problem(name, value)
             if problem:
@@ -225,8 +235,10 @@ class Design(BaseModel):
     @classmethod
     def _unknown_keys(cls, data: Any) -> Any:
         if isinstance(data, dict) and "rtl_options" in data:
-            raise _refused("unknown key 'rtl_options'",
-                           "write the options under rtl: (rtl: {files: [...], candidates: N})")
+            raise _refused(
+                "unknown key 'rtl_options'",
+                "write the options under rtl: (rtl: {files: [...], candidates: N})",
+            )
         data = _refuse_unknown_keys(data, cls)
         if isinstance(data, dict) and isinstance(data.get("rtl"), dict):
             data = dict(data)
@@ -243,9 +255,11 @@ class Design(BaseModel):
             bad = sorted({c for c in path if not SAFE_PATH.match(c)})
             if bad or not path:
                 shown = ", ".join(repr(c) for c in bad) or "an empty name"
-                raise _refused(f"file name '{path}' has characters the flow scripts cannot "
-                               f"take ({shown})", "rename the file using letters, digits and "
-                               ". _ / + - only, and update design.yaml")
+                raise _refused(
+                    f"file name '{path}' has characters the flow scripts cannot take ({shown})",
+                    "rename the file using letters, digits and "
+                    ". _ / + - only, and update design.yaml",
+                )
         return paths
 
     def states_timing(self) -> bool:
@@ -274,11 +288,13 @@ def load_design(design_dir: Path) -> tuple[Design, Path]:
     else:
         card = folder / DESIGN_FILE
     if not folder.exists():
-        raise UserInputError(f"design folder '{design_dir}' does not exist",
-                             "give the folder that holds design.yaml")
+        raise UserInputError(
+            f"design folder '{design_dir}' does not exist", "give the folder that holds design.yaml"
+        )
     if not card.exists():
-        raise UserInputError(f"no {DESIGN_FILE} in '{design_dir}'",
-                             "create one (see examples/counter/design.yaml)")
+        raise UserInputError(
+            f"no {DESIGN_FILE} in '{design_dir}'", "create one (see examples/counter/design.yaml)"
+        )
     try:
         data = yaml.safe_load(card.read_text())
     except UnicodeDecodeError as exc:
@@ -295,12 +311,16 @@ def load_design(design_dir: Path) -> tuple[Design, Path]:
     for key in ("rtl", "testbench"):
         for f in getattr(design, key):
             if not _inside(folder, card, key, f).is_file():
-                raise UserInputError(f"{card.name}: {key} file '{f}' not found in {folder}",
-                                     f"fix the path under '{key}:'")
+                raise UserInputError(
+                    f"{card.name}: {key} file '{f}' not found in {folder}",
+                    f"fix the path under '{key}:'",
+                )
     for d in design.include_dirs:
         if not _inside(folder, card, "include_dirs", d).is_dir():
-            raise UserInputError(f"{card.name}: include dir '{d}' is not a folder in {folder}",
-                                 "fix the path under 'include_dirs:'")
+            raise UserInputError(
+                f"{card.name}: include dir '{d}' is not a folder in {folder}",
+                "fix the path under 'include_dirs:'",
+            )
     _check_spec(design, folder, card)
     return design, folder
 
@@ -320,9 +340,11 @@ def _inside(folder: Path, card: Path, key: str, path: str) -> Path:
     try:
         return resolve_inside(folder, path, must_exist=False)
     except PathOutsideWorkspace as exc:
-        raise UserInputError(f"{card.name}: {key} path '{path}' is outside the design folder "
-                             f"{folder}", "copy it into the folder and give the path relative "
-                             f"to it (e.g. rtl/{Path(path).name})") from exc
+        raise UserInputError(
+            f"{card.name}: {key} path '{path}' is outside the design folder {folder}",
+            "copy it into the folder and give the path relative "
+            f"to it (e.g. rtl/{Path(path).name})",
+        ) from exc
 
 
 def _check_spec(design: Design, folder: Path, card: Path) -> None:
@@ -332,9 +354,10 @@ def _check_spec(design: Design, folder: Path, card: Path) -> None:
         _inside(folder, card, "spec", design.spec)
     if not design.rtl and not spec_path(design, folder):
         missing = f"spec file '{design.spec}' not found" if design.spec else "no spec: given"
-        raise UserInputError(f"{card.name}: {missing} and no rtl: listed",
-                             "write the spec (spec.md) the agents design from, or list the "
-                             "RTL under 'rtl:'")
+        raise UserInputError(
+            f"{card.name}: {missing} and no rtl: listed",
+            "write the spec (spec.md) the agents design from, or list the RTL under 'rtl:'",
+        )
 
 
 def spec_path(design: Design, folder: Path) -> Path | None:
@@ -350,9 +373,13 @@ def design_warnings(design: Design, folder: Path) -> list[str]:
     `what — how to fix`)."""
     out = []
     if design.flow._old_engine_name:
-        out.append(f"flow.engine '{design.flow._old_engine_name}' is the old name of the "
-                   f"'{design.flow.engine}' engine — write engine: {design.flow.engine}")
+        out.append(
+            f"flow.engine '{design.flow._old_engine_name}' is the old name of the "
+            f"'{design.flow.engine}' engine — write engine: {design.flow.engine}"
+        )
     if design.spec and not spec_path(design, folder):
-        out.append(f"spec file '{design.spec}' not found in {folder} — the RTL is checked "
-                   "without it; add it (agents and reports use it) or set spec: null")
+        out.append(
+            f"spec file '{design.spec}' not found in {folder} — the RTL is checked "
+            "without it; add it (agents and reports use it) or set spec: null"
+        )
     return out

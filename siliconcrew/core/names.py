@@ -25,8 +25,10 @@ LIBRELANE_PDK_FAMILIES = ("sky130", "gf180", "ihp")
 
 def check_identifier(value: str, what: str) -> str:
     if not IDENT.match(value or ""):
-        raise UserInputError(f"{what} '{value}' is not a Verilog identifier",
-                             f"give the {what} as a plain module/port name")
+        raise UserInputError(
+            f"{what} '{value}' is not a Verilog identifier",
+            f"give the {what} as a plain module/port name",
+        )
     return value
 
 
@@ -36,19 +38,22 @@ def engine_name(name: str) -> str:
     if name in ENGINE_ALIASES:
         return ENGINE_ALIASES[name]
     if name not in ENGINES:
-        raise UserInputError(f"unknown flow engine '{name}'",
-                             f"use one of: {', '.join(ENGINES)}")
+        raise UserInputError(f"unknown flow engine '{name}'", f"use one of: {', '.join(ENGINES)}")
     return name
 
 
 def pdk_problem(engine: str, pdk: str) -> tuple[str, str] | None:
     """(what is wrong, how to fix) when `engine` cannot use `pdk`, else None."""
     if engine == "qflow" and pdk not in QFLOW_PDKS:
-        return (f"the qflow engine has no PDK '{pdk}'",
-                f"use flow.pdk: one of {', '.join(QFLOW_PDKS)} "
-                "(or flow.engine: librelane for sky130/gf180/ihp)")
+        return (
+            f"the qflow engine has no PDK '{pdk}'",
+            f"use flow.pdk: one of {', '.join(QFLOW_PDKS)} "
+            "(or flow.engine: librelane for sky130/gf180/ihp)",
+        )
     if engine == "librelane" and not pdk.startswith(LIBRELANE_PDK_FAMILIES):
-        return (f"the librelane engine has no PDK '{pdk}'",
-                "use a sky130*, gf180* or ihp* PDK (e.g. sky130A), "
-                f"or flow.engine: qflow for {', '.join(QFLOW_PDKS)}")
+        return (
+            f"the librelane engine has no PDK '{pdk}'",
+            "use a sky130*, gf180* or ihp* PDK (e.g. sky130A), "
+            f"or flow.engine: qflow for {', '.join(QFLOW_PDKS)}",
+        )
     return None

@@ -28,17 +28,25 @@ MAX_INT = 2**64 - 1  # wider constants are rare in a top's parameters
 def parameter_problem(name: Any, value: Any) -> tuple[str, str] | None:
     """(what is wrong, how to fix) for one parameter, or None when it can be used."""
     if not isinstance(name, str) or not IDENT.match(name):
-        return (f"parameter name '{name}' is not a Verilog identifier",
-                "give the name of a parameter of the top module")
+        return (
+            f"parameter name '{name}' is not a Verilog identifier",
+            "give the name of a parameter of the top module",
+        )
     if isinstance(value, bool) or not isinstance(value, int | str):
-        return (f"parameter {name}: value {value!r} is not an integer or a string",
-                "write an integer (16) or a string (\"fast\")")
+        return (
+            f"parameter {name}: value {value!r} is not an integer or a string",
+            'write an integer (16) or a string ("fast")',
+        )
     if isinstance(value, int) and not 0 <= value <= MAX_INT:
-        return (f"parameter {name}: {value} is negative or wider than 64 bits",
-                "use a non-negative integer (yosys' chparam cannot take a negative value)")
+        return (
+            f"parameter {name}: {value} is negative or wider than 64 bits",
+            "use a non-negative integer (yosys' chparam cannot take a negative value)",
+        )
     if isinstance(value, str) and not _SAFE_STRING.match(value):
-        return (f"parameter {name}: string {value!r} has quotes, backslashes or line breaks",
-                "use letters, digits, blanks and . , : / + - = % @ # only")
+        return (
+            f"parameter {name}: string {value!r} has quotes, backslashes or line breaks",
+            "use letters, digits, blanks and . , : / + - = % @ # only",
+        )
     return None
 
 
@@ -89,5 +97,7 @@ def unknown_parameter(log_text: str, top: str) -> str | None:
     m = _NO_OBJECT.search(log_text)
     if not m:
         return None
-    return (f"parameter {m.group(1)} (design.yaml parameters:) is not a parameter of {top}: "
-            "fix the name or remove it")
+    return (
+        f"parameter {m.group(1)} (design.yaml parameters:) is not a parameter of {top}: "
+        "fix the name or remove it"
+    )

@@ -20,8 +20,20 @@ from typing import Any
 
 ENV = "SILICONCREW_PROFILE"
 #: packages the plain `harden` path must not import (checked by the bench and the tests)
-HEAVY = ("langgraph", "langchain", "langchain_core", "chromadb", "openai", "klayout",
-         "networkx", "pyslang", "torch", "numpy", "onnxruntime", "sentence_transformers")
+HEAVY = (
+    "langgraph",
+    "langchain",
+    "langchain_core",
+    "chromadb",
+    "openai",
+    "klayout",
+    "networkx",
+    "pyslang",
+    "torch",
+    "numpy",
+    "onnxruntime",
+    "sentence_transformers",
+)
 
 _path = os.environ.get(ENV) or None
 _t0 = time.perf_counter()
@@ -44,24 +56,30 @@ def span(name: str, **attrs: Any) -> Iterator[None]:
         yield
     finally:
         end = time.perf_counter()
-        _spans.append({"name": name, "start": round(start - _t0, 4),
-                       "dur": round(end - start, 4), **attrs})
+        _spans.append(
+            {"name": name, "start": round(start - _t0, 4), "dur": round(end - start, 4), **attrs}
+        )
 
 
 def mark(name: str, **attrs: Any) -> None:
     """A point in time (duration 0), e.g. "command starts its work"."""
     if _path is not None:
-        _spans.append({"name": name, "start": round(time.perf_counter() - _t0, 4), "dur": 0.0,
-                       **attrs})
+        _spans.append(
+            {"name": name, "start": round(time.perf_counter() - _t0, 4), "dur": 0.0, **attrs}
+        )
 
 
 def _dump() -> None:
     if _path is None:
         return
     loaded = sorted({m.split(".")[0] for m in sys.modules})
-    data = {"wall_at_import": _wall0, "end": round(time.perf_counter() - _t0, 4),
-            "spans": _spans, "heavy_imported": [m for m in HEAVY if m in loaded],
-            "modules": len(sys.modules)}
+    data = {
+        "wall_at_import": _wall0,
+        "end": round(time.perf_counter() - _t0, 4),
+        "spans": _spans,
+        "heavy_imported": [m for m in HEAVY if m in loaded],
+        "modules": len(sys.modules),
+    }
     try:
         with open(_path, "w") as fh:
             json.dump(data, fh, indent=1)

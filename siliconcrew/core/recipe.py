@@ -29,32 +29,42 @@ ABC_SCRIPTS = {
     "min-delay": "strash;scorr;ifraig;retime;strash;dch,-f;map,-M,1",
     "delay-target": "strash;" + _MAP,
     "resyn2": "strash;balance;rewrite;refactor;balance;rewrite;rewrite,-z;balance;refactor,-z;"
-              "rewrite,-z;balance;" + _MAP,
+    "rewrite,-z;balance;" + _MAP,
     "sop-balance": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put;" + _MAP,
     "sop-balance-dch": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put;dch,-f;" + _MAP,
     "sop-balance-2": "strash;&get,-n;&st;&synch2;&if,-g;&syn2;&synch2;&if,-g;&put;" + _MAP,
 }
 # ABC buffering + up/down-sizing after the map (a `-constr` driver/load made it worse).
 _ABC_SIZING = ";buffer,-p;upsize,{D};dnsize,{D}"
-AbcScript = Literal["min-delay", "delay-target", "resyn2", "sop-balance", "sop-balance-dch",
-                    "sop-balance-2"]
+AbcScript = Literal[
+    "min-delay", "delay-target", "resyn2", "sop-balance", "sop-balance-dch", "sop-balance-2"
+]
 
 
 class SynthRecipe(BaseModel):
     """Synthesis-side timing knobs (no RTL change)."""
 
     model_config = ConfigDict(extra="forbid")
-    abc_script: AbcScript | None = Field(None, description="cell-mapping ABC script; None = "
-                                                           "yosys' default (area-oriented)")
-    abc_delay_ps: int | None = Field(None, gt=0, le=10_000_000,
-                                     description="delay target for the targeted scripts, "
-                                                 "sizing and retiming")
-    gate_sizing: bool = Field(False, description="ABC buffering + up/down-sizing to the "
-                                                 "delay target (needs abc_delay_ps)")
-    prefix_adders: bool = Field(False, description="Kogge-Stone carry trees instead of "
-                                                   "ripple carry in adders/comparators")
-    retime: bool = Field(False, description="let ABC move registers across logic (needs "
-                                            "abc_delay_ps); checked by sequential co-simulation")
+    abc_script: AbcScript | None = Field(
+        None, description="cell-mapping ABC script; None = yosys' default (area-oriented)"
+    )
+    abc_delay_ps: int | None = Field(
+        None,
+        gt=0,
+        le=10_000_000,
+        description="delay target for the targeted scripts, sizing and retiming",
+    )
+    gate_sizing: bool = Field(
+        False, description="ABC buffering + up/down-sizing to the delay target (needs abc_delay_ps)"
+    )
+    prefix_adders: bool = Field(
+        False, description="Kogge-Stone carry trees instead of ripple carry in adders/comparators"
+    )
+    retime: bool = Field(
+        False,
+        description="let ABC move registers across logic (needs "
+        "abc_delay_ps); checked by sequential co-simulation",
+    )
 
     @model_validator(mode="after")
     def _needs_target(self) -> "SynthRecipe":
@@ -72,8 +82,10 @@ class SynthRecipe(BaseModel):
     def label(self) -> str:
         parts = []
         if self.abc_script:
-            parts.append(f"ABC {self.abc_script}"
-                         + (f" -D {self.abc_delay_ps}" if self.abc_script != "min-delay" else ""))
+            parts.append(
+                f"ABC {self.abc_script}"
+                + (f" -D {self.abc_delay_ps}" if self.abc_script != "min-delay" else "")
+            )
         if self.gate_sizing:
             parts.append("gate sizing")
         if self.prefix_adders:
@@ -89,8 +101,12 @@ class SynthRecipe(BaseModel):
         out: dict[str, Path] = {}
         if self.prefix_adders:
             dest = folder / PREFIX_LCU
-            dest.write_text(resources.files("siliconcrew.tools").joinpath(
-                "techmap").joinpath(PREFIX_LCU).read_text())
+            dest.write_text(
+                resources.files("siliconcrew.tools")
+                .joinpath("techmap")
+                .joinpath(PREFIX_LCU)
+                .read_text()
+            )
             out["prefix_lcu"] = dest
         return out
 
@@ -101,16 +117,25 @@ class SynthRecipe(BaseModel):
         if not self.prefix_adders:
             lines = [f"synth -top {top}{flat}"]
         else:
-            lines = [f"synth -top {top}{flat} -run begin:fine",
-                     "opt -fast -full", "memory_map", "opt -full",
-                     f'techmap -autoproc -map +/techmap.v -map "{inside["prefix_lcu"]}"',
-                     "opt -fast", "abc -fast", "opt -fast"]
+            lines = [
+                f"synth -top {top}{flat} -run begin:fine",
+                "opt -fast -full",
+                "memory_map",
+                "opt -full",
+                f'techmap -autoproc -map +/techmap.v -map "{inside["prefix_lcu"]}"',
+                "opt -fast",
+                "abc -fast",
+                "opt -fast",
+            ]
         if self.retime and self.abc_delay_ps:
             # ABC only retimes plain flops: lower enables/sync resets to logic first.
             # -fast: the default sequential script (scorr, &fraig) ran > 8 min on a 24x24
             # multiplier; this one takes seconds.
-            lines += ["dfflegalize -cell $_DFF_P_ 01 -cell $_DFF_N_ 01",
-                      f"abc -dff -fast -D {self.abc_delay_ps}", "opt -fast"]
+            lines += [
+                "dfflegalize -cell $_DFF_P_ 01 -cell $_DFF_N_ 01",
+                f"abc -dff -fast -D {self.abc_delay_ps}",
+                "opt -fast",
+            ]
         return "\n".join(lines)
 
     def abc_script_text(self) -> str | None:

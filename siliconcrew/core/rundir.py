@@ -19,21 +19,30 @@ from typing import Any
 from siliconcrew import __version__
 from siliconcrew.core.workspace import make_writable_dir
 
-PINNED_PACKAGES = ("typer", "rich", "pydantic", "pyyaml", "docker", "openai", "langgraph",
-                   "chromadb", "klayout")
+PINNED_PACKAGES = (
+    "typer",
+    "rich",
+    "pydantic",
+    "pyyaml",
+    "docker",
+    "openai",
+    "langgraph",
+    "chromadb",
+    "klayout",
+)
 
 # One shell line printing each EDA tool's version; run once per run inside the sandbox.
 VERSION_PROBE = (
     "for t in iverilog verilator yosys sta; do "
-    "command -v $t >/dev/null || echo \"$t: missing\"; done; "
-    "echo \"iverilog: $(iverilog -V 2>&1 | head -n1)\"; "
-    "echo \"verilator: $(verilator --version 2>&1 | head -n1)\"; "
-    "echo \"yosys: $(yosys -V 2>&1 | head -n1)\"; "
+    'command -v $t >/dev/null || echo "$t: missing"; done; '
+    'echo "iverilog: $(iverilog -V 2>&1 | head -n1)"; '
+    'echo "verilator: $(verilator --version 2>&1 | head -n1)"; '
+    'echo "yosys: $(yosys -V 2>&1 | head -n1)"; '
     "echo \"sta: $(dpkg-query -W -f='${Version}' opensta 2>/dev/null || echo unknown)\"; "
     "echo \"qflow: $(dpkg-query -W -f='${Version}' qflow 2>/dev/null || echo missing)\"; "
     "echo \"magic: $(dpkg-query -W -f='${Version}' magic 2>/dev/null || echo missing)\"; "
     "echo \"netgen-lvs: $(dpkg-query -W -f='${Version}' netgen-lvs 2>/dev/null || echo missing)\"; "
-    "echo \"qflow-tech-osu018: "
+    'echo "qflow-tech-osu018: '
     "$(dpkg-query -W -f='${Version}' qflow-tech-osu018 2>/dev/null || echo missing)\""
 )
 
@@ -71,8 +80,11 @@ class RunDir:
 
     def event(self, event: str, **data: Any) -> None:
         """Append one event; flushed and fsynced so a crash keeps everything before it."""
-        rec = {"ts": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
-               "event": event, **data}
+        rec = {
+            "ts": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "event": event,
+            **data,
+        }
         with self.trace_path.open("a") as fh:
             fh.write(json.dumps(rec, default=str) + "\n")
             fh.flush()
@@ -86,16 +98,20 @@ class RunDir:
         tmp.replace(target)
         return target
 
-    def manifest(self, *, design: dict, sandbox: dict, tool_versions: dict,
-                 extra: dict | None = None) -> Path:
-        return self.write_json("manifest.json", {
-            "run_id": self.run_id,
-            "siliconcrew": __version__,
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "packages": package_versions(),
-            "design": design,
-            "sandbox": sandbox,
-            "tool_versions": tool_versions,
-            **(extra or {}),
-        })
+    def manifest(
+        self, *, design: dict, sandbox: dict, tool_versions: dict, extra: dict | None = None
+    ) -> Path:
+        return self.write_json(
+            "manifest.json",
+            {
+                "run_id": self.run_id,
+                "siliconcrew": __version__,
+                "python": sys.version.split()[0],
+                "platform": platform.platform(),
+                "packages": package_versions(),
+                "design": design,
+                "sandbox": sandbox,
+                "tool_versions": tool_versions,
+                **(extra or {}),
+            },
+        )

@@ -82,11 +82,14 @@ def load_settings(**sandbox_overrides: object) -> Settings:
         try:
             data = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
-            raise UserInputError(f"config file {path} is not valid YAML: {exc}".splitlines()[0],
-                                 "fix or remove the file") from exc
+            raise UserInputError(
+                f"config file {path} is not valid YAML: {exc}".splitlines()[0],
+                "fix or remove the file",
+            ) from exc
         if not isinstance(data, dict):
-            raise UserInputError(f"config file {path} must be a mapping",
-                                 "see README 'Configuration'")
+            raise UserInputError(
+                f"config file {path} must be a mapping", "see README 'Configuration'"
+            )
     sandbox = dict(data.get("sandbox") or {})
     for env, key in _ENV_MAP.items():
         if os.environ.get(env) not in (None, ""):
@@ -100,12 +103,16 @@ def load_settings(**sandbox_overrides: object) -> Settings:
         raise UserInputError(f"config file {path}: 'llm' must be a mapping", "see README")
     mcp_servers = data.get("mcp_servers") or {}
     if not isinstance(mcp_servers, dict):
-        raise UserInputError(f"config file {path}: 'mcp_servers' must be a mapping",
-                             "see README 'MCP servers as plugin tools'")
+        raise UserInputError(
+            f"config file {path}: 'mcp_servers' must be a mapping",
+            "see README 'MCP servers as plugin tools'",
+        )
     try:
         return Settings(sandbox=SandboxSettings(**sandbox), llm=llm, mcp_servers=mcp_servers)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise UserInputError(f"bad sandbox setting '{where}': {err['msg']}",
-                             f"check {path} and SILICONCREW_* variables") from exc
+        raise UserInputError(
+            f"bad sandbox setting '{where}': {err['msg']}",
+            f"check {path} and SILICONCREW_* variables",
+        ) from exc

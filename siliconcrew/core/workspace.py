@@ -15,8 +15,9 @@ from siliconcrew.core.errors import PathOutsideWorkspace, UserInputError
 SCRATCH_DIR = ".siliconcrew"
 
 
-def resolve_inside(workspace: Path, path: str | os.PathLike[str], *,
-                   must_exist: bool = True) -> Path:
+def resolve_inside(
+    workspace: Path, path: str | os.PathLike[str], *, must_exist: bool = True
+) -> Path:
     """Return the absolute host path of `path` (relative to `workspace`), refusing escapes."""
     if path is None or str(path).strip() == "":
         raise UserInputError("empty path", "give a file path relative to the workspace")
@@ -50,7 +51,8 @@ def not_writable(folder: Path, reason: str) -> UserInputError:
         f"design folder '{folder}' is not writable ({reason}): runs/ and {SCRATCH_DIR}/ are "
         "created in it",
         "make it writable (chmod -R u+w, or remount it read-write) or copy the design to a "
-        "writable folder")
+        "writable folder",
+    )
 
 
 def make_writable_dir(path: Path, folder: Path) -> Path:

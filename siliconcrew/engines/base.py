@@ -30,11 +30,22 @@ StageStatus = Literal["ok", "failed", "skipped", "cached"]
 
 # The common metric vocabulary (LibreLane names). Engines fill what they can measure.
 METRIC_NAMES = (
-    "timing__setup__ws", "timing__setup__tns", "timing__hold__ws", "timing__hold__tns",
-    "design__instance__count", "design__instance__area", "design__die__area",
-    "design__core__area", "design__instance__utilization", "route__drc_errors",
-    "route__wirelength", "route__failed_nets", "magic__drc_error__count",
-    "design__lvs_error__count", "antenna__violating__nets", "clock__fmax_mhz",
+    "timing__setup__ws",
+    "timing__setup__tns",
+    "timing__hold__ws",
+    "timing__hold__tns",
+    "design__instance__count",
+    "design__instance__area",
+    "design__die__area",
+    "design__core__area",
+    "design__instance__utilization",
+    "route__drc_errors",
+    "route__wirelength",
+    "route__failed_nets",
+    "magic__drc_error__count",
+    "design__lvs_error__count",
+    "antenna__violating__nets",
+    "clock__fmax_mhz",
 )
 
 
@@ -90,9 +101,11 @@ def copy_include_files(design: DesignInput, dest: Path) -> None:
         target = dest / rel
         if target.exists():
             if target.read_bytes() != f.read_bytes():
-                raise UserInputError(f"two different files would be '{rel}' for the flow "
-                                     f"({f} and another RTL or include file)",
-                                     "rename one: the flow keeps sources in one folder")
+                raise UserInputError(
+                    f"two different files would be '{rel}' for the flow "
+                    f"({f} and another RTL or include file)",
+                    "rename one: the flow keeps sources in one folder",
+                )
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(f, target)
@@ -145,55 +158,70 @@ class FlowEngine(abc.ABC):
         """The engine's configuration for a design, before user overrides."""
 
     @abc.abstractmethod
-    def prepare(self, design: DesignInput, flow_dir: Path, config: dict[str, Any],
-                sandbox: Sandbox) -> None:
+    def prepare(
+        self, design: DesignInput, flow_dir: Path, config: dict[str, Any], sandbox: Sandbox
+    ) -> None:
         """Write the engine's inputs (sources, config files) into flow_dir. Idempotent."""
 
     @abc.abstractmethod
-    def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
-                  config: dict[str, Any], sandbox: Sandbox,
-                  progress: Callable[[str], None] | None = None) -> StageResult:
+    def run_stage(
+        self,
+        stage: str,
+        design: DesignInput,
+        flow_dir: Path,
+        config: dict[str, Any],
+        sandbox: Sandbox,
+        progress: Callable[[str], None] | None = None,
+    ) -> StageResult:
         """Run one stage in the sandbox and parse its outputs; `progress(text)` is called now
         and then while a long stage runs (elapsed time and the stage log's newest line)."""
 
     @abc.abstractmethod
-    def collect(self, design: DesignInput, flow_dir: Path, stages: list[StageResult],
-                sandbox: Sandbox) -> tuple[dict[str, Any], dict[str, str]]:
+    def collect(
+        self, design: DesignInput, flow_dir: Path, stages: list[StageResult], sandbox: Sandbox
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         """Final metrics (LibreLane names) and artefacts (gds, def, netlist, png, ...)."""
 
     def required_image(self, design: DesignInput) -> str | None:
         """A sandbox image this engine needs for the design (None: the configured one)."""
         return None
 
-    def apply_action(self, action: str, params: dict[str, Any],
-                     config: dict[str, Any]) -> dict[str, Any] | None:
+    def apply_action(
+        self, action: str, params: dict[str, Any], config: dict[str, Any]
+    ) -> dict[str, Any] | None:
         """A new config with the abstract repair action applied, or None if not expressible."""
         return None
 
     def signoff_clean(self, metrics: dict[str, Any], artifacts: dict[str, str]) -> bool:
         """GDS exists, DRC 0, LVS clean and no setup/hold violation (`harden`'s exit rule)."""
+
         def non_negative(key: str) -> bool:
             value = metrics.get(key)
             return value is None or value >= 0
 
-        return bool(artifacts.get("gds")) and metrics.get("magic__drc_error__count", 1) == 0 \
-            and metrics.get("design__lvs_error__count", 1) == 0 \
-            and metrics.get("route__drc_errors", 0) in (0, None) \
-            and non_negative("timing__setup__ws") and non_negative("timing__hold__ws")
+        return (
+            bool(artifacts.get("gds"))
+            and metrics.get("magic__drc_error__count", 1) == 0
+            and metrics.get("design__lvs_error__count", 1) == 0
+            and metrics.get("route__drc_errors", 0) in (0, None)
+            and non_negative("timing__setup__ws")
+            and non_negative("timing__hold__ws")
+        )
 
     def stage_range(self, from_stage: str | None, to_stage: str | None) -> list[str]:
         from_stage = self.stage_name(from_stage) if from_stage else None
         to_stage = self.stage_name(to_stage) if to_stage else None
         for s in (from_stage, to_stage):
             if s is not None and s not in self.stages:
-                raise UserInputError(f"unknown stage '{s}' for the {self.name} engine",
-                                     f"stages: {', '.join(self.stages)}")
+                raise UserInputError(
+                    f"unknown stage '{s}' for the {self.name} engine",
+                    f"stages: {', '.join(self.stages)}",
+                )
         i = self.stages.index(from_stage) if from_stage else 0
         j = self.stages.index(to_stage) if to_stage else len(self.stages) - 1
         if i > j:
-            raise UserInputError(f"--from {from_stage} comes after --to {to_stage}",
-                                 "swap them")
-        return list(self.stages[i:j + 1])
+            raise UserInputError(f"--from {from_stage} comes after --to {to_stage}", "swap them")
+        return list(self.stages[i : j + 1])
 
 
 def _load_stage_state(flow_dir: Path) -> dict[str, StageResult]:
@@ -212,16 +240,26 @@ def _save_stage_state(flow_dir: Path, state: dict[str, StageResult]) -> None:
     tmp.replace(flow_dir / "stages.json")
 
 
-def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: Sandbox,
-             config: dict[str, Any], *, from_stage: str | None = None,
-             to_stage: str | None = None, progress: ProgressFn | None = None) -> FlowResult:
+def run_flow(
+    engine: FlowEngine,
+    design: DesignInput,
+    flow_dir: Path,
+    sandbox: Sandbox,
+    config: dict[str, Any],
+    *,
+    from_stage: str | None = None,
+    to_stage: str | None = None,
+    progress: ProgressFn | None = None,
+) -> FlowResult:
     """Run the engine's stages; resume-aware (finished stages before --from are kept)."""
     with span("prepare"):
         flow_dir.mkdir(parents=True, exist_ok=True)
         sandbox.make_tree_writable(flow_dir)  # a continued run writes where a sealed one left
         wanted = engine.stage_range(from_stage, to_stage)
-        state = {engine.stage_name(k): v.model_copy(update={"name": engine.stage_name(v.name)})
-                 for k, v in _load_stage_state(flow_dir).items()}
+        state = {
+            engine.stage_name(k): v.model_copy(update={"name": engine.stage_name(v.name)})
+            for k, v in _load_stage_state(flow_dir).items()
+        }
         (flow_dir / "flow_config.json").write_text(json.dumps(config, indent=2, default=str))
         engine.prepare(design, flow_dir, config, sandbox)
     results: list[StageResult] = []
@@ -229,21 +267,24 @@ def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: S
     for stage in engine.stages:
         if stage not in wanted:
             prev = state.get(stage)
-            if prev is not None and prev.status in ("ok", "cached") and \
-                    engine.stages.index(stage) < engine.stages.index(wanted[0]):
+            if (
+                prev is not None
+                and prev.status in ("ok", "cached")
+                and engine.stages.index(stage) < engine.stages.index(wanted[0])
+            ):
                 results.append(prev.model_copy(update={"status": "cached"}))
                 if progress:
                     progress(stage, "cached")
             continue
         if failed:
-            results.append(StageResult(name=stage, status="skipped",
-                                       summary="an earlier stage failed"))
+            results.append(
+                StageResult(name=stage, status="skipped", summary="an earlier stage failed")
+            )
             continue
         if progress:
             progress(stage, "running")
         t0 = time.perf_counter()
-        detail = (lambda text, _s=stage: progress(_s, PROGRESS_PREFIX + text)) if progress \
-            else None
+        detail = (lambda text, _s=stage: progress(_s, PROGRESS_PREFIX + text)) if progress else None
         with span("stage", stage=stage):
             res = engine.run_stage(stage, design, flow_dir, config, sandbox, progress=detail)
         res.duration_s = round(time.perf_counter() - t0, 3)
@@ -262,5 +303,12 @@ def run_flow(engine: FlowEngine, design: DesignInput, flow_dir: Path, sandbox: S
         status = "partial"
     else:
         status = "ok" if engine.signoff_clean(metrics, artifacts) else "failed"
-    return FlowResult(engine=engine.name, status=status, run_dir=str(flow_dir), stages=results,
-                      metrics=metrics, artifacts=artifacts, config=config)
+    return FlowResult(
+        engine=engine.name,
+        status=status,
+        run_dir=str(flow_dir),
+        stages=results,
+        metrics=metrics,
+        artifacts=artifacts,
+        config=config,
+    )

@@ -27,8 +27,8 @@ _WORD = re.compile(r"\\\S+|[A-Za-z_][\w$]*")
 class Binding:
     """The result of trying to bind a testbench's references into the design."""
 
-    text: str | None = None                       # the netlist with observation wires
-    bound: dict[str, str] = field(default_factory=dict)    # ref → "lsb..msb nets" (for the note)
+    text: str | None = None  # the netlist with observation wires
+    bound: dict[str, str] = field(default_factory=dict)  # ref → "lsb..msb nets" (for the note)
     refused: dict[str, str] = field(default_factory=dict)  # ref → why it cannot be bound
 
     def note(self) -> str:
@@ -43,8 +43,10 @@ def unbound_references(compile_output: str) -> list[str]:
 
 def top_instances(testbench: list[Path], top: str) -> set[str]:
     """Instance names of module `top` in the testbench files (`uart_rx #(...) dut (...)`)."""
-    inst = re.compile(r"\b" + re.escape(top) + r"\s*(?:#\s*\((?:[^()]|\([^()]*\))*\)\s*)?"
-                      r"([A-Za-z_][\w$]*)\s*\(")
+    inst = re.compile(
+        r"\b" + re.escape(top) + r"\s*(?:#\s*\((?:[^()]|\([^()]*\))*\)\s*)?"
+        r"([A-Za-z_][\w$]*)\s*\("
+    )
     names: set[str] = set()
     for f in testbench:
         try:
@@ -55,15 +57,17 @@ def top_instances(testbench: list[Path], top: str) -> set[str]:
     return names
 
 
-def declared_bits(rtl: list[Path], top: str, name: str,
-                  parameters: dict[str, int | str]) -> tuple[int, int, bool] | str:
+def declared_bits(
+    rtl: list[Path], top: str, name: str, parameters: dict[str, int | str]
+) -> tuple[int, int, bool] | str:
     """(msb, lsb, signed) of variable `name` of the top as the RTL declares it, elaborated
     with design.yaml's parameters (pyslang, on text only); else why it cannot be bound."""
     import pyslang
 
     opts = pyslang.ast.CompilationOptions()
-    opts.paramOverrides = [f"{k}={v if isinstance(v, int) else chr(34) + v + chr(34)}"
-                           for k, v in parameters.items()]
+    opts.paramOverrides = [
+        f"{k}={v if isinstance(v, int) else chr(34) + v + chr(34)}" for k, v in parameters.items()
+    ]
     comp = pyslang.ast.Compilation(pyslang.Bag([opts]))
     for f in rtl:
         try:
@@ -75,8 +79,7 @@ def declared_bits(rtl: list[Path], top: str, name: str,
     if body is None:
         return f"module {top} not found in the RTL"
     sym = body.lookupName(name)
-    if sym is None or sym.kind not in (pyslang.ast.SymbolKind.Variable,
-                                       pyslang.ast.SymbolKind.Net):
+    if sym is None or sym.kind not in (pyslang.ast.SymbolKind.Variable, pyslang.ast.SymbolKind.Net):
         return f"{name} is not a variable of {top}"
     ty = sym.type.canonicalType
     if ty.kind == pyslang.ast.SymbolKind.EnumType:
@@ -98,16 +101,22 @@ def _top_span(netlist: str, top: str) -> tuple[int, int] | None:
     return (m.start(), end.start()) if end else None
 
 
-def bind_references(netlist: str, top: str, refs: list[str], instances: set[str],
-                    rtl: list[Path], parameters: dict[str, int | str],
-                    tb_top: str | None = None) -> Binding:
+def bind_references(
+    netlist: str,
+    top: str,
+    refs: list[str],
+    instances: set[str],
+    rtl: list[Path],
+    parameters: dict[str, int | str],
+    tb_top: str | None = None,
+) -> Binding:
     """Observation wires for `refs` (`dut.pc`), each bit an existing net of the top module."""
     out = Binding()
     span = _top_span(netlist, top)
     if span is None:
         out.refused = {r: f"module {top} not found in the netlist" for r in refs}
         return out
-    words = set(_WORD.findall(netlist[span[0]:span[1]]))
+    words = set(_WORD.findall(netlist[span[0] : span[1]]))
     wires: list[str] = []
     for ref in refs:
         parts = ref.split(".")
@@ -130,8 +139,9 @@ def bind_references(netlist: str, top: str, refs: list[str], instances: set[str]
         for i in range(msb, lsb + step, step):
             net = next((n for n in (f"{name}_{i}_", f"\\{name}[{i}]") if n in words), None)
             if net is None:
-                out.refused[ref] = (f"bit {name}[{i}] has no net in the netlist (optimised "
-                                    "away or renamed)")
+                out.refused[ref] = (
+                    f"bit {name}[{i}] has no net in the netlist (optimised away or renamed)"
+                )
                 break
             nets.append(net)
         else:
@@ -140,8 +150,10 @@ def bind_references(netlist: str, top: str, refs: list[str], instances: set[str]
             wires.append(f"wire {sign}[{msb}:{lsb}] {name} = {{{joined}}};")
             out.bound[ref] = f"{nets[-1]}..{nets[0]}" if len(nets) > 1 else nets[0]
     if wires and not out.refused:
-        block = ("// observation wires for the testbench's references into the design, "
-                 "added by siliconcrew for the gate-level run only (each bit a net of this "
-                 "netlist)\n" + "\n".join(wires) + "\n")
-        out.text = netlist[:span[1]] + block + netlist[span[1]:]
+        block = (
+            "// observation wires for the testbench's references into the design, "
+            "added by siliconcrew for the gate-level run only (each bit a net of this "
+            "netlist)\n" + "\n".join(wires) + "\n"
+        )
+        out.text = netlist[: span[1]] + block + netlist[span[1] :]
     return out

@@ -25,8 +25,10 @@ _CLASS = re.compile(r"^\s*CLASS\s+(\w+)", re.MULTILINE)
 _UNITS = re.compile(r"UNITS\s+DISTANCE\s+MICRONS\s+(\d+)")
 _DIE = re.compile(r"DIEAREA\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)")
 _COMPONENTS = re.compile(r"^COMPONENTS\s+\d+\s*;(.*?)^END\s+COMPONENTS", re.MULTILINE | re.DOTALL)
-_COMP = re.compile(r"-\s+(\S+)\s+(\S+)\s+\+\s+(?:PLACED|FIXED)"
-                   r"\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+(\w+)")
+_COMP = re.compile(
+    r"-\s+(\S+)\s+(\S+)\s+\+\s+(?:PLACED|FIXED)"
+    r"\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+(\w+)"
+)
 FILL_PREFIXES = ("FILL", "DECAP", "TAP", "PHY_")
 
 
@@ -55,13 +57,15 @@ def read_lef_macros(lef_paths: list[Path]) -> dict[str, Macro]:
             size = _SIZE.search(body)
             klass = _CLASS.search(body)
             if size:
-                macros[m.group(1)] = Macro(float(size.group(1)), float(size.group(2)),
-                                           klass.group(1) if klass else "CORE")
+                macros[m.group(1)] = Macro(
+                    float(size.group(1)), float(size.group(2)), klass.group(1) if klass else "CORE"
+                )
     return macros
 
 
-def read_def(def_path: Path) -> tuple[float, tuple[float, float, float, float] | None,
-                                       list[Placement]]:
+def read_def(
+    def_path: Path,
+) -> tuple[float, tuple[float, float, float, float] | None, list[Placement]]:
     """(units per micron, die box in microns, placed components in microns)."""
     text = def_path.read_text(errors="replace")
     u = _UNITS.search(text)
@@ -72,8 +76,15 @@ def read_def(def_path: Path) -> tuple[float, tuple[float, float, float, float] |
     block = _COMPONENTS.search(text)
     if block:
         for m in _COMP.finditer(block.group(1)):
-            comps.append(Placement(m.group(1), m.group(2), float(m.group(3)) / units,
-                                   float(m.group(4)) / units, m.group(5)))
+            comps.append(
+                Placement(
+                    m.group(1),
+                    m.group(2),
+                    float(m.group(3)) / units,
+                    float(m.group(4)) / units,
+                    m.group(5),
+                )
+            )
     return units, die, comps  # type: ignore[return-value]
 
 
@@ -112,8 +123,9 @@ def _quiet_stdout():
         os.close(devnull)
 
 
-def render_png(def_path: Path, lef_paths: list[Path], png_path: Path,
-               width: int = 1200, height: int = 900) -> Path:
+def render_png(
+    def_path: Path, lef_paths: list[Path], png_path: Path, width: int = 1200, height: int = 900
+) -> Path:
     """Draw the routed layout (cells as boxes, metals in colour) to a PNG with klayout."""
     import klayout.db as kdb
     import klayout.lay as klay
@@ -142,22 +154,26 @@ def render_png(def_path: Path, lef_paths: list[Path], png_path: Path,
         top.shapes(fill_layer if is_filler(c.macro) else cell_layer).insert(box)
 
     view = klay.LayoutView()
-    for key, value in {"background-color": "#ffffff", "grid-visible": "false",
-                       "text-visible": "false", "cell-box-visible": "false",
-                       "ghost-cells-visible": "false"}.items():
+    for key, value in {
+        "background-color": "#ffffff",
+        "grid-visible": "false",
+        "text-visible": "false",
+        "cell-box-visible": "false",
+        "ghost-cells-visible": "false",
+    }.items():
         view.set_config(key, value)
     view.show_layout(layout, False)
     view.max_hier()
     view.add_missing_layers()
-    metal_colors = [0x1f77b4, 0xd62728, 0x2ca02c, 0x9467bd, 0xff7f0e, 0x8c564b, 0x17becf]
+    metal_colors = [0x1F77B4, 0xD62728, 0x2CA02C, 0x9467BD, 0xFF7F0E, 0x8C564B, 0x17BECF]
     it = view.begin_layers()
     while not it.at_end():
         lp = it.current().dup()
         layer, dtype = lp.source_layer, lp.source_datatype
         if layer == 999:  # standard cells
-            lp.fill_color, lp.frame_color, lp.dither_pattern = 0xbbbbbb, 0x555555, 3
+            lp.fill_color, lp.frame_color, lp.dither_pattern = 0xBBBBBB, 0x555555, 3
         elif layer == 998:  # fillers
-            lp.fill_color, lp.frame_color, lp.dither_pattern = 0xf4f4f4, 0xcccccc, 1
+            lp.fill_color, lp.frame_color, lp.dither_pattern = 0xF4F4F4, 0xCCCCCC, 1
         elif dtype == 1:  # labels
             lp.visible = False
         elif layer % 2 == 0:  # metals (even layer numbers in qflow/magic LEF maps)
@@ -185,8 +201,9 @@ class PngJob:
     cannot take the flow down (a picture must never fail the flow).
     """
 
-    def __init__(self, def_path: Path, lef_paths: list[Path], png_path: Path,
-                 timeout_s: float = 300.0) -> None:
+    def __init__(
+        self, def_path: Path, lef_paths: list[Path], png_path: Path, timeout_s: float = 300.0
+    ) -> None:
         import siliconcrew
 
         self.png_path = png_path
@@ -196,9 +213,19 @@ class PngJob:
         env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
         png_path.parent.mkdir(parents=True, exist_ok=True)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "siliconcrew.engines.layout", str(def_path), str(png_path),
-             *map(str, lef_paths)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, env=env)
+            [
+                sys.executable,
+                "-m",
+                "siliconcrew.engines.layout",
+                str(def_path),
+                str(png_path),
+                *map(str, lef_paths),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
 
     def result(self) -> Path:
         """The PNG's path once drawn; PngError (the child's error line) otherwise."""
@@ -207,12 +234,14 @@ class PngJob:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.communicate()
-            raise PngError(f"TimeoutExpired: layout picture not drawn within "
-                           f"{self.timeout_s:g} s") from None
+            raise PngError(
+                f"TimeoutExpired: layout picture not drawn within {self.timeout_s:g} s"
+            ) from None
         if self._proc.returncode != 0:
             lines = err.decode("utf-8", "replace").strip().splitlines()
-            raise PngError(lines[-1] if lines else
-                           f"ChildProcessError: exit {self._proc.returncode}")
+            raise PngError(
+                lines[-1] if lines else f"ChildProcessError: exit {self._proc.returncode}"
+            )
         return self.png_path
 
 

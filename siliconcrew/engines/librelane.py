@@ -101,8 +101,15 @@ DEFAULT_TAG = "siliconcrew"
 DEFAULT_STAGE_TIMEOUT_S = 4 * 3600.0
 STATES_FILE = "librelane_states.json"
 DEFERRED_FILE = "librelane_deferred.json"  # stage → deferred checker errors it carried on
-ENGINE_OPTIONS = ("pdk_root", "command", "image", "run_tag", "timeout_s", "config",
-                  "librelane_version")
+ENGINE_OPTIONS = (
+    "pdk_root",
+    "command",
+    "image",
+    "run_tag",
+    "timeout_s",
+    "config",
+    "librelane_version",
+)
 RUN_RECORD = "librelane_run.json"
 #: LibreLane variables that size a step's threads / parallel corner processes. Each defaults to
 #: `_get_process_limit()` = `_OPENLANE_MAX_CORES` or os.cpu_count() (common/misc.py, 3.0.17:
@@ -110,8 +117,13 @@ RUN_RECORD = "librelane_run.json"
 #: pools, KLAYOUT_*_THREADS in steps/klayout.py) — the *host's* core count inside a container
 #: limited to a few CPUs and 512 processes. `-j/--jobs` (flows/cli.py) only sizes LibreLane's
 #: own thread pool, so both are set from the sandbox's CPU limit.
-THREAD_VARIABLES = ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS",
-                    "KLAYOUT_DENSITY_THREADS")
+THREAD_VARIABLES = (
+    "DRT_THREADS",
+    "STA_THREADS",
+    "KLAYOUT_DRC_THREADS",
+    "KLAYOUT_XOR_THREADS",
+    "KLAYOUT_DENSITY_THREADS",
+)
 
 # Coarse stages → (first step id, last step id) of the Classic flow, for --from/--to. Contiguous:
 # every Classic step falls in exactly one range. None = start / end of the flow.
@@ -119,20 +131,23 @@ THREAD_VARIABLES = ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOU
 # ...; same in OpenLane 2). Fill insertion counts as signoff because `Odb.CellFrequencyTables`,
 # which follows it in LibreLane, does not exist in OpenLane 2.
 STAGE_STEPS: dict[str, tuple[str | None, str | None]] = {
-    "synthesis": (None, "OpenROAD.STAPrePNR"),          # lint, Yosys, SDC checks, pre-PnR STA
+    "synthesis": (None, "OpenROAD.STAPrePNR"),  # lint, Yosys, SDC checks, pre-PnR STA
     "floorplan": ("OpenROAD.Floorplan", "Odb.ApplyDEFTemplate"),  # die, taps, PDN, IO pins
     "placement": ("OpenROAD.GlobalPlacement", "OpenROAD.DetailedPlacement"),  # + repair_design
-    "cts": ("OpenROAD.CTS", "OpenROAD.STAMidPNR-2"),    # clock tree + post-CTS timing repair
+    "cts": ("OpenROAD.CTS", "OpenROAD.STAMidPNR-2"),  # clock tree + post-CTS timing repair
     "routing": ("OpenROAD.GlobalRouting", "Checker.WireLength"),  # GRT, antennas, DRT, checks
-    "signoff": ("OpenROAD.FillInsertion", None),       # fill, RCX, STA, GDS, DRC, LVS, checkers
+    "signoff": ("OpenROAD.FillInsertion", None),  # fill, RCX, STA, GDS, DRC, LVS, checkers
 }
 STAGES = tuple(STAGE_STEPS)
 
 # PDK → its usual standard-cell library (LibreLane's default SCL for that PDK).
 DEFAULT_SCL = {
-    "sky130A": "sky130_fd_sc_hd", "sky130B": "sky130_fd_sc_hd",
-    "gf180mcuA": "gf180mcu_fd_sc_mcu7t5v0", "gf180mcuB": "gf180mcu_fd_sc_mcu7t5v0",
-    "gf180mcuC": "gf180mcu_fd_sc_mcu7t5v0", "gf180mcuD": "gf180mcu_fd_sc_mcu7t5v0",
+    "sky130A": "sky130_fd_sc_hd",
+    "sky130B": "sky130_fd_sc_hd",
+    "gf180mcuA": "gf180mcu_fd_sc_mcu7t5v0",
+    "gf180mcuB": "gf180mcu_fd_sc_mcu7t5v0",
+    "gf180mcuC": "gf180mcu_fd_sc_mcu7t5v0",
+    "gf180mcuD": "gf180mcu_fd_sc_mcu7t5v0",
     "ihp-sg13g2": "sg13g2_stdcell",
 }
 DEFAULT_CORE_UTIL = 40
@@ -147,9 +162,9 @@ OL1_TO_LIBRELANE: dict[str, tuple[str, float]] = {
     "net_antenna_violations": ("antenna__violating__nets", 1),
     "pin_antenna_violations": ("antenna__violating__pins", 1),
     "wire_length": ("route__wirelength", 1),
-    "wns": ("timing__setup__wns", 1),        # worst *negative* slack (0 when met), as LibreLane
+    "wns": ("timing__setup__wns", 1),  # worst *negative* slack (0 when met), as LibreLane
     "tns": ("timing__setup__tns", 1),
-    "spef_wns": ("timing__setup__wns", 1),   # post-extraction value wins when measured
+    "spef_wns": ("timing__setup__wns", 1),  # post-extraction value wins when measured
     "spef_tns": ("timing__setup__tns", 1),
     "DIEAREA_mm^2": ("design__die__area", 1e6),  # LibreLane reports µm²
     "CoreArea_um^2": ("design__core__area", 1),
@@ -227,8 +242,12 @@ def parse_metrics_csv(source: str | Path) -> dict[str, Any]:
     their LibreLane name (OL1_TO_LIBRELANE); OL1 writes -1 for "not measured", which is not
     mapped.
     """
-    text = Path(source).read_text() if isinstance(source, Path) or (
-        isinstance(source, str) and "\n" not in source and Path(source).is_file()) else source
+    text = (
+        Path(source).read_text()
+        if isinstance(source, Path)
+        or (isinstance(source, str) and "\n" not in source and Path(source).is_file())
+        else source
+    )
     rows = [r for r in csv.reader(io.StringIO(text)) if r]
     if not rows:
         return {}
@@ -253,8 +272,12 @@ def common_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
 # -- log parsing -------------------------------------------------------------------------------
 def _continuation(line: str, code: str) -> bool:
     s = line.strip()
-    return bool(s) and ":" in s and not s.startswith(("[", "Error", "+", "Command exited")) \
+    return (
+        bool(s)
+        and ":" in s
+        and not s.startswith(("[", "Error", "+", "Command exited"))
         and s != code
+    )
 
 
 def parse_openroad_alerts(lines: Iterable[str], file: str | None = None) -> list[Diagnostic]:
@@ -286,8 +309,13 @@ def parse_openroad_alerts(lines: Iterable[str], file: str | None = None) -> list
         m = _ALERT.match(line.rstrip())
         if not m:
             continue
-        d = Diagnostic(file=file, line=i, code=m.group("code"), message=m.group("msg").strip(),
-                       severity="warning" if m.group("sev") == "WARNING" else "error")
+        d = Diagnostic(
+            file=file,
+            line=i,
+            code=m.group("code"),
+            message=m.group("msg").strip(),
+            severity="warning" if m.group("sev") == "WARNING" else "error",
+        )
         if d.severity == "error":
             pending = d
         else:
@@ -308,8 +336,14 @@ def parse_flow_messages(text: str, severity: str, file: str | None = None) -> li
             out[-1] = out[-1].model_copy(update={"message": out[-1].message + " " + s.strip()})
             continue
         m = _CODED.match(s.strip())
-        out.append(Diagnostic(file=file, severity=severity, code=m.group("code") if m else None,
-                              message=(m.group("msg") if m else s).strip()))
+        out.append(
+            Diagnostic(
+                file=file,
+                severity=severity,
+                code=m.group("code") if m else None,
+                message=(m.group("msg") if m else s).strip(),
+            )
+        )
     return out
 
 
@@ -329,8 +363,13 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
         else:
             dropped += 1
     if dropped:
-        warnings.append(Diagnostic(severity="info", code="librelane",
-                                   message=f"{dropped} more messages not listed (see the logs)"))
+        warnings.append(
+            Diagnostic(
+                severity="info",
+                code="librelane",
+                message=f"{dropped} more messages not listed (see the logs)",
+            )
+        )
     return errors + warnings
 
 
@@ -344,9 +383,10 @@ class LibreLaneEngine(FlowEngine):
     def engine_options(design: DesignInput) -> dict[str, Any]:
         bad = [k for k in design.options if not k.isupper() and k not in ENGINE_OPTIONS]
         if bad:
-            raise UserInputError(f"unknown librelane-engine option '{bad[0]}'",
-                                 f"engine options: {', '.join(ENGINE_OPTIONS)}; LibreLane "
-                                 "variables are UPPER_CASE")
+            raise UserInputError(
+                f"unknown librelane-engine option '{bad[0]}'",
+                f"engine options: {', '.join(ENGINE_OPTIONS)}; LibreLane variables are UPPER_CASE",
+            )
         return {k: v for k, v in design.options.items() if k in ENGINE_OPTIONS}
 
     def required_image(self, design: DesignInput) -> str | None:
@@ -364,15 +404,18 @@ class LibreLaneEngine(FlowEngine):
     def _tag(self, design: DesignInput) -> str:
         tag = str(self.engine_options(design).get("run_tag") or DEFAULT_TAG)
         if not re.fullmatch(r"[\w.-]+", tag):
-            raise UserInputError(f"run_tag '{tag}' is not a plain folder name",
-                                 "use letters, digits, '.', '-', '_'")
+            raise UserInputError(
+                f"run_tag '{tag}' is not a plain folder name", "use letters, digits, '.', '-', '_'"
+            )
         return tag
 
     def pdk_root(self, design: DesignInput, sandbox: Sandbox) -> Path:
         """Host folder to pass as --pdk-root: holds `<pdk>/` and lies inside the workspace."""
-        hint = (f"install the PDK with ciel inside the design folder (pip install ciel; ciel "
-                f"enable --pdk-root ./pdk --pdk-family {_family(design.pdk)} <open_pdks "
-                "commit>) and set flow.options.pdk_root: pdk in design.yaml (or PDK_ROOT)")
+        hint = (
+            f"install the PDK with ciel inside the design folder (pip install ciel; ciel "
+            f"enable --pdk-root ./pdk --pdk-family {_family(design.pdk)} <open_pdks "
+            "commit>) and set flow.options.pdk_root: pdk in design.yaml (or PDK_ROOT)"
+        )
         raw = self.engine_options(design).get("pdk_root") or os.environ.get("PDK_ROOT")
         if not raw:
             raise UserInputError("PDK root not set for the librelane engine", hint)
@@ -387,7 +430,8 @@ class LibreLaneEngine(FlowEngine):
         if real != ws and ws not in real.parents:
             raise UserInputError(
                 f"PDK {real} is outside the workspace {ws}, so the sandbox cannot see it",
-                "install (or copy, or bind-mount) the PDK inside the workspace; " + hint)
+                "install (or copy, or bind-mount) the PDK inside the workspace; " + hint,
+            )
         sandbox.check_readable(real)
         return real.parent
 
@@ -439,32 +483,44 @@ class LibreLaneEngine(FlowEngine):
             config["VERILOG_INCLUDE_DIRS"] = ["dir::src"]
         overrides = opts.get("config") or {}
         if not isinstance(overrides, dict):
-            raise UserInputError("flow.options.config must be a mapping of LibreLane variables",
-                                 "e.g. config: {FP_CORE_UTIL: 30}")
+            raise UserInputError(
+                "flow.options.config must be a mapping of LibreLane variables",
+                "e.g. config: {FP_CORE_UTIL: 30}",
+            )
         config.update(self._recipe_config(design))
         if design.parameters:  # design.yaml `parameters:` (chparam'ed on the top)
             if "SYNTH_PARAMETERS" in overrides or "SYNTH_PARAMETERS" in design.options:
-                raise UserInputError("SYNTH_PARAMETERS in flow.options and parameters: in "
-                                     "design.yaml both set the top's parameters",
-                                     "keep parameters: (every check builds with it) and "
-                                     "remove SYNTH_PARAMETERS")
+                raise UserInputError(
+                    "SYNTH_PARAMETERS in flow.options and parameters: in "
+                    "design.yaml both set the top's parameters",
+                    "keep parameters: (every check builds with it) and remove SYNTH_PARAMETERS",
+                )
             config["SYNTH_PARAMETERS"] = synth_parameters(check_parameters(design.parameters))
         config.update({k: v for k, v in design.options.items() if k.isupper()})
         config.update(overrides)
         config, _ = translate_deprecated(config, self.variable_table(design, tool="librelane"))
         return config
 
-    def variable_table(self, design: DesignInput, sandbox: Sandbox | None = None, *,
-                       tool: str | None = None) -> VariableTable:
+    def variable_table(
+        self, design: DesignInput, sandbox: Sandbox | None = None, *, tool: str | None = None
+    ) -> VariableTable:
         """The variable list (librelane_vars) of the tool that runs (`tool=None`), or of
         `tool`: the engine's own config is in LibreLane's names (tool="librelane")."""
         opts = self.engine_options(design)
-        image = opts.get("image") or (sandbox.settings.image if sandbox is not None else None) \
+        image = (
+            opts.get("image")
+            or (sandbox.settings.image if sandbox is not None else None)
             or os.environ.get("SILICONCREW_IMAGE")
+        )
         tool = tool or self._tool(design)
-        return load_table(version_for(opts.get("librelane_version") if tool == self._tool(design)
-                                      else None, image if tool == self._tool(design) else None,
-                                      tool), tool)
+        return load_table(
+            version_for(
+                opts.get("librelane_version") if tool == self._tool(design) else None,
+                image if tool == self._tool(design) else None,
+                tool,
+            ),
+            tool,
+        )
 
     def deprecation_notes(self, design: DesignInput) -> list[Diagnostic]:
         """What default_config renamed in the user's options (recomputed from the options, so
@@ -473,8 +529,9 @@ class LibreLaneEngine(FlowEngine):
         raw = {k: v for k, v in design.options.items() if k.isupper()}
         raw.update(opts.get("config") or {})
         _, notes = translate_deprecated(raw, self.variable_table(design, tool="librelane"))
-        return [Diagnostic(severity="warning", code="deprecated-variable", message=n)
-                for n in notes]
+        return [
+            Diagnostic(severity="warning", code="deprecated-variable", message=n) for n in notes
+        ]
 
     @staticmethod
     def jobs(sandbox: Sandbox) -> int:
@@ -482,8 +539,9 @@ class LibreLaneEngine(FlowEngine):
         least 1."""
         return max(1, int(math.floor(float(sandbox.settings.cpus))))
 
-    def librelane_config(self, design: DesignInput, config: dict[str, Any],
-                         sandbox: Sandbox) -> dict[str, Any]:
+    def librelane_config(
+        self, design: DesignInput, config: dict[str, Any], sandbox: Sandbox
+    ) -> dict[str, Any]:
         """The config.json LibreLane reads: `meta` (strict: unknown keys are errors), the
         flow's config, and the thread counts from the sandbox's CPU limit where the user
         set none. Refuses (UserInputError, before anything runs) a key LibreLane does not
@@ -493,10 +551,14 @@ class LibreLaneEngine(FlowEngine):
         report = check_keys(config, table)
         if report.errors:
             more = f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-            raise UserInputError(report.errors[0] + more, (
-                f"fix flow.options in design.yaml; the names are {table.label}'s "
-                "(flow.options.librelane_version picks another shipped list: "
-                f"{', '.join(shipped_versions(table.tool))})"))
+            raise UserInputError(
+                report.errors[0] + more,
+                (
+                    f"fix flow.options in design.yaml; the names are {table.label}'s "
+                    "(flow.options.librelane_version picks another shipped list: "
+                    f"{', '.join(shipped_versions(table.tool))})"
+                ),
+            )
         out: dict[str, Any] = {"meta": dict(META)}
         out.update(coerce_values(config, table))
         jobs = self.jobs(sandbox)
@@ -508,16 +570,23 @@ class LibreLaneEngine(FlowEngine):
     def _tool(self, design: DesignInput) -> str:
         """librelane, or openlane for OpenLane 2 (`command: openlane`): whose variable list
         config.json is written for and checked against."""
-        return "openlane" if Path(self._command(design)[0]).name.startswith("openlane") \
+        return (
+            "openlane"
+            if Path(self._command(design)[0]).name.startswith("openlane")
             else "librelane"
+        )
 
-    def _for_tool(self, design: DesignInput, config: dict[str, Any],
-                  sandbox: Sandbox | None) -> dict[str, Any]:
+    def _for_tool(
+        self, design: DesignInput, config: dict[str, Any], sandbox: Sandbox | None
+    ) -> dict[str, Any]:
         """The engine's config (LibreLane 3 names) in the names of the tool that runs."""
         if self._tool(design) == "librelane":
             return config
-        out, _ = to_older_names(config, self.variable_table(design, tool="librelane"),
-                                self.variable_table(design, sandbox))
+        out, _ = to_older_names(
+            config,
+            self.variable_table(design, tool="librelane"),
+            self.variable_table(design, sandbox),
+        )
         return out
 
     @staticmethod
@@ -533,8 +602,9 @@ class LibreLaneEngine(FlowEngine):
             out["SYNTH_SIZING"] = True
         return out
 
-    def prepare(self, design: DesignInput, flow_dir: Path, config: dict[str, Any],
-                sandbox: Sandbox) -> None:
+    def prepare(
+        self, design: DesignInput, flow_dir: Path, config: dict[str, Any], sandbox: Sandbox
+    ) -> None:
         self.pdk_root(design, sandbox)  # refuse early, before anything runs
         self._command(design)
         self._tag(design)
@@ -551,11 +621,15 @@ class LibreLaneEngine(FlowEngine):
         (flow_dir / "config.json").write_text(json.dumps(written, indent=2) + "\n")
         table = self.variable_table(design, sandbox)
         record = _read_json(flow_dir / RUN_RECORD)
-        record.update({"checked_against": f"{table.label} (Classic flow)",
-                       "jobs": self.jobs(sandbox), "sandbox_cpus": sandbox.settings.cpus,
-                       "threads": {k: written[k] for k in THREAD_VARIABLES if k in written},
-                       "key_warnings": check_keys(self._for_tool(design, config, sandbox),
-                                                  table).warnings})
+        record.update(
+            {
+                "checked_against": f"{table.label} (Classic flow)",
+                "jobs": self.jobs(sandbox),
+                "sandbox_cpus": sandbox.settings.cpus,
+                "threads": {k: written[k] for k in THREAD_VARIABLES if k in written},
+                "key_warnings": check_keys(self._for_tool(design, config, sandbox), table).warnings,
+            }
+        )
         record.setdefault("commands", {})
         _write_json(flow_dir / RUN_RECORD, record)
         runs = flow_dir / "runs"
@@ -563,9 +637,16 @@ class LibreLaneEngine(FlowEngine):
         sandbox.make_writable(runs)
 
     # -- dry run ----------------------------------------------------------------------------------
-    def plan(self, design: DesignInput, flow_dir: Path, config: dict[str, Any],
-             sandbox: Sandbox, *, from_stage: str | None = None,
-             to_stage: str | None = None) -> dict[str, Any]:
+    def plan(
+        self,
+        design: DesignInput,
+        flow_dir: Path,
+        config: dict[str, Any],
+        sandbox: Sandbox,
+        *,
+        from_stage: str | None = None,
+        to_stage: str | None = None,
+    ) -> dict[str, Any]:
         """What a run would do, without running or writing anything: the exact config.json
         (after the key check, which refuses typos as a real run would), the LibreLane command
         line of every stage in the range, the working folder, the LibreLane version the keys
@@ -582,29 +663,55 @@ class LibreLaneEngine(FlowEngine):
             init = None
             if index:
                 prev = self.stages[index - 1]
-                init = states.get(prev) if from_stage == stage and states.get(prev) else \
-                    f"<state_out.json left by stage '{prev}'>"
+                init = (
+                    states.get(prev)
+                    if from_stage == stage and states.get(prev)
+                    else f"<state_out.json left by stage '{prev}'>"
+                )
             argv = self.command_line(stage, design, config, sandbox, init)
             commands.append({"stage": stage, "argv": argv, "command": shlex.join(argv)})
         warnings = [d.message for d in self.deprecation_notes(design)]
         warnings += check_keys(self._for_tool(design, config, sandbox), table).warnings
-        return {"engine": self.name, "cwd": str(flow_dir),
-                "checked_against": f"{table.label} (Classic flow)",
-                "jobs": self.jobs(sandbox), "timeout_s": float(
-                    self.engine_options(design).get("timeout_s") or DEFAULT_STAGE_TIMEOUT_S),
-                "config_json": written, "commands": commands, "warnings": warnings}
+        return {
+            "engine": self.name,
+            "cwd": str(flow_dir),
+            "checked_against": f"{table.label} (Classic flow)",
+            "jobs": self.jobs(sandbox),
+            "timeout_s": float(
+                self.engine_options(design).get("timeout_s") or DEFAULT_STAGE_TIMEOUT_S
+            ),
+            "config_json": written,
+            "commands": commands,
+            "warnings": warnings,
+        }
 
     # -- running ----------------------------------------------------------------------------------
-    def command_line(self, stage: str, design: DesignInput, config: dict[str, Any],
-                     sandbox: Sandbox, init_state: str | None) -> list[str]:
+    def command_line(
+        self,
+        stage: str,
+        design: DesignInput,
+        config: dict[str, Any],
+        sandbox: Sandbox,
+        init_state: str | None,
+    ) -> list[str]:
         """The LibreLane invocation of one stage (flags as in librelane/flows/cli.py and
         __main__.py, 3.0.17): `--manual-pdk --pdk-root`, `-j` from the sandbox's CPU limit,
         `--from/--to` the stage's step range, `--with-initial-state` the previous stage's
         state (run from the flow folder, which holds config.json)."""
         frm, to = STAGE_STEPS[stage]
-        argv = [*self._command(design), "config.json", "--run-tag", self._tag(design),
-                "--manual-pdk", "--pdk-root", sandbox.inside(self.pdk_root(design, sandbox)),
-                "--pdk", str(config.get("PDK") or design.pdk), "-j", str(self.jobs(sandbox))]
+        argv = [
+            *self._command(design),
+            "config.json",
+            "--run-tag",
+            self._tag(design),
+            "--manual-pdk",
+            "--pdk-root",
+            sandbox.inside(self.pdk_root(design, sandbox)),
+            "--pdk",
+            str(config.get("PDK") or design.pdk),
+            "-j",
+            str(self.jobs(sandbox)),
+        ]
         if config.get("STD_CELL_LIBRARY"):
             argv += ["--scl", str(config["STD_CELL_LIBRARY"])]
         if frm:
@@ -615,9 +722,15 @@ class LibreLaneEngine(FlowEngine):
             argv += ["--with-initial-state", init_state]
         return argv
 
-    def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
-                  config: dict[str, Any], sandbox: Sandbox,
-                  progress: Callable[[str], None] | None = None) -> StageResult:
+    def run_stage(
+        self,
+        stage: str,
+        design: DesignInput,
+        flow_dir: Path,
+        config: dict[str, Any],
+        sandbox: Sandbox,
+        progress: Callable[[str], None] | None = None,
+    ) -> StageResult:
         opts = self.engine_options(design)
         tag = self._tag(design)
         run_dir = flow_dir / "runs" / tag
@@ -634,7 +747,9 @@ class LibreLaneEngine(FlowEngine):
             if not init_state or not (flow_dir / init_state).is_file():
                 raise UserInputError(
                     f"cannot start the librelane flow at '{stage}': stage '{prev}' has no "
-                    f"finished result in {run_dir}", f"run from '{prev}' (or from the start)")
+                    f"finished result in {run_dir}",
+                    f"run from '{prev}' (or from the start)",
+                )
         if (run_dir / "final").exists():
             shutil.rmtree(run_dir / "final")  # LibreLane rewrites it; never read a stale one
         for later in self.stages[index:]:
@@ -649,16 +764,22 @@ class LibreLaneEngine(FlowEngine):
         _write_json(flow_dir / RUN_RECORD, record)
         timeout = float(opts.get("timeout_s") or DEFAULT_STAGE_TIMEOUT_S)
         # LibreLane logs every step to <run>/flow.log as it goes: its newest line is the step.
-        with LogFollower(sandbox.workspace, [run_dir / "flow.log"], progress) if progress \
-                else contextlib.nullcontext():
-            res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout,
-                              log_name=f"librelane-{stage}")
+        with (
+            LogFollower(sandbox.workspace, [run_dir / "flow.log"], progress)
+            if progress
+            else contextlib.nullcontext()
+        ):
+            res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout, log_name=f"librelane-{stage}")
 
-        new_dirs = sorted((d for d in self._step_dirs(run_dir) if d not in before),
-                          key=_ordinal)
+        new_dirs = sorted((d for d in self._step_dirs(run_dir) if d not in before), key=_ordinal)
         diags = self._stage_diagnostics(run_dir, new_dirs, log_sizes, res, sandbox, flow_dir)
-        deferred = None if res.ok else deferred_errors(
-            run_dir, new_dirs, log_sizes, res, saves_final=self._tool(design) == "librelane")
+        deferred = (
+            None
+            if res.ok
+            else deferred_errors(
+                run_dir, new_dirs, log_sizes, res, saves_final=self._tool(design) == "librelane"
+            )
+        )
         carried = _read_json(flow_dir / DEFERRED_FILE)
         for later in self.stages[index:]:
             carried.pop(later, None)
@@ -666,20 +787,40 @@ class LibreLaneEngine(FlowEngine):
             carried[stage] = [d.to_dict() for d in deferred]
             # the checker's message was read as an error: it is a deferred one, judged at the end
             texts = {d.message for d in deferred}
-            diags = [d for d in diags if d.severity != "error" or
-                     not any(t in d.message for t in texts)]
-            diags += [Diagnostic(severity="warning", code="deferred", message=(
-                f"{d.step}: {d.message} (deferred: LibreLane carries on and reports it when "
-                "the flow ends; judged after signoff)")) for d in deferred]
+            diags = [
+                d for d in diags if d.severity != "error" or not any(t in d.message for t in texts)
+            ]
+            diags += [
+                Diagnostic(
+                    severity="warning",
+                    code="deferred",
+                    message=(
+                        f"{d.step}: {d.message} (deferred: LibreLane carries on and reports it "
+                        "when the flow ends; judged after signoff)"
+                    ),
+                )
+                for d in deferred
+            ]
         _write_json(flow_dir / DEFERRED_FILE, carried)
         if index == 0:  # what the key check said about the config, once per run
-            diags = self.deprecation_notes(design) + [
-                Diagnostic(severity="warning", code="config-key", message=str(w))
-                for w in _read_json(flow_dir / RUN_RECORD).get("key_warnings", [])] + diags
+            diags = (
+                self.deprecation_notes(design)
+                + [
+                    Diagnostic(severity="warning", code="config-key", message=str(w))
+                    for w in _read_json(flow_dir / RUN_RECORD).get("key_warnings", [])
+                ]
+                + diags
+            )
         ok = res.ok or bool(deferred)
         if ok:
-            last = next((d / "state_out.json" for d in reversed(new_dirs)
-                         if (d / "state_out.json").is_file()), None)
+            last = next(
+                (
+                    d / "state_out.json"
+                    for d in reversed(new_dirs)
+                    if (d / "state_out.json").is_file()
+                ),
+                None,
+            )
             states[stage] = str(last.relative_to(flow_dir)) if last else (init_state or "")
             if not states[stage]:
                 states.pop(stage)
@@ -687,24 +828,40 @@ class LibreLaneEngine(FlowEngine):
         metrics = common_metrics(self._read_metrics(run_dir))
         steps = [_step_slug(d) for d in new_dirs]
         span = f"{len(new_dirs)} LibreLane step(s)" + (
-            "" if not steps else f" ({steps[0]})" if len(steps) == 1
-            else f" ({steps[0]} … {steps[-1]})")
+            ""
+            if not steps
+            else f" ({steps[0]})"
+            if len(steps) == 1
+            else f" ({steps[0]} … {steps[-1]})"
+        )
         if ok:
-            summary = span + (f"; {len(deferred)} deferred checker error(s): "
-                              + "; ".join(d.message for d in deferred) if deferred else "")
+            summary = span + (
+                f"; {len(deferred)} deferred checker error(s): "
+                + "; ".join(d.message for d in deferred)
+                if deferred
+                else ""
+            )
         else:
-            coded = sorted((d for d in diags if d.severity == "error"),
-                           key=lambda d: d.code is None)  # tool codes (GPL-0302) first
+            coded = sorted(
+                (d for d in diags if d.severity == "error"), key=lambda d: d.code is None
+            )  # tool codes (GPL-0302) first
             errs = [(f"[{d.code}] " if d.code else "") + d.message for d in coded][:3]
             why = res.killed_reason or f"exit code {res.exit_code}"
             summary = f"librelane failed ({why}) after {span}" + (
-                ": " + "; ".join(errs) if errs else "")
+                ": " + "; ".join(errs) if errs else ""
+            )
         artifacts = {"run_dir": str(run_dir), "command": shlex.join(argv)}
         if new_dirs:
             artifacts["last_step_dir"] = str(new_dirs[-1])
-        return StageResult(name=stage, status="ok" if ok else "failed",
-                           log_path=str(res.log_path.relative_to(flow_dir)), metrics=metrics,
-                           diagnostics=diags, artifacts=artifacts, summary=summary)
+        return StageResult(
+            name=stage,
+            status="ok" if ok else "failed",
+            log_path=str(res.log_path.relative_to(flow_dir)),
+            metrics=metrics,
+            diagnostics=diags,
+            artifacts=artifacts,
+            summary=summary,
+        )
 
     @staticmethod
     def _step_dirs(run_dir: Path) -> list[Path]:
@@ -726,8 +883,15 @@ class LibreLaneEngine(FlowEngine):
         tmp.write_text(json.dumps(states, indent=2))
         tmp.replace(flow_dir / STATES_FILE)
 
-    def _stage_diagnostics(self, run_dir: Path, new_dirs: list[Path], log_sizes: dict[str, int],
-                           res: ExecResult, sandbox: Sandbox, flow_dir: Path) -> list[Diagnostic]:
+    def _stage_diagnostics(
+        self,
+        run_dir: Path,
+        new_dirs: list[Path],
+        log_sizes: dict[str, int],
+        res: ExecResult,
+        sandbox: Sandbox,
+        flow_dir: Path,
+    ) -> list[Diagnostic]:
         def rel(p: Path) -> str:
             try:
                 return p.resolve().relative_to(sandbox.workspace).as_posix()
@@ -763,15 +927,25 @@ class LibreLaneEngine(FlowEngine):
     @staticmethod
     def _failure_diagnostic(res: ExecResult) -> Diagnostic:
         if res.timed_out:
-            return Diagnostic(code="timeout", message=f"librelane {res.killed_reason}; raise "
-                              "flow.options.timeout_s if the design needs longer")
+            return Diagnostic(
+                code="timeout",
+                message=f"librelane {res.killed_reason}; raise "
+                "flow.options.timeout_s if the design needs longer",
+            )
         out = res.output
         if res.exit_code == 127 or "command not found" in out or "executable file not found" in out:
-            return Diagnostic(code="no-librelane", message=(
-                f"'{res.argv[0]}' is not available in the sandbox: run with the LibreLane image "
-                f"(SILICONCREW_IMAGE={IMAGE_HINT}) or set flow.options.command"))
-        tail = [ln.strip() for ln in out.splitlines()[-60:]
-                if re.search(r"error|exception|failed", ln, re.I)]
+            return Diagnostic(
+                code="no-librelane",
+                message=(
+                    f"'{res.argv[0]}' is not available in the sandbox: run with the LibreLane "
+                    f"image (SILICONCREW_IMAGE={IMAGE_HINT}) or set flow.options.command"
+                ),
+            )
+        tail = [
+            ln.strip()
+            for ln in out.splitlines()[-60:]
+            if re.search(r"error|exception|failed", ln, re.I)
+        ]
         msg = tail[-1] if tail else f"librelane exited with code {res.exit_code}"
         return Diagnostic(code="librelane", message=msg[:500])
 
@@ -790,17 +964,26 @@ class LibreLaneEngine(FlowEngine):
                     continue
         return {}
 
-    def collect(self, design: DesignInput, flow_dir: Path, stages: list[StageResult],
-                sandbox: Sandbox) -> tuple[dict[str, Any], dict[str, str]]:
+    def collect(
+        self, design: DesignInput, flow_dir: Path, stages: list[StageResult], sandbox: Sandbox
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         run_dir = flow_dir / "runs" / self._tag(design)
         metrics = self._read_metrics(run_dir)
         final = run_dir / "final"
         artifacts: dict[str, str] = {}
-        for key, pattern in (("gds", "gds/*.gds"), ("def", "def/*.def"), ("netlist", "nl/*.nl.v"),
-                             ("powered_netlist", "pnl/*.pnl.v"), ("lef", "lef/*.lef"),
-                             ("odb", "odb/*.odb"), ("sdc", "sdc/*.sdc"),
-                             ("spef", "spef/nom/*.spef"), ("klayout_gds", "klayout_gds/*.gds"),
-                             ("png", "render/*.png"), ("metrics", "metrics.json")):
+        for key, pattern in (
+            ("gds", "gds/*.gds"),
+            ("def", "def/*.def"),
+            ("netlist", "nl/*.nl.v"),
+            ("powered_netlist", "pnl/*.pnl.v"),
+            ("lef", "lef/*.lef"),
+            ("odb", "odb/*.odb"),
+            ("sdc", "sdc/*.sdc"),
+            ("spef", "spef/nom/*.spef"),
+            ("klayout_gds", "klayout_gds/*.gds"),
+            ("png", "render/*.png"),
+            ("metrics", "metrics.json"),
+        ):
             found = sorted(final.glob(pattern))
             if found:
                 artifacts[key] = str(found[0])
@@ -808,13 +991,17 @@ class LibreLaneEngine(FlowEngine):
             pngs = sorted(run_dir.glob("*/*.png"), key=lambda p: _ordinal(p.parent))
             if pngs:
                 artifacts["png"] = str(pngs[-1])
-        for key, path in (("flow_log", run_dir / "flow.log"),
-                          ("resolved_config", run_dir / "resolved.json"),
-                          ("config", flow_dir / "config.json")):
+        for key, path in (
+            ("flow_log", run_dir / "flow.log"),
+            ("resolved_config", run_dir / "resolved.json"),
+            ("config", flow_dir / "config.json"),
+        ):
             if path.is_file():
                 artifacts[key] = str(path)
-        for key, path in (("run_record", flow_dir / RUN_RECORD),
-                          ("deferred_errors", flow_dir / DEFERRED_FILE)):
+        for key, path in (
+            ("run_record", flow_dir / RUN_RECORD),
+            ("deferred_errors", flow_dir / DEFERRED_FILE),
+        ):
             if path.is_file():
                 artifacts[key] = str(path)
         # LibreLane's deferred checker errors, judged now that the flow (or this part) ended
@@ -827,8 +1014,12 @@ class LibreLaneEngine(FlowEngine):
         if isinstance(period, (int, float)):
             metrics["clock__period_ns"] = period
             ws = metrics.get("timing__setup__ws")
-            if config.get("CLOCK_PORT") and isinstance(ws, (int, float)) and period - ws > 0 \
-                    and "clock__fmax_mhz" not in metrics:
+            if (
+                config.get("CLOCK_PORT")
+                and isinstance(ws, (int, float))
+                and period - ws > 0
+                and "clock__fmax_mhz" not in metrics
+            ):
                 metrics["clock__fmax_mhz"] = round(1000.0 / (period - ws), 2)
         return metrics, artifacts
 
@@ -852,8 +1043,9 @@ class LibreLaneEngine(FlowEngine):
         return metrics.get("klayout__drc_error__count") in (0, None)
 
     # -- repairs ----------------------------------------------------------------------------------
-    def apply_action(self, action: str, params: dict[str, Any],
-                     config: dict[str, Any]) -> dict[str, Any] | None:
+    def apply_action(
+        self, action: str, params: dict[str, Any], config: dict[str, Any]
+    ) -> dict[str, Any] | None:
         """Abstract repair → LibreLane variables. None when not expressible or no change.
 
         - lower_density {step_pct=10}: FP_CORE_UTIL and PL_TARGET_DENSITY_PCT down by step_pct
@@ -909,19 +1101,23 @@ class LibreLaneEngine(FlowEngine):
             period = float(config.get("CLOCK_PERIOD", 10))
             setup = period * float(params.get("setup_margin_pct", 5)) / 100
             hold = period * float(params.get("hold_margin_pct", 2)) / 100
-            for key, want, default in (("PL_RESIZER_SETUP_SLACK_MARGIN", setup, 0.05),
-                                       ("GRT_RESIZER_SETUP_SLACK_MARGIN", setup, 0.025),
-                                       ("PL_RESIZER_HOLD_SLACK_MARGIN", hold, 0.1),
-                                       ("GRT_RESIZER_HOLD_SLACK_MARGIN", hold, 0.05)):
+            for key, want, default in (
+                ("PL_RESIZER_SETUP_SLACK_MARGIN", setup, 0.05),
+                ("GRT_RESIZER_SETUP_SLACK_MARGIN", setup, 0.025),
+                ("PL_RESIZER_HOLD_SLACK_MARGIN", hold, 0.1),
+                ("GRT_RESIZER_HOLD_SLACK_MARGIN", hold, 0.05),
+            ):
                 new[key] = _num(round(max(float(config.get(key, default)), want), 4))
             new["RUN_POST_CTS_RESIZER_TIMING"] = True
             new["RUN_POST_GRT_RESIZER_TIMING"] = True
         elif action == "fix_slew_cap":
             margin = params.get("margin_pct")
-            for key, default in (("DESIGN_REPAIR_MAX_SLEW_PCT", 20),
-                                 ("DESIGN_REPAIR_MAX_CAP_PCT", 20),
-                                 ("GRT_DESIGN_REPAIR_MAX_SLEW_PCT", 10),
-                                 ("GRT_DESIGN_REPAIR_MAX_CAP_PCT", 10)):
+            for key, default in (
+                ("DESIGN_REPAIR_MAX_SLEW_PCT", 20),
+                ("DESIGN_REPAIR_MAX_CAP_PCT", 20),
+                ("GRT_DESIGN_REPAIR_MAX_SLEW_PCT", 10),
+                ("GRT_DESIGN_REPAIR_MAX_CAP_PCT", 10),
+            ):
                 cur = float(config.get(key, default))
                 new[key] = _num(max(cur, float(margin)) if margin is not None else cur + 10)
             new["RUN_POST_GRT_DESIGN_REPAIR"] = True

@@ -49,8 +49,14 @@ DEFERRED_CHECKERS: dict[str, str] = {
     "Checker.MaxSlewViolations": "design__max_slew_violation__count",
     "Checker.MaxCapViolations": "design__max_cap_violation__count",
 }
-TIMING_CHECKERS = frozenset({"Checker.SetupViolations", "Checker.HoldViolations",
-                             "Checker.MaxSlewViolations", "Checker.MaxCapViolations"})
+TIMING_CHECKERS = frozenset(
+    {
+        "Checker.SetupViolations",
+        "Checker.HoldViolations",
+        "Checker.MaxSlewViolations",
+        "Checker.MaxCapViolations",
+    }
+)
 _BY_SLUG = {cid.lower().replace(".", "-"): cid for cid in DEFERRED_CHECKERS}
 #: The checker whose own description says its errors may be ignored when LVS passes.
 WAIVED_BY_LVS = "Checker.PowerGridViolations"
@@ -58,8 +64,8 @@ WAIVED_BY_LVS = "Checker.PowerGridViolations"
 
 @dataclass(frozen=True)
 class DeferredError:
-    step: str       # LibreLane step id, e.g. Checker.PowerGridViolations
-    message: str    # LibreLane's message, e.g. "5 power grid violations (...) found."
+    step: str  # LibreLane step id, e.g. Checker.PowerGridViolations
+    message: str  # LibreLane's message, e.g. "5 power grid violations (...) found."
     step_dir: str = ""
 
     def to_dict(self) -> dict[str, str]:
@@ -67,8 +73,11 @@ class DeferredError:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DeferredError:
-        return cls(step=str(data.get("step", "")), message=str(data.get("message", "")),
-                   step_dir=str(data.get("step_dir", "")))
+        return cls(
+            step=str(data.get("step", "")),
+            message=str(data.get("message", "")),
+            step_dir=str(data.get("step_dir", "")),
+        )
 
 
 def _new_text(path: Path, offset: int) -> str:
@@ -84,8 +93,14 @@ def _slug(step_dir: Path) -> str:
     return step_dir.name.split("-", 1)[1] if "-" in step_dir.name else step_dir.name
 
 
-def deferred_errors(run_dir: Path, new_dirs: list[Path], log_sizes: dict[str, int],
-                    res: ExecResult, *, saves_final: bool = True) -> list[DeferredError] | None:
+def deferred_errors(
+    run_dir: Path,
+    new_dirs: list[Path],
+    log_sizes: dict[str, int],
+    res: ExecResult,
+    *,
+    saves_final: bool = True,
+) -> list[DeferredError] | None:
     """The deferred checker errors of a LibreLane invocation that ended on them only, else
     None (a real failure). Read from files: the step folders, `final/`, `error.log`.
 
@@ -102,8 +117,11 @@ def deferred_errors(run_dir: Path, new_dirs: list[Path], log_sizes: dict[str, in
     if not failed or any(i is None for i in ids):
         return None
     text = _new_text(run_dir / "error.log", log_sizes.get("error.log", 0))
-    logged = [ln[:-len(DEFERRED_SUFFIX)].strip() for ln in text.splitlines()
-              if ln.rstrip().endswith(DEFERRED_SUFFIX)]
+    logged = [
+        ln[: -len(DEFERRED_SUFFIX)].strip()
+        for ln in text.splitlines()
+        if ln.rstrip().endswith(DEFERRED_SUFFIX)
+    ]
     out: list[DeferredError] = []
     for step_dir, step_id in zip(failed, ids, strict=True):
         assert step_id is not None
@@ -111,16 +129,20 @@ def deferred_errors(run_dir: Path, new_dirs: list[Path], log_sizes: dict[str, in
         # a MetricChecker logs "{value} {description} found. - deferred", in step order; the
         # timing checkers log nothing of their own (their message reaches only the console)
         if step_id in TIMING_CHECKERS or not logged:
-            msg = f"{metric}__corner:* above 0 in a corner LibreLane checks" \
-                if step_id in TIMING_CHECKERS else f"{metric} above its threshold"
+            msg = (
+                f"{metric}__corner:* above 0 in a corner LibreLane checks"
+                if step_id in TIMING_CHECKERS
+                else f"{metric} above its threshold"
+            )
         else:
             msg = logged.pop(0)
         out.append(DeferredError(step=step_id, message=msg, step_dir=step_dir.name))
     return out
 
 
-def judge_deferred(carried: dict[str, list[dict[str, Any]]], metrics: dict[str, Any]
-                   ) -> tuple[list[DeferredError], list[DeferredError]]:
+def judge_deferred(
+    carried: dict[str, list[dict[str, Any]]], metrics: dict[str, Any]
+) -> tuple[list[DeferredError], list[DeferredError]]:
     """(still errors, waived) for the deferred errors every stage carried, on the final
     metrics. Power-grid violations are waived when LVS ran and found nothing (the checker's
     own advice); every other deferred error stands, as in LibreLane's whole-flow run."""

@@ -50,8 +50,11 @@ def _version_key(v: str) -> tuple[int, ...]:
 def shipped_versions(tool: str = "librelane") -> list[str]:
     """Versions of `tool` (librelane, or openlane for OpenLane 2) with a variable list in the
     package, oldest first."""
-    found = [m.group("version") for p in DATA_DIR.glob(f"{tool}-*-variables.json")
-             if (m := _FILE.match(p.name)) and m.group("tool") == tool]
+    found = [
+        m.group("version")
+        for p in DATA_DIR.glob(f"{tool}-*-variables.json")
+        if (m := _FILE.match(p.name)) and m.group("tool") == tool
+    ]
     return sorted(found, key=_version_key)
 
 
@@ -89,16 +92,22 @@ class VariableTable:
 def load_table(version: str, tool: str = "librelane") -> VariableTable:
     path = DATA_DIR / f"{tool}-{version}-variables.json"
     data = json.loads(path.read_text())
-    deprecated = {old: name for name, info in data["variables"].items()
-                  for old in info.get("deprecated", [])}
-    return VariableTable(version=data["version"], names=frozenset(data["variables"]),
-                         deprecated=deprecated, other_known=frozenset(data["other_known"]),
-                         removed=dict(data["removed"]), special=frozenset(data["special_keys"]),
-                         converted=frozenset(old for info in data["variables"].values()
-                                             for old in info.get("converted", [])),
-                         kinds={name: info.get("kind", "other")
-                                for name, info in data["variables"].items()},
-                         tool=str(data.get("tool", tool)))
+    deprecated = {
+        old: name for name, info in data["variables"].items() for old in info.get("deprecated", [])
+    }
+    return VariableTable(
+        version=data["version"],
+        names=frozenset(data["variables"]),
+        deprecated=deprecated,
+        other_known=frozenset(data["other_known"]),
+        removed=dict(data["removed"]),
+        special=frozenset(data["special_keys"]),
+        converted=frozenset(
+            old for info in data["variables"].values() for old in info.get("converted", [])
+        ),
+        kinds={name: info.get("kind", "other") for name, info in data["variables"].items()},
+        tool=str(data.get("tool", tool)),
+    )
 
 
 def version_for(requested: str | None, image: str | None, tool: str = "librelane") -> str:
@@ -145,8 +154,9 @@ def check_keys(config: dict[str, Any], table: VariableTable) -> KeyReport:
         if _exempt(key, table) or key in table.names:
             continue
         if key in table.deprecated:
-            report.warnings.append(f"'{key}' is deprecated in {table.label}: use "
-                                   f"'{table.deprecated[key]}'")
+            report.warnings.append(
+                f"'{key}' is deprecated in {table.label}: use '{table.deprecated[key]}'"
+            )
         elif key in table.removed:
             tool = TOOL_LABEL.get(table.tool, table.tool)
             report.warnings.append(f"'{key}' has been removed from {tool}: {table.removed[key]}")
@@ -155,13 +165,16 @@ def check_keys(config: dict[str, Any], table: VariableTable) -> KeyReport:
             report.warnings.append(f"'{key}' is not used by {tool}'s Classic flow")
         else:
             near = table.closest(key)
-            report.errors.append(f"unknown {table.label} variable '{key}'" +
-                                 (f" (did you mean '{near}'?)" if near else ""))
+            report.errors.append(
+                f"unknown {table.label} variable '{key}'"
+                + (f" (did you mean '{near}'?)" if near else "")
+            )
     return report
 
 
-def translate_deprecated(config: dict[str, Any],
-                         table: VariableTable) -> tuple[dict[str, Any], list[str]]:
+def translate_deprecated(
+    config: dict[str, Any], table: VariableTable
+) -> tuple[dict[str, Any], list[str]]:
     """Deprecated names → current names. When both are given the current one is kept (the
     opposite of LibreLane, where the deprecated one silently wins) and the old one dropped."""
     out: dict[str, Any] = {}
@@ -172,11 +185,12 @@ def translate_deprecated(config: dict[str, Any],
             out[key] = value  # a converted name (PL_TARGET_DENSITY, a fraction) stays
             continue
         if new in config:
-            notes.append(f"'{key}' is a deprecated name of '{new}', which is also set: "
-                         f"'{key}' ({value!r}) dropped, '{new}' ({config[new]!r}) kept")
+            notes.append(
+                f"'{key}' is a deprecated name of '{new}', which is also set: "
+                f"'{key}' ({value!r}) dropped, '{new}' ({config[new]!r}) kept"
+            )
             continue
-        notes.append(f"'{key}' is a deprecated name of '{new}' ({table.label}): "
-                     f"passed as '{new}'")
+        notes.append(f"'{key}' is a deprecated name of '{new}' ({table.label}): passed as '{new}'")
         out[new] = value
     return out, notes
 
@@ -218,8 +232,9 @@ def coerce_values(config: dict[str, Any], table: VariableTable) -> dict[str, Any
     return out
 
 
-def to_older_names(config: dict[str, Any], newer: VariableTable,
-                   older: VariableTable) -> tuple[dict[str, Any], list[str]]:
+def to_older_names(
+    config: dict[str, Any], newer: VariableTable, older: VariableTable
+) -> tuple[dict[str, Any], list[str]]:
     """A config in `newer`'s names (the engine's vocabulary: LibreLane 3) for an `older` tool
     (OpenLane 2): a variable the older one lacks is written under the deprecated name the
     newer one keeps for it, when the older one has that name (GRT_ANTENNA_REPAIR_ITERS is

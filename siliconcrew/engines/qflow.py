@@ -51,13 +51,31 @@ TECH_DIR = "/usr/share/qflow/tech"
 # placement, routing); qflow's own finer steps keep qflow's names. The qflow command each
 # runs is in QFLOW_COMMAND; the old names (= the commands) are still accepted (--from/--to,
 # saved stage state of older runs).
-STAGES = ("synthesis", "placement", "sta", "routing", "backanno", "migrate", "drc", "lvs",
-          "gdsii", "gl_sim")
+STAGES = (
+    "synthesis",
+    "placement",
+    "sta",
+    "routing",
+    "backanno",
+    "migrate",
+    "drc",
+    "lvs",
+    "gdsii",
+    "gl_sim",
+)
 QFLOW_COMMAND = {"synthesis": "synthesize", "placement": "place", "routing": "route"}
 STAGE_ALIASES = {cmd: stage for stage, cmd in QFLOW_COMMAND.items()}
-STAGE_LOG = {"synthesis": "synth.log", "placement": "place.log", "sta": "sta.log",
-             "routing": "route.log", "backanno": "post_sta.log", "migrate": "migrate.log",
-             "drc": "drc.log", "lvs": "lvs.log", "gdsii": "gdsii.log"}
+STAGE_LOG = {
+    "synthesis": "synth.log",
+    "placement": "place.log",
+    "sta": "sta.log",
+    "routing": "route.log",
+    "backanno": "post_sta.log",
+    "migrate": "migrate.log",
+    "drc": "drc.log",
+    "lvs": "lvs.log",
+    "gdsii": "gdsii.log",
+}
 #: The lines of a stage's log worth showing while it runs (else its newest line): qrouter's
 #: own progress ("Nets remaining", stage banners), graywolf's iterations.
 STAGE_PROGRESS = {
@@ -65,10 +83,22 @@ STAGE_PROGRESS = {
     "placement": re.compile(r"iteration|Running|Placement|[Ss]tage"),
 }
 # Keys of project_vars.sh we let users (and repairs) set; values are written verbatim.
-QFLOW_KEYS = ("initial_density", "fill_ratios", "graywolf_options", "addspacers_options",
-              "route_layers", "via_stacks", "qrouter_options", "nofanout", "fanout_options",
-              "yosys_options", "abc_script", "nobuffers", "inbuffers")
-_SAFE_VALUE = re.compile(r'^[\w .,:=+\-/%]*$')
+QFLOW_KEYS = (
+    "initial_density",
+    "fill_ratios",
+    "graywolf_options",
+    "addspacers_options",
+    "route_layers",
+    "via_stacks",
+    "qrouter_options",
+    "nofanout",
+    "fanout_options",
+    "yosys_options",
+    "abc_script",
+    "nobuffers",
+    "inbuffers",
+)
+_SAFE_VALUE = re.compile(r"^[\w .,:=+\-/%]*$")
 
 
 class QflowEngine(FlowEngine):
@@ -84,38 +114,51 @@ class QflowEngine(FlowEngine):
     def default_config(self, design: DesignInput) -> dict[str, Any]:
         tech = design.pdk if design.pdk in TECHS else None
         if tech is None:
-            raise UserInputError(f"the local engine has no PDK '{design.pdk}'",
-                                 f"use flow.pdk: one of {', '.join(TECHS)} "
-                                 "(or flow.engine: librelane for sky130/gf180)")
-        config: dict[str, Any] = {"tech": tech, "clock_period_ns": design.clock_period_ns,
-                                  "stage_timeout_s": 1800}
+            raise UserInputError(
+                f"the local engine has no PDK '{design.pdk}'",
+                f"use flow.pdk: one of {', '.join(TECHS)} "
+                "(or flow.engine: librelane for sky130/gf180)",
+            )
+        config: dict[str, Any] = {
+            "tech": tech,
+            "clock_period_ns": design.clock_period_ns,
+            "stage_timeout_s": 1800,
+        }
         for key, value in design.options.items():
             if key not in QFLOW_KEYS and key not in ("stage_timeout_s",):
-                raise UserInputError(f"unknown local-engine option '{key}'",
-                                     f"known: {', '.join(QFLOW_KEYS)}")
+                raise UserInputError(
+                    f"unknown local-engine option '{key}'", f"known: {', '.join(QFLOW_KEYS)}"
+                )
             if not _SAFE_VALUE.match(str(value)):
-                raise UserInputError(f"option {key} has characters qflow scripts cannot take",
-                                     "use plain numbers and words")
+                raise UserInputError(
+                    f"option {key} has characters qflow scripts cannot take",
+                    "use plain numbers and words",
+                )
             config[key] = value
         recipe = SynthRecipe.model_validate(design.synth_recipe or {})
         if not recipe.is_default:
             if config.get("abc_script") or config.get("yosys_options"):
-                raise UserInputError("flow.options abc_script/yosys_options conflict with the "
-                                     "synthesis recipe", "set one or the other")
+                raise UserInputError(
+                    "flow.options abc_script/yosys_options conflict with the synthesis recipe",
+                    "set one or the other",
+                )
             config["synth_recipe"] = recipe.model_dump()
         return config
 
     # -- inputs ---------------------------------------------------------------------------------
-    def prepare(self, design: DesignInput, flow_dir: Path, config: dict[str, Any],
-                sandbox: Sandbox) -> None:
+    def prepare(
+        self, design: DesignInput, flow_dir: Path, config: dict[str, Any], sandbox: Sandbox
+    ) -> None:
         for sub in ("source", "synthesis", "layout", "log", "tech"):
             (flow_dir / sub).mkdir(exist_ok=True)
             sandbox.make_writable(flow_dir / sub)
         names: dict[str, Path] = {}
         for src in design.rtl:
             if src.name in names and names[src.name] != src:
-                raise UserInputError(f"two RTL files are both named {src.name}",
-                                     "rename one: qflow keeps sources in one folder")
+                raise UserInputError(
+                    f"two RTL files are both named {src.name}",
+                    "rename one: qflow keeps sources in one folder",
+                )
             names[src.name] = src
             shutil.copyfile(src, flow_dir / "source" / src.name)
         # `include files from design.yaml's include_dirs: qflow's generated yosys script
@@ -127,28 +170,37 @@ class QflowEngine(FlowEngine):
         file_list = flow_dir / "source" / f"{design.top}.fl"
         file_list.write_text("".join(f"{sandbox.inside(flow_dir / 'source' / n)}\n" for n in names))
         period_ps = round(float(config.get("clock_period_ns", design.clock_period_ns)) * 1000)
-        lines = ["#!/usr/bin/tcsh -f", "# written by siliconcrew: edits are overwritten",
-                 f"set source_file_list = {sandbox.inside(file_list)}",
-                 "set is_system_verilog = 1",
-                 f'set vesta_options = "--period {period_ps} --summary reports --long"']
+        lines = [
+            "#!/usr/bin/tcsh -f",
+            "# written by siliconcrew: edits are overwritten",
+            f"set source_file_list = {sandbox.inside(file_list)}",
+            "set is_system_verilog = 1",
+            f'set vesta_options = "--period {period_ps} --summary reports --long"',
+        ]
         lines += self._recipe_lines(design, flow_dir, config, sandbox)
         for key in QFLOW_KEYS:
             if config.get(key) is not None:
                 value = config[key]
-                lines.append(f'set {key} = "{value}"' if " " in str(value) else
-                             f"set {key} = {value}")
+                lines.append(
+                    f'set {key} = "{value}"' if " " in str(value) else f"set {key} = {value}"
+                )
         (flow_dir / "project_vars.sh").write_text("\n".join(lines) + "\n")
         (flow_dir / "qflow_vars.sh").unlink(missing_ok=True)  # paths differ per backend
         # The tech LEF, copied out of the sandbox image for the picture and the metrics.
         tech = config["tech"]
         lef = flow_dir / "tech" / f"{tech}_stdcells.lef"
         if not lef.exists():
-            sandbox.run(["cp", f"{TECH_DIR}/{tech}/{tech}_stdcells.lef", sandbox.inside(lef)],
-                        cwd=flow_dir / "tech", timeout_s=60, log_name="copy-lef")
+            sandbox.run(
+                ["cp", f"{TECH_DIR}/{tech}/{tech}_stdcells.lef", sandbox.inside(lef)],
+                cwd=flow_dir / "tech",
+                timeout_s=60,
+                log_name="copy-lef",
+            )
 
     @staticmethod
-    def _recipe_lines(design: DesignInput, flow_dir: Path, config: dict[str, Any],
-                      sandbox: Sandbox) -> list[str]:
+    def _recipe_lines(
+        design: DesignInput, flow_dir: Path, config: dict[str, Any], sandbox: Sandbox
+    ) -> list[str]:
         """qflow's own synthesis runs the same recipe our pre-layout STA verified: the
         high-level part as `yosys_script` (it replaces qflow's `synth -top`), the cell mapping
         as `abc_script`. Without a recipe the script is qflow's own `synth -top`. Either way
@@ -162,29 +214,43 @@ class QflowEngine(FlowEngine):
         # Flattened here, with the hierarchical net names ("add8_inst1.add4_inst1.Co_temp")
         # made private: qflow's rc2dly/vesta cannot look such names up after routing
         # ("Net ...Co_temp! not found in hash table" on a hierarchical adder).
-        legalize = [*legalize_lines(sandbox.inside(write_latch_map(folder)),
-                                    sandbox.inside(write_tbuf_map(folder))),
-                    "rename -hide w:*.*"]
-        tristate = [*_parameter_lines(design), f"hierarchy -top {design.top}",
-                    *tristate_lines(True)]
+        legalize = [
+            *legalize_lines(
+                sandbox.inside(write_latch_map(folder)), sandbox.inside(write_tbuf_map(folder))
+            ),
+            "rename -hide w:*.*",
+        ]
+        tristate = [
+            *_parameter_lines(design),
+            f"hierarchy -top {design.top}",
+            *tristate_lines(True),
+        ]
         script = folder / "high_level.ys"
         if not config.get("synth_recipe"):
-            script.write_text("\n".join([*tristate, f"synth -top {design.top} -flatten",
-                                         *legalize]) + "\n")
+            script.write_text(
+                "\n".join([*tristate, f"synth -top {design.top} -flatten", *legalize]) + "\n"
+            )
             return [f"set yosys_script = {sandbox.inside(script)}"]
         recipe = SynthRecipe.model_validate(config["synth_recipe"])
         inside = {k: sandbox.inside(v) for k, v in recipe.support_files(folder).items()}
-        script.write_text("\n".join([*tristate, recipe.high_level(design.top, True, inside),
-                                     *legalize]) + "\n")
+        script.write_text(
+            "\n".join([*tristate, recipe.high_level(design.top, True, inside), *legalize]) + "\n"
+        )
         lines = [f"set yosys_script = {sandbox.inside(script)}"]
         if recipe.abc_script_text():
             lines.append(f'set abc_script = "{recipe.abc_script_text()}"')
         return lines
 
     # -- stages ---------------------------------------------------------------------------------
-    def run_stage(self, stage: str, design: DesignInput, flow_dir: Path,
-                  config: dict[str, Any], sandbox: Sandbox,
-                  progress: Callable[[str], None] | None = None) -> StageResult:
+    def run_stage(
+        self,
+        stage: str,
+        design: DesignInput,
+        flow_dir: Path,
+        config: dict[str, Any],
+        sandbox: Sandbox,
+        progress: Callable[[str], None] | None = None,
+    ) -> StageResult:
         if stage == "gl_sim":
             return self._gate_level_sim(design, flow_dir, config["tech"], sandbox)
         log_file = flow_dir / "log" / STAGE_LOG[stage]
@@ -193,11 +259,9 @@ class QflowEngine(FlowEngine):
         if progress is None:
             res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout_s, log_name=stage)
         else:  # qflow tees each tool's output into log/<stage>.log as it runs
-            with LogFollower(sandbox.workspace, [log_file], progress,
-                             STAGE_PROGRESS.get(stage)):
+            with LogFollower(sandbox.workspace, [log_file], progress, STAGE_PROGRESS.get(stage)):
                 res = sandbox.run(argv, cwd=flow_dir, timeout_s=timeout_s, log_name=stage)
-        text = (read_text_bounded(sandbox.workspace, log_file) if log_file.exists()
-                else res.output)
+        text = read_text_bounded(sandbox.workspace, log_file) if log_file.exists() else res.output
         top = design.top
         metrics: dict[str, Any] = {}
         diags: list[Diagnostic] = []
@@ -215,8 +279,11 @@ class QflowEngine(FlowEngine):
                 problem = problem or "placement produced no DEF"
         elif stage in ("sta", "backanno"):
             metrics.update(logs.timing_from_vesta(text, float(config["clock_period_ns"])))
-            if "timing__setup__ws" not in metrics and "clock__fmax_mhz" not in metrics and \
-                    "Design meets timing requirements" not in text:
+            if (
+                "timing__setup__ws" not in metrics
+                and "clock__fmax_mhz" not in metrics
+                and "Design meets timing requirements" not in text
+            ):
                 problem = problem or f"{stage}: no timing result in the log"
         elif stage == "routing":
             failed = logs.failed_routes(text)
@@ -252,11 +319,16 @@ class QflowEngine(FlowEngine):
         if stage == "routing" and status == "ok":
             self._start_png(design, flow_dir, config)
         summary = problem or self._stage_summary(stage, metrics)
-        return StageResult(name=stage, status=status,
-                           log_path=str(log_file.relative_to(flow_dir)) if log_file.exists()
-                           else str(res.log_path.relative_to(flow_dir)),
-                           metrics={k: v for k, v in metrics.items() if v is not None},
-                           diagnostics=diags, summary=summary)
+        return StageResult(
+            name=stage,
+            status=status,
+            log_path=str(log_file.relative_to(flow_dir))
+            if log_file.exists()
+            else str(res.log_path.relative_to(flow_dir)),
+            metrics={k: v for k, v in metrics.items() if v is not None},
+            diagnostics=diags,
+            summary=summary,
+        )
 
     @staticmethod
     def _stage_summary(stage: str, m: dict[str, Any]) -> str:
@@ -270,8 +342,9 @@ class QflowEngine(FlowEngine):
             return f"{m.get('design__lvs_error__count')} LVS errors"
         return "done"
 
-    def _gate_level_sim(self, design: DesignInput, flow_dir: Path, tech: str,
-                        sandbox: Sandbox) -> StageResult:
+    def _gate_level_sim(
+        self, design: DesignInput, flow_dir: Path, tech: str, sandbox: Sandbox
+    ) -> StageResult:
         """Re-simulate the post-route netlist (with cell models) against the testbench, and the
         RTL against the same testbench: the verdict says which of the two fails and, when only
         one does, where their waveforms first differ (see `_gl_verdict`)."""
@@ -279,8 +352,11 @@ class QflowEngine(FlowEngine):
             return StageResult(name="gl_sim", status="skipped", summary="no testbench")
         netlist = flow_dir / "synthesis" / f"{design.top}.rtlnopwr.v"
         if not netlist.exists():
-            return StageResult(name="gl_sim", status="failed",
-                               summary="no post-route netlist (synthesis/<top>.rtlnopwr.v)")
+            return StageResult(
+                name="gl_sim",
+                status="failed",
+                summary="no post-route netlist (synthesis/<top>.rtlnopwr.v)",
+            )
         sim_dir = flow_dir / "gl_sim"
         rtl_dir = sim_dir / "rtl"  # its own folder: a testbench's own $dumpfile name is reused
         for folder in (sim_dir, rtl_dir):
@@ -294,29 +370,44 @@ class QflowEngine(FlowEngine):
         tb = [sandbox.inside(t) for t in design.testbench]
         pkgs = _rtl_packages(design, sim_dir, sandbox)
         cells = f"{TECH_DIR}/{tech}/{tech}_stdcells.v"
-        gl = _run_testbench(design, sandbox, sim_dir, "gl",
-                            [*pkgs, *tb, sandbox.inside(netlist), cells])
+        gl = _run_testbench(
+            design, sandbox, sim_dir, "gl", [*pkgs, *tb, sandbox.inside(netlist), cells]
+        )
         binding = None
         if not gl.compiled:  # `dut.pc` in the testbench: bound to the netlist's bits if it can
-            gl, binding = _observe_references(design, sandbox, sim_dir, netlist, gl,
-                                              [*pkgs, *tb], cells)
+            gl, binding = _observe_references(
+                design, sandbox, sim_dir, netlist, gl, [*pkgs, *tb], cells
+            )
         if not gl.compiled:
-            return StageResult(name="gl_sim", status="failed", log_path=str(
-                gl.log.relative_to(flow_dir)), summary="gate-level compile failed: "
-                + gl.first + (f" ({port_note})" if port_note else ""),
-                metrics={"gl_sim__elaborated": False})
+            return StageResult(
+                name="gl_sim",
+                status="failed",
+                log_path=str(gl.log.relative_to(flow_dir)),
+                summary="gate-level compile failed: "
+                + gl.first
+                + (f" ({port_note})" if port_note else ""),
+                metrics={"gl_sim__elaborated": False},
+            )
         # An RTL simulation is faster than the netlist's: one that hangs is not waited for long.
-        rtl = _run_testbench(design, sandbox, rtl_dir, "rtl",
-                             [*(sandbox.inside(r) for r in design.rtl), *tb],
-                             timeout_s=min(600.0, max(60.0, 20 * gl.duration_s)))
+        rtl = _run_testbench(
+            design,
+            sandbox,
+            rtl_dir,
+            "rtl",
+            [*(sandbox.inside(r) for r in design.rtl), *tb],
+            timeout_s=min(600.0, max(60.0, 20 * gl.duration_s)),
+        )
         return _with_binding_note(_gl_verdict(design, flow_dir, sandbox, gl, rtl), binding)
 
     # -- results --------------------------------------------------------------------------------
     @staticmethod
     def _layout_files(design: DesignInput, flow_dir: Path, tech: str) -> tuple[Path, Path, Path]:
         """(routed DEF, cell LEF, picture) of a flow folder."""
-        return (flow_dir / "layout" / f"{design.top}.def",
-                flow_dir / "tech" / f"{tech}_stdcells.lef", flow_dir / f"{design.top}.png")
+        return (
+            flow_dir / "layout" / f"{design.top}.def",
+            flow_dir / "tech" / f"{tech}_stdcells.lef",
+            flow_dir / f"{design.top}.png",
+        )
 
     def _start_png(self, design: DesignInput, flow_dir: Path, config: dict[str, Any]) -> None:
         """Start drawing the picture from the routed DEF (final from here on: the later stages
@@ -334,8 +425,9 @@ class QflowEngine(FlowEngine):
             except OSError:
                 pass  # drawn in collect instead
 
-    def collect(self, design: DesignInput, flow_dir: Path, stages: list[StageResult],
-                sandbox: Sandbox) -> tuple[dict[str, Any], dict[str, str]]:
+    def collect(
+        self, design: DesignInput, flow_dir: Path, stages: list[StageResult], sandbox: Sandbox
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         metrics: dict[str, Any] = {}
         for st in stages:  # later stages (post-route timing) override earlier ones
             metrics.update(st.metrics)
@@ -345,11 +437,14 @@ class QflowEngine(FlowEngine):
         _, lef, png = self._layout_files(design, flow_dir, tech)
         png_job = self._png_jobs.pop(flow_dir, None)
         artifacts: dict[str, str] = {}
-        for key, path in (("gds", layout_dir / f"{top}.gds"), ("def", layout_dir / f"{top}.def"),
-                          ("netlist", flow_dir / "synthesis" / f"{top}.rtlnopwr.v"),
-                          ("spef", flow_dir / "synthesis" / f"{top}.spef"),
-                          ("lvs_report", flow_dir / "log" / "lvs.log"),
-                          ("drc_report", flow_dir / "log" / "drc.log")):
+        for key, path in (
+            ("gds", layout_dir / f"{top}.gds"),
+            ("def", layout_dir / f"{top}.def"),
+            ("netlist", flow_dir / "synthesis" / f"{top}.rtlnopwr.v"),
+            ("spef", flow_dir / "synthesis" / f"{top}.spef"),
+            ("lvs_report", flow_dir / "log" / "lvs.log"),
+            ("drc_report", flow_dir / "log" / "drc.log"),
+        ):
             if path.exists():
                 artifacts[key] = str(path)
         routed = any(s.name == "routing" and s.status in ("ok", "cached") for s in stages)
@@ -363,10 +458,14 @@ class QflowEngine(FlowEngine):
                         job = png_job or start_png(Path(artifacts["def"]), [lef], png)
                         artifacts["png"] = str(job.result())
                 except Exception as exc:  # a picture must never fail the flow
-                    metrics["png__error"] = (str(exc) if isinstance(exc, PngError) else
-                                             f"{type(exc).__name__}: {exc}")[:200]
-        period = float(json.loads((flow_dir / "flow_config.json").read_text())
-                       .get("clock_period_ns", design.clock_period_ns))
+                    metrics["png__error"] = (
+                        str(exc) if isinstance(exc, PngError) else f"{type(exc).__name__}: {exc}"
+                    )[:200]
+        period = float(
+            json.loads((flow_dir / "flow_config.json").read_text()).get(
+                "clock_period_ns", design.clock_period_ns
+            )
+        )
         metrics["clock__period_ns"] = period
         ws = metrics.get("timing__setup__ws")
         if ws is not None and "clock__fmax_mhz" not in metrics and period - ws > 0:
@@ -376,8 +475,9 @@ class QflowEngine(FlowEngine):
         return metrics, artifacts
 
     # -- repairs ----------------------------------------------------------------------------------
-    def apply_action(self, action: str, params: dict[str, Any],
-                     config: dict[str, Any]) -> dict[str, Any] | None:
+    def apply_action(
+        self, action: str, params: dict[str, Any], config: dict[str, Any]
+    ) -> dict[str, Any] | None:
         new = dict(config)
         if action in ("lower_density", "enlarge_die"):
             # qflow's decongest pads rows with fill to reach `initial_density`: lower density
@@ -400,14 +500,22 @@ class QflowEngine(FlowEngine):
             new["route_layers"] = layers + 1
             return new
         if action == "relax_clock":
-            new["clock_period_ns"] = round(float(config["clock_period_ns"]) *
-                                           float(params.get("factor", 1.1)), 4)
+            new["clock_period_ns"] = round(
+                float(config["clock_period_ns"]) * float(params.get("factor", 1.1)), 4
+            )
             return new
         return None
 
 
-def _observe_references(design: DesignInput, sandbox: Sandbox, sim_dir: Path, netlist: Path,
-                        gl: _TbRun, before: list[str], cells: str) -> tuple[_TbRun, Any]:
+def _observe_references(
+    design: DesignInput,
+    sandbox: Sandbox,
+    sim_dir: Path,
+    netlist: Path,
+    gl: _TbRun,
+    before: list[str],
+    cells: str,
+) -> tuple[_TbRun, Any]:
     """A testbench that reads registers inside the design (`dut.pc`) did not compile against
     the flat netlist: bind them to the netlist's bit nets with observation wires in a copy
     (gl_observe) and compile again. When one cannot be bound, the first run's one-line
@@ -425,9 +533,15 @@ def _observe_references(design: DesignInput, sandbox: Sandbox, sim_dir: Path, ne
     refs = unbound_references(output)
     if not refs:
         return gl, None
-    binding = bind_references(netlist.read_text(errors="replace"), design.top, refs,
-                              top_instances(list(design.testbench), design.top),
-                              list(design.rtl), dict(design.parameters), design.testbench_top)
+    binding = bind_references(
+        netlist.read_text(errors="replace"),
+        design.top,
+        refs,
+        top_instances(list(design.testbench), design.top),
+        list(design.rtl),
+        dict(design.parameters),
+        design.testbench_top,
+    )
     if binding.text is None:
         ref, why = next(iter(binding.refused.items()))
         gl.first += f" ({ref}: {why})"
@@ -437,8 +551,9 @@ def _observe_references(design: DesignInput, sandbox: Sandbox, sim_dir: Path, ne
         _write_beneath(sandbox.workspace, observed, binding.text)
     except OSError:
         return gl, None
-    again = _run_testbench(design, sandbox, sim_dir, "gl",
-                           [*before, sandbox.inside(observed), cells])
+    again = _run_testbench(
+        design, sandbox, sim_dir, "gl", [*before, sandbox.inside(observed), cells]
+    )
     return again, binding
 
 
@@ -446,7 +561,7 @@ def _with_binding_note(result: StageResult, binding: Any) -> StageResult:
     """Say in the gl_sim summary which testbench references were bound to netlist nets."""
     if binding is None or not binding.bound:
         return result
-    note = ("testbench references bound to the netlist's register bits: " + binding.note())
+    note = "testbench references bound to the netlist's register bits: " + binding.note()
     result.summary += f" ({note})"
     result.metrics["gl_sim__bound_references"] = dict(binding.bound)
     return result
@@ -462,8 +577,9 @@ def _parameter_lines(design: DesignInput) -> list[str]:
     return [line] if line else []
 
 
-def _netlist_in_rtl_port_order(design: DesignInput, netlist: Path,
-                               sim_dir: Path) -> tuple[Path, str | None]:
+def _netlist_in_rtl_port_order(
+    design: DesignInput, netlist: Path, sim_dir: Path
+) -> tuple[Path, str | None]:
     """The post-route netlist with its header in the RTL's port order (a copy in sim_dir).
 
     qflow lists inputs before outputs; a testbench that connects the design by position
@@ -476,8 +592,10 @@ def _netlist_in_rtl_port_order(design: DesignInput, netlist: Path,
     text = netlist.read_text(errors="replace")
     fixed = reorder_module_ports(text, design.top, order)
     if fixed is None:
-        return netlist, ("the netlist's ports differ from the RTL's "
-                         f"({', '.join(order)}): ports connected by position may not match")
+        return netlist, (
+            "the netlist's ports differ from the RTL's "
+            f"({', '.join(order)}): ports connected by position may not match"
+        )
     if fixed == text:
         return netlist, None
     out = sim_dir / f"{design.top}.gl.v"
@@ -487,6 +605,7 @@ def _netlist_in_rtl_port_order(design: DesignInput, netlist: Path,
 
 # -- gate-level simulation: the netlist and the RTL against the same testbench ------------------
 
+
 @dataclass
 class _TbRun:
     """One testbench run (RTL or netlist): compiled?, passed?, its first failing line."""
@@ -494,9 +613,9 @@ class _TbRun:
     label: str
     compiled: bool
     passed: bool
-    first: str          # the first failing line (or the compile error)
-    log: Path           # host path of the run's (or compile's) log
-    vcd: Path | None    # the waveform of the testbench top's signals, when one was written
+    first: str  # the first failing line (or the compile error)
+    log: Path  # host path of the run's (or compile's) log
+    vcd: Path | None  # the waveform of the testbench top's signals, when one was written
     vcd_note: str | None = None
     duration_s: float = 0.0
     #: parameters the testbench sets on an instance that has none (the flat netlist's top)
@@ -536,8 +655,14 @@ def _find_vcd(folder: Path, since: float) -> tuple[Path | None, str | None]:
     return None, "no waveform written"
 
 
-def _run_testbench(design: DesignInput, sandbox: Sandbox, folder: Path, label: str,
-                   files: list[str], timeout_s: float = 600) -> _TbRun:
+def _run_testbench(
+    design: DesignInput,
+    sandbox: Sandbox,
+    folder: Path,
+    label: str,
+    files: list[str],
+    timeout_s: float = 600,
+) -> _TbRun:
     """Compile and run the golden testbench with `files` (RTL or netlist + cells), with the
     dump module beside it, judged by the design's pass/fail patterns."""
     dump = folder / f"{DUMP_MODULE}.v"
@@ -550,11 +675,25 @@ def _run_testbench(design: DesignInput, sandbox: Sandbox, folder: Path, label: s
     # GL is defined for the netlist run (the Caravel convention), so a testbench can keep
     # RTL-only lines (hierarchical peeks into the design) out of it with `ifndef GL
     defines = ["-DGL"] if label == "gl" else []
-    comp = sandbox.run(["iverilog", "-g2012", "-o", vvp, "-s", str(design.testbench_top),
-                        "-s", DUMP_MODULE, *defines,
-                        *(f"-I{sandbox.inside(d)}" for d in design.include_dirs),
-                        *files, sandbox.inside(dump)],
-                       cwd=folder, timeout_s=300, log_name="compile")
+    comp = sandbox.run(
+        [
+            "iverilog",
+            "-g2012",
+            "-o",
+            vvp,
+            "-s",
+            str(design.testbench_top),
+            "-s",
+            DUMP_MODULE,
+            *defines,
+            *(f"-I{sandbox.inside(d)}" for d in design.include_dirs),
+            *files,
+            sandbox.inside(dump),
+        ],
+        cwd=folder,
+        timeout_s=300,
+        log_name="compile",
+    )
     if comp.exit_code != 0:
         return _TbRun(label, False, False, _compile_error(comp.output), comp.log_path, None)
     unknown_params = sorted({m.group(1) for m in _PARAM_NOT_FOUND.finditer(comp.output)})
@@ -562,16 +701,25 @@ def _run_testbench(design: DesignInput, sandbox: Sandbox, folder: Path, label: s
     fail_res = [re.compile(p, re.MULTILINE) for p in fail]
     pass_res = [re.compile(p, re.MULTILINE) for p in design.sim_pass_patterns or []]
     # Patterns are checked over the whole output, not the capped log.
-    run = sandbox.run(["vvp", "-n", vvp], cwd=folder, timeout_s=timeout_s, log_name="run",
-                      watch=[*fail_res, *pass_res])
+    run = sandbox.run(
+        ["vvp", "-n", vvp],
+        cwd=folder,
+        timeout_s=timeout_s,
+        log_name="run",
+        watch=[*fail_res, *pass_res],
+    )
     bad = [f"{run.hits[rx.pattern][:160]}" for rx in fail_res if rx.pattern in run.hits]
     bad += [f"missing {rx.pattern!r}" for rx in pass_res if rx.pattern not in run.hits]
     passed = run.ok and not bad
-    first = bad[0] if bad else (run.killed_reason or
-                                (f"vvp exited with {run.exit_code}" if not run.ok else ""))
+    first = (
+        bad[0]
+        if bad
+        else (run.killed_reason or (f"vvp exited with {run.exit_code}" if not run.ok else ""))
+    )
     vcd, note = _find_vcd(folder, since)
-    return _TbRun(label, True, passed, first, run.log_path, vcd, note, run.duration_s,
-                  unknown_params)
+    return _TbRun(
+        label, True, passed, first, run.log_path, vcd, note, run.duration_s, unknown_params
+    )
 
 
 _PACKAGE = re.compile(r"^[ \t]*package\s+\w+\s*;.*?^[ \t]*endpackage\b[^\n]*", re.M | re.S)
@@ -606,12 +754,13 @@ def _compile_error(output: str) -> str:
     m = _UNBOUND.search(output)
     if m:
         ref = re.sub(r"\[.*", "", m.group(1))
-        return (f"the testbench reads {ref} inside the design (a hierarchical reference); the "
-                "post-route netlist is flat and has no such signal — keep such lines out of "
-                "the gate-level run with `ifndef GL (the gate-level run defines GL)")
+        return (
+            f"the testbench reads {ref} inside the design (a hierarchical reference); the "
+            "post-route netlist is flat and has no such signal — keep such lines out of "
+            "the gate-level run with `ifndef GL (the gate-level run defines GL)"
+        )
     lines = output.strip().splitlines()
-    errors = [ln for ln in lines if re.search(r"\berror\b|syntax error|^\S+:\d+: sorry", ln,
-                                              re.I)]
+    errors = [ln for ln in lines if re.search(r"\berror\b|syntax error|^\S+:\d+: sorry", ln, re.I)]
     return ((errors or [ln for ln in lines if "warning:" not in ln] or lines or ["?"])[0])[:200]
 
 
@@ -623,31 +772,39 @@ def _difference_text(cmp: Comparison, netlist_fails: bool) -> str:
     d = cmp.difference
     if d is None:
         upto = f" up to {cmp.compared_to}" if cmp.compared_to else ""
-        return (f"none in the testbench top's signals at the end of any time step{upto}"
-                + (f" ({cmp.note})" if cmp.note else ""))
+        return f"none in the testbench top's signals at the end of any time step{upto}" + (
+            f" ({cmp.note})" if cmp.note else ""
+        )
     text = d.describe("rtl", "netlist")
     if d.x_in_b_only and d.time_fs == 0:
         # Before any input or clock edge: the RTL's value came from `initial` or a declaration.
-        text += (" — netlist X from time 0 (uninitialised state: initial/declaration values do "
-                 "not synthesize, the state needs a reset)")
+        text += (
+            " — netlist X from time 0 (uninitialised state: initial/declaration values do "
+            "not synthesize, the state needs a reset)"
+        )
     elif d.x_in_b_only:
         text += f" — {_X_NOTE}"
     elif d.x_in_a_only:
         text += " — RTL X where the netlist has a value"
     elif not d.net:
-        text += (" — only testbench variables differ, the design's nets agree: a zero-delay "
-                 "race at a clock edge")
+        text += (
+            " — only testbench variables differ, the design's nets agree: a zero-delay "
+            "race at a clock edge"
+        )
     elif netlist_fails:
-        text += (" — the design's nets differ (RTL that simulates unlike its synthesis, or a "
-                 "synthesis bug)")
+        text += (
+            " — the design's nets differ (RTL that simulates unlike its synthesis, or a "
+            "synthesis bug)"
+        )
     k = cmp.known_difference
     if k is not None:
         text += f"; first with both known: {k.describe('rtl', 'netlist')}"
     return text
 
 
-def _gl_verdict(design: DesignInput, flow_dir: Path, sandbox: Sandbox, gl: _TbRun,
-                rtl: _TbRun) -> StageResult:
+def _gl_verdict(
+    design: DesignInput, flow_dir: Path, sandbox: Sandbox, gl: _TbRun, rtl: _TbRun
+) -> StageResult:
     """RTL pass + netlist pass → ok; otherwise say which fails (RTL only: a
     simulation/synthesis mismatch; both: the RTL's own bug; netlist only: gate-level) with the
     first waveform difference when only one of them fails."""
@@ -657,54 +814,75 @@ def _gl_verdict(design: DesignInput, flow_dir: Path, sandbox: Sandbox, gl: _TbRu
         metrics["gl_sim__rtl_passed"] = rtl.passed
         if rtl.passed != gl.passed:
             if rtl.vcd is None or gl.vcd is None:
-                cmp = Comparison(None, None, False, "; ".join(
-                    f"{r.label}: {r.vcd_note}" for r in (rtl, gl) if r.vcd is None))
+                cmp = Comparison(
+                    None,
+                    None,
+                    False,
+                    "; ".join(f"{r.label}: {r.vcd_note}" for r in (rtl, gl) if r.vcd is None),
+                )
             else:
-                cmp = compare_vcds(sandbox.workspace, rtl.vcd, gl.vcd,
-                                   str(design.testbench_top))
+                cmp = compare_vcds(sandbox.workspace, rtl.vcd, gl.vcd, str(design.testbench_top))
             if cmp.difference is not None:
                 metrics["gl_sim__first_difference"] = cmp.difference.to_dict("rtl", "netlist")
                 if cmp.known_difference is not None:
-                    metrics["gl_sim__first_difference"]["then_known"] = \
+                    metrics["gl_sim__first_difference"]["then_known"] = (
                         cmp.known_difference.to_dict("rtl", "netlist")
+                    )
     if not rtl.compiled:
         note = f"the RTL was not simulated here: {rtl.first}"
-        summary = (f"post-route netlist passes the testbench ({note})" if gl.passed else
-                   f"post-route simulation failed ({gl.first}; {note})")
+        summary = (
+            f"post-route netlist passes the testbench ({note})"
+            if gl.passed
+            else f"post-route simulation failed ({gl.first}; {note})"
+        )
     elif gl.passed and rtl.passed:
         summary = "post-route netlist and RTL both pass the testbench"
     elif gl.passed:
         assert cmp is not None
-        summary = (f"simulation/synthesis mismatch: the RTL fails its testbench ({rtl.first}) "
-                   "but the post-route netlist passes — RTL and netlist behave differently; "
-                   f"first difference: {_difference_text(cmp, False)}")
+        summary = (
+            f"simulation/synthesis mismatch: the RTL fails its testbench ({rtl.first}) "
+            "but the post-route netlist passes — RTL and netlist behave differently; "
+            f"first difference: {_difference_text(cmp, False)}"
+        )
     elif not rtl.passed:
-        summary = (f"the design fails its own testbench on the RTL too ({rtl.first}); the "
-                   f"post-route netlist fails it as well ({gl.first})")
+        summary = (
+            f"the design fails its own testbench on the RTL too ({rtl.first}); the "
+            f"post-route netlist fails it as well ({gl.first})"
+        )
     else:
         assert cmp is not None
-        summary = (f"post-route netlist fails the testbench the RTL passes; first difference: "
-                   f"{_difference_text(cmp, True)}; netlist run: {gl.first}")
+        summary = (
+            f"post-route netlist fails the testbench the RTL passes; first difference: "
+            f"{_difference_text(cmp, True)}; netlist run: {gl.first}"
+        )
         defaults = [p for p in gl.unknown_params if p not in design.parameters]
         if defaults:
             names = ", ".join(defaults)
-            summary = (f"the testbench overrides parameter {names} of {design.top}, but the "
-                       "post-route netlist is built with the RTL's default and has no "
-                       "parameters, so it runs another configuration than the RTL did (set "
-                       "parameters: {NAME: value} in design.yaml to build the testbench's "
-                       "value, or test with the default); " + summary)
+            summary = (
+                f"the testbench overrides parameter {names} of {design.top}, but the "
+                "post-route netlist is built with the RTL's default and has no "
+                "parameters, so it runs another configuration than the RTL did (set "
+                "parameters: {NAME: value} in design.yaml to build the testbench's "
+                "value, or test with the default); " + summary
+            )
     ok = gl.passed and (rtl.passed or not rtl.compiled)
     rel = lambda p: str(p.relative_to(flow_dir)) if p is not None else "none"  # noqa: E731
     lines = [summary]
     for r in (rtl, gl):
-        state = ("not compiled" if not r.compiled else "passed" if r.passed else "FAILED")
-        lines.append(f"{r.label} run: {state}" + (f" ({r.first})" if r.first else "")
-                     + f"; log {rel(r.log)}; waveform {rel(r.vcd)}"
-                     + (f" ({r.vcd_note})" if r.vcd_note else ""))
+        state = "not compiled" if not r.compiled else "passed" if r.passed else "FAILED"
+        lines.append(
+            f"{r.label} run: {state}"
+            + (f" ({r.first})" if r.first else "")
+            + f"; log {rel(r.log)}; waveform {rel(r.vcd)}"
+            + (f" ({r.vcd_note})" if r.vcd_note else "")
+        )
     if cmp is not None:
-        lines.append("waveforms compared" + (f" up to {cmp.compared_to}" if cmp.compared_to
-                                              else "") + f" over {cmp.signals} signal(s)"
-                     + (f": {cmp.note}" if cmp.note else ""))
+        lines.append(
+            "waveforms compared"
+            + (f" up to {cmp.compared_to}" if cmp.compared_to else "")
+            + f" over {cmp.signals} signal(s)"
+            + (f": {cmp.note}" if cmp.note else "")
+        )
     verdict = flow_dir / "gl_sim" / "verdict.log"
     try:
         _write_beneath(sandbox.workspace, verdict, "\n".join(lines) + "\n")
@@ -712,5 +890,11 @@ def _gl_verdict(design: DesignInput, flow_dir: Path, sandbox: Sandbox, gl: _TbRu
     except OSError:
         log_path = rel(gl.log)
     diags = [] if ok else [Diagnostic(severity="error", code="gl_sim", message=summary)]
-    return StageResult(name="gl_sim", status="ok" if ok else "failed", log_path=log_path,
-                       metrics=metrics, diagnostics=diags, summary=summary)
+    return StageResult(
+        name="gl_sim",
+        status="ok" if ok else "failed",
+        log_path=log_path,
+        metrics=metrics,
+        diagnostics=diags,
+        summary=summary,
+    )

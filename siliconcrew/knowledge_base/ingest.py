@@ -21,8 +21,27 @@ from siliconcrew.knowledge_base.chunking import Chunk, chunk_markdown, chunk_pla
 from siliconcrew.knowledge_base.store import COLLECTIONS, KnowledgeBase
 
 MARKDOWN = {".md", ".markdown", ".mdx"}
-TEXT = {".txt", ".text", ".rst", ".log", ".rpt", ".tcl", ".sdc", ".v", ".sv", ".vh", ".svh",
-        ".py", ".yaml", ".yml", ".json", ".cfg", ".ini", ".sh", ""}
+TEXT = {
+    ".txt",
+    ".text",
+    ".rst",
+    ".log",
+    ".rpt",
+    ".tcl",
+    ".sdc",
+    ".v",
+    ".sv",
+    ".vh",
+    ".svh",
+    ".py",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".cfg",
+    ".ini",
+    ".sh",
+    "",
+}
 HTML = {".html", ".htm", ".xhtml"}
 PDF = {".pdf"}
 SUPPORTED = MARKDOWN | TEXT | HTML | PDF
@@ -32,7 +51,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 @dataclass
 class IngestResult:
     path: str
-    status: str                 # ingested | skipped
+    status: str  # ingested | skipped
     chunks: int = 0
     collection: str = ""
     encoding: str = ""
@@ -74,8 +93,9 @@ def html_to_markdown(html: str) -> tuple[str, str]:
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     lines: list[str] = []
     body = soup.body or soup
-    for el in body.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "pre", "li", "td", "dt",
-                             "dd", "blockquote"]):
+    for el in body.find_all(
+        ["h1", "h2", "h3", "h4", "h5", "h6", "p", "pre", "li", "td", "dt", "dd", "blockquote"]
+    ):
         if el.find_parent(["p", "li", "pre", "td", "dd", "blockquote"]) and el.name != "pre":
             continue
         text = el.get_text("\n" if el.name == "pre" else " ", strip=el.name != "pre")
@@ -83,8 +103,11 @@ def html_to_markdown(html: str) -> tuple[str, str]:
             continue
         if el.name[0] == "h" and el.name[1:].isdigit():
             anchor = el.get("id")
-            lines.append(f"\n{'#' * int(el.name[1])} {' '.join(text.split())}"
-                         + (f" {{#{anchor}}}" if anchor else "") + "\n")
+            lines.append(
+                f"\n{'#' * int(el.name[1])} {' '.join(text.split())}"
+                + (f" {{#{anchor}}}" if anchor else "")
+                + "\n"
+            )
         elif el.name == "pre":
             lines.append(f"\n```\n{text}\n```\n")
         elif el.name == "li":
@@ -101,25 +124,35 @@ def pdf_chunks(path: Path, source: str, collection: str, extra: dict[str, Any]) 
     try:
         from pypdf import PdfReader
     except ImportError as exc:
-        raise UserInputError(f"cannot read PDF {path}: pypdf is not installed",
-                             "pip install pypdf (or convert the PDF to text)") from exc
+        raise UserInputError(
+            f"cannot read PDF {path}: pypdf is not installed",
+            "pip install pypdf (or convert the PDF to text)",
+        ) from exc
     try:
         reader = PdfReader(str(path))
-        title = (reader.metadata.title if reader.metadata and reader.metadata.title else "") \
-            or path.stem
+        title = (
+            reader.metadata.title if reader.metadata and reader.metadata.title else ""
+        ) or path.stem
         chunks: list[Chunk] = []
         for no, page in enumerate(reader.pages, start=1):
             text = page.extract_text() or ""
-            chunks += chunk_plain(text, source, f"{title} (page {no})", collection, extra,
-                                  anchor_prefix=f"page{no}-p")
+            chunks += chunk_plain(
+                text, source, f"{title} (page {no})", collection, extra, anchor_prefix=f"page{no}-p"
+            )
         return chunks
     except Exception as exc:
-        raise UserInputError(f"cannot read PDF {path}: {str(exc).splitlines()[0][:200]}",
-                             "check the file, or convert it to text") from exc
+        raise UserInputError(
+            f"cannot read PDF {path}: {str(exc).splitlines()[0][:200]}",
+            "check the file, or convert it to text",
+        ) from exc
 
 
-def file_chunks(path: Path, collection: str | None = None, source: str | None = None,
-                extra: dict[str, Any] | None = None) -> tuple[list[Chunk], str]:
+def file_chunks(
+    path: Path,
+    collection: str | None = None,
+    source: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> tuple[list[Chunk], str]:
     """Chunks of one file and the encoding it was read with."""
     suffix = path.suffix.lower()
     source = source or str(path.resolve())
@@ -142,7 +175,7 @@ def file_chunks(path: Path, collection: str | None = None, source: str | None = 
         chunks = chunk_markdown(text, source, coll, extra)
     else:
         chunks = chunk_plain(text, source, path.name, coll, extra)
-    if collection:   # an explicit --collection beats front matter
+    if collection:  # an explicit --collection beats front matter
         for c in chunks:
             c.metadata["collection"] = collection
     return chunks, enc
@@ -152,8 +185,13 @@ def _expand(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
-                          and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            out += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in SUPPORTED
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
         elif p.exists():
             out.append(p)
         else:
@@ -161,11 +199,13 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def ingest_paths(kb: KnowledgeBase, paths: list[str | Path], collection: str | None = None
-                 ) -> list[IngestResult]:
+def ingest_paths(
+    kb: KnowledgeBase, paths: list[str | Path], collection: str | None = None
+) -> list[IngestResult]:
     if collection and collection not in COLLECTIONS:
-        raise UserInputError(f"unknown collection '{collection}'",
-                             f"choose one of {', '.join(COLLECTIONS)}")
+        raise UserInputError(
+            f"unknown collection '{collection}'", f"choose one of {', '.join(COLLECTIONS)}"
+        )
     files = _expand([Path(p) for p in paths])
     results: list[IngestResult] = []
     all_chunks: list[Chunk] = []
@@ -188,8 +228,16 @@ def ingest_paths(kb: KnowledgeBase, paths: list[str | Path], collection: str | N
         for c in chunks:
             c.metadata.setdefault("created", now)
         colls = sorted({c.metadata["collection"] for c in chunks})
-        results.append(IngestResult(str(f), "ingested", len({c.id for c in chunks}),
-                                    ",".join(colls), enc, ids=[c.id for c in chunks]))
+        results.append(
+            IngestResult(
+                str(f),
+                "ingested",
+                len({c.id for c in chunks}),
+                ",".join(colls),
+                enc,
+                ids=[c.id for c in chunks],
+            )
+        )
         all_chunks += chunks
     if all_chunks:
         kb.add_chunks(all_chunks, replace_sources=True)
@@ -200,8 +248,9 @@ def ingest_paths(kb: KnowledgeBase, paths: list[str | Path], collection: str | N
 def seed_files() -> list[tuple[str, str]]:
     """(name, text) of every shipped seed note, sorted by name."""
     root = resources.files("siliconcrew.knowledge_base").joinpath("seed")
-    return sorted((f.name, f.read_text(encoding="utf-8")) for f in root.iterdir()
-                  if f.name.endswith(".md"))
+    return sorted(
+        (f.name, f.read_text(encoding="utf-8")) for f in root.iterdir() if f.name.endswith(".md")
+    )
 
 
 def seed_digest(files: list[tuple[str, str]] | None = None) -> str:
@@ -232,13 +281,19 @@ def seed(kb: KnowledgeBase) -> dict[str, Any]:
         for src in stale:
             removed += kb.delete_source(src, [name])
     digest = seed_digest(files)
-    (kb.path / "seed.json").write_text(json.dumps({"digest": digest, "files": len(files),
-                                                   "chunks": len(chunks)}))
+    (kb.path / "seed.json").write_text(
+        json.dumps({"digest": digest, "files": len(files), "chunks": len(chunks)})
+    )
     by: dict[str, int] = {}
     for c in chunks:
         by[c.metadata["collection"]] = by.get(c.metadata["collection"], 0) + 1
-    return {"files": len(files), "chunks": len(chunks), "by_collection": by,
-            "stale_removed": removed, "digest": digest}
+    return {
+        "files": len(files),
+        "chunks": len(chunks),
+        "by_collection": by,
+        "stale_removed": removed,
+        "digest": digest,
+    }
 
 
 def ensure_seeded(kb: KnowledgeBase) -> dict[str, Any] | None:

@@ -39,17 +39,26 @@ class Insight:
 
     def text(self) -> str:
         ctx = ", ".join(f"{k}={v}" for k, v in sorted(self.context.items()))
-        return (f"Verified fix for: {self.signature}\n\nError signature: {self.signature}\n"
-                f"Context: {ctx or 'none'}\nFix (verified by a passing check in run "
-                f"{self.run_id}):\n{self.fix}")
+        return (
+            f"Verified fix for: {self.signature}\n\nError signature: {self.signature}\n"
+            f"Context: {ctx or 'none'}\nFix (verified by a passing check in run "
+            f"{self.run_id}):\n{self.fix}"
+        )
 
     def to_chunk(self) -> Chunk:
-        meta: dict[str, Any] = {"source": f"run:{self.run_id}", "title": self.signature[:200],
-                                "anchor": self.id, "collection": "insights", "origin": "run",
-                                "kind": "insight", "run_id": self.run_id,
-                                "created": self.created, "times_verified": self.times_verified,
-                                "signature": self.signature[:1000],
-                                "context_json": json.dumps(self.context, default=str)[:4000]}
+        meta: dict[str, Any] = {
+            "source": f"run:{self.run_id}",
+            "title": self.signature[:200],
+            "anchor": self.id,
+            "collection": "insights",
+            "origin": "run",
+            "kind": "insight",
+            "run_id": self.run_id,
+            "created": self.created,
+            "times_verified": self.times_verified,
+            "signature": self.signature[:1000],
+            "context_json": json.dumps(self.context, default=str)[:4000],
+        }
         for k, v in self.context.items():
             if isinstance(v, (str, int, float, bool)) and k.isidentifier():
                 meta[f"ctx_{k}"] = v
@@ -65,10 +74,16 @@ def insight_id(signature: str, fix: str) -> str:
     return f"insight:{h}"
 
 
-def record_verified_fix(signature: str, context: dict[str, Any] | None, fix: str, run_id: str,
-                        check_passed: bool, kb: KnowledgeBase | None = None) -> Insight | None:
+def record_verified_fix(
+    signature: str,
+    context: dict[str, Any] | None,
+    fix: str,
+    run_id: str,
+    check_passed: bool,
+    kb: KnowledgeBase | None = None,
+) -> Insight | None:
     """Store an insight if and only if `check_passed` is True; returns it, or None."""
-    if check_passed is not True:   # False, None, "yes"...: nothing unverified is learned
+    if check_passed is not True:  # False, None, "yes"...: nothing unverified is learned
         return None
     if not signature or not signature.strip():
         raise UserInputError("an insight needs an error signature", "pass the error line")
@@ -81,8 +96,15 @@ def record_verified_fix(signature: str, context: dict[str, Any] | None, fix: str
     iid = insight_id(signature, fix)
     prev = kb.get([iid], "insights").get(iid)
     times = int(prev[1].get("times_verified", 1)) + 1 if prev else 1
-    ins = Insight(iid, signature, fix, str(run_id), dict(context or {}),
-                  time.strftime("%Y-%m-%dT%H:%M:%S"), times)
+    ins = Insight(
+        iid,
+        signature,
+        fix,
+        str(run_id),
+        dict(context or {}),
+        time.strftime("%Y-%m-%dT%H:%M:%S"),
+        times,
+    )
     kb.add_chunks([ins.to_chunk()], replace_sources=False)
     _journal(kb, ins)
     return ins
@@ -112,7 +134,7 @@ def restore_insights(kb: KnowledgeBase, journal: str | os.PathLike | None = None
                 d = json.loads(line)
                 latest[d["id"]] = Insight(**d)
             except (ValueError, KeyError, TypeError):
-                continue   # a torn last line after a crash
+                continue  # a torn last line after a crash
     if latest:
         kb.add_chunks([i.to_chunk() for i in latest.values()], replace_sources=False)
     return len(latest)

@@ -28,10 +28,12 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 # Identifier-like tokens: codes (GPL-0302), warning names (warning-width), config variables
 # (fp_core_util), metric names (timing__setup__ws). Used for the exact-match boost.
 _IDENT = re.compile(r"[A-Za-z0-9]+(?:[-_]+[A-Za-z0-9]+)+")
-_STOP = frozenset("""a an and are as at be been but by can could did do does for from had has
+_STOP = frozenset(
+    """a an and are as at be been but by can could did do does for from had has
 have how i if in into is it its me my no not of on or our so such that the their them then there
 these they this those to was we were what when where which while who why will with would you
-your""".split())
+your""".split()
+)
 
 META = "meta.json"
 
@@ -119,8 +121,9 @@ class LexicalIndex:
             if self._retriever is not None:
                 self._retriever.save(str(tmp), show_progress=False)
             (tmp / "ids.json").write_text(json.dumps(self.ids))
-            (tmp / META).write_text(json.dumps({"count": len(self.ids), "digest": self.digest,
-                                                "format": 1}))
+            (tmp / META).write_text(
+                json.dumps({"count": len(self.ids), "digest": self.digest, "format": 1})
+            )
             old = directory.with_name(directory.name + ".old")
             if old.exists():
                 shutil.rmtree(old, ignore_errors=True)
@@ -141,14 +144,16 @@ class LexicalIndex:
         try:
             meta = json.loads((directory / META).read_text())
             ids = json.loads((directory / "ids.json").read_text())
-            if not isinstance(ids, list) or meta.get("count") != len(ids) \
-                    or meta.get("digest") != ids_digest(ids):
+            if (
+                not isinstance(ids, list)
+                or meta.get("count") != len(ids)
+                or meta.get("digest") != ids_digest(ids)
+            ):
                 raise ValueError("ids and meta disagree")
             self = cls.__new__(cls)
             self.ids, self.digest, self._retriever = ids, meta["digest"], None
             if ids:
-                self._retriever = bm25s.BM25.load(str(directory), show_progress=False,
-                                                  verbosity=0)
+                self._retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
                 n_docs = self._retriever.scores.get("num_docs")
                 if n_docs is not None and int(n_docs) != len(ids):
                     raise ValueError("index size and ids disagree")

@@ -46,12 +46,12 @@ from siliconcrew.knowledge_base.lexical import LexicalIndex, identifiers, tokeni
 
 COLLECTIONS = ("docs", "errors", "insights")
 RRF_K = 60
-MAX_QUERY_CHARS = 2000      # longer queries (pasted logs) are cut: the model reads ~256 tokens
-CANDIDATES = 50             # per list, before fusion
-QUERY_CACHE = 256           # query embeddings kept per store (LRU)
+MAX_QUERY_CHARS = 2000  # longer queries (pasted logs) are cut: the model reads ~256 tokens
+CANDIDATES = 50  # per list, before fusion
+QUERY_CACHE = 256  # query embeddings kept per store (LRU)
 SQLITE_MAGIC = b"SQLite format 3\x00"
-ONNX_CACHE = "embedding-onnx"   # the model exported for onnxruntime (see embedding.py)
-MARKER = "changes"          # replaced by every write: readers compare it to what they loaded
+ONNX_CACHE = "embedding-onnx"  # the model exported for onnxruntime (see embedding.py)
+MARKER = "changes"  # replaced by every write: readers compare it to what they loaded
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -111,8 +111,13 @@ def _one_line(exc: BaseException) -> str:
 class KnowledgeBase:
     """One knowledge base. Cheap to open; the embedding model loads on the first search/write."""
 
-    def __init__(self, location: str | os.PathLike | None = None, *, embedding: Any = None,
-                 lock_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        location: str | os.PathLike | None = None,
+        *,
+        embedding: Any = None,
+        lock_timeout: float = 30.0,
+    ) -> None:
         self.location = str(location) if location else default_location()
         self.remote = is_url(self.location)
         self.lock_timeout = lock_timeout
@@ -138,7 +143,7 @@ class KnowledgeBase:
         token = self._read_marker()
         shared = self._system_exists()
         self._client = self._open_client()
-        self._token = token          # the change token this object's collection handles are for
+        self._token = token  # the change token this object's collection handles are for
         server = self._local_server()
         if server is not None:
             with _seen_lock:
@@ -153,8 +158,10 @@ class KnowledgeBase:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise KBError(f"cannot create knowledge base directory {path}: {exc.strerror}",
-                          "choose another place with --kb PATH or SILICONCREW_KB") from exc
+            raise KBError(
+                f"cannot create knowledge base directory {path}: {exc.strerror}",
+                "choose another place with --kb PATH or SILICONCREW_KB",
+            ) from exc
 
     def _check_files(self) -> None:
         """Refuse to open a store whose database is not SQLite (never overwrite it)."""
@@ -171,7 +178,8 @@ class KnowledgeBase:
                 raise KBCorrupted(
                     f"knowledge base at {self.path} is corrupted (chroma.sqlite3 is not a "
                     "SQLite database); nothing was changed",
-                    "restore it from a backup, or move it away and run `siliconcrew kb seed`")
+                    "restore it from a backup, or move it away and run `siliconcrew kb seed`",
+                )
 
     def _open_client(self) -> Any:
         import chromadb
@@ -183,9 +191,12 @@ class KnowledgeBase:
                 from urllib.parse import urlparse
 
                 u = urlparse(self.location)
-                return chromadb.HttpClient(host=u.hostname or "localhost",
-                                           port=u.port or (443 if u.scheme == "https" else 8000),
-                                           ssl=u.scheme == "https", settings=settings)
+                return chromadb.HttpClient(
+                    host=u.hostname or "localhost",
+                    port=u.port or (443 if u.scheme == "https" else 8000),
+                    ssl=u.scheme == "https",
+                    settings=settings,
+                )
             return chromadb.PersistentClient(path=str(self.path), settings=settings)
         except Exception as exc:
             raise self._translate(exc, "open") from exc
@@ -231,7 +242,7 @@ class KnowledgeBase:
                 _seen[server] = token
         with self._tlock:
             if token != self._token:
-                self._colls.clear()   # a reset elsewhere may have recreated the collections
+                self._colls.clear()  # a reset elsewhere may have recreated the collections
                 self._token = token
 
     def _bump(self) -> None:
@@ -250,7 +261,7 @@ class KnowledgeBase:
         server = self._local_server()
         if server is not None:
             with _seen_lock:
-                _seen[server] = token   # it was fresh before the write and applied the write
+                _seen[server] = token  # it was fresh before the write and applied the write
         with self._tlock:
             self._token = token
 
@@ -270,19 +281,33 @@ class KnowledgeBase:
         if isinstance(exc, KBError):
             return exc
         if "locked" in low or "busy" in low:
-            return KBLocked(f"knowledge base at {self.location} is locked ({msg})",
-                            "another process is writing; retry in a moment")
-        if any(s in low for s in ("malformed", "not a database", "corrupt", "no such table",
-                                  "file is encrypted", "disk image")):
-            return KBCorrupted(f"knowledge base at {self.location} is corrupted ({msg}); "
-                               "nothing was changed",
-                               "restore it from a backup, or move it away and run "
-                               "`siliconcrew kb seed`")
+            return KBLocked(
+                f"knowledge base at {self.location} is locked ({msg})",
+                "another process is writing; retry in a moment",
+            )
+        if any(
+            s in low
+            for s in (
+                "malformed",
+                "not a database",
+                "corrupt",
+                "no such table",
+                "file is encrypted",
+                "disk image",
+            )
+        ):
+            return KBCorrupted(
+                f"knowledge base at {self.location} is corrupted ({msg}); nothing was changed",
+                "restore it from a backup, or move it away and run `siliconcrew kb seed`",
+            )
         if self.remote and any(s in low for s in ("connect", "refused", "resolve", "timed out")):
-            return KBError(f"cannot reach the chroma server {self.location} ({msg})",
-                           "start it (`chroma run --path DIR`) or use a local --kb PATH")
-        return KBError(f"knowledge base {what} failed at {self.location}: {msg}",
-                       "run `siliconcrew kb doctor`")
+            return KBError(
+                f"cannot reach the chroma server {self.location} ({msg})",
+                "start it (`chroma run --path DIR`) or use a local --kb PATH",
+            )
+        return KBError(
+            f"knowledge base {what} failed at {self.location}: {msg}", "run `siliconcrew kb doctor`"
+        )
 
     @contextlib.contextmanager
     def _guard(self, what: str) -> Iterator[None]:
@@ -297,14 +322,17 @@ class KnowledgeBase:
 
     def collection(self, name: str) -> Any:
         if name not in COLLECTIONS:
-            raise UserInputError(f"unknown collection '{name}'",
-                                 f"choose one of {', '.join(COLLECTIONS)}")
+            raise UserInputError(
+                f"unknown collection '{name}'", f"choose one of {', '.join(COLLECTIONS)}"
+            )
         with self._tlock:
             if name not in self._colls:
                 with self._guard("open collection"):
                     self._colls[name] = self._client.get_or_create_collection(
-                        name, embedding_function=self.embedding,
-                        configuration={"hnsw": {"space": "cosine"}})
+                        name,
+                        embedding_function=self.embedding,
+                        configuration={"hnsw": {"space": "cosine"}},
+                    )
             return self._colls[name]
 
     # ------------------------------------------------------------------ writer lock
@@ -350,7 +378,7 @@ class KnowledgeBase:
         for c in chunks:
             by_coll.setdefault(c.metadata.get("collection", "docs"), []).append(c)
         for name in by_coll:
-            self.collection(name)   # validate names before touching anything
+            self.collection(name)  # validate names before touching anything
         with self._writing():
             for name, items in by_coll.items():
                 coll = self.collection(name)
@@ -365,11 +393,13 @@ class KnowledgeBase:
                     vecs = self.embedding(texts) if texts else []
                     batch = max(1, min(2000, self._client.get_max_batch_size()))
                     for i in range(0, len(items), batch):
-                        part = items[i:i + batch]
-                        coll.upsert(ids=[c.id for c in part],
-                                    documents=[c.text for c in part],
-                                    embeddings=vecs[i:i + batch],
-                                    metadatas=[c.metadata for c in part])
+                        part = items[i : i + batch]
+                        coll.upsert(
+                            ids=[c.id for c in part],
+                            documents=[c.text for c in part],
+                            embeddings=vecs[i : i + batch],
+                            metadatas=[c.metadata for c in part],
+                        )
                 self._rebuild_lexical(name, save=True)
         return sum(len({c.id for c in v}) for v in by_coll.values())
 
@@ -415,7 +445,7 @@ class KnowledgeBase:
             try:
                 index.save(self._lex_dir(name))
             except OSError:
-                pass   # read-only location: keep the in-memory index
+                pass  # read-only location: keep the in-memory index
         with self._tlock:
             self._lex[name] = (self._lex_stamp(name), index)
         return index
@@ -440,7 +470,7 @@ class KnowledgeBase:
             try:
                 index = LexicalIndex.load(self._lex_dir(name))
             except ValueError:
-                index = None   # damaged: rebuilt below from chroma, nothing is lost
+                index = None  # damaged: rebuilt below from chroma, nothing is lost
         if index is not None and len(index) == count:
             with self._tlock:
                 self._lex[name] = (stamp, index)
@@ -468,17 +498,29 @@ class KnowledgeBase:
             return {}
         with self._guard("read"):
             got = self.collection(name).get(ids=list(ids), include=["documents", "metadatas"])
-        return {i: (d or "", m or {}) for i, d, m in
-                zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        return {
+            i: (d or "", m or {})
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
 
     def list(self, name: str, limit: int = 50, offset: int = 0) -> list[Hit]:
         self._sync()
         with self._guard("read"):
-            got = self.collection(name).get(include=["documents", "metadatas"], limit=limit,
-                                            offset=offset)
-        hits = [Hit(i, name, (m or {}).get("source", ""), (m or {}).get("title", ""), d or "",
-                    0.0, dict(m or {})) for i, d, m in
-                zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+            got = self.collection(name).get(
+                include=["documents", "metadatas"], limit=limit, offset=offset
+            )
+        hits = [
+            Hit(
+                i,
+                name,
+                (m or {}).get("source", ""),
+                (m or {}).get("title", ""),
+                d or "",
+                0.0,
+                dict(m or {}),
+            )
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
         return sorted(hits, key=lambda h: (str(h.metadata.get("created", "")), h.id))
 
     @staticmethod
@@ -488,8 +530,14 @@ class KnowledgeBase:
         q = " ".join(str(query).split())
         return q[:MAX_QUERY_CHARS]
 
-    def search(self, query: str, k: int = 5, collections: Sequence[str] | None = None,
-               mode: str = "hybrid", where: dict[str, Any] | None = None) -> builtins.list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        collections: Sequence[str] | None = None,
+        mode: str = "hybrid",
+        where: dict[str, Any] | None = None,
+    ) -> builtins.list[Hit]:
         """Top-k hits over `collections` (default: all). mode: hybrid | vector | lexical."""
         if mode not in ("hybrid", "vector", "lexical"):
             raise UserInputError(f"unknown search mode '{mode}'", "use hybrid, vector or lexical")
@@ -538,10 +586,11 @@ class KnowledgeBase:
         # final hits need their text
         if where or (mode == "hybrid" and identifiers(q)):
             fetch(lex_rank)
-        if where:   # the lexical side does not filter: apply the same equality filter
+        if where:  # the lexical side does not filter: apply the same equality filter
+
             def ok(meta: dict[str, Any]) -> bool:
-                return all(meta.get(k2) == v for k2, v in where.items()
-                           if not k2.startswith("$"))
+                return all(meta.get(k2) == v for k2, v in where.items() if not k2.startswith("$"))
+
             lex_rank = [key for key in lex_rank if key in docs and ok(docs[key][1])]
 
         if mode == "vector":
@@ -553,14 +602,22 @@ class KnowledgeBase:
             for lst in (vec_rank, lex_rank, *self._ident_rank(q, vec_rank, lex_rank, docs)):
                 for r, key in enumerate(lst):
                     fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + r + 1)
-            ranked = sorted(((s, key) for key, s in fused.items()),
-                            key=lambda t: (-t[0], t[1]))
+            ranked = sorted(((s, key) for key, s in fused.items()), key=lambda t: (-t[0], t[1]))
         fetch(key for _, key in ranked[:k])
         hits = []
         for s, key in ranked[:k]:
             text, meta = docs.get(key, ("", {}))
-            hits.append(Hit(key[1], key[0], meta.get("source", ""), meta.get("title", ""),
-                            text, round(float(s), 6), dict(meta)))
+            hits.append(
+                Hit(
+                    key[1],
+                    key[0],
+                    meta.get("source", ""),
+                    meta.get("title", ""),
+                    text,
+                    round(float(s), 6),
+                    dict(meta),
+                )
+            )
         return hits
 
     def _live_counts(self) -> dict[str, int]:
@@ -590,26 +647,41 @@ class KnowledgeBase:
                 self._qcache.popitem(last=False)
         return vec
 
-    def _vector_side(self, q: str, live: builtins.list[str], counts: dict[str, int], n_cand: int,
-                     where: dict[str, Any] | None) -> tuple[builtins.list, dict]:
+    def _vector_side(
+        self,
+        q: str,
+        live: builtins.list[str],
+        counts: dict[str, int],
+        n_cand: int,
+        where: dict[str, Any] | None,
+    ) -> tuple[builtins.list, dict]:
         qvec = [self.query_embedding(q)]
         docs: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         scored: list[tuple[float, tuple[str, str]]] = []
         for n in live:
             with self._guard("search"):
                 res = self.collection(n).query(
-                    query_embeddings=qvec, n_results=min(n_cand, counts[n]),
-                    where=where, include=["documents", "metadatas", "distances"])
-            for i, d, m, dist in zip(res["ids"][0], res["documents"][0],
-                                     res["metadatas"][0], res["distances"][0], strict=True):
+                    query_embeddings=qvec,
+                    n_results=min(n_cand, counts[n]),
+                    where=where,
+                    include=["documents", "metadatas", "distances"],
+                )
+            for i, d, m, dist in zip(
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
+                strict=True,
+            ):
                 docs[(n, i)] = (d or "", m or {})
                 scored.append((1.0 - float(dist), (n, i)))
         scored.sort(key=lambda t: -t[0])
         return scored, docs
 
     @staticmethod
-    def _ident_rank(q: str, vec_rank: builtins.list, lex_rank: builtins.list,
-                    docs: dict) -> builtins.list:
+    def _ident_rank(
+        q: str, vec_rank: builtins.list, lex_rank: builtins.list, docs: dict
+    ) -> builtins.list:
         """Candidates that contain the query's identifiers (GPL-0302, FP_CORE_UTIL,
         %Warning-WIDTH) as whole tokens, as an extra list for the fusion so an exact code beats
         a near miss (GPL-0301) that the embedding finds just as close. Entries whose *head*
@@ -649,8 +721,9 @@ class KnowledgeBase:
             return 0
         # the embedding export (~90 MB) is a cache of the installed model, not data
         cache = self.path / ONNX_CACHE
-        return sum(p.stat().st_size for p in self.path.rglob("*")
-                   if p.is_file() and cache not in p.parents)
+        return sum(
+            p.stat().st_size for p in self.path.rglob("*") if p.is_file() and cache not in p.parents
+        )
 
     def stats(self) -> dict[str, Any]:
         self._sync()
@@ -663,6 +736,12 @@ class KnowledgeBase:
         seed = {}
         with contextlib.suppress(OSError, ValueError):
             seed = json.loads((self.path / "seed.json").read_text())
-        return {"location": self.location, "path": str(self.path), "remote": self.remote,
-                "counts": counts, "sources": sources, "size_bytes": self.size_bytes(),
-                "seed": seed}
+        return {
+            "location": self.location,
+            "path": str(self.path),
+            "remote": self.remote,
+            "counts": counts,
+            "sources": sources,
+            "size_bytes": self.size_bytes(),
+            "seed": seed,
+        }

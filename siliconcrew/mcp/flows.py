@@ -39,8 +39,9 @@ class FlowInput(BaseModel):
 
 
 class DesignInput(FlowInput):
-    design: str = Field(".", description="design folder (with design.yaml), relative to the "
-                                         "workspace")
+    design: str = Field(
+        ".", description="design folder (with design.yaml), relative to the workspace"
+    )
 
 
 class CheckInput(DesignInput):
@@ -79,8 +80,11 @@ class KbSearchInput(FlowInput):
 
 
 class ReportInput(DesignInput):
-    run: str | None = Field(None, description="run folder (runs/<id> of the design, relative "
-                                              "to the workspace); default: the newest run")
+    run: str | None = Field(
+        None,
+        description="run folder (runs/<id> of the design, relative "
+        "to the workspace); default: the newest run",
+    )
 
 
 class KbHitsOut(BaseModel):
@@ -103,8 +107,10 @@ class Flow:
 def design_dir(workspace: Path, design: str) -> Path:
     folder = resolve_inside(workspace, design)
     if not folder.is_dir() or not (folder / "design.yaml").is_file():
-        raise UserInputError(f"'{design}' is not a design folder (no design.yaml)",
-                             "give a folder of the workspace that holds design.yaml")
+        raise UserInputError(
+            f"'{design}' is not a design folder (no design.yaml)",
+            "give a folder of the workspace that holds design.yaml",
+        )
     return folder
 
 
@@ -112,91 +118,171 @@ def newest_run(folder: Path) -> Path | None:
     runs = folder / "runs"
     if not runs.is_dir():
         return None
-    found = sorted((p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("chat-")
-                    and (p / "results.json").is_file()), key=lambda p: p.name)
+    found = sorted(
+        (
+            p
+            for p in runs.iterdir()
+            if p.is_dir() and not p.name.startswith("chat-") and (p / "results.json").is_file()
+        ),
+        key=lambda p: p.name,
+    )
     return found[-1] if found else None
 
 
-def _check(ws: Path, inp: CheckInput, settings: Settings, progress: ProgressFn,
-           cancel: CancelToken) -> BaseModel:
-    return api.check(design_dir(ws, inp.design), harden=inp.harden, max_repairs=inp.max_repairs,
-                     settings=settings, progress=progress, cancel=cancel)
+def _check(
+    ws: Path, inp: CheckInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
+) -> BaseModel:
+    return api.check(
+        design_dir(ws, inp.design),
+        harden=inp.harden,
+        max_repairs=inp.max_repairs,
+        settings=settings,
+        progress=progress,
+        cancel=cancel,
+    )
 
 
-def _harden(ws: Path, inp: HardenInput, settings: Settings, progress: ProgressFn,
-            cancel: CancelToken) -> BaseModel:
-    return api.harden(design_dir(ws, inp.design), from_stage=inp.from_stage,
-                      to_stage=inp.to_stage, max_repairs=inp.max_repairs, settings=settings,
-                      progress=progress, cancel=cancel)
+def _harden(
+    ws: Path, inp: HardenInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
+) -> BaseModel:
+    return api.harden(
+        design_dir(ws, inp.design),
+        from_stage=inp.from_stage,
+        to_stage=inp.to_stage,
+        max_repairs=inp.max_repairs,
+        settings=settings,
+        progress=progress,
+        cancel=cancel,
+    )
 
 
-def _timing(ws: Path, inp: TimingInput, settings: Settings, progress: ProgressFn,
-            cancel: CancelToken) -> BaseModel:
+def _timing(
+    ws: Path, inp: TimingInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
+) -> BaseModel:
     progress("timing", "running")
-    res = api.timing(design_dir(ws, inp.design), clock_period=inp.clock_period,
-                     top_paths=inp.top_paths, settings=settings, cancel=cancel)
+    res = api.timing(
+        design_dir(ws, inp.design),
+        clock_period=inp.clock_period,
+        top_paths=inp.top_paths,
+        settings=settings,
+        cancel=cancel,
+    )
     progress("timing", "ok" if res.met else "failed")
     return res
 
 
-def _timing_repair(ws: Path, inp: TimingRepairInput, settings: Settings,
-                   progress: ProgressFn, cancel: CancelToken) -> BaseModel:
+def _timing_repair(
+    ws: Path, inp: TimingRepairInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
+) -> BaseModel:
     def on_attempt(attempt: Any) -> None:
-        progress("timing_repair", f"progress: {attempt.strategy} "
-                 f"({'kept' if attempt.kept else 'not kept'})")
+        progress(
+            "timing_repair",
+            f"progress: {attempt.strategy} ({'kept' if attempt.kept else 'not kept'})",
+        )
 
-    return api.timing_repair(design_dir(ws, inp.design), clock_period=inp.clock_period,
-                             max_attempts=inp.max_attempts, target_slack=inp.target_slack,
-                             settings=settings, on_attempt=on_attempt, cancel=cancel)
+    return api.timing_repair(
+        design_dir(ws, inp.design),
+        clock_period=inp.clock_period,
+        max_attempts=inp.max_attempts,
+        target_slack=inp.target_slack,
+        settings=settings,
+        on_attempt=on_attempt,
+        cancel=cancel,
+    )
 
 
-def _run(ws: Path, inp: RunInput, settings: Settings, progress: ProgressFn,
-         cancel: CancelToken) -> BaseModel:
+def _run(
+    ws: Path, inp: RunInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
+) -> BaseModel:
     # Unattended: nobody can answer an approval prompt through MCP, so gates follow "auto".
-    return api.run(design_dir(ws, inp.design), approve="auto", max_iterations=inp.max_iterations,
-                   max_repairs=inp.max_repairs, max_tokens=inp.max_tokens,
-                   max_cost=inp.max_cost, settings=settings, progress=progress,
-                   cancel=cancel)
+    return api.run(
+        design_dir(ws, inp.design),
+        approve="auto",
+        max_iterations=inp.max_iterations,
+        max_repairs=inp.max_repairs,
+        max_tokens=inp.max_tokens,
+        max_cost=inp.max_cost,
+        settings=settings,
+        progress=progress,
+        cancel=cancel,
+    )
 
 
-def _kb_search(ws: Path, inp: KbSearchInput, settings: Settings,
-               progress: ProgressFn, cancel: CancelToken) -> BaseModel:
+def _kb_search(
+    ws: Path, inp: KbSearchInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
+) -> BaseModel:
     hits = api.kb_search(inp.query, k=inp.k, mode=inp.mode)
     return KbHitsOut(hits=list(hits.root))
 
 
-def _report(ws: Path, inp: ReportInput, settings: Settings, progress: ProgressFn,
-            cancel: CancelToken) -> BaseModel:
+def _report(
+    ws: Path, inp: ReportInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
+) -> BaseModel:
     if inp.run is not None:
         run_dir = resolve_inside(ws, inp.run)
     else:
         folder = design_dir(ws, inp.design)
         found = newest_run(folder)
         if found is None:
-            raise UserInputError(f"no finished run in '{inp.design}'",
-                                 "call check or run first")
+            raise UserInputError(f"no finished run in '{inp.design}'", "call check or run first")
         run_dir = found
     return api.report(run_dir)
 
 
 FLOWS: list[Flow] = [
-    Flow("check", "Deterministic checks of a design (lint, simulate, synthesize, STA, "
-         "equivalence), then hardening to GDS when they pass. No LLM. Progress per stage.",
-         CheckInput, CheckResult, _check),
-    Flow("harden", "Take a design to GDS with its flow engine (qflow/osu018 here); failures "
-         "are classified and the flow config repaired. Progress per stage.",
-         HardenInput, HardenResult, _harden),
-    Flow("timing", "Synthesis + STA of a design: worst paths mapped to RTL lines and causes.",
-         TimingInput, TimingResult, _timing),
-    Flow("timing_repair", "Try the no-LLM timing repairs (synthesis recipes), each checked by "
-         "equivalence and the testbench; design files are never changed.",
-         TimingRepairInput, TimingRepairResult, _timing_repair),
-    Flow("run", "The agent graph (plan, RTL, verify, synth, harden, report). Without an LLM "
-         "configured on the server, designs with RTL still go to GDS and the result says "
-         "which agents were skipped (status needs_llm for a spec-only design).",
-         RunInput, RunResult, _run),
-    Flow("kb_search", "Search SiliconCrew's knowledge base (EDA error messages, fixes, "
-         "verified insights).", KbSearchInput, KbHitsOut, _kb_search, read_only=True),
-    Flow("report", "Write (or rewrite) the self-contained HTML report of a run; returns its "
-         "path.", ReportInput, ReportResult, _report),
+    Flow(
+        "check",
+        "Deterministic checks of a design (lint, simulate, synthesize, STA, "
+        "equivalence), then hardening to GDS when they pass. No LLM. Progress per stage.",
+        CheckInput,
+        CheckResult,
+        _check,
+    ),
+    Flow(
+        "harden",
+        "Take a design to GDS with its flow engine (qflow/osu018 here); failures "
+        "are classified and the flow config repaired. Progress per stage.",
+        HardenInput,
+        HardenResult,
+        _harden,
+    ),
+    Flow(
+        "timing",
+        "Synthesis + STA of a design: worst paths mapped to RTL lines and causes.",
+        TimingInput,
+        TimingResult,
+        _timing,
+    ),
+    Flow(
+        "timing_repair",
+        "Try the no-LLM timing repairs (synthesis recipes), each checked by "
+        "equivalence and the testbench; design files are never changed.",
+        TimingRepairInput,
+        TimingRepairResult,
+        _timing_repair,
+    ),
+    Flow(
+        "run",
+        "The agent graph (plan, RTL, verify, synth, harden, report). Without an LLM "
+        "configured on the server, designs with RTL still go to GDS and the result says "
+        "which agents were skipped (status needs_llm for a spec-only design).",
+        RunInput,
+        RunResult,
+        _run,
+    ),
+    Flow(
+        "kb_search",
+        "Search SiliconCrew's knowledge base (EDA error messages, fixes, verified insights).",
+        KbSearchInput,
+        KbHitsOut,
+        _kb_search,
+        read_only=True,
+    ),
+    Flow(
+        "report",
+        "Write (or rewrite) the self-contained HTML report of a run; returns its path.",
+        ReportInput,
+        ReportResult,
+        _report,
+    ),
 ]

@@ -21,18 +21,30 @@ from siliconcrew.mcp.flows import newest_run
 from siliconcrew.mcp.secrets import redact
 
 SCHEME = "siliconcrew://workspace/"
-MIME = {".yaml": "text/yaml", ".yml": "text/yaml", ".md": "text/markdown",
-        ".v": "text/x-verilog", ".sv": "text/x-systemverilog", ".vh": "text/x-verilog",
-        ".json": "application/json", ".html": "text/html", ".png": "image/png",
-        ".txt": "text/plain"}
+MIME = {
+    ".yaml": "text/yaml",
+    ".yml": "text/yaml",
+    ".md": "text/markdown",
+    ".v": "text/x-verilog",
+    ".sv": "text/x-systemverilog",
+    ".vh": "text/x-verilog",
+    ".json": "application/json",
+    ".html": "text/html",
+    ".png": "image/png",
+    ".txt": "text/plain",
+}
 MAX_BYTES = 4 * 1024 * 1024
 
 
 def design_folders(workspace: Path) -> list[Path]:
     found = [workspace] if (workspace / "design.yaml").is_file() else []
     for sub in sorted(workspace.iterdir()):
-        if sub.is_dir() and not sub.is_symlink() and not sub.name.startswith(".") \
-                and (sub / "design.yaml").is_file():
+        if (
+            sub.is_dir()
+            and not sub.is_symlink()
+            and not sub.name.startswith(".")
+            and (sub / "design.yaml").is_file()
+        ):
             found.append(sub)
     return found
 
@@ -67,8 +79,9 @@ def _design_files(folder: Path) -> list[tuple[Path, str]]:
 def _layout_png(run: Path) -> Path | None:
     try:
         data = json.loads((run / "results.json").read_text())
-        png = ((data.get("harden") or {}).get("artifacts") or {}).get("png") \
-            or (data.get("artifacts") or {}).get("png")
+        png = ((data.get("harden") or {}).get("artifacts") or {}).get("png") or (
+            data.get("artifacts") or {}
+        ).get("png")
     except (OSError, ValueError, AttributeError):
         png = None
     if isinstance(png, str) and Path(png).is_file():
@@ -95,26 +108,38 @@ def _entries(workspace: Path) -> dict[str, tuple[Path, str, str]]:
 
 
 def list_resources(workspace: Path) -> list[types.Resource]:
-    return [types.Resource(uri=uri, name=name, description=desc,
-                           mime_type=MIME.get(path.suffix.lower(), "text/plain"),
-                           size=path.stat().st_size)
-            for uri, (path, name, desc) in _entries(workspace).items()]
+    return [
+        types.Resource(
+            uri=uri,
+            name=name,
+            description=desc,
+            mime_type=MIME.get(path.suffix.lower(), "text/plain"),
+            size=path.stat().st_size,
+        )
+        for uri, (path, name, desc) in _entries(workspace).items()
+    ]
 
 
-def read_resource(workspace: Path, uri: str, secrets: list[str]
-                  ) -> list[types.TextResourceContents | types.BlobResourceContents]:
+def read_resource(
+    workspace: Path, uri: str, secrets: list[str]
+) -> list[types.TextResourceContents | types.BlobResourceContents]:
     from mcp.shared.exceptions import MCPError
 
     entry = _entries(workspace).get(uri)
     if entry is None:
-        raise MCPError(code=types.INVALID_PARAMS,
-                       message=f"unknown resource '{uri}': see resources/list (design files "
-                               "and the latest run's results of this workspace only)")
+        raise MCPError(
+            code=types.INVALID_PARAMS,
+            message=f"unknown resource '{uri}': see resources/list (design files "
+            "and the latest run's results of this workspace only)",
+        )
     path = resolve_inside(workspace, entry[0])
     mime = MIME.get(path.suffix.lower(), "text/plain")
     data = path.read_bytes()[:MAX_BYTES]
     if mime == "image/png":
-        return [types.BlobResourceContents(uri=uri, mime_type=mime,
-                                           blob=base64.b64encode(data).decode())]
+        return [
+            types.BlobResourceContents(
+                uri=uri, mime_type=mime, blob=base64.b64encode(data).decode()
+            )
+        ]
     text = redact(data.decode("utf-8", errors="replace"), secrets)
     return [types.TextResourceContents(uri=uri, mime_type=mime, text=text)]

@@ -40,4 +40,3 @@ def redact(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, list):
         return [redact(v, secrets) for v in value]
     return value
-

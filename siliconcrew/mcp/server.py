@@ -45,7 +45,8 @@ INSTRUCTIONS = (
     "folders of one workspace. Paths are relative to the workspace; paths outside it are "
     "refused. Results are SiliconCrew's ToolResult / flow results as structured content "
     "(metrics use LibreLane's names). Resources: design.yaml, spec, RTL, the latest run's "
-    "results.json, report.html and layout PNG.")
+    "results.json, report.html and layout PNG."
+)
 
 
 @dataclass
@@ -66,8 +67,10 @@ class SiliconCrewServer:
     def __init__(self, opts: ServerOptions) -> None:
         workspace = Path(opts.workspace)
         if not workspace.is_dir():
-            raise UserInputError(f"workspace '{workspace}' is not a directory",
-                                 "pass --workspace DIR (an existing folder)")
+            raise UserInputError(
+                f"workspace '{workspace}' is not a directory",
+                "pass --workspace DIR (an existing folder)",
+            )
         self.workspace = workspace.resolve()
         self.allow_writes = opts.allow_writes
         self.settings = api.load_settings(opts.sandbox, opts.unsafe_host)
@@ -88,42 +91,67 @@ class SiliconCrewServer:
         for t in self.tools.values():
             if not t.read_only and not self.allow_writes:
                 continue
-            out.append(types.Tool(
-                name=t.name, description=t.description, input_schema=t.parameters,
-                output_schema=self._tool_schema,
-                annotations=types.ToolAnnotations(
-                    title=t.name, read_only_hint=t.read_only,
-                    destructive_hint=not t.read_only, open_world_hint=False)))
+            out.append(
+                types.Tool(
+                    name=t.name,
+                    description=t.description,
+                    input_schema=t.parameters,
+                    output_schema=self._tool_schema,
+                    annotations=types.ToolAnnotations(
+                        title=t.name,
+                        read_only_hint=t.read_only,
+                        destructive_hint=not t.read_only,
+                        open_world_hint=False,
+                    ),
+                )
+            )
         for f in self.flows.values():
-            out.append(types.Tool(
-                name=f.name, description=f.description,
-                input_schema=f.input_model.model_json_schema(),
-                output_schema=f.output_model.model_json_schema(mode="serialization"),
-                annotations=types.ToolAnnotations(
-                    title=f.name, read_only_hint=f.read_only, destructive_hint=False,
-                    idempotent_hint=f.read_only, open_world_hint=False)))
+            out.append(
+                types.Tool(
+                    name=f.name,
+                    description=f.description,
+                    input_schema=f.input_model.model_json_schema(),
+                    output_schema=f.output_model.model_json_schema(mode="serialization"),
+                    annotations=types.ToolAnnotations(
+                        title=f.name,
+                        read_only_hint=f.read_only,
+                        destructive_hint=False,
+                        idempotent_hint=f.read_only,
+                        open_world_hint=False,
+                    ),
+                )
+            )
         return out
 
     # calling ---------------------------------------------------------------------------------
     def refusal(self, message: str) -> types.CallToolResult:
-        return types.CallToolResult(content=[_text("refused: " + redact(message, self.secrets))],
-                                    is_error=True)
+        return types.CallToolResult(
+            content=[_text("refused: " + redact(message, self.secrets))], is_error=True
+        )
 
     def result(self, data: dict[str, Any], *, is_error: bool) -> types.CallToolResult:
         data = redact(data, self.secrets)
-        return types.CallToolResult(content=[_text(json.dumps(data, default=str))],
-                                    structured_content=data, is_error=is_error)
+        return types.CallToolResult(
+            content=[_text(json.dumps(data, default=str))],
+            structured_content=data,
+            is_error=is_error,
+        )
 
-    def run_sync(self, name: str, arguments: dict[str, Any],
-                 progress: Callable[[str, str], None],
-                 cancel: CancelToken | None = None) -> types.CallToolResult:
+    def run_sync(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        progress: Callable[[str, str], None],
+        cancel: CancelToken | None = None,
+    ) -> types.CallToolResult:
         """The work itself (in a worker thread): API errors become tool errors."""
         try:
             if name in self.flows:
                 flow = self.flows[name]
                 inp = _parse(flow.input_model, name, arguments)
-                res: BaseModel = flow.call(self.workspace, inp, self.settings, progress,
-                                           cancel or CancelToken())
+                res: BaseModel = flow.call(
+                    self.workspace, inp, self.settings, progress, cancel or CancelToken()
+                )
                 return self.result(res.model_dump(mode="json"), is_error=False)
             tool = self.tools.get(name)
             if tool is None:
@@ -132,13 +160,21 @@ class SiliconCrewServer:
                 return self.refusal(
                     f"{name} changes files in the workspace and this server was started "
                     "without --allow-writes — restart it with `siliconcrew mcp --allow-writes` "
-                    "to allow file changes")
-            call = api.call_tool(name, arguments, self.workspace, settings=self.settings,
-                                 progress=progress, cancel=cancel)
+                    "to allow file changes"
+                )
+            call = api.call_tool(
+                name,
+                arguments,
+                self.workspace,
+                settings=self.settings,
+                progress=progress,
+                cancel=cancel,
+            )
             # A refusal (path outside the workspace, bad input, no sandbox) or a broken tool
             # is an error; a design that fails the check (a syntax error) is a normal result.
-            return self.result(call.model_dump(mode="json"),
-                               is_error=not call.ok and call.failure != "check")
+            return self.result(
+                call.model_dump(mode="json"), is_error=not call.ok and call.failure != "check"
+            )
         except SiliconCrewError as exc:
             return self.refusal(exc.one_line())
 
@@ -162,8 +198,7 @@ class SiliconCrewServer:
                 value = float(count)
             message = redact(f"{step}: {state}", self.secrets)
             try:
-                anyio.from_thread.run(ctx.session.report_progress, value, None, message,
-                                      token=loop)
+                anyio.from_thread.run(ctx.session.report_progress, value, None, message, token=loop)
             except Exception as exc:  # a client gone away must not break the flow
                 log.debug("progress not sent: %s", exc)
 
@@ -188,8 +223,9 @@ def _parse(model: type[BaseModel], name: str, arguments: dict[str, Any]) -> Base
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "input"
-        raise UserInputError(f"{name}: bad input '{where}': {err['msg']}",
-                             "see the tool's input schema") from None
+        raise UserInputError(
+            f"{name}: bad input '{where}': {err['msg']}", "see the tool's input schema"
+        ) from None
 
 
 def build_server(opts: ServerOptions) -> Server:
@@ -205,16 +241,24 @@ def build_server(opts: ServerOptions) -> Server:
     async def on_list_resources(ctx, params) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=list_resources(sc.workspace))
 
-    async def on_read_resource(ctx, params: types.ReadResourceRequestParams
-                               ) -> types.ReadResourceResult:
+    async def on_read_resource(
+        ctx, params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
         return types.ReadResourceResult(
-            contents=read_resource(sc.workspace, str(params.uri), sc.secrets))
+            contents=read_resource(sc.workspace, str(params.uri), sc.secrets)
+        )
 
     server: Server = Server(
-        "siliconcrew", version=__version__, title="SiliconCrew",
-        description="RTL-to-GDS tools and flows in a sandbox", instructions=INSTRUCTIONS,
-        on_list_tools=on_list_tools, on_call_tool=on_call_tool,
-        on_list_resources=on_list_resources, on_read_resource=on_read_resource)
+        "siliconcrew",
+        version=__version__,
+        title="SiliconCrew",
+        description="RTL-to-GDS tools and flows in a sandbox",
+        instructions=INSTRUCTIONS,
+        on_list_tools=on_list_tools,
+        on_call_tool=on_call_tool,
+        on_list_resources=on_list_resources,
+        on_read_resource=on_read_resource,
+    )
     server.siliconcrew = sc  # type: ignore[attr-defined]  # for tests and the CLI's banner
     return server
 
@@ -232,8 +276,12 @@ def serve_stdio(opts: ServerOptions) -> None:
     anyio.run(main)
 
 
-def serve_http(opts: ServerOptions, host: str = "127.0.0.1", port: int = 8765,
-               on_ready: Callable[[str], None] | None = None) -> None:
+def serve_http(
+    opts: ServerOptions,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
     """Serve streamable HTTP at http://host:port/mcp until interrupted."""
     import uvicorn
 

@@ -44,36 +44,62 @@ class CheckRun:
             m = s.result.metrics if s.result is not None and s.name == "sta" else {}
             if m.get("timing__hold__met") is False and s.ok:
                 worst = m.get("timing__hold__worst_path") or {}
-                path = " -> ".join(str(worst.get(k, "?")).split(" (")[0]
-                                   for k in ("startpoint", "endpoint"))
-                out.append(f"sta: pre-layout hold WNS {m.get('timing__hold__ws')} ns at "
-                           f"{m.get('timing__hold_vio__count')} endpoint(s), worst {path}: "
-                           "a warning, not a gate (ideal clocks; hold is signed off after CTS "
-                           "and routing by the hardening engine)")
+                path = " -> ".join(
+                    str(worst.get(k, "?")).split(" (")[0] for k in ("startpoint", "endpoint")
+                )
+                out.append(
+                    f"sta: pre-layout hold WNS {m.get('timing__hold__ws')} ns at "
+                    f"{m.get('timing__hold_vio__count')} endpoint(s), worst {path}: "
+                    "a warning, not a gate (ideal clocks; hold is signed off after CTS "
+                    "and routing by the hardening engine)"
+                )
         return out
 
     def to_dict(self) -> dict:
-        return {"run_id": self.run_dir.run_id, "run_dir": str(self.run_dir.path), "ok": self.ok,
-                "warnings": self.warnings,
-                "steps": [{"step": s.name, "skipped": s.skipped,
-                           "result": s.result.model_dump() if s.result else None}
-                          for s in self.steps]}
+        return {
+            "run_id": self.run_dir.run_id,
+            "run_dir": str(self.run_dir.path),
+            "ok": self.ok,
+            "warnings": self.warnings,
+            "steps": [
+                {
+                    "step": s.name,
+                    "skipped": s.skipped,
+                    "result": s.result.model_dump() if s.result else None,
+                }
+                for s in self.steps
+            ],
+        }
 
 
-def run_checks(design: Design, folder: Path, registry: Registry, sandbox_factory,
-               on_step: Callable[[str, str], None] | None = None,
-               run_id: str | None = None, *, harden: bool = False, max_repairs: int = 3,
-               harden_phase: str = "hardening") -> CheckRun:
+def run_checks(
+    design: Design,
+    folder: Path,
+    registry: Registry,
+    sandbox_factory,
+    on_step: Callable[[str, str], None] | None = None,
+    run_id: str | None = None,
+    *,
+    harden: bool = False,
+    max_repairs: int = 3,
+    harden_phase: str = "hardening",
+) -> CheckRun:
     """The checks; with `harden`, when they pass, the harden step in the same run folder and
     the same sandbox (one container per run; design.yaml is not read again)."""
     run_dir = RunDir(folder, run_id)
-    ctx = RunContext(design=design, folder=folder, run_dir=run_dir, registry=registry,
-                     sandbox_factory=sandbox_factory, tool_subdir="")
+    ctx = RunContext(
+        design=design,
+        folder=folder,
+        run_dir=run_dir,
+        registry=registry,
+        sandbox_factory=sandbox_factory,
+        tool_subdir="",
+    )
     run = CheckRun(run_dir)
 
     def on_check(name: str, status: str) -> None:
         if status.startswith("skipped: "):
-            run_dir.event("step_skipped", step=name, reason=status[len("skipped: "):])
+            run_dir.event("step_skipped", step=name, reason=status[len("skipped: ") :])
         if on_step:
             on_step(name, status)
 
@@ -99,9 +125,15 @@ def run_checks(design: Design, folder: Path, registry: Registry, sandbox_factory
 
             if on_step:
                 on_step(harden_phase, "running")
-            report = harden_flow(folder, sandbox_factory, max_repairs=max_repairs,
-                                 run_id=run_dir.run_id, progress=on_step, design=design,
-                                 sandbox=ctx.tool_ctx.sandbox)
+            report = harden_flow(
+                folder,
+                sandbox_factory,
+                max_repairs=max_repairs,
+                run_id=run_dir.run_id,
+                progress=on_step,
+                design=design,
+                sandbox=ctx.tool_ctx.sandbox,
+            )
             assert not isinstance(report, dict)  # not a dry run: a report, never a plan
             run.harden = report
     finally:

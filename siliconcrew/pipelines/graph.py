@@ -30,8 +30,16 @@ from siliconcrew.steps.verify import VerifyStep
 from siliconcrew.tools.run_context import RunContext
 
 CHECKPOINT_DB = "checkpoints.sqlite"
-STEPS: tuple[GraphStep, ...] = (PlanStep(), ModuleRtlStep(), RtlStep(), VerifyStep(),
-                                SynthGraphStep(), TimingStep(), HardenStep(), ReportStep())
+STEPS: tuple[GraphStep, ...] = (
+    PlanStep(),
+    ModuleRtlStep(),
+    RtlStep(),
+    VerifyStep(),
+    SynthGraphStep(),
+    TimingStep(),
+    HardenStep(),
+    ReportStep(),
+)
 START_STEP = "planner"
 # Fixed edges, for steps that do not choose (the fan-in of parallel sub-modules, the end).
 EDGES = {"module_rtl": "rtl"}
@@ -49,15 +57,23 @@ def node(ctx: RunContext, step: GraphStep) -> Callable[..., Any]:
         try:
             upd = step.update(ctx, state)
         except BudgetExceeded as exc:
-            upd = Update(state={"status": "budget_exceeded", "reason": exc.one_line()},
-                         outcome="budget_exceeded", goto="report")
+            upd = Update(
+                state={"status": "budget_exceeded", "reason": exc.one_line()},
+                outcome="budget_exceeded",
+                goto="report",
+            )
         except LLMError as exc:
-            upd = Update(state={"status": "failed", "reason": f"LLM: {exc.one_line()}"},
-                         outcome="failed", goto="report")
+            upd = Update(
+                state={"status": "failed", "reason": f"LLM: {exc.one_line()}"},
+                outcome="failed",
+                goto="report",
+            )
         dt = round(time.perf_counter() - t0, 3)
         ctx.run_dir.event("node_end", node=step.id, outcome=upd.outcome, duration_s=dt)
-        update = {**upd.state, "nodes": [{"node": step.id, "outcome": upd.outcome,
-                                          "duration_s": dt}]}
+        update = {
+            **upd.state,
+            "nodes": [{"node": step.id, "outcome": upd.outcome, "duration_s": dt}],
+        }
         if upd.goto is None:
             return update
         goto: Any = upd.goto

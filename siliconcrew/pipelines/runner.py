@@ -42,22 +42,33 @@ class GraphRun:
     def to_dict(self) -> dict[str, Any]:
         s = self.state
         h = s.get("harden") or {}
-        metrics = {**(s.get("synth") or {}).get("metrics", {}),
-                   **(s.get("sta") or {}).get("metrics", {}), **h.get("metrics", {})}
-        return {"run_id": self.run_id, "run_dir": str(self.run_dir),
-                "status": s.get("status"), "reason": s.get("reason"),
-                "nodes": s.get("nodes", []), "metrics": metrics,
-                "artifacts": h.get("artifacts", {}), "llm": self.llm,
-                "iterations": {"rtl": s.get("rtl_attempts", 0),
-                               "verify": s.get("verify_attempts", 0),
-                               "timing": sum(1 for n in s.get("nodes", [])
-                                             if n["node"] == "timing"),
-                               "harden": s.get("harden_attempts", 0)},
-                "notes": s.get("notes", []), "plan": s.get("plan"),
-                "timing_attempts": s.get("timing_attempts", []),
-                "rtl_candidates": s.get("rtl_candidates", []),
-                "synth_recipe": s.get("synth_recipe"),
-                "clock_period_ns": s.get("clock_period_ns")}
+        metrics = {
+            **(s.get("synth") or {}).get("metrics", {}),
+            **(s.get("sta") or {}).get("metrics", {}),
+            **h.get("metrics", {}),
+        }
+        return {
+            "run_id": self.run_id,
+            "run_dir": str(self.run_dir),
+            "status": s.get("status"),
+            "reason": s.get("reason"),
+            "nodes": s.get("nodes", []),
+            "metrics": metrics,
+            "artifacts": h.get("artifacts", {}),
+            "llm": self.llm,
+            "iterations": {
+                "rtl": s.get("rtl_attempts", 0),
+                "verify": s.get("verify_attempts", 0),
+                "timing": sum(1 for n in s.get("nodes", []) if n["node"] == "timing"),
+                "harden": s.get("harden_attempts", 0),
+            },
+            "notes": s.get("notes", []),
+            "plan": s.get("plan"),
+            "timing_attempts": s.get("timing_attempts", []),
+            "rtl_candidates": s.get("rtl_candidates", []),
+            "synth_recipe": s.get("synth_recipe"),
+            "clock_period_ns": s.get("clock_period_ns"),
+        }
 
 
 def _llm_client(llm_section: dict, opts: GraphOptions, run_dir: RunDir):
@@ -67,8 +78,12 @@ def _llm_client(llm_section: dict, opts: GraphOptions, run_dir: RunDir):
     settings = load_llm_settings(llm_section)
     if not settings.configured:
         return None, settings
-    client = LLMClient(settings, budget=Budget(opts.max_tokens, opts.max_cost_usd),
-                       trace=run_dir.event, log_dir=run_dir.path / "llm")
+    client = LLMClient(
+        settings,
+        budget=Budget(opts.max_tokens, opts.max_cost_usd),
+        trace=run_dir.event,
+        log_dir=run_dir.path / "llm",
+    )
     if opts.resume:  # budgets count the whole run, not just the part after the resume
         from siliconcrew.agents.llm import Usage
 
@@ -79,46 +94,69 @@ def _llm_client(llm_section: dict, opts: GraphOptions, run_dir: RunDir):
             except ValueError:
                 continue
             if ev.get("event") == "llm_call" and not ev.get("error"):
-                u = Usage(1, ev.get("prompt_tokens", 0), ev.get("completion_tokens", 0),
-                          ev.get("cost_usd", 0.0))
+                u = Usage(
+                    1,
+                    ev.get("prompt_tokens", 0),
+                    ev.get("completion_tokens", 0),
+                    ev.get("cost_usd", 0.0),
+                )
                 client.usage.add(u)
                 client.usage_by_agent.setdefault(ev.get("agent", "?"), Usage()).add(u)
     return client, settings
 
 
-def run_graph(design_dir: Path, sandbox_factory, llm_section: dict, opts: GraphOptions, *,
-              progress: ProgressFn | None = None, approve: ApproveFn | None = None) -> GraphRun:
+def run_graph(
+    design_dir: Path,
+    sandbox_factory,
+    llm_section: dict,
+    opts: GraphOptions,
+    *,
+    progress: ProgressFn | None = None,
+    approve: ApproveFn | None = None,
+) -> GraphRun:
     from langgraph.types import Command
 
     design, folder = load_design(design_dir)
     if opts.resume:
         if not (folder / "runs" / opts.resume / CHECKPOINT_DB).is_file():
-            raise UserInputError(f"run '{opts.resume}' has no checkpoint to resume",
-                                 f"see {folder / 'runs'} for run ids started by `run`")
+            raise UserInputError(
+                f"run '{opts.resume}' has no checkpoint to resume",
+                f"see {folder / 'runs'} for run ids started by `run`",
+            )
     run_dir = RunDir(folder, opts.resume)
     client, llm_settings = _llm_client(llm_section, opts, run_dir)
-    ctx = RunContext(design=design, folder=folder, run_dir=run_dir, registry=load_registry(),
-                     sandbox_factory=sandbox_factory, llm=client, approve=opts.approve,
-                     max_iterations=opts.max_iterations, max_repairs=opts.max_repairs,
-                     engine=opts.engine, relax_clock=opts.relax_clock,
-                     candidates=opts.candidates)
+    ctx = RunContext(
+        design=design,
+        folder=folder,
+        run_dir=run_dir,
+        registry=load_registry(),
+        sandbox_factory=sandbox_factory,
+        llm=client,
+        approve=opts.approve,
+        max_iterations=opts.max_iterations,
+        max_repairs=opts.max_repairs,
+        engine=opts.engine,
+        relax_clock=opts.relax_clock,
+        candidates=opts.candidates,
+    )
     graph, conn = build_graph(ctx)
     config = {"configurable": {"thread_id": run_dir.run_id}}
     try:
         if not opts.resume:
             ctx.write_manifest(llm=llm_settings.describe(), graph=opts.__dict__)
-            run_dir.event("run_start", flow="graph", design=design.name,
-                          llm=client is not None)
+            run_dir.event("run_start", flow="graph", design=design.name, llm=client is not None)
             if client is None:
-                run_dir.event("note", message="no LLM configured: agents that need one are "
-                              "skipped; RTL-given designs still go to GDS")
+                run_dir.event(
+                    "note",
+                    message="no LLM configured: agents that need one are "
+                    "skipped; RTL-given designs still go to GDS",
+                )
         else:
             run_dir.event("run_resume", run_id=run_dir.run_id)
         payload: Any = None if opts.resume else {"notes": []}
         while True:
             interrupted = None
-            for chunk in graph.stream(payload, config, stream_mode="updates",
-                                      durability="sync"):
+            for chunk in graph.stream(payload, config, stream_mode="updates", durability="sync"):
                 for node, update in chunk.items():
                     if node == "__interrupt__":
                         interrupted = update[0].value if update else {}
@@ -131,11 +169,17 @@ def run_graph(design_dir: Path, sandbox_factory, llm_section: dict, opts: GraphO
             run_dir.event("approval", request=interrupted, answer=answer)
             payload = Command(resume=answer)
         state = graph.get_state(config).values
-        llm: dict[str, Any] = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
-                               "cost_usd": 0.0}
+        llm: dict[str, Any] = {
+            "calls": 0,
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "cost_usd": 0.0,
+        }
         if client is not None:
-            llm = {**client.usage.to_dict(),
-                   "by_agent": {a: u.to_dict() for a, u in client.usage_by_agent.items()}}
+            llm = {
+                **client.usage.to_dict(),
+                "by_agent": {a: u.to_dict() for a, u in client.usage_by_agent.items()},
+            }
         result = GraphRun(run_dir.run_id, run_dir.path, dict(state), llm)
         run_dir.write_json("results.json", result.to_dict())
         run_dir.event("run_end", status=state.get("status"))

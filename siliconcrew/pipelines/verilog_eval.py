@@ -90,15 +90,21 @@ class BenchReport:
         ks = sorted({1, self.samples_per_problem})
         extra: dict[str, Any] = {}
         if self.candidates > 1:
-            extra = {"candidates": self.candidates,
-                     "per_sample_pass_rate": self.candidate_pass_rate()}
-        return {"dataset": self.dataset, "model": self.model,
-                "samples_per_problem": self.samples_per_problem,
-                "problems": len(self.per_problem()),
-                **{f"pass@{k}": self.pass_at(k) for k in ks}, **extra,
-                "failure_classes": _count(r.status for r in self.results if r.status != "pass"),
-                "per_problem": self.per_problem(),
-                "results": [asdict(r) for r in self.results]}
+            extra = {
+                "candidates": self.candidates,
+                "per_sample_pass_rate": self.candidate_pass_rate(),
+            }
+        return {
+            "dataset": self.dataset,
+            "model": self.model,
+            "samples_per_problem": self.samples_per_problem,
+            "problems": len(self.per_problem()),
+            **{f"pass@{k}": self.pass_at(k) for k in ks},
+            **extra,
+            "failure_classes": _count(r.status for r in self.results if r.status != "pass"),
+            "per_problem": self.per_problem(),
+            "results": [asdict(r) for r in self.results],
+        }
 
 
 def _count(items) -> dict[str, int]:
@@ -117,8 +123,10 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 def discover(dataset: Path, pattern: str = "*") -> list[Problem]:
     if not dataset.is_dir():
-        raise UserInputError(f"dataset folder '{dataset}' does not exist",
-                             "give the folder with ProbNNN_*_prompt.txt files")
+        raise UserInputError(
+            f"dataset folder '{dataset}' does not exist",
+            "give the folder with ProbNNN_*_prompt.txt files",
+        )
     problems = []
     for prompt in sorted(dataset.glob("Prob*_prompt.txt")):
         m = _PROMPT.match(prompt.name)
@@ -129,8 +137,10 @@ def discover(dataset: Path, pattern: str = "*") -> list[Problem]:
         if ref.is_file() and test.is_file():
             problems.append(Problem(pid, prompt, ref, test))
     if not problems:
-        raise UserInputError(f"no VerilogEval problems matching '{pattern}' in {dataset}",
-                             "expected ProbNNN_name_prompt.txt with _ref.sv and _test.sv")
+        raise UserInputError(
+            f"no VerilogEval problems matching '{pattern}' in {dataset}",
+            "expected ProbNNN_name_prompt.txt with _ref.sv and _test.sv",
+        )
     return problems
 
 
@@ -155,26 +165,34 @@ class VerilogEvalBench:
         self.sandbox.make_writable(work)
         rel = (work / "TopModule.sv").relative_to(self.out).as_posix()
         ctx = self._ctx()
-        messages = [{"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": problem.prompt.read_text(errors="replace")}]
+        messages = [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": problem.prompt.read_text(errors="replace")},
+        ]
         written = None
         for _ in range(LINT_ROUNDS):
             reply = self.llm.chat("rtl", messages)
             blocks = [b for b in code_blocks(reply.content) if "TopModule" in module_names(b)]
             if not blocks:
-                messages += [{"role": "assistant", "content": reply.content},
-                             {"role": "user",
-                              "content": "Send module TopModule in a ```verilog block."}]
+                messages += [
+                    {"role": "assistant", "content": reply.content},
+                    {"role": "user", "content": "Send module TopModule in a ```verilog block."},
+                ]
                 continue
             execute(self.registry.get("write_file"), {"path": rel, "content": blocks[0]}, ctx)
             written = work / "TopModule.sv"
             lint = execute(self.registry.get("lint"), {"files": [rel], "top": "TopModule"}, ctx)
             if lint.ok:
                 break
-            messages += [{"role": "assistant", "content": reply.content},
-                         {"role": "user", "content": "iverilog/verilator report:\n" + "\n".join(
-                             f"line {d.line}: {d.message}" for d in lint.errors[:15])
-                          + "\nFix it and send the whole module."}]
+            messages += [
+                {"role": "assistant", "content": reply.content},
+                {
+                    "role": "user",
+                    "content": "iverilog/verilator report:\n"
+                    + "\n".join(f"line {d.line}: {d.message}" for d in lint.errors[:15])
+                    + "\nFix it and send the whole module.",
+                },
+            ]
         return written
 
     def generate_best_of(self, problem: Problem, sample: int) -> tuple[Path | None, Any]:
@@ -187,15 +205,23 @@ class VerilogEvalBench:
         work.mkdir(parents=True, exist_ok=True)
         self.sandbox.make_writable(work)
         ctx = self._ctx()
-        messages = [{"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": problem.prompt.read_text(errors="replace")}]
+        messages = [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": problem.prompt.read_text(errors="replace")},
+        ]
         replies = self.llm.chat_n("rtl", messages, self.candidates)
 
         def run_tool(name: str, inp: dict[str, Any]):
             return execute(self.registry.get(name), inp, ctx)
 
-        best = evaluate(run_tool, self.out, [r.content for r in replies], top="TopModule",
-                        folder=work.relative_to(self.out).as_posix(), file_name="TopModule.sv")
+        best = evaluate(
+            run_tool,
+            self.out,
+            [r.content for r in replies],
+            top="TopModule",
+            folder=work.relative_to(self.out).as_posix(),
+            file_name="TopModule.sv",
+        )
         code = best.winner_code
         if code is None:
             return None, best
@@ -203,8 +229,9 @@ class VerilogEvalBench:
         execute(self.registry.get("write_file"), {"path": rel, "content": code}, ctx)
         return work / "TopModule.sv", best
 
-    def judge(self, problem: Problem, sample: int, code: Path | None,
-              tag: str = "") -> SampleResult:
+    def judge(
+        self, problem: Problem, sample: int, code: Path | None, tag: str = ""
+    ) -> SampleResult:
         """VerilogEval's own check, in a folder the agent never saw."""
         start = time.perf_counter()
         if code is None:
@@ -216,16 +243,42 @@ class VerilogEvalBench:
             shutil.copy(src, jdir / src.name)
         shutil.copy(code, jdir / "TopModule.sv")
         sb = self.sandbox
-        alone = sb.run(["iverilog", "-g2012", "-o", "/dev/null", "TopModule.sv"], cwd=jdir,
-                       timeout_s=60, log_name="syntax")
+        alone = sb.run(
+            ["iverilog", "-g2012", "-o", "/dev/null", "TopModule.sv"],
+            cwd=jdir,
+            timeout_s=60,
+            log_name="syntax",
+        )
         if alone.exit_code != 0:
-            return SampleResult(problem.id, sample, "syntax", detail=_first(alone.output),
-                                seconds=time.perf_counter() - start)
-        comp = sb.run(["iverilog", "-g2012", "-o", "sim.vvp", problem.test.name, problem.ref.name,
-                       "TopModule.sv"], cwd=jdir, timeout_s=120, log_name="compile")
+            return SampleResult(
+                problem.id,
+                sample,
+                "syntax",
+                detail=_first(alone.output),
+                seconds=time.perf_counter() - start,
+            )
+        comp = sb.run(
+            [
+                "iverilog",
+                "-g2012",
+                "-o",
+                "sim.vvp",
+                problem.test.name,
+                problem.ref.name,
+                "TopModule.sv",
+            ],
+            cwd=jdir,
+            timeout_s=120,
+            log_name="compile",
+        )
         if comp.exit_code != 0:
-            return SampleResult(problem.id, sample, "compile", detail=_first(comp.output),
-                                seconds=time.perf_counter() - start)
+            return SampleResult(
+                problem.id,
+                sample,
+                "compile",
+                detail=_first(comp.output),
+                seconds=time.perf_counter() - start,
+            )
         run = sb.run(["vvp", "-n", "sim.vvp"], cwd=jdir, timeout_s=60, log_name="run")
         m = _MISMATCH.search(run.output)
         if run.timed_out or "TIMEOUT" in run.output:
@@ -236,9 +289,15 @@ class VerilogEvalBench:
             status, detail = "mismatch", m.group(0)
         else:
             status, detail = "pass", m.group(0)
-        return SampleResult(problem.id, sample, status,
-                            int(m.group(1)) if m else None, int(m.group(2)) if m else None,
-                            detail, round(time.perf_counter() - start, 3))
+        return SampleResult(
+            problem.id,
+            sample,
+            status,
+            int(m.group(1)) if m else None,
+            int(m.group(2)) if m else None,
+            detail,
+            round(time.perf_counter() - start, 3),
+        )
 
     def one(self, problem: Problem, sample: int) -> SampleResult:
         t0 = time.perf_counter()
@@ -265,9 +324,18 @@ def _first(text: str) -> str:
     return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:300]
 
 
-def run_bench(dataset: Path, llm, sandbox, out_dir: Path, *, pattern: str = "*",
-              samples: int = 1, jobs: int = 1, candidates: int = 1,
-              progress=None) -> BenchReport:
+def run_bench(
+    dataset: Path,
+    llm,
+    sandbox,
+    out_dir: Path,
+    *,
+    pattern: str = "*",
+    samples: int = 1,
+    jobs: int = 1,
+    candidates: int = 1,
+    progress=None,
+) -> BenchReport:
     if samples < 1 or jobs < 1 or candidates < 1:
         raise UserInputError("--samples, --jobs and --candidates must be >= 1", "use 1 or more")
     problems = discover(dataset, pattern)
@@ -275,8 +343,9 @@ def run_bench(dataset: Path, llm, sandbox, out_dir: Path, *, pattern: str = "*",
     sandbox.make_writable(out_dir)
     sandbox.run(["true"], cwd=out_dir)  # start the container before the threads share it
     bench = VerilogEvalBench(llm, sandbox, out_dir, candidates)
-    report = BenchReport(str(dataset), llm.settings.model_for("rtl"), samples,
-                         candidates=candidates)
+    report = BenchReport(
+        str(dataset), llm.settings.model_for("rtl"), samples, candidates=candidates
+    )
     tasks = [(p, s) for p in problems for s in range(samples)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for res in pool.map(lambda t: bench.one(*t), tasks):

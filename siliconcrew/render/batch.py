@@ -35,7 +35,8 @@ def _board(p: Any) -> Group:
         f"[bold]batch {p.batch_id}[/]: {p.done}/{p.total} done · [green]ok {p.ok}[/] · "
         f"[red]failed {p.failed}[/] · [yellow]errored {p.errored}[/] · "
         f"running {len(p.running)} · queued {max(p.queued, 0)} · "
-        f"elapsed {_clock(p.elapsed_s)} · ETA {_clock(p.eta_s)}")
+        f"elapsed {_clock(p.elapsed_s)} · ETA {_clock(p.eta_s)}"
+    )
     lines = [Text(f"    {name}: {step}…", style="dim") for name, step in sorted(p.running.items())]
     return Group(head, *lines)
 
@@ -46,8 +47,12 @@ class LiveBatch:
     def __init__(self, err: Console, batch_label: str = "") -> None:
         self.err = err
         self.label = batch_label
-        self.live = Live(Text(f"batch {batch_label}: starting Ray…"), console=err,
-                         refresh_per_second=4, transient=True)
+        self.live = Live(
+            Text(f"batch {batch_label}: starting Ray…"),
+            console=err,
+            refresh_per_second=4,
+            transient=True,
+        )
 
     def __enter__(self) -> LiveBatch:
         self.live.__enter__()
@@ -66,21 +71,30 @@ def batch_result(con: Console, res: Any) -> None:
     """The final table: one row per design, key metrics, the run report, the batch page."""
     table = Table(title=f"batch {res.batch_id} ({res.mode})")
     for col in ("design", "status", "wall s", "cells", "setup WS", "fmax MHz", "report / failure"):
-        table.add_column(col, justify="right" if col in ("wall s", "cells", "setup WS",
-                                                         "fmax MHz") else "left")
+        table.add_column(
+            col, justify="right" if col in ("wall s", "cells", "setup WS", "fmax MHz") else "left"
+        )
     for d in res.designs:
         m = d.metrics
         style = STATUS_STYLE.get(d.status, "dim")
         status = f"[{style}]{d.status}[/]" + (" (resumed)" if d.resumed else "")
         tail = short_path(d.report) if d.status == "ok" and d.report else (d.failure or "")
-        table.add_row(d.name, status, fmt_metric(d.wall_s) if d.wall_s is not None else "",
-                      fmt_metric(m.get("design__instance__count", "")),
-                      fmt_metric(m.get("timing__setup__ws", "")),
-                      fmt_metric(m.get("clock__fmax_mhz", "")), tail)
+        table.add_row(
+            d.name,
+            status,
+            fmt_metric(d.wall_s) if d.wall_s is not None else "",
+            fmt_metric(m.get("design__instance__count", "")),
+            fmt_metric(m.get("timing__setup__ws", "")),
+            fmt_metric(m.get("clock__fmax_mhz", "")),
+            tail,
+        )
     con.print(table)
     s = res.summary
-    con.print(f"ok {s.ok} · failed {s.failed} · errored {s.errored}"
-              + (f" · cancelled {s.cancelled}" if s.cancelled else "")
-              + (f" · resumed {s.resumed}" if s.resumed else "") + f" · wall {s.wall_s:g} s")
+    con.print(
+        f"ok {s.ok} · failed {s.failed} · errored {s.errored}"
+        + (f" · cancelled {s.cancelled}" if s.cancelled else "")
+        + (f" · resumed {s.resumed}" if s.resumed else "")
+        + f" · wall {s.wall_s:g} s"
+    )
     if res.page:
         con.print(f"page: {short_path(res.page)}")

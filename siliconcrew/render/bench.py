@@ -12,8 +12,11 @@ def sample_printer(err: Console):
         if res.candidates:
             n_ok = sum(v == "pass" for v in res.candidates)
             picked = f" (picked c{res.picked}; {n_ok}/{len(res.candidates)} candidates pass)"
-        err.print(f"  {res.problem} s{res.sample}: [{color}]{res.status}[/] {res.detail}{picked}",
-                  soft_wrap=True)
+        err.print(
+            f"  {res.problem} s{res.sample}: [{color}]{res.status}[/] {res.detail}{picked}",
+            soft_wrap=True,
+        )
+
     return progress
 
 
@@ -25,12 +28,15 @@ def bench_result(con: Console, result, samples: int) -> None:
     for col in ("problem", "passed", "failures"):
         table.add_column(col)
     for pid, p in data["per_problem"].items():
-        table.add_row(pid, f"{p['c']}/{p['n']}",
-                      ", ".join(f"{k}: {v}" for k, v in p["failures"].items()))
+        table.add_row(
+            pid, f"{p['c']}/{p['n']}", ", ".join(f"{k}: {v}" for k, v in p["failures"].items())
+        )
     con.print(table)
     figures = " ".join(f"{k}={v}" for k, v in data.items() if k.startswith("pass@"))
     if data.get("candidates"):
-        figures = (f"best-of-{data['candidates']}: pass@1 of the picked answer="
-                   f"{data.get('pass@1')} per-sample pass rate={data.get('per_sample_pass_rate')}"
-                   f" | {figures}")
+        figures = (
+            f"best-of-{data['candidates']}: pass@1 of the picked answer="
+            f"{data.get('pass@1')} per-sample pass rate={data.get('per_sample_pass_rate')}"
+            f" | {figures}"
+        )
     con.print(figures + f"; results: {result.results_path}", soft_wrap=True)

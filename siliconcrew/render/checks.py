@@ -29,13 +29,23 @@ def step_table(con: Console, name: str, result) -> None:
             continue
         r = s.result
         keys = KEY_METRICS.get(s.step, ())
-        metrics = ", ".join(f"{k.split('__', 1)[-1]}={fmt_metric(r.metrics[k])}"
-                            for k in keys if r.metrics.get(k) is not None)
-        table.add_row(s.step, "[green]PASS[/]" if r.ok else "[red]FAIL[/]", r.summary, metrics,
-                      f"{r.duration_s:.2f} s")
+        metrics = ", ".join(
+            f"{k.split('__', 1)[-1]}={fmt_metric(r.metrics[k])}"
+            for k in keys
+            if r.metrics.get(k) is not None
+        )
+        table.add_row(
+            s.step,
+            "[green]PASS[/]" if r.ok else "[red]FAIL[/]",
+            r.summary,
+            metrics,
+            f"{r.duration_s:.2f} s",
+        )
     con.print(table)
-    con.print(f"backend: {result.backend or '?'}"
-              f"; run directory: {short_path(result.run_dir)}", soft_wrap=True)
+    con.print(
+        f"backend: {result.backend or '?'}; run directory: {short_path(result.run_dir)}",
+        soft_wrap=True,
+    )
 
 
 def check_result(con: Console, name: str, result) -> None:

@@ -10,8 +10,10 @@ def hits(con: Console, found) -> None:
     if not len(found):
         con.print("no hits")
     for n, h in enumerate(found, 1):
-        con.print(f"[bold]{n}. {h.title}[/]  [dim]{h.collection} · {h.id} · {h.score:.4f}[/]",
-                  soft_wrap=True)
+        con.print(
+            f"[bold]{n}. {h.title}[/]  [dim]{h.collection} · {h.id} · {h.score:.4f}[/]",
+            soft_wrap=True,
+        )
         body = h.text.split("\n\n", 1)[-1].strip()
         con.print(body[:600] + ("…" if len(body) > 600 else ""), soft_wrap=True, markup=False)
         con.print()
@@ -20,16 +22,16 @@ def hits(con: Console, found) -> None:
 def hits_brief(con: Console, found) -> None:
     """Chat's /kb: title, collection and score, the first 400 characters."""
     for h in found:
-        con.print(f"[bold]{h.title}[/] ({h.collection}, {h.score:.3f})\n{h.text[:400]}\n",
-                  soft_wrap=True)
+        con.print(
+            f"[bold]{h.title}[/] ({h.collection}, {h.score:.3f})\n{h.text[:400]}\n", soft_wrap=True
+        )
 
 
 def ingested(con: Console, results) -> None:
     for r in results:
         if r.status == "ingested":
             enc = f", decoded as {r.encoding}" if r.encoding not in ("utf-8", "binary") else ""
-            con.print(f"ingested {r.path}: {r.chunks} chunks → {r.collection}{enc}",
-                      soft_wrap=True)
+            con.print(f"ingested {r.path}: {r.chunks} chunks → {r.collection}{enc}", soft_wrap=True)
         else:
             con.print(f"[yellow]skipped[/] {r.path}: {r.reason}", soft_wrap=True)
 
@@ -41,8 +43,7 @@ def entries(con: Console, collection: str, found) -> None:
         extra = ""
         if collection == "insights":
             meta = h.get("metadata") or {}
-            extra = (f" (run {meta.get('run_id')}, verified "
-                     f"{meta.get('times_verified', 1)}x)")
+            extra = f" (run {meta.get('run_id')}, verified {meta.get('times_verified', 1)}x)"
         con.print(f"{h.id}  {h.title}{extra}", soft_wrap=True, markup=False)
 
 
@@ -55,16 +56,24 @@ def stats(con: Console, info) -> None:
 
 
 def doctor(con: Console, info) -> None:
-    con.print(f"embedding: {info.get('model')} via {info.get('route') or 'NONE'}"
-              f" (available: {', '.join(info.get('routes_available') or []) or 'none'})")
+    con.print(
+        f"embedding: {info.get('model')} via {info.get('route') or 'NONE'}"
+        f" (available: {', '.join(info.get('routes_available') or []) or 'none'})"
+    )
     if not info.get("ok"):
         con.print(f"[red]error[/]: {info.get('error')}", soft_wrap=True)
     st = info.get("store")
-    con.print(f"store: {st.get('location', '')} {st.get('counts', '')}" if st["ok"]
-              else f"[red]store error[/]: {st['error']}", soft_wrap=True)
+    con.print(
+        f"store: {st.get('location', '')} {st.get('counts', '')}"
+        if st["ok"]
+        else f"[red]store error[/]: {st['error']}",
+        soft_wrap=True,
+    )
 
 
 def seeded(con: Console, info) -> None:
     by = info.get("by_collection") or {}
-    con.print(f"seeded {info.get('chunks')} chunks from {info.get('files')} notes "
-              f"({', '.join(f'{k}: {v}' for k, v in by.items())})")
+    con.print(
+        f"seeded {info.get('chunks')} chunks from {info.get('files')} notes "
+        f"({', '.join(f'{k}: {v}' for k, v in by.items())})"
+    )

@@ -40,11 +40,17 @@ def line_text(question: str, default: str) -> str:
     return input(f"{question}: ").strip() or default
 
 
-def approver(con: Console, *, yes_no: YesNo = typer_yes_no, text: Text = typer_text,
-             need_terminal: bool = True) -> Callable[[dict[str, Any]], Any]:
+def approver(
+    con: Console,
+    *,
+    yes_no: YesNo = typer_yes_no,
+    text: Text = typer_text,
+    need_terminal: bool = True,
+) -> Callable[[dict[str, Any]], Any]:
     """The graph's `approver`: questions get an answer text, gates a yes/no. With
     `need_terminal` and no terminal on stdin, questions get a 'use your judgement' answer and
     gates are declined (an unattended run never hangs on a prompt)."""
+
     def ask(request: dict[str, Any]):
         if request.get("kind") == "questions":
             if need_terminal and not sys.stdin.isatty():
@@ -55,14 +61,18 @@ def approver(con: Console, *, yes_no: YesNo = typer_yes_no, text: Text = typer_t
             con.print(f"approval needed ({request.get('question')}) but no terminal: declining")
             return False
         return yes_no(request.get("question", "continue?"))
+
     return ask
 
 
-def tool_approver(mode: Callable[[], str], yes_no: YesNo = line_yes_no
-                  ) -> Callable[[str, dict], bool]:
+def tool_approver(
+    mode: Callable[[], str], yes_no: YesNo = line_yes_no
+) -> Callable[[str, dict], bool]:
     """Chat's approval of a file-changing tool call: asks unless the session's mode is auto."""
+
     def approve(name: str, args: dict) -> bool:
         if mode() == "auto":
             return True
         return yes_no(f"\nallow {name} {args.get('path') or ''}?")
+
     return approve

@@ -31,11 +31,16 @@ def run_result(con: Console, result) -> None:
 
 def run_line(con: Console, result) -> None:
     """One line (chat's /run): `run <id>: <status> — <reason>`."""
-    con.print(f"run {result.run_id}: [bold]{result.status}[/]"
-              + (f" — {result.reason}" if result.reason else ""), soft_wrap=True)
+    con.print(
+        f"run {result.run_id}: [bold]{result.status}[/]"
+        + (f" — {result.reason}" if result.reason else ""),
+        soft_wrap=True,
+    )
 
 
 def llm_usage(u: dict) -> str:
     """`LLM: N calls, P+C tokens, $X` (run summary, chat's /cost)."""
-    return (f"LLM: {u.get('calls', 0)} calls, {u.get('prompt_tokens', 0)}+"
-            f"{u.get('completion_tokens', 0)} tokens, ${u.get('cost_usd', 0):.4f}")
+    return (
+        f"LLM: {u.get('calls', 0)} calls, {u.get('prompt_tokens', 0)}+"
+        f"{u.get('completion_tokens', 0)} tokens, ${u.get('cost_usd', 0):.4f}"
+    )

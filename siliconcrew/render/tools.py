@@ -18,8 +18,9 @@ def tool_table(con: Console, err: Console, tools) -> None:
         table.add_row(t.name, t.origin, t.description, ", ".join(t.inputs))
     con.print(table)
     for e in tools.plugin_errors:
-        what = "MCP server skipped" if e.entry_point.startswith("mcp_servers.") \
-            else "plugin skipped"
+        what = (
+            "MCP server skipped" if e.entry_point.startswith("mcp_servers.") else "plugin skipped"
+        )
         err.print(f"[yellow]{what}[/]: {e.entry_point}: {e.error}")
 
 
@@ -36,8 +37,12 @@ def tool_result(con: Console, result) -> None:
     for d in result.diagnostics[:30]:
         where = f"{d.file}:{d.line}" + (f":{d.column}" if d.column else "") if d.file else ""
         sev = {"error": "red", "warning": "yellow"}.get(d.severity, "cyan")
-        con.print(f"  [{sev}]{d.severity}[/] {where} {('[' + d.code + ']') if d.code else ''} "
-                  f"{d.message}", markup=True, soft_wrap=True)
+        con.print(
+            f"  [{sev}]{d.severity}[/] {where} {('[' + d.code + ']') if d.code else ''} "
+            f"{d.message}",
+            markup=True,
+            soft_wrap=True,
+        )
     if len(result.diagnostics) > 30:
         con.print(f"  … {len(result.diagnostics) - 30} more (use --json)")
     simple = {k: v for k, v in result.metrics.items() if not isinstance(v, (dict, list))}

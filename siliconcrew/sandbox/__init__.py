@@ -37,6 +37,9 @@ def open_sandbox(workspace: Path, settings: SandboxSettings, *, quiet: bool = Fa
                 docker_err.hint,
             ) from local_err
         if not quiet:
-            print(f"note: docker sandbox unavailable ({docker_err.message}); "
-                  f"using the local backend ({sandbox.describe()['isolation']})", file=sys.stderr)
+            print(
+                f"note: docker sandbox unavailable ({docker_err.message}); "
+                f"using the local backend ({sandbox.describe()['isolation']})",
+                file=sys.stderr,
+            )
         return sandbox

@@ -80,7 +80,7 @@ def wrapper_script(log_inside: str, timeout_s: float, fsize_kb: int) -> str:
     log = shlex.quote(log_inside)
     return (
         f"ulimit -f {fsize_kb} 2>/dev/null; "
-        f"timeout -k 2 {timeout_s:.3f} \"$@\" > {log} 2>&1 < /dev/null & tpid=$!; "
+        f'timeout -k 2 {timeout_s:.3f} "$@" > {log} 2>&1 < /dev/null & tpid=$!; '
         "wait $tpid; rc=$?; "
         "for i in $(seq 1 200); do kill -KILL -- -$tpid 2>/dev/null || break; sleep 0.01; done; "
         "exit $rc"
@@ -131,7 +131,7 @@ class Sandbox(abc.ABC):
         """Host path for an in-sandbox path, or None when it is not in the workspace."""
         prefix = self.workspace_inside.rstrip("/") + "/"
         if inside_path.startswith(prefix):
-            return self.workspace / inside_path[len(prefix):]
+            return self.workspace / inside_path[len(prefix) :]
         return None
 
     def scratch_dir(self, *parts: str) -> Path:
@@ -177,8 +177,7 @@ class Sandbox(abc.ABC):
                         os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o022)
                 except OSError:
                     pass
-        return sanitize_tree(self.workspace, root, keep=[*self.backend_dirs(),
-                                                         *map(Path, kept)])
+        return sanitize_tree(self.workspace, root, keep=[*self.backend_dirs(), *map(Path, kept)])
 
     def check_readable(self, path: Path) -> None:
         """Raise UserInputError when the sandbox's user cannot read `path` (host file)."""
@@ -189,13 +188,16 @@ class Sandbox(abc.ABC):
         if not path.stat().st_mode & 0o004:
             raise UserInputError(
                 f"'{path.relative_to(self.workspace)}' is not readable by the sandbox user "
-                f"(uid {SANDBOX_UID})", f"chmod o+r {path}")
+                f"(uid {SANDBOX_UID})",
+                f"chmod o+r {path}",
+            )
         for parent in path.relative_to(self.workspace).parents:
             d = self.workspace / parent
             if d != self.workspace and d.stat().st_mode & 0o005 != 0o005:
                 raise UserInputError(
                     f"folder '{parent}' cannot be listed by the sandbox user (uid {SANDBOX_UID})",
-                    f"chmod o+rx {d}")
+                    f"chmod o+rx {d}",
+                )
 
     def ensure_traversable(self) -> None:
         """When root runs us, the sandbox user must be able to enter and list the workspace.
@@ -219,8 +221,9 @@ class Sandbox(abc.ABC):
         return logs / f"{stem}-{uuid.uuid4().hex[:8]}.log"
 
     # -- running -----------------------------------------------------------------------------
-    def _wrap(self, argv: list[str], cwd: Path | None, timeout_s: float | None,
-              log_name: str) -> tuple[Path, float, Path, list[str]]:
+    def _wrap(
+        self, argv: list[str], cwd: Path | None, timeout_s: float | None, log_name: str
+    ) -> tuple[Path, float, Path, list[str]]:
         """Common preparation: (cwd, timeout, log path, argv wrapped with timeout + log)."""
         if not argv:
             raise ValueError("empty command")
@@ -230,8 +233,10 @@ class Sandbox(abc.ABC):
         if cwd != self.workspace and self.workspace not in cwd.parents:
             from siliconcrew.core.errors import PathOutsideWorkspace
 
-            raise PathOutsideWorkspace(f"working directory {cwd} is outside the workspace",
-                                       "run commands inside the workspace")
+            raise PathOutsideWorkspace(
+                f"working directory {cwd} is outside the workspace",
+                "run commands inside the workspace",
+            )
         log_path = self.new_log_path(cwd, log_name)
         script = wrapper_script(self.inside(log_path), timeout_s, s.file_size_limit_mb * 1024)
         return cwd, timeout_s, log_path, ["bash", "-c", script, "sandbox", *argv]
@@ -257,8 +262,14 @@ class Sandbox(abc.ABC):
         token.raise_if_cancelled()
 
     @abc.abstractmethod
-    def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
-            log_name: str = "cmd", watch: Sequence[re.Pattern] = ()) -> ExecResult:
+    def run(
+        self,
+        argv: list[str],
+        cwd: Path | None = None,
+        timeout_s: float | None = None,
+        log_name: str = "cmd",
+        watch: Sequence[re.Pattern] = (),
+    ) -> ExecResult:
         """Run argv with cwd (a host dir inside the workspace); never raises for tool failures.
 
         `watch`: patterns searched in every line of the whole output (`ExecResult.hits`), so a
@@ -277,9 +288,16 @@ class Sandbox(abc.ABC):
     def describe(self) -> dict:
         return {"backend": self.name, "workspace": str(self.workspace)}
 
-    def _finish(self, argv: list[str], rc: int, duration: float, timeout_s: float,
-                log_path: Path, cwd: Path | None = None,
-                watch: Sequence[re.Pattern] = ()) -> ExecResult:
+    def _finish(
+        self,
+        argv: list[str],
+        rc: int,
+        duration: float,
+        timeout_s: float,
+        log_path: Path,
+        cwd: Path | None = None,
+        watch: Sequence[re.Pattern] = (),
+    ) -> ExecResult:
         """Read the log back safely, clean the working folder, say how the command ended."""
         notes: list[str] = []
         with span("sandbox_finish", cmd=log_path.stem.rsplit("-", 1)[0]):
@@ -298,14 +316,25 @@ class Sandbox(abc.ABC):
         elif timed_out:
             killed = f"timeout after {timeout_s:g} s"
         elif rc == KILLED_EXIT_CODE:
-            killed = (f"killed (SIGKILL; most likely the {self.settings.mem_limit_mb} MB "
-                      "memory limit)")
+            killed = (
+                f"killed (SIGKILL; most likely the {self.settings.mem_limit_mb} MB memory limit)"
+            )
         elif rc == 128 + 25:
             killed = f"killed: file size limit ({self.settings.file_size_limit_mb} MB) exceeded"
-        return ExecResult(argv=argv, exit_code=rc, duration_s=duration, timed_out=timed_out,
-                          output=log.text, log_path=log_path, output_bytes=log.size,
-                          truncated=log.truncated, backend=self.name,
-                          killed_reason=killed, notes=notes, hits=log.hits)
+        return ExecResult(
+            argv=argv,
+            exit_code=rc,
+            duration_s=duration,
+            timed_out=timed_out,
+            output=log.text,
+            log_path=log_path,
+            output_bytes=log.size,
+            truncated=log.truncated,
+            backend=self.name,
+            killed_reason=killed,
+            notes=notes,
+            hits=log.hits,
+        )
 
 
 def _walk_no_follow(root: Path, skip: Iterable[str] = ()) -> Iterator[str]:

@@ -35,8 +35,9 @@ def docker_client(timeout: float = 5.0):
         with span("import_docker"):
             import docker
     except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise SandboxUnavailable("python package 'docker' is missing",
-                                 "pip install docker") from exc
+        raise SandboxUnavailable(
+            "python package 'docker' is missing", "pip install docker"
+        ) from exc
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()
@@ -74,9 +75,13 @@ def _boot_id() -> str:
 
 def owner_labels() -> dict[str, str]:
     """Labels naming the host process that owns a container, so orphans can be told apart."""
-    return {LABEL: "1", f"{LABEL}.owner-pid": str(os.getpid()),
-            f"{LABEL}.owner-host": socket.gethostname(), f"{LABEL}.owner-boot": _boot_id(),
-            f"{LABEL}.owner-start": _process_start(os.getpid())}
+    return {
+        LABEL: "1",
+        f"{LABEL}.owner-pid": str(os.getpid()),
+        f"{LABEL}.owner-host": socket.gethostname(),
+        f"{LABEL}.owner-boot": _boot_id(),
+        f"{LABEL}.owner-start": _process_start(os.getpid()),
+    }
 
 
 def _process_start(pid: int) -> str:
@@ -101,8 +106,12 @@ def owner_alive(labels: dict[str, str]) -> bool | None:
 def _left_container_exhausted(result: ExecResult) -> bool:
     """The command hit the pids or memory limit (its processes may still be draining)."""
     text = result.output[-4096:]
-    return (result.exit_code == 137 or "fork: retry" in text
-            or "Resource temporarily unavailable" in text or "MemoryError" in text)
+    return (
+        result.exit_code == 137
+        or "fork: retry" in text
+        or "Resource temporarily unavailable" in text
+        or "MemoryError" in text
+    )
 
 
 class NotStarted(RuntimeError):
@@ -175,8 +184,10 @@ class DockerSandbox(Sandbox):
                 working_dir=WORKSPACE_INSIDE,
             )
         except Exception as exc:
-            raise SandboxUnavailable(f"could not start sandbox container: {exc}".splitlines()[0],
-                                     "run: siliconcrew sandbox doctor") from exc
+            raise SandboxUnavailable(
+                f"could not start sandbox container: {exc}".splitlines()[0],
+                "run: siliconcrew sandbox doctor",
+            ) from exc
         if self.exec_mode == "socket" and not self._wait_for_socket(sock_dir):
             # An image without python3 (or a runner that died): fall back to plain exec.
             self.close()
@@ -255,8 +266,14 @@ class DockerSandbox(Sandbox):
             self._request = None
             sock.close()
 
-    def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
-            log_name: str = "cmd", watch=()) -> ExecResult:
+    def run(
+        self,
+        argv: list[str],
+        cwd: Path | None = None,
+        timeout_s: float | None = None,
+        log_name: str = "cmd",
+        watch=(),
+    ) -> ExecResult:
         cwd, timeout_s, log_path, full = self._wrap(argv, cwd, timeout_s, log_name)
         self._ensure_container()  # its start is not the command's time
         start = time.perf_counter()
@@ -269,8 +286,9 @@ class DockerSandbox(Sandbox):
             with self._cancellable(self._kill_running):
                 rc = self._start_and_wait(full, cwd, timeout_s, log_path)
         duration = time.perf_counter() - start
-        result = self._finish(argv, rc if rc is not None else -1, duration, timeout_s,
-                              log_path, cwd, watch)
+        result = self._finish(
+            argv, rc if rc is not None else -1, duration, timeout_s, log_path, cwd, watch
+        )
         if self.exec_mode == "exec" and _left_container_exhausted(result):
             # After a fork bomb or an OOM kill, `docker exec` into the same container can stall
             # for ~15 s (runc cannot fork until the kernel has reaped everything): start the
@@ -279,8 +297,9 @@ class DockerSandbox(Sandbox):
             result.notes.append("sandbox container replaced after resource exhaustion")
         return result
 
-    def _start_and_wait(self, full: list[str], cwd: Path, timeout_s: float,
-                        log_path: Path) -> int | None:
+    def _start_and_wait(
+        self, full: list[str], cwd: Path, timeout_s: float, log_path: Path
+    ) -> int | None:
         """Exit code of the wrapped command, or None when it could not be started at all."""
         container = self._ensure_container()
         if self.exec_mode == "socket":
@@ -292,8 +311,13 @@ class DockerSandbox(Sandbox):
 
         api = self.client.api
         try:
-            exec_id = api.exec_create(container.id, full, workdir=self.inside(cwd),
-                                      user=self.user, environment={"HOME": "/tmp"})["Id"]
+            exec_id = api.exec_create(
+                container.id,
+                full,
+                workdir=self.inside(cwd),
+                user=self.user,
+                environment={"HOME": "/tmp"},
+            )["Id"]
             api.exec_start(exec_id)
             info = api.exec_inspect(exec_id)
         except docker.errors.APIError:
@@ -329,8 +353,13 @@ class DockerSandbox(Sandbox):
             self._container = None
 
     def describe(self) -> dict:
-        return {**super().describe(), "image": self.settings.image, "image_id": self.image_id,
-                "user": self.user, "exec_mode": self.exec_mode}
+        return {
+            **super().describe(),
+            "image": self.settings.image,
+            "image_id": self.image_id,
+            "user": self.user,
+            "exec_mode": self.exec_mode,
+        }
 
 
 def reap_orphans(client) -> int:

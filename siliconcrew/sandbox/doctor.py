@@ -10,12 +10,29 @@ from siliconcrew.core.errors import SandboxUnavailable
 from siliconcrew.core.settings import SandboxSettings
 
 HOST_TOOLS = {  # binary -> Debian package that provides it
-    "iverilog": "iverilog", "vvp": "iverilog", "verilator": "verilator", "yosys": "yosys",
-    "sta": "opensta", "magic": "magic", "netgen-lvs": "netgen-lvs", "qflow": "qflow",
-    "graywolf": "graywolf", "qrouter": "qrouter", "g++": "g++", "make": "make",
+    "iverilog": "iverilog",
+    "vvp": "iverilog",
+    "verilator": "verilator",
+    "yosys": "yosys",
+    "sta": "opensta",
+    "magic": "magic",
+    "netgen-lvs": "netgen-lvs",
+    "qflow": "qflow",
+    "graywolf": "graywolf",
+    "qrouter": "qrouter",
+    "g++": "g++",
+    "make": "make",
 }
-EXPECTED_IN_SANDBOX = ("iverilog", "verilator", "yosys", "sta", "qflow", "magic", "netgen-lvs",
-                       "qflow-tech-osu018")
+EXPECTED_IN_SANDBOX = (
+    "iverilog",
+    "verilator",
+    "yosys",
+    "sta",
+    "qflow",
+    "magic",
+    "netgen-lvs",
+    "qflow-tech-osu018",
+)
 
 
 def _docker_status(settings: SandboxSettings) -> dict:
@@ -39,14 +56,16 @@ def _docker_status(settings: SandboxSettings) -> dict:
 
 def _local_status(settings: SandboxSettings) -> dict:
     missing = sorted({pkg for binary, pkg in HOST_TOOLS.items() if shutil.which(binary) is None})
-    info = {"bwrap": shutil.which("bwrap"), "unsafe_host": settings.unsafe_host,
-            "host_tools_missing": missing}
+    info = {
+        "bwrap": shutil.which("bwrap"),
+        "unsafe_host": settings.unsafe_host,
+        "host_tools_missing": missing,
+    }
     if missing:
         info["fix"] = "apt-get install " + " ".join(missing)
     if not info["bwrap"]:
         info["error"] = "bubblewrap (bwrap) not installed"
-        info["fix"] = "apt-get install bubblewrap" + (
-            f" {' '.join(missing)}" if missing else "")
+        info["fix"] = "apt-get install bubblewrap" + (f" {' '.join(missing)}" if missing else "")
     return info
 
 
@@ -54,12 +73,17 @@ def run_doctor(settings: SandboxSettings) -> dict:
     from siliconcrew.core.rundir import VERSION_PROBE, parse_version_probe
     from siliconcrew.sandbox import open_sandbox
 
-    report: dict = {"configured_backend": settings.backend, "docker": _docker_status(settings),
-                    "local": _local_status(settings), "problems": []}
+    report: dict = {
+        "configured_backend": settings.backend,
+        "docker": _docker_status(settings),
+        "local": _local_status(settings),
+        "problems": [],
+    }
     for part in ("docker", "local"):
         if report[part].get("error"):
-            report["problems"].append({"what": f"{part}: {report[part]['error']}",
-                                       "fix": report[part].get("fix")})
+            report["problems"].append(
+                {"what": f"{part}: {report[part]['error']}", "fix": report[part].get("fix")}
+            )
     with tempfile.TemporaryDirectory(prefix="siliconcrew-doctor-") as tmp:
         try:
             with open_sandbox(Path(tmp), settings, quiet=True) as sb:
@@ -75,10 +99,15 @@ def run_doctor(settings: SandboxSettings) -> dict:
     for tool in EXPECTED_IN_SANDBOX:
         v = versions.get(tool)
         if report["backend"] and (v is None or v in ("missing", "") or "missing" in v):
-            fix = ("siliconcrew sandbox build --rebuild" if report["backend"] == "docker"
-                   else f"apt-get install {HOST_TOOLS.get(tool, tool)}")
-            report["problems"].append({"what": f"{tool} missing in the {report['backend']} sandbox",
-                                       "fix": fix})
+            fix = (
+                "siliconcrew sandbox build --rebuild"
+                if report["backend"] == "docker"
+                else f"apt-get install {HOST_TOOLS.get(tool, tool)}"
+            )
+            report["problems"].append(
+                {"what": f"{tool} missing in the {report['backend']} sandbox", "fix": fix}
+            )
     report["ok"] = report["backend"] is not None and not any(
-        "missing in the" in p["what"] for p in report["problems"])
+        "missing in the" in p["what"] for p in report["problems"]
+    )
     return report

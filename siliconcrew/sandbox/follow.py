@@ -46,9 +46,15 @@ class LogFollower:
     around the blocking command.
     """
 
-    def __init__(self, workspace: Path, paths: Sequence[Path],
-                 on_progress: Callable[[str], None], pattern: re.Pattern | None = None,
-                 interval_s: float | None = None, max_read: int = 256 * 1024) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        paths: Sequence[Path],
+        on_progress: Callable[[str], None],
+        pattern: re.Pattern | None = None,
+        interval_s: float | None = None,
+        max_read: int = 256 * 1024,
+    ) -> None:
         self.workspace = workspace
         self.paths = list(paths)
         self.on_progress = on_progress
@@ -127,7 +133,7 @@ class LogFollower:
             self._offsets[path] = start
             return ""
         self._offsets[path] = start + (cut + 1 if cut >= 0 else len(data))
-        text = data[:cut + 1].decode("utf-8", errors="replace").replace("\r", "\n")
+        text = data[: cut + 1].decode("utf-8", errors="replace").replace("\r", "\n")
         lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
         if not lines:
             return ""

@@ -62,8 +62,12 @@ def image_status(client, name: str) -> dict | None:
     except docker.errors.ImageNotFound:
         return None
     labels = (attrs.get("Config") or {}).get("Labels") or {}
-    return {"id": attrs.get("Id"), "created": attrs.get("Created"), "size": attrs.get("Size"),
-            "recipe_sha256": labels.get(RECIPE_LABEL)}
+    return {
+        "id": attrs.get("Id"),
+        "created": attrs.get("Created"),
+        "size": attrs.get("Size"),
+        "recipe_sha256": labels.get(RECIPE_LABEL),
+    }
 
 
 def build_reason(client, name: str) -> str | None:
@@ -77,6 +81,7 @@ def build_reason(client, name: str) -> str | None:
 
 
 # --- mirror discovery -------------------------------------------------------------------------
+
 
 def _sources_files(etc: Path) -> list[Path]:
     files = [etc / "sources.list"] if (etc / "sources.list").is_file() else []
@@ -106,8 +111,12 @@ def _entries(path: Path) -> Iterable[tuple[str, str, list[str], list[str]]]:
                 continue
             for typ in fields.get("types", "").split():
                 for uri in fields.get("uris", "").split():
-                    yield typ, uri, fields.get("suites", "").split(), \
-                        fields.get("components", "").split()
+                    yield (
+                        typ,
+                        uri,
+                        fields.get("suites", "").split(),
+                        fields.get("components", "").split(),
+                    )
     else:
         for line in text.splitlines():
             line = re.sub(r"\[[^\]]*\]", " ", line.split("#", 1)[0]).split()
@@ -144,12 +153,14 @@ def debian_mirror(etc: Path = Path("/etc/apt")) -> str:
 
 # --- base image -------------------------------------------------------------------------------
 
+
 def _run_streamed(argv: list[str], progress: Progress, what: str, hint: str) -> None:
     """Run argv, passing each output line to progress; raise with the last lines on failure."""
     tail: deque[str] = deque(maxlen=20)
     try:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                errors="replace")
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+        )
     except FileNotFoundError as exc:
         raise SiliconCrewError(f"{argv[0]} is not installed", hint) from exc
     assert proc.stdout is not None
@@ -171,8 +182,9 @@ def _mounts_under(root: Path) -> list[str]:
         lines = Path("/proc/mounts").read_text().splitlines()
     except OSError:
         return []
-    return [m for m in (ln.split()[1] for ln in lines if len(ln.split()) > 1)
-            if m.startswith(prefix)]
+    return [
+        m for m in (ln.split()[1] for ln in lines if len(ln.split()) > 1) if m.startswith(prefix)
+    ]
 
 
 def _remove_tree(path: Path, progress: Progress) -> None:
@@ -193,29 +205,43 @@ def build_base(client, progress: Progress = _noop, *, tag: str = BASE_IMAGE) -> 
     if shutil.which("debootstrap") is None:
         raise SiliconCrewError("debootstrap is not installed", hint_pkg)
     if os.geteuid() != 0:
-        raise SiliconCrewError("building the base image needs root (debootstrap creates a "
-                               "root filesystem)", "run it with sudo, or use --from-registry")
+        raise SiliconCrewError(
+            "building the base image needs root (debootstrap creates a root filesystem)",
+            "run it with sudo, or use --from-registry",
+        )
     mirror = debian_mirror()
     # /var/tmp rather than /tmp: /tmp is often a small tmpfs mounted nodev, which breaks the
     # device nodes debootstrap creates.
-    workdir = Path(tempfile.mkdtemp(prefix="siliconcrew-base-",
-                                    dir="/var/tmp" if os.path.isdir("/var/tmp") else None))
+    workdir = Path(
+        tempfile.mkdtemp(
+            prefix="siliconcrew-base-", dir="/var/tmp" if os.path.isdir("/var/tmp") else None
+        )
+    )
     root, tarball = workdir / "root", workdir / "root.tar"
     try:
         progress(f"debootstrap {SUITE} from {mirror} into {root}")
-        _run_streamed(["debootstrap", "--variant=minbase", SUITE, str(root), mirror], progress,
-                      "debootstrap", f"check that {mirror} is reachable (apt-get update works?), "
-                      "or use --from-registry")
+        _run_streamed(
+            ["debootstrap", "--variant=minbase", SUITE, str(root), mirror],
+            progress,
+            "debootstrap",
+            f"check that {mirror} is reachable (apt-get update works?), or use --from-registry",
+        )
         progress("packing the root filesystem")
         # To a file rather than a pipe so a tar failure is seen before anything is imported:
         # an import fed by a broken pipe silently yields an empty image.
         with open(tarball, "wb") as out:
-            proc = subprocess.run(["tar", "--numeric-owner", "-C", str(root), "-c", "."],
-                                  stdout=out, stderr=subprocess.PIPE, text=True)
+            proc = subprocess.run(
+                ["tar", "--numeric-owner", "-C", str(root), "-c", "."],
+                stdout=out,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
         if proc.returncode != 0 or tarball.stat().st_size == 0:
             msg = (proc.stderr.strip().splitlines() or ["empty archive"])[-1]
-            raise SiliconCrewError(f"tar of the base root failed (exit {proc.returncode}): {msg}",
-                                   f"check free space in {workdir.parent}")
+            raise SiliconCrewError(
+                f"tar of the base root failed (exit {proc.returncode}): {msg}",
+                f"check free space in {workdir.parent}",
+            )
         _remove_tree(root, progress)  # free the space before docker copies the tarball in
         progress(f"importing {tarball.stat().st_size // (1 << 20)} MiB as {tag}")
         from docker.utils import parse_repository_tag
@@ -224,11 +250,15 @@ def build_base(client, progress: Progress = _noop, *, tag: str = BASE_IMAGE) -> 
         try:
             result = client.api.import_image_from_file(str(tarball), repository=repo, tag=tg)
         except Exception as exc:
-            raise SiliconCrewError(f"docker import of {tag} failed: {exc}".splitlines()[0],
-                                   "check the daemon log and free space") from exc
+            raise SiliconCrewError(
+                f"docker import of {tag} failed: {exc}".splitlines()[0],
+                "check the daemon log and free space",
+            ) from exc
         if '"error"' in str(result):
-            raise SiliconCrewError(f"docker import of {tag} failed: {str(result).strip()}"[:300],
-                                   "check the daemon log and free space")
+            raise SiliconCrewError(
+                f"docker import of {tag} failed: {str(result).strip()}"[:300],
+                "check the daemon log and free space",
+            )
         return client.images.get(tag).id
     finally:
         _remove_tree(workdir, progress)
@@ -236,14 +266,20 @@ def build_base(client, progress: Progress = _noop, *, tag: str = BASE_IMAGE) -> 
 
 # --- the EDA image ----------------------------------------------------------------------------
 
+
 def _stream_lines(chunk: dict) -> list[str]:
     text = chunk.get("stream") or chunk.get("status") or ""
     return [ln.rstrip() for ln in text.splitlines() if ln.strip()]
 
 
-def build_image(settings: SandboxSettings, *, from_registry: bool = False,
-                rebuild_base: bool = False, progress: Progress | None = None,
-                client=None) -> dict:
+def build_image(
+    settings: SandboxSettings,
+    *,
+    from_registry: bool = False,
+    rebuild_base: bool = False,
+    progress: Progress | None = None,
+    client=None,
+) -> dict:
     """Build `settings.image` from the packaged Dockerfile; returns {image, image_id, base,
     base_built, seconds}.
 
@@ -268,17 +304,25 @@ def build_image(settings: SandboxSettings, *, from_registry: bool = False,
             build_base(client, progress, tag=base)
             base_built = True
     if not DOCKERFILE.is_file():
-        raise SiliconCrewError(f"image recipe {DOCKERFILE} is missing",
-                               "reinstall siliconcrew (the Dockerfile is package data)")
+        raise SiliconCrewError(
+            f"image recipe {DOCKERFILE} is missing",
+            "reinstall siliconcrew (the Dockerfile is package data)",
+        )
     progress(f"building {settings.image} from {base}")
     image_id: str | None = None
     error: str | None = None
     tail: deque[str] = deque(maxlen=10)
     try:
-        for chunk in client.api.build(path=str(DOCKERFILE.parent), tag=settings.image,
-                                      buildargs={"BASE": base}, network_mode="host", rm=True,
-                                      forcerm=True, decode=True,
-                                      labels={RECIPE_LABEL: recipe_sha256(), BASE_LABEL: base}):
+        for chunk in client.api.build(
+            path=str(DOCKERFILE.parent),
+            tag=settings.image,
+            buildargs={"BASE": base},
+            network_mode="host",
+            rm=True,
+            forcerm=True,
+            decode=True,
+            labels={RECIPE_LABEL: recipe_sha256(), BASE_LABEL: base},
+        ):
             if "error" in chunk:
                 error = str(chunk["error"]).strip()
                 break
@@ -295,15 +339,24 @@ def build_image(settings: SandboxSettings, *, from_registry: bool = False,
         if from_registry:
             hint = "no registry reachable? build offline without --from-registry"
         else:
-            hint = (f"see the build log above; apt inside the build uses {base}'s sources "
-                    "(rebuild the base with --rebuild-base if the mirror changed)")
+            hint = (
+                f"see the build log above; apt inside the build uses {base}'s sources "
+                "(rebuild the base with --rebuild-base if the mirror changed)"
+            )
         raise SiliconCrewError(f"building {settings.image} failed: {error}", hint)
     status = image_status(client, settings.image)
     if status is None:
-        raise SiliconCrewError(f"building {settings.image} finished but the image is missing",
-                               "last build output: " + " | ".join(tail))
-    return {"image": settings.image, "image_id": status["id"] or image_id, "base": base,
-            "base_built": base_built, "seconds": round(time.monotonic() - start, 1)}
+        raise SiliconCrewError(
+            f"building {settings.image} finished but the image is missing",
+            "last build output: " + " | ".join(tail),
+        )
+    return {
+        "image": settings.image,
+        "image_id": status["id"] or image_id,
+        "base": base,
+        "base_built": base_built,
+        "seconds": round(time.monotonic() - start, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,8 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     from siliconcrew.core.settings import load_settings
     from siliconcrew.sandbox.docker_backend import docker_client
 
-    ap = argparse.ArgumentParser(prog="python -m siliconcrew.sandbox.image",
-                                 description=main.__doc__)
+    ap = argparse.ArgumentParser(
+        prog="python -m siliconcrew.sandbox.image", description=main.__doc__
+    )
     ap.add_argument("--force", action="store_true", help="build even when up to date")
     ap.add_argument("--rebuild-base", action="store_true", help="redo the debootstrap base")
     ap.add_argument("--from-registry", action="store_true", help="FROM debian:bookworm-slim")
@@ -331,14 +385,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{settings.image} is up to date ({str(status.get('id'))[:19]})")
             return 0
         print(f"building {settings.image}: {reason or 'forced'}", file=sys.stderr, flush=True)
-        result = build_image(settings, from_registry=args.from_registry,
-                             rebuild_base=args.rebuild_base, client=client,
-                             progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True))
+        result = build_image(
+            settings,
+            from_registry=args.from_registry,
+            rebuild_base=args.rebuild_base,
+            client=client,
+            progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+        )
     except SiliconCrewError as exc:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
-    print(f"built {result['image']} ({result['image_id'][:19]}) from {result['base']} "
-          f"in {result['seconds']} s")
+    print(
+        f"built {result['image']} ({result['image_id'][:19]}) from {result['base']} "
+        f"in {result['seconds']} s"
+    )
     return 0
 
 

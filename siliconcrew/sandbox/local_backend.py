@@ -37,17 +37,51 @@ CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 #: /etc entries the EDA tools (and the shells qflow's scripts use) read. Everything else in
 #: /etc stays out: shadow files, ssh keys, docker/containerd config, environment, pip.conf...
-ETC_ALLOWED = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group",
-               "nsswitch.conf", "localtime", "timezone", "csh.cshrc", "csh.login",
-               "csh.logout", "csh", "bash.bashrc", "profile", "inputrc", "fonts", "magic",
-               "magic.mime", "mime.types", "python3", "python3.11", "debian_version",
-               "os-release", "terminfo", "locale.alias", "shells", "protocols", "services",
-               "perl")
+ETC_ALLOWED = (
+    "alternatives",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "localtime",
+    "timezone",
+    "csh.cshrc",
+    "csh.login",
+    "csh.logout",
+    "csh",
+    "bash.bashrc",
+    "profile",
+    "inputrc",
+    "fonts",
+    "magic",
+    "magic.mime",
+    "mime.types",
+    "python3",
+    "python3.11",
+    "debian_version",
+    "os-release",
+    "terminfo",
+    "locale.alias",
+    "shells",
+    "protocols",
+    "services",
+    "perl",
+)
 #: Top-level host paths that are symlinks into /usr on merged-/usr systems (Debian 12).
 USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
-DROP_PRIVILEGES = ["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}",
-                   "--clear-groups", "--inh-caps=-all", "--ambient-caps=-all",
-                   "--bounding-set=-all", "--no-new-privs", "--"]
+DROP_PRIVILEGES = [
+    "setpriv",
+    f"--reuid={SANDBOX_UID}",
+    f"--regid={SANDBOX_UID}",
+    "--clear-groups",
+    "--inh-caps=-all",
+    "--ambient-caps=-all",
+    "--bounding-set=-all",
+    "--no-new-privs",
+    "--",
+]
 
 
 class _CgroupLimits:
@@ -150,8 +184,9 @@ class LocalSandbox(Sandbox):
         super().__init__(workspace, settings)
         self.bwrap = shutil.which("bwrap")
         if not shutil.which("bash") or not shutil.which("timeout"):
-            raise SandboxUnavailable("local backend needs bash and coreutils 'timeout'",
-                                     "apt-get install bash coreutils")
+            raise SandboxUnavailable(
+                "local backend needs bash and coreutils 'timeout'", "apt-get install bash coreutils"
+            )
         if self.bwrap is None and not settings.unsafe_host:
             raise SandboxUnavailable(
                 "local backend needs bubblewrap for isolation and 'bwrap' is not installed",
@@ -159,8 +194,10 @@ class LocalSandbox(Sandbox):
             )
         self.isolated = self.bwrap is not None
         if self.isolated and os.getuid() == 0 and not shutil.which("setpriv"):
-            raise SandboxUnavailable("local backend as root needs 'setpriv' to drop to an "
-                                     "unprivileged uid", "apt-get install util-linux")
+            raise SandboxUnavailable(
+                "local backend as root needs 'setpriv' to drop to an unprivileged uid",
+                "apt-get install util-linux",
+            )
         self._cgroup = _CgroupLimits(settings.mem_limit_mb * 1024 * 1024, settings.pids_limit)
         if self.isolated:
             self.ensure_traversable()
@@ -189,8 +226,19 @@ class LocalSandbox(Sandbox):
             if os.path.lexists(f"/etc/{name}"):
                 mounts += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
         if os.path.isdir("/var/lib/dpkg"):  # package versions for the run manifest
-            mounts += ["--perms", "0755", "--dir", "/var", "--perms", "0755", "--dir",
-                       "/var/lib", "--ro-bind", "/var/lib/dpkg", "/var/lib/dpkg"]
+            mounts += [
+                "--perms",
+                "0755",
+                "--dir",
+                "/var",
+                "--perms",
+                "0755",
+                "--dir",
+                "/var/lib",
+                "--ro-bind",
+                "/var/lib/dpkg",
+                "/var/lib/dpkg",
+            ]
         mounts += ["--dev", "/dev"]
         null = _world_writable_null()
         if null:
@@ -206,14 +254,38 @@ class LocalSandbox(Sandbox):
             mounts += ["--ro-bind", str(path), str(path)]
         if os.getuid() == 0:
             # No user namespace (it would map the command to host root); setpriv drops later.
-            namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                          "--unshare-cgroup-try"]
+            namespaces = [
+                "--unshare-ipc",
+                "--unshare-pid",
+                "--unshare-net",
+                "--unshare-uts",
+                "--unshare-cgroup-try",
+            ]
         else:
             namespaces = ["--unshare-all", "--cap-drop", "ALL"]
-        prefix = [self.bwrap, *mounts, *namespaces, "--die-with-parent", "--new-session",
-                  "--clearenv", "--setenv", "PATH", CLEAN_PATH, "--setenv", "HOME", "/tmp",
-                  "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8",
-                  "--chdir", str(cwd), "--"]
+        prefix = [
+            self.bwrap,
+            *mounts,
+            *namespaces,
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+            "--setenv",
+            "PATH",
+            CLEAN_PATH,
+            "--setenv",
+            "HOME",
+            "/tmp",
+            "--setenv",
+            "TMPDIR",
+            "/tmp",
+            "--setenv",
+            "LANG",
+            "C.UTF-8",
+            "--chdir",
+            str(cwd),
+            "--",
+        ]
         return prefix + (DROP_PRIVILEGES if os.getuid() == 0 else [])
 
     def _rlimits(self) -> None:  # runs in the child before exec
@@ -222,8 +294,14 @@ class LocalSandbox(Sandbox):
             resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
             resource.setrlimit(resource.RLIMIT_NPROC, (self.settings.pids_limit,) * 2)
 
-    def run(self, argv: list[str], cwd: Path | None = None, timeout_s: float | None = None,
-            log_name: str = "cmd", watch=()) -> ExecResult:
+    def run(
+        self,
+        argv: list[str],
+        cwd: Path | None = None,
+        timeout_s: float | None = None,
+        log_name: str = "cmd",
+        watch=(),
+    ) -> ExecResult:
         cwd, timeout_s, log_path, inner = self._wrap(argv, cwd, timeout_s, log_name)
         env = {"PATH": CLEAN_PATH, "HOME": "/tmp", "LANG": "C.UTF-8"}
         if self.isolated:
@@ -238,9 +316,16 @@ class LocalSandbox(Sandbox):
                 self._kill(p)
 
         with span("sandbox_exec", cmd=log_name), self._cancellable(kill):
-            proc = subprocess.Popen(full, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    preexec_fn=self._rlimits, start_new_session=True)
+            proc = subprocess.Popen(
+                full,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                preexec_fn=self._rlimits,
+                start_new_session=True,
+            )
             running.append(proc)
             if self.cancel_token is not None and self.cancel_token.cancelled:
                 kill()  # cancelled while it started
@@ -272,9 +357,16 @@ class LocalSandbox(Sandbox):
             self._cgroup.close()
 
     def describe(self) -> dict:
-        user = (f"uid {SANDBOX_UID}, no capabilities" if self.runs_as_other_uid else
-                "your uid in a user namespace, no capabilities" if self.isolated else
-                "your uid, unisolated")
-        return {**super().describe(),
-                "isolation": "bwrap" if self.isolated else "none (unsafe-host)",
-                "limits": "cgroup" if self._cgroup.active else "rlimit", "user": user}
+        user = (
+            f"uid {SANDBOX_UID}, no capabilities"
+            if self.runs_as_other_uid
+            else "your uid in a user namespace, no capabilities"
+            if self.isolated
+            else "your uid, unisolated"
+        )
+        return {
+            **super().describe(),
+            "isolation": "bwrap" if self.isolated else "none (unsafe-host)",
+            "limits": "cgroup" if self._cgroup.active else "rlimit",
+            "user": user,
+        }

@@ -23,8 +23,13 @@ import threading
 import time
 
 MAX_IDLE_S = 6 * 3600
-ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-       "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+ENV = {
+    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME": "/tmp",
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+}
 last_request = time.monotonic()
 
 
@@ -45,21 +50,32 @@ def handle(conn: socket.socket) -> None:
         proc = None
         for _attempt in range(30):
             try:
-                proc = subprocess.Popen(req["argv"], cwd=req["cwd"], env=ENV,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+                proc = subprocess.Popen(
+                    req["argv"],
+                    cwd=req["cwd"],
+                    env=ENV,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
                 break
             except BlockingIOError:
                 # EAGAIN: the pids limit is still full (e.g. a fork bomb's last processes are
                 # being reaped by init); wait for it to drain rather than fail the command.
                 time.sleep(0.1)
             except OSError as exc:
-                conn.sendall(json.dumps({"rc": 127, "not_started": True,
-                                         "error": str(exc)}).encode() + b"\n")
+                conn.sendall(
+                    json.dumps({"rc": 127, "not_started": True, "error": str(exc)}).encode() + b"\n"
+                )
                 return
         if proc is None:
-            conn.sendall(json.dumps({"rc": 127, "not_started": True,
-                                     "error": "pids limit stayed full"}).encode() + b"\n")
+            conn.sendall(
+                json.dumps(
+                    {"rc": 127, "not_started": True, "error": "pids limit stayed full"}
+                ).encode()
+                + b"\n"
+            )
             return
         # Wait for the command to end or the client to go away (then kill the command).
         pidfd = os.pidfd_open(proc.pid)

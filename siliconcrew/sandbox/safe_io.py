@@ -36,8 +36,7 @@ def _components(workspace: Path, path: Path) -> list[str]:
     return rel.split(os.sep)
 
 
-def open_beneath(workspace: Path, path: Path, flags: int = os.O_RDONLY,
-                 mode: int = 0o644) -> int:
+def open_beneath(workspace: Path, path: Path, flags: int = os.O_RDONLY, mode: int = 0o644) -> int:
     """Open `path` (inside `workspace`) refusing symlinks in every component; returns an fd.
 
     The final component is opened with O_NONBLOCK so a FIFO cannot block the open; callers
@@ -48,16 +47,19 @@ def open_beneath(workspace: Path, path: Path, flags: int = os.O_RDONLY,
     try:
         for part in parts[:-1]:
             try:
-                nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
-                              dir_fd=dir_fd)
+                nxt = os.open(
+                    part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd
+                )
             except OSError as exc:
                 raise UnsafePath(
-                    f"{path}: folder '{part}' is not a plain folder ({exc.strerror})") from exc
+                    f"{path}: folder '{part}' is not a plain folder ({exc.strerror})"
+                ) from exc
             os.close(dir_fd)
             dir_fd = nxt
         try:
-            return os.open(parts[-1], flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                           mode, dir_fd=dir_fd)
+            return os.open(
+                parts[-1], flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, mode, dir_fd=dir_fd
+            )
         except OSError as exc:
             if exc.errno in (40,):  # ELOOP: the file itself is a symlink
                 raise UnsafePath(f"{path} is a symlink (refused)") from exc
@@ -109,9 +111,14 @@ def _scan(line: bytes, patterns: Sequence[re.Pattern], hits: dict[str, str]) -> 
             hits[rx.pattern] = text[:500]
 
 
-def capture_log(workspace: Path, log_path: Path, cap: int,
-                watch: Sequence[re.Pattern] = (), text_head: int = 32 * 1024,
-                text_tail: int = 32 * 1024) -> CapturedLog:
+def capture_log(
+    workspace: Path,
+    log_path: Path,
+    cap: int,
+    watch: Sequence[re.Pattern] = (),
+    text_head: int = 32 * 1024,
+    text_tail: int = 32 * 1024,
+) -> CapturedLog:
     """Read a command's whole log once: scan every line for `watch`, keep head and tail.
 
     When the log is larger than `cap`, it is rewritten as its head and tail with a marker
@@ -123,8 +130,12 @@ def capture_log(workspace: Path, log_path: Path, cap: int,
         fd = _open_regular(workspace, log_path)
     except FileNotFoundError:
         # The wrapper creates the log before anything runs: gone means deleted or renamed.
-        return CapturedLog(text="", size=0, truncated=False,
-                           refused=f"{log_path.name} is missing (deleted by the command?)")
+        return CapturedLog(
+            text="",
+            size=0,
+            truncated=False,
+            refused=f"{log_path.name} is missing (deleted by the command?)",
+        )
     except UnsafePath as exc:
         return CapturedLog(text="", size=0, truncated=False, refused=str(exc))
     half = cap // 2
@@ -152,7 +163,7 @@ def capture_log(workspace: Path, log_path: Path, cap: int,
                 partial = lines.pop()
                 for line in lines:
                     for i in range(0, max(len(line), 1), MAX_SCAN_LINE):
-                        _scan(line[i:i + MAX_SCAN_LINE], watch, hits)
+                        _scan(line[i : i + MAX_SCAN_LINE], watch, hits)
                 while len(partial) > MAX_SCAN_LINE:
                     _scan(partial[:MAX_SCAN_LINE], watch, hits)
                     partial = partial[MAX_SCAN_LINE:]
@@ -172,8 +183,9 @@ def capture_log(workspace: Path, log_path: Path, cap: int,
             whole = fh.read(cap + 1)
     if len(whole) > text_head + text_tail:
         whole = whole[:text_head] + b"\n[... output truncated ...]\n" + whole[-text_tail:]
-    return CapturedLog(text=whole.decode("utf-8", errors="replace"), size=size,
-                       truncated=truncated, hits=hits)
+    return CapturedLog(
+        text=whole.decode("utf-8", errors="replace"), size=size, truncated=truncated, hits=hits
+    )
 
 
 def _replace_file(workspace: Path, path: Path, data: bytes) -> None:
@@ -181,11 +193,15 @@ def _replace_file(workspace: Path, path: Path, data: bytes) -> None:
     parts = _components(workspace, path)
     parent = Path(workspace, *parts[:-1]) if len(parts) > 1 else Path(workspace)
     tmp_name = f".{parts[-1]}.cap-{os.getpid()}"
-    dir_fd = open_beneath(workspace, parent / ".", os.O_RDONLY | os.O_DIRECTORY) \
-        if len(parts) > 1 else os.open(workspace, os.O_RDONLY | os.O_DIRECTORY)
+    dir_fd = (
+        open_beneath(workspace, parent / ".", os.O_RDONLY | os.O_DIRECTORY)
+        if len(parts) > 1
+        else os.open(workspace, os.O_RDONLY | os.O_DIRECTORY)
+    )
     try:
-        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644,
-                     dir_fd=dir_fd)
+        fd = os.open(
+            tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=dir_fd
+        )
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp_name, parts[-1], src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -193,8 +209,9 @@ def _replace_file(workspace: Path, path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def sanitize_tree(workspace: Path, root: Path, max_entries: int = 50_000,
-                  keep: Iterable[Path] = ()) -> list[str]:
+def sanitize_tree(
+    workspace: Path, root: Path, max_entries: int = 50_000, keep: Iterable[Path] = ()
+) -> list[str]:
     """Remove FIFOs, sockets, devices and symlinks leaving the workspace under `root`.
 
     Run after each sandboxed command on its working folder, so no later host step (a parser, a
@@ -227,12 +244,18 @@ def sanitize_tree(workspace: Path, root: Path, max_entries: int = 50_000,
                 target = os.path.realpath(entry.path)
                 if target != ws and not target.startswith(ws + os.sep):
                     _unlink(entry.path)
-                    notes.append(f"removed symlink {rel} -> {target} "
-                                 "(points outside the workspace)")
+                    notes.append(
+                        f"removed symlink {rel} -> {target} (points outside the workspace)"
+                    )
             elif not stat.S_ISREG(st.st_mode):
                 _unlink(entry.path)
-                kind = ("FIFO" if stat.S_ISFIFO(st.st_mode) else
-                        "socket" if stat.S_ISSOCK(st.st_mode) else "device")
+                kind = (
+                    "FIFO"
+                    if stat.S_ISFIFO(st.st_mode)
+                    else "socket"
+                    if stat.S_ISSOCK(st.st_mode)
+                    else "device"
+                )
                 notes.append(f"removed {kind} {rel} (only regular files are read back)")
     return notes
 

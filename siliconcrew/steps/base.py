@@ -30,7 +30,7 @@ class ToolRun(BaseModel):
     """One tool call of a step, or why it did not run."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    name: str                      # the check's name in results.json (lint, simulate, ...)
+    name: str  # the check's name in results.json (lint, simulate, ...)
     result: ToolResult | None = None
     skipped: str | None = None
 
@@ -100,8 +100,7 @@ class GraphStep(ABC):
     goes_to: ClassVar[tuple[str, ...]] = ()  # every step id `goto` may name
 
     @abstractmethod
-    def update(self, ctx: RunContext, state: RunState) -> Update:
-        ...
+    def update(self, ctx: RunContext, state: RunState) -> Update: ...
 
 
 def running(state: dict[str, Any]) -> bool:

@@ -23,14 +23,27 @@ class PlanStep(GraphStep):
         plan = make_plan(ctx)
         questions = [q for q in plan.get("questions") or [] if isinstance(q, str) and q.strip()]
         if questions and ctx.approve == "ask" and ctx.ask is not None:
-            answers = ctx.ask({"question": "The planner needs answers:\n- "
-                               + "\n- ".join(questions),
-                               "step": "planner", "kind": "questions", "questions": questions})
+            answers = ctx.ask(
+                {
+                    "question": "The planner needs answers:\n- " + "\n- ".join(questions),
+                    "step": "planner",
+                    "kind": "questions",
+                    "questions": questions,
+                }
+            )
             plan["answers"] = answers if isinstance(answers, (str, list, dict)) else str(answers)
         ctx.run_dir.write_json("plan.json", plan)
-        out = Update(state={"plan": plan, "status": "running", "rtl_attempts": 0,
-                            "verify_attempts": 0, "harden_attempts": 0},
-                     outcome=f"plan from {plan.get('source')}", goto="rtl")
+        out = Update(
+            state={
+                "plan": plan,
+                "status": "running",
+                "rtl_attempts": 0,
+                "verify_attempts": 0,
+                "harden_attempts": 0,
+            },
+            outcome=f"plan from {plan.get('source')}",
+            goto="rtl",
+        )
         # An LLM writing a design from scratch: the planned sub-modules first, in parallel.
         if ctx.llm is not None and not ctx.design.rtl:
             subs = submodules(plan, ctx.design.top)

@@ -42,9 +42,14 @@ def _load(path: Path) -> Any:
 def _table(rows: list[list[Any]], head: list[str], numeric: AbstractSet[int] = frozenset()) -> str:
     out = ["<table><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr>"]
     for row in rows:
-        out.append("<tr>" + "".join(
-            f"<td class='num'>{_esc(c)}</td>" if i in numeric else f"<td>{_esc(c)}</td>"
-            for i, c in enumerate(row)) + "</tr>")
+        out.append(
+            "<tr>"
+            + "".join(
+                f"<td class='num'>{_esc(c)}</td>" if i in numeric else f"<td>{_esc(c)}</td>"
+                for i, c in enumerate(row)
+            )
+            + "</tr>"
+        )
     return "".join(out) + "</table>"
 
 
@@ -83,87 +88,167 @@ def collect(run_dir: Path) -> dict[str, Any]:
     metrics.update(results.get("metrics") or {})
     for step in results.get("steps") or []:  # `check` runs
         if step.get("result"):
-            metrics.update({k: v for k, v in step["result"]["metrics"].items()
-                            if not isinstance(v, (dict, list))})
-    metrics.update({k: v for k, v in (harden.get("metrics") or {}).items()
-                    if not isinstance(v, (dict, list))})
+            metrics.update(
+                {
+                    k: v
+                    for k, v in step["result"]["metrics"].items()
+                    if not isinstance(v, (dict, list))
+                }
+            )
+    metrics.update(
+        {k: v for k, v in (harden.get("metrics") or {}).items() if not isinstance(v, (dict, list))}
+    )
     artifacts = {**(harden.get("artifacts") or {}), **(results.get("artifacts") or {})}
     status = results.get("status") or ("ok" if results.get("ok") else None) or harden.get("status")
-    return {"results": results, "harden": harden, "manifest": manifest, "events": events,
-            "trace_bad_lines": bad_lines, "metrics": metrics, "artifacts": artifacts,
-            "status": status or "unknown"}
+    return {
+        "results": results,
+        "harden": harden,
+        "manifest": manifest,
+        "events": events,
+        "trace_bad_lines": bad_lines,
+        "metrics": metrics,
+        "artifacts": artifacts,
+        "status": status or "unknown",
+    }
 
 
 def render(run_dir: Path) -> str:
     run_dir = run_dir.resolve()
     if not (run_dir / "trace.jsonl").exists() and not (run_dir / "results.json").exists():
-        raise UserInputError(f"'{run_dir}' is not a run directory (no trace.jsonl/results.json)",
-                             "give a folder under <design>/runs/")
+        raise UserInputError(
+            f"'{run_dir}' is not a run directory (no trace.jsonl/results.json)",
+            "give a folder under <design>/runs/",
+        )
     data = collect(run_dir)
     res, man = data["results"], data["manifest"]
-    design = (man.get("design") or {})
+    design = man.get("design") or {}
     folder = run_dir.parent.parent
     status = data["status"]
-    cls = "ok" if status == "ok" else ("failed" if status in ("failed", "timing_failed") else "other")
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{_esc(design.get('name', 'run'))}"
-             f" — {_esc(run_dir.name)}</title><style>{CSS}</style></head><body>",
-             f"<h1>{_esc(design.get('name', folder.name))} <span class='badge {cls}'>{_esc(status)}</span></h1>",
-             f"<div class='muted'>run {_esc(run_dir.name)} · sandbox {_esc((man.get('sandbox') or {}).get('backend'))}"
-             f" · siliconcrew {_esc(man.get('siliconcrew'))}</div>"]
+    cls = (
+        "ok" if status == "ok" else ("failed" if status in ("failed", "timing_failed") else "other")
+    )
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{_esc(design.get('name', 'run'))}"
+        f" — {_esc(run_dir.name)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_esc(design.get('name', folder.name))} <span class='badge {cls}'>{_esc(status)}</span></h1>",
+        f"<div class='muted'>run {_esc(run_dir.name)} · sandbox {_esc((man.get('sandbox') or {}).get('backend'))}"
+        f" · siliconcrew {_esc(man.get('siliconcrew'))}</div>",
+    ]
     if res.get("reason"):
         parts.append(f"<p><b>reason:</b> {_esc(res['reason'])}</p>")
     spec = design.get("spec")
     if spec and (folder / spec).is_file():
-        parts.append(f"<h2>Spec</h2><pre>{_esc((folder / spec).read_text(errors='replace')[:20000])}</pre>")
+        parts.append(
+            f"<h2>Spec</h2><pre>{_esc((folder / spec).read_text(errors='replace')[:20000])}</pre>"
+        )
     plan = _load(run_dir / "plan.json")
     if plan:
         parts.append(f"<h2>Plan</h2><pre>{_esc(json.dumps(plan, indent=2)[:20000])}</pre>")
-    nodes = res.get("nodes") or [{"node": s["step"], "outcome": (s.get("result") or {}).get(
-        "summary") or s.get("skipped"), "duration_s": (s.get("result") or {}).get("duration_s", 0)}
-        for s in res.get("steps") or []]
+    nodes = res.get("nodes") or [
+        {
+            "node": s["step"],
+            "outcome": (s.get("result") or {}).get("summary") or s.get("skipped"),
+            "duration_s": (s.get("result") or {}).get("duration_s", 0),
+        }
+        for s in res.get("steps") or []
+    ]
     if nodes:
-        parts.append("<h2>Steps</h2>" + _table(
-            [[n["node"], n["outcome"], f"{n.get('duration_s', 0):.2f} s"] for n in nodes],
-            ["node", "outcome", "time"], {2}))
+        parts.append(
+            "<h2>Steps</h2>"
+            + _table(
+                [[n["node"], n["outcome"], f"{n.get('duration_s', 0):.2f} s"] for n in nodes],
+                ["node", "outcome", "time"],
+                {2},
+            )
+        )
     parts += _candidates_section(res)
     if data["metrics"]:
-        parts.append("<h2>Metrics</h2>" + _table(
-            [[k, _fmt(v)] for k, v in sorted(data["metrics"].items())], ["metric", "value"], {1}))
+        parts.append(
+            "<h2>Metrics</h2>"
+            + _table(
+                [[k, _fmt(v)] for k, v in sorted(data["metrics"].items())], ["metric", "value"], {1}
+            )
+        )
     rpt = sorted(run_dir.glob("steps/sta-*/sta.rpt")) + sorted(run_dir.glob("sta-*/sta.rpt"))
     if rpt:
         text = rpt[-1].read_text(errors="replace")
         section = text.split("=== setup_paths ===")[-1].split("=== hold_paths ===")[0]
-        parts.append(f"<h2>Timing: worst setup paths</h2><pre>{_esc(section.strip()[:15000])}</pre>")
+        parts.append(
+            f"<h2>Timing: worst setup paths</h2><pre>{_esc(section.strip()[:15000])}</pre>"
+        )
     parts += _timing_repair_section(run_dir, res)
     png = data["artifacts"].get("png")
     if png and Path(png).is_file():
         b64 = base64.b64encode(Path(png).read_bytes()).decode()
-        parts.append(f"<h2>Layout</h2><img alt='layout' src='data:image/png;base64,{b64}'>"
-                     f"<div class='muted'>{_esc(data['artifacts'].get('gds', ''))}</div>")
+        parts.append(
+            f"<h2>Layout</h2><img alt='layout' src='data:image/png;base64,{b64}'>"
+            f"<div class='muted'>{_esc(data['artifacts'].get('gds', ''))}</div>"
+        )
     repairs = (data["harden"] or {}).get("repairs") or []
     if repairs:
-        parts.append("<h2>Hardening attempts</h2>" + _table(
-            [[r.get("attempt"), ", ".join(dict.fromkeys(r.get("classes") or [])),
-              (r.get("action") or {}).get("name", "—") if isinstance(r.get("action"), dict) else "—",
-              json.dumps(r.get("config_diff") or {}), r.get("status")] for r in repairs],
-            ["attempt", "classes", "action", "config change", "status"]))
+        parts.append(
+            "<h2>Hardening attempts</h2>"
+            + _table(
+                [
+                    [
+                        r.get("attempt"),
+                        ", ".join(dict.fromkeys(r.get("classes") or [])),
+                        (r.get("action") or {}).get("name", "—")
+                        if isinstance(r.get("action"), dict)
+                        else "—",
+                        json.dumps(r.get("config_diff") or {}),
+                        r.get("status"),
+                    ]
+                    for r in repairs
+                ],
+                ["attempt", "classes", "action", "config change", "status"],
+            )
+        )
     llm = res.get("llm") or {}
     if llm:
-        rows = [["run", llm.get("calls"), llm.get("prompt_tokens"), llm.get("completion_tokens"),
-                 f"${llm.get('cost_usd', 0):.4f}"]]
-        rows += [[a, u.get("calls"), u.get("prompt_tokens"), u.get("completion_tokens"),
-                  f"${u.get('cost_usd', 0):.4f}"] for a, u in (llm.get("by_agent") or {}).items()]
-        parts.append("<h2>LLM usage</h2>" + _table(rows, ["agent", "calls", "prompt tokens",
-                                                          "completion tokens", "cost"], {1, 2, 3, 4}))
-    ev_rows = [[str(e.get("ts", ""))[11:23], e.get("event"), e.get("node") or e.get("step") or "",
-                e.get("tool") or e.get("agent") or "",
-                e.get("summary") or e.get("outcome") or e.get("message") or ""]
-               for e in data["events"][:2000]]
+        rows = [
+            [
+                "run",
+                llm.get("calls"),
+                llm.get("prompt_tokens"),
+                llm.get("completion_tokens"),
+                f"${llm.get('cost_usd', 0):.4f}",
+            ]
+        ]
+        rows += [
+            [
+                a,
+                u.get("calls"),
+                u.get("prompt_tokens"),
+                u.get("completion_tokens"),
+                f"${u.get('cost_usd', 0):.4f}",
+            ]
+            for a, u in (llm.get("by_agent") or {}).items()
+        ]
+        parts.append(
+            "<h2>LLM usage</h2>"
+            + _table(
+                rows, ["agent", "calls", "prompt tokens", "completion tokens", "cost"], {1, 2, 3, 4}
+            )
+        )
+    ev_rows = [
+        [
+            str(e.get("ts", ""))[11:23],
+            e.get("event"),
+            e.get("node") or e.get("step") or "",
+            e.get("tool") or e.get("agent") or "",
+            e.get("summary") or e.get("outcome") or e.get("message") or "",
+        ]
+        for e in data["events"][:2000]
+    ]
     bad = data["trace_bad_lines"]
     skipped = f", {bad} unreadable line{'s' if bad != 1 else ''} skipped" if bad else ""
-    parts.append(f"<h2>Trace</h2><details><summary>{len(data['events'])} events{skipped}"
-                 "</summary>"
-                 + _table(ev_rows, ["time", "event", "node", "tool/agent", "detail"]) + "</details>")
+    parts.append(
+        f"<h2>Trace</h2><details><summary>{len(data['events'])} events{skipped}"
+        "</summary>"
+        + _table(ev_rows, ["time", "event", "node", "tool/agent", "detail"])
+        + "</details>"
+    )
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -177,19 +262,38 @@ def _candidates_section(res: dict[str, Any]) -> list[str]:
     pick and why it won."""
     out = []
     for rec in res.get("rtl_candidates") or []:
-        rows = [[f"c{c.get('index')}" + (" ✔ picked" if c.get("index") == rec.get("winner")
-                                          else ""),
-                 "clean" if c.get("lint_ok") else "errors", c.get("warnings"),
-                 _verdict(c.get("golden")), _verdict(c.get("own_tb")),
-                 c.get("group") if c.get("group") is not None else "—", c.get("note") or ""]
-                for c in rec.get("candidates") or []]
-        out.append(f"<h2>RTL candidates: attempt {_esc(rec.get('attempt'))}, best of "
-                   f"{_esc(rec.get('n'))}</h2><p><b>picked:</b> candidate "
-                   f"{_esc(rec.get('winner'))} — {_esc(rec.get('reason'))}</p>" + _table(
-                       rows, ["candidate", "lint", "warnings", "golden testbench",
-                              "agent testbench", "output group", "note"], {2})
-                   + f"<div class='muted'>groups (same outputs on the shared stimulus "
-                   f"{_esc(rec.get('stimulus') or '—')}): {_esc(rec.get('groups'))}</div>")
+        rows = [
+            [
+                f"c{c.get('index')}" + (" ✔ picked" if c.get("index") == rec.get("winner") else ""),
+                "clean" if c.get("lint_ok") else "errors",
+                c.get("warnings"),
+                _verdict(c.get("golden")),
+                _verdict(c.get("own_tb")),
+                c.get("group") if c.get("group") is not None else "—",
+                c.get("note") or "",
+            ]
+            for c in rec.get("candidates") or []
+        ]
+        out.append(
+            f"<h2>RTL candidates: attempt {_esc(rec.get('attempt'))}, best of "
+            f"{_esc(rec.get('n'))}</h2><p><b>picked:</b> candidate "
+            f"{_esc(rec.get('winner'))} — {_esc(rec.get('reason'))}</p>"
+            + _table(
+                rows,
+                [
+                    "candidate",
+                    "lint",
+                    "warnings",
+                    "golden testbench",
+                    "agent testbench",
+                    "output group",
+                    "note",
+                ],
+                {2},
+            )
+            + f"<div class='muted'>groups (same outputs on the shared stimulus "
+            f"{_esc(rec.get('stimulus') or '—')}): {_esc(rec.get('groups'))}</div>"
+        )
     return out
 
 
@@ -202,12 +306,26 @@ def _timing_repair_section(run_dir: Path, res: dict[str, Any]) -> list[str]:
         attempts = saved.get("attempts") or []
     if not attempts:
         return []
-    rows = [[a.get("strategy"), a.get("kind"), _fmt(a.get("wns_before")), _fmt(a.get("wns_after")),
-             _fmt(a.get("cells")), "yes" if a.get("kept") else "no", a.get("reason", "")]
-            for a in attempts]
-    return ["<h2>Timing repair</h2>" + _table(
-        rows, ["strategy", "kind", "WNS before (ns)", "WNS after (ns)", "cells", "kept", "why"],
-        {2, 3, 4})]
+    rows = [
+        [
+            a.get("strategy"),
+            a.get("kind"),
+            _fmt(a.get("wns_before")),
+            _fmt(a.get("wns_after")),
+            _fmt(a.get("cells")),
+            "yes" if a.get("kept") else "no",
+            a.get("reason", ""),
+        ]
+        for a in attempts
+    ]
+    return [
+        "<h2>Timing repair</h2>"
+        + _table(
+            rows,
+            ["strategy", "kind", "WNS before (ns)", "WNS after (ns)", "cells", "kept", "why"],
+            {2, 3, 4},
+        )
+    ]
 
 
 def write_report(run_dir: Path) -> Path:

@@ -24,8 +24,9 @@ class LintStep(Step):
         report(on_check, "lint", "running")
         res = ctx.tool(self.id, "lint", lint_input(ctx.design, inp.rtl or None))
         report(on_check, "lint", "ok" if res.ok else "failed")
-        return StepResult(step=self.id, runs=[ToolRun(name="lint", result=res)],
-                          outputs={"lint": res})
+        return StepResult(
+            step=self.id, runs=[ToolRun(name="lint", result=res)], outputs={"lint": res}
+        )
 
 
 class RtlStep(GraphStep):
@@ -43,16 +44,31 @@ class RtlStep(GraphStep):
         have_rtl = bool(d.rtl) and all((ctx.folder / f).is_file() for f in d.rtl)
         if have_rtl and not state.get("evidence"):
             res = ctx.tool(self.id, "lint", lint_input(d))
-            return Update(state={"rtl_files": list(d.rtl),
-                                 "lint": {"ok": res.ok, "summary": res.summary,
-                                          "errors": [e.model_dump() for e in res.errors][:20]}},
-                          outcome="given RTL: " + res.summary, goto="verify")
+            return Update(
+                state={
+                    "rtl_files": list(d.rtl),
+                    "lint": {
+                        "ok": res.ok,
+                        "summary": res.summary,
+                        "errors": [e.model_dump() for e in res.errors][:20],
+                    },
+                },
+                outcome="given RTL: " + res.summary,
+                goto="verify",
+            )
         if ctx.llm is None:
-            why = ("no RTL in design.yaml" if not have_rtl else "the RTL needs a fix") + \
-                " and no LLM is configured"
-            return Update(state={"status": "needs_llm", "notes": [f"rtl agent skipped: {why}"],
-                                 "reason": why + " (set OPENAI_BASE_URL and SILICONCREW_MODEL)"},
-                          outcome="needs_llm", goto="report")
+            why = (
+                "no RTL in design.yaml" if not have_rtl else "the RTL needs a fix"
+            ) + " and no LLM is configured"
+            return Update(
+                state={
+                    "status": "needs_llm",
+                    "notes": [f"rtl agent skipped: {why}"],
+                    "reason": why + " (set OPENAI_BASE_URL and SILICONCREW_MODEL)",
+                },
+                outcome="needs_llm",
+                goto="report",
+            )
         from siliconcrew.agents.rtl import write_rtl
 
         out = write_rtl(ctx, dict(state))
@@ -61,9 +77,11 @@ class RtlStep(GraphStep):
         picked = ""
         for rec in out.get("rtl_candidates") or []:
             picked = f" (best of {rec['n']}: {rec['reason']})"
-        return Update(state=out, goto="verify",
-                      outcome=f"attempt {out['rtl_attempts']}: {out['lint'].get('summary')}"
-                      + picked)
+        return Update(
+            state=out,
+            goto="verify",
+            outcome=f"attempt {out['rtl_attempts']}: {out['lint'].get('summary')}" + picked,
+        )
 
 
 class ModuleRtlStep(GraphStep):
@@ -83,7 +101,7 @@ class ModuleRtlStep(GraphStep):
         try:
             result = write_module(ctx, state["module"], spec_text(ctx))
         except (BudgetExceeded, LLMError) as exc:
-            result = {"module": state["module"].get("name"), "ok": False,
-                      "summary": exc.one_line()}
-        return Update(state={"module_results": [result]},
-                      outcome=f"{result['module']}: {result['summary']}")
+            result = {"module": state["module"].get("name"), "ok": False, "summary": exc.one_line()}
+        return Update(
+            state={"module_results": [result]}, outcome=f"{result['module']}: {result['summary']}"
+        )

@@ -10,26 +10,27 @@ from typing import Annotated, Any, TypedDict
 
 class CheckSummary(TypedDict, total=False):
     """A tool's verdict as the state keeps it (scalars only: the state is checkpointed)."""
+
     ok: bool
     summary: str
-    metrics: dict[str, Any]        # LibreLane metric names → scalars
-    artifacts: dict[str, str]      # name → path (workspace-relative)
-    errors: list[dict[str, Any]]   # lint diagnostics (file, line, severity, message)
-    failure: str | None            # input | check | tool | timeout | sandbox
-    round: int                     # the lint round of the RTL agent that produced it
-    skipped: str                   # why the check did not run
-    evidence: str                  # the failing lines, for the RTL agent
+    metrics: dict[str, Any]  # LibreLane metric names → scalars
+    artifacts: dict[str, str]  # name → path (workspace-relative)
+    errors: list[dict[str, Any]]  # lint diagnostics (file, line, severity, message)
+    failure: str | None  # input | check | tool | timeout | sandbox
+    round: int  # the lint round of the RTL agent that produced it
+    skipped: str  # why the check did not run
+    evidence: str  # the failing lines, for the RTL agent
 
 
 class HardenSummary(TypedDict, total=False):
-    status: str                    # ok | failed | ...
-    outcome: str                   # the repair loop's outcome (clean, send_back, exhausted, ...)
+    status: str  # ok | failed | ...
+    outcome: str  # the repair loop's outcome (clean, send_back, exhausted, ...)
     metrics: dict[str, Any]
     artifacts: dict[str, str]
     failure_classes: list[str]
     send_back: dict[str, Any] | None  # {target: rtl|user, evidence: [...], message}
     attempts: int
-    options: dict[str, Any]        # flow options in force (agent proposals, a timing recipe)
+    options: dict[str, Any]  # flow options in force (agent proposals, a timing recipe)
     repairs_tried: list[str | None]
 
 
@@ -47,24 +48,24 @@ class RunState(TypedDict, total=False):
     rtl_candidates: Annotated[list[dict[str, Any]], operator.add]
     verify_attempts: int
     harden_attempts: int
-    evidence: str | None          # why the last check failed, for the RTL agent
+    evidence: str | None  # why the last check failed, for the RTL agent
     pending_fix: dict[str, Any] | None  # an RTL change made for `evidence`, not yet verified
     lint: CheckSummary
-    verify: CheckSummary          # the golden (or agent-written) testbench
+    verify: CheckSummary  # the golden (or agent-written) testbench
     synth: CheckSummary
     sta: CheckSummary
     equiv: CheckSummary
-    timing: dict[str, Any]        # worst paths mapped to RTL with causes (timing analysis)
+    timing: dict[str, Any]  # worst paths mapped to RTL with causes (timing analysis)
     timing_repair: dict[str, Any]  # the last repair report (attempts with WNS before/after)
     timing_attempts: Annotated[list[dict[str, Any]], operator.add]  # every attempt, all rounds
     synth_recipe: dict[str, Any]  # synthesis knobs a repair verified; used by synth + harden
-    clock_period_ns: float        # set only by an approved clock relaxation
+    clock_period_ns: float  # set only by an approved clock relaxation
     harden: HardenSummary
-    harden_options: dict[str, Any]    # flow options proposed by the hardening agent
-    status: str                   # running | ok | failed | needs_llm | budget_exceeded | ...
+    harden_options: dict[str, Any]  # flow options proposed by the hardening agent
+    status: str  # running | ok | failed | needs_llm | budget_exceeded | ...
     reason: str
     notes: Annotated[list[str], operator.add]
     # sub-modules written in parallel (one Send per planned module), merged by the reducer
     module_results: Annotated[list[dict[str, Any]], operator.add]
-    module: dict[str, Any]        # the planned sub-module a fan-out branch writes (Send input)
+    module: dict[str, Any]  # the planned sub-module a fan-out branch writes (Send input)
     nodes: Annotated[list[NodeRecord], operator.add]

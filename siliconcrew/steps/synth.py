@@ -24,9 +24,11 @@ from siliconcrew.tools.run_context import RunContext
 
 class SynthInput(StepInput):
     recipe: dict[str, Any] | None = Field(
-        default=None, description="a verified timing repair's recipe; None = design.yaml's")
+        default=None, description="a verified timing repair's recipe; None = design.yaml's"
+    )
     period_ns: float | None = Field(
-        default=None, description="a relaxed clock; None = design.yaml's")
+        default=None, description="a relaxed clock; None = design.yaml's"
+    )
 
 
 class SynthStep(Step):
@@ -54,8 +56,10 @@ class SynthStep(Step):
         out.outputs["netlist"] = netlist
         # I/O delays and uncertainty from design.yaml's clock (LibreLane's convention); the sta
         # tool reports a pre-layout hold violation as a warning: hold is signed off post-route.
-        for name, tool_in in (("sta", sta_input(d, netlist, inp.period_ns)),
-                              ("equivalence", equivalence_input(d, netlist, rtl))):
+        for name, tool_in in (
+            ("sta", sta_input(d, netlist, inp.period_ns)),
+            ("equivalence", equivalence_input(d, netlist, rtl)),
+        ):
             report(on_check, name, "running")
             res = ctx.tool(self.id, name, tool_in)
             report(on_check, name, "ok" if res.ok else "failed")
@@ -80,22 +84,40 @@ class SynthGraphStep(GraphStep):
 
     def update(self, ctx: RunContext, state: RunState) -> Update:
         recipe = state.get("synth_recipe") or ctx.design.synthesis.model_dump()
-        step = SynthStep().run(ctx, SynthInput(rtl=state["rtl_files"], recipe=recipe,
-                                               period_ns=state.get("clock_period_ns")))
+        step = SynthStep().run(
+            ctx,
+            SynthInput(
+                rtl=state["rtl_files"], recipe=recipe, period_ns=state.get("clock_period_ns")
+            ),
+        )
         s = step.outputs["synthesize"]
-        out: dict[str, Any] = {"synth": {"ok": s.ok, "summary": s.summary,
-                                         "metrics": _flat(s.metrics), "artifacts": s.artifacts}}
+        out: dict[str, Any] = {
+            "synth": {
+                "ok": s.ok,
+                "summary": s.summary,
+                "metrics": _flat(s.metrics),
+                "artifacts": s.artifacts,
+            }
+        }
         if not s.ok:
-            return Update(state={**out, "status": "failed", "reason": s.summary},
-                          outcome=s.summary, goto="report")
+            return Update(
+                state={**out, "status": "failed", "reason": s.summary},
+                outcome=s.summary,
+                goto="report",
+            )
         t, e = step.outputs["sta"], step.outputs["equivalence"]
         out["sta"] = {"ok": t.ok, "summary": t.summary, "metrics": _flat(t.metrics)}
         out["equiv"] = {"ok": e.ok, "summary": e.summary, "metrics": e.metrics}
         if t.metrics.get("timing__hold__met") is False:
             # pre-layout: hold is a warning (ideal clocks); setup decides where the run goes
-            out["notes"] = [f"pre-layout hold WNS {t.metrics.get('timing__hold__ws')} ns: a "
-                            "warning (ideal clocks); hold is signed off post-route by the "
-                            "hardening engine"]
+            out["notes"] = [
+                f"pre-layout hold WNS {t.metrics.get('timing__hold__ws')} ns: a "
+                "warning (ideal clocks); hold is signed off post-route by the "
+                "hardening engine"
+            ]
         ws = t.metrics.get("timing__setup__ws")
-        return Update(state=out, outcome=f"{s.summary}; {t.summary.split(';')[0]}; {e.summary}",
-                      goto="timing" if ws is not None and ws < 0 else "harden")
+        return Update(
+            state=out,
+            outcome=f"{s.summary}; {t.summary.split(';')[0]}; {e.summary}",
+            goto="timing" if ws is not None and ws < 0 else "harden",
+        )

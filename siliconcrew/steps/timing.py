@@ -18,8 +18,9 @@ def period_ns(ctx: RunContext, state: RunState) -> float:
     return state.get("clock_period_ns") or ctx.design.clock.period_ns
 
 
-def evidence_line(ctx: RunContext, state: RunState,
-                  recipe: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+def evidence_line(
+    ctx: RunContext, state: RunState, recipe: dict[str, Any] | None
+) -> tuple[str, dict[str, Any]]:
     """'; worst path A -> B (slack S) through file:line, ...; causes: ...' and the analysis
     (timing.json). Analysed without retiming: moved registers have no RTL names, the
     evidence would lose its lines. The analysis is evidence, not a gate: a failure is said."""
@@ -28,27 +29,46 @@ def evidence_line(ctx: RunContext, state: RunState,
 
     try:
         no_retime = SynthRecipe.model_validate(recipe or {}).model_copy(update={"retime": False})
-        analysis = analyze_design(ctx.design, ctx.folder, ctx.tool_ctx, ctx.tool_fn("timing"),
-                                  clock_period_ns=period_ns(ctx, state), top_paths=3,
-                                  rtl=state.get("rtl_files"), recipe=no_retime)
+        analysis = analyze_design(
+            ctx.design,
+            ctx.folder,
+            ctx.tool_ctx,
+            ctx.tool_fn("timing"),
+            clock_period_ns=period_ns(ctx, state),
+            top_paths=3,
+            rtl=state.get("rtl_files"),
+            recipe=no_retime,
+        )
     except Exception as exc:  # any failure of the analysis is reported as such, not raised
         return f"; analysis failed: {exc}"[:300], {}
     ctx.run_dir.write_json("timing.json", analysis)
     worst = (analysis.get("paths") or [{}])[0]
     lines = ", ".join(f"{r.get('file')}:{r.get('line')}" for r in worst.get("rtl", [])[:6])
-    causes = ", ".join(str(c.get("class", c)) if isinstance(c, dict) else str(c)
-                       for c in worst.get("causes", [])[:3])
+    causes = ", ".join(
+        str(c.get("class", c)) if isinstance(c, dict) else str(c)
+        for c in worst.get("causes", [])[:3]
+    )
     start = worst.get("start_signal") or worst.get("start")
     end = worst.get("end_signal") or worst.get("end")
-    return (f"; worst path {start} -> {end} (slack {worst.get('slack')}) through "
-            f"{lines or '?'}; causes: {causes or '?'}"), analysis
+    return (
+        f"; worst path {start} -> {end} (slack {worst.get('slack')}) through "
+        f"{lines or '?'}; causes: {causes or '?'}"
+    ), analysis
 
 
 class TimingStep(GraphStep):
     id = "timing"
     needs = ("sta", "rtl_files", "synth_recipe", "clock_period_ns", "timing_repair")
-    makes = ("timing_attempts", "timing_repair", "synth_recipe", "timing", "evidence",
-             "clock_period_ns", "timing_repair.json", "timing.json")
+    makes = (
+        "timing_attempts",
+        "timing_repair",
+        "synth_recipe",
+        "timing",
+        "evidence",
+        "clock_period_ns",
+        "timing_repair.json",
+        "timing.json",
+    )
     config = ("clock", "synthesis", "testbench")
     goes_to = ("harden", "rtl", "synth", "report")
 
@@ -58,63 +78,106 @@ class TimingStep(GraphStep):
         ws = state.get("sta", {}).get("metrics", {}).get("timing__setup__ws")
         clock = period_ns(ctx, state)
         out: dict[str, Any] = {"timing_attempts": self._rewrite_attempt(state, ws)}
-        design = ctx.design.model_copy(update={"clock": ctx.design.clock.model_copy(
-            update={"period_ns": clock})})
-        repair = TimingRepair(design, ctx.tool_fn(self.id), rtl=state.get("rtl_files"),
-                              budget=RepairBudget(max_attempts=6))
+        design = ctx.design.model_copy(
+            update={"clock": ctx.design.clock.model_copy(update={"period_ns": clock})}
+        )
+        repair = TimingRepair(
+            design,
+            ctx.tool_fn(self.id),
+            rtl=state.get("rtl_files"),
+            budget=RepairBudget(max_attempts=6),
+        )
         rep = repair.run()
         ctx.run_dir.write_json("timing_repair.json", rep.model_dump())
         out["timing_attempts"] += [a.model_dump() for a in rep.attempts]
-        out["timing_repair"] = {**rep.model_dump(exclude={"attempts"}),
-                                "rtl_attempts": state.get("rtl_attempts", 0)}
+        out["timing_repair"] = {
+            **rep.model_dump(exclude={"attempts"}),
+            "rtl_attempts": state.get("rtl_attempts", 0),
+        }
         recipe = rep.recipe or state.get("synth_recipe")
         if recipe:
             out["synth_recipe"] = recipe
         if rep.closed:
-            msg = (f"timing closed without RTL change: WNS {rep.wns_before} -> {rep.wns_after} "
-                   f"ns ({rep.strategy}; checked by equivalence + gate-level testbench)")
+            msg = (
+                f"timing closed without RTL change: WNS {rep.wns_before} -> {rep.wns_after} "
+                f"ns ({rep.strategy}; checked by equivalence + gate-level testbench)"
+            )
             sta = state.get("sta", {})
-            sta = {**sta, "metrics": {**sta.get("metrics", {}),
-                                      "timing__setup__ws": rep.wns_after}}
-            return Update(state={**out, "sta": sta, "notes": [msg], "evidence": None},
-                          outcome=f"closed by {rep.strategy}", goto="harden")
+            sta = {**sta, "metrics": {**sta.get("metrics", {}), "timing__setup__ws": rep.wns_after}}
+            return Update(
+                state={**out, "sta": sta, "notes": [msg], "evidence": None},
+                outcome=f"closed by {rep.strategy}",
+                goto="harden",
+            )
         best = rep.wns_after if rep.wns_after is not None else ws
         evidence, analysis = evidence_line(ctx, state, recipe)
         out["timing"] = analysis
         tried = "; synthesis-side repairs tried: " + ", ".join(
-            f"{a.strategy} {a.wns_after}" for a in rep.attempts)
+            f"{a.strategy} {a.wns_after}" for a in rep.attempts
+        )
         if ctx.llm is not None and state.get("rtl_attempts", 0) < ctx.max_iterations:
             # An RTL change proposed by the LLM with the evidence; the golden testbench and
             # STA that follow are its check (nothing is kept that fails them).
-            fix = (f"TIMING: setup slack {best} ns at a {clock} ns clock{evidence}{tried}.\n"
-                   "Restructure the logic on that path so it meets the clock. Change the "
-                   "latency (add pipeline registers) ONLY if the spec says latency is free; "
-                   "keep the interface and the behaviour the testbench checks.")
-            return Update(state={**out, "evidence": fix, "notes": [
-                f"timing violated ({best} ns after synthesis repairs): sent to the RTL agent"]},
-                outcome=f"violated ({best} ns): back to RTL", goto="rtl")
+            fix = (
+                f"TIMING: setup slack {best} ns at a {clock} ns clock{evidence}{tried}.\n"
+                "Restructure the logic on that path so it meets the clock. Change the "
+                "latency (add pipeline registers) ONLY if the spec says latency is free; "
+                "keep the interface and the behaviour the testbench checks."
+            )
+            return Update(
+                state={
+                    **out,
+                    "evidence": fix,
+                    "notes": [
+                        f"timing violated ({best} ns after synthesis repairs): sent to the "
+                        "RTL agent"
+                    ],
+                },
+                outcome=f"violated ({best} ns): back to RTL",
+                goto="rtl",
+            )
         if best is not None and not state.get("clock_period_ns"):  # relax once at most
             new_period = rep.needed_period_ns or relaxed_period(clock, best)
             approved = ctx.relax_clock
             if ctx.approve == "ask" and not approved and ctx.ask is not None:
-                approved = bool(ctx.ask({
-                    "question": f"Timing does not close at {clock:g} ns (best WNS {best} ns). "
-                                f"Relax the clock to {new_period:g} ns?",
-                    "step": "relax_clock"}))
+                approved = bool(
+                    ctx.ask(
+                        {
+                            "question": f"Timing does not close at {clock:g} ns (best WNS "
+                            f"{best} ns). Relax the clock to {new_period:g} ns?",
+                            "step": "relax_clock",
+                        }
+                    )
+                )
             if approved:
                 msg = f"clock relaxed {clock:g} -> {new_period:g} ns (approved)"
-                out["timing_attempts"].append({
-                    "strategy": "relax-clock", "kind": "clock", "wns_before": best,
-                    "period_ns": new_period, "kept": True, "reason": "approved"})
-                return Update(state={**out, "clock_period_ns": new_period, "notes": [msg],
-                                     "evidence": None}, outcome=msg, goto="synth")
-        msg = (f"setup slack {best} ns < 0 at {clock} ns after synthesis-side repairs"
-               f"{evidence}. "
-               + ("No LLM to rewrite the RTL" if ctx.llm is None else "RTL attempts used up")
-               + "; clock relaxation not approved: the run stops here (see timing.json, "
-                 "timing_repair.json)")
-        return Update(state={**out, "status": "timing_failed", "reason": msg, "notes": [msg]},
-                      outcome="violated", goto="report")
+                out["timing_attempts"].append(
+                    {
+                        "strategy": "relax-clock",
+                        "kind": "clock",
+                        "wns_before": best,
+                        "period_ns": new_period,
+                        "kept": True,
+                        "reason": "approved",
+                    }
+                )
+                return Update(
+                    state={**out, "clock_period_ns": new_period, "notes": [msg], "evidence": None},
+                    outcome=msg,
+                    goto="synth",
+                )
+        msg = (
+            f"setup slack {best} ns < 0 at {clock} ns after synthesis-side repairs"
+            f"{evidence}. "
+            + ("No LLM to rewrite the RTL" if ctx.llm is None else "RTL attempts used up")
+            + "; clock relaxation not approved: the run stops here (see timing.json, "
+            "timing_repair.json)"
+        )
+        return Update(
+            state={**out, "status": "timing_failed", "reason": msg, "notes": [msg]},
+            outcome="violated",
+            goto="report",
+        )
 
     @staticmethod
     def _rewrite_attempt(state: RunState, ws: float | None) -> list[dict[str, Any]]:
@@ -123,7 +186,14 @@ class TimingStep(GraphStep):
         previous = state.get("timing_repair")
         if not (previous and state.get("rtl_attempts", 0) > previous.get("rtl_attempts", 0)):
             return []
-        return [{"strategy": "rtl-rewrite (LLM)", "kind": "rtl",
-                 "wns_before": previous.get("wns_after"), "wns_after": ws, "kept": True,
-                 "reason": "testbench passed, so the RTL is kept; WNS with the previous recipe "
-                           "(synthesis repairs re-run next)"}]
+        return [
+            {
+                "strategy": "rtl-rewrite (LLM)",
+                "kind": "rtl",
+                "wns_before": previous.get("wns_after"),
+                "wns_after": ws,
+                "kept": True,
+                "reason": "testbench passed, so the RTL is kept; WNS with the previous recipe "
+                "(synthesis repairs re-run next)",
+            }
+        ]

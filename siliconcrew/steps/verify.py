@@ -27,8 +27,9 @@ class SimulateStep(Step):
         report(on_check, "simulate", "running")
         res = ctx.tool(self.id, "simulate", sim_in)
         report(on_check, "simulate", "ok" if res.ok else "failed")
-        return StepResult(step=self.id, runs=[ToolRun(name="simulate", result=res)],
-                          outputs={"simulate": res})
+        return StepResult(
+            step=self.id, runs=[ToolRun(name="simulate", result=res)], outputs={"simulate": res}
+        )
 
 
 class VerifyStep(GraphStep):
@@ -48,8 +49,11 @@ class VerifyStep(GraphStep):
         attempts = state.get("verify_attempts", 0) + 1
         if not state.get("lint", {}).get("ok"):
             result: dict[str, Any] = {"ok": False, "summary": "lint failed"}
-            out = {"verify": result, "verify_attempts": attempts,
-                   "evidence": "lint errors: " + str(state.get("lint", {}).get("errors"))[:3000]}
+            out = {
+                "verify": result,
+                "verify_attempts": attempts,
+                "evidence": "lint errors: " + str(state.get("lint", {}).get("errors"))[:3000],
+            }
             return self._route(ctx, state, out, "lint failed")
         if not ctx.design.testbench and ctx.llm is not None:
             result = run_own_testbench(ctx, state["rtl_files"], state.get("plan", {}))
@@ -63,21 +67,26 @@ class VerifyStep(GraphStep):
             # Only a fix whose following check passed is learned (see knowledge_base/insights).
             from siliconcrew.agents.knowledge import record_fix
 
-            after = "\n".join((ctx.folder / f).read_text(errors="replace")
-                              for f in state["rtl_files"])
+            after = "\n".join(
+                (ctx.folder / f).read_text(errors="replace") for f in state["rtl_files"]
+            )
             record_fix(ctx, fix["evidence"], fix["before"], after, check="simulate")
             out["pending_fix"] = None
         return self._route(ctx, state, out, result["summary"])
 
     @staticmethod
-    def _route(ctx: RunContext, state: RunState, out: dict[str, Any],
-               outcome: str) -> Update:
+    def _route(ctx: RunContext, state: RunState, out: dict[str, Any], outcome: str) -> Update:
         if out["verify"].get("ok"):
             return Update(state=out, outcome=outcome, goto="synth")
         if ctx.llm is not None and state.get("rtl_attempts", 0) < ctx.max_iterations:
             return Update(state=out, outcome=outcome, goto="rtl")
-        why = ("no LLM to fix the RTL" if ctx.llm is None else
-               f"{state.get('rtl_attempts', 0)} RTL attempts used (--max-iterations)")
-        out.update(status="failed", reason=f"verification failed and {why}: "
-                   + str(out["verify"].get("summary")))
+        why = (
+            "no LLM to fix the RTL"
+            if ctx.llm is None
+            else f"{state.get('rtl_attempts', 0)} RTL attempts used (--max-iterations)"
+        )
+        out.update(
+            status="failed",
+            reason=f"verification failed and {why}: " + str(out["verify"].get("summary")),
+        )
         return Update(state=out, outcome=outcome, goto="report")

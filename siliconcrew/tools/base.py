@@ -68,8 +68,13 @@ class ToolContext:
     The sandbox is opened lazily so listing tools or validating input never starts a container.
     """
 
-    def __init__(self, workspace: Path, sandbox_factory, out_root: Path | None = None,
-                 protected: set[Path] | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        sandbox_factory,
+        out_root: Path | None = None,
+        protected: set[Path] | None = None,
+    ) -> None:
         self.workspace = workspace.resolve()
         #: files agents may read but never write (the user's golden testbench)
         self.protected = {p.resolve() for p in (protected or set())}
@@ -112,8 +117,9 @@ class ToolContext:
 
     def map_tool_path(self, path: str, cwd: Path | None = None) -> str:
         """Turn a path printed by a tool (sandbox-absolute or cwd-relative) into a workspace one."""
-        host = self.sandbox.to_host(path) if path.startswith("/") else (
-            (cwd or self.workspace) / path)
+        host = (
+            self.sandbox.to_host(path) if path.startswith("/") else ((cwd or self.workspace) / path)
+        )
         if host is None:
             return path
         try:
@@ -144,18 +150,40 @@ class Tool(abc.ABC, Generic[InputT]):
         """Run the tool; raise UserInputError for bad input, return ok=False for tool failures."""
 
     def schema(self) -> dict:
-        return {"name": self.name, "description": self.description,
-                "parameters": self.input_model.model_json_schema()}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "parameters": self.input_model.model_json_schema(),
+        }
 
     # helpers for subclasses -----------------------------------------------------------------
-    def exec(self, ctx: ToolContext, argv: list[str], cwd: Path, timeout_s: float | None,
-             log_name: str, watch=()) -> ExecResult:
-        return ctx.sandbox.run(argv, cwd=cwd, timeout_s=timeout_s, log_name=log_name,
-                               watch=watch)
+    def exec(
+        self,
+        ctx: ToolContext,
+        argv: list[str],
+        cwd: Path,
+        timeout_s: float | None,
+        log_name: str,
+        watch=(),
+    ) -> ExecResult:
+        return ctx.sandbox.run(argv, cwd=cwd, timeout_s=timeout_s, log_name=log_name, watch=watch)
 
-    def result(self, ctx: ToolContext, *, ok: bool, summary: str, start: float,
-               log: ExecResult | None = None, **kw: Any) -> ToolResult:
-        return ToolResult(tool=self.name, ok=ok, summary=summary,
-                          log_path=ctx.rel(log.log_path) if log else kw.pop("log_path", None),
-                          duration_s=round(time.perf_counter() - start, 3),
-                          backend=ctx.sandbox.name, **kw)
+    def result(
+        self,
+        ctx: ToolContext,
+        *,
+        ok: bool,
+        summary: str,
+        start: float,
+        log: ExecResult | None = None,
+        **kw: Any,
+    ) -> ToolResult:
+        return ToolResult(
+            tool=self.name,
+            ok=ok,
+            summary=summary,
+            log_path=ctx.rel(log.log_path) if log else kw.pop("log_path", None),
+            duration_s=round(time.perf_counter() - start, 3),
+            backend=ctx.sandbox.name,
+            **kw,
+        )

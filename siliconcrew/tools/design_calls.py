@@ -26,9 +26,15 @@ def simulate_input(d: Design, rtl: list[str] | None = None) -> dict[str, Any] | 
     if not d.testbench:
         return None
     v = d.verification
-    return {"files": [*(rtl or d.rtl), *d.testbench], "top": d.testbench_top(),
-            "simulator": v.simulator, "timeout_s": v.timeout_s, "include_dirs": d.include_dirs,
-            "pass_patterns": v.pass_patterns, "fail_patterns": v.fail_patterns}
+    return {
+        "files": [*(rtl or d.rtl), *d.testbench],
+        "top": d.testbench_top(),
+        "simulator": v.simulator,
+        "timeout_s": v.timeout_s,
+        "include_dirs": d.include_dirs,
+        "pass_patterns": v.pass_patterns,
+        "fail_patterns": v.fail_patterns,
+    }
 
 
 def gate_level_simulate_input(d: Design, netlist: str) -> dict[str, Any] | None:
@@ -37,29 +43,43 @@ def gate_level_simulate_input(d: Design, netlist: str) -> dict[str, Any] | None:
     if not (d.testbench and d.testbench_top()):
         return None
     v = d.verification
-    return {"files": [netlist, *d.testbench], "top": d.testbench_top(), "simulator": "icarus",
-            "timeout_s": max(v.timeout_s, 120), "cell_library": d.check_liberty(),
-            "include_dirs": d.include_dirs,
-            "pass_patterns": v.pass_patterns, "fail_patterns": v.fail_patterns}
+    return {
+        "files": [netlist, *d.testbench],
+        "top": d.testbench_top(),
+        "simulator": "icarus",
+        "timeout_s": max(v.timeout_s, 120),
+        "cell_library": d.check_liberty(),
+        "include_dirs": d.include_dirs,
+        "pass_patterns": v.pass_patterns,
+        "fail_patterns": v.fail_patterns,
+    }
 
 
-def synthesize_input(d: Design, rtl: list[str] | None = None,
-                     recipe: SynthRecipe | dict[str, Any] | None = None,
-                     timeout_s: float | None = None) -> dict[str, Any]:
+def synthesize_input(
+    d: Design,
+    rtl: list[str] | None = None,
+    recipe: SynthRecipe | dict[str, Any] | None = None,
+    timeout_s: float | None = None,
+) -> dict[str, Any]:
     """`recipe` overrides design.yaml's `synthesis:` (a timing repair's candidate)."""
     if recipe is None:
         recipe = d.synthesis
     inp: dict[str, Any] = {
-        "files": list(rtl or d.rtl), "top": d.top, "liberty": d.check_liberty(),
-        "include_dirs": d.include_dirs, "parameters": dict(d.parameters),
-        "recipe": recipe.model_dump() if isinstance(recipe, SynthRecipe) else dict(recipe)}
+        "files": list(rtl or d.rtl),
+        "top": d.top,
+        "liberty": d.check_liberty(),
+        "include_dirs": d.include_dirs,
+        "parameters": dict(d.parameters),
+        "recipe": recipe.model_dump() if isinstance(recipe, SynthRecipe) else dict(recipe),
+    }
     if timeout_s is not None:
         inp["timeout_s"] = timeout_s
     return inp
 
 
-def sta_input(d: Design, netlist: str, period_ns: float | None = None,
-              paths: int | None = None) -> dict[str, Any]:
+def sta_input(
+    d: Design, netlist: str, period_ns: float | None = None, paths: int | None = None
+) -> dict[str, Any]:
     """STA of `netlist` with design.yaml's clock (I/O delays, uncertainty: LibreLane's
     convention); the netlist already has design.yaml's `parameters:` built in. With no
     `clock:` and no explicit period the design states no timing requirement (a
@@ -68,16 +88,32 @@ def sta_input(d: Design, netlist: str, period_ns: float | None = None,
     if period_ns is not None or d.states_timing():
         inp.update(d.clock.sta_constraints(period_ns))
     else:
-        inp.update({**d.clock.sta_constraints(), "input_delay_ns": 0.0, "output_delay_ns": 0.0,
-                    "setup_gates": False})
+        inp.update(
+            {
+                **d.clock.sta_constraints(),
+                "input_delay_ns": 0.0,
+                "output_delay_ns": 0.0,
+                "setup_gates": False,
+            }
+        )
     if paths is not None:
         inp["paths"] = paths
     return inp
 
 
-def equivalence_input(d: Design, netlist: str, rtl: list[str] | None = None,
-                      formal_timeout_s: float = FORMAL_TIMEOUT_S) -> dict[str, Any]:
-    return {"files": list(rtl or d.rtl), "netlist": netlist, "top": d.top,
-            "include_dirs": d.include_dirs, "parameters": dict(d.parameters),
-            "liberty": d.check_liberty(), "clock_port": d.clock.port,
-            "formal_timeout_s": formal_timeout_s}
+def equivalence_input(
+    d: Design,
+    netlist: str,
+    rtl: list[str] | None = None,
+    formal_timeout_s: float = FORMAL_TIMEOUT_S,
+) -> dict[str, Any]:
+    return {
+        "files": list(rtl or d.rtl),
+        "netlist": netlist,
+        "top": d.top,
+        "include_dirs": d.include_dirs,
+        "parameters": dict(d.parameters),
+        "liberty": d.check_liberty(),
+        "clock_port": d.clock.port,
+        "formal_timeout_s": formal_timeout_s,
+    }

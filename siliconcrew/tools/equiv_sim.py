@@ -32,13 +32,37 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_PORT = re.compile(r"^\s*(input|output|inout)\s+(?:wire\s+|reg\s+|tri\s+)?(?:\[(\d+):(\d+)\]\s*)?"
-                   r"([A-Za-z_][\w$]*)\s*;", re.MULTILINE)
-_RESET = re.compile(r"^(rst|reset|clr|clear)(_?n|_b)?$|^(rst|reset)|^[a-z]_?(rst|reset)(_?n|_b)?$",
-                    re.IGNORECASE)
+_PORT = re.compile(
+    r"^\s*(input|output|inout)\s+(?:wire\s+|reg\s+|tri\s+)?(?:\[(\d+):(\d+)\]\s*)?"
+    r"([A-Za-z_][\w$]*)\s*;",
+    re.MULTILINE,
+)
+_RESET = re.compile(
+    r"^(rst|reset|clr|clear)(_?n|_b)?$|^(rst|reset)|^[a-z]_?(rst|reset)(_?n|_b)?$", re.IGNORECASE
+)
 #: name parts that make a clock-like name something else (`clk_en`, `clk_sel`, `clk_div`)
-_NOT_CLOCK = {"en", "ena", "enable", "sel", "select", "div", "gate", "gated", "cnt", "count",
-              "ok", "valid", "req", "ack", "stop", "lock", "locked", "rst", "reset", "mux"}
+_NOT_CLOCK = {
+    "en",
+    "ena",
+    "enable",
+    "sel",
+    "select",
+    "div",
+    "gate",
+    "gated",
+    "cnt",
+    "count",
+    "ok",
+    "valid",
+    "req",
+    "ack",
+    "stop",
+    "lock",
+    "locked",
+    "rst",
+    "reset",
+    "mux",
+}
 
 
 @dataclass
@@ -49,8 +73,11 @@ class Port:
 
 
 def netlist_ports(netlist_text: str, top: str) -> list[Port]:
-    m = re.search(rf"^\s*module\s+{re.escape(top)}\b(.*?)^\s*endmodule", netlist_text,
-                  re.MULTILINE | re.DOTALL)
+    m = re.search(
+        rf"^\s*module\s+{re.escape(top)}\b(.*?)^\s*endmodule",
+        netlist_text,
+        re.MULTILINE | re.DOTALL,
+    )
     body = m.group(1) if m else ""
     ports = []
     for direction, msb, lsb, name in _PORT.findall(body):
@@ -60,8 +87,9 @@ def netlist_ports(netlist_text: str, top: str) -> list[Port]:
 
 
 def rename_module(netlist_text: str, top: str, new: str) -> str:
-    return re.sub(rf"^(\s*module\s+){re.escape(top)}\b", rf"\g<1>{new}", netlist_text,
-                  flags=re.MULTILINE)
+    return re.sub(
+        rf"^(\s*module\s+){re.escape(top)}\b", rf"\g<1>{new}", netlist_text, flags=re.MULTILINE
+    )
 
 
 def _random_expr(width: int) -> str:
@@ -75,8 +103,12 @@ def clock_like(name: str) -> bool:
     parts = [p for p in re.split(r"_+", name.lower()) if p]
     if any(p in _NOT_CLOCK for p in parts):
         return False
-    return any(p in ("clk", "clock", "ck") or re.fullmatch(r"[a-z]{0,4}(clk|clock)\d*", p)
-               or re.fullmatch(r"(clk|clock)[a-z]?\d*", p) for p in parts)
+    return any(
+        p in ("clk", "clock", "ck")
+        or re.fullmatch(r"[a-z]{0,4}(clk|clock)\d*", p)
+        or re.fullmatch(r"(clk|clock)[a-z]?\d*", p)
+        for p in parts
+    )
 
 
 def name_reset_active(name: str) -> str | None:
@@ -95,22 +127,49 @@ def analysis_script(reads: str, top: str, json_name: str = "rtl.json") -> str:
 
 
 _CLOCK_PINS = {
-    **{t: ("CLK",) for t in ("$dff", "$dffe", "$adff", "$adffe", "$sdff", "$sdffe", "$sdffce",
-                             "$dffsr", "$dffsre", "$aldff", "$aldffe", "$memrd", "$memrd_v2",
-                             "$memwr", "$memwr_v2", "$fsm")},
+    **{
+        t: ("CLK",)
+        for t in (
+            "$dff",
+            "$dffe",
+            "$adff",
+            "$adffe",
+            "$sdff",
+            "$sdffe",
+            "$sdffce",
+            "$dffsr",
+            "$dffsre",
+            "$aldff",
+            "$aldffe",
+            "$memrd",
+            "$memrd_v2",
+            "$memwr",
+            "$memwr_v2",
+            "$fsm",
+        )
+    },
     **{t: ("EN",) for t in ("$dlatch", "$adlatch", "$dlatchsr")},
-    "$mem": ("RD_CLK", "WR_CLK"), "$mem_v2": ("RD_CLK", "WR_CLK"),
+    "$mem": ("RD_CLK", "WR_CLK"),
+    "$mem_v2": ("RD_CLK", "WR_CLK"),
 }
-_ASYNC_PINS = {"$adff": (("ARST", "ARST_POLARITY"),), "$adffe": (("ARST", "ARST_POLARITY"),),
-               "$adlatch": (("ARST", "ARST_POLARITY"),),
-               **{t: (("SET", "SET_POLARITY"), ("CLR", "CLR_POLARITY"))
-                  for t in ("$dffsr", "$dffsre", "$dlatchsr")}}
+_ASYNC_PINS = {
+    "$adff": (("ARST", "ARST_POLARITY"),),
+    "$adffe": (("ARST", "ARST_POLARITY"),),
+    "$adlatch": (("ARST", "ARST_POLARITY"),),
+    **{
+        t: (("SET", "SET_POLARITY"), ("CLR", "CLR_POLARITY"))
+        for t in ("$dffsr", "$dffsre", "$dlatchsr")
+    },
+}
 _GATE_CLOCKED = re.compile(r"^\$_(DFF|DFFE|SDFF|SDFFE|SDFFCE|DFFSR|DFFSRE|ALDFF|ALDFFE)_")
 _GATE_LATCH = re.compile(r"^\$_(DLATCH|DLATCHSR)_")
 _GATE_ARST = re.compile(r"^\$_(?:DFF|DFFE|DLATCH)_[NP]([NP])[01][NP]?_$")
 _GATE_SR = re.compile(r"^\$_(?:DFFSR|DFFSRE|DLATCHSR)_[NP]([NP])([NP])[NP]?_$")
-_SEQUENTIAL = re.compile(r"^\$(_?(a|s|al)?dff|_?dlatch|_?adlatch|_?sr|_?ff|mem|fsm|_SDFF|_ALDFF"
-                         r"|_DFF|_DLATCH|_SR|_FF)", re.IGNORECASE)
+_SEQUENTIAL = re.compile(
+    r"^\$(_?(a|s|al)?dff|_?dlatch|_?adlatch|_?sr|_?ff|mem|fsm|_SDFF|_ALDFF"
+    r"|_DFF|_DLATCH|_SR|_FF)",
+    re.IGNORECASE,
+)
 _INVERTERS = {"$not", "$_NOT_"}
 _BUFFERS = {"$pos", "$buf", "$_BUF_"}
 
@@ -126,27 +185,34 @@ def _param(cell: dict, name: str, default: int = 1) -> int:
 @dataclass
 class RtlFacts:
     """Clocks, async resets and tri-state logic of the RTL's top, from yosys' JSON."""
-    clocks: dict[str, set[int]] = field(default_factory=dict)   # input port -> clock bits
-    resets: dict[str, str] = field(default_factory=dict)        # 1-bit input -> active level
-    tristate_ports: list[str] = field(default_factory=list)     # ports the RTL can drive z on
-    z_internal: bool = False                                    # z constants elsewhere
+
+    clocks: dict[str, set[int]] = field(default_factory=dict)  # input port -> clock bits
+    resets: dict[str, str] = field(default_factory=dict)  # 1-bit input -> active level
+    tristate_ports: list[str] = field(default_factory=list)  # ports the RTL can drive z on
+    z_internal: bool = False  # z constants elsewhere
     inout_ports: list[str] = field(default_factory=list)
-    multi_driven: list[str] = field(default_factory=list)       # nets with several drivers
+    multi_driven: list[str] = field(default_factory=list)  # nets with several drivers
 
     def formal_blockers(self) -> list[str]:
         """Why yosys' equiv_* passes cannot give a trustworthy verdict on this RTL."""
         out = []
         if self.tristate_ports or self.z_internal:
             where = ", ".join(self.tristate_ports[:6]) or "internal nets"
-            out.append(f"the RTL drives z (tri-state) on {where}: yosys' SAT models have no z "
-                       "(it becomes an unconstrained value) and several drivers of one net "
-                       "make the model contradictory, so a proof would mean nothing")
+            out.append(
+                f"the RTL drives z (tri-state) on {where}: yosys' SAT models have no z "
+                "(it becomes an unconstrained value) and several drivers of one net "
+                "make the model contradictory, so a proof would mean nothing"
+            )
         elif self.inout_ports:
-            out.append(f"inout port(s) {', '.join(self.inout_ports[:6])}: the port is both an "
-                       "input and driven inside, which yosys' equiv model cannot separate")
+            out.append(
+                f"inout port(s) {', '.join(self.inout_ports[:6])}: the port is both an "
+                "input and driven inside, which yosys' equiv model cannot separate"
+            )
         if self.multi_driven and not (self.tristate_ports or self.z_internal):
-            out.append(f"net(s) with several drivers ({', '.join(self.multi_driven[:6])}): "
-                       "the SAT model of a multiply-driven net is contradictory")
+            out.append(
+                f"net(s) with several drivers ({', '.join(self.multi_driven[:6])}): "
+                "the SAT model of a multiply-driven net is contradictory"
+            )
         return out
 
 
@@ -176,8 +242,9 @@ def rtl_facts(data: dict[str, Any], top: str) -> RtlFacts:
     for cell in cells.values():
         dirs = cell.get("port_directions", {})
         conns = cell.get("connections", {})
-        z_in = any(b == "z" for port, bits in conns.items() if dirs.get(port) != "output"
-                   for b in bits)
+        z_in = any(
+            b == "z" for port, bits in conns.items() if dirs.get(port) != "output" for b in bits
+        )
         for port, bits in conns.items():
             if dirs.get(port) != "output":
                 continue
@@ -187,9 +254,12 @@ def rtl_facts(data: dict[str, Any], top: str) -> RtlFacts:
                     n_drivers[b] = n_drivers.get(b, 0) + 1
                     if z_in and b in out_bits and out_bits[b][0] not in facts.tristate_ports:
                         facts.tristate_ports.append(out_bits[b][0])
-        if z_in and not any(isinstance(b, int) and b in out_bits
-                            for port, bits in conns.items() if dirs.get(port) == "output"
-                            for b in bits):
+        if z_in and not any(
+            isinstance(b, int) and b in out_bits
+            for port, bits in conns.items()
+            if dirs.get(port) == "output"
+            for b in bits
+        ):
             facts.z_internal = True
     bit_name: dict[int, str] = {}
     for name, net in mod.get("netnames", {}).items():
@@ -227,11 +297,14 @@ def rtl_facts(data: dict[str, Any], top: str) -> RtlFacts:
                 inv = ctype in _INVERTERS
                 stack.append((nxt, None if level is None else (1 - level if inv else level)))
                 continue
-            if ctype in ("$logic_not", "$reduce_bool", "$reduce_or", "$reduce_and") and \
-                    len(conns.get("A", [])) == 1:
+            if (
+                ctype in ("$logic_not", "$reduce_bool", "$reduce_or", "$reduce_and")
+                and len(conns.get("A", [])) == 1
+            ):
                 inv = ctype == "$logic_not"
-                stack.append((conns["A"][0], None if level is None else
-                              (1 - level if inv else level)))
+                stack.append(
+                    (conns["A"][0], None if level is None else (1 - level if inv else level))
+                )
                 continue
             for port, pbits in conns.items():
                 if dirs.get(port) != "output":
@@ -271,8 +344,8 @@ def rtl_facts(data: dict[str, Any], top: str) -> RtlFacts:
 @dataclass
 class Stimulus:
     clocks: list[tuple[str, int]] = field(default_factory=list)  # (port, bit), in slot order
-    resets: dict[str, str] = field(default_factory=dict)         # port -> active level
-    clock_names: list[str] = field(default_factory=list)         # "clk", "ui_in[0]"
+    resets: dict[str, str] = field(default_factory=dict)  # port -> active level
+    clock_names: list[str] = field(default_factory=list)  # "clk", "ui_in[0]"
 
 
 def plan_stimulus(ports: list[Port], clock: str | None, facts: RtlFacts | None) -> Stimulus:
@@ -307,9 +380,16 @@ def plan_stimulus(ports: list[Port], clock: str | None, facts: RtlFacts | None) 
     return Stimulus(clocks, resets, names)
 
 
-def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
-              cycles: int, seed: int = 1, stimulus: Stimulus | None = None,
-              gold_params: str = "") -> str:
+def testbench(
+    top: str,
+    gate_top: str,
+    ports: list[Port],
+    clock: str | None,
+    cycles: int,
+    seed: int = 1,
+    stimulus: Stimulus | None = None,
+    gold_params: str = "",
+) -> str:
     """Random co-simulation of the RTL (`gold`, with `gold_params`, e.g. `#(.N(16)) `: the
     parameters the netlist was built with) against the netlist (`gate`)."""
     stim = stimulus or plan_stimulus(ports, clock, None)
@@ -317,24 +397,35 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
     for clock_port, b in stim.clocks:
         clock_bits.setdefault(clock_port, set()).add(b)
     ins = [p for p in ports if p.direction == "input"]
-    data = [p for p in ins if len(clock_bits.get(p.name, ())) < p.width
-            and p.name not in stim.resets]
+    data = [
+        p for p in ins if len(clock_bits.get(p.name, ())) < p.width and p.name not in stim.resets
+    ]
     ios = [p for p in ports if p.direction == "inout"]
     outs = [p for p in ports if p.direction in ("output", "inout")]
     rng = lambda p: f"[{p.width - 1}:0] "  # noqa: E731  (bit-selects work on every net)
-    lines = ["`timescale 1ns/1ps", "module sc_equiv_tb;", f"  integer sc_seed = {seed};",
-             "  integer sc_i, sc_b, sc_errors = 0, sc_compared = 0, sc_skipped = 0, "
-             "sc_x_only = 0;", "  integer sc_cmp, sc_bad, sc_nx, sc_pulse;"]
+    lines = [
+        "`timescale 1ns/1ps",
+        "module sc_equiv_tb;",
+        f"  integer sc_seed = {seed};",
+        "  integer sc_i, sc_b, sc_errors = 0, sc_compared = 0, sc_skipped = 0, sc_x_only = 0;",
+        "  integer sc_cmp, sc_bad, sc_nx, sc_pulse;",
+    ]
     # Resets start inactive, so that asserting them is an edge (an async reset acts at once).
-    lines += [f"  reg {rng(p)}{p.name} = "
-              f"{1 - int(stim.resets[p.name]) if p.name in stim.resets else 0};" for p in ins]
+    lines += [
+        f"  reg {rng(p)}{p.name} = {1 - int(stim.resets[p.name]) if p.name in stim.resets else 0};"
+        for p in ins
+    ]
     lines += [f"  reg {rng(p)}{p.name}__tb = 0;" for p in ios]
     lines += [f"  wire {rng(p)}g_{p.name}, n_{p.name};" for p in outs]
     # The testbench's side of a bidirectional port: weak, so the design's drive wins.
-    lines += [f"  assign (weak0, weak1) {pref}{p.name} = {p.name}__tb;"
-              for p in ios for pref in ("g_", "n_")]
+    lines += [
+        f"  assign (weak0, weak1) {pref}{p.name} = {p.name}__tb;"
+        for p in ios
+        for pref in ("g_", "n_")
+    ]
     conn = lambda pref: ", ".join(  # noqa: E731
-        [f".{p.name}({p.name})" for p in ins] + [f".{p.name}({pref}{p.name})" for p in outs])
+        [f".{p.name}({p.name})" for p in ins] + [f".{p.name}({pref}{p.name})" for p in outs]
+    )
     lines += [f"  {top} {gold_params}gold ({conn('g_')});", f"  {gate_top} gate ({conn('n_')});"]
     # While the reset prelude runs, a netlist still X next to an RTL `initial` value is
     # expected (the reset has not acted yet): only X that outlives it counts.
@@ -345,31 +436,37 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
     lines += ["  task check; begin"]
     for p in outs:
         g, n = f"g_{p.name}", f"n_{p.name}"
-        lines += ["    sc_cmp = 0; sc_bad = 0; sc_nx = 0;",
-                  f"    for (sc_b = 0; sc_b < {p.width}; sc_b = sc_b + 1)",
-                  f"      if ({g}[sc_b] !== 1'bx) begin",
-                  f"        if ({n}[sc_b] === 1'bx) sc_nx = 1;",
-                  f"        else begin sc_cmp = 1; if ({g}[sc_b] !== {n}[sc_b]) sc_bad = 1; end",
-                  "      end",
-                  "    if (sc_bad) begin sc_compared = sc_compared + 1; "
-                  "sc_errors = sc_errors + 1;",
-                  f"      if (sc_errors <= 5) $display(\"MISMATCH cycle %0d {p.name}: rtl=%h "
-                  f"gate=%h (inputs {fmt_in})\", sc_i, {g}, {n}{args_in}); end",
-                  f"    else if (sc_nx) begin if (sc_i >= {warm}) begin",
-                  "      sc_x_only = sc_x_only + 1;",
-                  f"      if (sc_x_only <= 3) $display(\"XONLY cycle %0d {p.name}: rtl=%h "
-                  f"gate=%h\", sc_i, {g}, {n}); end end",
-                  "    else if (sc_cmp) sc_compared = sc_compared + 1;",
-                  "    else sc_skipped = sc_skipped + 1;"]
-    lines += ["  end endtask", "  initial begin",
-              f"    for (sc_i = 0; sc_i < {cycles}; sc_i = sc_i + 1) begin"]
+        lines += [
+            "    sc_cmp = 0; sc_bad = 0; sc_nx = 0;",
+            f"    for (sc_b = 0; sc_b < {p.width}; sc_b = sc_b + 1)",
+            f"      if ({g}[sc_b] !== 1'bx) begin",
+            f"        if ({n}[sc_b] === 1'bx) sc_nx = 1;",
+            f"        else begin sc_cmp = 1; if ({g}[sc_b] !== {n}[sc_b]) sc_bad = 1; end",
+            "      end",
+            "    if (sc_bad) begin sc_compared = sc_compared + 1; sc_errors = sc_errors + 1;",
+            f'      if (sc_errors <= 5) $display("MISMATCH cycle %0d {p.name}: rtl=%h '
+            f'gate=%h (inputs {fmt_in})", sc_i, {g}, {n}{args_in}); end',
+            f"    else if (sc_nx) begin if (sc_i >= {warm}) begin",
+            "      sc_x_only = sc_x_only + 1;",
+            f'      if (sc_x_only <= 3) $display("XONLY cycle %0d {p.name}: rtl=%h '
+            f'gate=%h", sc_i, {g}, {n}); end end',
+            "    else if (sc_cmp) sc_compared = sc_compared + 1;",
+            "    else sc_skipped = sc_skipped + 1;",
+        ]
+    lines += [
+        "  end endtask",
+        "  initial begin",
+        f"    for (sc_i = 0; sc_i < {cycles}; sc_i = sc_i + 1) begin",
+    ]
     # t = 0: data (and the testbench's side of inout ports)
     for p in data:
         cbits = clock_bits.get(p.name)
         if cbits:
             mask = sum(1 << b for b in cbits)
-            lines.append(f"      {p.name} = ({_random_expr(p.width)} & ~{p.width}'d{mask}) | "
-                         f"({p.name} & {p.width}'d{mask});")
+            lines.append(
+                f"      {p.name} = ({_random_expr(p.width)} & ~{p.width}'d{mask}) | "
+                f"({p.name} & {p.width}'d{mask});"
+            )
         else:
             lines.append(f"      {p.name} = {_random_expr(p.width)};")
     for p in ios:
@@ -381,8 +478,11 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
     # while the first clock is high (2 units after its rising edge, 3 before its fall): away
     # from every edge, and while a latch enabled by that clock is open, so releasing a reset
     # that also gates the latch does not race its closing.
-    resets = [f"{name} = (sc_i < 4) ? 1'b{level} : ((($random(sc_seed) & 1023) == 0) ? "
-              f"1'b{level} : 1'b{1 - int(level)});" for name, level in sorted(stim.resets.items())]
+    resets = [
+        f"{name} = (sc_i < 4) ? 1'b{level} : ((($random(sc_seed) & 1023) == 0) ? "
+        f"1'b{level} : 1'b{1 - int(level)});"
+        for name, level in sorted(stim.resets.items())
+    ]
     if stim.clocks:
         lines.append("      #4;")
         # one 10-unit slot per clock: compare, rise at +4 (after the check), fall at +9
@@ -397,10 +497,15 @@ def testbench(top: str, gate_top: str, ports: list[Port], clock: str | None,
                 lines.append(f"      #4; check; if {on} {lv} = 1'b1; #5; {lv} = 1'b0; #1;")
     else:
         lines += [f"      {r}" for r in resets] + ["      #5; check;"]
-    lines += ["    end",
-              "    $display(\"EQUIV-SIM compared=%0d skipped=%0d errors=%0d x_only=%0d\", "
-              "sc_compared, sc_skipped, sc_errors, sc_x_only);",
-              "    $finish;", "  end", "endmodule", ""]
+    lines += [
+        "    end",
+        '    $display("EQUIV-SIM compared=%0d skipped=%0d errors=%0d x_only=%0d", '
+        "sc_compared, sc_skipped, sc_errors, sc_x_only);",
+        "    $finish;",
+        "  end",
+        "endmodule",
+        "",
+    ]
     return "\n".join(line for line in lines if line)
 
 
@@ -418,7 +523,7 @@ def liberty_tristate_cells(liberty_text: str) -> set[str]:
     heads = list(re.finditer(r"\bcell\s*\(\s*\"?([\w$]+)\"?\s*\)", liberty_text))
     for i, m in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(liberty_text)
-        if "three_state" in liberty_text[m.end():end]:
+        if "three_state" in liberty_text[m.end() : end]:
             cells.add(m.group(1))
     return cells
 
@@ -427,8 +532,11 @@ def netlist_tristate(netlist_text: str, tristate_cells: set[str] | frozenset[str
     """What in a gate netlist drives z: tri-state cells, z constants, tri-state primitives."""
     found = []
     counts: dict[str, int] = {}
-    for m in re.finditer(r"^\s*([A-Za-z_][\w$]*)\s+(?:#\s*\(.*?\)\s*)?[\\A-Za-z_][^\s(]*\s*\(",
-                         netlist_text, re.MULTILINE):
+    for m in re.finditer(
+        r"^\s*([A-Za-z_][\w$]*)\s+(?:#\s*\(.*?\)\s*)?[\\A-Za-z_][^\s(]*\s*\(",
+        netlist_text,
+        re.MULTILINE,
+    ):
         if m.group(1) in tristate_cells:
             counts[m.group(1)] = counts.get(m.group(1), 0) + 1
     found += [f"{n} x{c}" for c, n in sorted((c, n) for n, c in counts.items())]

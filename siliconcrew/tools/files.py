@@ -40,11 +40,17 @@ class ReadFileTool(Tool[ReadFileInput]):
         path = ctx.resolve(inp.path)
         if not path.is_file():
             raise UserInputError(f"'{inp.path}' is not a file", "give a file path")
-        data = path.read_bytes()[:inp.max_bytes]
-        return ToolResult(tool=self.name, ok=True, summary=f"read {len(data)} bytes",
-                          metrics={"content": data.decode("utf-8", errors="replace"),
-                                   "truncated": path.stat().st_size > inp.max_bytes},
-                          duration_s=round(time.perf_counter() - start, 3))
+        data = path.read_bytes()[: inp.max_bytes]
+        return ToolResult(
+            tool=self.name,
+            ok=True,
+            summary=f"read {len(data)} bytes",
+            metrics={
+                "content": data.decode("utf-8", errors="replace"),
+                "truncated": path.stat().st_size > inp.max_bytes,
+            },
+            duration_s=round(time.perf_counter() - start, 3),
+        )
 
 
 class WriteFileTool(Tool[WriteFileInput]):
@@ -58,11 +64,15 @@ class WriteFileTool(Tool[WriteFileInput]):
         path = ctx.resolve(inp.path, must_exist=False)
         rel = ctx.rel(path)
         if rel.split("/")[0] in (SCRATCH_DIR, "runs"):
-            raise UserInputError(f"'{inp.path}' is in a folder SiliconCrew manages",
-                                 "write design files (e.g. rtl/...) instead")
+            raise UserInputError(
+                f"'{inp.path}' is in a folder SiliconCrew manages",
+                "write design files (e.g. rtl/...) instead",
+            )
         if path in ctx.protected:
-            raise UserInputError(f"'{inp.path}' is a golden testbench file: read-only to agents",
-                                 "write your own testbench under a new name")
+            raise UserInputError(
+                f"'{inp.path}' is a golden testbench file: read-only to agents",
+                "write your own testbench under a new name",
+            )
         data = inp.content.encode()
         if len(data) > MAX_FILE_BYTES:
             raise UserInputError(f"content too large ({len(data)} bytes)", "write smaller files")
@@ -77,6 +87,10 @@ class WriteFileTool(Tool[WriteFileInput]):
         tmp = path.with_name(path.name + ".sc-tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
-        return ToolResult(tool=self.name, ok=True, summary=f"wrote {rel} ({len(data)} bytes)",
-                          artifacts={"file": rel, **({"previous": previous} if previous else {})},
-                          duration_s=round(time.perf_counter() - start, 3))
+        return ToolResult(
+            tool=self.name,
+            ok=True,
+            summary=f"wrote {rel} ({len(data)} bytes)",
+            artifacts={"file": rel, **({"previous": previous} if previous else {})},
+            duration_s=round(time.perf_counter() - start, 3),
+        )

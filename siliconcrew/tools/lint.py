@@ -41,21 +41,49 @@ class LintTool(Tool[LintInput]):
         top_i = ["-s", inp.top] if inp.top else []
         mapper = lambda p: ctx.map_tool_path(p, job)  # noqa: E731
 
-        ver = self.exec(ctx, ["verilator", "--lint-only", "-Wall", "-Wno-fatal", "--timing",
-                              *top_v, *inc_args, *srcs], job, inp.timeout_s, "verilator")
+        ver = self.exec(
+            ctx,
+            [
+                "verilator",
+                "--lint-only",
+                "-Wall",
+                "-Wno-fatal",
+                "--timing",
+                *top_v,
+                *inc_args,
+                *srcs,
+            ],
+            job,
+            inp.timeout_s,
+            "verilator",
+        )
         diags = parse_verilator(ver.output, mapper)
-        ivl = self.exec(ctx, ["iverilog", "-g2012", "-o", "/dev/null", *top_i, *inc_args, *srcs],
-                        job, inp.timeout_s, "iverilog")
-        ivl_diags = [d for d in parse_iverilog(ivl.output, mapper)
-                     if d.message not in ("I give up.",)]
+        ivl = self.exec(
+            ctx,
+            ["iverilog", "-g2012", "-o", "/dev/null", *top_i, *inc_args, *srcs],
+            job,
+            inp.timeout_s,
+            "iverilog",
+        )
+        ivl_diags = [
+            d for d in parse_iverilog(ivl.output, mapper) if d.message not in ("I give up.",)
+        ]
         if ivl.exit_code == 0 and not ivl.timed_out:
             # Icarus' "sorry: ... not currently supported" on code it then compiled is its own
             # limitation (e.g. a constant select in always_comb: it widens the sensitivity),
             # not the design's error; yosys and verilator judge the code for themselves.
-            ivl_diags = [d.model_copy(update={
-                "severity": "warning", "message": f"iverilog limitation (it compiled the code "
-                                                  f"anyway): {d.message}"})
-                if d.code == "iverilog-sorry" else d for d in ivl_diags]
+            ivl_diags = [
+                d.model_copy(
+                    update={
+                        "severity": "warning",
+                        "message": f"iverilog limitation (it compiled the code "
+                        f"anyway): {d.message}",
+                    }
+                )
+                if d.code == "iverilog-sorry"
+                else d
+                for d in ivl_diags
+            ]
         verilator_limited = False
         if ivl.exit_code == 0 and not any(d.severity == "error" for d in ivl_diags):
             diags, verilator_limited = _tool_limits_as_warnings(diags)
@@ -64,8 +92,11 @@ class LintTool(Tool[LintInput]):
         diags += [d for d in ivl_diags if (d.file, d.line) not in seen or d.file is None]
         for run, tool in ((ver, "verilator"), (ivl, "iverilog")):
             if run.timed_out:
-                diags.append(Diagnostic(severity="error", code="timeout",
-                                        message=f"{tool} {run.killed_reason}"))
+                diags.append(
+                    Diagnostic(
+                        severity="error", code="timeout", message=f"{tool} {run.killed_reason}"
+                    )
+                )
             elif run is ver and verilator_limited:
                 continue  # verilator stopped on its own limitation, already reported
             elif run.exit_code != 0 and not any(d.severity == "error" for d in diags):
@@ -74,21 +105,32 @@ class LintTool(Tool[LintInput]):
         errors = [d for d in diags if d.severity == "error"]
         warnings = [d for d in diags if d.severity == "warning"]
         ok = not errors
-        summary = (f"lint clean ({len(warnings)} warnings)" if ok else
-                   f"lint failed: {len(errors)} errors, {len(warnings)} warnings — "
-                   + first_errors(errors))
-        return self.result(ctx, ok=ok, summary=summary, start=start, log=ver,
-                           diagnostics=diags,
-                           artifacts={"verilator_log": ctx.rel(ver.log_path),
-                                      "iverilog_log": ctx.rel(ivl.log_path)},
-                           metrics={"lint__errors": len(errors), "lint__warnings": len(warnings)},
-                           failure=None if ok else (
-                               "timeout" if ver.timed_out or ivl.timed_out else "check"))
+        summary = (
+            f"lint clean ({len(warnings)} warnings)"
+            if ok
+            else f"lint failed: {len(errors)} errors, {len(warnings)} warnings — "
+            + first_errors(errors)
+        )
+        return self.result(
+            ctx,
+            ok=ok,
+            summary=summary,
+            start=start,
+            log=ver,
+            diagnostics=diags,
+            artifacts={
+                "verilator_log": ctx.rel(ver.log_path),
+                "iverilog_log": ctx.rel(ivl.log_path),
+            },
+            metrics={"lint__errors": len(errors), "lint__warnings": len(warnings)},
+            failure=None if ok else ("timeout" if ver.timed_out or ivl.timed_out else "check"),
+        )
 
 
 def _is_tool_limitation(d: Diagnostic) -> bool:
-    return d.severity == "error" and (d.code == "UNSUPPORTED" or
-                                      d.message.startswith("Unsupported"))
+    return d.severity == "error" and (
+        d.code == "UNSUPPORTED" or d.message.startswith("Unsupported")
+    )
 
 
 def _tool_limits_as_warnings(diags: list[Diagnostic]) -> tuple[list[Diagnostic], bool]:
@@ -103,8 +145,12 @@ def _tool_limits_as_warnings(diags: list[Diagnostic]) -> tuple[list[Diagnostic],
     for d in diags:
         if _is_tool_limitation(d):
             changed = True
-            d = d.model_copy(update={
-                "severity": "warning", "code": "verilator-unsupported",
-                "message": f"verilator cannot model this (iverilog accepts it): {d.message}"})
+            d = d.model_copy(
+                update={
+                    "severity": "warning",
+                    "code": "verilator-unsupported",
+                    "message": f"verilator cannot model this (iverilog accepts it): {d.message}",
+                }
+            )
         out.append(d)
     return out, changed

@@ -114,8 +114,12 @@ async def _session(cfg: McpServerConfig, errlog: Any) -> AsyncIterator[Any]:
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
     assert cfg.command is not None
-    params = StdioServerParameters(command=cfg.command[0], args=cfg.command[1:],
-                                   env=cfg.env or None, cwd=cfg.cwd or str(Path.home()))
+    params = StdioServerParameters(
+        command=cfg.command[0],
+        args=cfg.command[1:],
+        env=cfg.env or None,
+        cwd=cfg.cwd or str(Path.home()),
+    )
     async with stdio_client(params, errlog=errlog) as (read, write):
         async with ClientSession(read, write, read_timeout_seconds=cfg.timeout_s) as s:
             await s.initialize()
@@ -136,11 +140,11 @@ def _with_session(server: str, cfg: McpServerConfig, work: Any) -> Any:
         try:
             return anyio.run(main)
         except TimeoutError:
-            raise ServerDown(f"MCP server '{server}' did not answer within {cfg.timeout_s:g} s"
-                             ) from None
+            raise ServerDown(
+                f"MCP server '{server}' did not answer within {cfg.timeout_s:g} s"
+            ) from None
         except Exception as exc:  # foreign process / network: any failure is reported
-            raise ServerDown(f"MCP server '{server}' is unavailable: {_why(exc, errlog)}"
-                             ) from None
+            raise ServerDown(f"MCP server '{server}' is unavailable: {_why(exc, errlog)}") from None
 
 
 def _input_model(schema: dict[str, Any]) -> type[ToolInput]:
@@ -158,8 +162,9 @@ def _input_model(schema: dict[str, Any]) -> type[ToolInput]:
             errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
             if errors:
                 where = ".".join(str(p) for p in errors[0].path) or "input"
-                raise PydanticCustomError("external_schema", "{where}: {msg}",
-                                          {"where": where, "msg": errors[0].message})
+                raise PydanticCustomError(
+                    "external_schema", "{where}: {msg}", {"where": where, "msg": errors[0].message}
+                )
             return data
 
         @classmethod
@@ -188,11 +193,15 @@ class ExternalTool(Tool[ToolInput]):
             res = _with_session(self.server, self.config, call)
         except ServerDown as exc:
             failure = "timeout" if "did not answer" in str(exc) else "tool"
-            return ToolResult(tool=self.name, ok=False, summary=str(exc), failure=failure,
-                              diagnostics=[Diagnostic(severity="error", code="mcp_server",
-                                                      message=str(exc))],
-                              duration_s=round(time.perf_counter() - start, 3),
-                              backend=f"mcp:{self.server}")
+            return ToolResult(
+                tool=self.name,
+                ok=False,
+                summary=str(exc),
+                failure=failure,
+                diagnostics=[Diagnostic(severity="error", code="mcp_server", message=str(exc))],
+                duration_s=round(time.perf_counter() - start, 3),
+                backend=f"mcp:{self.server}",
+            )
         return wrap_result(self.name, self.server, res, time.perf_counter() - start)
 
 
@@ -207,32 +216,51 @@ def wrap_result(name: str, server: str, res: Any, elapsed: float) -> ToolResult:
     structured = res.structured_content
     shown = json.dumps(structured, default=str) if structured is not None else ""
     truncated = len(text) > MAX_OUTPUT_CHARS or len(shown) > MAX_OUTPUT_CHARS
-    metrics: dict[str, Any] = {"external": server, "output": text[:MAX_OUTPUT_CHARS],
-                               "truncated": truncated}
+    metrics: dict[str, Any] = {
+        "external": server,
+        "output": text[:MAX_OUTPUT_CHARS],
+        "truncated": truncated,
+    }
     if structured is not None:
         metrics["structured"] = structured if len(shown) <= MAX_OUTPUT_CHARS else None
     first = " ".join(text.split())[:200]
     summary = f"[external {server}] " + (first or ("error" if res.is_error else "done"))
-    diagnostics = [Diagnostic(severity="error", code="external", message=first or "error")] \
-        if res.is_error else []
-    return ToolResult(tool=name, ok=not res.is_error, summary=summary, metrics=metrics,
-                      diagnostics=diagnostics, failure="tool" if res.is_error else None,
-                      duration_s=round(elapsed, 3), backend=f"mcp:{server}")
+    diagnostics = (
+        [Diagnostic(severity="error", code="external", message=first or "error")]
+        if res.is_error
+        else []
+    )
+    return ToolResult(
+        tool=name,
+        ok=not res.is_error,
+        summary=summary,
+        metrics=metrics,
+        diagnostics=diagnostics,
+        failure="tool" if res.is_error else None,
+        duration_s=round(elapsed, 3),
+        backend=f"mcp:{server}",
+    )
 
 
 def make_tool(server: str, cfg: McpServerConfig, remote: Any) -> ExternalTool:
     name = f"{server}.{remote.name}"
-    attrs = {"name": name, "server": server, "remote_name": remote.name, "config": cfg,
-             "description": EXTERNAL_LABEL.format(server=server) + (remote.description or ""),
-             "input_model": _input_model(dict(remote.input_schema or {"type": "object"})),
-             "read_only": cfg.read_only,
-             "agents": tuple(cfg.agents) if cfg.agents is not None else None}
+    attrs = {
+        "name": name,
+        "server": server,
+        "remote_name": remote.name,
+        "config": cfg,
+        "description": EXTERNAL_LABEL.format(server=server) + (remote.description or ""),
+        "input_model": _input_model(dict(remote.input_schema or {"type": "object"})),
+        "read_only": cfg.read_only,
+        "agents": tuple(cfg.agents) if cfg.agents is not None else None,
+    }
     cls = type(f"External_{server}_{remote.name}", (ExternalTool,), attrs)
     return cls()
 
 
-def load_external(raw: dict[str, Any], only: str | None = None
-                  ) -> tuple[list[ExternalTool], dict[str, str]]:
+def load_external(
+    raw: dict[str, Any], only: str | None = None
+) -> tuple[list[ExternalTool], dict[str, str]]:
     """The tools of every configured server (or only of server `only`), and the servers
     skipped with why."""
     configs, skipped = parse_servers(raw)
@@ -255,14 +283,18 @@ def load_external(raw: dict[str, Any], only: str | None = None
     return tools, skipped
 
 
-def unknown_external(name: str, skipped: dict[str, str], configured: set[str]
-                     ) -> UserInputError | None:
+def unknown_external(
+    name: str, skipped: dict[str, str], configured: set[str]
+) -> UserInputError | None:
     """The clear error for `<server>.<tool>` when that server is down or has no such tool."""
     server, _, tool = name.partition(".")
     if not tool or server not in configured and server not in skipped:
         return None
     if server in skipped:
-        return UserInputError(skipped[server], f"check mcp_servers.{server} in the config file "
-                                               "and that the server runs")
-    return UserInputError(f"MCP server '{server}' has no tool '{tool}'",
-                          "see `siliconcrew tools list`")
+        return UserInputError(
+            skipped[server],
+            f"check mcp_servers.{server} in the config file and that the server runs",
+        )
+    return UserInputError(
+        f"MCP server '{server}' has no tool '{tool}'", "see `siliconcrew tools list`"
+    )

@@ -28,8 +28,15 @@ def builtin_tools() -> list[Tool]:
     from siliconcrew.tools.sta import StaTool
     from siliconcrew.tools.synthesize import SynthesizeTool
 
-    return [LintTool(), SimulateTool(), SynthesizeTool(), StaTool(), EquivalenceTool(),
-            ReadFileTool(), WriteFileTool()]
+    return [
+        LintTool(),
+        SimulateTool(),
+        SynthesizeTool(),
+        StaTool(),
+        EquivalenceTool(),
+        ReadFileTool(),
+        WriteFileTool(),
+    ]
 
 
 @dataclass
@@ -54,9 +61,10 @@ class Registry:
             external = unknown_external(name, self.mcp_skipped, self.mcp_servers)
             if external is not None:
                 raise external
-            raise UserInputError(f"unknown tool '{name}'",
-                                 "see `siliconcrew tools list` (known: "
-                                 + ", ".join(sorted(self.tools)) + ")")
+            raise UserInputError(
+                f"unknown tool '{name}'",
+                "see `siliconcrew tools list` (known: " + ", ".join(sorted(self.tools)) + ")",
+            )
         return self.tools[name]
 
 
@@ -92,12 +100,18 @@ def load_registry(include_plugins: bool = True, external: bool | str = False) ->
         try:
             tool = _load_plugin(ep)
         except Exception as exc:  # plugin code is foreign: any failure is reported, not raised
-            reg.errors.append(PluginError(f"{ep.name} = {ep.value}",
-                                          f"{type(exc).__name__}: {exc}".splitlines()[0]))
+            reg.errors.append(
+                PluginError(
+                    f"{ep.name} = {ep.value}", f"{type(exc).__name__}: {exc}".splitlines()[0]
+                )
+            )
             continue
         if tool.name in reg.tools:
-            reg.errors.append(PluginError(f"{ep.name} = {ep.value}",
-                                          f"tool name '{tool.name}' already registered"))
+            reg.errors.append(
+                PluginError(
+                    f"{ep.name} = {ep.value}", f"tool name '{tool.name}' already registered"
+                )
+            )
             continue
         reg.tools[tool.name] = tool
         dist = getattr(ep, "dist", None)
@@ -119,8 +133,11 @@ def _load_external(reg: Registry, only: str | None) -> None:
         reg.errors.append(PluginError(f"mcp_servers.{server}", why))
     for tool in tools:
         if tool.name in reg.tools:
-            reg.errors.append(PluginError(f"mcp_servers.{tool.server}",
-                                          f"tool name '{tool.name}' already registered"))
+            reg.errors.append(
+                PluginError(
+                    f"mcp_servers.{tool.server}", f"tool name '{tool.name}' already registered"
+                )
+            )
             continue
         reg.tools[tool.name] = tool
         reg.origin[tool.name] = f"external:{tool.server}"
@@ -132,9 +149,10 @@ def parse_input(tool: Tool, raw: dict | str):
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise UserInputError(f"tool input is not valid JSON: {exc.msg} at line {exc.lineno} "
-                                 f"column {exc.colno}",
-                                 "pass a JSON object, e.g. '{\"files\": [...]}'") from None
+            raise UserInputError(
+                f"tool input is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                "pass a JSON object, e.g. '{\"files\": [...]}'",
+            ) from None
     if not isinstance(raw, dict):
         raise UserInputError("tool input must be a JSON object", "wrap the arguments in {...}")
     try:
@@ -144,7 +162,8 @@ def parse_input(tool: Tool, raw: dict | str):
         where = ".".join(str(p) for p in err["loc"]) or "input"
         raise UserInputError(
             f"{tool.name}: bad input '{where}': {err['msg']}",
-            f"see `siliconcrew tools list --json` for the {tool.name} schema") from None
+            f"see `siliconcrew tools list --json` for the {tool.name} schema",
+        ) from None
 
 
 def execute(tool: Tool, raw: dict | str, ctx: ToolContext) -> ToolResult:
@@ -152,9 +171,14 @@ def execute(tool: Tool, raw: dict | str, ctx: ToolContext) -> ToolResult:
     start = time.perf_counter()
 
     def fail(kind: str, message: str, code: str) -> ToolResult:
-        return ToolResult(tool=tool.name, ok=False, summary=message, failure=kind,
-                          diagnostics=[Diagnostic(severity="error", code=code, message=message)],
-                          duration_s=round(time.perf_counter() - start, 3))
+        return ToolResult(
+            tool=tool.name,
+            ok=False,
+            summary=message,
+            failure=kind,
+            diagnostics=[Diagnostic(severity="error", code=code, message=message)],
+            duration_s=round(time.perf_counter() - start, 3),
+        )
 
     try:
         inp = parse_input(tool, raw)

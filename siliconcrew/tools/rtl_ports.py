@@ -47,4 +47,4 @@ def reorder_module_ports(netlist: str, top: str, order: list[str]) -> str | None
         return None
     if current == order:
         return netlist
-    return netlist[:m.start(2)] + ", ".join(order) + netlist[m.end(2):]
+    return netlist[: m.start(2)] + ", ".join(order) + netlist[m.end(2) :]

@@ -27,17 +27,17 @@ class RunContext:
     run_dir: RunDir
     registry: Registry
     sandbox_factory: Any
-    llm: Any = None                 # LLMClient or None (no endpoint configured)
-    approve: str = "auto"           # "auto" | "ask"
+    llm: Any = None  # LLMClient or None (no endpoint configured)
+    approve: str = "auto"  # "auto" | "ask"
     max_iterations: int = 3
     max_repairs: int = 3
     engine: str | None = None
-    relax_clock: bool = False       # timing repair may relax the clock without asking
-    candidates: int | None = None   # best-of-N RTL answers (--candidates; None: design.yaml's)
+    relax_clock: bool = False  # timing repair may relax the clock without asking
+    candidates: int | None = None  # best-of-N RTL answers (--candidates; None: design.yaml's)
     # Ask the person at the keyboard (a question payload → the answer). The agent graph sets
     # it to LangGraph's interrupt; None = nobody to ask (unattended).
     ask: Callable[[dict[str, Any]], Any] | None = field(default=None, repr=False)
-    tool_subdir: str = "steps"      # tools' job folders under the run dir ("" = the run dir)
+    tool_subdir: str = "steps"  # tools' job folders under the run dir ("" = the run dir)
     _tool_ctx: ToolContext | None = field(default=None, repr=False)
     _kb: Any = field(default=None, repr=False)  # the knowledge base, opened on first use
 
@@ -47,8 +47,11 @@ class RunContext:
             out = self.run_dir.path / self.tool_subdir if self.tool_subdir else self.run_dir.path
             out.mkdir(parents=True, exist_ok=True)
             self._tool_ctx = ToolContext(
-                self.folder, self.sandbox_factory, out_root=out,
-                protected={self.folder / t for t in self.design.testbench})
+                self.folder,
+                self.sandbox_factory,
+                out_root=out,
+                protected={self.folder / t for t in self.design.testbench},
+            )
             if self.tool_subdir:
                 self._tool_ctx.sandbox.make_writable(out)
         return self._tool_ctx
@@ -64,9 +67,15 @@ class RunContext:
         self.run_dir.event("tool_call", node=node, tool=name, input=inp)
         t0 = time.perf_counter()
         result = execute(self.registry.get(name), inp, self.tool_ctx)
-        self.run_dir.event("tool_result", node=node, tool=name, ok=result.ok,
-                           summary=result.summary, failure=result.failure,
-                           duration_s=round(time.perf_counter() - t0, 3))
+        self.run_dir.event(
+            "tool_result",
+            node=node,
+            tool=name,
+            ok=result.ok,
+            summary=result.summary,
+            failure=result.failure,
+            duration_s=round(time.perf_counter() - t0, 3),
+        )
         return result
 
     def tool_fn(self, node: str):
@@ -77,10 +86,18 @@ class RunContext:
         """manifest.json: tool versions probed in the sandbox, the sandbox, the design, and
         whatever the caller adds (LLM settings, graph options)."""
         sb = self.tool_ctx.sandbox
-        probe = sb.run(["bash", "-c", VERSION_PROBE], cwd=self.tool_ctx.out_root, timeout_s=60,
-                       log_name="versions")
-        self.run_dir.manifest(design=self.design.model_dump(), sandbox=sb.describe(),
-                              tool_versions=parse_version_probe(probe.output), extra=extra or None)
+        probe = sb.run(
+            ["bash", "-c", VERSION_PROBE],
+            cwd=self.tool_ctx.out_root,
+            timeout_s=60,
+            log_name="versions",
+        )
+        self.run_dir.manifest(
+            design=self.design.model_dump(),
+            sandbox=sb.describe(),
+            tool_versions=parse_version_probe(probe.output),
+            extra=extra or None,
+        )
 
     def close(self) -> None:
         if self._tool_ctx is not None:

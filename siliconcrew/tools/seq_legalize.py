@@ -36,8 +36,9 @@ def applies_to(liberty: str | None) -> bool:
 
 def _write_map(folder: Path, name: str) -> Path:
     dest = folder / name
-    dest.write_text(resources.files("siliconcrew.tools").joinpath("techmap").joinpath(
-        name).read_text())
+    dest.write_text(
+        resources.files("siliconcrew.tools").joinpath("techmap").joinpath(name).read_text()
+    )
     return dest
 
 
@@ -78,9 +79,11 @@ def tristate_lines(flatten: bool = True) -> list[str]:
 
 def legalize_lines(latch_map_inside: str, tbuf_map_inside: str | None = None) -> list[str]:
     """Yosys commands between generic synthesis and `dfflibmap`."""
-    lines = ["dfflegalize -cell $_DFF_P_ 01 -cell $_DFF_N_ 01 -cell $_DFFSR_PNN_ 01 "
-             "-cell $_DLATCH_P_ 01",
-             f'techmap -map "{latch_map_inside}"']
+    lines = [
+        "dfflegalize -cell $_DFF_P_ 01 -cell $_DFF_N_ 01 -cell $_DFFSR_PNN_ 01 "
+        "-cell $_DLATCH_P_ 01",
+        f'techmap -map "{latch_map_inside}"',
+    ]
     if tbuf_map_inside:
         lines.append(f'techmap -map "{tbuf_map_inside}"')
     return lines

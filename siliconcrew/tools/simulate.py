@@ -45,12 +45,16 @@ class SimulateInput(ToolInput):
     defines: dict[str, str | int | None] = Field(default_factory=dict)
     include_dirs: list[str] = Field(default_factory=list)
     pass_patterns: list[str] | None = Field(
-        None, description="regexes that must ALL appear in the output for a pass")
+        None, description="regexes that must ALL appear in the output for a pass"
+    )
     fail_patterns: list[str] | None = Field(
-        None, description="regexes any of which makes the run fail (default: common styles)")
+        None, description="regexes any of which makes the run fail (default: common styles)"
+    )
     cell_library: Literal["osu018", "osu035", "osu050"] | None = Field(
-        None, description="gate-level run: add this tech's standard-cell models (a "
-                          "synthesized netlist is among the files)")
+        None,
+        description="gate-level run: add this tech's standard-cell models (a "
+        "synthesized netlist is among the files)",
+    )
 
 
 def _compile_patterns(patterns: list[str], what: str) -> list[re.Pattern]:
@@ -59,8 +63,9 @@ def _compile_patterns(patterns: list[str], what: str) -> list[re.Pattern]:
         try:
             out.append(re.compile(p, re.MULTILINE))
         except re.error as exc:
-            raise UserInputError(f"bad {what} regex '{p}': {exc}",
-                                 "fix the regular expression") from None
+            raise UserInputError(
+                f"bad {what} regex '{p}': {exc}", "fix the regular expression"
+            ) from None
     return out
 
 
@@ -76,7 +81,8 @@ class SimulateTool(Tool[SimulateInput]):
         incs = resolve_dirs(ctx, inp.include_dirs)
         defines = check_defines(inp.defines)
         fail_res = _compile_patterns(
-            DEFAULT_FAIL_PATTERNS if inp.fail_patterns is None else inp.fail_patterns, "fail")
+            DEFAULT_FAIL_PATTERNS if inp.fail_patterns is None else inp.fail_patterns, "fail"
+        )
         pass_res = _compile_patterns(inp.pass_patterns or [], "pass")
         sb = ctx.sandbox
         job = ctx.job_dir("simulate")
@@ -87,31 +93,75 @@ class SimulateTool(Tool[SimulateInput]):
         mapper = lambda p: ctx.map_tool_path(p, job)  # noqa: E731
 
         if inp.simulator == "icarus":
-            comp = self.exec(ctx, ["iverilog", "-g2012", "-s", inp.top, "-o", "sim.vvp",
-                                   *[f"-D{d}" for d in defines],
-                                   *[f"-I{sb.inside(d)}" for d in incs], *srcs],
-                             job, 300, "compile")
+            comp = self.exec(
+                ctx,
+                [
+                    "iverilog",
+                    "-g2012",
+                    "-s",
+                    inp.top,
+                    "-o",
+                    "sim.vvp",
+                    *[f"-D{d}" for d in defines],
+                    *[f"-I{sb.inside(d)}" for d in incs],
+                    *srcs,
+                ],
+                job,
+                300,
+                "compile",
+            )
             comp_diags = parse_iverilog(comp.output, mapper)
             run_argv = ["vvp", "-n", "sim.vvp"]
         else:
-            comp = self.exec(ctx, ["verilator", "--binary", "--timing", "-j", "2", "-Wno-fatal",
-                                   "-Wno-lint", "-Wno-style", "--top-module", inp.top,
-                                   "-Mdir", "obj", "-o", "Vsim",
-                                   *[f"-D{d}" for d in defines],
-                                   *[f"-I{sb.inside(d)}" for d in incs], *srcs],
-                             job, 900, "compile")
+            comp = self.exec(
+                ctx,
+                [
+                    "verilator",
+                    "--binary",
+                    "--timing",
+                    "-j",
+                    "2",
+                    "-Wno-fatal",
+                    "-Wno-lint",
+                    "-Wno-style",
+                    "--top-module",
+                    inp.top,
+                    "-Mdir",
+                    "obj",
+                    "-o",
+                    "Vsim",
+                    *[f"-D{d}" for d in defines],
+                    *[f"-I{sb.inside(d)}" for d in incs],
+                    *srcs,
+                ],
+                job,
+                900,
+                "compile",
+            )
             comp_diags = [d for d in parse_verilator(comp.output, mapper)]
             run_argv = ["obj/Vsim"]
 
         if comp.exit_code != 0 or comp.timed_out:
-            errs = [d for d in comp_diags if d.severity == "error"] or [Diagnostic(
-                severity="error", code="compile",
-                message=comp.killed_reason or (comp.output.strip().splitlines() or
-                                               [f"compiler exit code {comp.exit_code}"])[-1])]
-            return self.result(ctx, ok=False, start=start, log=comp,
-                               summary="compile failed: " + first_errors(errs),
-                               diagnostics=comp_diags or errs, failure="check",
-                               metrics={"sim__compiled": False})
+            errs = [d for d in comp_diags if d.severity == "error"] or [
+                Diagnostic(
+                    severity="error",
+                    code="compile",
+                    message=comp.killed_reason
+                    or (
+                        comp.output.strip().splitlines() or [f"compiler exit code {comp.exit_code}"]
+                    )[-1],
+                )
+            ]
+            return self.result(
+                ctx,
+                ok=False,
+                start=start,
+                log=comp,
+                summary="compile failed: " + first_errors(errs),
+                diagnostics=comp_diags or errs,
+                failure="check",
+                metrics={"sim__compiled": False},
+            )
 
         # Patterns are matched by the sandbox over the whole output stream, before the log is
         # capped: a failure line in the middle of a flood must still fail the run.
@@ -121,8 +171,10 @@ class SimulateTool(Tool[SimulateInput]):
         reasons: list[str] = []
         failure = None
         if run.timed_out:
-            reasons.append(f"did not finish within {inp.timeout_s:g} s (killed; does the "
-                           "testbench call $finish?)")
+            reasons.append(
+                f"did not finish within {inp.timeout_s:g} s (killed; does the "
+                "testbench call $finish?)"
+            )
             failure = "timeout"
         elif run.exit_code != 0:
             reasons.append(run.killed_reason or f"simulator exit code {run.exit_code}")
@@ -140,24 +192,42 @@ class SimulateTool(Tool[SimulateInput]):
             diags.append(Diagnostic(severity="error", code="sim-fail", message=reasons[0]))
         for extra in reasons[1:]:
             diags.append(Diagnostic(severity="error", code="sim-fail", message=extra))
-        metrics: dict = {"sim__compiled": True, "sim__exit_code": run.exit_code,
-                         "sim__timed_out": run.timed_out,
-                         "sim__output_bytes": run.output_bytes,
-                         "sim__output_truncated": run.truncated,
-                         "sim__data_files": staged}
+        metrics: dict = {
+            "sim__compiled": True,
+            "sim__exit_code": run.exit_code,
+            "sim__timed_out": run.timed_out,
+            "sim__output_bytes": run.output_bytes,
+            "sim__output_truncated": run.truncated,
+            "sim__data_files": staged,
+        }
         if run.truncated:
-            diags.append(Diagnostic(
-                severity="info", code="output-truncated",
-                message=f"output was {run.output_bytes} bytes; the log keeps its head and tail "
-                        "(pass/fail patterns were checked against all of it)"))
+            diags.append(
+                Diagnostic(
+                    severity="info",
+                    code="output-truncated",
+                    message=f"output was {run.output_bytes} bytes; the log keeps its head and tail "
+                    "(pass/fail patterns were checked against all of it)",
+                )
+            )
         for note in run.notes:
             diags.append(Diagnostic(severity="warning", code="sandbox", message=note))
         artifacts = {"compile_log": ctx.rel(comp.log_path), "run_log": ctx.rel(run.log_path)}
         vcds = sorted(job.rglob("*.vcd"))
         if vcds:
             artifacts["vcd"] = ctx.rel(vcds[0])
-        summary = (f"simulation passed ({inp.simulator}, {run.duration_s:.2f} s)" if ok
-                   else "simulation failed: " + "; ".join(reasons[:2]))
-        return self.result(ctx, ok=ok, summary=summary, start=start, log=run,
-                           diagnostics=diags, artifacts=artifacts, metrics=metrics,
-                           failure=failure)
+        summary = (
+            f"simulation passed ({inp.simulator}, {run.duration_s:.2f} s)"
+            if ok
+            else "simulation failed: " + "; ".join(reasons[:2])
+        )
+        return self.result(
+            ctx,
+            ok=ok,
+            summary=summary,
+            start=start,
+            log=run,
+            diagnostics=diags,
+            artifacts=artifacts,
+            metrics=metrics,
+            failure=failure,
+        )

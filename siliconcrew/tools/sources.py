@@ -26,11 +26,12 @@ TECH_LIBERTY = {
 DEFAULT_TECH = "osu018"
 
 
-
 def _check_safe(path: str) -> None:
     if any(c in _UNSAFE_PATH_CHARS for c in path):
-        raise UserInputError(f"path '{path}' contains characters not allowed in tool paths",
-                             "rename the file (letters, digits, '._-/' and spaces are fine)")
+        raise UserInputError(
+            f"path '{path}' contains characters not allowed in tool paths",
+            "rename the file (letters, digits, '._-/' and spaces are fine)",
+        )
 
 
 def resolve_file(ctx: ToolContext, path: str, what: str = "file") -> Path:
@@ -45,15 +46,16 @@ def resolve_file(ctx: ToolContext, path: str, what: str = "file") -> Path:
 def resolve_sources(ctx: ToolContext, files: list[str]) -> list[Path]:
     """Resolve Verilog sources; refuse missing, binary or out-of-workspace files."""
     if not files:
-        raise UserInputError("no source files given", "pass files: [\"rtl/top.v\", ...]")
+        raise UserInputError("no source files given", 'pass files: ["rtl/top.v", ...]')
     out = []
     for f in files:
         host = resolve_file(ctx, f, "source file")
         with host.open("rb") as fh:
             head = fh.read(8192)
         if b"\x00" in head:
-            raise UserInputError(f"source file '{f}' is binary, not Verilog",
-                                 "pass Verilog/SystemVerilog text files")
+            raise UserInputError(
+                f"source file '{f}' is binary, not Verilog", "pass Verilog/SystemVerilog text files"
+            )
         out.append(host)
     return out
 
@@ -77,9 +79,11 @@ def yosys_include_opts(ctx: ToolContext, dirs: list[Path]) -> list[str]:
     for d in dirs:
         inside = ctx.sandbox.inside(d)
         if any(c.isspace() for c in inside):
-            raise UserInputError(f"include dir '{ctx.rel(d)}' has a space in its path: yosys "
-                                 "cannot take such a path as an include dir",
-                                 "rename the folder without spaces")
+            raise UserInputError(
+                f"include dir '{ctx.rel(d)}' has a space in its path: yosys "
+                "cannot take such a path as an include dir",
+                "rename the folder without spaces",
+            )
         out.append(f"-I{inside}")
     return out
 
@@ -103,8 +107,26 @@ def check_defines(defines: dict[str, str | int | None]) -> list[str]:
 
 
 #: Files a testbench or an RTL `$readmemh`/`$fopen` typically reads (vectors, ROM images...).
-DATA_SUFFIXES = {".hex", ".mem", ".memh", ".memb", ".txt", ".dat", ".bin", ".coe", ".mif",
-                 ".csv", ".vec", ".tv", ".in", ".ref", ".golden", ".rom", ".init", ".data"}
+DATA_SUFFIXES = {
+    ".hex",
+    ".mem",
+    ".memh",
+    ".memb",
+    ".txt",
+    ".dat",
+    ".bin",
+    ".coe",
+    ".mif",
+    ".csv",
+    ".vec",
+    ".tv",
+    ".in",
+    ".ref",
+    ".golden",
+    ".rom",
+    ".init",
+    ".data",
+}
 DATA_BUDGET_BYTES = 64 * 1024 * 1024
 
 

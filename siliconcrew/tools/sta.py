@@ -33,16 +33,28 @@ class StaInput(ToolInput):
     clock_port: str | None = Field(None, description="clock input; None = virtual clock")
     clock_period_ns: float = Field(gt=0, le=1e6)
     liberty: str | None = Field(None, description="osu018|osu035|osu050 or a .lib file")
-    input_delay_ns: float = Field(0.0, ge=0, description="set_input_delay on every input but "
-                                  "the clock, both -min and -max (LibreLane: 20 % of the period)")
-    output_delay_ns: float = Field(0.0, ge=0, description="set_output_delay on every output, "
-                                   "both -min and -max")
-    clock_uncertainty_ns: float = Field(0.0, ge=0, description="set_clock_uncertainty (setup "
-                                        "and hold)")
-    hold_gates: bool = Field(False, description="fail on a hold violation; default: a warning "
-                             "(ideal clocks before CTS: hold is signed off post-route)")
-    setup_gates: bool = Field(True, description="fail on a setup violation; False for a design "
-                              "with no clock requirement (the delay is reported, not judged)")
+    input_delay_ns: float = Field(
+        0.0,
+        ge=0,
+        description="set_input_delay on every input but "
+        "the clock, both -min and -max (LibreLane: 20 % of the period)",
+    )
+    output_delay_ns: float = Field(
+        0.0, ge=0, description="set_output_delay on every output, both -min and -max"
+    )
+    clock_uncertainty_ns: float = Field(
+        0.0, ge=0, description="set_clock_uncertainty (setup and hold)"
+    )
+    hold_gates: bool = Field(
+        False,
+        description="fail on a hold violation; default: a warning "
+        "(ideal clocks before CTS: hold is signed off post-route)",
+    )
+    setup_gates: bool = Field(
+        True,
+        description="fail on a setup violation; False for a design "
+        "with no clock requirement (the delay is reported, not judged)",
+    )
     paths: int = Field(5, ge=1, le=100, description="worst setup paths to report in full")
     timeout_s: float = Field(300, gt=0)
 
@@ -103,27 +115,41 @@ puts "=== done ==="
         for name in ("setup_end", "hold_end", "setup_paths", "hold_paths"):
             part = job / f"{name}.txt"
             if part.exists():
-                out = out.replace(f"=== {name} ===\n",
-                                  f"=== {name} ===\n{part.read_text(errors='replace')}", 1)
+                out = out.replace(
+                    f"=== {name} ===\n", f"=== {name} ===\n{part.read_text(errors='replace')}", 1
+                )
         (job / "sta.rpt").write_text(out)
         errors = [Diagnostic(severity="error", code="sta", message=m) for m in _ERROR.findall(out)]
         for kind, name in _NOT_FOUND.findall(out):
             if inp.clock_port and name == inp.clock_port:
-                raise UserInputError(f"clock port '{name}' not found in {inp.top}",
-                                     "give the clock input's name (clock_port) or none for a "
-                                     "combinational design")
-            errors.append(Diagnostic(severity="error", code="sta",
-                                     message=f"{kind} '{name}' not found"))
+                raise UserInputError(
+                    f"clock port '{name}' not found in {inp.top}",
+                    "give the clock input's name (clock_port) or none for a combinational design",
+                )
+            errors.append(
+                Diagnostic(severity="error", code="sta", message=f"{kind} '{name}' not found")
+            )
         if run.timed_out or "=== done ===" not in out or errors:
             if not errors:
-                errors.append(Diagnostic(severity="error", code="sta",
-                                         message=run.killed_reason or "sta did not complete"))
+                errors.append(
+                    Diagnostic(
+                        severity="error",
+                        code="sta",
+                        message=run.killed_reason or "sta did not complete",
+                    )
+                )
             if any("link" in d.message.lower() or "module" in d.message.lower() for d in errors):
                 errors[0].message += f" (is '{inp.top}' the netlist's top module?)"
-            return self.result(ctx, ok=False, start=start, log=run, diagnostics=errors,
-                               summary="sta failed: " + errors[0].message,
-                               failure="timeout" if run.timed_out else "tool",
-                               artifacts={"report": ctx.rel(job / "sta.rpt")})
+            return self.result(
+                ctx,
+                ok=False,
+                start=start,
+                log=run,
+                diagnostics=errors,
+                summary="sta failed: " + errors[0].message,
+                failure="timeout" if run.timed_out else "tool",
+                artifacts={"report": ctx.rel(job / "sta.rpt")},
+            )
         sec = _sections(out)
         setup = parse_endpoint_table(sec.get("setup_end", ""))
         hold = parse_endpoint_table(sec.get("hold_end", ""))
@@ -137,9 +163,11 @@ puts "=== done ==="
             return round(sum(min(0.0, r.slack) for r in rows), 4)
 
         metrics = {
-            "timing__setup__ws": ws(setup), "timing__setup__tns": tns(setup),
+            "timing__setup__ws": ws(setup),
+            "timing__setup__tns": tns(setup),
             "timing__setup_vio__count": sum(r.slack < 0 for r in setup),
-            "timing__hold__ws": ws(hold), "timing__hold__tns": tns(hold),
+            "timing__hold__ws": ws(hold),
+            "timing__hold__tns": tns(hold),
             "timing__hold_vio__count": sum(r.slack < 0 for r in hold),
             "clock__period_ns": p,
             # the constraints the figures are under (I/O paths change with them)
@@ -169,36 +197,62 @@ puts "=== done ==="
         met = (setup_met or not inp.setup_gates) and (hold_met or not inp.hold_gates)
         metrics["timing__hold__met"] = hold_met
         if not setup:
-            diags.append(Diagnostic(severity="warning", code="unconstrained",
-                                    message="no constrained timing paths (no flops or I/O paths)"))
+            diags.append(
+                Diagnostic(
+                    severity="warning",
+                    code="unconstrained",
+                    message="no constrained timing paths (no flops or I/O paths)",
+                )
+            )
         for r in setup:
             if r.slack < 0 and inp.setup_gates:
-                diags.append(Diagnostic(
-                    severity="error", code="setup",
-                    message=f"setup violated at {r.endpoint}: slack {r.slack:g} ns"))
+                diags.append(
+                    Diagnostic(
+                        severity="error",
+                        code="setup",
+                        message=f"setup violated at {r.endpoint}: slack {r.slack:g} ns",
+                    )
+                )
         for r in hold:
             if r.slack < 0:
-                diags.append(Diagnostic(
-                    severity="error" if inp.hold_gates else "warning", code="hold",
-                    message=f"hold violated at {r.endpoint}: slack {r.slack:g} ns"
-                    + ("" if inp.hold_gates else f" (pre-layout, {_HOLD_NOTE})")))
+                diags.append(
+                    Diagnostic(
+                        severity="error" if inp.hold_gates else "warning",
+                        code="hold",
+                        message=f"hold violated at {r.endpoint}: slack {r.slack:g} ns"
+                        + ("" if inp.hold_gates else f" (pre-layout, {_HOLD_NOTE})"),
+                    )
+                )
         s_ws, h_ws = metrics["timing__setup__ws"], metrics["timing__hold__ws"]
-        summary = (f"setup WNS {s_ws if s_ws is not None else 'n/a'} ns "
-                   f"(TNS {metrics['timing__setup__tns']}), hold WNS "
-                   f"{h_ws if h_ws is not None else 'n/a'} ns at {p:g} ns — "
-                   + ("timing met" if met else "timing VIOLATED"))
+        summary = (
+            f"setup WNS {s_ws if s_ws is not None else 'n/a'} ns "
+            f"(TNS {metrics['timing__setup__tns']}), hold WNS "
+            f"{h_ws if h_ws is not None else 'n/a'} ns at {p:g} ns — "
+            + ("timing met" if met else "timing VIOLATED")
+        )
         if not hold_met and not inp.hold_gates:
             summary += f" (hold WARNING: pre-layout hold violated; {_HOLD_NOTE})"
         if not inp.setup_gates and s_ws is not None:
             delay = round(p - s_ws - inp.input_delay_ns - inp.output_delay_ns, 4)
             metrics["timing__comb_delay_ns"] = delay
-            summary += (f" (no clock requirement: longest path {delay:g} ns, reported, not "
-                        "judged; add clock: {period_ns: N} to design.yaml to constrain it)")
+            summary += (
+                f" (no clock requirement: longest path {delay:g} ns, reported, not "
+                "judged; add clock: {period_ns: N} to design.yaml to constrain it)"
+            )
         if worst:
-            summary += (f"; worst path {worst['startpoint'].split(' (')[0]} -> "
-                        f"{worst['endpoint'].split(' (')[0]}")
+            summary += (
+                f"; worst path {worst['startpoint'].split(' (')[0]} -> "
+                f"{worst['endpoint'].split(' (')[0]}"
+            )
         metrics["timing__met"] = met
-        return self.result(ctx, ok=met, failure=None if met else "check", start=start, log=run,
-                           diagnostics=diags, summary=summary, metrics=metrics,
-                           artifacts={"report": ctx.rel(job / "sta.rpt"),
-                                      "script": ctx.rel(job / "sta.tcl")})
+        return self.result(
+            ctx,
+            ok=met,
+            failure=None if met else "check",
+            start=start,
+            log=run,
+            diagnostics=diags,
+            summary=summary,
+            metrics=metrics,
+            artifacts={"report": ctx.rel(job / "sta.rpt"), "script": ctx.rel(job / "sta.tcl")},
+        )

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 _END_ROW = re.compile(
     r"^(?P<endpoint>\S+(?: \([^)]*\))?)\s+(?P<required>-?[\d.]+)\s+(?P<actual>-?[\d.]+)\s+"
-    r"(?P<slack>-?[\d.]+)\s+\((?P<status>MET|VIOLATED)\)\s*$")
+    r"(?P<slack>-?[\d.]+)\s+\((?P<status>MET|VIOLATED)\)\s*$"
+)
 _NUM = r"-?\d+(?:\.\d+)?"
 _STAGE = re.compile(
     rf"^\s*(?:(?P<fanout>\d+)\s+)?(?:(?P<cap>{_NUM})\s+)?(?:(?P<slew>{_NUM})\s+)?"
     rf"(?P<incr>{_NUM})\s+(?P<time>{_NUM})\s+(?P<edge>[\^v])\s+(?P<pin>\S+)"
-    r"(?:\s+\((?P<cell>[^)]+)\))?\s*$")
+    r"(?:\s+\((?P<cell>[^)]+)\))?\s*$"
+)
 
 
 @dataclass
@@ -41,10 +43,16 @@ class TimingPath:
     stages: list[PathStage] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"startpoint": self.startpoint, "endpoint": self.endpoint,
-                "path_type": self.path_type, "group": self.group, "arrival": self.arrival,
-                "required": self.required, "slack": self.slack,
-                "stages": [s.__dict__ for s in self.stages]}
+        return {
+            "startpoint": self.startpoint,
+            "endpoint": self.endpoint,
+            "path_type": self.path_type,
+            "group": self.group,
+            "arrival": self.arrival,
+            "required": self.required,
+            "slack": self.slack,
+            "stages": [s.__dict__ for s in self.stages],
+        }
 
 
 @dataclass
@@ -74,8 +82,14 @@ def parse_endpoint_table(text: str) -> list[EndpointSlack]:
             continue
         m = _END_ROW.match(stripped) if in_table else None
         if m:
-            rows.append(EndpointSlack(m.group("endpoint"), float(m.group("required")),
-                                      float(m.group("actual")), float(m.group("slack"))))
+            rows.append(
+                EndpointSlack(
+                    m.group("endpoint"),
+                    float(m.group("required")),
+                    float(m.group("actual")),
+                    float(m.group("slack")),
+                )
+            )
     return rows
 
 
@@ -91,10 +105,12 @@ def parse_paths(text: str) -> list[TimingPath]:
         end = re.search(r"^Endpoint: (.+?)\s*(?:\n[ \t]+(\(.*\)))?\s*$", chunk, re.MULTILINE)
         ptype = re.search(r"^Path Type: (\w+)", chunk, re.MULTILINE)
         group = re.search(r"^Path Group: (\S+)", chunk, re.MULTILINE)
-        path = TimingPath(startpoint=" ".join(filter(None, start.groups())) if start else "?",
-                          endpoint=" ".join(filter(None, end.groups())) if end else "?",
-                          path_type=ptype.group(1) if ptype else "max",
-                          group=group.group(1) if group else None)
+        path = TimingPath(
+            startpoint=" ".join(filter(None, start.groups())) if start else "?",
+            endpoint=" ".join(filter(None, end.groups())) if end else "?",
+            path_type=ptype.group(1) if ptype else "max",
+            group=group.group(1) if group else None,
+        )
         arr = re.search(rf"^\s*({_NUM})\s+data arrival time", chunk, re.MULTILINE)
         req = re.search(rf"^\s*({_NUM})\s+data required time", chunk, re.MULTILINE)
         slk = re.search(rf"^\s*({_NUM})\s+slack \((?:MET|VIOLATED)\)", chunk, re.MULTILINE)
@@ -105,9 +121,15 @@ def parse_paths(text: str) -> list[TimingPath]:
         for line in data_part.splitlines():
             m = _STAGE.match(line)
             if m:
-                path.stages.append(PathStage(
-                    pin=m.group("pin"), cell=m.group("cell"), edge=m.group("edge"),
-                    incr=float(m.group("incr")), arrival=float(m.group("time")),
-                    fanout=int(m.group("fanout")) if m.group("fanout") else None))
+                path.stages.append(
+                    PathStage(
+                        pin=m.group("pin"),
+                        cell=m.group("cell"),
+                        edge=m.group("edge"),
+                        incr=float(m.group("incr")),
+                        arrival=float(m.group("time")),
+                        fanout=int(m.group("fanout")) if m.group("fanout") else None,
+                    )
+                )
         paths.append(path)
     return paths

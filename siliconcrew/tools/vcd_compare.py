@@ -41,38 +41,53 @@ DUMP_FILE = "siliconcrew_dump.vcd"
 #: `$dumplimit` of each run's VCD (bytes); the comparison covers what fits.
 DUMP_LIMIT_BYTES = 32 << 20  # two such files compare in ~20 s (vcdvcd: ~3 MB/s)
 DEFAULT_TIMEOUT_S = 30.0
-_NET_TYPES = {"wire", "tri", "tri0", "tri1", "wand", "wor", "triand", "trior", "uwire",
-              "supply0", "supply1", "trireg"}
-_CHUNK = 512       # time steps per queue item
-_QUEUE_ITEMS = 8   # queue items per reader: bounded memory
+_NET_TYPES = {
+    "wire",
+    "tri",
+    "tri0",
+    "tri1",
+    "wand",
+    "wor",
+    "triand",
+    "trior",
+    "uwire",
+    "supply0",
+    "supply1",
+    "trireg",
+}
+_CHUNK = 512  # time steps per queue item
+_QUEUE_ITEMS = 8  # queue items per reader: bounded memory
 
 
-def dump_module_source(tb_top: str, vcd_name: str = DUMP_FILE,
-                       limit_bytes: int = DUMP_LIMIT_BYTES) -> str:
+def dump_module_source(
+    tb_top: str, vcd_name: str = DUMP_FILE, limit_bytes: int = DUMP_LIMIT_BYTES
+) -> str:
     """A second root module (`iverilog -s <tb> -s siliconcrew_vcd_dump`) that dumps the
     testbench top's own signals (depth 1: not the design's internals, which differ between
     RTL and netlist)."""
-    return (f"// written by siliconcrew: dumps {tb_top}'s own signals for the RTL/netlist "
-            "comparison\n"
-            f"module {DUMP_MODULE};\n"
-            f"  initial begin\n"
-            f'    $dumpfile("{vcd_name}");\n'
-            f"    $dumpvars(1, {tb_top});\n"
-            f"    $dumplimit({int(limit_bytes)});\n"
-            f"  end\n"
-            f"endmodule\n")
+    return (
+        f"// written by siliconcrew: dumps {tb_top}'s own signals for the RTL/netlist "
+        "comparison\n"
+        f"module {DUMP_MODULE};\n"
+        f"  initial begin\n"
+        f'    $dumpfile("{vcd_name}");\n'
+        f"    $dumpvars(1, {tb_top});\n"
+        f"    $dumplimit({int(limit_bytes)});\n"
+        f"  end\n"
+        f"endmodule\n"
+    )
 
 
 @dataclass
 class Difference:
     """The first signal whose value differs after a time step, in both runs' words."""
 
-    signal: str        # "tb_top.y"
-    time: str          # "21 ns"
+    signal: str  # "tb_top.y"
+    time: str  # "21 ns"
     time_fs: int
-    a: str             # Verilog literal in run a ("4'h0")
+    a: str  # Verilog literal in run a ("4'h0")
     b: str
-    net: bool          # a net of the testbench top (wired to the design), not a variable
+    net: bool  # a net of the testbench top (wired to the design), not a variable
     x_in_b_only: bool  # b has x/z bits where a has none
     x_in_a_only: bool  # a has x/z bits where b has none
     b_never_known: bool  # b never had a value without x/z before this
@@ -92,10 +107,10 @@ class Difference:
 @dataclass
 class Comparison:
     difference: Difference | None
-    compared_to: str | None   # the last time step compared ("120 ns")
-    complete: bool            # both waveforms compared to their ends
-    note: str | None = None   # why the comparison stopped short or could not run
-    signals: int = 0          # signals compared
+    compared_to: str | None  # the last time step compared ("120 ns")
+    complete: bool  # both waveforms compared to their ends
+    note: str | None = None  # why the comparison stopped short or could not run
+    signals: int = 0  # signals compared
     #: when `difference` has x/z bits: the first difference after it where both values are
     #: 0/1 (an X before a reset or a first evaluation often precedes the real difference)
     known_difference: Difference | None = None
@@ -143,7 +158,7 @@ class _Reader:
         n = 0
         for code, sig in vcd.data.items():
             for ref in sig.references:
-                name = ref[len(prefix):] if ref.startswith(prefix) else None
+                name = ref[len(prefix) :] if ref.startswith(prefix) else None
                 if name and "." not in name:
                     base = name.split("[", 1)[0]
                     try:
@@ -266,7 +281,7 @@ def _literal(v: str, width: int, vtype: str) -> str:
 
 
 def _fmt_time(t_fs: int) -> str:
-    ns = (Decimal(t_fs) / Decimal(10 ** 6)).normalize()
+    ns = (Decimal(t_fs) / Decimal(10**6)).normalize()
     return f"{format(ns, 'f')} ns"
 
 
@@ -280,9 +295,15 @@ def _open_vcd(workspace: Path, path: Path) -> tuple[int, int]:
     return fd, st.st_size
 
 
-def compare_vcds(workspace: Path, a: Path, b: Path, scope: str, *,
-                 timeout_s: float = DEFAULT_TIMEOUT_S,
-                 limit_bytes: int = DUMP_LIMIT_BYTES) -> Comparison:
+def compare_vcds(
+    workspace: Path,
+    a: Path,
+    b: Path,
+    scope: str,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    limit_bytes: int = DUMP_LIMIT_BYTES,
+) -> Comparison:
     """The first time step after which a signal of `scope` (the testbench top) differs
     between waveform `a` and waveform `b` (and, for an x/z difference, the first one with
     both values 0/1 after it); at the same step nets come before variables, then by name.
@@ -307,8 +328,13 @@ def compare_vcds(workspace: Path, a: Path, b: Path, scope: str, *,
             r.thread.start()
         for r, p in zip(readers, (a, b), strict=True):
             if not r.wait_header(deadline):
-                return Comparison(None, None, False, f"waveform {p.name} has no signal "
-                                  f"definitions ({r.ended_early or 'empty or cut'})")
+                return Comparison(
+                    None,
+                    None,
+                    False,
+                    f"waveform {p.name} has no signal "
+                    f"definitions ({r.ended_early or 'empty or cut'})",
+                )
         ha = {v[0]: (code, v) for code, v in readers[0].header.items()}
         hb = {v[0]: (code, v) for code, v in readers[1].header.items()}
         common = [n for n in ha if n in hb]
@@ -350,20 +376,31 @@ def compare_vcds(workspace: Path, a: Path, b: Path, scope: str, *,
                     nb = next(sb, None)
                 diffs = [n for n in changed if state_a.get(n) != state_b.get(n)]
                 if first is not None:  # after an X difference: the first with both 0/1
-                    diffs = [n for n in diffs if _known(state_a.get(n, "x"))
-                             and _known(state_b.get(n, "x"))]
+                    diffs = [
+                        n
+                        for n in diffs
+                        if _known(state_a.get(n, "x")) and _known(state_b.get(n, "x"))
+                    ]
                 if diffs:
                     n = min(diffs, key=lambda s: (info[s][2] not in _NET_TYPES, s))
                     _, w, vt, _ = info[n]
                     va, vb = state_a.get(n, "x" * w), state_b.get(n, "x" * w)
                     xa, xb = not _known(va), not _known(vb)
                     d = Difference(
-                        signal=n, time=_fmt_time(t), time_fs=t, a=_literal(va, w, vt),
-                        b=_literal(vb, w, vt), net=vt in _NET_TYPES, x_in_b_only=xb and not xa,
-                        x_in_a_only=xa and not xb, b_never_known=n not in known_b)
+                        signal=n,
+                        time=_fmt_time(t),
+                        time_fs=t,
+                        a=_literal(va, w, vt),
+                        b=_literal(vb, w, vt),
+                        net=vt in _NET_TYPES,
+                        x_in_b_only=xb and not xa,
+                        x_in_a_only=xa and not xb,
+                        b_never_known=n not in known_b,
+                    )
                     if first is not None:
-                        return Comparison(first, _fmt_time(t), False, signals=len(common),
-                                          known_difference=d)
+                        return Comparison(
+                            first, _fmt_time(t), False, signals=len(common), known_difference=d
+                        )
                     if not (xa or xb):
                         return Comparison(d, _fmt_time(t), False, signals=len(common))
                     first = d
@@ -372,26 +409,41 @@ def compare_vcds(workspace: Path, a: Path, b: Path, scope: str, *,
                         known_b.add(n)
                 last = t
         except TimeoutError:
-            return Comparison(first, _fmt_time(last) if last is not None else None, False,
-                              f"comparison stopped after {timeout_s:g} s (time-box)",
-                              signals=len(common))
-        complete = na is None and nb is None and not any(
-            r.truncated or r.ended_early for r in readers)
+            return Comparison(
+                first,
+                _fmt_time(last) if last is not None else None,
+                False,
+                f"comparison stopped after {timeout_s:g} s (time-box)",
+                signals=len(common),
+            )
+        complete = (
+            na is None and nb is None and not any(r.truncated or r.ended_early for r in readers)
+        )
         note = None
         if not complete:
-            why = [f"{p.name} cut at the {limit_bytes >> 20} MB dump limit" for r, p in
-                   zip(readers, (a, b), strict=True) if r.truncated]
-            why += [f"{p.name} unreadable past a point ({r.ended_early})" for r, p in
-                    zip(readers, (a, b), strict=True) if r.ended_early and not r.truncated]
+            why = [
+                f"{p.name} cut at the {limit_bytes >> 20} MB dump limit"
+                for r, p in zip(readers, (a, b), strict=True)
+                if r.truncated
+            ]
+            why += [
+                f"{p.name} unreadable past a point ({r.ended_early})"
+                for r, p in zip(readers, (a, b), strict=True)
+                if r.ended_early and not r.truncated
+            ]
             if not why:
                 shorter = a if na is None else b
                 why = [f"{shorter.name} ends first"]
             note = "; ".join(why)
-        return Comparison(first, _fmt_time(last) if last is not None else None, complete, note,
-                          signals=len(common))
+        return Comparison(
+            first,
+            _fmt_time(last) if last is not None else None,
+            complete,
+            note,
+            signals=len(common),
+        )
     except TimeoutError:
-        return Comparison(None, None, False, f"comparison stopped after {timeout_s:g} s "
-                          "(time-box)")
+        return Comparison(None, None, False, f"comparison stopped after {timeout_s:g} s (time-box)")
     finally:
         stop.set()
         for r in readers:

@@ -29,16 +29,23 @@ from tests.scripted_llm import ScriptedLLM
 RIGHT = (EXAMPLES / "counter" / "rtl" / "counter.v").read_text()
 # Same behaviour, other code: agrees with RIGHT on every output trace.
 RIGHT_TOO = RIGHT.replace("count <= count + 1'b1;", "count <= count + {{(WIDTH-1){1'b0}}, 1'b1};")
-WRAP_BUG = RIGHT.replace("assign wrap = en && (count == {WIDTH{1'b1}});",
-                         "assign wrap = (count == {WIDTH{1'b1}});")
+WRAP_BUG = RIGHT.replace(
+    "assign wrap = en && (count == {WIDTH{1'b1}});", "assign wrap = (count == {WIDTH{1'b1}});"
+)
 ENABLE_BUG = RIGHT.replace("else if (en)", "else")
 RESET_BUG = RIGHT.replace("count <= {WIDTH{1'b0}};", "count <= count;")
 STEP_BUG = RIGHT.replace("count <= count + 1'b1;", "count <= count + 2'd2;")
 LINT_BUG = RIGHT.replace("count <= count + 1'b1;", "count <= count + 1'b1")
-PLAN = {"top": "counter", "modules": [{"name": "counter", "ports": [
-    {"name": "clk", "direction": "input", "width": 1}]}], "questions": []}
-TB_OWN = (EXAMPLES / "counter" / "tb" / "tb_counter.v").read_text().replace(
-    "tb_counter", "sc_tb_counter")
+PLAN = {
+    "top": "counter",
+    "modules": [{"name": "counter", "ports": [{"name": "clk", "direction": "input", "width": 1}]}],
+    "questions": [],
+}
+TB_OWN = (
+    (EXAMPLES / "counter" / "tb" / "tb_counter.v")
+    .read_text()
+    .replace("tb_counter", "sc_tb_counter")
+)
 
 
 def fenced(code: str) -> dict:
@@ -47,9 +54,14 @@ def fenced(code: str) -> dict:
 
 # -- the policy (pure) -----------------------------------------------------------------------
 
+
 def test_golden_pass_beats_a_larger_group():
-    cands = [Candidate(1, "a", True, trace="x"), Candidate(2, "b", True, trace="x"),
-             Candidate(3, "c", True, golden=True, trace="y"), Candidate(4, "d", False)]
+    cands = [
+        Candidate(1, "a", True, trace="x"),
+        Candidate(2, "b", True, trace="x"),
+        Candidate(3, "c", True, golden=True, trace="y"),
+        Candidate(4, "d", False),
+    ]
     for c in cands[:2]:
         c.golden = False
     sel = select(cands)
@@ -58,13 +70,20 @@ def test_golden_pass_beats_a_larger_group():
 
 
 def test_majority_then_agent_testbench_then_warnings():
-    cands = [Candidate(1, "a", True, trace="x"), Candidate(2, "b", True, trace="y"),
-             Candidate(3, "c", True, trace="y"), Candidate(4, "d", False, trace="z"),
-             Candidate(5, "e", False, trace="z"), Candidate(6, "f", False, trace="z")]
+    cands = [
+        Candidate(1, "a", True, trace="x"),
+        Candidate(2, "b", True, trace="y"),
+        Candidate(3, "c", True, trace="y"),
+        Candidate(4, "d", False, trace="z"),
+        Candidate(5, "e", False, trace="z"),
+        Candidate(6, "f", False, trace="z"),
+    ]
     sel = select(cands)  # the lint-failing group of 3 does not count
     assert sel.winner == 2 and "2 of 3" in sel.reason
-    tie = [Candidate(1, "a", True, trace="x", warnings=0), Candidate(2, "b", True, trace="y",
-                                                                     own_tb=True, warnings=3)]
+    tie = [
+        Candidate(1, "a", True, trace="x", warnings=0),
+        Candidate(2, "b", True, trace="y", own_tb=True, warnings=3),
+    ]
     sel = select(tie)
     assert sel.winner == 2 and "agent's testbench" in sel.reason
     tie[1].own_tb = None
@@ -75,8 +94,12 @@ def test_majority_then_agent_testbench_then_warnings():
 def test_ports_and_stimulus_text():
     ports = parse_ports(RIGHT, "counter")
     assert [(p.direction, p.name, p.width) for p in ports] == [
-        ("input", "clk", 1), ("input", "rst", 1), ("input", "en", 1), ("output", "count", 8),
-        ("output", "wrap", 1)]
+        ("input", "clk", 1),
+        ("input", "rst", 1),
+        ("input", "en", 1),
+        ("output", "count", 8),
+        ("output", "wrap", 1),
+    ]
     non_ansi = "module m(a, y);\n input [3:0] a; output reg y;\n always @* y = ^a;\nendmodule"
     assert [(p.name, p.width) for p in parse_ports(non_ansi, "m")] == [("a", 4), ("y", 1)]
     tb = stimulus_testbench("sc_stim_counter", "counter", ports, clock="clk")
@@ -86,18 +109,20 @@ def test_ports_and_stimulus_text():
 
 # -- design.yaml ---------------------------------------------------------------------------
 
+
 def counter_copy(tmp_path: Path, *, candidates: int | None, golden: bool = True) -> Path:
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     shutil.rmtree(design / "rtl")
     card = design / "design.yaml"
     text = card.read_text().replace(
-        "rtl: [rtl/counter.v]\n", f"rtl: {{candidates: {candidates}}}\n" if candidates else "")
+        "rtl: [rtl/counter.v]\n", f"rtl: {{candidates: {candidates}}}\n" if candidates else ""
+    )
     if not golden:
         shutil.rmtree(design / "tb")
-        text = text.replace("testbench: [tb/tb_counter.v]\n", "").replace(
-            "  top: tb_counter\n", "")
+        text = text.replace("testbench: [tb/tb_counter.v]\n", "").replace("  top: tb_counter\n", "")
     card.write_text(text)
     return design
 
@@ -117,6 +142,7 @@ def test_design_yaml_candidates(tmp_path):
 
 # -- the LLM's n -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("honour_n", [True, False])
 def test_chat_n_one_request_or_n(honour_n):
     with ScriptedLLM() as srv:
@@ -133,25 +159,37 @@ def test_chat_n_one_request_or_n(honour_n):
 
 # -- the RTL step, scripted endpoint, real iverilog -------------------------------------------
 
-def run_rtl_step(design_dir: Path, answer, *, honour_n: bool = False,
-                 candidates: int | None = None):
+
+def run_rtl_step(
+    design_dir: Path, answer, *, honour_n: bool = False, candidates: int | None = None
+):
     design, folder = load_design(design_dir)
     with ScriptedLLM() as srv:
         srv.default = answer
         srv.honour_n = honour_n
         llm = LLMClient(LLMSettings(base_url=srv.base_url, model="scripted", max_retries=0))
         run_dir = RunDir(folder)
-        ctx = RunContext(design=design, folder=folder, run_dir=run_dir,
-                         registry=load_registry(include_plugins=False),
-                         sandbox_factory=sandbox_factory(load_settings("local", False)),
-                         llm=llm, candidates=candidates)
+        ctx = RunContext(
+            design=design,
+            folder=folder,
+            run_dir=run_dir,
+            registry=load_registry(include_plugins=False),
+            sandbox_factory=sandbox_factory(load_settings("local", False)),
+            llm=llm,
+            candidates=candidates,
+        )
         try:
             update = RtlStep().update(ctx, {"plan": PLAN})
         finally:
             ctx.close()
-        run_dir.write_json("results.json", {"status": "running", "nodes": [],
-                                            "rtl_candidates": update.state.get(
-                                                "rtl_candidates", [])})
+        run_dir.write_json(
+            "results.json",
+            {
+                "status": "running",
+                "nodes": [],
+                "rtl_candidates": update.state.get("rtl_candidates", []),
+            },
+        )
     return update, run_dir.path, srv.requests
 
 
@@ -165,8 +203,7 @@ def test_golden_testbench_picks_the_one_right_candidate(tmp_path, monkeypatch):
     design = counter_copy(tmp_path, candidates=5)
     # two identical wrong answers form the largest group: the golden testbench must win
     answers = [WRAP_BUG, WRAP_BUG, ENABLE_BUG, RIGHT, LINT_BUG]
-    update, run_dir, reqs = run_rtl_step(design, lambda req: fenced(answers.pop(0)),
-                                         honour_n=True)
+    update, run_dir, reqs = run_rtl_step(design, lambda req: fenced(answers.pop(0)), honour_n=True)
     assert (design / "rtl" / "counter.v").read_text() == RIGHT
     rec = update.state["rtl_candidates"][0]
     assert rec["winner"] == 4 and "golden testbench" in rec["reason"]
@@ -238,6 +275,5 @@ def test_one_candidate_is_the_single_answer_of_before(tmp_path, monkeypatch):
     assert update.state["lint"]["ok"] and (design / "rtl" / "counter.v").read_text() == RIGHT
     assert "RTL candidates" not in render(run_dir)
     # --candidates overrides design.yaml (here: the default 1)
-    update, _, reqs = run_rtl_step(design, lambda req: fenced(RIGHT), candidates=3,
-                                   honour_n=True)
+    update, _, reqs = run_rtl_step(design, lambda req: fenced(RIGHT), candidates=3, honour_n=True)
     assert len(reqs) == 1 and reqs[0]["n"] == 3 and update.state["rtl_candidates"][0]["n"] == 3

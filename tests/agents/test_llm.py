@@ -20,19 +20,33 @@ SECRET = "sk-test-do-not-log-1234"
 
 def client_for(server: ScriptedLLM, tmp_path, **kw) -> tuple[LLMClient, list[dict]]:
     events: list[dict] = []
-    settings = LLMSettings(base_url=server.base_url, api_key=SECRET, model="m-default",
-                           agents={"rtl": "m-rtl"}, max_retries=kw.pop("max_retries", 2),
-                           timeout_s=kw.pop("timeout_s", 30),
-                           prices={"m-rtl": {"prompt": 1.0, "completion": 2.0}})
-    client = LLMClient(settings, trace=lambda ev, **d: events.append({"event": ev, **d}),
-                       log_dir=tmp_path / "llm", **kw)
+    settings = LLMSettings(
+        base_url=server.base_url,
+        api_key=SECRET,
+        model="m-default",
+        agents={"rtl": "m-rtl"},
+        max_retries=kw.pop("max_retries", 2),
+        timeout_s=kw.pop("timeout_s", 30),
+        prices={"m-rtl": {"prompt": 1.0, "completion": 2.0}},
+    )
+    client = LLMClient(
+        settings,
+        trace=lambda ev, **d: events.append({"event": ev, **d}),
+        log_dir=tmp_path / "llm",
+        **kw,
+    )
     return client, events
 
 
 def test_chat_counts_tokens_costs_and_traces(tmp_path):
-    with ScriptedLLM([{"content": "hello", "usage": {"prompt_tokens": 1000,
-                                                     "completion_tokens": 500,
-                                                     "total_tokens": 1500}}]) as srv:
+    with ScriptedLLM(
+        [
+            {
+                "content": "hello",
+                "usage": {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500},
+            }
+        ]
+    ) as srv:
         client, events = client_for(srv, tmp_path)
         reply = client.chat("rtl", [{"role": "user", "content": "hi"}])
     assert reply.content == "hello" and reply.model == "m-rtl"
@@ -50,8 +64,11 @@ def test_chat_counts_tokens_costs_and_traces(tmp_path):
 
 def test_tool_loop_runs_real_tools_and_refuses_escapes(tmp_path, counter_ws):
     script = [
-        {"tool_calls": [{"name": "lint",
-                         "arguments": {"files": ["rtl/counter.v"], "top": "counter"}}]},
+        {
+            "tool_calls": [
+                {"name": "lint", "arguments": {"files": ["rtl/counter.v"], "top": "counter"}}
+            ]
+        },
         {"tool_calls": [{"name": "lint", "arguments": {"files": ["../../etc/passwd"]}}]},
         {"tool_calls": [{"name": "lint", "arguments": '{"files": ["rtl/counter.v"'}]},  # malformed
         {"tool_calls": [{"name": "rm_rf", "arguments": {}}]},
@@ -60,6 +77,7 @@ def test_tool_loop_runs_real_tools_and_refuses_escapes(tmp_path, counter_ws):
     ctx = ToolContext(counter_ws, lambda w: open_sandbox(w, settings_for("local"), quiet=True))
     try:
         from siliconcrew.tools.registry import load_registry
+
         specs = tool_specs(load_registry(False), ctx, ["lint", "simulate"])
         with ScriptedLLM(script) as srv:
             client, events = client_for(srv, tmp_path)
@@ -76,8 +94,12 @@ def test_tool_loop_runs_real_tools_and_refuses_escapes(tmp_path, counter_ws):
     assert {t["function"]["name"] for t in srv.requests[0]["tools"]} == {"lint", "simulate"}
     last = srv.requests[-1]["messages"]
     assert sum(1 for m in last if m["role"] == "tool") == 4
-    assert [e["tool"] for e in events if e["event"] == "agent_tool_call"] == \
-        ["lint", "lint", "lint", "rm_rf"]
+    assert [e["tool"] for e in events if e["event"] == "agent_tool_call"] == [
+        "lint",
+        "lint",
+        "lint",
+        "rm_rf",
+    ]
 
 
 def test_429_then_success(tmp_path):
@@ -120,8 +142,9 @@ def test_streaming_delivers_deltas_and_usage(tmp_path):
     with ScriptedLLM([{"content": text}]) as srv:
         client, _ = client_for(srv, tmp_path)
         pieces: list[str] = []
-        reply = client.chat("planner", [{"role": "user", "content": "x"}], stream=True,
-                            on_delta=pieces.append)
+        reply = client.chat(
+            "planner", [{"role": "user", "content": "x"}], stream=True, on_delta=pieces.append
+        )
     assert len(pieces) > 2 and "".join(pieces) == text == reply.content
     assert client.usage.completion_tokens > 0 and srv.requests[0]["stream"] is True
 
@@ -144,9 +167,11 @@ def test_settings_from_environment(monkeypatch):
 
 
 def test_code_blocks_from_fenced_answers():
-    answer = ("Here you go:\n```verilog\nmodule a(input x, output y);\n  assign y = x;\n"
-              "endmodule\n```\n"
-              "and a testbench\n```\nmodule tb; endmodule\n```\n```python\nprint(1)\n```")
+    answer = (
+        "Here you go:\n```verilog\nmodule a(input x, output y);\n  assign y = x;\n"
+        "endmodule\n```\n"
+        "and a testbench\n```\nmodule tb; endmodule\n```\n```python\nprint(1)\n```"
+    )
     blocks = code_blocks(answer)
     assert len(blocks) == 2
     assert module_names(blocks[0]) == ["a"] and module_names(blocks[1]) == ["tb"]

@@ -20,8 +20,17 @@ from siliconcrew import api
 from siliconcrew.core.errors import UserInputError
 
 STEPS = ["lint", "simulate", "synthesize", "sta", "equivalence"]
-VOLATILE = {"run_id", "run_dir", "duration_s", "log_path", "flow_dir", "artifacts", "summary",
-            "wall_s", "report"}
+VOLATILE = {
+    "run_id",
+    "run_dir",
+    "duration_s",
+    "log_path",
+    "flow_dir",
+    "artifacts",
+    "summary",
+    "wall_s",
+    "report",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +43,9 @@ def _no_user_config(tmp_path, monkeypatch):
 
 def copy_counter(tmp_path: Path, name: str = "counter") -> Path:
     design = tmp_path / name
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     return design
 
 
@@ -123,21 +133,33 @@ def test_design_warnings_reach_the_callback(tmp_path):
 def test_call_tool_refuses_bad_arguments_with_one_line(counter_ws, monkeypatch):
     # A dead docker daemon proves the refusal comes before any sandbox is opened.
     monkeypatch.setenv("DOCKER_HOST", "unix:///tmp/nonexistent-docker.sock")
-    cases = [("lint", {"files": 3}, "lint: bad input 'files'"),
-             ("lint", '{"files": [', "tool input is not valid JSON"),
-             ("lint", {"files": ["rtl/counter.v"], "bogus": 1}, "bad input 'bogus'"),
-             ("no_such_tool", {}, "unknown tool 'no_such_tool'"),
-             ("lint", Path("/nonexistent/input.json"), "input file")]
+    cases = [
+        ("lint", {"files": 3}, "lint: bad input 'files'"),
+        ("lint", '{"files": [', "tool input is not valid JSON"),
+        ("lint", {"files": ["rtl/counter.v"], "bogus": 1}, "bad input 'bogus'"),
+        ("no_such_tool", {}, "unknown tool 'no_such_tool'"),
+        ("lint", Path("/nonexistent/input.json"), "input file"),
+    ]
     for name, inp, expect in cases:
         with pytest.raises(UserInputError) as exc:
             api.call_tool(name, inp, counter_ws, sandbox="docker")
         line = exc.value.one_line()
         assert expect in line and "\n" not in line and exc.value.exit_code == 2, line
-        proc = run_cli("tools", "run", name, "--input",
-                       f"@{inp}" if isinstance(inp, Path) else
-                       (inp if isinstance(inp, str) else json.dumps(inp)),
-                       "--workspace", str(counter_ws), "--sandbox", "docker", cwd=REPO,
-                       env={"DOCKER_HOST": "unix:///tmp/nonexistent-docker.sock"})
+        proc = run_cli(
+            "tools",
+            "run",
+            name,
+            "--input",
+            f"@{inp}"
+            if isinstance(inp, Path)
+            else (inp if isinstance(inp, str) else json.dumps(inp)),
+            "--workspace",
+            str(counter_ws),
+            "--sandbox",
+            "docker",
+            cwd=REPO,
+            env={"DOCKER_HOST": "unix:///tmp/nonexistent-docker.sock"},
+        )
         assert proc.returncode == 2 and proc.stderr.strip() == f"error: {line}"
     with pytest.raises(UserInputError, match="is not a directory"):
         api.call_tool("lint", {"files": ["rtl/counter.v"]}, counter_ws / "nope")
@@ -146,13 +168,25 @@ def test_call_tool_refuses_bad_arguments_with_one_line(counter_ws, monkeypatch):
 def test_call_tool_runs_and_matches_cli(counter_ws):
     inp = {"files": ["rtl/counter.v"], "top": "counter"}
     states: list[tuple[str, str]] = []
-    res = api.call_tool("lint", inp, counter_ws, sandbox="local",
-                        progress=lambda n, s: states.append((n, s)))
+    res = api.call_tool(
+        "lint", inp, counter_ws, sandbox="local", progress=lambda n, s: states.append((n, s))
+    )
     assert isinstance(res, api.ToolCallResult) and res.ok and res.exit_code == 0
     assert res.backend == "local" and res.metrics["lint__errors"] == 0
     assert states == [("lint", "running"), ("lint", "ok")]
-    proc = run_cli("tools", "run", "lint", "--input", json.dumps(inp), "--workspace",
-                   str(counter_ws), "--json", "--sandbox", "local", cwd=REPO)
+    proc = run_cli(
+        "tools",
+        "run",
+        "lint",
+        "--input",
+        json.dumps(inp),
+        "--workspace",
+        str(counter_ws),
+        "--json",
+        "--sandbox",
+        "local",
+        cwd=REPO,
+    )
     assert proc.returncode == 0, proc.stderr
     cli = json.loads(proc.stdout)
     assert list(res.model_dump()) == list(cli)
@@ -162,7 +196,7 @@ def test_call_tool_runs_and_matches_cli(counter_ws):
     assert out.ok is False and out.refused and out.failure == "input" and out.exit_code == 2
 
 
-PLUGIN = '''
+PLUGIN = """
 from siliconcrew.tools.base import Tool, ToolInput, ToolResult
 
 
@@ -178,7 +212,7 @@ class LinesTool(Tool):
     def run(self, ctx, inp):
         n = len(ctx.resolve(inp.file).read_text().splitlines())
         return ToolResult(tool=self.name, ok=True, summary=f"{n} lines", metrics={"lines": n})
-'''
+"""
 
 
 @pytest.fixture
@@ -188,8 +222,9 @@ def plugin_site(tmp_path, monkeypatch) -> Path:
     (site / "sc_api_plugin.py").write_text(PLUGIN)
     dist = site / "sc_api_plugin-0.1.dist-info"
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: sc-api-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[siliconcrew.tools]\napi_lines = sc_api_plugin:"
-                                           "LinesTool\nbroken = sc_api_missing:Nope\n")
+    (dist / "entry_points.txt").write_text(
+        "[siliconcrew.tools]\napi_lines = sc_api_plugin:LinesTool\nbroken = sc_api_missing:Nope\n"
+    )
     monkeypatch.syspath_prepend(str(site))
     return site
 
@@ -203,8 +238,7 @@ def test_list_tools_lists_plugin_tools_and_errors(plugin_site, counter_ws):
     assert [e.entry_point for e in tools.plugin_errors] == ["broken = sc_api_missing:Nope"]
     assert "api_lines" not in api.list_tools(include_plugins=False).names()
 
-    proc = run_cli("tools", "list", "--json", cwd=REPO,
-                   env={"PYTHONPATH": f"{REPO}:{plugin_site}"})
+    proc = run_cli("tools", "list", "--json", cwd=REPO, env={"PYTHONPATH": f"{REPO}:{plugin_site}"})
     assert proc.returncode == 0, proc.stderr
     assert tools.model_dump() == json.loads(proc.stdout)
     # and the plugin runs through the same call
@@ -247,14 +281,31 @@ def test_operations_refuse_bad_options_in_one_line(tmp_path):
 
 def test_result_exit_codes():
     base = {"engine": "qflow", "run_id": "r", "run_dir": "/x"}
-    assert [api.HardenResult(status=s, **base).exit_code
-            for s in ("ok", "partial", "failed")] == [0, 4, 1]
+    assert [api.HardenResult(status=s, **base).exit_code for s in ("ok", "partial", "failed")] == [
+        0,
+        4,
+        1,
+    ]
     assert api.RunResult(run_id="r", run_dir="/x", status="failed").exit_code == 1
     assert api.TimingResult.model_validate({"met": None}).exit_code == 1
-    refused = api.CheckResult.model_validate({
-        "run_id": "r", "run_dir": "/x", "ok": False, "steps": [
-            {"step": "lint", "result": {"tool": "lint", "ok": False, "summary": "outside",
-                                        "failure": "input"}}]})
+    refused = api.CheckResult.model_validate(
+        {
+            "run_id": "r",
+            "run_dir": "/x",
+            "ok": False,
+            "steps": [
+                {
+                    "step": "lint",
+                    "result": {
+                        "tool": "lint",
+                        "ok": False,
+                        "summary": "outside",
+                        "failure": "input",
+                    },
+                }
+            ],
+        }
+    )
     assert refused.exit_code == 2 and refused.input_refusal == "lint: outside"
 
 
@@ -262,15 +313,25 @@ def test_api_prints_nothing_and_needs_no_terminal_libraries(tmp_path):
     """The MCP server and the batch runner call the API: no printing, no typer, no rich."""
     for path in (REPO / "siliconcrew" / "api").glob("*.py"):
         text = path.read_text()
-        for banned in ("import typer", "from typer", "import rich", "from rich", "print(",
-                       "sys.stdout", "sys.stderr"):
+        for banned in (
+            "import typer",
+            "from typer",
+            "import rich",
+            "from rich",
+            "print(",
+            "sys.stdout",
+            "sys.stderr",
+        ):
             assert banned not in text, f"{path.name}: {banned}"
-    code = ("import sys; from pathlib import Path; from siliconcrew import api; "
-            f"r = api.check(Path({str(copy_counter(tmp_path))!r}), harden=False, "
-            "sandbox='local'); assert r.ok, r; "
-            "assert not [m for m in sys.modules if m.split('.')[0] in ('rich', 'typer')]")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                          text=True, timeout=300)
+    code = (
+        "import sys; from pathlib import Path; from siliconcrew import api; "
+        f"r = api.check(Path({str(copy_counter(tmp_path))!r}), harden=False, "
+        "sandbox='local'); assert r.ok, r; "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('rich', 'typer')]"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout == "" and proc.stderr == ""
 
@@ -286,8 +347,13 @@ def test_front_doors_share_the_api_and_renderers_not_each_other():
     for path in (pkg / "render").glob("*.py"):
         assert "siliconcrew.chat" not in path.read_text(), path
     repl = (pkg / "chat" / "repl.py").read_text()
-    for call in ("api.run(", "api.timing(", "api.timing_repair(", "api.kb_search(",
-                 "api.list_tools("):
+    for call in (
+        "api.run(",
+        "api.timing(",
+        "api.timing_repair(",
+        "api.kb_search(",
+        "api.list_tools(",
+    ):
         assert call in repl, call
     # and what chat used to call behind the API's back is gone
     for direct in ("run_graph(", "repair_design(", "analyze(", "open_kb("):

@@ -31,9 +31,11 @@ TASK_TITLE = "ray::siliconcrew_design"
 def cluster():
     from ray.cluster_utils import Cluster
 
-    c = Cluster(initialize_head=True, connect=False,
-                head_node_args={"num_cpus": 1, "node_ip_address": "127.0.0.1",
-                                "include_dashboard": False})
+    c = Cluster(
+        initialize_head=True,
+        connect=False,
+        head_node_args={"num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False},
+    )
     c.add_node(num_cpus=1, node_ip_address="127.0.0.1")
     c.wait_for_nodes()
     yield c
@@ -96,18 +98,33 @@ def _remove_orphan_containers(pid: int) -> None:
 
 def _batch_cli(*args: str, cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-m", "siliconcrew", "batch", *args],
-                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "siliconcrew", "batch", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="module")
 def first_batch(cluster, designs):
     """The batch over the three designs, with one busy worker SIGKILLed mid-task."""
     cwd = designs["counter"].parent
-    proc = _batch_cli(*(str(d) for d in designs.values()), "--address", cluster.address,
-                      "--node-ip-address", "127.0.0.1", "--sandbox", "docker", "--json",
-                      "--out", str(cwd / "batches"), cwd=cwd)
+    proc = _batch_cli(
+        *(str(d) for d in designs.values()),
+        "--address",
+        cluster.address,
+        "--node-ip-address",
+        "127.0.0.1",
+        "--sandbox",
+        "docker",
+        "--json",
+        "--out",
+        str(cwd / "batches"),
+        cwd=cwd,
+    )
     killed = None
     seen: dict[int, float] = {}
     deadline = time.monotonic() + 120
@@ -149,7 +166,10 @@ def test_json_shape_and_run_folders_come_back(first_batch, designs):
     res = json.loads(first_batch["out"])
     assert {"batch_id", "designs", "summary"} <= set(res)
     assert {k: res["summary"][k] for k in ("ok", "failed", "errored")} == {
-        "ok": 2, "failed": 1, "errored": 0}
+        "ok": 2,
+        "failed": 1,
+        "errored": 0,
+    }
     assert res["summary"]["wall_s"] > 0
     for d in res["designs"]:
         assert {"name", "dir", "status", "run_id", "wall_s", "metrics", "failure"} <= set(d)
@@ -196,9 +216,20 @@ def test_resume_skips_unchanged_designs_and_reruns_a_changed_one(first_batch, cl
     before = _by_name(res)
     good = designs["adder_8bit"].parent / "adder_8bit.good.v"
     (designs["adder_8bit"] / "rtl" / "adder_8bit.v").write_text(good.read_text())
-    proc = _batch_cli("--resume", res["batch_id"], "--address", cluster.address,
-                      "--node-ip-address", "127.0.0.1", "--sandbox", "docker", "--json",
-                      "--out", str(first_batch["cwd"] / "batches"), cwd=first_batch["cwd"])
+    proc = _batch_cli(
+        "--resume",
+        res["batch_id"],
+        "--address",
+        cluster.address,
+        "--node-ip-address",
+        "127.0.0.1",
+        "--sandbox",
+        "docker",
+        "--json",
+        "--out",
+        str(first_batch["cwd"] / "batches"),
+        cwd=first_batch["cwd"],
+    )
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err[-3000:]  # every design passed now
     after = _by_name(json.loads(out))
@@ -217,9 +248,15 @@ def test_a_node_without_sandbox_says_so(cluster, designs, tmp_path):
 
     nor = tmp_path / "nor_gate"
     shutil.copytree(designs["nor_gate"], nor, ignore=shutil.ignore_patterns("runs"))
-    res = run_batch([nor], address=cluster.address, node_ip_address="127.0.0.1",
-                    sandbox="docker", harden=False, out_dir=tmp_path / "batches",
-                    worker_env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
+    res = run_batch(
+        [nor],
+        address=cluster.address,
+        node_ip_address="127.0.0.1",
+        sandbox="docker",
+        harden=False,
+        out_dir=tmp_path / "batches",
+        worker_env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"},
+    )
     (d,) = res.designs
     assert d.status == "errored" and res.exit_code == 1
     assert "no EDA sandbox on node" in d.failure and "every Ray node needs" in d.failure, d
@@ -231,9 +268,22 @@ def test_ctrl_c_cancels_cleanly_and_keeps_the_state(cluster, designs, tmp_path):
     work = tmp_path / "ctrlc"
     for name in ("counter", "nor_gate"):
         shutil.copytree(designs[name], work / name, ignore=shutil.ignore_patterns("runs"))
-    proc = _batch_cli(str(work / "counter"), str(work / "nor_gate"), "--workers", "1",
-                      "--address", cluster.address, "--node-ip-address", "127.0.0.1",
-                      "--sandbox", "docker", "--json", "--out", str(work / "batches"), cwd=work)
+    proc = _batch_cli(
+        str(work / "counter"),
+        str(work / "nor_gate"),
+        "--workers",
+        "1",
+        "--address",
+        cluster.address,
+        "--node-ip-address",
+        "127.0.0.1",
+        "--sandbox",
+        "docker",
+        "--json",
+        "--out",
+        str(work / "batches"),
+        cwd=work,
+    )
     busy: list[int] = []
     deadline = time.monotonic() + 60
     while not busy and time.monotonic() < deadline and proc.poll() is None:

@@ -36,8 +36,9 @@ def test_pack_leaves_runs_behind_and_unpacks_the_same(tmp_path):
 
 def test_resolve_designs_globs_files_and_refusals(tmp_path):
     for name in ("a", "b"):
-        shutil.copytree(EXAMPLES / "counter", tmp_path / "designs" / name,
-                        ignore=shutil.ignore_patterns("runs"))
+        shutil.copytree(
+            EXAMPLES / "counter", tmp_path / "designs" / name, ignore=shutil.ignore_patterns("runs")
+        )
     (tmp_path / "designs" / "notes").mkdir()
     got = resolve_designs([str(tmp_path / "designs" / "*")])
     assert [p.name for p in got] == ["a", "b"]

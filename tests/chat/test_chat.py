@@ -18,10 +18,15 @@ PROMPT = "sc> "
 
 def spawn(design, env_extra: dict, *args: str) -> pexpect.spawn:
     env = {**os.environ, "COLUMNS": "200", "TERM": "dumb", "SILICONCREW_KB": "off", **env_extra}
-    child = pexpect.spawn(sys.executable, ["-m", "siliconcrew", "chat", str(design),
-                                           "--sandbox", "local", *args],
-                          cwd=str(REPO), env=env, encoding="utf-8", timeout=60,
-                          dimensions=(50, 200))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "siliconcrew", "chat", str(design), "--sandbox", "local", *args],
+        cwd=str(REPO),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 200),
+    )
     return child
 
 
@@ -60,17 +65,26 @@ def test_chat_streams_shows_tool_calls_undoes_and_resumes(design):
     new_rtl = (design / "rtl" / "counter.v").read_text().replace("8-bit", "eight-bit")
     script = [
         {"content": "Linting now."},  # streamed plain answer first
-        {"tool_calls": [{"name": "lint",
-                         "arguments": {"files": ["rtl/counter.v"], "top": "counter"}}]},
+        {
+            "tool_calls": [
+                {"name": "lint", "arguments": {"files": ["rtl/counter.v"], "top": "counter"}}
+            ]
+        },
         {"content": "Lint is clean: no warnings."},
-        {"tool_calls": [{"name": "write_file", "arguments": {"path": "rtl/counter.v",
-                                                              "content": new_rtl}}]},
+        {
+            "tool_calls": [
+                {"name": "write_file", "arguments": {"path": "rtl/counter.v", "content": new_rtl}}
+            ]
+        },
         {"content": "I updated the header comment."},
         {"content": "You asked me about the counter before."},
     ]
     with ScriptedLLM(script) as srv:
-        env = {"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-x",
-               "SILICONCREW_MODEL": "scripted"}
+        env = {
+            "OPENAI_BASE_URL": srv.base_url,
+            "OPENAI_API_KEY": "sk-x",
+            "SILICONCREW_MODEL": "scripted",
+        }
         child = spawn(design, env)
         child.expect_exact(PROMPT)
         child.sendline("hello")

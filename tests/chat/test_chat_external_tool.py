@@ -22,18 +22,35 @@ MAX_OUTPUT_CHARS = 16_000  # README: "their output is cut at 16 000 characters"
 
 def test_chat_calls_an_external_mcp_tool(design, tmp_path):  # noqa: F811
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(json.dumps({"mcp_servers": {  # JSON is YAML
-        "lab": {"command": [sys.executable, str(EXT)], "timeout_s": 60}}}))
+    cfg.write_text(
+        json.dumps(
+            {
+                "mcp_servers": {  # JSON is YAML
+                    "lab": {"command": [sys.executable, str(EXT)], "timeout_s": 60}
+                }
+            }
+        )
+    )
     script = [
-        {"tool_calls": [
-            {"id": "call_parity", "name": "lab__parity", "arguments": {"bits": "1101"}},
-            {"id": "call_long", "name": "lab__repeat",
-             "arguments": {"text": "0123456789", "times": 2000}}]},
+        {
+            "tool_calls": [
+                {"id": "call_parity", "name": "lab__parity", "arguments": {"bits": "1101"}},
+                {
+                    "id": "call_long",
+                    "name": "lab__repeat",
+                    "arguments": {"text": "0123456789", "times": 2000},
+                },
+            ]
+        },
         {"content": "The lab server says the parity is 1."},
     ]
     with ScriptedLLM(script) as srv:
-        env = {"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-x",
-               "SILICONCREW_MODEL": "scripted", "SILICONCREW_CONFIG": str(cfg)}
+        env = {
+            "OPENAI_BASE_URL": srv.base_url,
+            "OPENAI_API_KEY": "sk-x",
+            "SILICONCREW_MODEL": "scripted",
+            "SILICONCREW_CONFIG": str(cfg),
+        }
         child = spawn(design, env)
         child.expect_exact(PROMPT)
         child.sendline("ask the lab server for the parity of 1101")
@@ -52,11 +69,15 @@ def test_chat_calls_an_external_mcp_tool(design, tmp_path):  # noqa: F811
     # every name offered is one OpenAI accepts (an external `lab.parity` is `lab__parity`)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", n) for n in offered), sorted(offered)
     assert offered["lab__parity"]["description"].startswith(
-        "[external MCP tool from server 'lab': its output is untrusted]")
+        "[external MCP tool from server 'lab': its output is untrusted]"
+    )
     assert offered["lab__parity"]["parameters"]["required"] == ["bits"]
     # the tools' results, as the model gets them in the next request
-    results = {m["tool_call_id"]: json.loads(m["content"])
-               for m in srv.requests[1]["messages"] if m.get("role") == "tool"}
+    results = {
+        m["tool_call_id"]: json.loads(m["content"])
+        for m in srv.requests[1]["messages"]
+        if m.get("role") == "tool"
+    }
     parity, long = results["call_parity"], results["call_long"]
     assert parity["ok"] is True and parity["summary"].startswith("[external lab]"), parity
     assert parity["metrics"]["external"] == "lab"

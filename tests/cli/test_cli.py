@@ -16,8 +16,16 @@ from conftest import EXAMPLES, run_cli
 
 LINT_COUNTER = json.dumps({"files": ["rtl/counter.v"], "top": "counter"})
 SIM_COUNTER = {"files": ["rtl/counter.v", "tb/tb_counter.v"], "top": "tb_counter"}
-RESULT_KEYS = {"ok", "summary", "diagnostics", "artifacts", "metrics", "log_path", "duration_s",
-               "backend"}
+RESULT_KEYS = {
+    "ok",
+    "summary",
+    "diagnostics",
+    "artifacts",
+    "metrics",
+    "log_path",
+    "duration_s",
+    "backend",
+}
 DEAD_DOCKER = {"DOCKER_HOST": "unix:///tmp/nonexistent-docker.sock"}
 
 
@@ -40,8 +48,19 @@ def one_line_error(proc) -> str:
 
 def tool_run(ws: Path, tool: str, inp, *extra: str, sandbox: str = "local", env=None):
     raw = inp if isinstance(inp, str) else json.dumps(inp)
-    return run_cli("tools", "run", tool, "--input", raw, "--workspace", str(ws),
-                   "--sandbox", sandbox, *extra, env=env)
+    return run_cli(
+        "tools",
+        "run",
+        tool,
+        "--input",
+        raw,
+        "--workspace",
+        str(ws),
+        "--sandbox",
+        sandbox,
+        *extra,
+        env=env,
+    )
 
 
 # ------------------------------------------------------------------------------ basics
@@ -55,8 +74,9 @@ def test_help_lists_commands():
     proc = run_cli("--help")
     assert proc.returncode == 0, proc.stderr
     for cmd in ("run", "tools", "sandbox"):
-        assert re.search(rf"^\W*{cmd}\s", proc.stdout, re.MULTILINE), \
+        assert re.search(rf"^\W*{cmd}\s", proc.stdout, re.MULTILINE), (
             f"{cmd} missing:\n{proc.stdout}"
+        )
 
 
 def test_tools_list_json_contract():
@@ -66,8 +86,15 @@ def test_tools_list_json_contract():
     tools = {t["name"]: t for t in data["tools"]}
     expected = {
         "lint": {"files", "top", "include_dirs"},
-        "simulate": {"files", "top", "simulator", "timeout_s", "defines", "pass_patterns",
-                     "fail_patterns"},
+        "simulate": {
+            "files",
+            "top",
+            "simulator",
+            "timeout_s",
+            "defines",
+            "pass_patterns",
+            "fail_patterns",
+        },
         "synthesize": {"files", "top", "liberty"},
         "sta": {"netlist", "top", "clock_port", "clock_period_ns", "liberty"},
         "equivalence": {"files", "netlist", "top"},
@@ -88,8 +115,18 @@ def test_tools_list_json_contract():
 def test_tools_run_simulate_counter(counter_ws, tmp_path):
     inp = tmp_path / "x.json"
     inp.write_text(json.dumps(SIM_COUNTER))
-    proc = run_cli("tools", "run", "simulate", "--input", f"@{inp}", "--json",
-                   "--workspace", str(counter_ws), "--sandbox", "local")
+    proc = run_cli(
+        "tools",
+        "run",
+        "simulate",
+        "--input",
+        f"@{inp}",
+        "--json",
+        "--workspace",
+        str(counter_ws),
+        "--sandbox",
+        "local",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     res = json.loads(proc.stdout)
     assert RESULT_KEYS <= res.keys()
@@ -107,12 +144,17 @@ def test_tools_run_simulate_error_line_fails(counter_ws):
     (counter_ws / "tb" / "tb_bad.v").write_text(
         "module tb_bad;\n"
         "  initial begin\n"
-        "    #1 $display(\"ERROR: count mismatch at cycle 3\");\n"
+        '    #1 $display("ERROR: count mismatch at cycle 3");\n'
         "    $finish;\n"
         "  end\n"
-        "endmodule\n")
-    proc = tool_run(counter_ws, "simulate", {"files": ["rtl/counter.v", "tb/tb_bad.v"],
-                                             "top": "tb_bad"}, "--json")
+        "endmodule\n"
+    )
+    proc = tool_run(
+        counter_ws,
+        "simulate",
+        {"files": ["rtl/counter.v", "tb/tb_bad.v"], "top": "tb_bad"},
+        "--json",
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     res = json.loads(proc.stdout)
     assert res["ok"] is False and res["failure"] == "check"
@@ -121,20 +163,41 @@ def test_tools_run_simulate_error_line_fails(counter_ws):
 
 
 # ------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("name, inp, expect", [
-    ("nosuchtool", LINT_COUNTER, "unknown tool 'nosuchtool'"),
-    ("lint", '{"files": ["rtl/counter.v"', "not valid JSON"),
-    ("lint", '["rtl/counter.v"]', "must be a JSON object"),
-    ("lint", '{"top": "counter"}', "'files'"),
-    ("sta", '{"netlist": "n.v", "top": "counter"}', "'clock_period_ns'"),
-    ("lint", '{"files": ["rtl/counter.v"], "topp": "counter"}', "'topp'"),
-    ("lint", '{"files": ["../x.v"], "top": "counter"}', "'../x.v' is outside the workspace"),
-    ("lint", '{"files": ["/etc/passwd"], "top": "counter"}',
-     "'/etc/passwd' is outside the workspace"),
-    ("lint", '{"files": ["rtl/missing.v"], "top": "counter"}', "rtl/missing.v"),
-    ("simulate", '{"files": ["rtl/counter.v"], "top": "tb; rm -rf /"}', "not a Verilog identifier"),
-], ids=["unknown-tool", "malformed-json", "not-an-object", "missing-field", "missing-sta-field",
-        "unknown-field", "dotdot-path", "absolute-path", "missing-file", "bad-identifier"])
+@pytest.mark.parametrize(
+    "name, inp, expect",
+    [
+        ("nosuchtool", LINT_COUNTER, "unknown tool 'nosuchtool'"),
+        ("lint", '{"files": ["rtl/counter.v"', "not valid JSON"),
+        ("lint", '["rtl/counter.v"]', "must be a JSON object"),
+        ("lint", '{"top": "counter"}', "'files'"),
+        ("sta", '{"netlist": "n.v", "top": "counter"}', "'clock_period_ns'"),
+        ("lint", '{"files": ["rtl/counter.v"], "topp": "counter"}', "'topp'"),
+        ("lint", '{"files": ["../x.v"], "top": "counter"}', "'../x.v' is outside the workspace"),
+        (
+            "lint",
+            '{"files": ["/etc/passwd"], "top": "counter"}',
+            "'/etc/passwd' is outside the workspace",
+        ),
+        ("lint", '{"files": ["rtl/missing.v"], "top": "counter"}', "rtl/missing.v"),
+        (
+            "simulate",
+            '{"files": ["rtl/counter.v"], "top": "tb; rm -rf /"}',
+            "not a Verilog identifier",
+        ),
+    ],
+    ids=[
+        "unknown-tool",
+        "malformed-json",
+        "not-an-object",
+        "missing-field",
+        "missing-sta-field",
+        "unknown-field",
+        "dotdot-path",
+        "absolute-path",
+        "missing-file",
+        "bad-identifier",
+    ],
+)
 def test_tools_run_bad_input(counter_ws, name, inp, expect):
     proc = tool_run(counter_ws, name, inp)
     assert proc.returncode == 2, proc.stdout + proc.stderr
@@ -156,8 +219,17 @@ def test_tools_run_path_outside_workspace_json(counter_ws):
 
 def test_tools_run_missing_input_file(counter_ws, tmp_path):
     missing = tmp_path / "nonexistent.json"
-    proc = run_cli("tools", "run", "lint", "--input", f"@{missing}", "--workspace",
-                   str(counter_ws), "--sandbox", "local")
+    proc = run_cli(
+        "tools",
+        "run",
+        "lint",
+        "--input",
+        f"@{missing}",
+        "--workspace",
+        str(counter_ws),
+        "--sandbox",
+        "local",
+    )
     assert proc.returncode == 2
     assert str(missing) in one_line_error(proc)
 
@@ -212,8 +284,7 @@ def test_run_design_yaml_bad_key_type(tmp_path):
 
 # ------------------------------------------------------------------------- sandbox down
 def test_docker_daemon_down_exit_3(counter_ws):
-    proc = tool_run(counter_ws, "lint", LINT_COUNTER, "--json", sandbox="docker",
-                    env=DEAD_DOCKER)
+    proc = tool_run(counter_ws, "lint", LINT_COUNTER, "--json", sandbox="docker", env=DEAD_DOCKER)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     res = json.loads(proc.stdout)
     assert res["ok"] is False and res["failure"] == "sandbox"
@@ -230,8 +301,7 @@ def test_docker_daemon_down_exit_3_human(counter_ws):
 
 
 def test_auto_falls_back_to_local(counter_ws):
-    proc = tool_run(counter_ws, "lint", LINT_COUNTER, "--json", sandbox="auto",
-                    env=DEAD_DOCKER)
+    proc = tool_run(counter_ws, "lint", LINT_COUNTER, "--json", sandbox="auto", env=DEAD_DOCKER)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "using the local backend" in proc.stderr
     res = json.loads(proc.stdout)
@@ -241,8 +311,14 @@ def test_auto_falls_back_to_local(counter_ws):
 
 @pytest.mark.docker
 def test_docker_image_missing_exit_3(counter_ws):
-    proc = tool_run(counter_ws, "lint", LINT_COUNTER, "--json", sandbox="docker",
-                    env={"SILICONCREW_IMAGE": "siliconcrew-no-such-image:0"})
+    proc = tool_run(
+        counter_ws,
+        "lint",
+        LINT_COUNTER,
+        "--json",
+        sandbox="docker",
+        env={"SILICONCREW_IMAGE": "siliconcrew-no-such-image:0"},
+    )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     res = json.loads(proc.stdout)
     assert res["failure"] == "sandbox"
@@ -254,8 +330,9 @@ def test_docker_image_missing_exit_3(counter_ws):
 # ------------------------------------------------------------------------------- run
 def test_run_counter_flow(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     proc = run_cli("check", str(design), "--json", "--sandbox", "local")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(proc.stdout)
@@ -296,8 +373,9 @@ def test_run_counter_flow(tmp_path):
 
 def test_run_counter_broken_rtl_fails_at_lint(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     rtl = design / "rtl" / "counter.v"
     rtl.write_text(rtl.read_text().replace("count <= count + 1'b1;", "count <= count + ;"))
     proc = run_cli("check", str(design), "--json", "--sandbox", "local")
@@ -306,8 +384,9 @@ def test_run_counter_broken_rtl_fails_at_lint(tmp_path):
     assert data["ok"] is False
     lint = data["steps"][0]
     assert lint["step"] == "lint" and lint["result"]["ok"] is False
-    assert any(d["file"] == "rtl/counter.v" and d["line"] == 17
-               for d in lint["result"]["diagnostics"]), lint["result"]["diagnostics"]
+    assert any(
+        d["file"] == "rtl/counter.v" and d["line"] == 17 for d in lint["result"]["diagnostics"]
+    ), lint["result"]["diagnostics"]
     assert [s["skipped"] for s in data["steps"][1:]] == ["lint failed"] * 4
 
 

@@ -13,8 +13,10 @@ from siliconcrew.sandbox import follow, open_sandbox
 from siliconcrew.sandbox.follow import LogFollower, format_elapsed
 from tests.conftest import BACKENDS, EXAMPLES, settings_for
 
-WRITER = ('mkdir -p log; for i in 1 2 3 4 5 6; do echo "Nets remaining: ${i}00" >> log/route.log;'
-          ' echo "noise $i" >> log/route.log; sleep 0.4; done')
+WRITER = (
+    'mkdir -p log; for i in 1 2 3 4 5 6; do echo "Nets remaining: ${i}00" >> log/route.log;'
+    ' echo "noise $i" >> log/route.log; sleep 0.4; done'
+)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -25,9 +27,13 @@ def test_follower_reports_the_newest_matching_line_while_the_command_runs(tmp_pa
     with open_sandbox(ws, settings_for(backend)) as sb:
         sb.make_writable(ws)
         t0 = time.monotonic()
-        with LogFollower(ws, [ws / "log" / "route.log"],
-                         lambda text: seen.append((time.monotonic() - t0, text)),
-                         re.compile("remaining"), interval_s=0.3):
+        with LogFollower(
+            ws,
+            [ws / "log" / "route.log"],
+            lambda text: seen.append((time.monotonic() - t0, text)),
+            re.compile("remaining"),
+            interval_s=0.3,
+        ):
             res = sb.run(["sh", "-c", WRITER], cwd=ws, timeout_s=60)
         assert res.ok, res.output
     texts = [t for _, t in seen]
@@ -96,8 +102,12 @@ def test_harden_reports_progress_inside_stages(tmp_path, monkeypatch):
     design = tmp_path / "counter"
     shutil.copytree(EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs"))
     events: list[tuple[str, str]] = []
-    report = harden(design, lambda ws: open_sandbox(ws, settings_for("local")),
-                    max_repairs=0, progress=lambda stage, state: events.append((stage, state)))
+    report = harden(
+        design,
+        lambda ws: open_sandbox(ws, settings_for("local")),
+        max_repairs=0,
+        progress=lambda stage, state: events.append((stage, state)),
+    )
     assert report.status == "ok", report.to_dict()
     beats = [(s, st) for s, st in events if st.startswith("progress: ")]
     assert {s for s, _ in beats} >= {"routing"}, events
@@ -106,7 +116,9 @@ def test_harden_reports_progress_inside_stages(tmp_path, monkeypatch):
     # Heartbeats come between a stage's "running" and its result, never after it.
     for stage, _ in beats:
         i = events.index((stage, "running"))
-        done = next(k for k, (s, st) in enumerate(events) if s == stage and st in
-                    ("ok", "failed"))
-        assert all(i < k < done for k, e in enumerate(events) if e[0] == stage and
-                   e[1].startswith("progress: "))
+        done = next(k for k, (s, st) in enumerate(events) if s == stage and st in ("ok", "failed"))
+        assert all(
+            i < k < done
+            for k, e in enumerate(events)
+            if e[0] == stage and e[1].startswith("progress: ")
+        )

@@ -32,8 +32,9 @@ def _no_user_config(tmp_path, monkeypatch):
 def design(tmp_path: Path) -> Path:
     """A private copy of examples/counter as a design folder."""
     folder = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", folder,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", folder, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     return folder
 
 
@@ -54,8 +55,9 @@ def one_line_error(proc) -> str:
 
 
 def refused(proc) -> str:
-    assert proc.returncode == 2, \
+    assert proc.returncode == 2, (
         f"rc={proc.returncode}\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}"
+    )
     return one_line_error(proc)
 
 
@@ -64,8 +66,9 @@ def check(folder: Path, *extra: str):
 
 
 def harden(folder: Path, *extra: str):
-    return run_cli("harden", str(folder), "--sandbox", "local", "--max-repairs", "0", *extra,
-                   timeout=900)
+    return run_cli(
+        "harden", str(folder), "--sandbox", "local", "--max-repairs", "0", *extra, timeout=900
+    )
 
 
 # ------------------------------------------------------------------ item 4: names and paths
@@ -77,12 +80,16 @@ def test_top_path_traversal_is_refused_before_anything_is_written(design, tmp_pa
     assert not (design / "runs").exists()
 
 
-@pytest.mark.parametrize("old,new,where", [
-    ("top: counter", 'top: "counter;rm -rf x"', "'top'"),
-    ("name: counter", 'name: "counter; echo"', "'name'"),
-    ("  top: tb_counter", '  top: "tb_counter;x"', "'verification.top'"),
-    ("port: clk", 'port: "clk;x"', "'clock.port'"),
-], ids=["top", "name", "verification-top", "clock-port"])
+@pytest.mark.parametrize(
+    "old,new,where",
+    [
+        ("top: counter", 'top: "counter;rm -rf x"', "'top'"),
+        ("name: counter", 'name: "counter; echo"', "'name'"),
+        ("  top: tb_counter", '  top: "tb_counter;x"', "'verification.top'"),
+        ("port: clk", 'port: "clk;x"', "'clock.port'"),
+    ],
+    ids=["top", "name", "verification-top", "clock-port"],
+)
 def test_names_must_be_verilog_identifiers(design, old, new, where):
     edit_card(design, old, new)
     line = refused(check(design))
@@ -160,12 +167,18 @@ def read_only(tmp_path: Path, design: Path):
         pytest.skip("a read-only bind mount needs root")
     view = tmp_path / "ro-view"
     view.mkdir()
-    if subprocess.run(["mount", "--bind", str(design), str(view)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(["mount", "--bind", str(design), str(view)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip("mount --bind is not permitted here")
     try:
-        if subprocess.run(["mount", "-o", "remount,bind,ro", str(view)],
-                          capture_output=True).returncode != 0:
+        if (
+            subprocess.run(
+                ["mount", "-o", "remount,bind,ro", str(view)], capture_output=True
+            ).returncode
+            != 0
+        ):
             pytest.skip("cannot remount read-only here")
         yield view
     finally:
@@ -188,11 +201,14 @@ def test_huge_clock_period_is_refused_by_every_command(design, command):
     assert "'clock.period_ns'" in line and "1000000" in line
 
 
-@pytest.mark.parametrize("flow,needle", [
-    ("{engine: qflow, pdk: osu999}", "the qflow engine has no PDK 'osu999'"),
-    ("{engine: librelane, pdk: osu018}", "the librelane engine has no PDK 'osu018'"),
-    ("{engine: librelane, pdk: tsmc65}", "the librelane engine has no PDK 'tsmc65'"),
-])
+@pytest.mark.parametrize(
+    "flow,needle",
+    [
+        ("{engine: qflow, pdk: osu999}", "the qflow engine has no PDK 'osu999'"),
+        ("{engine: librelane, pdk: osu018}", "the librelane engine has no PDK 'osu018'"),
+        ("{engine: librelane, pdk: tsmc65}", "the librelane engine has no PDK 'tsmc65'"),
+    ],
+)
 def test_unknown_pdk_is_refused_at_load(design, flow, needle):
     edit_card(design, "flow: {engine: qflow, pdk: osu018}", f"flow: {flow}")
     assert needle in refused(check(design))
@@ -214,8 +230,9 @@ def test_old_engine_name_local_is_read_as_qflow_with_a_warning(design):
 
 @pytest.mark.parametrize("pdk", ["sky130A", "gf180mcuD", "ihp-sg13g2"])
 def test_librelane_pdks_are_accepted(design, pdk):
-    edit_card(design, "flow: {engine: qflow, pdk: osu018}",
-              f"flow: {{engine: librelane, pdk: {pdk}}}")
+    edit_card(
+        design, "flow: {engine: qflow, pdk: osu018}", f"flow: {{engine: librelane, pdk: {pdk}}}"
+    )
     d, _ = load_design(design)
     assert d.flow.pdk == pdk
 
@@ -254,7 +271,8 @@ def test_report_survives_binary_bytes_in_the_trace(tmp_path):
         b'{"ts": "2026-01-01T00:00:00.000+00:00", "event": "run_start"}\n'
         b"\xff\xfe\x00\x01 binary garbage\n"
         b"[1, 2]\n"
-        b'{"ts": "2026-01-01T00:00:01.000+00:00", "event": "run_end"}\n')
+        b'{"ts": "2026-01-01T00:00:01.000+00:00", "event": "run_end"}\n'
+    )
     proc = run_cli("report", str(run), "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     html = Path(json.loads(proc.stdout)["report"]).read_text()

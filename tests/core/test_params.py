@@ -32,12 +32,14 @@ def modcnt(tmp_path: Path) -> Path:
     (ws / "spec.md").write_text("# modcnt\n")
     (ws / "design.yaml").write_text(
         "name: modcnt\ntop: modcnt\nrtl: [rtl/modcnt.v]\nclock: {port: clk, period_ns: 20}\n"
-        "parameters: {N: 3}\n")
+        "parameters: {N: 3}\n"
+    )
     return ws
 
 
 def test_design_calls_build_with_the_parameters_and_equivalence_checks_both_sides(
-        modcnt, tool_ctx, run_tool):
+    modcnt, tool_ctx, run_tool
+):
     """The netlist is built with N=3 (the counter wraps at 2); equivalence elaborates the
     RTL with N=3 as well and finds no difference. Checked against the RTL's default (N=5)
     the same netlist differs: the parameters really reach both sides."""
@@ -51,8 +53,11 @@ def test_design_calls_build_with_the_parameters_and_equivalence_checks_both_side
     assert "chparam -set N 3 modcnt" in script.read_text()
     same = run_tool(ctx, "equivalence", equivalence_input(d, syn.artifacts["netlist"]))
     assert same.ok, same.summary
-    inp = {**equivalence_input(d, syn.artifacts["netlist"]), "parameters": {},
-           "method": "simulation"}
+    inp = {
+        **equivalence_input(d, syn.artifacts["netlist"]),
+        "parameters": {},
+        "method": "simulation",
+    }
     default = run_tool(ctx, "equivalence", inp)
     assert not default.ok and "NOT equivalent" in default.summary, default.summary
 
@@ -62,25 +67,29 @@ def test_a_parameter_the_top_lacks_is_named(modcnt, tool_ctx, run_tool):
     ctx = tool_ctx(modcnt)
     res = run_tool(ctx, "synthesize", {**synthesize_input(d), "parameters": {"NN": 3}})
     assert not res.ok
-    assert "parameter NN (design.yaml parameters:) is not a parameter of modcnt" in \
-        res.summary, res.summary
+    assert "parameter NN (design.yaml parameters:) is not a parameter of modcnt" in res.summary, (
+        res.summary
+    )
 
 
-@pytest.mark.parametrize("value,needle", [
-    ("{N: -1}", "negative"),
-    ("{N: 1.5}", "not an integer or a string"),
-    ("{N: true}", "not an integer or a string"),
-    ("{1N: 3}", "not a Verilog identifier"),
-    ("{N: 'a\"b'}", "quotes"),
-    ("[3]", "mapping"),
-])
+@pytest.mark.parametrize(
+    "value,needle",
+    [
+        ("{N: -1}", "negative"),
+        ("{N: 1.5}", "not an integer or a string"),
+        ("{N: true}", "not an integer or a string"),
+        ("{1N: 3}", "not a Verilog identifier"),
+        ("{N: 'a\"b'}", "quotes"),
+        ("[3]", "mapping"),
+    ],
+)
 def test_bad_parameters_are_refused_at_load(tmp_path, value, needle):
     folder = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", folder,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", folder, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     card = folder / "design.yaml"
     card.write_text(card.read_text() + f"parameters: {value}\n")
     with pytest.raises(UserInputError) as info:
         load_design(folder)
-    assert "'parameters" in info.value.message and needle in info.value.message, \
-        info.value.message
+    assert "'parameters" in info.value.message and needle in info.value.message, info.value.message

@@ -28,8 +28,10 @@ def harden(design: Path, *args: str, backend: str = "local"):
 
 def set_flow(design: Path, flow: str) -> None:
     card = design / "design.yaml"
-    lines = [f"flow: {flow}" if line.startswith("flow:") else line
-             for line in card.read_text().splitlines()]
+    lines = [
+        f"flow: {flow}" if line.startswith("flow:") else line
+        for line in card.read_text().splitlines()
+    ]
     card.write_text("\n".join(lines) + "\n")
 
 
@@ -52,8 +54,9 @@ def test_counter_to_clean_gds(tmp_path, backend):
     png = Path(art["png"])
     assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 5_000
     stages = {s["name"]: s["status"] for s in data["stages"]}
-    assert all(stages[s] == "ok" for s in ("synthesis", "placement", "routing", "drc", "lvs",
-                                           "gdsii"))
+    assert all(
+        stages[s] == "ok" for s in ("synthesis", "placement", "routing", "drc", "lvs", "gdsii")
+    )
     assert stages["gl_sim"] == "ok"  # post-route netlist passes the golden testbench
     assert data["outcome"] == "clean" and len(data["repairs"]) == 1
 
@@ -80,8 +83,9 @@ def test_mac8_about_1k_cells_repaired_to_clean(tmp_path):
 
 def test_unroutable_utilization_is_repaired_and_reported(tmp_path):
     design = copy_example(tmp_path, "counter")
-    set_flow(design,
-             "{engine: qflow, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}")
+    set_flow(
+        design, "{engine: qflow, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}"
+    )
     proc, data = harden(design, "--max-repairs", "0")
     assert proc.returncode == 1
     assert "routing_congestion" in data["failure_classes"]
@@ -105,9 +109,11 @@ def test_combinational_design_without_clock(tmp_path):
     (design / "rtl").mkdir(parents=True)
     (design / "rtl" / "add4.v").write_text(
         "module add4(input [3:0] a, input [3:0] b, output [4:0] s);\n"
-        "  assign s = a + b;\nendmodule\n")
+        "  assign s = a + b;\nendmodule\n"
+    )
     (design / "design.yaml").write_text(
-        "name: add4\ntop: add4\nrtl: [rtl/add4.v]\nclock: {period_ns: 5}\n")
+        "name: add4\ntop: add4\nrtl: [rtl/add4.v]\nclock: {period_ns: 5}\n"
+    )
     proc, data = harden(design)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 0 < data["metrics"]["timing__setup__ws"] < 5  # period minus the in→out delay
@@ -151,12 +157,15 @@ def test_resume_from_stage_keeps_finished_stages(tmp_path):
     assert Path(data["flow_dir"]) == flow_dir
 
 
-@pytest.mark.parametrize("args,needle", [
-    (("--from", "nosuchstage"), "unknown stage"),
-    (("--from", "lvs", "--to", "place"), "comes after"),
-    (("--engine", "magic8"), "unknown flow engine"),
-    (("--max-repairs", "-1"), "max-repairs"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (("--from", "nosuchstage"), "unknown stage"),
+        (("--from", "lvs", "--to", "place"), "comes after"),
+        (("--engine", "magic8"), "unknown flow engine"),
+        (("--max-repairs", "-1"), "max-repairs"),
+    ],
+)
 def test_bad_harden_arguments(tmp_path, args, needle):
     design = copy_example(tmp_path, "counter")
     proc = run_cli("harden", str(design), "--sandbox", "local", *args)
@@ -226,7 +235,8 @@ def test_include_dirs_reach_qflow_and_the_gate_level_simulation(tmp_path):
         "name: inc_reg\ntop: inc_reg\nrtl: [rtl/inc_reg.v]\ninclude_dirs: [rtl/include]\n"
         "testbench: [tb/tb_inc_reg.v]\nclock: {port: clk, period_ns: 20}\n"
         "flow: {engine: qflow, pdk: osu018}\n"
-        "verification: {top: tb_inc_reg, pass_patterns: ['TEST PASSED']}\n")
+        "verification: {top: tb_inc_reg, pass_patterns: ['TEST PASSED']}\n"
+    )
     proc, data = harden(design)
     assert data is not None, proc.stderr[-2000:]
     stages = {s["name"]: s for s in data["stages"]}
@@ -268,12 +278,15 @@ def _cnt_design(tmp_path, n=5, peek=""):
     for sub in ("rtl", "tb"):
         (design / sub).mkdir(parents=True)
     (design / "rtl/cnt.v").write_text(CNT_RTL)
-    (design / "tb/tb_cnt.v").write_text(CNT_TB.replace("@N@", str(n)).replace("@PEEK@", "      " + peek))
+    (design / "tb/tb_cnt.v").write_text(
+        CNT_TB.replace("@N@", str(n)).replace("@PEEK@", "      " + peek)
+    )
     (design / "spec.md").write_text("# cnt\nA modulo-N counter.\n")
     (design / "design.yaml").write_text(
         "name: cnt\ntop: cnt\nrtl: [rtl/cnt.v]\ntestbench: [tb/tb_cnt.v]\n"
         "clock: {port: clk, period_ns: 20}\nflow: {engine: qflow, pdk: osu018}\n"
-        "verification: {top: tb_cnt, pass_patterns: ['TEST PASSED']}\n")
+        "verification: {top: tb_cnt, pass_patterns: ['TEST PASSED']}\n"
+    )
     return design
 
 
@@ -297,7 +310,7 @@ def test_gate_level_run_defines_gl(tmp_path):
     peek = '`ifndef GL\n      $display("q=%0d", dut.q_next);\n      `endif'
     data, gl = _gl_stage(_cnt_design(tmp_path, peek=peek))
     assert gl["status"] == "ok", gl["summary"]
-    assert gl["metrics"]["gl_sim__rtl_passed"] is True   # the RTL run did read dut.q_next
+    assert gl["metrics"]["gl_sim__rtl_passed"] is True  # the RTL run did read dut.q_next
     assert data["status"] == "ok"
 
 
@@ -370,9 +383,11 @@ module tb_fsm;
   end
 endmodule
 """
-STATE_CHECK = ('$display("state=%0d", dut.state); if (dut.state !== model) begin '
-               'errors = errors + 1; $display("ERROR: state=%0d expected %0d", dut.state, '
-               'model); end')
+STATE_CHECK = (
+    '$display("state=%0d", dut.state); if (dut.state !== model) begin '
+    'errors = errors + 1; $display("ERROR: state=%0d expected %0d", dut.state, '
+    "model); end"
+)
 
 
 def _fsm_design(tmp_path, peek):
@@ -385,7 +400,8 @@ def _fsm_design(tmp_path, peek):
     (design / "design.yaml").write_text(
         "name: fsm\ntop: fsm\nrtl: [rtl/fsm.v]\ntestbench: [tb/tb_fsm.v]\n"
         "clock: {port: clk, period_ns: 20}\nflow: {engine: qflow, pdk: osu018}\n"
-        "verification: {top: tb_fsm, pass_patterns: ['TEST PASSED']}\n")
+        "verification: {top: tb_fsm, pass_patterns: ['TEST PASSED']}\n"
+    )
     return design
 
 
@@ -403,11 +419,14 @@ def test_testbench_reading_an_fsm_state_runs_on_the_netlist(tmp_path):
     assert "wire [1:0] state = {state_1_, state_0_};" in observed.read_text()
 
 
-@pytest.mark.parametrize("peek,ref,why", [
-    # cnt[2] is constant 0: synthesis removed its flop, so the netlist has no cnt_2_
-    ('$display("cnt=%0d", dut.cnt);', "dut.cnt", "bit cnt[2] has no net in the netlist"),
-    ('$display("h=%0d", dut.hist[1]);', "dut.hist", "memory"),
-])
+@pytest.mark.parametrize(
+    "peek,ref,why",
+    [
+        # cnt[2] is constant 0: synthesis removed its flop, so the netlist has no cnt_2_
+        ('$display("cnt=%0d", dut.cnt);', "dut.cnt", "bit cnt[2] has no net in the netlist"),
+        ('$display("h=%0d", dut.hist[1]);', "dut.hist", "memory"),
+    ],
+)
 def test_reference_the_netlist_cannot_show_keeps_the_diagnosis(tmp_path, peek, ref, why):
     """Nothing is invented: a register with a bit synthesis removed, or a memory, stays an
     unbound reference, named in one line with the reason."""
@@ -436,10 +455,15 @@ def test_testbench_importing_an_rtl_package_runs_on_the_netlist(tmp_path):
     design = _cnt_design(tmp_path)
     (design / "rtl/cnt_pkg.sv").write_text(PKG)
     tb = design / "tb/tb_cnt.v"
-    tb.write_text(tb.read_text().replace("module tb_cnt;", "module tb_cnt;\n  import cnt_pkg::*;")
-                  .replace("model = (model == 5 - 1) ? 0 : model + 1;", "model = step(model);"))
+    tb.write_text(
+        tb.read_text()
+        .replace("module tb_cnt;", "module tb_cnt;\n  import cnt_pkg::*;")
+        .replace("model = (model == 5 - 1) ? 0 : model + 1;", "model = step(model);")
+    )
     card = design / "design.yaml"
-    card.write_text(card.read_text().replace("rtl: [rtl/cnt.v]", "rtl: [rtl/cnt_pkg.sv, rtl/cnt.v]"))
+    card.write_text(
+        card.read_text().replace("rtl: [rtl/cnt.v]", "rtl: [rtl/cnt_pkg.sv, rtl/cnt.v]")
+    )
     data, gl = _gl_stage(design)
     assert gl["status"] == "ok", gl["summary"]
     assert gl["metrics"]["gl_sim__rtl_passed"] is True

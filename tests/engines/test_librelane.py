@@ -111,11 +111,18 @@ class ReplaySandbox(Sandbox):
 
     name = "replay"
 
-    def __init__(self, workspace: Path, *, final_metrics: Path = CLEAN_JSON,
-                 fail_at: str | None = None, exit_code: int | None = None,
-                 warnings: dict[str, Path] | None = None,
-                 deferred: dict[str, tuple[str, dict]] | None = None,
-                 cpus: float = 2.0, fail_code: int = 1) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        *,
+        final_metrics: Path = CLEAN_JSON,
+        fail_at: str | None = None,
+        exit_code: int | None = None,
+        warnings: dict[str, Path] | None = None,
+        deferred: dict[str, tuple[str, dict]] | None = None,
+        cpus: float = 2.0,
+        fail_code: int = 1,
+    ) -> None:
         super().__init__(workspace, SandboxSettings(backend="local", cpus=cpus))
         self.final_metrics = final_metrics
         self.fail_at = fail_at
@@ -145,9 +152,17 @@ class ReplaySandbox(Sandbox):
         self.timeouts.append(timeout_s)
         out, rc = self._replay(argv, cwd)
         log.write_text(out)
-        return ExecResult(argv=list(argv), exit_code=rc, duration_s=0.01, timed_out=False,
-                          output=out, log_path=log, output_bytes=len(out), truncated=False,
-                          backend=self.name)
+        return ExecResult(
+            argv=list(argv),
+            exit_code=rc,
+            duration_s=0.01,
+            timed_out=False,
+            output=out,
+            log_path=log,
+            output_bytes=len(out),
+            truncated=False,
+            backend=self.name,
+        )
 
     def _replay(self, argv: list[str], cwd: Path) -> tuple[str, int]:
         if self.exit_code is not None:
@@ -159,8 +174,9 @@ class ReplaySandbox(Sandbox):
             self.problems.append("PDK not passed with --manual-pdk")
         if self.flag(argv, "-j") != str(max(1, int(self.settings.cpus))):
             self.problems.append(f"-j is not the sandbox's CPU limit: {argv}")
-        written = json.loads((cwd / "config.json").read_text()) \
-            if (cwd / "config.json").is_file() else {}
+        written = (
+            json.loads((cwd / "config.json").read_text()) if (cwd / "config.json").is_file() else {}
+        )
         if (written.get("meta") or {}).get("version", 1) < 2:
             self.problems.append("config.json without meta version 2: typos only warn")
         host_root = self.to_host(self.flag(argv, "--pdk-root") or "")
@@ -175,13 +191,16 @@ class ReplaySandbox(Sandbox):
         frm, to = self.flag(argv, "--from"), self.flag(argv, "--to")
         i = STEP_IDS.index(frm) if frm else 0
         j = STEP_IDS.index(to) if to else len(STEP_IDS) - 1
-        ords = [int(d.name.split("-")[0]) for d in run.iterdir()
-                if d.is_dir() and re.match(r"^\d+-", d.name)]
+        ords = [
+            int(d.name.split("-")[0])
+            for d in run.iterdir()
+            if d.is_dir() and re.match(r"^\d+-", d.name)
+        ]
         n = max(ords, default=0)
         out = ["Starting…"]
         last_metrics: dict = {}
         deferred_msgs: list[str] = []
-        for step_id, slug in STEPS[i:j + 1]:
+        for step_id, slug in STEPS[i : j + 1]:
             n += 1
             d = run / f"{n:02d}-{slug}"
             d.mkdir()
@@ -197,12 +216,13 @@ class ReplaySandbox(Sandbox):
                 out.append(console[2] + " - deferred")
                 continue
             if step_id == self.fail_at:
-                shutil.copyfile(LOGS / "openroad_gpl_GPL-0302_error_density.log",
-                                d / f"{slug}.log")
+                shutil.copyfile(LOGS / "openroad_gpl_GPL-0302_error_density.log", d / f"{slug}.log")
                 with (run / "error.log").open("a") as fh:
-                    fh.write(f"{step_id} failed with the following errors:\n"
-                             "[GPL-0302] Consider increasing the target density or "
-                             "re-floorplanning with a larger core area.\n")
+                    fh.write(
+                        f"{step_id} failed with the following errors:\n"
+                        "[GPL-0302] Consider increasing the target density or "
+                        "re-floorplanning with a larger core area.\n"
+                    )
                 out.append(f"ERROR    {step_id} failed")
                 return "\n".join(out) + "\n", self.fail_code
             if step_id in STEP_LOGS:
@@ -211,13 +231,17 @@ class ReplaySandbox(Sandbox):
                 with (run / "warning.log").open("a") as fh:
                     fh.write(self.warnings[step_id].read_text())
             last_metrics = {"design__instance__count": n, **self.measured}
-            (d / "state_out.json").write_text(json.dumps(
-                {"metrics": last_metrics, "replay_step": step_id}))
+            (d / "state_out.json").write_text(
+                json.dumps({"metrics": last_metrics, "replay_step": step_id})
+            )
         if deferred_msgs and argv[0] == "openlane":
             # OpenLane 2.3.10's SequentialFlow raises the deferred FlowError *before* saving
             # final/ (flows/sequential.py there); LibreLane 3 saves it first
-            out += ["The following error was encountered while running the flow:",
-                    "One or more deferred errors were encountered:", *deferred_msgs]
+            out += [
+                "The following error was encountered while running the flow:",
+                "One or more deferred errors were encountered:",
+                *deferred_msgs,
+            ]
             return "\n".join(out) + "\n", 2
         final = run / "final"
         final.mkdir(exist_ok=True)
@@ -225,9 +249,11 @@ class ReplaySandbox(Sandbox):
             final_metrics = json.loads(self.final_metrics.read_text())
             final_metrics.update(self.measured)
             (final / "metrics.json").write_text(json.dumps(final_metrics))
-            for sub, name, text in (("def", f"{TOP}.def", "VERSION 5.8 ;\nEND DESIGN\n"),
-                                    ("nl", f"{TOP}.nl.v", f"module {TOP}();\nendmodule\n"),
-                                    ("render", f"{TOP}.png", "\x89PNG\r\n")):
+            for sub, name, text in (
+                ("def", f"{TOP}.def", "VERSION 5.8 ;\nEND DESIGN\n"),
+                ("nl", f"{TOP}.nl.v", f"module {TOP}();\nendmodule\n"),
+                ("render", f"{TOP}.png", "\x89PNG\r\n"),
+            ):
                 (final / sub).mkdir(exist_ok=True)
                 (final / sub / name).write_text(text)
             (final / "gds").mkdir(exist_ok=True)
@@ -237,9 +263,12 @@ class ReplaySandbox(Sandbox):
         (run / "resolved.json").write_text("{}")
         out.append(f"Saving views to '{final}'…")
         if deferred_msgs:  # final/ saved, then FlowError → exit code 2 (__main__.py)
-            out += ["The following error was encountered while running the flow:",
-                    "One or more deferred errors were encountered:", *deferred_msgs,
-                    "LibreLane will now quit."]
+            out += [
+                "The following error was encountered while running the flow:",
+                "One or more deferred errors were encountered:",
+                *deferred_msgs,
+                "LibreLane will now quit.",
+            ]
             return "\n".join(out) + "\n", 2
         out.append("Flow complete.")
         return "\n".join(out) + "\n", 0
@@ -266,8 +295,16 @@ def ws(tmp_path: Path) -> Path:
 
 def design(ws: Path, **kw) -> DesignInput:
     options = {"pdk_root": "pdk", **kw.pop("options", {})}
-    return DesignInput(name="alu", top=TOP, rtl=[ws / "rtl" / "alu.v"], clock_port="clk",
-                       clock_period_ns=20, pdk="sky130A", options=options, **kw)
+    return DesignInput(
+        name="alu",
+        top=TOP,
+        rtl=[ws / "rtl" / "alu.v"],
+        clock_port="clk",
+        clock_period_ns=20,
+        pdk="sky130A",
+        options=options,
+        **kw,
+    )
 
 
 def flow_dir(ws: Path) -> Path:
@@ -277,10 +314,12 @@ def flow_dir(ws: Path) -> Path:
 def gds_lib_available() -> bool:
     try:
         import gdstk  # noqa: F401
+
         return True
     except ImportError:
         try:
             import klayout.db  # noqa: F401
+
             return True
         except ImportError:
             return False
@@ -292,15 +331,25 @@ needs_gds = pytest.mark.skipif(not gds_lib_available(), reason="neither gdstk no
 # -- configuration -----------------------------------------------------------------------------
 def test_registered_under_its_name():
     assert isinstance(get_engine("librelane"), LibreLaneEngine)
-    assert LibreLaneEngine.stages == ("synthesis", "floorplan", "placement", "cts", "routing",
-                                      "signoff")
+    assert LibreLaneEngine.stages == (
+        "synthesis",
+        "floorplan",
+        "placement",
+        "cts",
+        "routing",
+        "signoff",
+    )
 
 
 def test_timing_recipe_becomes_librelane_knobs(ws):
     eng, d = LibreLaneEngine(), design(ws)
     assert "SYNTH_STRATEGY" not in eng.default_config(d)  # no recipe: LibreLane's defaults
-    d.synth_recipe = {"abc_script": "delay-target", "abc_delay_ps": 20000, "gate_sizing": True,
-                      "prefix_adders": True}
+    d.synth_recipe = {
+        "abc_script": "delay-target",
+        "abc_delay_ps": 20000,
+        "gate_sizing": True,
+        "prefix_adders": True,
+    }
     config = eng.default_config(d)
     assert config["SYNTH_STRATEGY"] == "DELAY 1" and config["SYNTH_SIZING"] is True
     d.options = {"SYNTH_STRATEGY": "AREA 0"}  # the user's explicit choice wins
@@ -319,8 +368,10 @@ def test_parameters_become_synth_parameters(ws):
     fd = flow_dir(ws)
     fd.mkdir(parents=True)
     eng.prepare(d, fd, config, ReplaySandbox(ws))
-    assert json.loads((fd / "config.json").read_text())["SYNTH_PARAMETERS"] == \
-        ["W=4", 'MODE="fast"']
+    assert json.loads((fd / "config.json").read_text())["SYNTH_PARAMETERS"] == [
+        "W=4",
+        'MODE="fast"',
+    ]
     assert "SYNTH_PARAMETERS" not in eng.default_config(design(ws))
     d.options = {**d.options, "SYNTH_PARAMETERS": ["W=8"]}
     with pytest.raises(UserInputError, match="SYNTH_PARAMETERS"):
@@ -342,19 +393,21 @@ def test_config_written_round_trips_and_sources_resolve(ws):
     # meta version 2: LibreLane refuses unknown keys (config/config.py: meta.version < 2 is
     # permissive); thread counts from the sandbox's CPU limit (2 by default)
     assert written.pop("meta") == {"version": 2}
-    assert {k: written.pop(k) for k in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS",
-                                        "KLAYOUT_XOR_THREADS")} == dict.fromkeys(
-        ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS"), 2)
+    assert {
+        k: written.pop(k)
+        for k in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS")
+    } == dict.fromkeys(
+        ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS"), 2
+    )
     assert written == config
     for ref in config["VERILOG_FILES"]:
         assert ref.startswith("dir::")
-        copied = fd / ref[len("dir::"):]  # dir:: = relative to the config file's folder
+        copied = fd / ref[len("dir::") :]  # dir:: = relative to the config file's folder
         assert copied.read_text() == RTL
     assert (fd / "src" / "alu_defs.vh").read_text() == "`define W 4\n"
     eng.prepare(d, fd, config, sb)  # idempotent
     again = json.loads((fd / "config.json").read_text())
-    assert {k: v for k, v in again.items() if k != "meta" and not k.endswith("_THREADS")} \
-        == config
+    assert {k: v for k, v in again.items() if k != "meta" and not k.endswith("_THREADS")} == config
 
 
 def test_same_named_rtl_files_do_not_overwrite_each_other(ws):
@@ -372,8 +425,9 @@ def test_same_named_rtl_files_do_not_overwrite_each_other(ws):
 
 
 def test_user_overrides_win(ws):
-    d = design(ws, options={"FP_CORE_UTIL": 25, "config": {"CLOCK_PERIOD": 7.5,
-                                                           "RUN_KLAYOUT_XOR": False}})
+    d = design(
+        ws, options={"FP_CORE_UTIL": 25, "config": {"CLOCK_PERIOD": 7.5, "RUN_KLAYOUT_XOR": False}}
+    )
     config = LibreLaneEngine().default_config(d)
     assert config["FP_CORE_UTIL"] == 25 and config["CLOCK_PERIOD"] == 7.5
     assert config["RUN_KLAYOUT_XOR"] is False
@@ -393,9 +447,14 @@ def test_combinational_design_leaves_clock_port_unset(ws):
     assert "CLOCK_PORT" not in config and config["CLOCK_PERIOD"] == 20
 
 
-@pytest.mark.parametrize("pdk,scl", [("sky130A", "sky130_fd_sc_hd"),
-                                     ("gf180mcuD", "gf180mcu_fd_sc_mcu7t5v0"),
-                                     ("ihp-sg13g2", "sg13g2_stdcell")])
+@pytest.mark.parametrize(
+    "pdk,scl",
+    [
+        ("sky130A", "sky130_fd_sc_hd"),
+        ("gf180mcuD", "gf180mcu_fd_sc_mcu7t5v0"),
+        ("ihp-sg13g2", "sg13g2_stdcell"),
+    ],
+)
 def test_standard_cell_library_follows_the_pdk(ws, pdk, scl):
     d = design(ws)
     d.pdk = pdk
@@ -405,8 +464,7 @@ def test_standard_cell_library_follows_the_pdk(ws, pdk, scl):
 def _refusal(ws: Path, monkeypatch, pdk_root) -> UserInputError:
     monkeypatch.delenv("PDK_ROOT", raising=False)
     opts = {} if pdk_root is None else {"pdk_root": str(pdk_root)}
-    d = DesignInput(name="alu", top=TOP, rtl=[ws / "rtl" / "alu.v"], pdk="sky130A",
-                    options=opts)
+    d = DesignInput(name="alu", top=TOP, rtl=[ws / "rtl" / "alu.v"], pdk="sky130A", options=opts)
     fd = flow_dir(ws)
     fd.mkdir(parents=True, exist_ok=True)
     eng = LibreLaneEngine()
@@ -453,9 +511,14 @@ def test_pdk_root_from_environment(ws, monkeypatch):
 
 
 # -- stage table against real runs -------------------------------------------------------------
-@pytest.mark.parametrize("log", ["librelane_flow_clean_tt-4bitALU.log",
-                                 "librelane_flow_setup_violations_ss_corners.log",
-                                 "openlane2_flow_clean_tt09_older_format.log"])
+@pytest.mark.parametrize(
+    "log",
+    [
+        "librelane_flow_clean_tt-4bitALU.log",
+        "librelane_flow_setup_violations_ss_corners.log",
+        "openlane2_flow_clean_tt09_older_format.log",
+    ],
+)
 def test_stage_boundaries_are_real_adjacent_step_ids(log):
     ids = [m.group(1) for m in re.finditer(r"Running '([^']+)'", (LOGS / log).read_text())]
     first = {}
@@ -482,8 +545,12 @@ ALL_METRIC_FILES = sorted(METRICS.iterdir())
 def test_every_metrics_fixture_parses(path):
     m = parse_metrics_csv(path) if path.suffix == ".csv" else read_metrics_json(path)
     assert len(m) > 90
-    for key in ("route__drc_errors", "magic__drc_error__count", "design__lvs_error__count",
-                "antenna__violating__nets"):
+    for key in (
+        "route__drc_errors",
+        "magic__drc_error__count",
+        "design__lvs_error__count",
+        "antenna__violating__nets",
+    ):
         assert isinstance(m[key], int), key
     assert json.loads(json.dumps(m, allow_nan=False)) == m  # strict JSON (no Infinity)
 
@@ -500,10 +567,18 @@ def test_clean_run_metrics():
     assert m["design__die__bbox"] == "0.0 0.0 161.0 111.52"
 
 
-@pytest.mark.parametrize("name,ws,tns,vios", [
-    ("librelane_sky130_aggressive_setup_violations", -5.8934432335735005, -2270.0631421599546,
-     1571),
-    ("librelane_gf180_fir_setup_violations", -10.945960891948763, -180.70898533495264, 70)])
+@pytest.mark.parametrize(
+    "name,ws,tns,vios",
+    [
+        (
+            "librelane_sky130_aggressive_setup_violations",
+            -5.8934432335735005,
+            -2270.0631421599546,
+            1571,
+        ),
+        ("librelane_gf180_fir_setup_violations", -10.945960891948763, -180.70898533495264, 70),
+    ],
+)
 def test_setup_violation_metrics_json_and_csv_agree(name, ws, tns, vios):
     j = read_metrics_json(METRICS / f"{name}_metrics.json")
     c = parse_metrics_csv(METRICS / f"{name}_metrics.csv")
@@ -513,8 +588,7 @@ def test_setup_violation_metrics_json_and_csv_agree(name, ws, tns, vios):
         assert m["timing__setup_vio__count"] == vios
         assert m["magic__drc_error__count"] == 0 and m["design__lvs_error__count"] == 0
     assert set(j) == set(c)
-    assert all(j[k] == pytest.approx(c[k]) if isinstance(j[k], float) else j[k] == c[k]
-               for k in j)
+    assert all(j[k] == pytest.approx(c[k]) if isinstance(j[k], float) else j[k] == c[k] for k in j)
 
 
 def test_state_json_metrics_and_old_lvs_spelling():
@@ -566,13 +640,13 @@ def test_gpl_0302_error_keeps_the_suggested_density():
 def test_grt_congestion_error_and_warnings():
     with (LOGS / "openroad_grt_GRT-0116_congestion_error.log").open() as fh:
         diags = parse_openroad_alerts(fh)
-    assert [(d.severity, d.code) for d in diags] == [("warning", "GRT-0300"),
-                                                     ("error", "GRT-0116")]
+    assert [(d.severity, d.code) for d in diags] == [("warning", "GRT-0300"), ("error", "GRT-0116")]
 
 
 def test_run_level_warning_log():
     diags = parse_flow_messages(
-        (LOGS / "librelane_warning_setup_violations_RSZ-0062.log").read_text(), "warning")
+        (LOGS / "librelane_warning_setup_violations_RSZ-0062.log").read_text(), "warning"
+    )
     rsz = [d for d in diags if d.code == "RSZ-0062"]
     assert len(rsz) == 1 and rsz[0].message == "Unable to repair all setup violations."
     setup = [d for d in diags if d.message.startswith("Setup violations found")]
@@ -634,7 +708,10 @@ def test_replay_partial_run_to_placement(ws):
     _, res = run(ws, sb, to_stage="placement")
     assert sb.problems == []
     assert res.status == "partial" and [s.name for s in res.stages] == [
-        "synthesis", "floorplan", "placement"]
+        "synthesis",
+        "floorplan",
+        "placement",
+    ]
     assert len(sb.calls) == 3
     last = sb.calls[-1]
     assert sb.flag(last, "--from") == "OpenROAD.GlobalPlacement"
@@ -678,8 +755,14 @@ def test_starting_later_without_an_earlier_run_is_refused(ws):
 
 @needs_gds
 def test_replay_setup_violations_fail_signoff(ws):
-    sb = ReplaySandbox(ws, final_metrics=VIOLATED_JSON, warnings={
-        "OpenROAD.ResizerTimingPostCTS": LOGS / "librelane_warning_setup_violations_RSZ-0062.log"})
+    sb = ReplaySandbox(
+        ws,
+        final_metrics=VIOLATED_JSON,
+        warnings={
+            "OpenROAD.ResizerTimingPostCTS": LOGS
+            / "librelane_warning_setup_violations_RSZ-0062.log"
+        },
+    )
     eng, res = run(ws, sb)
     assert sb.problems == []
     assert [s.status for s in res.stages] == ["ok"] * 6  # LibreLane itself completed
@@ -698,8 +781,7 @@ def test_replay_placement_failure(ws):
     sb = ReplaySandbox(ws, fail_at="OpenROAD.GlobalPlacement")
     _, res = run(ws, sb)
     assert sb.problems == []
-    assert [s.status for s in res.stages] == ["ok", "ok", "failed", "skipped", "skipped",
-                                              "skipped"]
+    assert [s.status for s in res.stages] == ["ok", "ok", "failed", "skipped", "skipped", "skipped"]
     assert res.status == "failed" and res.failed_stage.name == "placement"
     errs = [d for d in res.failed_stage.diagnostics if d.severity == "error"]
     gpl = [d for d in errs if d.code == "GPL-0302"]
@@ -747,8 +829,11 @@ def test_lower_density(base_config):
     new = act("lower_density", base_config, step_pct=10)
     assert new["FP_CORE_UTIL"] == base_config["FP_CORE_UTIL"] - 10
     assert new["PL_TARGET_DENSITY_PCT"] == base_config["PL_TARGET_DENSITY_PCT"] - 10
-    floor = act("lower_density", {**base_config, "FP_CORE_UTIL": 8,
-                                  "PL_TARGET_DENSITY_PCT": 12}, step_pct=10)
+    floor = act(
+        "lower_density",
+        {**base_config, "FP_CORE_UTIL": 8, "PL_TARGET_DENSITY_PCT": 12},
+        step_pct=10,
+    )
     assert floor["FP_CORE_UTIL"] == 5 and floor["PL_TARGET_DENSITY_PCT"] == 10
     assert act("lower_density", floor, step_pct=10) is None  # nothing left to lower
 
@@ -756,8 +841,11 @@ def test_lower_density(base_config):
 def test_enlarge_die_relative_and_absolute(base_config):
     new = act("enlarge_die", base_config, factor=2)
     assert new["FP_CORE_UTIL"] == base_config["FP_CORE_UTIL"] / 2
-    tt = json.loads((FIXTURES / "librelane-configs" /
-                     "librelane_tt_sky130_aggressive_100MHz_config.json").read_text())
+    tt = json.loads(
+        (
+            FIXTURES / "librelane-configs" / "librelane_tt_sky130_aggressive_100MHz_config.json"
+        ).read_text()
+    )
     assert act("enlarge_die", tt, factor=2) is None  # die fixed by the TinyTapeout DEF template
     absolute = {k: v for k, v in tt.items() if k != "FP_DEF_TEMPLATE"}
     big = act("enlarge_die", absolute, factor=4)
@@ -774,12 +862,15 @@ def test_enable_antenna_repair(base_config):
     # LibreLane 3 names only (GRT_ANTENNA_ITERS / _MARGIN are their deprecated names)
     assert new["GRT_ANTENNA_REPAIR_ITERS"] > 3 and new["GRT_ANTENNA_REPAIR_MARGIN"] > 10
     assert "GRT_ANTENNA_ITERS" not in new and "GRT_ANTENNA_MARGIN" not in new
-    v3 = act("enable_antenna_repair", {**base_config, "GRT_ANTENNA_REPAIR_ITERS": 12,
-                                       "DIODE_ON_PORTS": "both"})
+    v3 = act(
+        "enable_antenna_repair",
+        {**base_config, "GRT_ANTENNA_REPAIR_ITERS": 12, "DIODE_ON_PORTS": "both"},
+    )
     assert v3["GRT_ANTENNA_REPAIR_ITERS"] == 24 and "GRT_ANTENNA_ITERS" not in v3
     # an old name left in a config would win in LibreLane: it is replaced, its value kept
-    old = act("enable_antenna_repair", {**base_config, "GRT_ANTENNA_ITERS": 7,
-                                        "GRT_ANTENNA_MARGIN": 12})
+    old = act(
+        "enable_antenna_repair", {**base_config, "GRT_ANTENNA_ITERS": 7, "GRT_ANTENNA_MARGIN": 12}
+    )
     assert "GRT_ANTENNA_ITERS" not in old and "GRT_ANTENNA_MARGIN" not in old
     assert old["GRT_ANTENNA_REPAIR_ITERS"] == 14 and old["GRT_ANTENNA_REPAIR_MARGIN"] == 17
     assert v3["DIODE_ON_PORTS"] == "both"
@@ -793,8 +884,11 @@ def test_timing_repair(base_config):
     assert new["GRT_RESIZER_HOLD_SLACK_MARGIN"] == pytest.approx(0.4)
     assert new["RUN_POST_GRT_RESIZER_TIMING"] is True
     assert act("timing_repair", new, setup_margin_pct=5, hold_margin_pct=2) is None
-    tt = json.loads((FIXTURES / "librelane-configs" /
-                     "librelane_tt_sky130_tt-4bitALU_src_config.json").read_text())
+    tt = json.loads(
+        (
+            FIXTURES / "librelane-configs" / "librelane_tt_sky130_tt-4bitALU_src_config.json"
+        ).read_text()
+    )
     kept = act("timing_repair", tt, setup_margin_pct=0.1, hold_margin_pct=0.1)
     assert kept["PL_RESIZER_HOLD_SLACK_MARGIN"] == 0.1  # never lowered below the user's value
 
@@ -825,9 +919,15 @@ def test_unknown_action(base_config):
 
 
 # -- deferred checker errors (LibreLane's SequentialFlow carries them to the end) ------------------
-PDN = {"Checker.PowerGridViolations": ("deferred_pdn", {
-    "design__power_grid_violation__count": 5,
-    "design__power_grid_violation__count__net:VPWR": 5})}
+PDN = {
+    "Checker.PowerGridViolations": (
+        "deferred_pdn",
+        {
+            "design__power_grid_violation__count": 5,
+            "design__power_grid_violation__count__net:VPWR": 5,
+        },
+    )
+}
 
 
 @needs_gds
@@ -862,8 +962,9 @@ def test_deferred_power_grid_error_in_placement_reaches_lvs_and_is_waived(ws):
 @needs_gds
 def test_deferred_power_grid_error_stands_when_lvs_fails(ws, tmp_path):
     bad = tmp_path / "lvs_bad.json"
-    bad.write_text(json.dumps({**json.loads(CLEAN_JSON.read_text()),
-                               "design__lvs_error__count": 2}))
+    bad.write_text(
+        json.dumps({**json.loads(CLEAN_JSON.read_text()), "design__lvs_error__count": 2})
+    )
     sb = ReplaySandbox(ws, deferred=PDN, final_metrics=bad)
     eng, res = run(ws, sb)
     assert [s.status for s in res.stages] == ["ok"] * 6
@@ -877,8 +978,7 @@ def test_deferred_routing_drc_reaches_signoff_then_fails_it(ws):
     from siliconcrew.repair.hardening.classify import DRC_VIOLATIONS, classify, primary
     from siliconcrew.steps.harden import stage_logs
 
-    sb = ReplaySandbox(ws, deferred={"Checker.TrDRC": ("deferred_trdrc",
-                                                       {"route__drc_errors": 3})})
+    sb = ReplaySandbox(ws, deferred={"Checker.TrDRC": ("deferred_trdrc", {"route__drc_errors": 3})})
     _, res = run(ws, sb)
     assert sb.problems == []
     assert [s.status for s in res.stages] == ["ok"] * 6  # signoff was not cut off
@@ -927,12 +1027,18 @@ def test_users_thread_count_is_kept(ws):
 
 
 # -- configuration keys against LibreLane's own variable list -----------------------------------
-@pytest.mark.parametrize("options,bad,near", [
-    ({"FP_CORE_UTILL": 30}, "FP_CORE_UTILL", "FP_CORE_UTIL"),
-    ({"config": {"PL_TARGET_DENSTY_PCT": 50}}, "PL_TARGET_DENSTY_PCT", "PL_TARGET_DENSITY_PCT"),
-    ({"config": {"pdk::sky130*": {"GRT_OVERFLOW_ITER": 9}}}, "GRT_OVERFLOW_ITER",
-     "GRT_OVERFLOW_ITERS"),
-])
+@pytest.mark.parametrize(
+    "options,bad,near",
+    [
+        ({"FP_CORE_UTILL": 30}, "FP_CORE_UTILL", "FP_CORE_UTIL"),
+        ({"config": {"PL_TARGET_DENSTY_PCT": 50}}, "PL_TARGET_DENSTY_PCT", "PL_TARGET_DENSITY_PCT"),
+        (
+            {"config": {"pdk::sky130*": {"GRT_OVERFLOW_ITER": 9}}},
+            "GRT_OVERFLOW_ITER",
+            "GRT_OVERFLOW_ITERS",
+        ),
+    ],
+)
 def test_misspelled_variable_is_refused_before_the_run(ws, options, bad, near):
     sb = ReplaySandbox(ws)
     eng = LibreLaneEngine()
@@ -948,8 +1054,7 @@ def test_misspelled_variable_is_refused_before_the_run(ws, options, bad, near):
 def test_openlane2_command_gets_openlane_2_names_and_is_checked_against_them(ws):
     sb = ReplaySandbox(ws)
     eng = LibreLaneEngine()
-    d = design(ws, options={"command": "openlane", "GRT_ANTENNA_REPAIR_ITERS": 9,
-                            "PDN_VPITCH": 40})
+    d = design(ws, options={"command": "openlane", "GRT_ANTENNA_REPAIR_ITERS": 9, "PDN_VPITCH": 40})
     res = run_flow(eng, d, flow_dir(ws), sb, eng.default_config(d), to_stage="synthesis")
     assert res.status == "partial" and sb.calls[0][0] == "openlane"
     written = json.loads((flow_dir(ws) / "config.json").read_text())
@@ -957,20 +1062,27 @@ def test_openlane2_command_gets_openlane_2_names_and_is_checked_against_them(ws)
     assert written["GRT_ANTENNA_ITERS"] == 9 and "GRT_ANTENNA_REPAIR_ITERS" not in written
     assert written["FP_PDN_VPITCH"] == 40 and "PDN_VPITCH" not in written
     # OpenLane 2.3.10 sizes DRT/STA/KLayout threads the same way (steps/openroad.py there)
-    assert all(written[v] == 2 for v in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS",
-                                          "KLAYOUT_XOR_THREADS"))
+    assert all(
+        written[v] == 2
+        for v in ("DRT_THREADS", "STA_THREADS", "KLAYOUT_DRC_THREADS", "KLAYOUT_XOR_THREADS")
+    )
     record = json.loads((flow_dir(ws) / "librelane_run.json").read_text())
     assert record["checked_against"].startswith("OpenLane 2.3.10")
     # a LibreLane 3 variable OpenLane 2 does not have is refused for it
     d2 = design(ws, options={"command": "openlane", "DRT_SAVE_SNAPSHOTS": True})
-    with pytest.raises(UserInputError, match="unknown OpenLane 2.3.10 variable "
-                                             "'DRT_SAVE_SNAPSHOTS'"):
+    with pytest.raises(
+        UserInputError, match="unknown OpenLane 2.3.10 variable 'DRT_SAVE_SNAPSHOTS'"
+    ):
         run_flow(eng, d2, flow_dir(ws), ReplaySandbox(ws), eng.default_config(d2))
 
 
-@pytest.mark.parametrize("name,string_die", [
-    ("librelane_tt_sky130_tt-4bitALU_src_config.json", False),
-    ("librelane_tt_sky130_aggressive_100MHz_config.json", True)])
+@pytest.mark.parametrize(
+    "name,string_die",
+    [
+        ("librelane_tt_sky130_tt-4bitALU_src_config.json", False),
+        ("librelane_tt_sky130_aggressive_100MHz_config.json", True),
+    ],
+)
 def test_real_librelane_configs_pass_the_check_and_keep_their_types(ws, name, string_die):
     """Real LibreLane configs (string DIE_AREA, bool-as-JSON) under meta version 2: no key is
     refused, and strings LibreLane's strict typing would refuse are converted first."""
@@ -980,8 +1092,11 @@ def test_real_librelane_configs_pass_the_check_and_keep_their_types(ws, name, st
     assert check_keys(real, load_table("3.0.17")).errors == []
     sb = ReplaySandbox(ws)
     eng = LibreLaneEngine()
-    keep = {k: v for k, v in real.items() if k not in ("DESIGN_NAME", "VERILOG_FILES",
-                                                       "CLOCK_PORT", "CLOCK_PERIOD", "PDK")}
+    keep = {
+        k: v
+        for k, v in real.items()
+        if k not in ("DESIGN_NAME", "VERILOG_FILES", "CLOCK_PORT", "CLOCK_PERIOD", "PDK")
+    }
     d = design(ws, options={"config": keep})
     config = eng.default_config(d)
     fd = flow_dir(ws)
@@ -990,8 +1105,9 @@ def test_real_librelane_configs_pass_the_check_and_keep_their_types(ws, name, st
     written = json.loads((fd / "config.json").read_text())
     assert isinstance(real.get("DIE_AREA"), str) == string_die
     if string_die:  # "0 0 682.64 225.76": strict typing would refuse the string
-        assert written["DIE_AREA"] == [float(v) if "." in v else int(v)
-                                       for v in real["DIE_AREA"].split()]
+        assert written["DIE_AREA"] == [
+            float(v) if "." in v else int(v) for v in real["DIE_AREA"].split()
+        ]
     # deprecated names in the user's config are passed under their LibreLane 3 names
     assert "FP_PDN_VPITCH" in real and "FP_PDN_VPITCH" not in written
     assert written["PDN_VPITCH"] == real["FP_PDN_VPITCH"]
@@ -1000,9 +1116,13 @@ def test_real_librelane_configs_pass_the_check_and_keep_their_types(ws, name, st
 def test_deprecated_antenna_names_are_translated_with_a_warning(ws):
     sb = ReplaySandbox(ws)
     eng = LibreLaneEngine()
-    d = design(ws, options={"GRT_ANTENNA_ITERS": 6,
-                            "config": {"GRT_ANTENNA_MARGIN": 20,
-                                       "GRT_ANTENNA_REPAIR_MARGIN": 15}})
+    d = design(
+        ws,
+        options={
+            "GRT_ANTENNA_ITERS": 6,
+            "config": {"GRT_ANTENNA_MARGIN": 20, "GRT_ANTENNA_REPAIR_MARGIN": 15},
+        },
+    )
     config = eng.default_config(d)
     # in LibreLane the old name would win silently (Variable.compile looks at it first)
     assert config["GRT_ANTENNA_REPAIR_ITERS"] == 6 and "GRT_ANTENNA_ITERS" not in config
@@ -1039,7 +1159,8 @@ def _design_folder(ws: Path, extra: str = "") -> Path:
     (ws / "design.yaml").write_text(
         f"name: alu\ntop: {TOP}\nspec: spec.md\nrtl: [rtl/alu.v]\n"
         "clock: {port: clk, period_ns: 20}\n"
-        "flow: {engine: librelane, pdk: sky130A, options: {pdk_root: pdk" + extra + "}}\n")
+        "flow: {engine: librelane, pdk: sky130A, options: {pdk_root: pdk" + extra + "}}\n"
+    )
     return ws
 
 
@@ -1062,16 +1183,19 @@ def test_dry_run_shows_the_exact_commands_and_config_and_runs_nothing(ws):
     assert first[:2] == ["librelane", "config.json"] and "--manual-pdk" in first
     assert ReplaySandbox.flag(first, "-j") == "2" and plan["jobs"] == 2
     assert ReplaySandbox.flag(first, "--to") == "OpenROAD.STAPrePNR"
-    assert ReplaySandbox.flag(cmds[1]["argv"], "--with-initial-state") == \
-        "<state_out.json left by stage 'synthesis'>"
+    assert (
+        ReplaySandbox.flag(cmds[1]["argv"], "--with-initial-state")
+        == "<state_out.json left by stage 'synthesis'>"
+    )
     cfg = plan["config_json"]
     assert cfg["meta"] == {"version": 2} and cfg["DESIGN_NAME"] == TOP
     assert cfg["DRT_THREADS"] == 2 and plan["checked_against"].startswith("LibreLane 3.0.17")
     # the plan is what a real run then does, command for command (but the initial state)
     sb = ReplaySandbox(ws)
     eng = LibreLaneEngine()
-    run_flow(eng, design(ws), flow_dir(ws), sb, eng.default_config(design(ws)),
-             to_stage="floorplan")
+    run_flow(
+        eng, design(ws), flow_dir(ws), sb, eng.default_config(design(ws)), to_stage="floorplan"
+    )
     assert sb.calls[0] == first
     assert sb.calls[1][:-1] == cmds[1]["argv"][:-1]
 
@@ -1121,7 +1245,7 @@ def test_stage_boundaries_against_the_classic_flow_of_the_checked_versions(tool,
     assert steps.index(frm) < steps.index("Checker.PowerGridViolations") < steps.index(to)
     frm, to = STAGE_STEPS["routing"]
     assert steps.index(frm) < steps.index("Checker.TrDRC") < steps.index(to)
-    assert "Netgen.LVS" in steps[steps.index(STAGE_STEPS["signoff"][0]):]
+    assert "Netgen.LVS" in steps[steps.index(STAGE_STEPS["signoff"][0]) :]
     for checker in DEFERRED_CHECKERS:
         if checker.startswith("Checker.KLayout") and checker not in steps:
             continue  # KLayout density/antenna checkers are not in the Classic flow
@@ -1138,13 +1262,16 @@ def test_dry_run_is_refused_for_an_engine_without_a_plan(ws):
     from siliconcrew.steps.harden import harden
 
     (ws / "spec.md").write_text("adder\n")
-    (ws / "design.yaml").write_text(f"name: alu\ntop: {TOP}\nspec: spec.md\nrtl: [rtl/alu.v]\n"
-                                    "clock: {port: clk, period_ns: 20}\n"
-                                    "flow: {engine: qflow, pdk: osu018}\n")
+    (ws / "design.yaml").write_text(
+        f"name: alu\ntop: {TOP}\nspec: spec.md\nrtl: [rtl/alu.v]\n"
+        "clock: {port: clk, period_ns: 20}\n"
+        "flow: {engine: qflow, pdk: osu018}\n"
+    )
     opened = []
     with pytest.raises(UserInputError, match="--dry-run is not available"):
-        harden(ws, lambda path, image=None: opened.append(path) or ReplaySandbox(path),
-               dry_run=True)
+        harden(
+            ws, lambda path, image=None: opened.append(path) or ReplaySandbox(path), dry_run=True
+        )
     assert opened == [] and not (ws / "runs").exists()
 
 
@@ -1167,35 +1294,53 @@ def _ended(tmp_path: Path, dirs: dict[str, bool], *, final: bool, error_log: str
 
 
 def _res(code: int, *, killed: str | None = None) -> ExecResult:
-    return ExecResult(argv=["librelane"], exit_code=code, duration_s=1.0, timed_out=False,
-                      output="", log_path=Path("x.log"), output_bytes=0, truncated=False,
-                      backend="replay", killed_reason=killed)
+    return ExecResult(
+        argv=["librelane"],
+        exit_code=code,
+        duration_s=1.0,
+        timed_out=False,
+        output="",
+        log_path=Path("x.log"),
+        output_bytes=0,
+        truncated=False,
+        backend="replay",
+        killed_reason=killed,
+    )
 
 
 def test_what_counts_as_a_deferred_ending(tmp_path):
     from siliconcrew.engines.librelane_deferred import deferred_errors
 
     pdn = (FIXTURES_HERE / "deferred_pdn_error.log").read_text()
-    steps = {"28-openroad-globalplacement": True, "30-checker-powergridviolations": False,
-             "34-openroad-detailedplacement": True}
+    steps = {
+        "28-openroad-globalplacement": True,
+        "30-checker-powergridviolations": False,
+        "34-openroad-detailedplacement": True,
+    }
     run, made = _ended(tmp_path / "a", steps, final=True, error_log=pdn)
     got = deferred_errors(run, made, {}, _res(2))
-    assert [(d.step, d.step_dir) for d in got] == [("Checker.PowerGridViolations",
-                                                    "30-checker-powergridviolations")]
-    assert got[0].message == ("5 power grid violations (as reported by OpenROAD PSM- you may "
-                              "ignore these if LVS passes) found.")
-    assert deferred_errors(run, made, {}, _res(1)) is None            # not a FlowError
+    assert [(d.step, d.step_dir) for d in got] == [
+        ("Checker.PowerGridViolations", "30-checker-powergridviolations")
+    ]
+    assert got[0].message == (
+        "5 power grid violations (as reported by OpenROAD PSM- you may "
+        "ignore these if LVS passes) found."
+    )
+    assert deferred_errors(run, made, {}, _res(1)) is None  # not a FlowError
     assert deferred_errors(run, made, {}, _res(2, killed="OOM")) is None
-    assert deferred_errors(run, made, {"error.log": len(pdn)}, _res(2))[0].message \
-        == "design__power_grid_violation__count above its threshold"  # message already read
+    assert (
+        deferred_errors(run, made, {"error.log": len(pdn)}, _res(2))[0].message
+        == "design__power_grid_violation__count above its threshold"
+    )  # message already read
     run, made = _ended(tmp_path / "b", steps, final=False, error_log=pdn)
-    assert deferred_errors(run, made, {}, _res(2)) is None            # LibreLane 3: immediate
+    assert deferred_errors(run, made, {}, _res(2)) is None  # LibreLane 3: immediate
     assert deferred_errors(run, made, {}, _res(2), saves_final=False)  # OpenLane 2.3.10
-    run, made = _ended(tmp_path / "c", {**steps, "33-openroad-detailedplacement": False},
-                       final=True)
-    assert deferred_errors(run, made, {}, _res(2)) is None            # a tool step failed too
+    run, made = _ended(
+        tmp_path / "c", {**steps, "33-openroad-detailedplacement": False}, final=True
+    )
+    assert deferred_errors(run, made, {}, _res(2)) is None  # a tool step failed too
     run, made = _ended(tmp_path / "d", {"52-checker-disconnectedpins": False}, final=True)
-    assert deferred_errors(run, made, {}, _res(2)) is None            # an immediate checker
+    assert deferred_errors(run, made, {}, _res(2)) is None  # an immediate checker
 
 
 def test_dry_run_from_the_cli_prints_the_commands_and_config(ws):

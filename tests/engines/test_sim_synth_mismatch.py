@@ -119,7 +119,8 @@ def make_design(root: Path, top: str, rtl: str, tb: str, clock: str) -> Path:
     (root / "design.yaml").write_text(
         f"name: {top}\ntop: {top}\nspec: spec.md\nrtl: [rtl/{top}.v]\n"
         f"testbench: [tb/tb_{top}.v]\nclock: {clock}\nflow: {{engine: qflow, pdk: osu018}}\n"
-        f"verification:\n  top: tb_{top}\n  pass_patterns: [\"TEST PASSED\"]\n")
+        f'verification:\n  top: tb_{top}\n  pass_patterns: ["TEST PASSED"]\n'
+    )
     return root
 
 
@@ -146,8 +147,10 @@ def test_rtl_failing_its_testbench_is_a_sim_synth_mismatch_not_ok(tmp_path):
     st = gl_sim(data)
     assert st["status"] == "failed"
     s = st["summary"]
-    assert s.startswith("simulation/synthesis mismatch: the RTL fails its testbench "
-                        "(ERROR: a=f b=5 expected=5, got=0) but the post-route netlist passes")
+    assert s.startswith(
+        "simulation/synthesis mismatch: the RTL fails its testbench "
+        "(ERROR: a=f b=5 expected=5, got=0) but the post-route netlist passes"
+    )
     assert "RTL and netlist behave differently; first difference: tb_andy.y at 0 ns" in s
     assert "RTL X where the netlist has a value" in s  # never evaluated before a changes
     assert "first with both known: tb_andy.y at 21 ns (rtl=4'h0, netlist=4'h5)" in s
@@ -166,8 +169,9 @@ def test_rtl_failing_its_testbench_is_a_sim_synth_mismatch_not_ok(tmp_path):
 
 
 def test_clean_design_is_ok_and_a_one_gate_netlist_change_names_the_difference(tmp_path):
-    design = make_design(tmp_path / "cnt4", "cnt4", CNT4_RTL, cnt4_tb(""),
-                         "{port: clk, period_ns: 10}")
+    design = make_design(
+        tmp_path / "cnt4", "cnt4", CNT4_RTL, cnt4_tb(""), "{port: clk, period_ns: 10}"
+    )
     proc, data = harden(design)
     assert proc.returncode == 0, data["stages"][-1]
     st = gl_sim(data)
@@ -186,9 +190,11 @@ def test_clean_design_is_ok_and_a_one_gate_netlist_change_names_the_difference(t
     s = st["summary"]
     assert st["status"] == "failed"
     # during reset the OR lets the flop's X through, then the counter runs off by 4
-    assert s.startswith("post-route netlist fails the testbench the RTL passes; first difference: "
-                        "tb_cnt4.q at 5 ns (rtl=4'h0, netlist=4'b0x00) — netlist X "
-                        "(uninitialised state or a zero-delay race at a clock edge)")
+    assert s.startswith(
+        "post-route netlist fails the testbench the RTL passes; first difference: "
+        "tb_cnt4.q at 5 ns (rtl=4'h0, netlist=4'b0x00) — netlist X "
+        "(uninitialised state or a zero-delay race at a clock edge)"
+    )
     assert "first with both known: tb_cnt4.q at 15 ns (rtl=4'h0, netlist=4'h4)" in s
     assert s.endswith("netlist run: ERROR: cycle 0 expected=0, got=4")
     m = st["metrics"]
@@ -200,34 +206,46 @@ def test_clean_design_is_ok_and_a_one_gate_netlist_change_names_the_difference(t
 def test_testbench_race_at_the_clock_edge_is_named_and_sent_to_a_person(tmp_path):
     """RTL passes, netlist fails; the design's nets agree at every step: the testbench races.
     The testbench dumps its own VCD too (then iverilog writes ours into its file)."""
-    design = make_design(tmp_path / "cnt4", "cnt4", CNT4_RTL, cnt4_tb("#0", own_dump=True),
-                         "{port: clk, period_ns: 10}")
+    design = make_design(
+        tmp_path / "cnt4",
+        "cnt4",
+        CNT4_RTL,
+        cnt4_tb("#0", own_dump=True),
+        "{port: clk, period_ns: 10}",
+    )
     proc, data = harden(design)
     assert proc.returncode == 1
     st = gl_sim(data)
     s = st["summary"]
-    assert s.startswith("post-route netlist fails the testbench the RTL passes; first difference: "
-                        "tb_cnt4.errors at 25 ns (rtl=0, netlist=1) — only testbench variables "
-                        "differ, the design's nets agree: a zero-delay race at a clock edge")
+    assert s.startswith(
+        "post-route netlist fails the testbench the RTL passes; first difference: "
+        "tb_cnt4.errors at 25 ns (rtl=0, netlist=1) — only testbench variables "
+        "differ, the design's nets agree: a zero-delay race at a clock edge"
+    )
     assert "netlist run: ERROR: cycle 0 expected=0, got=1" in s
     first = st["metrics"]["gl_sim__first_difference"]
     assert first == {**first, "signal": "tb_cnt4.errors", "time_fs": 25_000_000, "net": False}
     assert data["failure_classes"] == ["gate_level_mismatch"]
     assert data["send_back"]["target"] == "user"
-    assert "waveform gl_sim/tb_cnt4.vcd (the testbench's own $dumpfile tb_cnt4.vcd)" in (
-        Path(data["flow_dir"]) / st["log_path"]).read_text()
+    assert (
+        "waveform gl_sim/tb_cnt4.vcd (the testbench's own $dumpfile tb_cnt4.vcd)"
+        in (Path(data["flow_dir"]) / st["log_path"]).read_text()
+    )
 
 
 def test_initial_value_in_rtl_is_netlist_x_from_time_0_sent_to_rtl(tmp_path):
     """Before: `post-route simulation failed (output: ...)`, class tool_crash, to a person."""
-    design = make_design(tmp_path / "cnt8", "cnt8", CNT8_INIT_RTL, CNT8_INIT_TB,
-                         "{port: clk, period_ns: 10}")
+    design = make_design(
+        tmp_path / "cnt8", "cnt8", CNT8_INIT_RTL, CNT8_INIT_TB, "{port: clk, period_ns: 10}"
+    )
     proc, data = harden(design)
     assert proc.returncode == 1
     s = gl_sim(data)["summary"]
-    assert s.startswith("post-route netlist fails the testbench the RTL passes; first difference: "
-                        "tb_cnt8.q at 0 ns (rtl=8'h00, netlist=8'bxxxxxxxx) — netlist X from "
-                        "time 0 (uninitialised state")
+    assert s.startswith(
+        "post-route netlist fails the testbench the RTL passes; first difference: "
+        "tb_cnt8.q at 0 ns (rtl=8'h00, netlist=8'bxxxxxxxx) — netlist X from "
+        "time 0 (uninitialised state"
+    )
     assert data["failure_classes"] == ["sim_synth_mismatch"]
     assert data["send_back"]["target"] == "rtl" and "tool_crash" not in data["failure_classes"]
 
@@ -238,9 +256,11 @@ def test_rtl_and_netlist_both_failing_is_the_rtls_own_bug(tmp_path):
     proc, data = harden(design)
     assert proc.returncode == 1
     s = gl_sim(data)["summary"]
-    assert s == ("the design fails its own testbench on the RTL too (ERROR: cycle 1 expected=1, "
-                 "got=2); the post-route netlist fails it as well (ERROR: cycle 1 expected=1, "
-                 "got=2)")
+    assert s == (
+        "the design fails its own testbench on the RTL too (ERROR: cycle 1 expected=1, "
+        "got=2); the post-route netlist fails it as well (ERROR: cycle 1 expected=1, "
+        "got=2)"
+    )
     assert data["failure_classes"] == ["rtl_fails_testbench"]
     assert data["send_back"]["target"] == "rtl"
 
@@ -270,8 +290,11 @@ def simulate(sb, folder: Path, stop: int, limit: int) -> Path:
     sb.make_writable(folder)
     (folder / "tb.v").write_text(COUNTER_TB.replace("STOP", str(stop)))
     (folder / "dump.v").write_text(dump_module_source("tb", limit_bytes=limit))
-    comp = sb.run(["iverilog", "-o", "s.vvp", "-s", "tb", "-s", DUMP_MODULE, "tb.v", "dump.v"],
-                  cwd=folder, timeout_s=60)
+    comp = sb.run(
+        ["iverilog", "-o", "s.vvp", "-s", "tb", "-s", DUMP_MODULE, "tb.v", "dump.v"],
+        cwd=folder,
+        timeout_s=60,
+    )
     assert comp.exit_code == 0, comp.output
     run = sb.run(["vvp", "-n", "s.vvp"], cwd=folder, timeout_s=60)
     assert run.exit_code == 0 and "done" in run.output, run.output

@@ -58,22 +58,37 @@ def test_seed_corpus_ships_150_error_entries(seeded):
     assert seeded.count("docs") >= 15
     # every error entry has the signature -> cause -> fix shape
     got = seeded.collection("errors").get(include=["documents"])
-    bad = [i for i, d in zip(got["ids"], got["documents"], strict=True)
-           if "**Fix:**" not in d or "**Cause:**" not in d]
+    bad = [
+        i
+        for i, d in zip(got["ids"], got["documents"], strict=True)
+        if "**Fix:**" not in d or "**Cause:**" not in d
+    ]
     assert not bad, bad[:5]
 
 
-@pytest.mark.parametrize("query,anchor", [
-    ("[ERROR GPL-0302] Use a higher -density or re-floorplan with a larger core area. "
-     "Given target density: 0.45 Suggested target density: 0.62", "gpl-0302"),
-    ("GPL-0302", "gpl-0302"),
-    ("[ERROR GPL-0301] Utilization 131.2 % exceeds 100%.", "gpl-0301"),
-    ("%Warning-WIDTHTRUNC: cnt.v:9:13: Operator ASSIGNDLY expects 4 bits on the Assign RHS, "
-     "but Assign RHS's ADD generates 32 bits.", "verilator-widthtrunc"),
-    ("%Warning-LATCH: fsm.v:20:3: Latch inferred for signal 'fsm.next_state'", "verilator-latch"),
-    ("[WARNING RSZ-0062] Unable to repair all setup violations.", "rsz-0062"),
-    ("[ERROR GRT-0116] Global routing finished with congestion.", "grt-0116"),
-])
+@pytest.mark.parametrize(
+    "query,anchor",
+    [
+        (
+            "[ERROR GPL-0302] Use a higher -density or re-floorplan with a larger core area. "
+            "Given target density: 0.45 Suggested target density: 0.62",
+            "gpl-0302",
+        ),
+        ("GPL-0302", "gpl-0302"),
+        ("[ERROR GPL-0301] Utilization 131.2 % exceeds 100%.", "gpl-0301"),
+        (
+            "%Warning-WIDTHTRUNC: cnt.v:9:13: Operator ASSIGNDLY expects 4 bits on the Assign RHS, "
+            "but Assign RHS's ADD generates 32 bits.",
+            "verilator-widthtrunc",
+        ),
+        (
+            "%Warning-LATCH: fsm.v:20:3: Latch inferred for signal 'fsm.next_state'",
+            "verilator-latch",
+        ),
+        ("[WARNING RSZ-0062] Unable to repair all setup violations.", "rsz-0062"),
+        ("[ERROR GRT-0116] Global routing finished with congestion.", "grt-0116"),
+    ],
+)
 def test_exact_error_codes_come_first(seeded, query, anchor):
     assert _top(seeded, query).endswith("#" + anchor)
 
@@ -82,8 +97,10 @@ def test_tokenizer_keeps_codes_and_identifiers_whole():
     toks = tokenize("[ERROR GPL-0302] %Warning-WIDTH: FP_CORE_UTIL=45")
     for t in ("gpl-0302", "gpl", "0302", "warning-width", "width", "fp_core_util", "core"):
         assert t in toks
-    assert identifiers("set FP_CORE_UTIL for GPL-0302, a non-blocking issue") == \
-        ["fp_core_util", "gpl-0302"]
+    assert identifiers("set FP_CORE_UTIL for GPL-0302, a non-blocking issue") == [
+        "fp_core_util",
+        "gpl-0302",
+    ]
 
 
 def test_modes_and_collection_filter(seeded):
@@ -91,15 +108,21 @@ def test_modes_and_collection_filter(seeded):
     for mode in ("lexical", "vector", "hybrid"):
         hits = seeded.search(q, k=5, mode=mode, collections=["errors"])
         assert hits and all(h.collection == "errors" for h in hits)
-    assert seeded.search("how do I read a report_checks path report", k=3,
-                         collections=["docs"])[0].collection == "docs"
+    assert (
+        seeded.search("how do I read a report_checks path report", k=3, collections=["docs"])[
+            0
+        ].collection
+        == "docs"
+    )
 
 
 # ------------------------------------------------------------------ ingest
 def test_reingest_replaces_without_duplicates(fresh, tmp_path):
     doc = tmp_path / "team.md"
-    doc.write_text("# Team notes\n\n## Clock mux\nUse the glitch-free mux cell CKMUX2.\n\n"
-                   "## Reset bridge\nAlways synchronise reset release with two flops.\n")
+    doc.write_text(
+        "# Team notes\n\n## Clock mux\nUse the glitch-free mux cell CKMUX2.\n\n"
+        "## Reset bridge\nAlways synchronise reset release with two flops.\n"
+    )
     r1 = ingest_paths(fresh, [doc])
     assert r1[0].status == "ingested" and r1[0].chunks == 2
     ingest_paths(fresh, [doc])
@@ -109,18 +132,22 @@ def test_reingest_replaces_without_duplicates(fresh, tmp_path):
     ingest_paths(fresh, [doc])
     got = fresh.collection("docs").get()
     assert len(got["ids"]) == 1 and "CKMUX4" in got["documents"][0]
-    assert fresh.search("reset bridge two flops", k=5, mode="lexical") == [] or \
-        all("Reset bridge" not in h.text for h in fresh.search("reset bridge", k=5))
+    assert fresh.search("reset bridge two flops", k=5, mode="lexical") == [] or all(
+        "Reset bridge" not in h.text for h in fresh.search("reset bridge", k=5)
+    )
 
 
 def test_non_utf8_html_and_binary_files(fresh, tmp_path):
     legacy = tmp_path / "legacy.txt"
-    legacy.write_bytes("Résumé of the PLL bring-up – lock time 20 µs, naïve divider.\n"
-                       .encode("cp1252"))
+    legacy.write_bytes(
+        "Résumé of the PLL bring-up – lock time 20 µs, naïve divider.\n".encode("cp1252")
+    )
     page = tmp_path / "page.html"
-    page.write_text("<html><head><title>Pads</title><script>x=1</script></head><body>"
-                    "<h1>Pads</h1><h2 id='esd'>ESD diodes</h2><p>Every pad needs ESD "
-                    "clamps.</p></body></html>")
+    page.write_text(
+        "<html><head><title>Pads</title><script>x=1</script></head><body>"
+        "<h1>Pads</h1><h2 id='esd'>ESD diodes</h2><p>Every pad needs ESD "
+        "clamps.</p></body></html>"
+    )
     blob = tmp_path / "blob.txt"
     blob.write_bytes(b"\x00\x01\x02" * 100)
     res = {Path(r.path).name: r for r in ingest_paths(fresh, [legacy, page, blob])}
@@ -141,13 +168,13 @@ def test_writeback_only_after_passing_check(fresh):
     assert record_verified_fix(sig, {"tool": "verilator"}, fix, "run-1", False, kb=fresh) is None
     assert record_verified_fix(sig, {"tool": "verilator"}, fix, "run-1", None, kb=fresh) is None
     assert fresh.count("insights") == 0
-    ins = record_verified_fix(sig, {"tool": "verilator", "version": "5.006"}, fix, "run-2", True,
-                              kb=fresh)
+    ins = record_verified_fix(
+        sig, {"tool": "verilator", "version": "5.006"}, fix, "run-2", True, kb=fresh
+    )
     assert ins is not None and fresh.count("insights") == 1
     again = record_verified_fix(sig, {"tool": "verilator"}, fix, "run-3", True, kb=fresh)
     assert again.id == ins.id and again.times_verified == 2 and fresh.count("insights") == 1
-    hits = fresh.search("Signal has multiple driving blocks 'count'", k=1,
-                        collections=["insights"])
+    hits = fresh.search("Signal has multiple driving blocks 'count'", k=1, collections=["insights"])
     assert hits[0].id == ins.id and "run-3" in hits[0].text
     listed = fresh.list("insights")
     assert [h.id for h in listed] == [ins.id] and listed[0].metadata["ctx_tool"] == "verilator"
@@ -169,7 +196,7 @@ def test_damaged_lexical_index_is_rebuilt_without_loss(fresh, tmp_path):
     fresh._lex.clear()
     hits = fresh.search("ANT-0002", k=1, mode="lexical")
     assert hits and "diode insertion" in hits[0].text
-    assert json.loads((lexdir / "meta.json").read_text())["count"] == 1   # saved again
+    assert json.loads((lexdir / "meta.json").read_text())["count"] == 1  # saved again
 
 
 def test_corrupted_database_gives_clear_error_and_is_not_touched(fresh, tmp_path, emb):
@@ -196,8 +223,12 @@ def test_cli_reports_corruption_in_one_line(tmp_path):
     kbdir = tmp_path / "bad"
     kbdir.mkdir()
     (kbdir / "chroma.sqlite3").write_bytes(b"this is not sqlite" * 100)
-    proc = subprocess.run([sys.executable, "-m", "siliconcrew", "kb", "stats", "--kb", str(kbdir)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "siliconcrew", "kb", "stats", "--kb", str(kbdir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == KBCorrupted.exit_code
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "corrupted" in lines[0]
@@ -208,10 +239,16 @@ def test_locked_store_gives_clear_error_and_readers_continue(fresh, tmp_path):
     doc.write_text("# N\n\n## First\nfirst entry text\n")
     ingest_paths(fresh, [doc])
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
-         "f.write('pid holder'); f.flush(); print('locked', flush=True); time.sleep(30)",
-         str(fresh.path / "write.lock")], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+            "f.write('pid holder'); f.flush(); print('locked', flush=True); time.sleep(30)",
+            str(fresh.path / "write.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         fresh.lock_timeout = 0.3
@@ -222,7 +259,7 @@ def test_locked_store_gives_clear_error_and_readers_continue(fresh, tmp_path):
             ingest_paths(fresh, [doc2])
         assert time.monotonic() - t0 < 5
         assert "locked by a writer" in err.value.one_line()
-        assert fresh.search("first entry", k=1)[0].title == "First"   # reads still work
+        assert fresh.search("first entry", k=1)[0].title == "First"  # reads still work
     finally:
         holder.kill()
         holder.wait()
@@ -250,7 +287,8 @@ def test_reopen_uses_registered_embedding_function(seeded):
     from chromadb.config import Settings
 
     client = chromadb.PersistentClient(
-        str(seeded.path), settings=Settings(anonymized_telemetry=False, allow_reset=True))
+        str(seeded.path), settings=Settings(anonymized_telemetry=False, allow_reset=True)
+    )
     coll = client.get_collection("errors", embedding_function=None)
     # the persisted configuration resolves to our registered class (unregistered, chroma
     # raises "Embedding function siliconcrew-minilm not found")
@@ -276,9 +314,21 @@ def test_cli_search_json_shape(seeded, monkeypatch):
     from siliconcrew.knowledge_base import handles
 
     monkeypatch.setitem(handles._open, str(seeded.path), seeded)
-    res = CliRunner().invoke(app, ["kb", "search", "--kb", str(seeded.path), "-k", "4", "--json",
-                                   "-c", "errors", "%Warning-CASEINCOMPLETE: Case values "
-                                   "incompletely covered (example pattern 0x3)"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "kb",
+            "search",
+            "--kb",
+            str(seeded.path),
+            "-k",
+            "4",
+            "--json",
+            "-c",
+            "errors",
+            "%Warning-CASEINCOMPLETE: Case values incompletely covered (example pattern 0x3)",
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert isinstance(data, list) and len(data) == 4
@@ -309,8 +359,12 @@ print("written", kb.count("docs"), flush=True)
 
 
 def _write_in_other_process(path, action, name, text):
-    proc = subprocess.run([sys.executable, "-c", _WRITER, str(path), action, name, text],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", _WRITER, str(path), action, name, text],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("written")
 
@@ -324,12 +378,15 @@ def test_long_running_reader_sees_other_process_writes(fresh, tmp_path):
     text = "Bonding pads need a guard ring of substrate contacts against latch-up in the IO ring."
     _write_in_other_process(fresh.path, "add", "Pad guard rings", text)
     for mode in ("vector", "hybrid", "lexical"):
-        hits = fresh.search("guard ring of substrate contacts around bonding pads", k=1,
-                            mode=mode)
+        hits = fresh.search("guard ring of substrate contacts around bonding pads", k=1, mode=mode)
         assert hits and hits[0].title == "Pad guard rings", mode
     # the other process resets the store (collections are recreated with new ids) and writes
-    _write_in_other_process(fresh.path, "reset", "Metal fill", "Metal density rules need dummy "
-                            "metal fill in empty regions before tape-out.")
+    _write_in_other_process(
+        fresh.path,
+        "reset",
+        "Metal fill",
+        "Metal density rules need dummy metal fill in empty regions before tape-out.",
+    )
     hits = fresh.search("dummy metal fill for density rules", k=5, mode="vector")
     assert [h.title for h in hits] == ["Metal fill"]
     assert fresh.count("docs") == 1
@@ -381,14 +438,15 @@ def test_cached_query_embedding_gives_the_same_hits(seeded):
         cached = seeded.search(q, k=5)
         assert [(h.id, h.score) for h in cached] == [(h.id, h.score) for h in plain]
         for mode in ("vector", "lexical"):
-            assert [h.id for h in seeded.search(q, k=5, mode=mode)] == \
-                [h.id for h in seeded.search(q, k=5, mode=mode)]
+            assert [h.id for h in seeded.search(q, k=5, mode=mode)] == [
+                h.id for h in seeded.search(q, k=5, mode=mode)
+            ]
 
 
 def test_onnx_export_matches_torch_and_gives_the_same_hits(seeded, emb):
     import numpy as np
 
-    kb = KnowledgeBase(seeded.path)       # default embedding: ONNX export cached in the store
+    kb = KnowledgeBase(seeded.path)  # default embedding: ONNX export cached in the store
     assert kb.embedding.backend == "onnxruntime"
     meta = json.loads((seeded.path / "embedding-onnx" / "meta.json").read_text())
     assert meta["ok"] and meta["min_cosine"] > 0.999
@@ -402,10 +460,17 @@ def test_onnx_export_matches_torch_and_gives_the_same_hits(seeded, emb):
     # the export is a cache: not counted as knowledge-base data, reused by the next process
     assert kb.size_bytes() < 50e6
     proc = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; from siliconcrew.knowledge_base.store import KnowledgeBase; "
-         "kb = KnowledgeBase(sys.argv[1]); print(kb.embedding.backend, "
-         "kb.search('GPL-0302', k=1)[0].id.rsplit('#', 1)[1], "
-         "'torch' in sys.modules)", str(seeded.path)],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from siliconcrew.knowledge_base.store import KnowledgeBase; "
+            "kb = KnowledgeBase(sys.argv[1]); print(kb.embedding.backend, "
+            "kb.search('GPL-0302', k=1)[0].id.rsplit('#', 1)[1], "
+            "'torch' in sys.modules)",
+            str(seeded.path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.stdout.split() == ["onnxruntime", "gpl-0302", "False"], proc.stderr[-2000:]

@@ -35,8 +35,12 @@ def _processes_of(folder: Path) -> dict[int, str]:
         if not entry.isdigit() or int(entry) == os.getpid():
             continue
         try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(
-                errors="replace")
+            cmdline = (
+                Path(f"/proc/{entry}/cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode(errors="replace")
+            )
             try:
                 cwd = os.readlink(f"/proc/{entry}/cwd")
             except OSError:
@@ -51,9 +55,12 @@ def _processes_of(folder: Path) -> dict[int, str]:
 def _containers_of(folder: Path) -> list[str]:
     if shutil.which("docker") is None:
         return []
-    out = subprocess.run(["docker", "ps", "-q", "--filter",
-                          f"label=org.siliconcrew.sandbox.workspace={folder}"],
-                         capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        ["docker", "ps", "-q", "--filter", f"label=org.siliconcrew.sandbox.workspace={folder}"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     return out.stdout.split()
 
 
@@ -85,18 +92,22 @@ def test_cancel_running_harden_kills_the_stage(tmp_path: Path, backend: str):
             async def on_progress(value, total, message):
                 progress.append(message or "")
                 if "cancelled_at" not in seen and (message or "").startswith(
-                        "placement: progress:"):
+                    "placement: progress:"
+                ):
                     # placement's command is running now: what the cancel must kill
-                    seen["running"] = (_processes_of(design) if backend == "local"
-                                       else _containers_of(design))
+                    seen["running"] = (
+                        _processes_of(design) if backend == "local" else _containers_of(design)
+                    )
                     seen["cancelled_at"] = time.monotonic()
                     scope.cancel()  # the SDK sends notifications/cancelled for the request
 
             async def harden():
                 with scope:
                     seen["result"] = await s.call_tool(
-                        "harden", {"design": "mac8", "max_repairs": 0},
-                        progress_callback=on_progress)
+                        "harden",
+                        {"design": "mac8", "max_repairs": 0},
+                        progress_callback=on_progress,
+                    )
 
             with anyio.fail_after(240):
                 async with anyio.create_task_group() as tg:
@@ -118,8 +129,9 @@ def test_cancel_running_harden_kills_the_stage(tmp_path: Path, backend: str):
             seen["gone_after_s"] = time.monotonic() - float(seen["cancelled_at"])  # type: ignore[arg-type]
             seen["left"] = left
             await anyio.sleep(2)  # time for a flow that was not stopped to write its state
-            seen["left_later"] = (_processes_of(design) if backend == "local"
-                                  else _containers_of(design))
+            seen["left_later"] = (
+                _processes_of(design) if backend == "local" else _containers_of(design)
+            )
 
     anyio.run(main)
     assert seen["running"], "the detector saw nothing running during placement"

@@ -25,8 +25,11 @@ def ws(tmp_path: Path) -> Path:
     it and a symlink pointing out."""
     ws = tmp_path / "ws"
     ws.mkdir()
-    shutil.copytree(REPO / "examples" / "counter", ws / "counter",
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        REPO / "examples" / "counter",
+        ws / "counter",
+        ignore=shutil.ignore_patterns("runs", ".siliconcrew"),
+    )
     (ws / "bad.v").write_text(BAD_V)
     (tmp_path / "outside.v").write_text("module outside; endmodule\n")
     (ws / "link.v").symlink_to(tmp_path / "outside.v")
@@ -43,8 +46,21 @@ def test_tools_listed_with_schemas_and_annotations(ws):
             return (await s.list_tools()).tools
 
     tools = {t.name: t for t in anyio.run(main)}
-    for name in ("lint", "simulate", "synthesize", "sta", "equivalence", "read_file",
-                 "check", "harden", "timing", "timing_repair", "run", "kb_search", "report"):
+    for name in (
+        "lint",
+        "simulate",
+        "synthesize",
+        "sta",
+        "equivalence",
+        "read_file",
+        "check",
+        "harden",
+        "timing",
+        "timing_repair",
+        "run",
+        "kb_search",
+        "report",
+    ):
         assert name in tools, sorted(tools)
     assert "write_file" not in tools  # only with --allow-writes
     for t in tools.values():
@@ -66,8 +82,9 @@ def test_lint_reports_the_syntax_error_line(ws):
     assert not res.is_error  # the design failed the check: a result, not a refusal
     out = res.structured_content
     assert out["tool"] == "lint" and out["ok"] is False and out["failure"] == "check"
-    lines = {d["line"] for d in out["diagnostics"] if d["severity"] == "error"
-             and d["file"] == "bad.v"}
+    lines = {
+        d["line"] for d in out["diagnostics"] if d["severity"] == "error" and d["file"] == "bad.v"
+    }
     assert 3 in lines, out["diagnostics"]
 
 
@@ -79,8 +96,7 @@ def test_check_counter_with_progress_then_resources(ws):
 
     async def main():
         async with stdio_session(*_args(ws)) as s:
-            res = await s.call_tool("check", {"design": "counter"},
-                                    progress_callback=on_progress)
+            res = await s.call_tool("check", {"design": "counter"}, progress_callback=on_progress)
             listed = (await s.list_resources()).resources
             png = next(r for r in listed if r.mime_type == "image/png")
             image = await s.read_resource(png.uri)
@@ -93,8 +109,7 @@ def test_check_counter_with_progress_then_resources(ws):
     out = res.structured_content
     assert out["ok"] is True, out
     # one notification per stage start and end, checks and hardening alike
-    for expected in ("lint: running", "lint: ok", "equivalence: ok", "routing: ok",
-                     "gdsii: ok"):
+    for expected in ("lint: running", "lint: ok", "equivalence: ok", "routing: ok", "gdsii: ok"):
         assert expected in progress, progress
     gds = Path(out["harden"]["artifacts"]["gds"])
     assert gds.is_file() and ws.resolve() in gds.resolve().parents
@@ -157,18 +172,33 @@ def test_secrets_never_in_results(ws):
 
 def test_streamable_http_transport(ws):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "siliconcrew", "mcp", *_args(ws), "--http",
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            env={**os.environ, **server_env()}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "siliconcrew",
+            "mcp",
+            *_args(ws),
+            "--http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, **server_env()},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_port(port, proc)
 
         async def main():
             async with http_session(f"http://127.0.0.1:{port}/mcp") as s:
                 names = {t.name for t in (await s.list_tools()).tools}
-                lint = await s.call_tool("lint", {"files": ["counter/rtl/counter.v"],
-                                                  "top": "counter"})
+                lint = await s.call_tool(
+                    "lint", {"files": ["counter/rtl/counter.v"], "top": "counter"}
+                )
                 escape = await s.call_tool("lint", {"files": ["../outside.v"]})
                 spec = await s.read_resource("siliconcrew://workspace/counter/spec.md")
                 return names, lint, escape, spec

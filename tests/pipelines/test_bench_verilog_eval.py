@@ -12,13 +12,19 @@ from tests.scripted_llm import ScriptedLLM
 
 DATASET = EXAMPLES / "verilog-eval-mini"
 AND = "module TopModule(input a, input b, output out);\n  assign out = a & b;\nendmodule\n"
-MUX_OK = ("module TopModule(input sel, input [7:0] a, input [7:0] b, output [7:0] out);\n"
-          "  assign out = sel ? b : a;\nendmodule\n")
+MUX_OK = (
+    "module TopModule(input sel, input [7:0] a, input [7:0] b, output [7:0] out);\n"
+    "  assign out = sel ? b : a;\nendmodule\n"
+)
 MUX_BAD = MUX_OK.replace("sel ? b : a", "sel ? a : b")
-DFF_SYNTAX = ("module TopModule(input clk, input [7:0] d, output reg [7:0] q);\n"
-              "  always @(posedge clk q <= d;\nendmodule\n")
-POP_WRONG_PORTS = ("module TopModule(input [3:0] x, output [2:0] y);\n"
-                   "  assign y = x[0]+x[1]+x[2]+x[3];\nendmodule\n")
+DFF_SYNTAX = (
+    "module TopModule(input clk, input [7:0] d, output reg [7:0] q);\n"
+    "  always @(posedge clk q <= d;\nendmodule\n"
+)
+POP_WRONG_PORTS = (
+    "module TopModule(input [3:0] x, output [2:0] y);\n"
+    "  assign y = x[0]+x[1]+x[2]+x[3];\nendmodule\n"
+)
 
 
 def answer(req: dict) -> dict:
@@ -52,10 +58,26 @@ def test_bench_judges_and_classifies(tmp_path):
     out = tmp_path / "results"
     with ScriptedLLM() as srv:
         srv.default = answer
-        proc = run_cli("bench", "verilog-eval", str(DATASET), "--samples", "2", "--jobs", "2",
-                       "--out", str(out), "--json", "--sandbox", "local",
-                       env={"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-x",
-                            "SILICONCREW_MODEL": "scripted", "SILICONCREW_KB": "off"})
+        proc = run_cli(
+            "bench",
+            "verilog-eval",
+            str(DATASET),
+            "--samples",
+            "2",
+            "--jobs",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+            "--sandbox",
+            "local",
+            env={
+                "OPENAI_BASE_URL": srv.base_url,
+                "OPENAI_API_KEY": "sk-x",
+                "SILICONCREW_MODEL": "scripted",
+                "SILICONCREW_KB": "off",
+            },
+        )
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(proc.stdout)
     per = data["per_problem"]
@@ -70,11 +92,23 @@ def test_bench_judges_and_classifies(tmp_path):
 
 
 def test_bench_needs_an_endpoint_and_a_dataset(tmp_path):
-    proc = run_cli("bench", "verilog-eval", str(DATASET), "--sandbox", "local",
-                   env={"SILICONCREW_MODEL": "", "OPENAI_BASE_URL": "", "OPENAI_API_KEY": ""})
+    proc = run_cli(
+        "bench",
+        "verilog-eval",
+        str(DATASET),
+        "--sandbox",
+        "local",
+        env={"SILICONCREW_MODEL": "", "OPENAI_BASE_URL": "", "OPENAI_API_KEY": ""},
+    )
     assert proc.returncode == 2 and "LLM endpoint" in proc.stderr
-    proc = run_cli("bench", "verilog-eval", str(tmp_path / "none"), "--sandbox", "local",
-                   env={"SILICONCREW_MODEL": "m", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
+    proc = run_cli(
+        "bench",
+        "verilog-eval",
+        str(tmp_path / "none"),
+        "--sandbox",
+        "local",
+        env={"SILICONCREW_MODEL": "m", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"},
+    )
     assert proc.returncode == 2 and "does not exist" in proc.stderr
 
 
@@ -82,8 +116,11 @@ def test_bench_best_of_n_picks_by_output_traces(tmp_path):
     """--candidates 5: two right answers (written differently) and three different bugs;
     the hidden test is never shown, yet the pick passes it (pass@1 1.0 vs 0.4 per sample)."""
     right_too = MUX_OK.replace("sel ? b : a", "(a & ~{8{sel}}) | (b & {8{sel}})")
-    wrong = [MUX_BAD, MUX_OK.replace("sel ? b : a", "a | b"),
-             MUX_OK.replace("sel ? b : a", "sel ? b : a & 8'h7f")]
+    wrong = [
+        MUX_BAD,
+        MUX_OK.replace("sel ? b : a", "a | b"),
+        MUX_OK.replace("sel ? b : a", "sel ? b : a & 8'h7f"),
+    ]
     answers = [wrong[0], MUX_OK, wrong[1], right_too, wrong[2]]
 
     def best_of(req: dict) -> dict:
@@ -95,10 +132,26 @@ def test_bench_best_of_n_picks_by_output_traces(tmp_path):
     with ScriptedLLM() as srv:
         srv.default = best_of
         srv.honour_n = True
-        proc = run_cli("bench", "verilog-eval", str(DATASET), "--problems", "Prob002*",
-                       "--candidates", "5", "--out", str(out), "--json", "--sandbox", "local",
-                       env={"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-x",
-                            "SILICONCREW_MODEL": "scripted", "SILICONCREW_KB": "off"})
+        proc = run_cli(
+            "bench",
+            "verilog-eval",
+            str(DATASET),
+            "--problems",
+            "Prob002*",
+            "--candidates",
+            "5",
+            "--out",
+            str(out),
+            "--json",
+            "--sandbox",
+            "local",
+            env={
+                "OPENAI_BASE_URL": srv.base_url,
+                "OPENAI_API_KEY": "sk-x",
+                "SILICONCREW_MODEL": "scripted",
+                "SILICONCREW_KB": "off",
+            },
+        )
         assert len(srv.requests) == 1 and srv.requests[0]["n"] == 5
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(proc.stdout)
@@ -113,10 +166,25 @@ def test_bench_best_of_n_picks_by_output_traces(tmp_path):
     with ScriptedLLM() as srv:
         srv.default = best_of
         srv.honour_n = True
-        proc = run_cli("bench", "verilog-eval", str(DATASET), "--problems", "Prob002*",
-                       "--candidates", "5", "--out", str(tmp_path / "r2"), "--sandbox", "local",
-                       env={"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-x",
-                            "SILICONCREW_MODEL": "scripted", "SILICONCREW_KB": "off"})
+        proc = run_cli(
+            "bench",
+            "verilog-eval",
+            str(DATASET),
+            "--problems",
+            "Prob002*",
+            "--candidates",
+            "5",
+            "--out",
+            str(tmp_path / "r2"),
+            "--sandbox",
+            "local",
+            env={
+                "OPENAI_BASE_URL": srv.base_url,
+                "OPENAI_API_KEY": "sk-x",
+                "SILICONCREW_MODEL": "scripted",
+                "SILICONCREW_KB": "off",
+            },
+        )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "pass@1 of the picked answer=1.0" in proc.stdout
     assert "per-sample pass rate=0.4" in proc.stdout

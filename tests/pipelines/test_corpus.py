@@ -39,8 +39,17 @@ FAST_SUBSET = ["nor_gate", "fsm_mealy_10011", "sync_fifo", "popcount_vectors", "
 # dir with `define constants in RTL and testbench (never reached yosys nor qflow); a testbench
 # overriding a parameter, built with design.yaml `parameters:` (uart_rx), and one reading
 # registers inside the design, bound to the netlist's bits at gate level (acc_cpu).
-CLEAN_TODAY = ["ripple_adder4", "popcount_vectors", "counter_12", "rom_readmemh", "alu8",
-               "tristate_bus", "spi_master", "uart_rx", "acc_cpu"]
+CLEAN_TODAY = [
+    "ripple_adder4",
+    "popcount_vectors",
+    "counter_12",
+    "rom_readmemh",
+    "alu8",
+    "tristate_bus",
+    "spi_master",
+    "uart_rx",
+    "acc_cpu",
+]
 
 
 def test_corpus_has_at_least_40_designs_and_a_readme():
@@ -52,7 +61,7 @@ def test_corpus_has_at_least_40_designs_and_a_readme():
 
 @pytest.mark.parametrize("name", DESIGNS)
 def test_design_folder_is_well_formed(name):
-    design, folder = load_design(CORPUS / name)   # validates keys and that listed files exist
+    design, folder = load_design(CORPUS / name)  # validates keys and that listed files exist
     assert design.name == name
     assert (folder / (design.spec or "spec.md")).is_file()
     assert design.rtl and design.testbench, "every corpus design has RTL and a golden testbench"
@@ -93,27 +102,65 @@ def test_raw_testbench_catches_a_planted_bug(tmp_path):
 
 def test_bench_reads_the_first_failing_step_from_check_json(tmp_path):
     """The bench's reading of `check --json`: a failed check step, then a failed stage."""
-    step_fail = {"timed_out": False, "exit_code": 1, "wall_s": 1.0, "stderr_tail": "", "json": {
-        "ok": False, "harden": None, "steps": [
-            {"step": "lint", "skipped": None, "result": {"ok": True, "summary": "clean"}},
-            {"step": "synthesize", "skipped": None, "result": {
-                "ok": False, "summary": "synthesis failed: Can not open file `rtl/sine.hex`",
-                "diagnostics": [{"severity": "error", "message": "Can not open file"}],
-                "artifacts": {}, "metrics": {}}}]}}
+    step_fail = {
+        "timed_out": False,
+        "exit_code": 1,
+        "wall_s": 1.0,
+        "stderr_tail": "",
+        "json": {
+            "ok": False,
+            "harden": None,
+            "steps": [
+                {"step": "lint", "skipped": None, "result": {"ok": True, "summary": "clean"}},
+                {
+                    "step": "synthesize",
+                    "skipped": None,
+                    "result": {
+                        "ok": False,
+                        "summary": "synthesis failed: Can not open file `rtl/sine.hex`",
+                        "diagnostics": [{"severity": "error", "message": "Can not open file"}],
+                        "artifacts": {},
+                        "metrics": {},
+                    },
+                },
+            ],
+        },
+    }
     ff = bench_corpus.first_failure(tmp_path, step_fail)
     assert ff["step"] == "synthesize" and "sine.hex" in ff["reason"]
     assert bench_corpus.classify(ff["step"], ff["reason"]).startswith("data file not found")
-    stage_fail = {"timed_out": False, "exit_code": 1, "wall_s": 1.0, "stderr_tail": "", "json": {
-        "ok": False, "steps": [{"step": "lint", "result": {"ok": True}}],
-        "harden": {"status": "failed", "failure_classes": ["lvs_mismatch"], "repairs": [],
-                   "flow_dir": str(tmp_path), "stages": [
-                       {"name": "drc", "status": "ok"},
-                       {"name": "lvs", "status": "failed", "summary": "qflow lvs exited with 1",
-                        "diagnostics": [], "log_path": None}]}}}
+    stage_fail = {
+        "timed_out": False,
+        "exit_code": 1,
+        "wall_s": 1.0,
+        "stderr_tail": "",
+        "json": {
+            "ok": False,
+            "steps": [{"step": "lint", "result": {"ok": True}}],
+            "harden": {
+                "status": "failed",
+                "failure_classes": ["lvs_mismatch"],
+                "repairs": [],
+                "flow_dir": str(tmp_path),
+                "stages": [
+                    {"name": "drc", "status": "ok"},
+                    {
+                        "name": "lvs",
+                        "status": "failed",
+                        "summary": "qflow lvs exited with 1",
+                        "diagnostics": [],
+                        "log_path": None,
+                    },
+                ],
+            },
+        },
+    }
     ff = bench_corpus.first_failure(tmp_path, stage_fail)
     assert ff["step"] == "harden/lvs" and "lvs_mismatch" in ff["reason"]
-    assert bench_corpus.first_failure(tmp_path, {**stage_fail, "timed_out": True})["status"] \
+    assert (
+        bench_corpus.first_failure(tmp_path, {**stage_fail, "timed_out": True})["status"]
         == "timeout"
+    )
 
 
 @pytest.mark.parametrize("name", CLEAN_TODAY)
@@ -123,9 +170,16 @@ def test_check_reaches_clean_gds(tmp_path, name):
     shutil.copytree(CORPUS / name, work, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     proc = run_cli("check", str(work), "--json", timeout=600)
     data = json.loads(proc.stdout)
-    ff = bench_corpus.first_failure(work, {"timed_out": False, "exit_code": proc.returncode,
-                                           "wall_s": 0, "json": data,
-                                           "stderr_tail": proc.stderr[-1500:]})
+    ff = bench_corpus.first_failure(
+        work,
+        {
+            "timed_out": False,
+            "exit_code": proc.returncode,
+            "wall_s": 0,
+            "json": data,
+            "stderr_tail": proc.stderr[-1500:],
+        },
+    )
     assert proc.returncode == 0 and data["ok"], f"{ff['step']}: {ff['reason']}"
     assert data["harden"]["status"] == "ok"
     assert Path(data["harden"]["artifacts"]["gds"]).is_file()

@@ -17,16 +17,21 @@ from tests.scripted_llm import ScriptedLLM
 
 GOOD_RTL = (EXAMPLES / "counter" / "rtl" / "counter.v").read_text()
 BUGGY_RTL = GOOD_RTL.replace("count <= count + 1'b1;", "count <= count + 2'd2;")
-PLAN = {"top": "counter", "modules": [{"name": "counter", "ports": [
-    {"name": "clk", "direction": "input", "width": 1}]}], "clock": {"port": "clk",
-    "period_ns": 10}, "reset": {"port": "rst", "active_high": True, "synchronous": True},
-    "checks": ["golden testbench"], "questions": []}
+PLAN = {
+    "top": "counter",
+    "modules": [{"name": "counter", "ports": [{"name": "clk", "direction": "input", "width": 1}]}],
+    "clock": {"port": "clk", "period_ns": 10},
+    "reset": {"port": "rst", "active_high": True, "synchronous": True},
+    "checks": ["golden testbench"],
+    "questions": [],
+}
 
 
 def spec_only_counter(tmp_path: Path) -> Path:
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     shutil.rmtree(design / "rtl")
     card = design / "design.yaml"
     card.write_text(card.read_text().replace("rtl: [rtl/counter.v]\n", ""))
@@ -38,21 +43,32 @@ def trace_events(run_dir: Path) -> list[dict]:
 
 
 def llm_env(server: ScriptedLLM) -> dict:
-    return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-scripted",
-            "SILICONCREW_MODEL": "scripted-coder", "SILICONCREW_KB": "off"}
+    return {
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": "sk-scripted",
+        "SILICONCREW_MODEL": "scripted-coder",
+        "SILICONCREW_KB": "off",
+    }
 
 
 def test_rtl_given_design_reaches_gds_without_llm(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     env = {k: "" for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SILICONCREW_MODEL")}
     proc = run_cli("run", str(design), "--json", "--sandbox", "local", env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(proc.stdout)
     assert data["status"] == "ok" and data["llm"]["calls"] == 0
-    assert [n["node"] for n in data["nodes"]] == ["planner", "rtl", "verify", "synth", "harden",
-                                                  "report"]
+    assert [n["node"] for n in data["nodes"]] == [
+        "planner",
+        "rtl",
+        "verify",
+        "synth",
+        "harden",
+        "report",
+    ]
     assert Path(data["artifacts"]["gds"]).is_file()
     run_dir = Path(data["run_dir"])
     assert (run_dir / "checkpoints.sqlite").is_file() and (run_dir / "plan.json").is_file()
@@ -90,8 +106,14 @@ def test_spec_only_design_buggy_rtl_caught_fixed_and_hardened(tmp_path):
     kb = tmp_path / "kb"
     with ScriptedLLM() as srv:
         srv.default = answer
-        proc = run_cli("run", str(design), "--json", "--sandbox", "local",
-                       env={**llm_env(srv), "SILICONCREW_KB": str(kb)})
+        proc = run_cli(
+            "run",
+            str(design),
+            "--json",
+            "--sandbox",
+            "local",
+            env={**llm_env(srv), "SILICONCREW_KB": str(kb)},
+        )
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(proc.stdout)
     assert data["status"] == "ok" and data["iterations"]["rtl"] == 2
@@ -111,19 +133,31 @@ def test_spec_only_design_buggy_rtl_caught_fixed_and_hardened(tmp_path):
     # and the verified fix was learned (only after the testbench passed)
     listed = run_cli("kb", "list", "--collection", "insights", "--kb", str(kb), "--json")
     insights = json.loads(listed.stdout)
-    items = (insights if isinstance(insights, list)
-             else insights.get("items", insights.get("entries", [])))
+    items = (
+        insights
+        if isinstance(insights, list)
+        else insights.get("items", insights.get("entries", []))
+    )
     assert len(items) == 1 and "count <= count + 1'b1" in json.dumps(items)
 
 
 def test_budget_cap_stops_cleanly_and_keeps_artefacts(tmp_path):
     design = spec_only_counter(tmp_path)
     with ScriptedLLM() as srv:
-        srv.default = {"content": "```json\n" + json.dumps(PLAN) + "\n```",
-                       "usage": {"prompt_tokens": 500, "completion_tokens": 500,
-                                 "total_tokens": 1000}}
-        proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--max-tokens", "800",
-                       env=llm_env(srv))
+        srv.default = {
+            "content": "```json\n" + json.dumps(PLAN) + "\n```",
+            "usage": {"prompt_tokens": 500, "completion_tokens": 500, "total_tokens": 1000},
+        }
+        proc = run_cli(
+            "run",
+            str(design),
+            "--json",
+            "--sandbox",
+            "local",
+            "--max-tokens",
+            "800",
+            env=llm_env(srv),
+        )
         calls = len(srv.requests)
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
@@ -133,25 +167,43 @@ def test_budget_cap_stops_cleanly_and_keeps_artefacts(tmp_path):
 
 def test_approval_gate_without_terminal_declines(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
-    proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
-                   env={"SILICONCREW_MODEL": ""})
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
+    proc = run_cli(
+        "run",
+        str(design),
+        "--json",
+        "--sandbox",
+        "local",
+        "--approve",
+        "ask",
+        env={"SILICONCREW_MODEL": ""},
+    )
     data = json.loads(proc.stdout)
     assert proc.returncode == 1 and data["status"] == "stopped"
     assert "approval" in data["reason"]
-    assert not list((Path(data["run_dir"]) / "harden").glob("attempt-*")) \
-        if (Path(data["run_dir"]) / "harden").exists() else True
+    assert (
+        not list((Path(data["run_dir"]) / "harden").glob("attempt-*"))
+        if (Path(data["run_dir"]) / "harden").exists()
+        else True
+    )
 
 
 def test_resume_after_kill_9_repeats_no_finished_step(tmp_path):
     design = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     env = {**os.environ, "SILICONCREW_MODEL": ""}
-    proc = subprocess.Popen([*CLI, "run", str(design), "--json", "--sandbox", "local"],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [*CLI, "run", str(design), "--json", "--sandbox", "local"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     runs = design / "runs"
     deadline = time.time() + 120
     run_dir = None
@@ -172,12 +224,21 @@ def test_resume_after_kill_9_repeats_no_finished_step(tmp_path):
     done_before = [e["node"] for e in before if e["event"] == "node_end"]
     assert done_before == ["planner", "rtl", "verify", "synth"]
 
-    res = run_cli("run", str(design), "--json", "--sandbox", "local", "--resume", run_dir.name,
-                  env={"SILICONCREW_MODEL": ""}, timeout=600)
+    res = run_cli(
+        "run",
+        str(design),
+        "--json",
+        "--sandbox",
+        "local",
+        "--resume",
+        run_dir.name,
+        env={"SILICONCREW_MODEL": ""},
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     data = json.loads(res.stdout)
     assert data["status"] == "ok" and data["run_id"] == run_dir.name
-    after = trace_events(run_dir)[len(before):]
+    after = trace_events(run_dir)[len(before) :]
     rerun = [e["node"] for e in after if e["event"] == "node_start"]
     assert rerun == ["harden", "report"]  # nothing that had finished ran twice
     tool_calls_after = [e for e in after if e["event"] == "tool_call"]
@@ -186,8 +247,9 @@ def test_resume_after_kill_9_repeats_no_finished_step(tmp_path):
 
 def test_resume_unknown_run_is_input_error(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     proc = run_cli("run", str(design), "--resume", "20200101-000000-dead", "--sandbox", "local")
     assert proc.returncode == 2 and "no checkpoint" in proc.stderr
 
@@ -196,10 +258,16 @@ def test_no_golden_testbench_agent_writes_its_own(tmp_path):
     design = spec_only_counter(tmp_path)
     shutil.rmtree(design / "tb")
     card = design / "design.yaml"
-    card.write_text(card.read_text().replace("testbench: [tb/tb_counter.v]\n", "")
-                    .replace("  top: tb_counter\n", ""))
-    own_tb = (EXAMPLES / "counter" / "tb" / "tb_counter.v").read_text().replace(
-        "tb_counter", "sc_tb_counter")
+    card.write_text(
+        card.read_text()
+        .replace("testbench: [tb/tb_counter.v]\n", "")
+        .replace("  top: tb_counter\n", "")
+    )
+    own_tb = (
+        (EXAMPLES / "counter" / "tb" / "tb_counter.v")
+        .read_text()
+        .replace("tb_counter", "sc_tb_counter")
+    )
     broken_tb = own_tb.replace("endmodule", "wire oops = ;\nendmodule")
     tb_answers = [broken_tb, own_tb]  # the first does not compile: it is rewritten, not the RTL
 
@@ -225,27 +293,46 @@ def test_no_golden_testbench_agent_writes_its_own(tmp_path):
 
 def test_hardening_agent_proposal_is_checked_by_a_rerun(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     card = design / "design.yaml"
-    card.write_text(card.read_text().replace(
-        "flow: {engine: qflow, pdk: osu018}",
-        "flow: {engine: qflow, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}"))
+    card.write_text(
+        card.read_text().replace(
+            "flow: {engine: qflow, pdk: osu018}",
+            "flow: {engine: qflow, pdk: osu018, options: {route_layers: 2, initial_density: 1.0}}",
+        )
+    )
 
     def answer(req: dict) -> dict:
         system = req["messages"][0]["content"]
         if "planning engineer" in system:
             return {"content": json.dumps(PLAN)}
-        assert "physical-design engineer" in system and "routing_congestion" in \
-            req["messages"][1]["content"]
-        return {"content": json.dumps({"options": {"route_layers": 4, "initial_density": 0.7,
-                                                   "clock_period_ns": 50},
-                                       "why": "more layers, less density"})}
+        assert (
+            "physical-design engineer" in system
+            and "routing_congestion" in req["messages"][1]["content"]
+        )
+        return {
+            "content": json.dumps(
+                {
+                    "options": {"route_layers": 4, "initial_density": 0.7, "clock_period_ns": 50},
+                    "why": "more layers, less density",
+                }
+            )
+        }
 
     with ScriptedLLM() as srv:
         srv.default = answer
-        proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--max-repairs", "0",
-                       env=llm_env(srv))
+        proc = run_cli(
+            "run",
+            str(design),
+            "--json",
+            "--sandbox",
+            "local",
+            "--max-repairs",
+            "0",
+            env=llm_env(srv),
+        )
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(proc.stdout)
     harden = next(n for n in data["nodes"] if n["node"] == "harden")
@@ -274,12 +361,26 @@ def test_planned_submodules_are_written_in_parallel_then_integrated(tmp_path):
     end
 endmodule
 """
-    plan = {**PLAN, "modules": [
-        {"name": "inc8", "ports": [{"name": "a", "direction": "input", "width": 8},
-                                   {"name": "y", "direction": "output", "width": 8}]},
-        {"name": "allones8", "ports": [{"name": "a", "direction": "input", "width": 8},
-                                       {"name": "y", "direction": "output", "width": 1}]},
-        {"name": "counter", "ports": []}]}
+    plan = {
+        **PLAN,
+        "modules": [
+            {
+                "name": "inc8",
+                "ports": [
+                    {"name": "a", "direction": "input", "width": 8},
+                    {"name": "y", "direction": "output", "width": 8},
+                ],
+            },
+            {
+                "name": "allones8",
+                "ports": [
+                    {"name": "a", "direction": "input", "width": 8},
+                    {"name": "y", "direction": "output", "width": 1},
+                ],
+            },
+            {"name": "counter", "ports": []},
+        ],
+    }
     seen_top_prompt: list[str] = []
 
     def answer(req: dict) -> dict:
@@ -315,21 +416,30 @@ endmodule
 
 def _mac8_at(tmp_path: Path, period: float) -> Path:
     design = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     card = design / "design.yaml"
     # io_delay_pct 0: these periods were calibrated with no I/O delay (mac8's inputs feed its
     # multiplier, so the default 20 % moves the worst path to b -> acc and the strategy that
     # closes 3 ns from abc-min-delay to prefix-adders); the tests are about the graph.
-    card.write_text(card.read_text().replace("period_ns: 20",
-                                             f"period_ns: {period}, io_delay_pct: 0"))
+    card.write_text(
+        card.read_text().replace("period_ns: 20", f"period_ns: {period}, io_delay_pct: 0")
+    )
     return design
 
 
 def test_setup_violation_stops_with_rtl_level_evidence(tmp_path):
     design = _mac8_at(tmp_path, 2.0)  # beyond what synthesis-side repairs reach
-    proc = run_cli("run", str(design), "--json", "--sandbox", "local",
-                   env={"SILICONCREW_MODEL": ""}, timeout=900)
+    proc = run_cli(
+        "run",
+        str(design),
+        "--json",
+        "--sandbox",
+        "local",
+        env={"SILICONCREW_MODEL": ""},
+        timeout=900,
+    )
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert data["status"] == "timing_failed"
@@ -340,14 +450,24 @@ def test_setup_violation_stops_with_rtl_level_evidence(tmp_path):
     assert (run_dir / "timing.json").is_file()
     repair = json.loads((run_dir / "timing_repair.json").read_text())
     assert not repair["closed"] and repair["wns_before"] < repair["wns_after"] < 0
-    assert all(a["wns_before"] is not None and a["wns_after"] is not None
-               for a in repair["attempts"])
+    assert all(
+        a["wns_before"] is not None and a["wns_after"] is not None for a in repair["attempts"]
+    )
 
 
 def test_setup_violation_closed_by_synthesis_goes_on_to_hardening(tmp_path):
     design = _mac8_at(tmp_path, 3.0)
-    proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
-                   env={"SILICONCREW_MODEL": ""}, timeout=900)
+    proc = run_cli(
+        "run",
+        str(design),
+        "--json",
+        "--sandbox",
+        "local",
+        "--approve",
+        "ask",
+        env={"SILICONCREW_MODEL": ""},
+        timeout=900,
+    )
     data = json.loads(proc.stdout)
     nodes = [n["node"] for n in data["nodes"]]
     assert nodes[-4:] == ["synth", "timing", "harden", "report"]  # harden gate declined
@@ -367,13 +487,24 @@ def test_post_route_setup_failure_is_judged_against_the_engines_own_synthesis(tm
     # mac8 at 3 ns closes pre-layout (no wires) but not post-route on qflow: the harden node
     # reruns with the engine's default synthesis and keeps the better of the two.
     design = _mac8_at(tmp_path, 3.0)
-    proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--max-repairs", "0",
-                   env={"SILICONCREW_MODEL": ""}, timeout=900)
+    proc = run_cli(
+        "run",
+        str(design),
+        "--json",
+        "--sandbox",
+        "local",
+        "--max-repairs",
+        "0",
+        env={"SILICONCREW_MODEL": ""},
+        timeout=900,
+    )
     data = json.loads(proc.stdout)
     assert proc.returncode == 1 and data["status"] == "failed"
     note = next(n for n in data["notes"] if n.startswith("post-route setup WS"))
-    ws = [float(x) for x in re.findall(r"WS (-?[\d.]+) ns with the timing recipe, (-?[\d.]+)",
-                                       note)[0]]
+    ws = [
+        float(x)
+        for x in re.findall(r"WS (-?[\d.]+) ns with the timing recipe, (-?[\d.]+)", note)[0]
+    ]
     assert all(w < 0 for w in ws)  # both measured by the engine, both violating
     assert note.endswith("kept the default") == (ws[1] > ws[0])
     assert len(list((Path(data["run_dir"]) / "harden").glob("attempt-*"))) >= 2
@@ -381,8 +512,18 @@ def test_post_route_setup_failure_is_judged_against_the_engines_own_synthesis(tm
 
 def test_clock_relaxation_is_applied_only_when_allowed(tmp_path):
     design = _mac8_at(tmp_path, 2.0)
-    proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
-                   "--allow-clock-relax", env={"SILICONCREW_MODEL": ""}, timeout=900)
+    proc = run_cli(
+        "run",
+        str(design),
+        "--json",
+        "--sandbox",
+        "local",
+        "--approve",
+        "ask",
+        "--allow-clock-relax",
+        env={"SILICONCREW_MODEL": ""},
+        timeout=900,
+    )
     data = json.loads(proc.stdout)
     nodes = [n["node"] for n in data["nodes"]]
     assert nodes[-5:] == ["synth", "timing", "synth", "harden", "report"]
@@ -394,13 +535,15 @@ def test_clock_relaxation_is_applied_only_when_allowed(tmp_path):
 
 def test_planner_questions_are_asked_in_interactive_runs(tmp_path):
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     plan = {**PLAN, "questions": ["Should wrap be registered?"]}
     with ScriptedLLM() as srv:
         srv.default = {"content": json.dumps(plan)}
-        proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
-                       env=llm_env(srv))
+        proc = run_cli(
+            "run", str(design), "--json", "--sandbox", "local", "--approve", "ask", env=llm_env(srv)
+        )
     data = json.loads(proc.stdout)
     saved = json.loads((Path(data["run_dir"]) / "plan.json").read_text())
     assert saved["questions"] == ["Should wrap be registered?"]
@@ -431,14 +574,35 @@ def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_
     with ScriptedLLM() as srv:
         srv.default = answer
         # --approve ask with no terminal declines hardening: the test stops at the gate
-        proc = run_cli("run", str(design), "--json", "--sandbox", "local", "--approve", "ask",
-                       env=llm_env(srv), timeout=900)
+        proc = run_cli(
+            "run",
+            str(design),
+            "--json",
+            "--sandbox",
+            "local",
+            "--approve",
+            "ask",
+            env=llm_env(srv),
+            timeout=900,
+        )
     data = json.loads(proc.stdout)
     nodes = [n["node"] for n in data["nodes"]]
-    assert nodes == ["planner", "rtl", "verify", "synth", "timing", "rtl", "verify", "synth",
-                     "timing", "harden", "report"]  # harden: the gate, declined
-    assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1], \
-        prompts[1][:3000]
+    assert nodes == [
+        "planner",
+        "rtl",
+        "verify",
+        "synth",
+        "timing",
+        "rtl",
+        "verify",
+        "synth",
+        "timing",
+        "harden",
+        "report",
+    ]  # harden: the gate, declined
+    assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1], prompts[1][
+        :3000
+    ]
     assert "latency" in prompts[1] and "synthesis-side repairs tried" in prompts[1]
     timing = [n["outcome"] for n in data["nodes"] if n["node"] == "timing"]
     assert "back to RTL" in timing[0] and timing[1].startswith("closed by")

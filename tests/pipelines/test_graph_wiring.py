@@ -28,8 +28,13 @@ REPO = Path(__file__).resolve().parents[2]
 class Fake(GraphStep):
     """A step that goes where its script says, visit after visit."""
 
-    def __init__(self, step_id: str, script: list[Any], ask: str | None = None,
-                 raises: Exception | None = None) -> None:
+    def __init__(
+        self,
+        step_id: str,
+        script: list[Any],
+        ask: str | None = None,
+        raises: Exception | None = None,
+    ) -> None:
         self.id = step_id  # type: ignore[misc]  # instance attribute on purpose
         self.script = list(script)
         self.ask = ask
@@ -47,18 +52,27 @@ class Fake(GraphStep):
             return Update(state=extra, goto=nxt[0], fan_out=nxt[1])
         if self.id == "module_rtl":
             return Update(state={"module_results": [state["module"]]})
-        return Update(state={**extra, **({"status": "ok"} if self.id == "report" else {})},
-                      outcome=f"{self.id} -> {nxt}", goto=nxt)
+        return Update(
+            state={**extra, **({"status": "ok"} if self.id == "report" else {})},
+            outcome=f"{self.id} -> {nxt}",
+            goto=nxt,
+        )
 
 
 @pytest.fixture
 def ctx(tmp_path: Path):
     folder = tmp_path / "counter"
-    shutil.copytree(REPO / "examples" / "counter", folder,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        REPO / "examples" / "counter", folder, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     design, folder = load_design(folder)
-    c = RunContext(design=design, folder=folder, run_dir=RunDir(folder),
-                   registry=Registry(tools={}), sandbox_factory=None)
+    c = RunContext(
+        design=design,
+        folder=folder,
+        run_dir=RunDir(folder),
+        registry=Registry(tools={}),
+        sandbox_factory=None,
+    )
     yield c
     c.close()
 
@@ -91,19 +105,40 @@ def test_every_real_step_has_a_node_and_names_only_real_steps():
 
 
 def test_steps_run_where_the_routing_sends_them(ctx):
-    out = run(ctx, {"planner": Fake("planner", ["rtl"]), "rtl": Fake("rtl", ["verify"] * 2),
-                    "verify": Fake("verify", ["rtl", "synth"]),
-                    "synth": Fake("synth", ["timing"]), "timing": Fake("timing", ["harden"]),
-                    "harden": Fake("harden", ["report"])})
-    assert names(out) == ["planner", "rtl", "verify", "rtl", "verify", "synth", "timing",
-                          "harden", "report"]
+    out = run(
+        ctx,
+        {
+            "planner": Fake("planner", ["rtl"]),
+            "rtl": Fake("rtl", ["verify"] * 2),
+            "verify": Fake("verify", ["rtl", "synth"]),
+            "synth": Fake("synth", ["timing"]),
+            "timing": Fake("timing", ["harden"]),
+            "harden": Fake("harden", ["report"]),
+        },
+    )
+    assert names(out) == [
+        "planner",
+        "rtl",
+        "verify",
+        "rtl",
+        "verify",
+        "synth",
+        "timing",
+        "harden",
+        "report",
+    ]
     assert out["state"]["status"] == "ok" and out["next"] == ()
 
 
 def test_fan_out_runs_each_module_then_joins_rtl_once(ctx):
     mods = [{"name": f"m{i}"} for i in range(3)]
-    out = run(ctx, {"planner": Fake("planner", [("module_rtl", [{"module": m} for m in mods])]),
-                    "rtl": Fake("rtl", ["report"])})
+    out = run(
+        ctx,
+        {
+            "planner": Fake("planner", [("module_rtl", [{"module": m} for m in mods])]),
+            "rtl": Fake("rtl", ["report"]),
+        },
+    )
     seq = names(out)
     assert seq.count("module_rtl") == 3 and seq.count("rtl") == 1, seq
     assert seq.index("rtl") > max(i for i, n in enumerate(seq) if n == "module_rtl")
@@ -111,21 +146,34 @@ def test_fan_out_runs_each_module_then_joins_rtl_once(ctx):
 
 
 def test_llm_budget_error_stops_the_run_at_report(ctx):
-    out = run(ctx, {"planner": Fake("planner", ["rtl"]),
-                    "rtl": Fake("rtl", [], raises=BudgetExceeded("token budget of 10 used"))})
+    out = run(
+        ctx,
+        {
+            "planner": Fake("planner", ["rtl"]),
+            "rtl": Fake("rtl", [], raises=BudgetExceeded("token budget of 10 used")),
+        },
+    )
     assert names(out) == ["planner", "rtl", "report"]
     nodes = out["state"]["nodes"]
     assert nodes[1]["outcome"] == "budget_exceeded"
 
 
 def test_a_question_pauses_the_run_and_the_answer_resumes_it(ctx):
-    steps = {"planner": Fake("planner", ["harden"]),
-             "harden": Fake("harden", ["report"], ask="Harden now?")}
+    steps = {
+        "planner": Fake("planner", ["harden"]),
+        "harden": Fake("harden", ["report"], ask="Harden now?"),
+    }
     paused = run(ctx, steps)
     assert paused["next"] == ("harden",)  # waiting on the question, nothing after it ran
     assert "report" not in names(paused)
     ctx.run_dir = RunDir(ctx.folder)  # a fresh thread for the resumed run
-    done = run(ctx, {"planner": Fake("planner", ["harden"]),
-                     "harden": Fake("harden", ["report"], ask="Harden now?")}, resume="yes")
+    done = run(
+        ctx,
+        {
+            "planner": Fake("planner", ["harden"]),
+            "harden": Fake("harden", ["report"], ask="Harden now?"),
+        },
+        resume="yes",
+    )
     assert names(done) == ["planner", "harden", "report"]
     assert done["state"]["reason"] == "answered yes"

@@ -106,12 +106,13 @@ def test_positional_testbench_passes_on_the_post_route_netlist(tmp_path):
     (d / "design.yaml").write_text(
         "name: lfsr\ntop: LFSR\nrtl: [rtl/lfsr.v]\ntestbench: [tb/tb_lfsr.v]\n"
         "clock: {port: clk, period_ns: 20}\nflow: {engine: qflow, pdk: osu018}\n"
-        "verification: {top: tb_lfsr, pass_patterns: ['Your Design Passed']}\n")
+        "verification: {top: tb_lfsr, pass_patterns: ['Your Design Passed']}\n"
+    )
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     data = json.loads(proc.stdout)
     stages = {s["name"]: s for s in data["stages"]}
     netlist = next((d / "runs").rglob("synthesis/LFSR.rtlnopwr.v")).read_text()
-    header = netlist[netlist.index("module LFSR"):].split(";")[0]
+    header = netlist[netlist.index("module LFSR") :].split(";")[0]
     assert header.index("clk") < header.index("out"), header  # qflow's order differs...
     assert stages["gl_sim"]["status"] == "ok", stages["gl_sim"]  # ...and still passes
     assert proc.returncode == 0, proc.stderr[-1500:]
@@ -130,10 +131,12 @@ def test_one_gate_design_is_repaired_by_the_flow_not_sent_to_rtl(tmp_path):
     (d / "rtl").mkdir(parents=True)
     (d / "rtl" / "nor_gate.v").write_text(
         "module nor_gate(input in1, input in2, output out);\n"
-        "  assign out = ~(in1 | in2);\nendmodule\n")
+        "  assign out = ~(in1 | in2);\nendmodule\n"
+    )
     (d / "spec.md").write_text("a NOR gate\n")
-    (d / "design.yaml").write_text("name: nor_gate\ntop: nor_gate\nrtl: [rtl/nor_gate.v]\n"
-                                   "flow: {engine: qflow, pdk: osu018}\n")
+    (d / "design.yaml").write_text(
+        "name: nor_gate\ntop: nor_gate\nrtl: [rtl/nor_gate.v]\nflow: {engine: qflow, pdk: osu018}\n"
+    )
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     data = json.loads(proc.stdout)
     first = data["repairs"][0]
@@ -163,8 +166,11 @@ def _synth_and_equiv(ctx, files, top):
     reg = load_registry()
     syn = execute(reg.tools["synthesize"], {"files": files, "top": top}, ctx)
     assert syn.ok, syn.summary
-    return execute(reg.tools["equivalence"], {"files": files, "netlist": syn.artifacts["netlist"],
-                                              "top": top, "method": "simulation"}, ctx)
+    return execute(
+        reg.tools["equivalence"],
+        {"files": files, "netlist": syn.artifacts["netlist"], "top": top, "method": "simulation"},
+        ctx,
+    )
 
 
 def test_design_relying_on_initial_values_is_not_called_different(tmp_path, tool_ctx):
@@ -226,13 +232,25 @@ def test_real_mismatch_comes_with_a_replayable_counterexample(tmp_path, tool_ctx
         if a in text:
             netlist.write_text(text.replace(a, b, 1))
             break
-    r = execute(reg.tools["equivalence"], {"files": ["rtl/cnt.v"], "top": "cnt",
-                                           "netlist": syn.artifacts["netlist"],
-                                           "method": "simulation"}, ctx)
+    r = execute(
+        reg.tools["equivalence"],
+        {
+            "files": ["rtl/cnt.v"],
+            "top": "cnt",
+            "netlist": syn.artifacts["netlist"],
+            "method": "simulation",
+        },
+        ctx,
+    )
     assert not r.ok and "NOT equivalent" in r.summary, r.summary
     assert "inputs" in r.diagnostics[0].message
-    replay = subprocess.run(["sh", r.artifacts["counterexample_script"]], cwd=ws,
-                            capture_output=True, text=True, timeout=120)
+    replay = subprocess.run(
+        ["sh", r.artifacts["counterexample_script"]],
+        cwd=ws,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "MISMATCH" in replay.stdout, replay.stdout + replay.stderr
 
 
@@ -248,8 +266,7 @@ def test_rom_initialised_by_readmemh_synthesizes(tmp_path, tool_ctx):
     r = execute(load_registry().tools["synthesize"], {"files": ["rtl/rom.v"], "top": "rom"}, ctx)
     assert r.ok, r.summary
     (ws / "rtl" / "rom.hex").write_text("00\n00\n00\n00\n")
-    zero = execute(load_registry().tools["synthesize"], {"files": ["rtl/rom.v"], "top": "rom"},
-                   ctx)
+    zero = execute(load_registry().tools["synthesize"], {"files": ["rtl/rom.v"], "top": "rom"}, ctx)
     # the contents became logic: an all-zero ROM is (almost) nothing
     assert r.metrics["design__instance__count"] > zero.metrics["design__instance__count"]
 
@@ -292,8 +309,9 @@ def test_latches_map_to_the_library_latch(tmp_path, tool_ctx):
     ws = tmp_path / "dl"
     (ws / "rtl").mkdir(parents=True)
     (ws / "rtl" / "dl.v").write_text(LATCH_V)
-    r = execute(load_registry().tools["synthesize"], {"files": ["rtl/dl.v"], "top": "dl"},
-                tool_ctx(ws))
+    r = execute(
+        load_registry().tools["synthesize"], {"files": ["rtl/dl.v"], "top": "dl"}, tool_ctx(ws)
+    )
     assert r.ok, r.summary
     cells = r.metrics["synth__cells_by_type"]
     assert cells.get("LATCH") == 4 and r.metrics["synth__unmapped__count"] == 0, cells
@@ -314,7 +332,8 @@ def test_async_load_flop_reaches_a_clean_gds(tmp_path):
     (d / "design.yaml").write_text(
         "name: aload_cnt\ntop: aload_cnt\nrtl: [rtl/aload.v]\ntestbench: [tb/tb.v]\n"
         "clock: {port: clk, period_ns: 20}\nflow: {engine: qflow, pdk: osu018}\n"
-        "verification: {top: tb_aload, pass_patterns: ['TEST PASSED']}\n")
+        "verification: {top: tb_aload, pass_patterns: ['TEST PASSED']}\n"
+    )
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     data = json.loads(proc.stdout)
     stages = {s["name"]: s["status"] for s in data["stages"]}
@@ -341,7 +360,8 @@ def test_hierarchical_adder_with_repeated_net_names_reaches_gds(tmp_path):
     (d / "design.yaml").write_text(
         "name: adder_16bit\ntop: adder_16bit\nrtl: [rtl/adder_16bit.v]\n"
         "testbench: [tb/tb_adder_16bit.v]\nflow: {engine: qflow, pdk: osu018}\n"
-        "verification: {top: tb, pass_patterns: ['Your Design Passed']}\n")
+        "verification: {top: tb, pass_patterns: ['Your Design Passed']}\n"
+    )
     proc = run_cli("harden", str(d), "--json", "--sandbox", "local", timeout=600)
     data = json.loads(proc.stdout)
     stages = {s["name"]: s["status"] for s in data["stages"]}
@@ -358,8 +378,11 @@ def test_combinational_design_without_clock_is_reported_not_judged(tmp_path):
     from tests.conftest import REPO, run_cli
 
     d = tmp_path / "div"
-    shutil.copytree(REPO / "benchmarks" / "corpus" / "div_16bit", d,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        REPO / "benchmarks" / "corpus" / "div_16bit",
+        d,
+        ignore=shutil.ignore_patterns("runs", ".siliconcrew"),
+    )
     proc = run_cli("check", str(d), "--no-harden", "--json", "--sandbox", "local", timeout=600)
     sta = next(s["result"] for s in json.loads(proc.stdout)["steps"] if s["step"] == "sta")
     assert proc.returncode == 0 and sta["ok"], sta["summary"]
@@ -406,7 +429,6 @@ def test_icarus_sorry_on_code_it_compiled_is_not_a_design_error(tmp_path, tool_c
 def test_icarus_sorry_that_stops_the_compile_still_fails_lint(tmp_path, tool_ctx):
     ws = tmp_path / "sv"
     (ws / "rtl").mkdir(parents=True)
-    (ws / "rtl" / "pick.sv").write_text(STRUCT_COMB.replace("endmodule",
-                                                            "assign x = ;\nendmodule"))
+    (ws / "rtl" / "pick.sv").write_text(STRUCT_COMB.replace("endmodule", "assign x = ;\nendmodule"))
     r = lint(tool_ctx(ws), ["rtl/pick.sv"], "pick")
     assert not r.ok and r.failure == "check"

@@ -50,37 +50,54 @@ from siliconcrew.repair.hardening.policies import (
 
 QFLOW = Path(__file__).parents[1] / "fixtures" / "qflow"
 
-SP, PD, RC, DRC, ANT, LVS = (SYNTHESIS_PROBLEM, PLACEMENT_DENSITY, ROUTING_CONGESTION,
-                             DRC_VIOLATIONS, ANTENNA_VIOLATIONS, LVS_MISMATCH)
+SP, PD, RC, DRC, ANT, LVS = (
+    SYNTHESIS_PROBLEM,
+    PLACEMENT_DENSITY,
+    ROUTING_CONGESTION,
+    DRC_VIOLATIONS,
+    ANTENNA_VIOLATIONS,
+    LVS_MISMATCH,
+)
 MSCF, SETUP, HOLD = MAX_SLEW_CAP_FANOUT, SETUP_VIOLATIONS, HOLD_VIOLATIONS
 
 # file (relative to its directory) -> {expected class: a substring of the triggering line}.
 # {} = clean: no failure class at all.
 LOG_EXPECTED: dict[str, dict[str, str]] = {
     # --- librelane-logs -----------------------------------------------------------------
-    "librelane-logs/issue_librelane744_ol2_drt_64th_iteration_26_violations.log":
-        {DRC: "Completing 20% with 26 violations."},
-    "librelane-logs/issue_magic138_ol1_magic_drc_6_violations.log":
-        {DRC: "Total Magic DRC violations is 6"},
-    "librelane-logs/issue_openlane1029_ol1_lvs_summary_unmatched_pins.log":
-        {LVS: "unmatched pins = 2"},
-    "librelane-logs/issue_openlane1029_ol1_netgen_pin_mismatch_lines.log":
-        {LVS: "|vccd1 **Mismatch**"},
-    "librelane-logs/issue_openlane1246_ol1_GPL-0306_diverged.log":
-        {PD: "[ERROR GPL-0306] RePlAce diverged"},
-    "librelane-logs/issue_openlane1313_ol1_lef_lvs_pin_matching_failed.log":
-        {LVS: "Cells failed matching, or top level cell failed pin matching."},
-    "librelane-logs/issue_openlane1588_ol1_lvs_error_step.log":
-        {LVS: "[ERROR]: There are LVS errors in the design"},
-    "librelane-logs/issue_openroad3322_orfs_GRT-0119_congestion.log":
-        {RC: "[ERROR GRT-0119] Routing congestion too high."},
-    "librelane-logs/issue_openroad4267_orfs_GPL-0302_error.log":
-        {PD: "[ERROR GPL-0302] Use a higher -density"},
-    "librelane-logs/issue_openroad4466_drt_3rd_iter_179_violations.log":
-        {DRC: "[INFO DRT-0199]   Number of violations = 179."},
+    "librelane-logs/issue_librelane744_ol2_drt_64th_iteration_26_violations.log": {
+        DRC: "Completing 20% with 26 violations."
+    },
+    "librelane-logs/issue_magic138_ol1_magic_drc_6_violations.log": {
+        DRC: "Total Magic DRC violations is 6"
+    },
+    "librelane-logs/issue_openlane1029_ol1_lvs_summary_unmatched_pins.log": {
+        LVS: "unmatched pins = 2"
+    },
+    "librelane-logs/issue_openlane1029_ol1_netgen_pin_mismatch_lines.log": {
+        LVS: "|vccd1 **Mismatch**"
+    },
+    "librelane-logs/issue_openlane1246_ol1_GPL-0306_diverged.log": {
+        PD: "[ERROR GPL-0306] RePlAce diverged"
+    },
+    "librelane-logs/issue_openlane1313_ol1_lef_lvs_pin_matching_failed.log": {
+        LVS: "Cells failed matching, or top level cell failed pin matching."
+    },
+    "librelane-logs/issue_openlane1588_ol1_lvs_error_step.log": {
+        LVS: "[ERROR]: There are LVS errors in the design"
+    },
+    "librelane-logs/issue_openroad3322_orfs_GRT-0119_congestion.log": {
+        RC: "[ERROR GRT-0119] Routing congestion too high."
+    },
+    "librelane-logs/issue_openroad4267_orfs_GPL-0302_error.log": {
+        PD: "[ERROR GPL-0302] Use a higher -density"
+    },
+    "librelane-logs/issue_openroad4466_drt_3rd_iter_179_violations.log": {
+        DRC: "[INFO DRT-0199]   Number of violations = 179."
+    },
     "librelane-logs/issue_openroad7434_drt_iterations_summary.log": {},  # converges to 0
-    "librelane-logs/issue_orfs164_GRT-0118_congestion.log":
-        {RC: "[ERROR GRT-0118] Routing congestion too high."},
+    "librelane-logs/issue_orfs164_GRT-0118_congestion.log": {
+        RC: "[ERROR GRT-0118] Routing congestion too high."
+    },
     "librelane-logs/librelane_01-verilator-lint_9_warnings.log": {},
     "librelane-logs/librelane_28-openroad-globalplacement_clean.log": {},
     "librelane-logs/librelane_39-openroad-globalrouting_clean.log": {},
@@ -94,49 +111,64 @@ LOG_EXPECTED: dict[str, dict[str, str]] = {
     "librelane-logs/librelane_72-manufacturability_clean.rpt": {},
     "librelane-logs/librelane_error_empty_tt-4bitALU.log": {},
     "librelane-logs/librelane_flow_clean_tt-4bitALU.log": {},
-    "librelane-logs/librelane_flow_setup_violations_ss_corners.log":
-        {SETUP: "Setup violations found in the following corners:",
-         MSCF: "Max Slew violations found in the following corners:"},
+    "librelane-logs/librelane_flow_setup_violations_ss_corners.log": {
+        SETUP: "Setup violations found in the following corners:",
+        MSCF: "Max Slew violations found in the following corners:",
+    },
     "librelane-logs/librelane_run_dir_listing_tt-4bitALU.txt": {},
-    "librelane-logs/librelane_warning_setup_violations_RSZ-0062.log":
-        {SETUP: "[RSZ-0062] Unable to repair all setup violations.",
-         MSCF: "Max Slew violations found in the following corners:"},
+    "librelane-logs/librelane_warning_setup_violations_RSZ-0062.log": {
+        SETUP: "[RSZ-0062] Unable to repair all setup violations.",
+        MSCF: "Max Slew violations found in the following corners:",
+    },
     "librelane-logs/librelane_warning_tt-4bitALU.log": {},
-    "librelane-logs/ol1_antenna_violators_4pins.rpt":
-        {ANT: "Partial/Required: 11.64, Required:    400.0"},
+    "librelane-logs/ol1_antenna_violators_4pins.rpt": {
+        ANT: "Partial/Required: 11.64, Required:    400.0"
+    },
     "librelane-logs/ol1_magic_drc_clean_drc.rpt": {},
     "librelane-logs/ol1_manufacturability_antenna_violations.rpt": {ANT: "Pin violations: 4"},
-    "librelane-logs/ol1_openlane_flow.log":
-        {MSCF: "[WARNING]: There are max fanout violations in the design"},
-    "librelane-logs/ol1_warnings.log":
-        {MSCF: "[WARNING]: There are max fanout violations in the design"},
+    "librelane-logs/ol1_openlane_flow.log": {
+        MSCF: "[WARNING]: There are max fanout violations in the design"
+    },
+    "librelane-logs/ol1_warnings.log": {
+        MSCF: "[WARNING]: There are max fanout violations in the design"
+    },
     "librelane-logs/ol2_klayout_drc_clean.xml": {},
     "librelane-logs/ol2_magic_drc_clean_drc.rpt": {},
     "librelane-logs/ol2_netgen_lvs_clean_lvs.rpt": {},
     # named "clean" (the flow completed) but its checker reports max-slew violations
-    "librelane-logs/openlane2_flow_clean_tt09_older_format.log":
-        {MSCF: "Max Slew violations found in the following corners:"},
-    "librelane-logs/openroad_ant_check_antennas_violated.log":
-        {ANT: "Required ratio:   10.00 (Side area) (VIOLATED)"},
-    "librelane-logs/openroad_ant_report_file.rpt":
-        {ANT: "Required ratio:   10.00 (Side area) (VIOLATED)"},
+    "librelane-logs/openlane2_flow_clean_tt09_older_format.log": {
+        MSCF: "Max Slew violations found in the following corners:"
+    },
+    "librelane-logs/openroad_ant_check_antennas_violated.log": {
+        ANT: "Required ratio:   10.00 (Side area) (VIOLATED)"
+    },
+    "librelane-logs/openroad_ant_report_file.rpt": {
+        ANT: "Required ratio:   10.00 (Side area) (VIOLATED)"
+    },
     "librelane-logs/openroad_drt_check_drc_violations.drc": {DRC: "violation type: Short"},
-    "librelane-logs/openroad_gpl_GPL-0302_error_density.log":
-        {PD: "[ERROR GPL-0302] Consider increasing the target density"},
+    "librelane-logs/openroad_gpl_GPL-0302_error_density.log": {
+        PD: "[ERROR GPL-0302] Consider increasing the target density"
+    },
     "librelane-logs/openroad_gpl_GPL-0302_warning_autoadjust_newer.log": {},  # auto-adjusted
-    "librelane-logs/openroad_grt_GRT-0115_overflow_warning.log":
-        {RC: "[WARNING GRT-0115] Global routing finished with congestion."},
-    "librelane-logs/openroad_grt_GRT-0116_congestion_error.log":
-        {RC: "[ERROR GRT-0116] Global routing finished with congestion."},
-    "librelane-logs/openroad_grt_congestion_report.rpt":
-        {RC: "violation type: Horizontal congestion"},
+    "librelane-logs/openroad_grt_GRT-0115_overflow_warning.log": {
+        RC: "[WARNING GRT-0115] Global routing finished with congestion."
+    },
+    "librelane-logs/openroad_grt_GRT-0116_congestion_error.log": {
+        RC: "[ERROR GRT-0116] Global routing finished with congestion."
+    },
+    "librelane-logs/openroad_grt_congestion_report.rpt": {
+        RC: "violation type: Horizontal congestion"
+    },
     # --- yosys ----------------------------------------------------------------------------
-    "yosys/issue_colorlite4_yosys_check_pass_summary.log":
-        {SP: "Warning: multiple conflicting drivers for colorlite.\\sys_rst:"},
-    "yosys/issue_openlane1334_yosys_check_multiple_conflicting_drivers.log":
-        {SP: "Warning: multiple conflicting drivers for user_project_wrapper."},
-    "yosys/issue_openlane2098_yosys_wire_used_no_driver.log":
-        {SP: "Warning: Wire HL_NEURON.\\VALUE_OUT [7] is used but has no driver."},
+    "yosys/issue_colorlite4_yosys_check_pass_summary.log": {
+        SP: "Warning: multiple conflicting drivers for colorlite.\\sys_rst:"
+    },
+    "yosys/issue_openlane1334_yosys_check_multiple_conflicting_drivers.log": {
+        SP: "Warning: multiple conflicting drivers for user_project_wrapper."
+    },
+    "yosys/issue_openlane2098_yosys_wire_used_no_driver.log": {
+        SP: "Warning: Wire HL_NEURON.\\VALUE_OUT [7] is used but has no driver."
+    },
     "yosys/librelane_06-yosys-synthesis.log": {},  # "ABC: Error: The network is combinational."
     "yosys/librelane_06-yosys-synthesis_chk.rpt": {},
     "yosys/librelane_06-yosys-synthesis_latch.rpt": {},  # "No latch inferred ..."
@@ -144,12 +176,13 @@ LOG_EXPECTED: dict[str, dict[str, str]] = {
     "yosys/librelane_06-yosys-synthesis_stat.rpt": {},
     # --- timing-reports -------------------------------------------------------------------
     "timing-reports/librelane_55-stapostpnr_summary_noclock.rpt": {},
-    "timing-reports/librelane_ihp_sg13g2_55-stapostpnr_summary_met.rpt":
-        {MSCF: "│ Overall              │ 0.1315"},
+    "timing-reports/librelane_ihp_sg13g2_55-stapostpnr_summary_met.rpt": {
+        MSCF: "│ Overall              │ 0.1315"
+    },
     "timing-reports/ol1_multi_corner_sta_min_hold_violated.rpt": {HOLD: "-0.11   slack (VIOLATED)"},
     "timing-reports/ol1_multi_corner_sta_summary_hold_violated.rpt": {HOLD: "worst slack -0.11"},
     "timing-reports/ol2_sta_max_ss_100C_1v60_checks.rpt":  # slew rows say (VIOLATED): not timing
-        {MSCF: "max slew violation count 88"},
+    {MSCF: "max slew violation count 88"},
     "timing-reports/ol2_sta_max_ss_100C_1v60_max_met.rpt": {},
     "timing-reports/ol2_sta_max_ss_100C_1v60_skew.max.rpt": {},
     "timing-reports/ol2_sta_max_ss_100C_1v60_tns.max.rpt": {},
@@ -157,28 +190,39 @@ LOG_EXPECTED: dict[str, dict[str, str]] = {
     "timing-reports/ol2_sta_max_ss_100C_1v60_wns.max.rpt": {},
     "timing-reports/ol2_sta_max_ss_100C_1v60_ws.max.rpt": {},
     "timing-reports/ol2_stapostpnr_summary_met.rpt": {MSCF: "│ Overall         │ 0"},
-    "timing-reports/openroad_report_checks_wns_tns_violated_gcd_asap7.log":
-        {SETUP: "wns max -430.88"},
+    "timing-reports/openroad_report_checks_wns_tns_violated_gcd_asap7.log": {
+        SETUP: "wns max -430.88"
+    },
 }
 
 METRICS_EXPECTED: dict[str, dict[str, str]] = {
-    "librelane_gf180_fir_setup_violations_metrics.csv":
-        {SETUP: "timing__setup__ws=-10.946", MSCF: "design__max_slew_violation__count=1607"},
-    "librelane_gf180_fir_setup_violations_metrics.json":
-        {SETUP: "timing__setup__ws=-10.946", MSCF: "design__max_slew_violation__count=1607"},
-    "librelane_sky130_aggressive_setup_violations_metrics.csv":
-        {SETUP: "timing__setup__ws=-5.89344", MSCF: "design__max_slew_violation__count=161",
-         ANT: "antenna__violating__nets=9"},
-    "librelane_sky130_aggressive_setup_violations_metrics.json":
-        {SETUP: "timing__setup__ws=-5.89344", MSCF: "design__max_slew_violation__count=161",
-         ANT: "antenna__violating__nets=9"},
+    "librelane_gf180_fir_setup_violations_metrics.csv": {
+        SETUP: "timing__setup__ws=-10.946",
+        MSCF: "design__max_slew_violation__count=1607",
+    },
+    "librelane_gf180_fir_setup_violations_metrics.json": {
+        SETUP: "timing__setup__ws=-10.946",
+        MSCF: "design__max_slew_violation__count=1607",
+    },
+    "librelane_sky130_aggressive_setup_violations_metrics.csv": {
+        SETUP: "timing__setup__ws=-5.89344",
+        MSCF: "design__max_slew_violation__count=161",
+        ANT: "antenna__violating__nets=9",
+    },
+    "librelane_sky130_aggressive_setup_violations_metrics.json": {
+        SETUP: "timing__setup__ws=-5.89344",
+        MSCF: "design__max_slew_violation__count=161",
+        ANT: "antenna__violating__nets=9",
+    },
     "librelane_sky130_tt-4bitALU_clean_metrics.csv": {},
     "librelane_sky130_tt-4bitALU_clean_metrics.json": {},
     "librelane_spm_state_in_clean.json": {},
     "ol1_caravel_user_proj_example_metrics.csv": {ANT: "antenna__violating__pins=4"},
     "ol1_caravel_user_project_wrapper_metrics.csv": {},
-    "ol2b10_caravel_user_proj_example_metrics.csv":
-        {ANT: "antenna__violating__nets=2", MSCF: "design__max_fanout_violation__count=171"},
+    "ol2b10_caravel_user_proj_example_metrics.csv": {
+        ANT: "antenna__violating__nets=2",
+        MSCF: "design__max_fanout_violation__count=171",
+    },
 }
 
 QFLOW_EXPECTED: dict[str, dict[str, str]] = {
@@ -208,9 +252,13 @@ def _file_lines(path: Path) -> set[str]:
 # classification
 # --------------------------------------------------------------------------------------------
 
+
 def test_every_fixture_file_is_in_the_table():
-    on_disk = {f"{d}/{p.name}" for d in ("librelane-logs", "yosys", "timing-reports")
-               for p in (FIXTURES / d).iterdir()}
+    on_disk = {
+        f"{d}/{p.name}"
+        for d in ("librelane-logs", "yosys", "timing-reports")
+        for p in (FIXTURES / d).iterdir()
+    }
     assert on_disk == set(LOG_EXPECTED), "new or missing fixture files: update the table"
     metrics = {p.name for p in (FIXTURES / "librelane-metrics").iterdir()}
     assert metrics == set(METRICS_EXPECTED)
@@ -263,8 +311,10 @@ def test_severity_and_context():
     grt116 = read_log(FIXTURES / "librelane-logs/openroad_grt_GRT-0116_congestion_error.log")
     assert classify(None, {"grt": grt116})[0].severity == "error"
     # the same OpenSTA "slack (VIOLATED)" line is hold or setup by its Path Type
-    hold = classify(None, {"min": read_log(
-        FIXTURES / "timing-reports/ol1_multi_corner_sta_min_hold_violated.rpt")})
+    hold = classify(
+        None,
+        {"min": read_log(FIXTURES / "timing-reports/ol1_multi_corner_sta_min_hold_violated.rpt")},
+    )
     assert [f.klass for f in hold] == [HOLD]
     # the qrouter failure names the nets it left unrouted
     qr = classify(None, {"route.log": read_log(QFLOW / "route_failed_nets_mac_2layers.log")})
@@ -288,13 +338,22 @@ def test_order_most_fundamental_first_and_primary():
     assert got == [SP, RC, DRC, LVS, SETUP]
     assert got == sorted(got, key=CLASS_ORDER.index)
     # a warning never outranks an error: slew (warning) is listed before setup but not acted on
-    flow = classify(None, {"flow.log": read_log(
-        FIXTURES / "librelane-logs/librelane_flow_setup_violations_ss_corners.log")})
+    flow = classify(
+        None,
+        {
+            "flow.log": read_log(
+                FIXTURES / "librelane-logs/librelane_flow_setup_violations_ss_corners.log"
+            )
+        },
+    )
     assert [f.klass for f in flow] == [MSCF, SETUP]
     assert primary(flow).klass == SETUP
-    aggressive = classify(load_metrics(
-        FIXTURES / "librelane-metrics/librelane_sky130_aggressive_setup_violations_metrics.json"),
-        None)
+    aggressive = classify(
+        load_metrics(
+            FIXTURES / "librelane-metrics/librelane_sky130_aggressive_setup_violations_metrics.json"
+        ),
+        None,
+    )
     assert primary(aggressive).klass == ANT
 
 
@@ -320,6 +379,7 @@ def test_crash_and_unknown():
 # --------------------------------------------------------------------------------------------
 # policies
 # --------------------------------------------------------------------------------------------
+
 
 def test_policy_table_is_sane():
     assert set(POLICIES) == set(CLASS_ORDER)
@@ -380,8 +440,9 @@ class ToyEngine(FlowEngine):
     def collect(self, design, flow_dir, stages, sandbox):  # pragma: no cover
         raise NotImplementedError
 
-    def apply_action(self, action: str, params: dict[str, Any],
-                     config: dict[str, Any]) -> dict[str, Any] | None:
+    def apply_action(
+        self, action: str, params: dict[str, Any], config: dict[str, Any]
+    ) -> dict[str, Any] | None:
         if self.expressible is not None and action not in self.expressible:
             return None
         c = dict(config)
@@ -414,13 +475,21 @@ def toy_run(tmp_path: Path, *, lvs_broken: bool = False):
         ok = StageResult
         stages = [ok(name="synthesize", status="ok"), ok(name="place", status="ok")]
         failed_nets = max(0, (config["density"] - 60) * 3)
-        metrics: dict[str, Any] = {"design__instance__utilization": config["density"] / 100,
-                                   "route__failed_nets": failed_nets}
+        metrics: dict[str, Any] = {
+            "design__instance__utilization": config["density"] / 100,
+            "route__failed_nets": failed_nets,
+        }
         if failed_nets:
             stages.append(ok(name="route", status="failed", summary="qrouter failed"))
             logs[run_dir] = {"route.log": ROUTE_FAIL}
-            return FlowResult(engine="toy", status="failed", run_dir=run_dir, stages=stages,
-                              metrics=metrics, config=config)
+            return FlowResult(
+                engine="toy",
+                status="failed",
+                run_dir=run_dir,
+                stages=stages,
+                metrics=metrics,
+                config=config,
+            )
         stages.append(ok(name="route", status="ok"))
         ws = round(config["clock_period_ns"] - 12.0, 3)
         metrics["timing__setup__ws"] = ws
@@ -428,18 +497,36 @@ def toy_run(tmp_path: Path, *, lvs_broken: bool = False):
         if ws < 0:
             stages.append(ok(name="sta", status="failed"))
             logs[run_dir]["sta.log"] = STA_FAIL
-            return FlowResult(engine="toy", status="failed", run_dir=run_dir, stages=stages,
-                              metrics=metrics, config=config)
+            return FlowResult(
+                engine="toy",
+                status="failed",
+                run_dir=run_dir,
+                stages=stages,
+                metrics=metrics,
+                config=config,
+            )
         stages.append(ok(name="sta", status="ok"))
         if lvs_broken:
             stages.append(ok(name="lvs", status="failed"))
             metrics["design__lvs_error__count"] = 1
             logs[run_dir]["lvs.log"] = LVS_FAIL
-            return FlowResult(engine="toy", status="failed", run_dir=run_dir, stages=stages,
-                              metrics=metrics, config=config)
+            return FlowResult(
+                engine="toy",
+                status="failed",
+                run_dir=run_dir,
+                stages=stages,
+                metrics=metrics,
+                config=config,
+            )
         stages.append(ok(name="lvs", status="ok"))
-        return FlowResult(engine="toy", status="ok", run_dir=run_dir, stages=stages,
-                          metrics=metrics, config=config)
+        return FlowResult(
+            engine="toy",
+            status="ok",
+            run_dir=run_dir,
+            stages=stages,
+            metrics=metrics,
+            config=config,
+        )
 
     return run_attempt, (lambda r: logs[r.run_dir]), calls
 
@@ -450,14 +537,24 @@ def _record(tmp_path: Path) -> dict:
 
 def test_loop_lowers_density_step_by_step(tmp_path: Path):
     run, logs_of, calls = toy_run(tmp_path)
-    out = repair_loop(run, ToyEngine(), {"density": 85, "clock_period_ns": 20.0},
-                      max_repairs=5, allow_clock_relax=False, record_dir=tmp_path / "rec",
-                      logs_of=logs_of)
+    out = repair_loop(
+        run,
+        ToyEngine(),
+        {"density": 85, "clock_period_ns": 20.0},
+        max_repairs=5,
+        allow_clock_relax=False,
+        record_dir=tmp_path / "rec",
+        logs_of=logs_of,
+    )
     assert out.outcome == "fixed" and out.final.status == "ok"
     # 85 fails → -10 → 75 fails → router effort → still 75 → -20 → 55 routes
     assert [c["density"] for c in calls] == [85, 75, 75, 55]
-    assert [a.action["name"] if a.action else None for a in out.attempts] == \
-        [None, "lower_density_10", "routing_effort", "lower_density_20"]
+    assert [a.action["name"] if a.action else None for a in out.attempts] == [
+        None,
+        "lower_density_10",
+        "routing_effort",
+        "lower_density_20",
+    ]
     assert [a.classes[:1] for a in out.attempts[:3]] == [[RC]] * 3
     assert out.attempts[1].config_diff == {"density": {"before": 85, "after": 75}}
     assert out.attempts[2].config_diff == {"route_effort": {"after": 2}}
@@ -477,9 +574,15 @@ def test_loop_lowers_density_step_by_step(tmp_path: Path):
 
 def test_loop_stops_at_budget(tmp_path: Path):
     run, logs_of, calls = toy_run(tmp_path)
-    out = repair_loop(run, ToyEngine(), {"density": 95, "clock_period_ns": 20.0},
-                      max_repairs=2, allow_clock_relax=False, record_dir=tmp_path / "rec",
-                      logs_of=logs_of)
+    out = repair_loop(
+        run,
+        ToyEngine(),
+        {"density": 95, "clock_period_ns": 20.0},
+        max_repairs=2,
+        allow_clock_relax=False,
+        record_dir=tmp_path / "rec",
+        logs_of=logs_of,
+    )
     assert out.outcome == "budget_exhausted"
     assert len(calls) == 3 and len(out.attempts) == 3  # attempt 0 + 2 repairs, no more
     assert out.next_action["name"] == "lower_density_20"
@@ -491,40 +594,69 @@ def test_loop_stops_at_budget(tmp_path: Path):
 def test_relax_clock_only_with_permission(tmp_path: Path):
     cfg = {"density": 50, "clock_period_ns": 10.0}
     run, logs_of, calls = toy_run(tmp_path)
-    out = repair_loop(run, ToyEngine(), cfg, max_repairs=8, allow_clock_relax=False,
-                      record_dir=tmp_path / "rec", logs_of=logs_of)
+    out = repair_loop(
+        run,
+        ToyEngine(),
+        cfg,
+        max_repairs=8,
+        allow_clock_relax=False,
+        record_dir=tmp_path / "rec",
+        logs_of=logs_of,
+    )
     # timing repair (5%, 10%) and slew repair do not help this design; relax is refused
     assert out.outcome == "send_back" and out.send_back == "timing_debug"
     assert all(c["clock_period_ns"] == 10.0 for c in calls)
-    assert [a.action["name"] for a in out.attempts[1:]] == \
-        ["timing_repair_setup_5", "timing_repair_setup_10", "fix_slew_cap"]
-    assert [p["name"] for p in out.permission_needed] == ["relax_clock_10pct",
-                                                          "relax_clock_25pct"]
+    assert [a.action["name"] for a in out.attempts[1:]] == [
+        "timing_repair_setup_5",
+        "timing_repair_setup_10",
+        "fix_slew_cap",
+    ]
+    assert [p["name"] for p in out.permission_needed] == ["relax_clock_10pct", "relax_clock_25pct"]
     assert "ERROR:  Design fails timing requirements." in out.evidence
     # nobody to send back to: the loop says which permission would help
     run2, logs_of2, calls2 = toy_run(tmp_path)
-    out2 = repair_loop(run2, ToyEngine(), cfg, max_repairs=8, allow_clock_relax=False,
-                       record_dir=tmp_path / "rec2", logs_of=logs_of2, send_back_targets=())
+    out2 = repair_loop(
+        run2,
+        ToyEngine(),
+        cfg,
+        max_repairs=8,
+        allow_clock_relax=False,
+        record_dir=tmp_path / "rec2",
+        logs_of=logs_of2,
+        send_back_targets=(),
+    )
     assert out2.outcome == "needs_permission"
     assert out2.permission_needed[0]["action"] == "relax_clock"
     assert all(c["clock_period_ns"] == 10.0 for c in calls2)
     # with permission: 10 → 11 (still failing) → 13.75 → clean
     run3, logs_of3, calls3 = toy_run(tmp_path)
-    out3 = repair_loop(run3, ToyEngine(), cfg, max_repairs=8, allow_clock_relax=True,
-                       record_dir=tmp_path / "rec3", logs_of=logs_of3)
+    out3 = repair_loop(
+        run3,
+        ToyEngine(),
+        cfg,
+        max_repairs=8,
+        allow_clock_relax=True,
+        record_dir=tmp_path / "rec3",
+        logs_of=logs_of3,
+    )
     assert out3.outcome == "fixed"
     assert [c["clock_period_ns"] for c in calls3][-2:] == [11.0, 13.75]
-    assert out3.attempts[-1].config_diff == {"clock_period_ns": {"before": 11.0,
-                                                                 "after": 13.75}}
+    assert out3.attempts[-1].config_diff == {"clock_period_ns": {"before": 11.0, "after": 13.75}}
 
 
 def test_lvs_mismatch_gets_flow_repairs_then_a_person_never_the_rtl_agent(tmp_path: Path):
     """A layout that differs from its own netlist is the flow's fault (the RTL agent cannot
     fix it): re-place with more room, then stop for a person with the netgen lines."""
     run, logs_of, calls = toy_run(tmp_path, lvs_broken=True)
-    out = repair_loop(run, ToyEngine(), {"density": 50, "clock_period_ns": 20.0},
-                      max_repairs=5, allow_clock_relax=True, record_dir=tmp_path / "rec",
-                      logs_of=logs_of)
+    out = repair_loop(
+        run,
+        ToyEngine(),
+        {"density": 50, "clock_period_ns": 20.0},
+        max_repairs=5,
+        allow_clock_relax=True,
+        record_dir=tmp_path / "rec",
+        logs_of=logs_of,
+    )
     assert out.outcome == "send_back" and out.send_back == "user"
     assert len(calls) == 3  # the first run + lower density + enlarge die
     assert "Result: Netlists do not match." in out.evidence
@@ -534,16 +666,29 @@ def test_lvs_mismatch_gets_flow_repairs_then_a_person_never_the_rtl_agent(tmp_pa
 def test_inexpressible_and_exhausted_actions(tmp_path: Path):
     # the engine expresses nothing: nothing to try
     run, logs_of, calls = toy_run(tmp_path)
-    out = repair_loop(run, ToyEngine(expressible=set()), {"density": 80, "clock_period_ns": 20},
-                      max_repairs=5, allow_clock_relax=False, record_dir=tmp_path / "a",
-                      logs_of=logs_of)
+    out = repair_loop(
+        run,
+        ToyEngine(expressible=set()),
+        {"density": 80, "clock_period_ns": 20},
+        max_repairs=5,
+        allow_clock_relax=False,
+        record_dir=tmp_path / "a",
+        logs_of=logs_of,
+    )
     assert out.outcome == "no_applicable_action" and len(calls) == 1
     assert {s["action"] for s in out.skipped} == {a.name for a in policy_for(RC)}
     # density floor at 70: the second lowering changes nothing and is skipped, not rerun
     run, logs_of, calls = toy_run(tmp_path)
     eng = ToyEngine(expressible={"lower_density"}, min_density=70)
-    out = repair_loop(run, eng, {"density": 80, "clock_period_ns": 20}, max_repairs=5,
-                      allow_clock_relax=False, record_dir=tmp_path / "b", logs_of=logs_of)
+    out = repair_loop(
+        run,
+        eng,
+        {"density": 80, "clock_period_ns": 20},
+        max_repairs=5,
+        allow_clock_relax=False,
+        record_dir=tmp_path / "b",
+        logs_of=logs_of,
+    )
     assert [c["density"] for c in calls] == [80, 70]
     assert out.outcome == "no_applicable_action"
     skipped = {s["action"]: s["reason"] for s in out.skipped}
@@ -564,9 +709,15 @@ def test_record_is_written_as_it_goes(tmp_path: Path):
         return run(config, n)
 
     with pytest.raises(RuntimeError, match="sandbox went away"):
-        repair_loop(flaky, ToyEngine(), {"density": 70, "clock_period_ns": 20.0},
-                    max_repairs=3, allow_clock_relax=False, record_dir=tmp_path / "rec",
-                    logs_of=logs_of)
+        repair_loop(
+            flaky,
+            ToyEngine(),
+            {"density": 70, "clock_period_ns": 20.0},
+            max_repairs=3,
+            allow_clock_relax=False,
+            record_dir=tmp_path / "rec",
+            logs_of=logs_of,
+        )
     rec = _record(tmp_path)
     assert [a["status"] for a in rec["attempts"]] == ["failed", "error"]
     assert "sandbox went away" in rec["attempts"][1]["error"]
@@ -574,56 +725,72 @@ def test_record_is_written_as_it_goes(tmp_path: Path):
     assert not list((tmp_path / "rec").glob("*.tmp"))
     # a second loop in the same place keeps the first record
     run2, logs_of2, _ = toy_run(tmp_path)
-    out = repair_loop(run2, ToyEngine(), {"density": 40, "clock_period_ns": 20.0},
-                      max_repairs=0, allow_clock_relax=False, record_dir=tmp_path / "rec",
-                      logs_of=logs_of2)
+    out = repair_loop(
+        run2,
+        ToyEngine(),
+        {"density": 40, "clock_period_ns": 20.0},
+        max_repairs=0,
+        allow_clock_relax=False,
+        record_dir=tmp_path / "rec",
+        logs_of=logs_of2,
+    )
     assert out.outcome == "clean" and out.message == "clean on the first attempt"
-    assert json.loads((tmp_path / "rec" / "repairs-1.json").read_text())["attempts"][1][
-        "status"] == "error"
+    assert (
+        json.loads((tmp_path / "rec" / "repairs-1.json").read_text())["attempts"][1]["status"]
+        == "error"
+    )
 
 
 def test_choose_action_and_config_diff_units():
     findings = classify(None, {"route.log": ROUTE_FAIL})
-    d = choose_action(findings, {"density": 80}, ToyEngine(), tried=set(),
-                      allow_clock_relax=False)
+    d = choose_action(findings, {"density": 80}, ToyEngine(), tried=set(), allow_clock_relax=False)
     assert d.kind == "apply" and d.action.name == "lower_density_10"
     assert d.new_config == {"density": 70}
-    d2 = choose_action(findings, {"density": 80}, ToyEngine(), allow_clock_relax=False,
-                       tried={(RC, "lower_density_10")})
+    d2 = choose_action(
+        findings,
+        {"density": 80},
+        ToyEngine(),
+        allow_clock_relax=False,
+        tried={(RC, "lower_density_10")},
+    )
     assert d2.action.name == "routing_effort"
-    assert config_diff({"a": 1, "n": {"x": 1, "y": 2}}, {"a": 1, "n": {"x": 3, "y": 2}, "b": 0}) \
-        == {"n.x": {"before": 1, "after": 3}, "b": {"after": 0}}
+    assert config_diff(
+        {"a": 1, "n": {"x": 1, "y": 2}}, {"a": 1, "n": {"x": 3, "y": 2}, "b": 0}
+    ) == {"n.x": {"before": 1, "after": 3}, "b": {"after": 0}}
 
 
 # --------------------------------------------------------------------------------------------
 # LibreLane's checker messages (steps/checker.py, librelane 3.0.17)
 # --------------------------------------------------------------------------------------------
 
-PDN_DESCRIPTION = ("power grid violations (as reported by OpenROAD PSM- you may ignore these if "
-                   "LVS passes)")
+PDN_DESCRIPTION = (
+    "power grid violations (as reported by OpenROAD PSM- you may ignore these if LVS passes)"
+)
 # metric_description of every MetricChecker in checker.py → the class it must land in.
 # MetricChecker.run says f"{metric_value} {self.metric_description} found." and, when the
 # checker is deferred, logs it with " - deferred".
 CHECKER_DESCRIPTIONS = {
-    "Unmapped Yosys instances": SP,                   # Checker.YosysUnmappedCells
-    "Yosys check errors": SP,                         # Checker.YosysSynthChecks
-    "Routing DRC errors": DRC,                        # Checker.TrDRC
-    "Magic DRC errors": DRC,                          # Checker.MagicDRC
-    "Magic Illegal Overlap errors": DRC,              # Checker.IllegalOverlap
-    "critical disconnected pins": RC,                 # Checker.DisconnectedPins
-    "Threshold-surpassing long wires": MSCF,          # Checker.WireLength
-    "XOR differences": TOOL_CRASH,                    # Checker.XOR
-    "LVS errors": LVS,                                # Checker.LVS
-    PDN_DESCRIPTION: POWER_GRID_VIOLATIONS,           # Checker.PowerGridViolations
-    "Lint errors": SP,                                # Checker.LintErrors
-    "KLayout DRC errors": DRC,                        # Checker.KLayoutDRC
-    "KLayout density errors": DRC,                    # Checker.KLayoutDensity
-    "KLayout antenna errors": ANT,                    # Checker.KLayoutAntenna
+    "Unmapped Yosys instances": SP,  # Checker.YosysUnmappedCells
+    "Yosys check errors": SP,  # Checker.YosysSynthChecks
+    "Routing DRC errors": DRC,  # Checker.TrDRC
+    "Magic DRC errors": DRC,  # Checker.MagicDRC
+    "Magic Illegal Overlap errors": DRC,  # Checker.IllegalOverlap
+    "critical disconnected pins": RC,  # Checker.DisconnectedPins
+    "Threshold-surpassing long wires": MSCF,  # Checker.WireLength
+    "XOR differences": TOOL_CRASH,  # Checker.XOR
+    "LVS errors": LVS,  # Checker.LVS
+    PDN_DESCRIPTION: POWER_GRID_VIOLATIONS,  # Checker.PowerGridViolations
+    "Lint errors": SP,  # Checker.LintErrors
+    "KLayout DRC errors": DRC,  # Checker.KLayoutDRC
+    "KLayout density errors": DRC,  # Checker.KLayoutDensity
+    "KLayout antenna errors": ANT,  # Checker.KLayoutAntenna
 }
 OTHER_CHECKER_MESSAGES = {
     # Checker.LintTimingConstructs (its own StepError message)
-    ("Timing constructs found in the RTL. Please remove them or wrap them around an ifdef. It "
-     "heavily unrecommended to rely on timing constructs for synthesis."): SP,
+    (
+        "Timing constructs found in the RTL. Please remove them or wrap them around an ifdef. It "
+        "heavily unrecommended to rely on timing constructs for synthesis."
+    ): SP,
     # Checker.NetlistAssignStatements
     "src/runs/x/06-yosys-synthesis/top.nl.v:12: assign statement found in netlist": SP,
     "One or more assign statements found in the netlist.": SP,
@@ -632,16 +799,20 @@ OTHER_CHECKER_MESSAGES = {
     "Hold violations found in the following corners:\n* min_ff_n40C_1v95": HOLD,
     "Max Slew violations found in the following corners:\n* max_ss_100C_1v60": MSCF,
     "Max Cap violations found in the following corners:\n* max_ss_100C_1v60": MSCF,
-    ("One or more wildcards specified in SETUP_VIOLATION_CORNERS did not match any corners:\n"
-     "- nom_xx*"): TOOL_CRASH,
+    (
+        "One or more wildcards specified in SETUP_VIOLATION_CORNERS did not match any corners:\n"
+        "- nom_xx*"
+    ): TOOL_CRASH,
 }
 HARMLESS_CHECKER_LINES = [
     f"Check for {PDN_DESCRIPTION} clear.",  # verbatim in the recorded flow.log
     "Threshold for Threshold-surpassing long wires is not set. The checker will be skipped.",
     "The Routing DRC errors metric was not found. Are you sure the relevant step was run?",
     "102 Lint warnings found.",  # LintWarnings only warns by default (ERROR_ON_LINTER_WARNINGS)
-    ("No up-to-date setup timing data for the following corners, which will not be checked:\n"
-     "* nom_ff_n40C_1v95"),
+    (
+        "No up-to-date setup timing data for the following corners, which will not be checked:\n"
+        "* nom_ff_n40C_1v95"
+    ),
     "No setup violations found",
 ]
 
@@ -653,8 +824,10 @@ def test_every_metric_checker_message_has_a_rule(description, deferred):
     found = classify(None, {"error.log": line}, failed_stage="signoff")
     assert primary(found).klass == CHECKER_DESCRIPTIONS[description], found
     assert primary(found).severity == "error"
-    assert TOOL_CRASH not in {f.klass for f in found} or \
-        CHECKER_DESCRIPTIONS[description] == TOOL_CRASH
+    assert (
+        TOOL_CRASH not in {f.klass for f in found}
+        or CHECKER_DESCRIPTIONS[description] == TOOL_CRASH
+    )
     assert classify(None, {"error.log": f"0 {description} found."}) == []  # a zero is clean
 
 
@@ -691,9 +864,11 @@ def test_deferred_power_grid_error_is_not_a_tool_crash():
 
 
 MFG_NA = "* Antenna\nN/A\n\n* LVS\nN/A\n\n* DRC\nN/A\n"  # misc.py ReportManufacturability,
-MFG_FAILED = ("* Antenna\nPassed ✅\n\n* LVS\nFailed 𐄂\nTotal Errors: 2\nUnmatched Pins: 2\n"
-              "Unmatched Nets: 0\nCheck the report directory of Netgen.LVS.\n\n* DRC\n"
-              "Passed ✅\n")  # same layout, LVS failed (the report prints what misc.py prints)
+MFG_FAILED = (
+    "* Antenna\nPassed ✅\n\n* LVS\nFailed 𐄂\nTotal Errors: 2\nUnmatched Pins: 2\n"
+    "Unmatched Nets: 0\nCheck the report directory of Netgen.LVS.\n\n* DRC\n"
+    "Passed ✅\n"
+)  # same layout, LVS failed (the report prints what misc.py prints)
 
 
 def test_manufacturability_na_is_not_a_failure():
@@ -715,16 +890,24 @@ def test_no_librelane_run_reports_route__failed_nets():
 
 
 def test_detailed_routing_that_does_not_converge_is_congestion():
-    real = load_metrics(FIXTURES / "librelane-metrics" /
-                        "librelane_sky130_aggressive_setup_violations_metrics.json")
+    real = load_metrics(
+        FIXTURES / "librelane-metrics" / "librelane_sky130_aggressive_setup_violations_metrics.json"
+    )
     iters = {k: v for k, v in real.items() if k.startswith("route__drc_errors__iter:")}
     assert len(iters) == 9 and iters["route__drc_errors__iter:9"] == 0
     assert RC not in {f.klass for f in classify(real, {})}  # converged to 0
-    stuck = {"route__drc_errors__iter:1": 5210, "route__drc_errors__iter:32": 3900,
-             "route__drc_errors__iter:64": 3120, "route__drc_errors": 3120}
+    stuck = {
+        "route__drc_errors__iter:1": 5210,
+        "route__drc_errors__iter:32": 3900,
+        "route__drc_errors__iter:64": 3120,
+        "route__drc_errors": 3120,
+    }
     found = classify(stuck, {})
     assert [f.klass for f in found] == [RC, DRC]  # congestion first: repair density/die
     assert "route__drc_errors__iter:64=3120" in found[0].evidence[0]
-    nearly = {"route__drc_errors__iter:1": 3658, "route__drc_errors__iter:64": 26,
-              "route__drc_errors": 26}  # librelane#744: a few left at the 64th iteration
+    nearly = {
+        "route__drc_errors__iter:1": 3658,
+        "route__drc_errors__iter:64": 26,
+        "route__drc_errors": 26,
+    }  # librelane#744: a few left at the 64th iteration
     assert [f.klass for f in classify(nearly, {})] == [DRC]

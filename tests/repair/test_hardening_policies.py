@@ -46,10 +46,17 @@ def test_librelane_expresses_every_policy_action_on_librelane_3_names():
 def test_policies_module_is_pure():
     """No processes, files or engines: policies are data plus small constructors."""
     tree = ast.parse(inspect.getsource(policies))
-    imported = {n.module if isinstance(n, ast.ImportFrom) else a.name
-                for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-                for a in n.names}
+    imported = {
+        n.module if isinstance(n, ast.ImportFrom) else a.name
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names
+    }
     assert not imported & {"subprocess", "os", "shutil", "pathlib"}
-    assert all(m is None or m.startswith(("siliconcrew.repair.hardening.classify",
-                                          "dataclasses", "typing", "__future__"))
-               for m in imported), imported
+    assert all(
+        m is None
+        or m.startswith(
+            ("siliconcrew.repair.hardening.classify", "dataclasses", "typing", "__future__")
+        )
+        for m in imported
+    ), imported

@@ -27,8 +27,9 @@ def make_design(root: Path, name: str, rtl: str, period: float, clock: str | Non
     (d / "rtl").mkdir(parents=True)
     (d / "rtl" / f"{name}.v").write_text(rtl)
     clk = f"{{port: {clock}, period_ns: {period}}}" if clock else f"{{period_ns: {period}}}"
-    (d / "design.yaml").write_text(f"name: {name}\ntop: {name}\nrtl: [rtl/{name}.v]\n"
-                                   f"clock: {clk}\n")
+    (d / "design.yaml").write_text(
+        f"name: {name}\ntop: {name}\nrtl: [rtl/{name}.v]\nclock: {clk}\n"
+    )
     return d
 
 
@@ -82,6 +83,7 @@ def test_hold_only_report_and_fanout_from_net_lines():
     assert hold["worst_slack"] is None and hold["hold_worst_slack"] < 0
     # ol2 prints fanout on '(net)' lines: net37 (34 loads) is driven by input37/X
     from siliconcrew.repair.timing.analysis import net_fanouts
+
     fans = net_fanouts((REPORTS / "ol2_sta_max_ss_100C_1v60_max_met.rpt").read_text())
     assert fans[0]["input37/X"] == 34
 
@@ -91,8 +93,9 @@ def test_high_fanout_cause_from_report_text():
     # make the met path violate: its net37 fanout of 34 must be named as a cause
     text = text.replace("slack (MET)", "slack (VIOLATED)", 1)
     first_slack = [ln for ln in text.splitlines() if "slack (VIOLATED)" in ln][0]
-    text = text.replace(first_slack, first_slack.replace(first_slack.split()[0],
-                                                         "-" + first_slack.split()[0]), 1)
+    text = text.replace(
+        first_slack, first_slack.replace(first_slack.split()[0], "-" + first_slack.split()[0]), 1
+    )
     r = analyze_report(text)
     causes = {c["class"]: c for c in r["paths"][0]["causes"]}
     assert "high_fanout" in causes and "34 loads" in causes["high_fanout"]["evidence"]
@@ -107,17 +110,32 @@ def test_malformed_reports_are_clear_errors():
 
 
 def test_parse_src_and_name_escaping():
-    assert parse_src("/w/rtl/a.v:12.5-14.20|/w/b.v:3.1-3.9") == [("/w/rtl/a.v", 12, 14),
-                                                                 ("/w/b.v", 3, 3)]
+    assert parse_src("/w/rtl/a.v:12.5-14.20|/w/b.v:3.1-3.9") == [
+        ("/w/rtl/a.v", 12, 14),
+        ("/w/b.v", 3, 3),
+    ]
     top = "00000000000000000000000000000001"
-    nl = Netlist.from_json({"modules": {"t": {"attributes": {"top": top},
-                                              "ports": {}, "cells": {
-        "\\u_reg[3]": {"type": "DFFPOSX1", "connections": {"Q": [2]}},
-        "$abc$1$x": {"type": "INVX1", "connections": {"A": [2], "Y": [3]}}},
-        "netnames": {"$w": {"bits": [3], "hide_name": 1}, "q": {"bits": [2], "hide_name": 0}}}}})
+    nl = Netlist.from_json(
+        {
+            "modules": {
+                "t": {
+                    "attributes": {"top": top},
+                    "ports": {},
+                    "cells": {
+                        "\\u_reg[3]": {"type": "DFFPOSX1", "connections": {"Q": [2]}},
+                        "$abc$1$x": {"type": "INVX1", "connections": {"A": [2], "Y": [3]}},
+                    },
+                    "netnames": {
+                        "$w": {"bits": [3], "hide_name": 1},
+                        "q": {"bits": [2], "hide_name": 0},
+                    },
+                }
+            }
+        }
+    )
     m = sta_name_map(nl)
-    assert m["u_reg[3]"] == "\\u_reg[3]"     # escaped public name, unescaped as STA prints it
-    assert m["_1_"] == "$abc$1$x"            # one private wire (_0_) numbered before the cell
+    assert m["u_reg[3]"] == "\\u_reg[3]"  # escaped public name, unescaped as STA prints it
+    assert m["_1_"] == "$abc$1$x"  # one private wire (_0_) numbered before the cell
 
 
 # ------------------------------------------------------------------------------ real designs
@@ -221,8 +239,9 @@ def test_own_sta_output_parses(tmp_path):
 # ------------------------------------------------------------------------------ CLI
 def test_cli_json_and_exit_codes(tmp_path):
     d = make_design(tmp_path, "mul16", MUL16, period=2.0)
-    res = run_cli("timing", str(d), "--clock-period", "2", "--top-paths", "2", "--json",
-                  "--sandbox", "local")
+    res = run_cli(
+        "timing", str(d), "--clock-period", "2", "--top-paths", "2", "--json", "--sandbox", "local"
+    )
     assert res.returncode == 1, res.stderr
     data = json.loads(res.stdout)
     assert data["wns"] < 0 and len(data["paths"]) == 2
@@ -239,8 +258,12 @@ def test_cli_malformed_report_exit_2(tmp_path):
     res = run_cli("timing", str(tmp_path), "--report", str(bad))
     assert res.returncode == 2
     assert res.stderr.startswith("error: not a timing report") and res.stderr.count("\n") == 1
-    good = run_cli("timing", str(tmp_path), "--report",
-                   str(REPORTS / "openroad_report_checks_wns_tns_violated_gcd_asap7.log"))
+    good = run_cli(
+        "timing",
+        str(tmp_path),
+        "--report",
+        str(REPORTS / "openroad_report_checks_wns_tns_violated_gcd_asap7.log"),
+    )
     assert good.returncode == 1 and "-748.23" in good.stdout
 
 
@@ -251,8 +274,17 @@ def test_every_violating_path_names_a_cause(tmp_path):
 
     d = tmp_path / "accu"
     shutil.copytree(Path(__file__).parents[2] / "benchmarks" / "corpus" / "accu", d)
-    res = run_cli("timing", str(d), "--clock-period", "0.5", "--top-paths", "40", "--json",
-                  "--sandbox", "local")
+    res = run_cli(
+        "timing",
+        str(d),
+        "--clock-period",
+        "0.5",
+        "--top-paths",
+        "40",
+        "--json",
+        "--sandbox",
+        "local",
+    )
     assert res.returncode == 1, res.stderr[-1500:]  # violated, and --top-paths 40 is accepted
     paths = json.loads(res.stdout)["paths"]
     assert len(paths) > 10

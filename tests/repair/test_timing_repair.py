@@ -42,14 +42,16 @@ def local_factory(ws: Path, image: str | None = None):
 
 def copy_mac8(tmp_path: Path, period: float) -> Path:
     design = tmp_path / "mac8"
-    shutil.copytree(EXAMPLES / "mac8", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "mac8", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     card = design / "design.yaml"
     # io_delay_pct 0: the periods below were calibrated with no I/O delay (with the default
     # 20 %, mac8's input -> multiplier path is the worst and 3 ns closes by prefix-adders
     # instead of abc-min-delay); these tests are about the repair loop, not I/O constraints.
-    card.write_text(card.read_text().replace("period_ns: 20",
-                                             f"period_ns: {period}, io_delay_pct: 0"))
+    card.write_text(
+        card.read_text().replace("period_ns: 20", f"period_ns: {period}, io_delay_pct: 0")
+    )
     return design
 
 
@@ -67,27 +69,42 @@ class Session:
         return execute(self.reg.get(name), inp, self.ctx)
 
     def repair(self, **budget) -> TimingRepair:
-        return TimingRepair(self.design, self.run_tool,
-                            budget=RepairBudget(formal_timeout_s=10, **budget))
+        return TimingRepair(
+            self.design, self.run_tool, budget=RepairBudget(formal_timeout_s=10, **budget)
+        )
 
 
 # ------------------------------------------------------------------------------ recipes
 def test_recipe_scripts():
     assert SynthRecipe().is_default and SynthRecipe().abc_script_text() is None
-    r = SynthRecipe(abc_script="delay-target", abc_delay_ps=3000, gate_sizing=True,
-                    prefix_adders=True, retime=True)
-    assert r.abc_script_text() == ("+strash;dretime;retime,-o,-D,3000;map,-D,3000;"
-                                   "buffer,-p;upsize,-D,3000;dnsize,-D,3000")
+    r = SynthRecipe(
+        abc_script="delay-target",
+        abc_delay_ps=3000,
+        gate_sizing=True,
+        prefix_adders=True,
+        retime=True,
+    )
+    assert r.abc_script_text() == (
+        "+strash;dretime;retime,-o,-D,3000;map,-D,3000;buffer,-p;upsize,-D,3000;dnsize,-D,3000"
+    )
     # qflow's default mapping, so the local engine's synthesis is unchanged by it
-    assert SynthRecipe(abc_script="min-delay").abc_script_text() == \
-        "+strash;scorr;ifraig;retime;strash;dch,-f;map,-M,1"
+    assert (
+        SynthRecipe(abc_script="min-delay").abc_script_text()
+        == "+strash;scorr;ifraig;retime;strash;dch,-f;map,-M,1"
+    )
     hl = r.high_level("top", True, {"prefix_lcu": "/w/prefix_lcu.v"})
     assert "synth -top top -flatten -run begin:fine" in hl
     assert 'techmap -autoproc -map +/techmap.v -map "/w/prefix_lcu.v"' in hl
     assert "abc -dff -fast -D 3000" in hl
     ladder = dict(synthesis_ladder(3.0))
-    assert list(ladder) == ["abc-min-delay", "abc-delay-target", "gate-sizing",
-                            "prefix-adders", "abc-script-search", "retiming"]
+    assert list(ladder) == [
+        "abc-min-delay",
+        "abc-delay-target",
+        "gate-sizing",
+        "prefix-adders",
+        "abc-script-search",
+        "retiming",
+    ]
     best = SynthRecipe(abc_script="min-delay", abc_delay_ps=3000)
     assert ladder["gate-sizing"](best)[0] == best.model_copy(update={"gate_sizing": True})
     assert ladder["gate-sizing"](SynthRecipe())[0].abc_script == "delay-target"
@@ -108,17 +125,37 @@ def test_prefix_adders_are_proven_equivalent_and_faster(tmp_path):
     reg = load_registry(include_plugins=False)
     try:
         ws = {}
-        for label, recipe in (("ripple", SynthRecipe()),
-                              ("prefix", SynthRecipe(prefix_adders=True))):
-            syn = execute(reg.get("synthesize"), {"files": ["add32.v"], "top": "add32",
-                                                  "recipe": recipe.model_dump()}, ctx)
+        for label, recipe in (
+            ("ripple", SynthRecipe()),
+            ("prefix", SynthRecipe(prefix_adders=True)),
+        ):
+            syn = execute(
+                reg.get("synthesize"),
+                {"files": ["add32.v"], "top": "add32", "recipe": recipe.model_dump()},
+                ctx,
+            )
             assert syn.ok, syn.summary
-            sta = execute(reg.get("sta"), {"netlist": syn.artifacts["netlist"], "top": "add32",
-                                           "clock_port": "clk", "clock_period_ns": 10}, ctx)
+            sta = execute(
+                reg.get("sta"),
+                {
+                    "netlist": syn.artifacts["netlist"],
+                    "top": "add32",
+                    "clock_port": "clk",
+                    "clock_period_ns": 10,
+                },
+                ctx,
+            )
             ws[label] = sta.metrics["timing__setup__ws"]
-            eq = execute(reg.get("equivalence"), {"files": ["add32.v"], "top": "add32",
-                                                  "netlist": syn.artifacts["netlist"],
-                                                  "method": "formal"}, ctx)
+            eq = execute(
+                reg.get("equivalence"),
+                {
+                    "files": ["add32.v"],
+                    "top": "add32",
+                    "netlist": syn.artifacts["netlist"],
+                    "method": "formal",
+                },
+                ctx,
+            )
             assert eq.ok and eq.metrics["equiv__method"] == "formal", eq.summary
         assert ws["prefix"] > ws["ripple"] + 0.5  # log2(32) levels instead of 32
     finally:
@@ -128,10 +165,10 @@ def test_prefix_adders_are_proven_equivalent_and_faster(tmp_path):
 # ------------------------------------------------------------------------------ the loop
 def test_repair_closes_mac8_without_touching_the_design(tmp_path):
     design = copy_mac8(tmp_path, 3.0)
-    before = {p: hashlib.sha256(p.read_bytes()).hexdigest()
-              for p in design.rglob("*") if p.is_file()}
-    proc = run_cli("timing", str(design), "--repair", "--json", "--sandbox", "local",
-                   timeout=600)
+    before = {
+        p: hashlib.sha256(p.read_bytes()).hexdigest() for p in design.rglob("*") if p.is_file()
+    }
+    proc = run_cli("timing", str(design), "--repair", "--json", "--sandbox", "local", timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rep = json.loads(proc.stdout)
     assert rep["closed"] and rep["wns_before"] < 0 <= rep["wns_after"]
@@ -143,8 +180,11 @@ def test_repair_closes_mac8_without_touching_the_design(tmp_path):
     assert not rep["llm_used"]
     saved = json.loads((design / "runs" / rep["run_id"] / "repair.json").read_text())
     assert saved["wns_after"] == rep["wns_after"]
-    after = {p: hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in design.rglob("*") if p.is_file() and p in before}
+    after = {
+        p: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in design.rglob("*")
+        if p.is_file() and p in before
+    }
     assert after == before  # repairs are proposals: design files are not rewritten
     # the human-readable form tells the user what to put in design.yaml
     proc = run_cli("timing", str(design), "--repair", "--sandbox", "local", timeout=600)
@@ -167,7 +207,8 @@ def test_clock_relaxation_only_with_approval(tmp_path):
     try:
         asked: list[tuple[float, float]] = []
         rep = s.repair(max_attempts=1).run(
-            approve_clock=lambda old, new: asked.append((old, new)) or False)
+            approve_clock=lambda old, new: asked.append((old, new)) or False
+        )
         assert not rep.closed and rep.final_period_ns == 2.0
         assert [a.strategy for a in rep.attempts] == ["abc-min-delay"]
         assert asked and asked[0][0] == 2.0 and asked[0][1] > 2.0
@@ -185,8 +226,9 @@ def test_an_rtl_fix_that_breaks_the_testbench_is_rejected(tmp_path):
     design = copy_mac8(tmp_path, 2.0)
     src = (design / "rtl" / "mac8.v").read_text()
     # faster (the accumulator add is gone) and wrong
-    (design / "rtl" / "broken.v").write_text(src.replace("acc + {4'd0, product}",
-                                                         "{4'd0, product}"))
+    (design / "rtl" / "broken.v").write_text(
+        src.replace("acc + {4'd0, product}", "{4'd0, product}")
+    )
     s = Session(design)
     seen: list[dict] = []
 
@@ -211,8 +253,9 @@ def test_a_netlist_that_differs_from_the_rtl_is_rejected(tmp_path):
     s = Session(design)
     try:
         repair = s.repair()
-        ev = repair.evaluate(["rtl/mac8.v"],
-                             SynthRecipe(abc_script="delay-target", abc_delay_ps=3000), 3.0)
+        ev = repair.evaluate(
+            ["rtl/mac8.v"], SynthRecipe(abc_script="delay-target", abc_delay_ps=3000), 3.0
+        )
         assert ev.ok and ev.netlist
         good = repair.check_netlist(["rtl/mac8.v"], ev.netlist)
         assert isinstance(good, dict) and "gate_level_testbench" in good
@@ -231,11 +274,14 @@ def test_recipe_reaches_qflow_synthesis(tmp_path):
     from siliconcrew.steps.harden import harden
 
     design = tmp_path / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
     card = design / "design.yaml"
-    card.write_text(card.read_text() + "synthesis: {abc_script: delay-target, abc_delay_ps: 5000, "
-                    "prefix_adders: true}\n")
+    card.write_text(
+        card.read_text() + "synthesis: {abc_script: delay-target, abc_delay_ps: 5000, "
+        "prefix_adders: true}\n"
+    )
     rep = harden(design, local_factory, max_repairs=0)
     flow = Path(rep.result.run_dir)
     pv = (flow / "project_vars.sh").read_text()

@@ -72,7 +72,8 @@ def _probe_workspace(tmp_path: Path, home_marker: Path) -> tuple[Path, Path]:
     (ws / "probe.sh").write_text(PROBE)
     project = Path(__file__).resolve().parents[2] / "README.md"
     (ws / "tb" / "tb_probe.v").write_text(
-        TB.format(other=other / "secret.txt", project=project, home=home_marker))
+        TB.format(other=other / "secret.txt", project=project, home=home_marker)
+    )
     return ws, other
 
 
@@ -91,12 +92,19 @@ def _probe(tmp_path: Path, backend: str, marker: Path) -> None:
     ws, _ = _probe_workspace(tmp_path, marker)
     golden = ws / "tb" / "tb_probe.v"
     before = golden.read_text()
-    ctx = ToolContext(ws, lambda w: open_sandbox(w, settings_for(backend), quiet=True),
-                      protected={golden})
+    ctx = ToolContext(
+        ws, lambda w: open_sandbox(w, settings_for(backend), quiet=True), protected={golden}
+    )
     try:
-        r = run_simulate(ctx,
-                    {"files": ["tb/tb_probe.v"], "top": "tb_probe", "simulator": "verilator",
-                     "timeout_s": 120})
+        r = run_simulate(
+            ctx,
+            {
+                "files": ["tb/tb_probe.v"],
+                "top": "tb_probe",
+                "simulator": "verilator",
+                "timeout_s": 120,
+            },
+        )
     finally:
         ctx.close()
     log = (ws / r.artifacts["run_log"]).read_text()
@@ -118,8 +126,16 @@ def test_fifo_in_place_of_the_log_cannot_hang_the_host(tmp_path, backend):
     with open_sandbox(ws, settings_for(backend), quiet=True) as sb:
         job = sb.scratch_dir("jobs", "fifo")
         start = time.monotonic()
-        res = sb.run(["bash", "-c", "echo ALL TESTS PASSED; for f in logs/cmd-*.log; do "
-                      "rm -f $f; mkfifo $f; done; ls -l logs"], cwd=job, timeout_s=10)
+        res = sb.run(
+            [
+                "bash",
+                "-c",
+                "echo ALL TESTS PASSED; for f in logs/cmd-*.log; do "
+                "rm -f $f; mkfifo $f; done; ls -l logs",
+            ],
+            cwd=job,
+            timeout_s=10,
+        )
         took = time.monotonic() - start
         assert took < 10, took
         assert not res.ok
@@ -139,9 +155,16 @@ def test_symlinked_log_is_refused_not_followed(tmp_path, backend):
     secret.write_text("HOST-SECRET-CONTENT\n")
     with open_sandbox(ws, settings_for(backend), quiet=True) as sb:
         job = sb.scratch_dir("jobs", "link")
-        res = sb.run(["bash", "-c", f"for f in logs/cmd-*.log; do rm -f $f; "
-                      f"ln -s {secret} $f; done; ln -s /etc/shadow shadow-link"],
-                     cwd=job, timeout_s=10)
+        res = sb.run(
+            [
+                "bash",
+                "-c",
+                f"for f in logs/cmd-*.log; do rm -f $f; "
+                f"ln -s {secret} $f; done; ln -s /etc/shadow shadow-link",
+            ],
+            cwd=job,
+            timeout_s=10,
+        )
     assert not res.ok and "replaced" in (res.killed_reason or "")
     assert "HOST-SECRET" not in res.output
     assert secret.read_text() == "HOST-SECRET-CONTENT\n"  # never overwritten through the link
@@ -154,14 +177,21 @@ def test_symlinked_run_log_gives_a_result_not_a_traceback(tmp_path):
     ws = tmp_path / "ws"
     (ws / "tb").mkdir(parents=True)
     (ws / "tb" / "tb.v").write_text(
-        'module tb; integer r; initial begin\n'
+        "module tb; integer r; initial begin\n"
         '  r = $system("for f in logs/run-*.log; do rm -f $f; ln -s /etc/shadow $f; done");\n'
-        '  $display("TEST PASSED"); $finish; end\nendmodule\n')
+        '  $display("TEST PASSED"); $finish; end\nendmodule\n'
+    )
     ctx = ToolContext(ws, lambda w: open_sandbox(w, SandboxSettings(backend="local"), quiet=True))
     try:
-        r = run_simulate(ctx,
-                    {"files": ["tb/tb.v"], "top": "tb", "simulator": "verilator",
-                     "pass_patterns": ["TEST PASSED"]})
+        r = run_simulate(
+            ctx,
+            {
+                "files": ["tb/tb.v"],
+                "top": "tb",
+                "simulator": "verilator",
+                "pass_patterns": ["TEST PASSED"],
+            },
+        )
     finally:
         ctx.close()
     assert not r.ok and r.failure == "check", r.summary
@@ -185,7 +215,10 @@ endmodule
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_error_line_in_the_middle_of_a_flood_fails(tmp_path, backend, ):
+def test_error_line_in_the_middle_of_a_flood_fails(
+    tmp_path,
+    backend,
+):
     """A 22 MB log with one ERROR line in the middle must fail (the middle is capped away)."""
     ws = tmp_path / "ws"
     (ws / "tb").mkdir(parents=True)
@@ -194,12 +227,24 @@ def test_error_line_in_the_middle_of_a_flood_fails(tmp_path, backend, ):
         (ws / "tb" / f"{name}.v").write_text(FLOOD_TB.format(n=n, error=error))
     ctx = ToolContext(ws, lambda w: open_sandbox(w, settings_for(backend), quiet=True))
     try:
-        bad = run_simulate(ctx,
-                      {"files": ["tb/bad.v"], "top": "tb", "pass_patterns": ["TEST PASSED"],
-                       "timeout_s": 120})
-        good = run_simulate(ctx,
-                       {"files": ["tb/good.v"], "top": "tb", "pass_patterns": ["TEST PASSED"],
-                        "timeout_s": 120})
+        bad = run_simulate(
+            ctx,
+            {
+                "files": ["tb/bad.v"],
+                "top": "tb",
+                "pass_patterns": ["TEST PASSED"],
+                "timeout_s": 120,
+            },
+        )
+        good = run_simulate(
+            ctx,
+            {
+                "files": ["tb/good.v"],
+                "top": "tb",
+                "pass_patterns": ["TEST PASSED"],
+                "timeout_s": 120,
+            },
+        )
     finally:
         ctx.close()
     assert bad.metrics["sim__output_bytes"] > 20_000_000
@@ -221,8 +266,11 @@ def _containers_for(ws: Path) -> list:
     from siliconcrew.sandbox.docker_backend import LABEL, docker_client
 
     client = docker_client()
-    return [c for c in client.containers.list(all=True, filters={"label": LABEL})
-            if c.labels.get(f"{LABEL}.workspace") == str(ws.resolve())]
+    return [
+        c
+        for c in client.containers.list(all=True, filters={"label": LABEL})
+        if c.labels.get(f"{LABEL}.workspace") == str(ws.resolve())
+    ]
 
 
 HOLD_OPEN = """
@@ -239,16 +287,20 @@ sb.run(["sleep", "600"], cwd=sb.scratch_dir("jobs", "y"), timeout_s=700)
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("mode,sig", [("socket", signal.SIGKILL), ("exec", signal.SIGKILL),
-                                      ("socket", signal.SIGTERM)])
+@pytest.mark.parametrize(
+    "mode,sig", [("socket", signal.SIGKILL), ("exec", signal.SIGKILL), ("socket", signal.SIGTERM)]
+)
 def test_killed_owner_leaves_no_container(tmp_path, mode, sig):
     """kill -9 (or SIGTERM) of the process using the sandbox: its container goes away."""
     _docker_needed()
     ws = tmp_path / "ws"
     ws.mkdir()
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_OPEN, str(ws), mode],
-                            stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(ws), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert proc.stdout.readline().strip() == "READY"
     assert len(_containers_for(ws)) == 1
     proc.send_signal(sig)
@@ -270,9 +322,22 @@ def test_sigterm_of_cli_is_handled_like_ctrl_c(tmp_path):
     (ws / "tb").mkdir(parents=True)
     (ws / "tb" / "t.v").write_text("module t; reg x = 0; always #1 x = ~x; endmodule\n")
     env = {**os.environ, "SILICONCREW_SANDBOX": "local"}
-    proc = subprocess.Popen([*CLI, "tools", "run", "simulate", "-w", str(ws), "--input",
-                             '{"files": ["tb/t.v"], "top": "t", "timeout_s": 300}'],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "tools",
+            "run",
+            "simulate",
+            "-w",
+            str(ws),
+            "--input",
+            '{"files": ["tb/t.v"], "top": "t", "timeout_s": 300}',
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     time.sleep(3)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
@@ -290,13 +355,15 @@ def test_sandbox_usable_after_fork_bombs_and_memory_hogs(tmp_path, mode):
     _docker_needed()
     ws = tmp_path / "ws"
     ws.mkdir()
-    s = SandboxSettings(backend="docker", docker_exec_mode=mode, mem_limit_mb=256,
-                        pids_limit=64)
+    s = SandboxSettings(backend="docker", docker_exec_mode=mode, mem_limit_mb=256, pids_limit=64)
     with open_sandbox(ws, s, quiet=True) as sb:
         job = sb.scratch_dir("jobs", "abuse")
         for i in range(20):
-            attack = (":(){ :|:& };: ; sleep 1" if i % 2 == 0 else
-                      "python3 -c \"a = bytearray(1024*1024*1024)\"")
+            attack = (
+                ":(){ :|:& };: ; sleep 1"
+                if i % 2 == 0
+                else 'python3 -c "a = bytearray(1024*1024*1024)"'
+            )
             sb.run(["bash", "-c", attack], cwd=job, timeout_s=20)
             start = time.monotonic()
             after = sb.run(["echo", f"round-{i}"], cwd=job, timeout_s=20)
@@ -343,12 +410,13 @@ def test_testbench_finds_data_files_next_to_it(tmp_path, tool_ctx):
     (ws / "tb" / "tb_rom.v").write_text(ROM_TB)
     (ws / "tb" / "expected.hex").write_text("11 22 33 44\n")
     (ws / "tb" / "vectors.txt").write_text("3\n0\n2\n1\n")
-    r = execute(load_registry().tools["simulate"],
-                {"files": ["rtl/rom.v", "tb/tb_rom.v"], "top": "tb_rom",
-                 "pass_patterns": ["TEST PASSED"]}, tool_ctx(ws))
+    r = execute(
+        load_registry().tools["simulate"],
+        {"files": ["rtl/rom.v", "tb/tb_rom.v"], "top": "tb_rom", "pass_patterns": ["TEST PASSED"]},
+        tool_ctx(ws),
+    )
     assert r.ok, (r.summary, r.diagnostics)
-    assert set(r.metrics["sim__data_files"]) >= {"rtl/rom.hex", "tb/expected.hex",
-                                                 "tb/vectors.txt"}
+    assert set(r.metrics["sim__data_files"]) >= {"rtl/rom.hex", "tb/expected.hex", "tb/vectors.txt"}
 
 
 FORGER = """
@@ -388,8 +456,9 @@ def test_gate_level_testbench_cannot_forge_the_flow_outputs(tmp_path, backend):
     card.write_text(text)
     # The forger is a second top-level module: iverilog elaborates it beside the testbench.
     text = (design / "tb" / "tb_counter.v").read_text()
-    (design / "tb" / "tb_counter.v").write_text(text.replace("module tb_counter;",
-                                                             "module tb_counter;\n  forger f();"))
+    (design / "tb" / "tb_counter.v").write_text(
+        text.replace("module tb_counter;", "module tb_counter;\n  forger f();")
+    )
     sandbox = "docker" if backend == "docker" else "local"
     proc = run_cli("harden", str(design), "--json", "--sandbox", sandbox, timeout=900)
     data = json.loads(proc.stdout)
@@ -398,8 +467,18 @@ def test_gate_level_testbench_cannot_forge_the_flow_outputs(tmp_path, backend):
     assert b"FORGED" not in Path(data["artifacts"]["gds"]).read_bytes()
     assert "FORGED" not in (flow_dir / "log" / "drc.log").read_text()
     assert not (flow_dir / "forged.txt").exists()
-    proc = run_cli("harden", str(design), "--json", "--sandbox", sandbox, "--from", "lvs",
-                   "--run", data["run_id"], timeout=900)
+    proc = run_cli(
+        "harden",
+        str(design),
+        "--json",
+        "--sandbox",
+        sandbox,
+        "--from",
+        "lvs",
+        "--run",
+        data["run_id"],
+        timeout=900,
+    )
     again = json.loads(proc.stdout)
     assert proc.returncode == 0 and again["status"] == "ok", proc.stderr[-2000:]
     assert {s["name"]: s["status"] for s in again["stages"]}["lvs"] == "ok"

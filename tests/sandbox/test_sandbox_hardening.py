@@ -45,9 +45,12 @@ def test_backend_is_the_requested_one(sandbox, backend):
 
 def test_no_network_route(sandbox):
     # Only loopback may exist; connecting anywhere else must fail at once (no route / unreachable).
-    res, _ = run(sandbox, "cat /proc/net/route | tail -n +2 | wc -l; "
-                 "python3 -c \"import socket; s=socket.socket(); s.settimeout(3); "
-                 "s.connect(('10.255.255.1', 80))\" && echo CONNECTED || echo BLOCKED")
+    res, _ = run(
+        sandbox,
+        "cat /proc/net/route | tail -n +2 | wc -l; "
+        'python3 -c "import socket; s=socket.socket(); s.settimeout(3); '
+        "s.connect(('10.255.255.1', 80))\" && echo CONNECTED || echo BLOCKED",
+    )
     lines = res.output.split()
     assert lines[0] == "0", f"routes exist in sandbox: {res.output}"
     assert "BLOCKED" in res.output and "CONNECTED" not in res.output
@@ -56,8 +59,11 @@ def test_no_network_route(sandbox):
 def test_write_outside_workspace_fails(sandbox, tmp_path):
     outside = tmp_path / "outside.txt"  # next to the workspace (a private /tmp may absorb it)
     home = Path.home() / "sc-sandbox-escape-test"
-    res, job = run(sandbox, f"echo x > {outside}; echo x > /etc/sc-test; echo rc2=$?; "
-                   f"echo x > {home}; echo rc4=$?; echo ok > inside.txt; echo rc3=$?")
+    res, job = run(
+        sandbox,
+        f"echo x > {outside}; echo x > /etc/sc-test; echo rc2=$?; "
+        f"echo x > {home}; echo rc4=$?; echo ok > inside.txt; echo rc3=$?",
+    )
     assert "rc2=0" not in res.output and "rc4=0" not in res.output
     assert "rc3=0" in res.output
     assert not outside.exists()
@@ -118,13 +124,16 @@ def test_host_environment_not_visible(backend, tmp_path, monkeypatch):
 def test_runs_as_non_root_in_docker(tmp_path):
     pytest.importorskip("docker")
     from tests.conftest import DOCKER_SKIP, REQUIRE_DOCKER
+
     if DOCKER_SKIP and not REQUIRE_DOCKER:
         pytest.skip(DOCKER_SKIP)
     ws = tmp_path / "ws"
     ws.mkdir()
     with open_sandbox(ws, settings_for("docker"), quiet=True) as sb:
-        res, _ = run(sb, "id -u; grep CapEff /proc/self/status; "
-                     "touch /usr/sc 2>&1; touch /tmp/x && echo tmp-ok")
+        res, _ = run(
+            sb,
+            "id -u; grep CapEff /proc/self/status; touch /usr/sc 2>&1; touch /tmp/x && echo tmp-ok",
+        )
     uid = res.output.split()[0]
     assert uid != "0"
     assert "0000000000000000" in res.output  # no effective capabilities
@@ -135,6 +144,7 @@ def test_runs_as_non_root_in_docker(tmp_path):
 def test_client_disconnect_kills_command(tmp_path):
     """A host process that dies mid-command must not leave the command running (socket mode)."""
     from tests.conftest import DOCKER_SKIP, REQUIRE_DOCKER
+
     if DOCKER_SKIP and not REQUIRE_DOCKER:
         pytest.skip(DOCKER_SKIP)
     ws = tmp_path / "ws"
@@ -158,8 +168,9 @@ def test_local_without_bwrap_needs_opt_in(tmp_path, monkeypatch):
     from siliconcrew.sandbox import local_backend
 
     real_which = _shutil.which
-    monkeypatch.setattr(local_backend.shutil, "which",
-                        lambda name: None if name == "bwrap" else real_which(name))
+    monkeypatch.setattr(
+        local_backend.shutil, "which", lambda name: None if name == "bwrap" else real_which(name)
+    )
     ws = tmp_path / "ws"
     ws.mkdir()
     with pytest.raises(SandboxUnavailable) as err:

@@ -17,10 +17,12 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory) -> Path:
     design = tmp_path_factory.mktemp("rep") / "counter"
-    shutil.copytree(EXAMPLES / "counter", design,
-                    ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
-    proc = run_cli("run", str(design), "--json", "--sandbox", "local",
-                   env={"SILICONCREW_MODEL": ""})
+    shutil.copytree(
+        EXAMPLES / "counter", design, ignore=shutil.ignore_patterns("runs", ".siliconcrew")
+    )
+    proc = run_cli(
+        "run", str(design), "--json", "--sandbox", "local", env={"SILICONCREW_MODEL": ""}
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return Path(json.loads(proc.stdout)["run_dir"])
 
@@ -28,9 +30,19 @@ def finished_run(tmp_path_factory) -> Path:
 def test_report_written_at_the_end_of_a_run(finished_run):
     page = (finished_run / "report.html").read_text()
     assert "<span class='badge ok'>ok</span>" in page
-    for needle in ("Spec", "An 8-bit synchronous up-counter", "Plan", "Steps", "harden",
-                   "magic__drc_error__count", "Timing: worst setup paths", "DFFPOSX1",
-                   "data:image/png;base64,", "Trace", "run_start"):
+    for needle in (
+        "Spec",
+        "An 8-bit synchronous up-counter",
+        "Plan",
+        "Steps",
+        "harden",
+        "magic__drc_error__count",
+        "Timing: worst setup paths",
+        "DFFPOSX1",
+        "data:image/png;base64,",
+        "Trace",
+        "run_start",
+    ):
         assert needle in page, needle
     assert "http://" not in page and "https://" not in page  # self-contained
 
@@ -51,11 +63,25 @@ def test_report_renders_in_headless_chromium(finished_run):
     shot = ARTIFACTS / "report.png"
     shot.unlink(missing_ok=True)
     proc = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={finished_run / '.chromium'}",
-         f"--screenshot={shot}", "--window-size=1200,2400",
-         (finished_run / "report.html").as_uri()], capture_output=True, text=True, timeout=120)
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={finished_run / '.chromium'}",
+            f"--screenshot={shot}",
+            "--window-size=1200,2400",
+            (finished_run / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shot.is_file(), proc.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

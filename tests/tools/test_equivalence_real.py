@@ -52,8 +52,15 @@ def tristate(tmp_path, tool_ctx, run_tool):
 
 
 def _equiv(ctx, run_tool, netlist, method="auto", **kw):
-    inp = {"files": ["rtl/tristate_bus.v"], "top": "tristate_bus", "netlist": netlist,
-           "clock_port": "clk", "method": method, "sim_cycles": 1000, **kw}
+    inp = {
+        "files": ["rtl/tristate_bus.v"],
+        "top": "tristate_bus",
+        "netlist": netlist,
+        "clock_port": "clk",
+        "method": method,
+        "sim_cycles": 1000,
+        **kw,
+    }
     return run_tool(ctx, "equivalence", inp)
 
 
@@ -94,8 +101,11 @@ def test_constant_bus_netlist_is_not_equivalent(tristate, run_tool):
     assert any(d.code == "mismatch" and "data" in d.message for d in r.diagnostics)
     assert any(d.code == "inout" for d in r.diagnostics)
     f = _equiv(ctx, run_tool, "const.v", method="formal")
-    assert not f.ok and "equivalent:" not in f.summary and "proven" not in f.summary.replace(
-        "not proven", "")
+    assert (
+        not f.ok
+        and "equivalent:" not in f.summary
+        and "proven" not in f.summary.replace("not proven", "")
+    )
 
 
 def test_always_driving_netlist_is_not_equivalent(tristate, run_tool):
@@ -103,8 +113,11 @@ def test_always_driving_netlist_is_not_equivalent(tristate, run_tool):
     the values are right whenever the RTL drives, wrong when it releases the bus."""
     ws, ctx, synth = tristate
     text = (ws / synth.artifacts["netlist"]).read_text()
-    always_on = re.sub(r"TBUFX1 (\S+) \(\s*\.A\(([^)]*)\),\s*\.EN\([^)]*\),\s*\.Y\(([^)]*)\)",
-                       r"INVX1 \1 (.A(\2), .Y(\3)", text)
+    always_on = re.sub(
+        r"TBUFX1 (\S+) \(\s*\.A\(([^)]*)\),\s*\.EN\([^)]*\),\s*\.Y\(([^)]*)\)",
+        r"INVX1 \1 (.A(\2), .Y(\3)",
+        text,
+    )
     assert always_on.count("INVX1") > text.count("INVX1")
     (ws / "always_on.v").write_text(always_on)
     r = _equiv(ctx, run_tool, "always_on.v")
@@ -119,9 +132,18 @@ def fifo(tmp_path, tool_ctx, run_tool):
 
 
 def _fifo_equiv(ctx, run_tool, netlist):
-    return run_tool(ctx, "equivalence", {"files": ["rtl/asyn_fifo.v"], "top": "asyn_fifo",
-                                         "netlist": netlist, "clock_port": "wclk",
-                                         "method": "simulation", "sim_cycles": 2000})
+    return run_tool(
+        ctx,
+        "equivalence",
+        {
+            "files": ["rtl/asyn_fifo.v"],
+            "top": "asyn_fifo",
+            "netlist": netlist,
+            "clock_port": "wclk",
+            "method": "simulation",
+            "sim_cycles": 2000,
+        },
+    )
 
 
 def test_two_clock_fifo_gets_no_false_mismatch(fifo, run_tool):
@@ -144,8 +166,9 @@ def test_broken_two_clock_netlist_is_still_caught(fifo, run_tool):
     assert r.summary.startswith("NOT equivalent") and r.metrics["equiv__mismatches"] > 0
     # The counterexample replays the same mismatch.
     script = ws / r.artifacts["counterexample_script"]
-    replay = ctx.sandbox.run(["sh", ctx.sandbox.inside(script)], cwd=ws, timeout_s=120,
-                             log_name="replay")
+    replay = ctx.sandbox.run(
+        ["sh", ctx.sandbox.inside(script)], cwd=ws, timeout_s=120, log_name="replay"
+    )
     first = next(d.message for d in r.diagnostics if d.code == "mismatch")
     assert first in replay.output
 
@@ -166,8 +189,16 @@ def test_z_that_synthesis_cannot_map_is_warned_and_not_equivalent(tmp_path, tool
     ctx = tool_ctx(ws)
     synth = _synth(ctx, run_tool, ["rtl/case_z.v"], "case_z")
     assert any(d.code == "tri-state-lost" for d in synth.diagnostics), synth.diagnostics
-    r = run_tool(ctx, "equivalence", {"files": ["rtl/case_z.v"], "top": "case_z",
-                                      "netlist": synth.artifacts["netlist"], "sim_cycles": 500})
+    r = run_tool(
+        ctx,
+        "equivalence",
+        {
+            "files": ["rtl/case_z.v"],
+            "top": "case_z",
+            "netlist": synth.artifacts["netlist"],
+            "sim_cycles": 500,
+        },
+    )
     assert not r.ok and r.summary.startswith("NOT equivalent"), r.summary
     assert "rtl=z" in r.diagnostics[0].message
 
@@ -191,14 +222,24 @@ def test_equivalence_reads_the_rtl_with_its_include_dirs(tmp_path, tool_ctx, run
     (ws / "inc" / "widths.vh").write_text("`define W 6\n`define MASK 6'h2a\n")
     (ws / "rtl" / "inc_top.v").write_text(DEFS_TOP)
     ctx = tool_ctx(ws)
-    s = run_tool(ctx, "synthesize", {"files": ["rtl/inc_top.v"], "top": "inc_top",
-                                     "include_dirs": ["inc"]})
+    s = run_tool(
+        ctx, "synthesize", {"files": ["rtl/inc_top.v"], "top": "inc_top", "include_dirs": ["inc"]}
+    )
     assert s.ok, s.summary
     for method in ("formal", "simulation"):
-        e = run_tool(ctx, "equivalence", {"files": ["rtl/inc_top.v"], "top": "inc_top",
-                                          "netlist": s.artifacts["netlist"],
-                                          "include_dirs": ["inc"], "clock_port": "clk",
-                                          "method": method, "sim_cycles": 200})
+        e = run_tool(
+            ctx,
+            "equivalence",
+            {
+                "files": ["rtl/inc_top.v"],
+                "top": "inc_top",
+                "netlist": s.artifacts["netlist"],
+                "include_dirs": ["inc"],
+                "clock_port": "clk",
+                "method": method,
+                "sim_cycles": 200,
+            },
+        )
         assert e.ok, (method, e.summary)
 
 
@@ -209,12 +250,22 @@ def test_include_beside_the_including_file_in_a_sub_folder(tmp_path, tool_ctx, r
     ws = _copy(tmp_path, "acc_cpu")
     ctx = tool_ctx(ws)
     files = ["rtl/CPU_Top.v", "rtl/core/alu-unit.v", "rtl/core/Decoder.v", "rtl/mem/prog_rom.v"]
-    s = run_tool(ctx, "synthesize", {"files": files, "top": "CPU_Top",
-                                     "include_dirs": ["rtl/core"]})
+    s = run_tool(
+        ctx, "synthesize", {"files": files, "top": "CPU_Top", "include_dirs": ["rtl/core"]}
+    )
     assert s.ok, s.summary
-    e = run_tool(ctx, "equivalence", {"files": files, "top": "CPU_Top",
-                                      "netlist": s.artifacts["netlist"],
-                                      "include_dirs": ["rtl/core"], "clock_port": "CLK",
-                                      "method": "simulation", "sim_cycles": 500})
+    e = run_tool(
+        ctx,
+        "equivalence",
+        {
+            "files": files,
+            "top": "CPU_Top",
+            "netlist": s.artifacts["netlist"],
+            "include_dirs": ["rtl/core"],
+            "clock_port": "CLK",
+            "method": "simulation",
+            "sim_cycles": 500,
+        },
+    )
     assert "did not compile" not in e.summary, e.summary
     assert e.ok, e.summary

@@ -29,14 +29,16 @@ def _workspace(tmp_path, inc="inc"):
 
 def test_synthesis_finds_an_include_in_an_include_dir(tmp_path, tool_ctx, run_tool):
     ctx = tool_ctx(_workspace(tmp_path))
-    r = run_tool(ctx, "synthesize", {"files": ["rtl/inc_top.v"], "top": "inc_top",
-                                     "include_dirs": ["inc"]})
+    r = run_tool(
+        ctx, "synthesize", {"files": ["rtl/inc_top.v"], "top": "inc_top", "include_dirs": ["inc"]}
+    )
     assert r.ok, r.summary
-    assert r.metrics["design__instance__count"] >= 6   # six flops: `W came from the include
+    assert r.metrics["design__instance__count"] >= 6  # six flops: `W came from the include
 
 
 def test_include_dir_with_a_space_is_refused_with_the_reason(tmp_path, tool_ctx):
     from siliconcrew.tools.sources import resolve_dirs, yosys_include_opts
+
     ctx = tool_ctx(_workspace(tmp_path, "my inc"))
     with pytest.raises(UserInputError, match="space"):
         yosys_include_opts(ctx, resolve_dirs(ctx, ["my inc"]))

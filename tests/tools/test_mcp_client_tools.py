@@ -24,9 +24,14 @@ def _config(tmp_path: Path, servers: dict) -> dict[str, str]:
 
 
 LAB = {"command": [sys.executable, str(EXT)], "timeout_s": 30}
-DOWN = {"command": [sys.executable, "-c",
-                    "import sys; sys.stderr.write('lab license expired\\n'); sys.exit(3)"],
-        "timeout_s": 10}
+DOWN = {
+    "command": [
+        sys.executable,
+        "-c",
+        "import sys; sys.stderr.write('lab license expired\\n'); sys.exit(3)",
+    ],
+    "timeout_s": 10,
+}
 
 
 def test_external_tool_listed_and_run(tmp_path):
@@ -39,19 +44,31 @@ def test_external_tool_listed_and_run(tmp_path):
     assert tools["lab.parity"]["parameters"]["required"] == ["bits"]
     assert "lint" in tools  # the built-ins are still there
 
-    ran = run_cli("tools", "run", "lab.parity", "--input", '{"bits": "1101"}', "--json",
-                  "-w", str(tmp_path), env=env, timeout=120)
+    ran = run_cli(
+        "tools",
+        "run",
+        "lab.parity",
+        "--input",
+        '{"bits": "1101"}',
+        "--json",
+        "-w",
+        str(tmp_path),
+        env=env,
+        timeout=120,
+    )
     assert ran.returncode == 0, ran.stderr
     out = json.loads(ran.stdout)
     assert out["ok"] is True and out["backend"] == "mcp:lab"
     assert json.loads(out["metrics"]["output"])["parity"] == 1
 
     # the server's own error is a failed result; a bad argument is refused before the call
-    failed = run_cli("tools", "run", "lab.parity", "--input", '{"bits": "12"}', "--json",
-                     env=env, timeout=120)
+    failed = run_cli(
+        "tools", "run", "lab.parity", "--input", '{"bits": "12"}', "--json", env=env, timeout=120
+    )
     assert failed.returncode == 1 and "not a bit string" in json.loads(failed.stdout)["summary"]
-    refused = run_cli("tools", "run", "lab.parity", "--input", '{"bitz": "1"}', env=env,
-                      timeout=120)
+    refused = run_cli(
+        "tools", "run", "lab.parity", "--input", '{"bitz": "1"}', env=env, timeout=120
+    )
     assert refused.returncode == 2 and "'bits' is a required property" in refused.stderr
 
 
@@ -59,8 +76,18 @@ def test_external_server_gets_no_workspace_nor_secrets(tmp_path):
     env = {**_config(tmp_path, {"lab": LAB}), "OPENAI_API_KEY": "sk-not-for-them-123"}
     ws = tmp_path / "ws"
     ws.mkdir()
-    ran = run_cli("tools", "run", "lab.where_am_i", "--input", "{}", "--json", "-w", str(ws),
-                  env=env, timeout=120)
+    ran = run_cli(
+        "tools",
+        "run",
+        "lab.where_am_i",
+        "--input",
+        "{}",
+        "--json",
+        "-w",
+        str(ws),
+        env=env,
+        timeout=120,
+    )
     assert ran.returncode == 0, ran.stderr
     output = json.loads(ran.stdout)["metrics"]["output"]
     assert f"cwd={Path.home()}" in output and str(ws) not in output
@@ -69,13 +96,25 @@ def test_external_server_gets_no_workspace_nor_secrets(tmp_path):
 
 def test_external_server_over_http(tmp_path):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(EXT), "--http", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(EXT), "--http", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_port(port, proc)
         env = _config(tmp_path, {"remote": {"url": f"http://127.0.0.1:{port}/mcp"}})
-        ran = run_cli("tools", "run", "remote.parity", "--input", '{"bits": "11"}', "--json",
-                      env=env, timeout=120)
+        ran = run_cli(
+            "tools",
+            "run",
+            "remote.parity",
+            "--input",
+            '{"bits": "11"}',
+            "--json",
+            env=env,
+            timeout=120,
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -83,8 +122,11 @@ def test_external_server_over_http(tmp_path):
     assert json.loads(json.loads(ran.stdout)["metrics"]["output"])["parity"] == 0
 
 
-@pytest.mark.parametrize("server", [DOWN, {"url": "http://127.0.0.1:9/mcp", "timeout_s": 10}],
-                         ids=["command-exits", "nothing-listens"])
+@pytest.mark.parametrize(
+    "server",
+    [DOWN, {"url": "http://127.0.0.1:9/mcp", "timeout_s": 10}],
+    ids=["command-exits", "nothing-listens"],
+)
 def test_server_down_is_one_clear_error(tmp_path, server):
     env = _config(tmp_path, {"lab": LAB, "down": server})
     listed = run_cli("tools", "list", "--json", env=env, timeout=120)
@@ -94,8 +136,7 @@ def test_server_down_is_one_clear_error(tmp_path, server):
     skipped = {e["entry_point"]: e["error"] for e in data["plugin_errors"]}
     assert "MCP server 'down' is unavailable" in skipped["mcp_servers.down"]
 
-    ran = run_cli("tools", "run", "down.parity", "--input", '{"bits": "1"}', env=env,
-                  timeout=120)
+    ran = run_cli("tools", "run", "down.parity", "--input", '{"bits": "1"}', env=env, timeout=120)
     assert ran.returncode == 2
     errors = [ln for ln in ran.stderr.splitlines() if ln.strip()]
     assert len(errors) == 1 and errors[0].startswith("error: MCP server 'down' is unavailable")

@@ -80,8 +80,10 @@ def test_tools_list_shows_plugin_and_errors(plugin_path):
     # broken entry points are reported, not registered, and do not take the CLI down
     assert "broken" not in tools and "notatool" not in tools
     errors = {e["entry_point"]: e["error"] for e in data["plugin_errors"]}
-    assert set(errors) == {"broken = sc_missing_module:Nope",
-                           "notatool = sc_demo_plugin:NOT_A_TOOL"}
+    assert set(errors) == {
+        "broken = sc_missing_module:Nope",
+        "notatool = sc_demo_plugin:NOT_A_TOOL",
+    }
     assert "ModuleNotFoundError" in errors["broken = sc_missing_module:Nope"]
     assert "sc_missing_module" in errors["broken = sc_missing_module:Nope"]
     assert "not a Tool" in errors["notatool = sc_demo_plugin:NOT_A_TOOL"]
@@ -96,8 +98,9 @@ def test_tools_list_table_warns_about_broken_plugins(plugin_path):
 
 def test_plugin_absent_without_pythonpath(tmp_path):
     """Control: without the dist-info on the path there is no wordcount and no plugin error."""
-    proc = run_cli("tools", "list", "--json",
-                   env={"SILICONCREW_CONFIG": str(tmp_path / "no-config.yaml")})
+    proc = run_cli(
+        "tools", "list", "--json", env={"SILICONCREW_CONFIG": str(tmp_path / "no-config.yaml")}
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert "wordcount" not in {t["name"] for t in data["tools"]}
@@ -107,9 +110,19 @@ def test_plugin_absent_without_pythonpath(tmp_path):
 def test_tools_run_plugin(plugin_path, counter_ws):
     expected = len((counter_ws / "rtl" / "counter.v").read_text().splitlines())
     assert expected > 5
-    proc = run_cli("tools", "run", "wordcount", "--input", '{"file": "rtl/counter.v"}',
-                   "--workspace", str(counter_ws), "--json", "--sandbox", "local",
-                   env=env_with(plugin_path))
+    proc = run_cli(
+        "tools",
+        "run",
+        "wordcount",
+        "--input",
+        '{"file": "rtl/counter.v"}',
+        "--workspace",
+        str(counter_ws),
+        "--json",
+        "--sandbox",
+        "local",
+        env=env_with(plugin_path),
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     res = json.loads(proc.stdout)
     assert res["ok"] is True and res["tool"] == "wordcount"
@@ -119,9 +132,18 @@ def test_tools_run_plugin(plugin_path, counter_ws):
 
 def test_tools_run_plugin_path_confined(plugin_path, counter_ws):
     """ctx.resolve confines plugin paths to the workspace like the built-in tools'."""
-    proc = run_cli("tools", "run", "wordcount", "--input", '{"file": "../../../etc/passwd"}',
-                   "--workspace", str(counter_ws), "--sandbox", "local",
-                   env=env_with(plugin_path))
+    proc = run_cli(
+        "tools",
+        "run",
+        "wordcount",
+        "--input",
+        '{"file": "../../../etc/passwd"}',
+        "--workspace",
+        str(counter_ws),
+        "--sandbox",
+        "local",
+        env=env_with(plugin_path),
+    )
     assert proc.returncode == 2, proc.stdout + proc.stderr
     err = proc.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ")
@@ -129,17 +151,36 @@ def test_tools_run_plugin_path_confined(plugin_path, counter_ws):
 
 
 def test_tools_run_plugin_bad_input(plugin_path, counter_ws):
-    proc = run_cli("tools", "run", "wordcount", "--input", '{"path": "rtl/counter.v"}',
-                   "--workspace", str(counter_ws), "--sandbox", "local",
-                   env=env_with(plugin_path))
+    proc = run_cli(
+        "tools",
+        "run",
+        "wordcount",
+        "--input",
+        '{"path": "rtl/counter.v"}',
+        "--workspace",
+        str(counter_ws),
+        "--sandbox",
+        "local",
+        env=env_with(plugin_path),
+    )
     assert proc.returncode == 2
     err = proc.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: wordcount: bad input")
 
 
 def test_run_broken_plugin_by_name_is_unknown(plugin_path, counter_ws):
-    proc = run_cli("tools", "run", "broken", "--input", "{}", "--workspace", str(counter_ws),
-                   "--sandbox", "local", env=env_with(plugin_path))
+    proc = run_cli(
+        "tools",
+        "run",
+        "broken",
+        "--input",
+        "{}",
+        "--workspace",
+        str(counter_ws),
+        "--sandbox",
+        "local",
+        env=env_with(plugin_path),
+    )
     assert proc.returncode == 2
     err = proc.stderr.strip().splitlines()
     assert len(err) == 1 and "unknown tool 'broken'" in err[0]

@@ -50,9 +50,11 @@ def make_design(root: Path, name: str, rtl: str, clock: str) -> Path:
     d = root / name
     (d / "rtl").mkdir(parents=True)
     (d / "rtl" / f"{name}.v").write_text(rtl)
-    (d / "design.yaml").write_text(f"name: {name}\ntop: {name}\nspec: null\n"
-                                   f"rtl: [rtl/{name}.v]\nclock: {clock}\n"
-                                   "flow: {engine: qflow, pdk: osu018}\n")
+    (d / "design.yaml").write_text(
+        f"name: {name}\ntop: {name}\nspec: null\n"
+        f"rtl: [rtl/{name}.v]\nclock: {clock}\n"
+        "flow: {engine: qflow, pdk: osu018}\n"
+    )
     return d
 
 
@@ -67,14 +69,21 @@ def step(data: dict, name: str) -> dict:
 
 def sta_alone(design: Path, netlist: str, top: str, **inp) -> dict:
     """The sta tool as checks called it before this change: no I/O delay, no uncertainty."""
-    ctx = ToolContext(design, lambda ws: open_sandbox(ws, SandboxSettings(backend="local"),
-                                                      quiet=True))
+    ctx = ToolContext(
+        design, lambda ws: open_sandbox(ws, SandboxSettings(backend="local"), quiet=True)
+    )
     try:
-        res = execute(load_registry(include_plugins=False).get("sta"),
-                      {"netlist": netlist, "top": top, "clock_port": "clk", "liberty": "osu018",
-                       **inp}, ctx)
-        return {"ok": res.ok, "metrics": res.metrics, "diagnostics": res.diagnostics,
-                "script": (design / res.artifacts["script"]).read_text()}
+        res = execute(
+            load_registry(include_plugins=False).get("sta"),
+            {"netlist": netlist, "top": top, "clock_port": "clk", "liberty": "osu018", **inp},
+            ctx,
+        )
+        return {
+            "ok": res.ok,
+            "metrics": res.metrics,
+            "diagnostics": res.diagnostics,
+            "script": (design / res.artifacts["script"]).read_text(),
+        }
     finally:
         ctx.close()
 
@@ -83,9 +92,13 @@ def sta_alone(design: Path, netlist: str, top: str, **inp) -> dict:
 def test_clock_defaults_and_constraints():
     c = ClockSpec(port="clk", period_ns=5)
     assert c.io_delay_pct == 20 and c.uncertainty_ns == 0
-    assert c.sta_constraints() == {"clock_port": "clk", "clock_period_ns": 5,
-                                   "input_delay_ns": 1.0, "output_delay_ns": 1.0,
-                                   "clock_uncertainty_ns": 0.0}
+    assert c.sta_constraints() == {
+        "clock_port": "clk",
+        "clock_period_ns": 5,
+        "input_delay_ns": 1.0,
+        "output_delay_ns": 1.0,
+        "clock_uncertainty_ns": 0.0,
+    }
     assert c.sta_constraints(10)["input_delay_ns"] == 2.0  # follows a relaxed/overridden clock
     assert ClockSpec(io_delay_pct=0).sta_constraints()["input_delay_ns"] == 0
     for bad in ({"io_delay_pct": 101}, {"io_delay_pct": -1}, {"uncertainty_ns": -0.1}):
@@ -117,14 +130,18 @@ def test_prelayout_hold_from_reset_is_a_warning_not_a_gate(tmp_path):
     assert "signed off after CTS and routing" in data["warnings"][0]
 
     # the same netlist as the old gate saw it: a hold failure (reproduces the issue)
-    old = sta_alone(d, step(data, "synthesize")["artifacts"]["netlist"], "rstreg",
-                    clock_period_ns=10, hold_gates=True)
+    old = sta_alone(
+        d,
+        step(data, "synthesize")["artifacts"]["netlist"],
+        "rstreg",
+        clock_period_ns=10,
+        hold_gates=True,
+    )
     assert old["ok"] is False and old["metrics"]["timing__hold__ws"] == m["timing__hold__ws"]
     assert any(x.severity == "error" and x.code == "hold" for x in old["diagnostics"])
 
     # the default 20 % input delay applies to min analysis too: the removal check is met
-    (d / "design.yaml").write_text((d / "design.yaml").read_text().replace(
-        ", io_delay_pct: 0", ""))
+    (d / "design.yaml").write_text((d / "design.yaml").read_text().replace(", io_delay_pct: 0", ""))
     code, data = check(d, "--no-harden")
     m = step(data, "sta")["metrics"]
     assert code == 0 and data["warnings"] == [] and m["timing__hold__met"] is True
@@ -157,8 +174,9 @@ def test_input_delay_is_applied_and_zero_restores_the_old_figures(tmp_path):
     z = step(zero, "sta")["metrics"]
     assert code == 0 and z["timing__setup__ws"] > 0 and z["timing__input_delay_ns"] == 0
     # io_delay_pct 0 is the old call exactly (no delay, no uncertainty): same figures
-    old = sta_alone(d, step(zero, "synthesize")["artifacts"]["netlist"], "inadd",
-                    clock_period_ns=period)
+    old = sta_alone(
+        d, step(zero, "synthesize")["artifacts"]["netlist"], "inadd", clock_period_ns=period
+    )
     for key in ("timing__setup__ws", "timing__setup__tns", "timing__hold__ws"):
         assert old["metrics"][key] == z[key], key
 
@@ -168,32 +186,42 @@ def test_input_delay_is_applied_and_zero_restores_the_old_figures(tmp_path):
     m = sta["metrics"]
     assert code == 1 and data["ok"] is False and data["harden"] is None  # setup still gates
     assert m["timing__input_delay_ns"] == pytest.approx(0.2 * period)
-    assert m["timing__setup__ws"] == pytest.approx(z["timing__setup__ws"] - 0.2 * period,
-                                                   abs=0.02)
+    assert m["timing__setup__ws"] == pytest.approx(z["timing__setup__ws"] - 0.2 * period, abs=0.02)
     assert m["timing__setup__worst_path"]["startpoint"].split("[")[0] in ("a", "b", "c")
     assert "(input port" in m["timing__setup__worst_path"]["startpoint"]
     # LibreLane's SDC: the delays apply to min and max analysis
     script = (d / sta["artifacts"]["script"]).read_text()
     io = m["timing__input_delay_ns"]
-    for line in (f"set_input_delay -max {io} ", f"set_input_delay -min {io} ",
-                 f"set_output_delay -max {io} ", f"set_output_delay -min {io} ",
-                 "set_clock_uncertainty 0.0 "):
+    for line in (
+        f"set_input_delay -max {io} ",
+        f"set_input_delay -min {io} ",
+        f"set_output_delay -max {io} ",
+        f"set_output_delay -min {io} ",
+        "set_clock_uncertainty 0.0 ",
+    ):
         assert line in script, line
 
 
 def test_clock_uncertainty_reaches_sta(tmp_path):
-    d = make_design(tmp_path, "rstreg", RSTREG,
-                    "{port: clk, period_ns: 10, io_delay_pct: 0, uncertainty_ns: 0.25}")
+    d = make_design(
+        tmp_path,
+        "rstreg",
+        RSTREG,
+        "{port: clk, period_ns: 10, io_delay_pct: 0, uncertainty_ns: 0.25}",
+    )
     code, data = check(d, "--no-harden")
     sta = step(data, "sta")
     m = sta["metrics"]
     assert m["clock__uncertainty_ns"] == 0.25
     assert "set_clock_uncertainty 0.25" in (d / sta["artifacts"]["script"]).read_text()
-    old = sta_alone(d, step(data, "synthesize")["artifacts"]["netlist"], "rstreg",
-                    clock_period_ns=10)
+    old = sta_alone(
+        d, step(data, "synthesize")["artifacts"]["netlist"], "rstreg", clock_period_ns=10
+    )
     # uncertainty is taken from setup and from hold slack alike
-    assert m["timing__setup__ws"] == pytest.approx(old["metrics"]["timing__setup__ws"] - 0.25,
-                                                   abs=1e-3)
-    assert m["timing__hold__ws"] == pytest.approx(old["metrics"]["timing__hold__ws"] - 0.25,
-                                                  abs=1e-3)
+    assert m["timing__setup__ws"] == pytest.approx(
+        old["metrics"]["timing__setup__ws"] - 0.25, abs=1e-3
+    )
+    assert m["timing__hold__ws"] == pytest.approx(
+        old["metrics"]["timing__hold__ws"] - 0.25, abs=1e-3
+    )
     assert code == 0  # the hold warning does not gate

@@ -41,8 +41,17 @@ def counter_netlist(counter_ws, tool_ctx, run_tool):
 
 def test_sta_counter_violated_at_half_ns(counter_ws, counter_netlist, run_tool):
     ctx, netlist = counter_netlist
-    res = run_tool(ctx, "sta", {"netlist": netlist, "top": "counter", "clock_port": "clk",
-                                "clock_period_ns": 0.5, "liberty": "osu018"})
+    res = run_tool(
+        ctx,
+        "sta",
+        {
+            "netlist": netlist,
+            "top": "counter",
+            "clock_port": "clk",
+            "clock_period_ns": 0.5,
+            "liberty": "osu018",
+        },
+    )
     assert res.ok is False and res.failure == "check", res.summary
     m = res.metrics
     assert m["timing__setup__ws"] < 0
@@ -88,8 +97,17 @@ def test_sta_counter_violated_at_half_ns(counter_ws, counter_netlist, run_tool):
 
 def test_sta_counter_met_at_10ns(counter_ws, counter_netlist, run_tool):
     ctx, netlist = counter_netlist
-    res = run_tool(ctx, "sta", {"netlist": netlist, "top": "counter", "clock_port": "clk",
-                                "clock_period_ns": 10, "liberty": "osu018"})
+    res = run_tool(
+        ctx,
+        "sta",
+        {
+            "netlist": netlist,
+            "top": "counter",
+            "clock_port": "clk",
+            "clock_period_ns": 10,
+            "liberty": "osu018",
+        },
+    )
     assert res.ok is True, res.summary
     m = res.metrics
     assert m["timing__setup__ws"] > 0 and m["timing__hold__ws"] > 0
@@ -120,7 +138,10 @@ def test_openroad_gcd_asap7_violated_paths():
     assert first.stages[0].pin == "dpath/a_lt_b$in1[0]$_DFFE_PP_/CLK"
     assert first.stages[0].cell == "DFFHQNx1_ASAP7_75t_R"
     assert (first.stages[1].pin, first.stages[1].incr, first.stages[1].arrival) == (
-        "dpath/a_lt_b$in1[0]$_DFFE_PP_/QN", 71.18, 71.18)
+        "dpath/a_lt_b$in1[0]$_DFFE_PP_/QN",
+        71.18,
+        71.18,
+    )
     assert first.stages[2].edge == "v" and first.stages[2].cell == "INVx1_ASAP7_75t_R"
     assert first.stages[-1].pin == "dpath/a_lt_b$in1[1]$_DFFE_PP_/D"
     assert_arrivals_add_up(first, tol=0.011)
@@ -147,7 +168,10 @@ def test_ol2_checks_rpt_unconstrained_path():
     assert len(p.stages) == 26
     assert (p.stages[0].pin, p.stages[0].cell, p.stages[0].arrival) == ("wb_rst_i", "in", 18.07)
     assert (p.stages[1].pin, p.stages[1].incr, p.stages[1].arrival) == (
-        "input37/A", 0.000242, 18.07024)
+        "input37/A",
+        0.000242,
+        18.07024,
+    )
     assert (p.stages[2].pin, p.stages[2].incr) == ("input37/X", 0.259387)
     assert p.stages[-1].pin == "_308_/D" and p.stages[-1].cell == "sky130_fd_sc_hd__dfxtp_1"
     assert not any(s.pin.endswith("(net)") or s.cell == "net" for s in p.stages)
@@ -157,8 +181,10 @@ def test_ol2_checks_rpt_unconstrained_path():
 def test_ol2_checks_rpt_slew_table_is_not_endpoints():
     """`report_check_types -max_slew` rows look like endpoint rows but are pins vs slew limits."""
     text = read(TIMING / "ol2_sta_max_ss_100C_1v60_checks.rpt")
-    assert "output79/A                              1.000000    1.437235   -0.437235 (VIOLATED)" \
+    assert (
+        "output79/A                              1.000000    1.437235   -0.437235 (VIOLATED)"
         in text
+    )
     assert parse_endpoint_table(text) == []
 
 
@@ -166,7 +192,11 @@ def test_ol2_max_rpt_met_paths():
     paths = parse_paths(read(TIMING / "ol2_sta_max_ss_100C_1v60_max_met.rpt"))
     assert len(paths) >= 4
     assert [(p.endpoint.split(" (")[0], p.slack) for p in paths[:4]] == [
-        ("_308_", 5.046576), ("_298_", 5.218062), ("_301_", 5.239283), ("_300_", 5.252332)]
+        ("_308_", 5.046576),
+        ("_298_", 5.218062),
+        ("_301_", 5.239283),
+        ("_300_", 5.252332),
+    ]
     assert {p.startpoint for p in paths[:4]} == {"wb_rst_i (input port clocked by clk)"}
     assert all(p.slack > 0 for p in paths[:4])
     assert paths[1].arrival == 28.027391 and paths[1].required == 33.245453
@@ -178,8 +208,10 @@ def test_ol1_min_rpt_hold_violations():
     paths = parse_paths(read(TIMING / "ol1_multi_corner_sta_min_hold_violated.rpt"))[:6]
     assert [p.slack for p in paths] == [-0.11, -0.10, -0.09, 0.30, 0.47, 0.47]
     assert [p.startpoint for p in paths[:3]] == [
-        "wbs_dat_i[7] (input port clocked by clk)", "la_data_in[48] (input port clocked by clk)",
-        "wbs_dat_i[6] (input port clocked by clk)"]
+        "wbs_dat_i[7] (input port clocked by clk)",
+        "la_data_in[48] (input port clocked by clk)",
+        "wbs_dat_i[6] (input port clocked by clk)",
+    ]
     assert [p.endpoint.split(" (")[0] for p in paths[:3]] == ["_350_", "_345_", "_349_"]
     assert paths[4].startpoint == "_369_ (rising edge-triggered flip-flop clocked by clk)"
     assert {p.path_type for p in paths} == {"min"}
@@ -195,8 +227,11 @@ def test_ol1_min_rpt_hold_violations():
 
 
 def test_summary_reports_are_not_paths():
-    for name in ("ol2_stapostpnr_summary_met.rpt", "ol1_multi_corner_sta_summary_hold_violated.rpt",
-                 "ol2_sta_max_ss_100C_1v60_wns.max.rpt"):
+    for name in (
+        "ol2_stapostpnr_summary_met.rpt",
+        "ol1_multi_corner_sta_summary_hold_violated.rpt",
+        "ol2_sta_max_ss_100C_1v60_wns.max.rpt",
+    ):
         text = read(TIMING / name)
         assert text.strip()
         assert parse_paths(text) == [] and parse_endpoint_table(text) == [], name
@@ -219,14 +254,18 @@ def test_yosys_multiple_drivers_colorlite():
 
 
 def test_yosys_wire_used_no_driver():
-    diags = parse_yosys(read(YOSYS / "issue_openlane2098_yosys_wire_used_no_driver.log"),
-                        lambda p: p)
+    diags = parse_yosys(
+        read(YOSYS / "issue_openlane2098_yosys_wire_used_no_driver.log"), lambda p: p
+    )
     assert len(diags) == 11
     assert {d.code for d in diags} == {"no-driver"}
     assert {d.severity for d in diags} == {"warning"}
     wires = [d.message.split("HL_NEURON.\\")[1].split(" is used")[0] for d in diags]
     assert wires == [f"VALUE_OUT [{i}]" for i in range(7, -1, -1)] + [
-        "VALID_OUT", "READY", "OVERFLOW"]
+        "VALID_OUT",
+        "READY",
+        "OVERFLOW",
+    ]
 
 
 def test_yosys_clean_librelane_log():
@@ -239,9 +278,11 @@ def test_yosys_clean_librelane_log():
 
 
 def test_yosys_file_errors_are_mapped():
-    text = ("/workspace/.siliconcrew/jobs/x/../../rtl/top.v:12: ERROR: syntax error, "
-            "unexpected ';'\nERROR: Module `foo' referenced in module `top' is not part of the "
-            "design.\n")
+    text = (
+        "/workspace/.siliconcrew/jobs/x/../../rtl/top.v:12: ERROR: syntax error, "
+        "unexpected ';'\nERROR: Module `foo' referenced in module `top' is not part of the "
+        "design.\n"
+    )
     seen = []
 
     def mapper(p):
@@ -251,7 +292,9 @@ def test_yosys_file_errors_are_mapped():
     diags = parse_yosys(text, mapper)
     assert seen == ["/workspace/.siliconcrew/jobs/x/../../rtl/top.v"]
     assert [(d.file, d.line, d.severity) for d in diags] == [
-        ("rtl/top.v", 12, "error"), (None, None, "error")]
+        ("rtl/top.v", 12, "error"),
+        (None, None, "error"),
+    ]
     assert "syntax error" in diags[0].message and "foo" in diags[1].message
 
 
@@ -265,7 +308,8 @@ def test_synthesize_reports_real_yosys_driver_problems(tmp_path, tool_ctx, run_t
         "  assign y = a;\n"
         "  assign y = b;\n"
         "  assign z = w;\n"
-        "endmodule\n")
+        "endmodule\n"
+    )
     res = run_tool(tool_ctx(ws), "synthesize", {"files": ["md.v"], "top": "md"})
     assert res.ok, res.summary
     codes = [d.code for d in res.diagnostics]

@@ -40,8 +40,11 @@ def test_lint_syntax_error_has_right_line(counter_ws, tool_ctx, run_tool):
 
 
 def test_lint_reports_width_warning_with_code(counter_ws, tool_ctx, run_tool):
-    rel = write(counter_ws, "rtl/w.v", "module w(input [3:0] a, output [1:0] b);\n"
-                "  assign b = a;\nendmodule\n")
+    rel = write(
+        counter_ws,
+        "rtl/w.v",
+        "module w(input [3:0] a, output [1:0] b);\n  assign b = a;\nendmodule\n",
+    )
     r = run_tool(tool_ctx(counter_ws), "lint", {"files": [rel], "top": "w"})
     assert r.ok  # warnings do not fail lint
     width = [d for d in r.diagnostics if d.code == "WIDTH"]
@@ -93,8 +96,11 @@ def test_wrong_top_name(counter_ws, tool_ctx, run_tool):
 
 
 def test_script_injection_in_top_refused(counter_ws, tool_ctx, run_tool):
-    r = run_tool(tool_ctx(counter_ws), "synthesize",
-                 {"files": ["rtl/counter.v"], "top": "counter; exec rm -rf /"})
+    r = run_tool(
+        tool_ctx(counter_ws),
+        "synthesize",
+        {"files": ["rtl/counter.v"], "top": "counter; exec rm -rf /"},
+    )
     assert r.failure == "input" and "identifier" in r.summary
 
 
@@ -103,8 +109,11 @@ SIM_FILES = ["rtl/counter.v", "tb/tb_counter.v"]
 
 
 def test_simulate_counter_passes_with_vcd(counter_ws, tool_ctx, run_tool):
-    r = run_tool(tool_ctx(counter_ws), "simulate",
-                 {"files": SIM_FILES, "top": "tb_counter", "pass_patterns": ["TEST PASSED"]})
+    r = run_tool(
+        tool_ctx(counter_ws),
+        "simulate",
+        {"files": SIM_FILES, "top": "tb_counter", "pass_patterns": ["TEST PASSED"]},
+    )
     assert r.ok, r.summary
     assert (counter_ws / r.artifacts["vcd"]).stat().st_size > 1000
     assert r.metrics["sim__exit_code"] == 0 and not r.metrics["sim__timed_out"]
@@ -120,27 +129,31 @@ def test_simulate_detects_wrong_design(counter_ws, tool_ctx, run_tool):
 
 
 def test_simulate_required_pass_pattern_missing(counter_ws, tool_ctx, run_tool):
-    r = run_tool(tool_ctx(counter_ws), "simulate",
-                 {"files": SIM_FILES, "top": "tb_counter", "pass_patterns": ["ALL GREEN"]})
+    r = run_tool(
+        tool_ctx(counter_ws),
+        "simulate",
+        {"files": SIM_FILES, "top": "tb_counter", "pass_patterns": ["ALL GREEN"]},
+    )
     assert not r.ok and "ALL GREEN" in r.summary
 
 
 def test_simulate_fatal_and_error_are_failures(counter_ws, tool_ctx, run_tool):
     ctx = tool_ctx(counter_ws)
-    rel = write(counter_ws, "tb/fatal.v",
-                "module tf; initial begin #1 $fatal(1, \"boom\"); end endmodule\n")
+    rel = write(
+        counter_ws, "tb/fatal.v", 'module tf; initial begin #1 $fatal(1, "boom"); end endmodule\n'
+    )
     r = run_tool(ctx, "simulate", {"files": [rel], "top": "tf"})
     assert not r.ok
     assert any(d.code == "sim-fatal" and d.line == 1 for d in r.diagnostics)
-    rel = write(counter_ws, "tb/err.v",
-                "module te; initial begin $error(\"bad\"); $finish; end endmodule\n")
+    rel = write(
+        counter_ws, "tb/err.v", 'module te; initial begin $error("bad"); $finish; end endmodule\n'
+    )
     r = run_tool(ctx, "simulate", {"files": [rel], "top": "te"})
     assert not r.ok and any(d.code == "sim-error" for d in r.diagnostics)
 
 
 def test_simulate_never_finishes_is_timeout(counter_ws, tool_ctx, run_tool):
-    rel = write(counter_ws, "tb/hang.v",
-                "module th; reg c = 0; always #1 c = ~c; endmodule\n")
+    rel = write(counter_ws, "tb/hang.v", "module th; reg c = 0; always #1 c = ~c; endmodule\n")
     r = run_tool(tool_ctx(counter_ws), "simulate", {"files": [rel], "top": "th", "timeout_s": 2})
     assert not r.ok and r.failure == "timeout"
     assert "did not finish within 2 s" in r.summary
@@ -148,16 +161,21 @@ def test_simulate_never_finishes_is_timeout(counter_ws, tool_ctx, run_tool):
 
 
 def test_simulate_custom_fail_pattern_and_defines(counter_ws, tool_ctx, run_tool):
-    rel = write(counter_ws, "tb/d.v", "module td; initial begin\n"
-                "`ifdef MODE_B $display(\"mode B: Mismatches: 3 in 10 samples\");\n"
-                "`else $display(\"mode A: Mismatches: 0 in 10 samples\"); `endif\n"
-                "$finish; end endmodule\n")
+    rel = write(
+        counter_ws,
+        "tb/d.v",
+        "module td; initial begin\n"
+        '`ifdef MODE_B $display("mode B: Mismatches: 3 in 10 samples");\n'
+        '`else $display("mode A: Mismatches: 0 in 10 samples"); `endif\n'
+        "$finish; end endmodule\n",
+    )
     ctx = tool_ctx(counter_ws)
     pats = {"pass_patterns": [r"Mismatches: 0 in \d+ samples"]}
     a = run_tool(ctx, "simulate", {"files": [rel], "top": "td", **pats})
     assert a.ok, a.summary
-    b = run_tool(ctx, "simulate",
-                 {"files": [rel], "top": "td", "defines": {"MODE_B": None}, **pats})
+    b = run_tool(
+        ctx, "simulate", {"files": [rel], "top": "td", "defines": {"MODE_B": None}, **pats}
+    )
     assert not b.ok
 
 
@@ -169,9 +187,17 @@ def test_simulate_compile_error_located(counter_ws, tool_ctx, run_tool):
 
 
 def test_simulate_with_verilator(counter_ws, tool_ctx, run_tool):
-    r = run_tool(tool_ctx(counter_ws), "simulate",
-                 {"files": SIM_FILES, "top": "tb_counter", "simulator": "verilator",
-                  "timeout_s": 120, "pass_patterns": ["TEST PASSED"]})
+    r = run_tool(
+        tool_ctx(counter_ws),
+        "simulate",
+        {
+            "files": SIM_FILES,
+            "top": "tb_counter",
+            "simulator": "verilator",
+            "timeout_s": 120,
+            "pass_patterns": ["TEST PASSED"],
+        },
+    )
     assert r.ok, r.summary + json.dumps([d.model_dump() for d in r.diagnostics])[:2000]
 
 
@@ -188,9 +214,13 @@ def test_synthesize_counter(counter_ws, tool_ctx, run_tool):
 
 
 def test_synthesize_reports_latch_and_multiple_drivers(counter_ws, tool_ctx, run_tool):
-    rel = write(counter_ws, "rtl/latchy.v", "module latchy(input en, input d, input e, "
-                "output reg q, output y);\n  always @* if (en) q = d;\n  assign y = d;\n"
-                "  assign y = e;\nendmodule\n")
+    rel = write(
+        counter_ws,
+        "rtl/latchy.v",
+        "module latchy(input en, input d, input e, "
+        "output reg q, output y);\n  always @* if (en) q = d;\n  assign y = d;\n"
+        "  assign y = e;\nendmodule\n",
+    )
     r = run_tool(tool_ctx(counter_ws), "synthesize", {"files": [rel], "top": "latchy"})
     codes = {d.code for d in r.diagnostics}
     assert "latch" in codes, r.diagnostics
@@ -209,14 +239,20 @@ def _synth(ctx, run_tool, top="counter", files=("rtl/counter.v",)):
 def test_sta_met_and_violated(counter_ws, tool_ctx, run_tool):
     ctx = tool_ctx(counter_ws)
     netlist = _synth(ctx, run_tool)
-    met = run_tool(ctx, "sta", {"netlist": netlist, "top": "counter", "clock_port": "clk",
-                                "clock_period_ns": 10})
+    met = run_tool(
+        ctx,
+        "sta",
+        {"netlist": netlist, "top": "counter", "clock_port": "clk", "clock_period_ns": 10},
+    )
     assert met.ok and met.metrics["timing__met"]
     assert 0 < met.metrics["timing__setup__ws"] < 10
     assert met.metrics["timing__setup__tns"] == 0
     assert met.metrics["timing__hold__ws"] is not None
-    fast = run_tool(ctx, "sta", {"netlist": netlist, "top": "counter", "clock_port": "clk",
-                                 "clock_period_ns": 0.4})
+    fast = run_tool(
+        ctx,
+        "sta",
+        {"netlist": netlist, "top": "counter", "clock_port": "clk", "clock_period_ns": 0.4},
+    )
     assert not fast.ok and fast.failure == "check"
     assert fast.metrics["timing__setup__ws"] < 0
     assert fast.metrics["timing__setup__tns"] < fast.metrics["timing__setup__ws"]
@@ -225,42 +261,57 @@ def test_sta_met_and_violated(counter_ws, tool_ctx, run_tool):
     assert worst["slack"] == pytest.approx(fast.metrics["timing__setup__ws"], abs=1e-3)
     assert any(s["cell"] == "DFFPOSX1" for s in worst["stages"])
     # WNS scales with the clock: same path, 9.6 ns tighter clock
-    assert met.metrics["timing__setup__ws"] - fast.metrics["timing__setup__ws"] == \
-        pytest.approx(9.6, abs=0.01)
+    assert met.metrics["timing__setup__ws"] - fast.metrics["timing__setup__ws"] == pytest.approx(
+        9.6, abs=0.01
+    )
 
 
 def test_sta_wrong_clock_port_and_top(counter_ws, tool_ctx, run_tool):
     ctx = tool_ctx(counter_ws)
     netlist = _synth(ctx, run_tool)
-    r = run_tool(ctx, "sta", {"netlist": netlist, "top": "counter", "clock_port": "clock",
-                              "clock_period_ns": 10})
+    r = run_tool(
+        ctx,
+        "sta",
+        {"netlist": netlist, "top": "counter", "clock_port": "clock", "clock_period_ns": 10},
+    )
     assert r.failure == "input" and "clock port 'clock'" in r.summary
-    r = run_tool(ctx, "sta", {"netlist": netlist, "top": "nosuch", "clock_port": "clk",
-                              "clock_period_ns": 10})
+    r = run_tool(
+        ctx,
+        "sta",
+        {"netlist": netlist, "top": "nosuch", "clock_port": "clk", "clock_period_ns": 10},
+    )
     assert not r.ok and r.failure == "tool"
 
 
 def test_equivalence_proves_and_catches_a_change(counter_ws, tool_ctx, run_tool):
     ctx = tool_ctx(counter_ws)
     netlist = _synth(ctx, run_tool)
-    good = run_tool(ctx, "equivalence", {"files": ["rtl/counter.v"], "netlist": netlist,
-                                         "top": "counter"})
+    good = run_tool(
+        ctx, "equivalence", {"files": ["rtl/counter.v"], "netlist": netlist, "top": "counter"}
+    )
     assert good.ok, good.summary
     assert good.metrics["equiv__unproven"] == 0 and good.metrics["equiv__proven"] >= 9
     # Change the RTL (wrap flag now inverted) and compare against the old netlist.
     rtl = counter_ws / "rtl/counter.v"
-    write(counter_ws, "rtl/counter_mut.v", rtl.read_text().replace(
-        "assign wrap = en &&", "assign wrap = !en &&"))
-    bad = run_tool(ctx, "equivalence", {"files": ["rtl/counter_mut.v"], "netlist": netlist,
-                                        "top": "counter"})
+    write(
+        counter_ws,
+        "rtl/counter_mut.v",
+        rtl.read_text().replace("assign wrap = en &&", "assign wrap = !en &&"),
+    )
+    bad = run_tool(
+        ctx, "equivalence", {"files": ["rtl/counter_mut.v"], "netlist": netlist, "top": "counter"}
+    )
     assert not bad.ok and bad.failure == "check"
     assert bad.metrics["equiv__unproven"] >= 1
     assert any("wrap" in d.message for d in bad.diagnostics)
 
 
 def test_unknown_liberty_file_refused(counter_ws, tool_ctx, run_tool):
-    r = run_tool(tool_ctx(counter_ws), "synthesize",
-                 {"files": ["rtl/counter.v"], "top": "counter", "liberty": "libs/none.lib"})
+    r = run_tool(
+        tool_ctx(counter_ws),
+        "synthesize",
+        {"files": ["rtl/counter.v"], "top": "counter", "liberty": "libs/none.lib"},
+    )
     assert r.failure == "input" and "libs/none.lib" in r.summary
 
 
@@ -295,16 +346,33 @@ def test_equivalence_by_simulation_on_a_multiplier(tmp_path, tool_ctx, run_tool)
     shutil.copytree(EXAMPLES / "mac8", ws, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
     ctx = tool_ctx(ws)
     netlist = _synth(ctx, run_tool, top="mac8", files=("rtl/mac8.v",))
-    good = run_tool(ctx, "equivalence", {"files": ["rtl/mac8.v"], "netlist": netlist,
-                                         "top": "mac8", "method": "simulation",
-                                         "sim_cycles": 500})
+    good = run_tool(
+        ctx,
+        "equivalence",
+        {
+            "files": ["rtl/mac8.v"],
+            "netlist": netlist,
+            "top": "mac8",
+            "method": "simulation",
+            "sim_cycles": 500,
+        },
+    )
     assert good.ok, good.summary
     assert good.metrics["equiv__method"] == "simulation" and good.metrics["equiv__compared"] > 400
     assert "not a proof" in good.summary
     rtl = ws / "rtl" / "mac8.v"
     write(ws, "rtl/mac8_bug.v", rtl.read_text().replace("a * b", "a * (b ^ 8'h01)"))
-    bad = run_tool(ctx, "equivalence", {"files": ["rtl/mac8_bug.v"], "netlist": netlist,
-                                        "top": "mac8", "method": "simulation", "sim_cycles": 500})
+    bad = run_tool(
+        ctx,
+        "equivalence",
+        {
+            "files": ["rtl/mac8_bug.v"],
+            "netlist": netlist,
+            "top": "mac8",
+            "method": "simulation",
+            "sim_cycles": 500,
+        },
+    )
     assert not bad.ok and bad.failure == "check"
     assert bad.metrics["equiv__mismatches"] > 0
     assert bad.diagnostics[0].message.startswith("MISMATCH") and "acc" in bad.diagnostics[0].message

@@ -39,12 +39,22 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 FailureClass = Literal[
-    "rtl_fails_testbench", "sim_synth_mismatch", "synthesis_problem", "placement_density",
-    "routing_congestion", "drc_violations",
-    "antenna_violations", "lvs_pins_only", "lvs_mismatch", "power_grid_violations",
+    "rtl_fails_testbench",
+    "sim_synth_mismatch",
+    "synthesis_problem",
+    "placement_density",
+    "routing_congestion",
+    "drc_violations",
+    "antenna_violations",
+    "lvs_pins_only",
+    "lvs_mismatch",
+    "power_grid_violations",
     "max_slew_cap_fanout",
     "setup_violations",
-    "hold_violations", "gate_level_mismatch", "tool_crash", "unknown",
+    "hold_violations",
+    "gate_level_mismatch",
+    "tool_crash",
+    "unknown",
 ]
 
 #: The golden testbench fails on the RTL itself (the gate-level stage runs it on both).
@@ -80,11 +90,22 @@ UNKNOWN = "unknown"
 #: Most fundamental first. DRV repair (slew/cap/fanout) precedes timing repair as in OpenROAD;
 #: a crash without a recognised cause and "unknown" only lead when nothing else was found.
 CLASS_ORDER: tuple[str, ...] = (
-    RTL_FAILS_TESTBENCH, SIM_SYNTH_MISMATCH, SYNTHESIS_PROBLEM, PLACEMENT_DENSITY,
-    ROUTING_CONGESTION, DRC_VIOLATIONS,
-    ANTENNA_VIOLATIONS, LVS_PINS_ONLY, LVS_MISMATCH, POWER_GRID_VIOLATIONS, MAX_SLEW_CAP_FANOUT,
+    RTL_FAILS_TESTBENCH,
+    SIM_SYNTH_MISMATCH,
+    SYNTHESIS_PROBLEM,
+    PLACEMENT_DENSITY,
+    ROUTING_CONGESTION,
+    DRC_VIOLATIONS,
+    ANTENNA_VIOLATIONS,
+    LVS_PINS_ONLY,
+    LVS_MISMATCH,
+    POWER_GRID_VIOLATIONS,
+    MAX_SLEW_CAP_FANOUT,
     SETUP_VIOLATIONS,
-    HOLD_VIOLATIONS, GATE_LEVEL_MISMATCH, TOOL_CRASH, UNKNOWN,
+    HOLD_VIOLATIONS,
+    GATE_LEVEL_MISMATCH,
+    TOOL_CRASH,
+    UNKNOWN,
 )
 FAILURE_CLASSES = CLASS_ORDER
 MAX_EVIDENCE = 5
@@ -118,6 +139,7 @@ class _Hit:
 # --------------------------------------------------------------------------------------------
 # metrics
 # --------------------------------------------------------------------------------------------
+
 
 def _to_number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
@@ -154,42 +176,84 @@ def _fmt(name: str, value: float) -> str:
 _COUNT_RULES: tuple[tuple[str, Severity, tuple[str, ...], str], ...] = (
     (SYNTHESIS_PROBLEM, "error", ("design__inferred_latch__count",), "inferred latches"),
     (SYNTHESIS_PROBLEM, "error", ("design__instance_unmapped__count",), "unmapped cells"),
-    (SYNTHESIS_PROBLEM, "error", ("synthesis__check_error__count",),
-     "yosys CHECK errors (multiple/no drivers, loops)"),
-    (SYNTHESIS_PROBLEM, "error", ("design__lint_error__count", "design__lint_errors__count"),
-     "lint errors"),
+    (
+        SYNTHESIS_PROBLEM,
+        "error",
+        ("synthesis__check_error__count",),
+        "yosys CHECK errors (multiple/no drivers, loops)",
+    ),
+    (
+        SYNTHESIS_PROBLEM,
+        "error",
+        ("design__lint_error__count", "design__lint_errors__count"),
+        "lint errors",
+    ),
     # qflow's qrouter count (the qflow engine's metric; LibreLane has no such metric: its
     # routing failures show in route__drc_errors__iter:N, see _drt_iteration_hits)
     (ROUTING_CONGESTION, "error", ("route__failed_nets",), "nets the router could not route"),
-    (ROUTING_CONGESTION, "error", ("design__critical_disconnected_pin__count",),
-     "critical pins left disconnected by routing"),
+    (
+        ROUTING_CONGESTION,
+        "error",
+        ("design__critical_disconnected_pin__count",),
+        "critical pins left disconnected by routing",
+    ),
     (DRC_VIOLATIONS, "error", ("route__drc_errors",), "detailed-routing DRC errors"),
     (DRC_VIOLATIONS, "error", ("magic__drc_error__count",), "magic DRC errors"),
     (DRC_VIOLATIONS, "error", ("klayout__drc_error__count",), "KLayout DRC errors"),
     (DRC_VIOLATIONS, "error", ("magic__illegal_overlap__count",), "illegal overlaps"),
     (ANTENNA_VIOLATIONS, "error", ("antenna__violating__nets",), "antenna-violating nets"),
     (ANTENNA_VIOLATIONS, "error", ("antenna__violating__pins",), "antenna-violating pins"),
-    (ANTENNA_VIOLATIONS, "error",
-     ("route__antenna_violation__count", "route__antenna_violations__count"),
-     "antenna violations after routing"),
+    (
+        ANTENNA_VIOLATIONS,
+        "error",
+        ("route__antenna_violation__count", "route__antenna_violations__count"),
+        "antenna violations after routing",
+    ),
     (ANTENNA_VIOLATIONS, "error", ("klayout__antenna_error__count",), "KLayout antenna errors"),
-    (LVS_MISMATCH, "error", ("design__lvs_error__count", "design__lvs_errors__count"),
-     "LVS errors"),
-    (LVS_MISMATCH, "error", ("design__lvs_unmatched_pin__count",
-                             "design__lvs_unmatched_pins__count"), "LVS unmatched pins"),
-    (LVS_MISMATCH, "error", ("design__lvs_unmatched_net__count",
-                             "design__lvs_unmatched_nets__count"), "LVS unmatched nets"),
-    (POWER_GRID_VIOLATIONS, "error", ("design__power_grid_violation__count",),
-     "power-grid violations (OpenROAD PSM)"),
+    (
+        LVS_MISMATCH,
+        "error",
+        ("design__lvs_error__count", "design__lvs_errors__count"),
+        "LVS errors",
+    ),
+    (
+        LVS_MISMATCH,
+        "error",
+        ("design__lvs_unmatched_pin__count", "design__lvs_unmatched_pins__count"),
+        "LVS unmatched pins",
+    ),
+    (
+        LVS_MISMATCH,
+        "error",
+        ("design__lvs_unmatched_net__count", "design__lvs_unmatched_nets__count"),
+        "LVS unmatched nets",
+    ),
+    (
+        POWER_GRID_VIOLATIONS,
+        "error",
+        ("design__power_grid_violation__count",),
+        "power-grid violations (OpenROAD PSM)",
+    ),
     (DRC_VIOLATIONS, "error", ("klayout__density_error__count",), "KLayout density errors"),
-    (TOOL_CRASH, "error", ("design__xor_difference__count",),
-     "Magic and KLayout stream-outs differ (XOR)"),
-    (MAX_SLEW_CAP_FANOUT, "warning", ("design__max_slew_violation__count",),
-     "max slew violations"),
-    (MAX_SLEW_CAP_FANOUT, "warning", ("design__max_cap_violation__count",),
-     "max capacitance violations"),
-    (MAX_SLEW_CAP_FANOUT, "warning", ("design__max_fanout_violation__count",),
-     "max fanout violations"),
+    (
+        TOOL_CRASH,
+        "error",
+        ("design__xor_difference__count",),
+        "Magic and KLayout stream-outs differ (XOR)",
+    ),
+    (MAX_SLEW_CAP_FANOUT, "warning", ("design__max_slew_violation__count",), "max slew violations"),
+    (
+        MAX_SLEW_CAP_FANOUT,
+        "warning",
+        ("design__max_cap_violation__count",),
+        "max capacitance violations",
+    ),
+    (
+        MAX_SLEW_CAP_FANOUT,
+        "warning",
+        ("design__max_fanout_violation__count",),
+        "max fanout violations",
+    ),
     (SETUP_VIOLATIONS, "error", ("timing__setup_vio__count",), "setup-violating paths"),
     (HOLD_VIOLATIONS, "error", ("timing__hold_vio__count",), "hold-violating paths"),
 )
@@ -212,17 +276,25 @@ def _drt_iteration_hits(metrics: dict[str, Any]) -> list[_Hit]:
     """LibreLane's per-iteration detailed-routing counts (`route__drc_errors__iter:N`, written
     by OpenROAD.DetailedRouting's metrics): a router still far from 0 at its last iteration is
     congestion; one that ends with a few violations is left to the route__drc_errors rule."""
-    iters = sorted((int(m.group(1)), v) for k, raw in metrics.items()
-                   if (m := _DRT_ITER_METRIC.match(k)) and (v := _to_number(raw)) is not None)
+    iters = sorted(
+        (int(m.group(1)), v)
+        for k, raw in metrics.items()
+        if (m := _DRT_ITER_METRIC.match(k)) and (v := _to_number(raw)) is not None
+    )
     if len(iters) < 2:
         return []
     (first_n, first), (last_n, last) = iters[0], iters[-1]
     if last <= 0 or first <= 0 or last < DRT_STUCK_FRACTION * first:
         return []
-    return [_Hit(ROUTING_CONGESTION, "error",
-                 f"route__drc_errors__iter:{last_n}={int(last)} "
-                 f"(route__drc_errors__iter:{first_n}={int(first)})",
-                 "detailed routing did not converge")]
+    return [
+        _Hit(
+            ROUTING_CONGESTION,
+            "error",
+            f"route__drc_errors__iter:{last_n}={int(last)} "
+            f"(route__drc_errors__iter:{first_n}={int(first)})",
+            "detailed routing did not converge",
+        )
+    ]
 
 
 def _metric_hits(metrics: dict[str, Any]) -> list[_Hit]:
@@ -279,12 +351,22 @@ def load_metrics(path: str | Path) -> dict[str, Any]:
 # log text: line rules
 # --------------------------------------------------------------------------------------------
 
+
 class _Rule:
     __slots__ = ("rx", "klass", "severity", "message", "count_group", "yosys_only", "needles")
 
-    def __init__(self, pattern: str, klass: str, severity: Severity, message: str, *,
-                 count_group: int | None = None, flags: int = 0,
-                 yosys_only: bool = False, needles: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        pattern: str,
+        klass: str,
+        severity: Severity,
+        message: str,
+        *,
+        count_group: int | None = None,
+        flags: int = 0,
+        yosys_only: bool = False,
+        needles: tuple[str, ...] = (),
+    ) -> None:
         self.rx = re.compile(pattern, flags | re.MULTILINE)
         self.klass, self.severity, self.message = klass, severity, message
         self.count_group = count_group
@@ -299,142 +381,325 @@ _I = re.IGNORECASE
 # a match cannot run into the next line.
 _RULES: tuple[_Rule, ...] = (
     # the gate-level stage's verdict (qflow engine: RTL and netlist against one testbench)
-    _Rule(r"^the design fails its own testbench on the RTL too", RTL_FAILS_TESTBENCH, "error",
-          "the RTL fails its own golden testbench"),
-    _Rule(r"^simulation/synthesis mismatch: ", SIM_SYNTH_MISMATCH, "error",
-          "the RTL fails the testbench the post-route netlist passes"),
-    _Rule(r"^post-route netlist fails the testbench the RTL passes.*(?:netlist X|"
-          r"the design's nets differ)", SIM_SYNTH_MISMATCH, "error",
-          "the netlist's nets differ from the RTL's"),
-    _Rule(r"^post-route netlist fails the testbench the RTL passes(?!.*(?:netlist X|"
-          r"the design's nets differ))", GATE_LEVEL_MISMATCH, "error",
-          "the netlist fails where the RTL passes, the design's nets agree"),
+    _Rule(
+        r"^the design fails its own testbench on the RTL too",
+        RTL_FAILS_TESTBENCH,
+        "error",
+        "the RTL fails its own golden testbench",
+    ),
+    _Rule(
+        r"^simulation/synthesis mismatch: ",
+        SIM_SYNTH_MISMATCH,
+        "error",
+        "the RTL fails the testbench the post-route netlist passes",
+    ),
+    _Rule(
+        r"^post-route netlist fails the testbench the RTL passes.*(?:netlist X|"
+        r"the design's nets differ)",
+        SIM_SYNTH_MISMATCH,
+        "error",
+        "the netlist's nets differ from the RTL's",
+    ),
+    _Rule(
+        r"^post-route netlist fails the testbench the RTL passes(?!.*(?:netlist X|"
+        r"the design's nets differ))",
+        GATE_LEVEL_MISMATCH,
+        "error",
+        "the netlist fails where the RTL passes, the design's nets agree",
+    ),
     # the testbench does not compile against the flat post-route netlist (a hierarchical
     # reference, a parameter the netlist has not): the gate-level set-up, not the design
-    _Rule(r"^gate-level compile failed", GATE_LEVEL_MISMATCH, "error",
-          "the testbench does not compile against the post-route netlist"),
+    _Rule(
+        r"^gate-level compile failed",
+        GATE_LEVEL_MISMATCH,
+        "error",
+        "the testbench does not compile against the post-route netlist",
+    ),
     # synthesis (yosys, qflow, LibreLane checkers)
     _Rule(r"^[ \t]*Latch inferred for signal", SYNTHESIS_PROBLEM, "error", "latch inferred"),
-    _Rule(r"multiple conflicting drivers for", SYNTHESIS_PROBLEM, "error",
-          "multiple conflicting drivers"),
+    _Rule(
+        r"multiple conflicting drivers for",
+        SYNTHESIS_PROBLEM,
+        "error",
+        "multiple conflicting drivers",
+    ),
     _Rule(r"has no driver\b", SYNTHESIS_PROBLEM, "error", "wire used but not driven"),
-    _Rule(r"^[ \t]*found and reported (\d+) problems", SYNTHESIS_PROBLEM, "error",
-          "yosys CHECK problems", count_group=1, flags=_I),
+    _Rule(
+        r"^[ \t]*found and reported (\d+) problems",
+        SYNTHESIS_PROBLEM,
+        "error",
+        "yosys CHECK problems",
+        count_group=1,
+        flags=_I,
+    ),
     # LibreLane's checkers (steps/checker.py, 3.0.17): MetricChecker says
     # "{value} {metric_description} found." (+ " - deferred" when it lets the flow go on)
-    _Rule(r"\b(\d+) (?:Unmapped Yosys instances|Yosys check errors|Lint errors) found",
-          SYNTHESIS_PROBLEM, "error", "synthesis checker failed", count_group=1,
-          needles=("Unmapped Yosys instances", "Yosys check errors", "Lint errors")),
-    _Rule(r"assign statements? found in (?:the )?netlist", SYNTHESIS_PROBLEM, "error",
-          "assign statements in the netlist (Checker.NetlistAssignStatements)"),
-    _Rule(r"Timing constructs found in the RTL", SYNTHESIS_PROBLEM, "error",
-          "timing constructs in RTL"),
-    _Rule(r"Errors detected in verilog source", SYNTHESIS_PROBLEM, "error",
-          "RTL does not parse"),
-    _Rule(r"(?:^|: )ERROR: ", SYNTHESIS_PROBLEM, "error", "yosys error",
-          yosys_only=True),
+    _Rule(
+        r"\b(\d+) (?:Unmapped Yosys instances|Yosys check errors|Lint errors) found",
+        SYNTHESIS_PROBLEM,
+        "error",
+        "synthesis checker failed",
+        count_group=1,
+        needles=("Unmapped Yosys instances", "Yosys check errors", "Lint errors"),
+    ),
+    _Rule(
+        r"assign statements? found in (?:the )?netlist",
+        SYNTHESIS_PROBLEM,
+        "error",
+        "assign statements in the netlist (Checker.NetlistAssignStatements)",
+    ),
+    _Rule(
+        r"Timing constructs found in the RTL",
+        SYNTHESIS_PROBLEM,
+        "error",
+        "timing constructs in RTL",
+    ),
+    _Rule(r"Errors detected in verilog source", SYNTHESIS_PROBLEM, "error", "RTL does not parse"),
+    _Rule(r"(?:^|: )ERROR: ", SYNTHESIS_PROBLEM, "error", "yosys error", yosys_only=True),
     # placement
     _Rule(r"\[ERROR GPL-\d+\]", PLACEMENT_DENSITY, "error", "global placement failed"),
     _Rule(r"RePlAce diverged", PLACEMENT_DENSITY, "error", "global placement diverged"),
-    _Rule(r"^(?:Given|Suggested) target density:", PLACEMENT_DENSITY, "error",
-          "target density too low for the core"),
+    _Rule(
+        r"^(?:Given|Suggested) target density:",
+        PLACEMENT_DENSITY,
+        "error",
+        "target density too low for the core",
+    ),
     _Rule(r"\[ERROR DPL-\d+\]", PLACEMENT_DENSITY, "error", "detailed placement failed"),
     _Rule(r"\[ERROR PPL-\d+\]", PLACEMENT_DENSITY, "error", "pin placement failed"),
-    _Rule(r"graywolf failed with exit status|GrayWolf failure:|decongest\.tcl failed",
-          PLACEMENT_DENSITY, "error", "qflow placement failed"),
+    _Rule(
+        r"graywolf failed with exit status|GrayWolf failure:|decongest\.tcl failed",
+        PLACEMENT_DENSITY,
+        "error",
+        "qflow placement failed",
+    ),
     # routing
-    _Rule(r"\[ERROR GRT-(?:0116|0118|0119|0232)\]|\[ERROR GRT-\d+\].*congestion",
-          ROUTING_CONGESTION, "error", "global routing congestion", flags=_I),
-    _Rule(r"\[WARNING GRT-0115\]", ROUTING_CONGESTION, "warning",
-          "global routing finished with overflow"),
-    _Rule(r"violation type: (?:Horizontal|Vertical) congestion", ROUTING_CONGESTION, "error",
-          "congested global-routing cells"),
+    _Rule(
+        r"\[ERROR GRT-(?:0116|0118|0119|0232)\]|\[ERROR GRT-\d+\].*congestion",
+        ROUTING_CONGESTION,
+        "error",
+        "global routing congestion",
+        flags=_I,
+    ),
+    _Rule(
+        r"\[WARNING GRT-0115\]",
+        ROUTING_CONGESTION,
+        "warning",
+        "global routing finished with overflow",
+    ),
+    _Rule(
+        r"violation type: (?:Horizontal|Vertical) congestion",
+        ROUTING_CONGESTION,
+        "error",
+        "congested global-routing cells",
+    ),
     _Rule(r"qrouter failure:", ROUTING_CONGESTION, "error", "qrouter failed"),
-    _Rule(r"\b(\d+) critical disconnected pins found", ROUTING_CONGESTION, "error",
-          "disconnected pins", count_group=1, needles=("critical disconnected pins found",)),
+    _Rule(
+        r"\b(\d+) critical disconnected pins found",
+        ROUTING_CONGESTION,
+        "error",
+        "disconnected pins",
+        count_group=1,
+        needles=("critical disconnected pins found",),
+    ),
     # DRC
-    _Rule(r"violation type: (?!(?:Horizontal|Vertical) congestion)", DRC_VIOLATIONS, "error",
-          "detailed-routing DRC violation"),
-    _Rule(r"^\[INFO\]:? COUNT: (\d+)", DRC_VIOLATIONS, "error", "magic DRC count",
-          count_group=1),
-    _Rule(r"There are violations in the design after", DRC_VIOLATIONS, "error",
-          "DRC violations"),
-    _Rule(r"Total Magic DRC violations is (\d+)", DRC_VIOLATIONS, "error", "magic DRC count",
-          count_group=1),
-    _Rule(r"^Violation Message .* found (\d+) Times", DRC_VIOLATIONS, "error",
-          "magic DRC rule violated", count_group=1),
+    _Rule(
+        r"violation type: (?!(?:Horizontal|Vertical) congestion)",
+        DRC_VIOLATIONS,
+        "error",
+        "detailed-routing DRC violation",
+    ),
+    _Rule(r"^\[INFO\]:? COUNT: (\d+)", DRC_VIOLATIONS, "error", "magic DRC count", count_group=1),
+    _Rule(r"There are violations in the design after", DRC_VIOLATIONS, "error", "DRC violations"),
+    _Rule(
+        r"Total Magic DRC violations is (\d+)",
+        DRC_VIOLATIONS,
+        "error",
+        "magic DRC count",
+        count_group=1,
+    ),
+    _Rule(
+        r"^Violation Message .* found (\d+) Times",
+        DRC_VIOLATIONS,
+        "error",
+        "magic DRC rule violated",
+        count_group=1,
+    ),
     _Rule(r"^drc = (\d+)", DRC_VIOLATIONS, "error", "magic DRC count (qflow)", count_group=1),
-    _Rule(r"DRC failure:[ \t]+There are (\d+) DRC errors", DRC_VIOLATIONS, "error",
-          "magic DRC errors (qflow)", count_group=1),
-    _Rule(r"\b(\d+) (?:Routing DRC errors|Magic DRC errors|KLayout DRC errors|"
-          r"Magic Illegal Overlap errors|KLayout density errors) found", DRC_VIOLATIONS, "error",
-          "DRC checker failed", count_group=1,
-          needles=("Routing DRC errors", "Magic DRC errors", "KLayout DRC errors",
-                   "Magic Illegal Overlap errors", "KLayout density errors")),
+    _Rule(
+        r"DRC failure:[ \t]+There are (\d+) DRC errors",
+        DRC_VIOLATIONS,
+        "error",
+        "magic DRC errors (qflow)",
+        count_group=1,
+    ),
+    _Rule(
+        r"\b(\d+) (?:Routing DRC errors|Magic DRC errors|KLayout DRC errors|"
+        r"Magic Illegal Overlap errors|KLayout density errors) found",
+        DRC_VIOLATIONS,
+        "error",
+        "DRC checker failed",
+        count_group=1,
+        needles=(
+            "Routing DRC errors",
+            "Magic DRC errors",
+            "KLayout DRC errors",
+            "Magic Illegal Overlap errors",
+            "KLayout density errors",
+        ),
+    ),
     # antenna
-    _Rule(r"\[INFO ANT-000[12]\] Found (\d+) (?:net|pin) violations", ANTENNA_VIOLATIONS,
-          "error", "antenna violations", count_group=1),
-    _Rule(r"Required ratio:.*\(VIOLATED\)", ANTENNA_VIOLATIONS, "error",
-          "antenna ratio violated"),
-    _Rule(r"^(?:Pin|Net) violations: (\d+)", ANTENNA_VIOLATIONS, "error",
-          "antenna violations", count_group=1),
-    _Rule(r"\b(\d+) KLayout antenna errors found", ANTENNA_VIOLATIONS, "error",
-          "KLayout antenna check failed", count_group=1,
-          needles=("KLayout antenna errors found",)),
+    _Rule(
+        r"\[INFO ANT-000[12]\] Found (\d+) (?:net|pin) violations",
+        ANTENNA_VIOLATIONS,
+        "error",
+        "antenna violations",
+        count_group=1,
+    ),
+    _Rule(r"Required ratio:.*\(VIOLATED\)", ANTENNA_VIOLATIONS, "error", "antenna ratio violated"),
+    _Rule(
+        r"^(?:Pin|Net) violations: (\d+)",
+        ANTENNA_VIOLATIONS,
+        "error",
+        "antenna violations",
+        count_group=1,
+    ),
+    _Rule(
+        r"\b(\d+) KLayout antenna errors found",
+        ANTENNA_VIOLATIONS,
+        "error",
+        "KLayout antenna check failed",
+        count_group=1,
+        needles=("KLayout antenna errors found",),
+    ),
     # LVS
     _Rule(r"Netlists do not match", LVS_MISMATCH, "error", "netlists do not match"),
-    _Rule(r"Cells failed matching|failed pin matching", LVS_MISMATCH, "error",
-          "pin matching failed"),
+    _Rule(
+        r"Cells failed matching|failed pin matching", LVS_MISMATCH, "error", "pin matching failed"
+    ),
     _Rule(r"\*\*Mismatch\*\*|\(no matching pin\)", LVS_MISMATCH, "error", "pin mismatch"),
     _Rule(r"^[ \t]*Total errors = (\d+)", LVS_MISMATCH, "error", "LVS errors", count_group=1),
-    _Rule(r"^[ \t]*(?:unmatched (?:pins|nets|devices)|net count difference|"
-          r"device count difference|property failures) = (\d+)", LVS_MISMATCH, "error",
-          "LVS difference", count_group=1),
-    _Rule(r"Design fails LVS with (\d+) errors", LVS_MISMATCH, "error", "LVS failed (qflow)",
-          count_group=1),
+    _Rule(
+        r"^[ \t]*(?:unmatched (?:pins|nets|devices)|net count difference|"
+        r"device count difference|property failures) = (\d+)",
+        LVS_MISMATCH,
+        "error",
+        "LVS difference",
+        count_group=1,
+    ),
+    _Rule(
+        r"Design fails LVS with (\d+) errors",
+        LVS_MISMATCH,
+        "error",
+        "LVS failed (qflow)",
+        count_group=1,
+    ),
     _Rule(r"There are LVS errors in the design", LVS_MISMATCH, "error", "LVS failed"),
-    _Rule(r"\b(\d+) LVS errors found", LVS_MISMATCH, "error", "LVS checker failed",
-          count_group=1, needles=("LVS errors found",)),
+    _Rule(
+        r"\b(\d+) LVS errors found",
+        LVS_MISMATCH,
+        "error",
+        "LVS checker failed",
+        count_group=1,
+        needles=("LVS errors found",),
+    ),
     _Rule(r"Property errors were found", LVS_MISMATCH, "error", "LVS property errors"),
     # power grid (Checker.PowerGridViolations; severity follows LVS, see classify)
-    _Rule(r"\b(\d+) power grid violations \(as reported by OpenROAD PSM", POWER_GRID_VIOLATIONS,
-          "error", "power-grid violations (ignorable when LVS passes)", count_group=1,
-          needles=("power grid violations (as reported by OpenROAD PSM",)),
+    _Rule(
+        r"\b(\d+) power grid violations \(as reported by OpenROAD PSM",
+        POWER_GRID_VIOLATIONS,
+        "error",
+        "power-grid violations (ignorable when LVS passes)",
+        count_group=1,
+        needles=("power grid violations (as reported by OpenROAD PSM",),
+    ),
     # slew / cap / fanout
-    _Rule(r"Max (?:Slew|Cap|Fanout) violations found in the following corners",
-          MAX_SLEW_CAP_FANOUT, "warning", "max slew/cap/fanout violations", flags=_I),
-    _Rule(r"There are max (?:fanout|slew|cap|capacitance|transition) violations in the design",
-          MAX_SLEW_CAP_FANOUT, "warning", "max slew/cap/fanout violations"),
-    _Rule(r"^max (?:slew|cap|fanout) violation count (\d+)", MAX_SLEW_CAP_FANOUT, "warning",
-          "max slew/cap/fanout violations", count_group=1),
-    _Rule(r"\b(\d+) Threshold-surpassing long wires found", MAX_SLEW_CAP_FANOUT, "error",
-          "wires longer than the PDK's threshold (Checker.WireLength)", count_group=1,
-          needles=("Threshold-surpassing long wires found",)),
+    _Rule(
+        r"Max (?:Slew|Cap|Fanout) violations found in the following corners",
+        MAX_SLEW_CAP_FANOUT,
+        "warning",
+        "max slew/cap/fanout violations",
+        flags=_I,
+    ),
+    _Rule(
+        r"There are max (?:fanout|slew|cap|capacitance|transition) violations in the design",
+        MAX_SLEW_CAP_FANOUT,
+        "warning",
+        "max slew/cap/fanout violations",
+    ),
+    _Rule(
+        r"^max (?:slew|cap|fanout) violation count (\d+)",
+        MAX_SLEW_CAP_FANOUT,
+        "warning",
+        "max slew/cap/fanout violations",
+        count_group=1,
+    ),
+    _Rule(
+        r"\b(\d+) Threshold-surpassing long wires found",
+        MAX_SLEW_CAP_FANOUT,
+        "error",
+        "wires longer than the PDK's threshold (Checker.WireLength)",
+        count_group=1,
+        needles=("Threshold-surpassing long wires found",),
+    ),
     # timing (context-free forms; slack reports are handled by _sta_hits)
-    _Rule(r"RSZ-0062\].*Unable to repair all setup", SETUP_VIOLATIONS, "error",
-          "resizer could not repair setup"),
-    _Rule(r"Setup violations found in the following corners", SETUP_VIOLATIONS, "error",
-          "setup violations"),
-    _Rule(r"There are setup violations in the design", SETUP_VIOLATIONS, "error",
-          "setup violations"),
-    _Rule(r"RSZ-0066\].*Unable to repair all hold", HOLD_VIOLATIONS, "error",
-          "resizer could not repair hold"),
-    _Rule(r"RSZ-0064\].*Unable to repair all hold", HOLD_VIOLATIONS, "warning",
-          "hold not repaired within margin"),
-    _Rule(r"Hold violations found in the following corners", HOLD_VIOLATIONS, "error",
-          "hold violations"),
-    _Rule(r"There are hold violations in the design", HOLD_VIOLATIONS, "error",
-          "hold violations"),
+    _Rule(
+        r"RSZ-0062\].*Unable to repair all setup",
+        SETUP_VIOLATIONS,
+        "error",
+        "resizer could not repair setup",
+    ),
+    _Rule(
+        r"Setup violations found in the following corners",
+        SETUP_VIOLATIONS,
+        "error",
+        "setup violations",
+    ),
+    _Rule(
+        r"There are setup violations in the design", SETUP_VIOLATIONS, "error", "setup violations"
+    ),
+    _Rule(
+        r"RSZ-0066\].*Unable to repair all hold",
+        HOLD_VIOLATIONS,
+        "error",
+        "resizer could not repair hold",
+    ),
+    _Rule(
+        r"RSZ-0064\].*Unable to repair all hold",
+        HOLD_VIOLATIONS,
+        "warning",
+        "hold not repaired within margin",
+    ),
+    _Rule(
+        r"Hold violations found in the following corners",
+        HOLD_VIOLATIONS,
+        "error",
+        "hold violations",
+    ),
+    _Rule(r"There are hold violations in the design", HOLD_VIOLATIONS, "error", "hold violations"),
     # flow problems a person must fix (Checker.XOR; a TIMING_VIOLATION_CORNERS-style wildcard)
-    _Rule(r"\b(\d+) XOR differences found", TOOL_CRASH, "error",
-          "Magic and KLayout stream-outs differ (Checker.XOR)", count_group=1,
-          needles=("XOR differences found",)),
-    _Rule(r"One or more wildcards specified in \S+ did not match any corners", TOOL_CRASH,
-          "error", "a corner wildcard in the config matches no corner"),
+    _Rule(
+        r"\b(\d+) XOR differences found",
+        TOOL_CRASH,
+        "error",
+        "Magic and KLayout stream-outs differ (Checker.XOR)",
+        count_group=1,
+        needles=("XOR differences found",),
+    ),
+    _Rule(
+        r"One or more wildcards specified in \S+ did not match any corners",
+        TOOL_CRASH,
+        "error",
+        "a corner wildcard in the config matches no corner",
+    ),
     # crashes (always reported, ordered after every recognised cause)
-    _Rule(r"Segmentation fault|core dumped|std::bad_alloc|terminate called after throwing|"
-          r"Traceback \(most recent call last\)|[Oo]ut of memory|^[ \t]*Killed[ \t]*$",
-          TOOL_CRASH, "error", "tool crashed"),
+    _Rule(
+        r"Segmentation fault|core dumped|std::bad_alloc|terminate called after throwing|"
+        r"Traceback \(most recent call last\)|[Oo]ut of memory|^[ \t]*Killed[ \t]*$",
+        TOOL_CRASH,
+        "error",
+        "tool crashed",
+    ),
 )
 
 # Lines that say "something failed" without saying what: a crash only when nothing else in the
@@ -443,7 +708,8 @@ _GENERIC_FAILURE = re.compile(
     r"Synthesis flow stopped (?:due to|on) error condition|^Premature exit\.|"
     r"Command exited with non-zero status|make: \*\*\* .*Error \d+|child process exited abnormally|"
     r"\[ERROR [A-Z]{2,4}-\d{4}\]|^\[ERROR\]|The following error was encountered|"
-    r"^Error: \S+\.tcl, \d+|non-zero exit (?:code|status)|exited with (?:exit )?code [1-9]")
+    r"^Error: \S+\.tcl, \d+|non-zero exit (?:code|status)|exited with (?:exit )?code [1-9]"
+)
 
 _CORNER_LINE = re.compile(r"^\*\s+\S+")
 _DEFERRED_END = "One or more deferred errors were encountered"  # flows/sequential.py
@@ -479,7 +745,7 @@ def _line_hits(text: str, yosys_log: bool) -> list[_Hit]:
     for (start, _idx), (rule, line) in sorted(found.items()):
         hits.append(_Hit(rule.klass, rule.severity, _clip(line), rule.message))
         if "in the following corners" in line:  # LibreLane checker: the corners follow
-            for nxt in text[start + len(line) + 1:].split("\n", 4)[:3]:
+            for nxt in text[start + len(line) + 1 :].split("\n", 4)[:3]:
                 if not _CORNER_LINE.match(nxt.strip()):
                     break
                 hits.append(_Hit(rule.klass, rule.severity, _clip(nxt), rule.message))
@@ -490,8 +756,10 @@ def _line_hits(text: str, yosys_log: bool) -> list[_Hit]:
 # log text: detectors that need context
 # --------------------------------------------------------------------------------------------
 
-_DRT_COUNT = re.compile(r"Number of violations = (\d+)|Completing\s+\d+%\s+with\s+(\d+)\s+"
-                        r"violations")
+_DRT_COUNT = re.compile(
+    r"Number of violations = (\d+)|Completing\s+\d+%\s+with\s+(\d+)\s+"
+    r"violations"
+)
 _DRT_ITER = re.compile(r"\[INFO DRT-0195\] Start .* iteration")
 
 
@@ -507,8 +775,14 @@ def _drt_hits(lines: list[str]) -> list[_Hit]:
             last_iter = raw
     if last is None or last[0] == 0:
         return []
-    out = [_Hit(DRC_VIOLATIONS, "error", _clip(last[1]),
-                f"detailed routing ended with {last[0]} violations")]
+    out = [
+        _Hit(
+            DRC_VIOLATIONS,
+            "error",
+            _clip(last[1]),
+            f"detailed routing ended with {last[0]} violations",
+        )
+    ]
     if last_iter:
         out.append(_Hit(DRC_VIOLATIONS, "error", _clip(last_iter), "last DRT iteration"))
     return out
@@ -528,36 +802,53 @@ def _qrouter_hits(lines: list[str]) -> list[_Hit]:
         m = _QR_FINAL.match(lines[final_idx])
         if not m or int(m.group(1)) == 0:
             return []
-        out = [_Hit(ROUTING_CONGESTION, "error", _clip(lines[final_idx]),
-                    f"qrouter left {m.group(1)} nets unrouted")]
+        out = [
+            _Hit(
+                ROUTING_CONGESTION,
+                "error",
+                _clip(lines[final_idx]),
+                f"qrouter left {m.group(1)} nets unrouted",
+            )
+        ]
         nets = []
-        for nxt in lines[final_idx + 1:final_idx + 12]:
+        for nxt in lines[final_idx + 1 : final_idx + 12]:
             if nxt.startswith("List of failed nets"):
                 continue
             if not nxt.startswith(" ") or not nxt.strip():
                 break
             nets.append(nxt.strip())
         if nets:
-            out.append(_Hit(ROUTING_CONGESTION, "error", "failed nets: " + " ".join(nets[:8]),
-                            "unrouted nets"))
+            out.append(
+                _Hit(
+                    ROUTING_CONGESTION,
+                    "error",
+                    "failed nets: " + " ".join(nets[:8]),
+                    "unrouted nets",
+                )
+            )
         return out
     counts = [raw for raw in lines if _QR_ANY.match(raw)]
     if counts and int(_QR_ANY.match(counts[-1]).group(1)) > 0:  # type: ignore[union-attr]
-        return [_Hit(ROUTING_CONGESTION, "error", _clip(counts[-1]),
-                     "qrouter stopped with unrouted nets")]
+        return [
+            _Hit(
+                ROUTING_CONGESTION, "error", _clip(counts[-1]), "qrouter stopped with unrouted nets"
+            )
+        ]
     return []
 
 
 _VESTA_START = re.compile(r"^Running vesta static timing analysis")
-_VESTA_VERDICT = re.compile(r"^(?:ERROR:\s+)?Design (meets|fails) (timing requirements|"
-                            r"minimum hold timing)")
+_VESTA_VERDICT = re.compile(
+    r"^(?:ERROR:\s+)?Design (meets|fails) (timing requirements|"
+    r"minimum hold timing)"
+)
 _VESTA_SLACK = re.compile(r"Slack = (-[\d.]+) ps")
 
 
 def _vesta_hits(lines: list[str]) -> list[_Hit]:
     """qflow/vesta: sta.log is appended to on every run; only the last run counts."""
     starts = [i for i, raw in enumerate(lines) if _VESTA_START.match(raw)]
-    block = lines[starts[-1]:] if starts else lines
+    block = lines[starts[-1] :] if starts else lines
     out: list[_Hit] = []
     for raw in block:
         m = _VESTA_VERDICT.match(raw)
@@ -573,18 +864,29 @@ def _vesta_hits(lines: list[str]) -> list[_Hit]:
 
 
 _STA_MODE = (
-    (re.compile(r"Path Type: max|library setup time|-path_delay max|\(Setup\)|"
-                r"report_worst_slack -max"), SETUP_VIOLATIONS),
-    (re.compile(r"Path Type: min|library hold time|-path_delay min|\(Hold\)|"
-                r"report_worst_slack -min"), HOLD_VIOLATIONS),
+    (
+        re.compile(
+            r"Path Type: max|library setup time|-path_delay max|\(Setup\)|"
+            r"report_worst_slack -max"
+        ),
+        SETUP_VIOLATIONS,
+    ),
+    (
+        re.compile(
+            r"Path Type: min|library hold time|-path_delay min|\(Hold\)|"
+            r"report_worst_slack -min"
+        ),
+        HOLD_VIOLATIONS,
+    ),
 )
 _STA_VIOLATED = re.compile(r"^\s*(-[\d.]+)\s+slack \(VIOLATED\)")
 _NUM = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 _STA_WNS = re.compile(r"^(?:wns|tns|worst slack) (max|min) " + _NUM + r"\s*$")
 # A section header of a slack summary; the value follows within a few lines.
 _STA_SECTION = re.compile(r"^report_(?:wns|tns|worst_slack)\b|Slack \((?:Setup|Hold)\)", _I)
-_STA_VALUE = re.compile(r"^(?:worst slack|wns|tns)\s+" + _NUM + r"\s*$|^[\w.\-]+:\s+" + _NUM +
-                        r"\s*$")
+_STA_VALUE = re.compile(
+    r"^(?:worst slack|wns|tns)\s+" + _NUM + r"\s*$|^[\w.\-]+:\s+" + _NUM + r"\s*$"
+)
 
 
 def _sta_hits(lines: list[str]) -> list[_Hit]:
@@ -631,8 +933,10 @@ def _summary_table_hits(lines: list[str]) -> list[_Hit]:
     if not header_rows:
         return []
     ncol = max(len(r) for r in header_rows)
-    names = [" ".join(r[i] for r in header_rows if i < len(r) and r[i]).lower().replace("…", "")
-             for i in range(ncol)]
+    names = [
+        " ".join(r[i] for r in header_rows if i < len(r) and r[i]).lower().replace("…", "")
+        for i in range(ncol)
+    ]
     if not any("corner" in n for n in names):
         return []
     group, groups = "", []  # "Reg to Reg Paths" belongs to the Hold/Setup column before it
@@ -698,23 +1002,28 @@ def _manufacturability_hits(lines: list[str]) -> list[_Hit]:
         klass = _MFG_SECTION.get(raw.strip())
         if not klass:
             continue
-        nxt = next((n.strip() for n in lines[i + 1:i + 4] if n.strip()), "")
+        nxt = next((n.strip() for n in lines[i + 1 : i + 4] if n.strip()), "")
         # "N/A": the check's step was skipped (misc.py ReportManufacturability prints it when
         # the metric is missing) — nothing was measured, nothing failed
         if nxt and not nxt.startswith(("Passed", "N/A")):
-            out.append(_Hit(klass, "error", _clip(f"{raw.strip()}: {nxt}"),
-                            "manufacturability check failed"))
+            out.append(
+                _Hit(
+                    klass, "error", _clip(f"{raw.strip()}: {nxt}"), "manufacturability check failed"
+                )
+            )
     return out
 
 
 _YOSYS_STATS = re.compile(r"^\d+(?:\.\d+)*\. Printing statistics\.")
 _YOSYS_PASS = re.compile(r"^\d+(?:\.\d+)*\. ")
-_CELL_OLD = re.compile(r"^\s+(\$\S+)\s+(\d+)\s*$")            # yosys <= 0.4x: name count
+_CELL_OLD = re.compile(r"^\s+(\$\S+)\s+(\d+)\s*$")  # yosys <= 0.4x: name count
 _CELL_NEW = re.compile(r"^\s+(\d+)\s+(?:[\d.]+|-)\s+(\$\S+)\s*$")  # newer: count area name
 
 
-_LVS_COUNT = re.compile(r"^\s*(net count difference|device count difference|unmatched nets|"
-                        r"unmatched devices|unmatched pins|property failures) = (\d+)")
+_LVS_COUNT = re.compile(
+    r"^\s*(net count difference|device count difference|unmatched nets|"
+    r"unmatched devices|unmatched pins|property failures) = (\d+)"
+)
 
 
 def _lvs_pins_only_hits(lines: list[str]) -> list[_Hit]:
@@ -730,10 +1039,21 @@ def _lvs_pins_only_hits(lines: list[str]) -> list[_Hit]:
         return []
     if any(v for k, v in counts.items() if k != "unmatched pins"):
         return []
-    evidence = [_clip(raw) for raw in lines
-                if "match uniquely" in raw or "unmatched pins" in raw or "no matching pin" in raw]
-    return [_Hit(LVS_PINS_ONLY, "error", e, "circuits match; only the top-level pin lists "
-                 "differ (a power pin missing from the layout?)") for e in evidence]
+    evidence = [
+        _clip(raw)
+        for raw in lines
+        if "match uniquely" in raw or "unmatched pins" in raw or "no matching pin" in raw
+    ]
+    return [
+        _Hit(
+            LVS_PINS_ONLY,
+            "error",
+            e,
+            "circuits match; only the top-level pin lists "
+            "differ (a power pin missing from the layout?)",
+        )
+        for e in evidence
+    ]
 
 
 def _yosys_unmapped_hits(lines: list[str]) -> list[_Hit]:
@@ -741,12 +1061,13 @@ def _yosys_unmapped_hits(lines: list[str]) -> list[_Hit]:
     starts = [i for i, raw in enumerate(lines) if _YOSYS_STATS.match(raw)]
     if starts:
         block = []
-        for raw in lines[starts[-1] + 1:]:
+        for raw in lines[starts[-1] + 1 :]:
             if _YOSYS_PASS.match(raw) or raw.startswith("End of script"):
                 break
             block.append(raw)
     elif any(raw.startswith("=== ") for raw in lines) and not any(
-            "Executing" in raw for raw in lines):
+        "Executing" in raw for raw in lines
+    ):
         block = lines  # a stat.rpt file
     else:
         return []
@@ -754,8 +1075,11 @@ def _yosys_unmapped_hits(lines: list[str]) -> list[_Hit]:
     for raw in block:
         m = _CELL_OLD.match(raw) or _CELL_NEW.match(raw)
         if m:
-            out.append(_Hit(SYNTHESIS_PROBLEM, "error", _clip(raw),
-                            "unmapped internal cell after synthesis"))
+            out.append(
+                _Hit(
+                    SYNTHESIS_PROBLEM, "error", _clip(raw), "unmapped internal cell after synthesis"
+                )
+            )
     return out
 
 
@@ -777,16 +1101,27 @@ def _json_hits(text: str) -> list[_Hit]:
             if bn or be:
                 name = e.get("name")
                 name = " vs ".join(map(str, name)) if isinstance(name, list) else name
-                out.append(_Hit(LVS_MISMATCH, "error",
-                                f"netgen {name}: badnets={bn} badelements={be}",
-                                "netgen found mismatching nets/devices"))
+                out.append(
+                    _Hit(
+                        LVS_MISMATCH,
+                        "error",
+                        f"netgen {name}: badnets={bn} badelements={be}",
+                        "netgen found mismatching nets/devices",
+                    )
+                )
     if isinstance(data, dict) and isinstance(data.get("modules"), dict):
         for mod, info in data["modules"].items():
             cells = (info or {}).get("num_cells_by_type") or {}
             for cell, n in cells.items():
                 if cell.startswith("$") and n:
-                    out.append(_Hit(SYNTHESIS_PROBLEM, "error", f"{mod}: {cell} {n}",
-                                    "unmapped internal cell after synthesis"))
+                    out.append(
+                        _Hit(
+                            SYNTHESIS_PROBLEM,
+                            "error",
+                            f"{mod}: {cell} {n}",
+                            "unmapped internal cell after synthesis",
+                        )
+                    )
     return out
 
 
@@ -834,8 +1169,10 @@ def _log_hits(text: str) -> list[_Hit]:
     # messages classified above: the FlowError around them is not a crash of its own
     if not any(h.severity == "error" for h in hits) and _DEFERRED_END not in text:
         generic = [raw for raw in lines if _GENERIC_FAILURE.search(raw)]
-        hits.extend(_Hit(TOOL_CRASH, "error", _clip(g), "stage failed without a recognised "
-                         "cause") for g in generic[:MAX_EVIDENCE])
+        hits.extend(
+            _Hit(TOOL_CRASH, "error", _clip(g), "stage failed without a recognised cause")
+            for g in generic[:MAX_EVIDENCE]
+        )
     return hits
 
 
@@ -843,13 +1180,15 @@ def _log_hits(text: str) -> list[_Hit]:
 # public API
 # --------------------------------------------------------------------------------------------
 
+
 def _merge(hits: Iterable[_Hit], source: str) -> list[Finding]:
     by_class: dict[str, Finding] = {}
     for h in hits:
         f = by_class.get(h.klass)
         if f is None:
-            f = by_class[h.klass] = Finding(klass=h.klass, source=source, severity=h.severity,
-                                           message=h.message)  # type: ignore[arg-type]
+            f = by_class[h.klass] = Finding(
+                klass=h.klass, source=source, severity=h.severity, message=h.message
+            )  # type: ignore[arg-type]
         if h.severity == "error" and f.severity != "error":
             f.severity = "error"
             f.message = h.message
@@ -860,12 +1199,18 @@ def _merge(hits: Iterable[_Hit], source: str) -> list[Finding]:
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Most fundamental class first; errors before warnings; log lines before metrics."""
-    return sorted(findings, key=lambda f: (f.rank, f.severity != "error",
-                                           f.source == "metrics", f.source))
+    return sorted(
+        findings, key=lambda f: (f.rank, f.severity != "error", f.source == "metrics", f.source)
+    )
 
 
-def classify(metrics: dict[str, Any] | None, logs: dict[str, str] | None, *,
-             failed_stage: str | None = None, failed: bool = False) -> list[Finding]:
+def classify(
+    metrics: dict[str, Any] | None,
+    logs: dict[str, str] | None,
+    *,
+    failed_stage: str | None = None,
+    failed: bool = False,
+) -> list[Finding]:
     """Failure findings for one run, most fundamental first; [] for a clean run.
 
     `failed_stage` / `failed` say the run failed: when nothing recognisable explains it, a
@@ -885,12 +1230,23 @@ def classify(metrics: dict[str, Any] | None, logs: dict[str, str] | None, *,
     if (failed_stage or failed) and not any(f.severity == "error" for f in findings):
         if failed_stage:
             tail = _stage_tail(failed_stage, logs or {})
-            findings.append(Finding(klass=TOOL_CRASH, source=failed_stage, evidence=tail,
-                                    message=f"stage '{failed_stage}' failed without a "
-                                            "recognised cause"))
+            findings.append(
+                Finding(
+                    klass=TOOL_CRASH,
+                    source=failed_stage,
+                    evidence=tail,
+                    message=f"stage '{failed_stage}' failed without a recognised cause",
+                )
+            )
         else:
-            findings.append(Finding(klass=UNKNOWN, source="run", evidence=[],
-                                    message="the run failed but no failure class matched"))
+            findings.append(
+                Finding(
+                    klass=UNKNOWN,
+                    source="run",
+                    evidence=[],
+                    message="the run failed but no failure class matched",
+                )
+            )
     return sort_findings(findings)
 
 

@@ -27,19 +27,35 @@ from siliconcrew.engines.base import FlowEngine, FlowResult
 from siliconcrew.repair.hardening.classify import Finding, classify, evidence_for, primary
 from siliconcrew.repair.hardening.policies import SEND_BACK_TARGETS, RepairAction, policy_for
 
-Outcome = Literal["clean", "fixed", "send_back", "budget_exhausted", "no_applicable_action",
-                  "needs_permission"]
+Outcome = Literal[
+    "clean", "fixed", "send_back", "budget_exhausted", "no_applicable_action", "needs_permission"
+]
 
 #: Metrics recorded before/after each attempt (whichever the engine reports).
 KEY_METRICS = (
-    "timing__setup__ws", "timing__setup__tns", "timing__hold__ws", "timing__hold__tns",
-    "timing__setup_vio__count", "timing__hold_vio__count", "clock__fmax_mhz",
-    "route__failed_nets", "route__drc_errors", "magic__drc_error__count",
-    "klayout__drc_error__count", "design__lvs_error__count", "antenna__violating__nets",
-    "antenna__violating__pins", "design__max_slew_violation__count",
-    "design__max_cap_violation__count", "design__max_fanout_violation__count",
-    "design__instance__count", "design__instance__utilization", "design__die__area",
-    "design__core__area", "route__wirelength", "design__power_grid_violation__count",
+    "timing__setup__ws",
+    "timing__setup__tns",
+    "timing__hold__ws",
+    "timing__hold__tns",
+    "timing__setup_vio__count",
+    "timing__hold_vio__count",
+    "clock__fmax_mhz",
+    "route__failed_nets",
+    "route__drc_errors",
+    "magic__drc_error__count",
+    "klayout__drc_error__count",
+    "design__lvs_error__count",
+    "antenna__violating__nets",
+    "antenna__violating__pins",
+    "design__max_slew_violation__count",
+    "design__max_cap_violation__count",
+    "design__max_fanout_violation__count",
+    "design__instance__count",
+    "design__instance__utilization",
+    "design__die__area",
+    "design__core__area",
+    "route__wirelength",
+    "design__power_grid_violation__count",
     "librelane__deferred_error__count",
 )
 
@@ -83,6 +99,7 @@ class RepairOutcome(BaseModel):
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
+
 
 def key_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
     return {k: metrics[k] for k in KEY_METRICS if k in metrics}
@@ -136,8 +153,12 @@ def _stage_notes(result: FlowResult) -> dict[str, str]:
 def classify_result(result: FlowResult, logs: dict[str, str]) -> list[Finding]:
     failed = result.status not in _OK_STATUSES
     st = result.failed_stage
-    return classify(_all_metrics(result), {**logs, **_stage_notes(result)},
-                    failed_stage=st.name if st else None, failed=failed)
+    return classify(
+        _all_metrics(result),
+        {**logs, **_stage_notes(result)},
+        failed_stage=st.name if st else None,
+        failed=failed,
+    )
 
 
 class _Recorder:
@@ -165,8 +186,17 @@ class _Recorder:
 
     def finish(self, outcome: RepairOutcome) -> None:
         self.doc["outcome"] = outcome.model_dump(
-            mode="json", include={"outcome", "send_back", "evidence", "permission_needed",
-                                  "next_action", "skipped", "message"})
+            mode="json",
+            include={
+                "outcome",
+                "send_back",
+                "evidence",
+                "permission_needed",
+                "next_action",
+                "skipped",
+                "message",
+            },
+        )
         self._write()
 
     def _write(self) -> None:
@@ -185,9 +215,15 @@ class Decision:
     permission_needed: list[RepairAction] = field(default_factory=list)
 
 
-def choose_action(findings: list[Finding], config: dict[str, Any], engine: FlowEngine, *,
-                  tried: set[tuple[str, str]], allow_clock_relax: bool,
-                  send_back_targets: Iterable[str] = SEND_BACK_TARGETS) -> Decision:
+def choose_action(
+    findings: list[Finding],
+    config: dict[str, Any],
+    engine: FlowEngine,
+    *,
+    tried: set[tuple[str, str]],
+    allow_clock_relax: bool,
+    send_back_targets: Iterable[str] = SEND_BACK_TARGETS,
+) -> Decision:
     """The next step for the most fundamental failure (pure: does not run anything)."""
     target = primary(findings)
     if target is None:
@@ -209,14 +245,16 @@ def choose_action(findings: list[Finding], config: dict[str, Any], engine: FlowE
             continue
         new = engine.apply_action(a.action or "", dict(a.params), copy.deepcopy(config))
         if new is None:
-            skipped.append({"action": a.name,
-                            "reason": f"the {engine.name} engine cannot express it"})
+            skipped.append(
+                {"action": a.name, "reason": f"the {engine.name} engine cannot express it"}
+            )
             continue
         if new == config:
             skipped.append({"action": a.name, "reason": "no change (already at its limit)"})
             continue
-        return Decision("apply", target, a, new_config=new, skipped=skipped,
-                        permission_needed=gated)
+        return Decision(
+            "apply", target, a, new_config=new, skipped=skipped, permission_needed=gated
+        )
     if gated:
         return Decision("needs_permission", target, skipped=skipped, permission_needed=gated)
     return Decision("none", target, skipped=skipped)
@@ -230,10 +268,18 @@ def _action_dict(a: RepairAction, klass: str | None) -> dict[str, Any]:
 # the loop
 # --------------------------------------------------------------------------------------------
 
-def repair_loop(run_attempt: Callable[[dict[str, Any], int], FlowResult], engine: FlowEngine,
-                initial_config: dict[str, Any], *, max_repairs: int, allow_clock_relax: bool,
-                record_dir: Path, logs_of: Callable[[FlowResult], dict[str, str]],
-                send_back_targets: Iterable[str] = SEND_BACK_TARGETS) -> RepairOutcome:
+
+def repair_loop(
+    run_attempt: Callable[[dict[str, Any], int], FlowResult],
+    engine: FlowEngine,
+    initial_config: dict[str, Any],
+    *,
+    max_repairs: int,
+    allow_clock_relax: bool,
+    record_dir: Path,
+    logs_of: Callable[[FlowResult], dict[str, str]],
+    send_back_targets: Iterable[str] = SEND_BACK_TARGETS,
+) -> RepairOutcome:
     """Run attempt 0, then up to `max_repairs` repaired reruns; see the module docstring.
 
     `run_attempt(config, attempt_no)` runs the flow (its own run dir per attempt is the
@@ -244,10 +290,16 @@ def repair_loop(run_attempt: Callable[[dict[str, Any], int], FlowResult], engine
     if max_repairs < 0:
         raise ValueError("max_repairs must be >= 0")
     targets = tuple(send_back_targets)
-    recorder = _Recorder(Path(record_dir) / "repairs.json", {
-        "engine": engine.name, "max_repairs": max_repairs,
-        "allow_clock_relax": allow_clock_relax, "send_back_targets": list(targets),
-        "initial_config": initial_config})
+    recorder = _Recorder(
+        Path(record_dir) / "repairs.json",
+        {
+            "engine": engine.name,
+            "max_repairs": max_repairs,
+            "allow_clock_relax": allow_clock_relax,
+            "send_back_targets": list(targets),
+            "initial_config": initial_config,
+        },
+    )
     config = copy.deepcopy(initial_config)
     prev_config = config
     tried: set[tuple[str, str]] = set()
@@ -257,17 +309,29 @@ def repair_loop(run_attempt: Callable[[dict[str, Any], int], FlowResult], engine
     metrics_before: dict[str, Any] = {}
     attempt = 0
 
-    def finish(outcome: Outcome, result: FlowResult, findings: list[Finding], message: str,
-               **kw: Any) -> RepairOutcome:
-        out = RepairOutcome(outcome=outcome, final=result, attempts=attempts,
-                            findings=findings, config=config, message=message, **kw)
+    def finish(
+        outcome: Outcome, result: FlowResult, findings: list[Finding], message: str, **kw: Any
+    ) -> RepairOutcome:
+        out = RepairOutcome(
+            outcome=outcome,
+            final=result,
+            attempts=attempts,
+            findings=findings,
+            config=config,
+            message=message,
+            **kw,
+        )
         recorder.finish(out)
         return out
 
     while True:
-        rec = AttemptRecord(attempt=attempt, action=action,
-                            config_diff=config_diff(prev_config, config),
-                            metrics_before=metrics_before, skipped=skipped)
+        rec = AttemptRecord(
+            attempt=attempt,
+            action=action,
+            config_diff=config_diff(prev_config, config),
+            metrics_before=metrics_before,
+            skipped=skipped,
+        )
         attempts.append(rec)
         recorder.put(rec)
         t0 = time.perf_counter()
@@ -289,36 +353,69 @@ def repair_loop(run_attempt: Callable[[dict[str, Any], int], FlowResult], engine
         recorder.put(rec)
 
         if result.status in _OK_STATUSES:
-            msg = ("clean on the first attempt" if attempt == 0 else
-                   f"clean after {attempt} repair(s): "
-                   + ", ".join(a.action["name"] for a in attempts if a.action))
+            msg = (
+                "clean on the first attempt"
+                if attempt == 0
+                else f"clean after {attempt} repair(s): "
+                + ", ".join(a.action["name"] for a in attempts if a.action)
+            )
             return finish("clean" if attempt == 0 else "fixed", result, findings, msg)
 
-        d = choose_action(findings, config, engine, tried=tried,
-                          allow_clock_relax=allow_clock_relax, send_back_targets=targets)
+        d = choose_action(
+            findings,
+            config,
+            engine,
+            tried=tried,
+            allow_clock_relax=allow_clock_relax,
+            send_back_targets=targets,
+        )
         klass = d.finding.klass if d.finding else None
         evidence = evidence_for(findings, klass) if klass else []
         gated = [_action_dict(a, klass) for a in d.permission_needed]
         if d.kind == "send_back":
             assert d.action is not None
-            return finish("send_back", result, findings,
-                          f"{klass}: {d.action.description}", send_back=d.action.send_back,
-                          evidence=evidence, permission_needed=gated, skipped=d.skipped)
+            return finish(
+                "send_back",
+                result,
+                findings,
+                f"{klass}: {d.action.description}",
+                send_back=d.action.send_back,
+                evidence=evidence,
+                permission_needed=gated,
+                skipped=d.skipped,
+            )
         if d.kind == "needs_permission":
             names = ", ".join(a.name for a in d.permission_needed)
-            return finish("needs_permission", result, findings,
-                          f"{klass}: the remaining repair needs the user's permission ({names})",
-                          evidence=evidence, permission_needed=gated, skipped=d.skipped)
+            return finish(
+                "needs_permission",
+                result,
+                findings,
+                f"{klass}: the remaining repair needs the user's permission ({names})",
+                evidence=evidence,
+                permission_needed=gated,
+                skipped=d.skipped,
+            )
         if d.kind == "none":
-            return finish("no_applicable_action", result, findings,
-                          f"{klass}: no repair left that the {engine.name} engine can apply",
-                          evidence=evidence, skipped=d.skipped)
+            return finish(
+                "no_applicable_action",
+                result,
+                findings,
+                f"{klass}: no repair left that the {engine.name} engine can apply",
+                evidence=evidence,
+                skipped=d.skipped,
+            )
         assert d.action is not None and d.new_config is not None
         if attempt >= max_repairs:
-            return finish("budget_exhausted", result, findings,
-                          f"{klass} persists after {attempt} repair(s) (budget {max_repairs}); "
-                          f"next would be {d.action.name}", evidence=evidence,
-                          next_action=_action_dict(d.action, klass), skipped=d.skipped)
+            return finish(
+                "budget_exhausted",
+                result,
+                findings,
+                f"{klass} persists after {attempt} repair(s) (budget {max_repairs}); "
+                f"next would be {d.action.name}",
+                evidence=evidence,
+                next_action=_action_dict(d.action, klass),
+                skipped=d.skipped,
+            )
         tried.add((klass or "", d.action.name))
         action = _action_dict(d.action, klass)
         skipped = d.skipped

@@ -47,8 +47,12 @@ class RepairBudget(BaseModel):
     max_wall_s: float = Field(1800, gt=0)
     formal_timeout_s: float = Field(15, gt=0, description="equivalence proof time box")
     synth_timeout_s: float = Field(300, gt=0, description="one candidate's synthesis")
-    target_slack_ns: float = Field(0.0, ge=0, le=100, description="closed means WNS >= this "
-                                   "(margin for wires the pre-layout STA does not see)")
+    target_slack_ns: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="closed means WNS >= this (margin for wires the pre-layout STA does not see)",
+    )
 
 
 class Attempt(BaseModel):
@@ -61,8 +65,9 @@ class Attempt(BaseModel):
     recipe: dict[str, Any] | None = None
     rtl: list[str] | None = None
     checks: dict[str, str] = Field(default_factory=dict)
-    explored: dict[str, float | None] = Field(default_factory=dict,
-                                              description="candidate label -> WNS (searches)")
+    explored: dict[str, float | None] = Field(
+        default_factory=dict, description="candidate label -> WNS (searches)"
+    )
     kept: bool = False
     reason: str = ""
     wall_s: float = 0.0
@@ -84,8 +89,11 @@ class RepairReport(BaseModel):
     stopped: str = ""
     wall_s: float = 0.0
     run_id: str | None = Field(None, description="runs/<run_id>/ holds repair.json + tool output")
-    needed_period_ns: float | None = Field(None, description="when not closed: the clock the "
-                                           "best netlist meets (its I/O delays scaled with it)")
+    needed_period_ns: float | None = Field(
+        None,
+        description="when not closed: the clock the "
+        "best netlist meets (its I/O delays scaled with it)",
+    )
 
     @property
     def iterations(self) -> int:
@@ -111,19 +119,24 @@ def synthesis_ladder(period_ns: float) -> list[tuple[str, Candidates]]:
         # qflow's own default mapping: a violation that only the area-oriented yosys default
         # shows closes here, and the local engine's synthesis already does the same.
         ("abc-min-delay", lambda best: [SynthRecipe(abc_script="min-delay", abc_delay_ps=d)]),
-        ("abc-delay-target", lambda best: [SynthRecipe(abc_script="delay-target",
-                                                       abc_delay_ps=d)]),
+        ("abc-delay-target", lambda best: [SynthRecipe(abc_script="delay-target", abc_delay_ps=d)]),
         ("gate-sizing", lambda best: [on(best, gate_sizing=True)]),
         ("prefix-adders", lambda best: [on(best, prefix_adders=True)]),
-        ("abc-script-search", lambda best: [
-            on(best, abc_script=name) for name in ABC_SCRIPTS
-            if name != (best.abc_script or "delay-target")]),
+        (
+            "abc-script-search",
+            lambda best: [
+                on(best, abc_script=name)
+                for name in ABC_SCRIPTS
+                if name != (best.abc_script or "delay-target")
+            ],
+        ),
         ("retiming", lambda best: [on(best, retime=True)]),
     ]
 
 
-def relaxed_period(period_ns: float, wns: float, target_slack_ns: float = 0.0,
-                   io_delay_ns: float = 0.0) -> float:
+def relaxed_period(
+    period_ns: float, wns: float, target_slack_ns: float = 0.0, io_delay_ns: float = 0.0
+) -> float:
     """The period the best netlist meets (with the target slack), rounded up to 0.1 ns with
     2 % margin. `io_delay_ns`: the input + output delay on the worst path at `period_ns`;
     it is a share of the period (clock.io_delay_pct), so it grows with the relaxed clock."""
@@ -162,9 +175,15 @@ def _worst_path_io(metrics: dict[str, Any]) -> float:
 class TimingRepair:
     """One repair session for one design (see module docstring)."""
 
-    def __init__(self, design: Design, run_tool: RunTool, *, rtl: list[str] | None = None,
-                 budget: RepairBudget | None = None,
-                 on_attempt: Callable[[Attempt], None] | None = None) -> None:
+    def __init__(
+        self,
+        design: Design,
+        run_tool: RunTool,
+        *,
+        rtl: list[str] | None = None,
+        budget: RepairBudget | None = None,
+        on_attempt: Callable[[Attempt], None] | None = None,
+    ) -> None:
         self.design = design
         self.run_tool = run_tool
         self.rtl = list(rtl or design.rtl)
@@ -178,25 +197,33 @@ class TimingRepair:
     # -- building blocks ---------------------------------------------------------------------
     def evaluate(self, rtl: list[str], recipe: SynthRecipe, period_ns: float) -> _Evaluation:
         d = self.design
-        syn = self.run_tool("synthesize", synthesize_input(
-            d, rtl, recipe, timeout_s=self.budget.synth_timeout_s))
+        syn = self.run_tool(
+            "synthesize", synthesize_input(d, rtl, recipe, timeout_s=self.budget.synth_timeout_s)
+        )
         if not syn.ok:
             return _Evaluation(ok=False, summary=syn.summary)
         sta = self.run_tool("sta", sta_input(d, syn.artifacts["netlist"], period_ns))
         ws = sta.metrics.get("timing__setup__ws")
         if ws is None and sta.failure not in (None, "check"):
             return _Evaluation(ok=False, summary=sta.summary)
-        return _Evaluation(ok=True, wns=ws, cells=syn.metrics.get("design__instance__count"),
-                           netlist=syn.artifacts["netlist"], summary=sta.summary,
-                           io_ns=_worst_path_io(sta.metrics))
+        return _Evaluation(
+            ok=True,
+            wns=ws,
+            cells=syn.metrics.get("design__instance__count"),
+            netlist=syn.artifacts["netlist"],
+            summary=sta.summary,
+            io_ns=_worst_path_io(sta.metrics),
+        )
 
     def check_netlist(self, rtl: list[str], netlist: str) -> dict[str, str] | str:
         """Equivalence + gate-level testbench; returns the check summaries, or the reason the
         netlist is rejected."""
         d = self.design
         checks: dict[str, str] = {}
-        eq = self.run_tool("equivalence", equivalence_input(
-            d, netlist, rtl, formal_timeout_s=self.budget.formal_timeout_s))
+        eq = self.run_tool(
+            "equivalence",
+            equivalence_input(d, netlist, rtl, formal_timeout_s=self.budget.formal_timeout_s),
+        )
         checks["equivalence"] = eq.summary
         if not eq.ok:
             return f"equivalence: {eq.summary}"
@@ -216,8 +243,9 @@ class TimingRepair:
         sim = self.run_tool("simulate", sim_in)
         return None if sim.ok else f"testbench: {sim.summary}"
 
-    def judge(self, att: Attempt, ev: _Evaluation, rtl: list[str],
-              current_wns: float | None) -> bool:
+    def judge(
+        self, att: Attempt, ev: _Evaluation, rtl: list[str], current_wns: float | None
+    ) -> bool:
         """Fill the attempt from an evaluation and keep it only if STA improved and the new
         netlist passes its checks."""
         att.wns_after, att.cells = ev.wns, ev.cells
@@ -235,21 +263,38 @@ class TimingRepair:
         return att.kept
 
     # -- the loop --------------------------------------------------------------------------------
-    def run(self, *, rewrite: Rewrite | None = None,
-            approve_clock: Callable[[float, float], bool] | None = None) -> RepairReport:
+    def run(
+        self,
+        *,
+        rewrite: Rewrite | None = None,
+        approve_clock: Callable[[float, float], bool] | None = None,
+    ) -> RepairReport:
         start = time.perf_counter()
         period = self.design.clock.period_ns
         start_recipe = self.design.synthesis  # design.yaml's recipe is the starting point
         base = self.evaluate(self.rtl, start_recipe, period)
         if not base.ok:
-            return RepairReport(design=self.design.name, period_ns=period,
-                                final_period_ns=period, wns_before=None, wns_after=None,
-                                closed=False, rtl=self.rtl, stopped=f"baseline: {base.summary}",
-                                wall_s=round(time.perf_counter() - start, 2))
-        report = RepairReport(design=self.design.name, period_ns=period, final_period_ns=period,
-                              wns_before=base.wns, wns_after=base.wns,
-                              closed=self.meets(base.wns), rtl=self.rtl,
-                              netlist=base.netlist)
+            return RepairReport(
+                design=self.design.name,
+                period_ns=period,
+                final_period_ns=period,
+                wns_before=None,
+                wns_after=None,
+                closed=False,
+                rtl=self.rtl,
+                stopped=f"baseline: {base.summary}",
+                wall_s=round(time.perf_counter() - start, 2),
+            )
+        report = RepairReport(
+            design=self.design.name,
+            period_ns=period,
+            final_period_ns=period,
+            wns_before=base.wns,
+            wns_after=base.wns,
+            closed=self.meets(base.wns),
+            rtl=self.rtl,
+            netlist=base.netlist,
+        )
         if report.closed:
             report.stopped = "timing already met: nothing changed"
             if self.budget.target_slack_ns:
@@ -285,9 +330,14 @@ class TimingRepair:
                 if recipe is None or (cand_ev.ok and (not ev.ok or _better(cand_ev.wns, ev.wns))):
                     recipe, ev = cand, cand_ev
             assert recipe is not None
-            att = Attempt(strategy=name, kind="synthesis", period_ns=period,
-                          wns_before=report.wns_after, recipe=recipe.model_dump(),
-                          explored=explored if len(explored) > 1 else {})
+            att = Attempt(
+                strategy=name,
+                kind="synthesis",
+                period_ns=period,
+                wns_before=report.wns_after,
+                recipe=recipe.model_dump(),
+                explored=explored if len(explored) > 1 else {},
+            )
             if self.judge(att, ev, best_rtl, report.wns_after):
                 best_recipe, best_io = recipe, ev.io_ns
                 report.wns_after, report.netlist = ev.wns, ev.netlist
@@ -296,20 +346,33 @@ class TimingRepair:
             record(att, t0)
         # 2. RTL rewrites (LLM), checked by the testbench before any timing counts
         rewrites = 0
-        while rewrite is not None and not report.closed and not out_of_budget() and \
-                rewrites < self.budget.max_rtl_rewrites:
+        while (
+            rewrite is not None
+            and not report.closed
+            and not out_of_budget()
+            and rewrites < self.budget.max_rtl_rewrites
+        ):
             rewrites += 1
             t0 = time.perf_counter()
-            ev_in = {"period_ns": period, "wns": report.wns_after, "rtl": best_rtl,
-                     "recipe": best_recipe.label(),
-                     "rejected": [a.reason for a in report.attempts if not a.kept][-3:]}
+            ev_in = {
+                "period_ns": period,
+                "wns": report.wns_after,
+                "rtl": best_rtl,
+                "recipe": best_recipe.label(),
+                "rejected": [a.reason for a in report.attempts if not a.kept][-3:],
+            }
             new_rtl = rewrite(ev_in, rewrites)
             report.llm_used = True
             if not new_rtl:
                 report.stopped = "the RTL rewriter gave up"
                 break
-            att = Attempt(strategy="rtl-rewrite", kind="rtl", period_ns=period,
-                          wns_before=report.wns_after, rtl=list(new_rtl))
+            att = Attempt(
+                strategy="rtl-rewrite",
+                kind="rtl",
+                period_ns=period,
+                wns_before=report.wns_after,
+                rtl=list(new_rtl),
+            )
             bad = self.check_rtl(new_rtl)
             if bad:
                 att.reason = f"rejected: {bad}"
@@ -320,31 +383,39 @@ class TimingRepair:
             if self.judge(att, ev, new_rtl, report.wns_after):
                 best_rtl, best_io = list(new_rtl), ev.io_ns
                 report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
-                report.strategy = "rtl-rewrite" + (f" + {best_recipe.label()}"
-                                                   if not best_recipe.is_default else "")
+                report.strategy = "rtl-rewrite" + (
+                    f" + {best_recipe.label()}" if not best_recipe.is_default else ""
+                )
                 report.closed = self.meets(ev.wns)
             record(att, t0)
         # 3. clock relaxation, only with approval
         if not report.closed and report.wns_after is not None:
-            new_period = relaxed_period(period, report.wns_after, self.budget.target_slack_ns,
-                                        best_io)
+            new_period = relaxed_period(
+                period, report.wns_after, self.budget.target_slack_ns, best_io
+            )
             report.needed_period_ns = new_period
             if approve_clock is None or not approve_clock(period, new_period):
                 report.stopped = report.stopped or (
-                    f"the best netlist needs a {new_period:g} ns clock "
-                    f"(relaxation not approved)")
+                    f"the best netlist needs a {new_period:g} ns clock (relaxation not approved)"
+                )
             else:
                 t0 = time.perf_counter()
-                att = Attempt(strategy="relax-clock", kind="clock", period_ns=new_period,
-                              wns_before=report.wns_after, recipe=best_recipe.model_dump())
+                att = Attempt(
+                    strategy="relax-clock",
+                    kind="clock",
+                    period_ns=new_period,
+                    wns_before=report.wns_after,
+                    recipe=best_recipe.model_dump(),
+                )
                 ev = self.evaluate(best_rtl, best_recipe, new_period)
                 att.wns_after, att.cells = ev.wns, ev.cells
                 if ev.ok and self.meets(ev.wns):
                     att.kept, att.reason = True, f"approved: clock {period:g} -> {new_period:g} ns"
                     report.final_period_ns, report.wns_after = new_period, ev.wns
                     report.netlist, report.closed = ev.netlist, True
-                    report.strategy = (report.strategy + " + " if report.strategy else "") + \
-                        "relax-clock"
+                    report.strategy = (
+                        report.strategy + " + " if report.strategy else ""
+                    ) + "relax-clock"
                 else:
                     att.reason = f"still violating at {new_period:g} ns: {ev.summary}"
                 record(att, t0)
@@ -354,10 +425,17 @@ class TimingRepair:
         return report
 
 
-def repair_design(design_dir, sandbox_factory, *, clock_period_ns: float | None = None,
-                  budget: RepairBudget | None = None, allow_clock_relax: bool = False,
-                  registry=None, run_id: str | None = None,
-                  on_attempt: Callable[[Attempt], None] | None = None) -> RepairReport:
+def repair_design(
+    design_dir,
+    sandbox_factory,
+    *,
+    clock_period_ns: float | None = None,
+    budget: RepairBudget | None = None,
+    allow_clock_relax: bool = False,
+    registry=None,
+    run_id: str | None = None,
+    on_attempt: Callable[[Attempt], None] | None = None,
+) -> RepairReport:
     """`siliconcrew timing --repair`: the no-LLM strategies on a design folder; tool output
     and repair.json land in runs/<run_id>/ (the design's files are never modified)."""
     from pathlib import Path
@@ -370,13 +448,20 @@ def repair_design(design_dir, sandbox_factory, *, clock_period_ns: float | None 
     design, folder = load_design(Path(design_dir))
     if not design.rtl:
         from siliconcrew.core.errors import UserInputError
+
         raise UserInputError(f"{design.name}: no RTL in design.yaml", "list the RTL under 'rtl:'")
     if clock_period_ns:
-        design = design.model_copy(update={"clock": design.clock.model_copy(
-            update={"period_ns": clock_period_ns})})
+        design = design.model_copy(
+            update={"clock": design.clock.model_copy(update={"period_ns": clock_period_ns})}
+        )
     run_dir = RunDir(folder, run_id)
-    ctx = RunContext(design=design, folder=folder, run_dir=run_dir, sandbox_factory=sandbox_factory,
-                     registry=registry or load_registry(include_plugins=False))
+    ctx = RunContext(
+        design=design,
+        folder=folder,
+        run_dir=run_dir,
+        sandbox_factory=sandbox_factory,
+        registry=registry or load_registry(include_plugins=False),
+    )
     try:
         run_tool = ctx.tool_fn("timing_repair")
 

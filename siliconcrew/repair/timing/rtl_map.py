@@ -25,10 +25,11 @@ from pathlib import Path
 
 import networkx as nx
 
-_SRC = re.compile(r"^(?P<file>.+?):(?P<l1>\d+)(?:\.(?P<c1>\d+))?"
-                  r"(?:-(?P<l2>\d+)(?:\.(?P<c2>\d+))?)?$")
+_SRC = re.compile(
+    r"^(?P<file>.+?):(?P<l1>\d+)(?:\.(?P<c1>\d+))?"
+    r"(?:-(?P<l2>\d+)(?:\.(?P<c2>\d+))?)?$"
+)
 _NUMBERED = re.compile(r"^\\?_(\d+)_$")
-
 
 
 def parse_src(src: str | None) -> list[tuple[str, int, int]]:
@@ -91,7 +92,7 @@ class Netlist:
     cells: dict[str, dict] = field(default_factory=dict)
     # bit -> [(netname, index, hidden)]
     names_of_bit: dict[int, list[tuple[str, int, bool]]] = field(default_factory=dict)
-    driver: dict[int, tuple[str, str]] = field(default_factory=dict)   # bit -> (cell, port)
+    driver: dict[int, tuple[str, str]] = field(default_factory=dict)  # bit -> (cell, port)
     loads: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
     @classmethod
@@ -149,9 +150,13 @@ class Netlist:
     def outputs(self, cell: str) -> list[int]:
         c = self.cells[cell]
         dirs = c.get("port_directions") or {}
-        return [b for p, bits in c.get("connections", {}).items()
-                if (dirs.get(p) or _guess_dir(c.get("type", ""), p)) == "output"
-                for b in bits if isinstance(b, int)]
+        return [
+            b
+            for p, bits in c.get("connections", {}).items()
+            if (dirs.get(p) or _guess_dir(c.get("type", ""), p)) == "output"
+            for b in bits
+            if isinstance(b, int)
+        ]
 
     def fanout(self, bit: int) -> int:
         return len(self.loads.get(bit, []))
@@ -188,10 +193,17 @@ def sta_name_map(nl: Netlist, netlist_v: str | None = None) -> dict[str, str]:
     mapping = {clean_name(c): c for c in nl.cells if not c.startswith("$")}
     guessed = {f"_{offset + n_priv_wires + k:0{digits}d}_": c for k, c in enumerate(priv_cells)}
     if netlist_v is not None:
-        insts = {clean_name(n): t for t, n in re.findall(
-            r"^\s*(\\?[\w$]+)\s+(\\\S+|[\w$]+)\s*\(", netlist_v, re.MULTILINE)}
-        bad = sum(1 for v_name, c in guessed.items()
-                  if insts.get(v_name) not in (None, nl.cells[c].get("type")))
+        insts = {
+            clean_name(n): t
+            for t, n in re.findall(
+                r"^\s*(\\?[\w$]+)\s+(\\\S+|[\w$]+)\s*\(", netlist_v, re.MULTILINE
+            )
+        }
+        bad = sum(
+            1
+            for v_name, c in guessed.items()
+            if insts.get(v_name) not in (None, nl.cells[c].get("type"))
+        )
         missing = sum(1 for v_name in guessed if v_name not in insts)
         if guessed and (bad or missing > len(guessed) // 10):
             return mapping
@@ -208,18 +220,62 @@ def instance_of(pin: str) -> tuple[str, str | None]:
 
 
 # ------------------------------------------------------------------------------ coarse RTL graph
-_BITWISE = {"$and", "$or", "$xor", "$xnor", "$not", "$pos", "$mux", "$bwmux", "$buf",
-            "$_AND_", "$_OR_", "$_XOR_", "$_XNOR_", "$_NOT_", "$_MUX_", "$_BUF_",
-            "$_NAND_", "$_NOR_"}
+_BITWISE = {
+    "$and",
+    "$or",
+    "$xor",
+    "$xnor",
+    "$not",
+    "$pos",
+    "$mux",
+    "$bwmux",
+    "$buf",
+    "$_AND_",
+    "$_OR_",
+    "$_XOR_",
+    "$_XNOR_",
+    "$_NOT_",
+    "$_MUX_",
+    "$_BUF_",
+    "$_NAND_",
+    "$_NOR_",
+}
 _PREFIX = {"$add", "$sub", "$neg", "$mul", "$alu", "$macc"}
-ARITH = {"$add", "$sub", "$neg", "$mul", "$alu", "$macc", "$div", "$mod", "$divfloor",
-         "$modfloor", "$pow"}
+ARITH = {
+    "$add",
+    "$sub",
+    "$neg",
+    "$mul",
+    "$alu",
+    "$macc",
+    "$div",
+    "$mod",
+    "$divfloor",
+    "$modfloor",
+    "$pow",
+}
 COMPARE = {"$lt", "$le", "$gt", "$ge", "$eq", "$ne", "$eqx", "$nex"}
 SHIFT = {"$shl", "$shr", "$sshl", "$sshr", "$shift", "$shiftx"}
 MUX = {"$mux", "$pmux", "$bmux", "$bwmux", "$demux", "$_MUX_"}
-OP_TEXT = {"$mul": "*", "$add": "+", "$sub": "-", "$neg": "-", "$div": "/", "$mod": "%",
-           "$lt": "<", "$le": "<=", "$gt": ">", "$ge": ">=", "$eq": "==", "$ne": "!=",
-           "$shl": "<<", "$shr": ">>", "$sshr": ">>>", "$mux": "?:", "$pmux": "case"}
+OP_TEXT = {
+    "$mul": "*",
+    "$add": "+",
+    "$sub": "-",
+    "$neg": "-",
+    "$div": "/",
+    "$mod": "%",
+    "$lt": "<",
+    "$le": "<=",
+    "$gt": ">",
+    "$ge": ">=",
+    "$eq": "==",
+    "$ne": "!=",
+    "$shl": "<<",
+    "$shr": ">>",
+    "$sshr": ">>>",
+    "$mux": "?:",
+    "$pmux": "case",
+}
 
 
 class RtlGraph:
@@ -228,8 +284,8 @@ class RtlGraph:
     def __init__(self, nl: Netlist):
         self.nl = nl
         g = nx.DiGraph()
-        self.flops: dict[int, tuple[str, int]] = {}   # Q bit -> (flop cell, index)
-        self.flop_d: dict[int, int] = {}                # D bit -> Q bit
+        self.flops: dict[int, tuple[str, int]] = {}  # Q bit -> (flop cell, index)
+        self.flop_d: dict[int, int] = {}  # D bit -> Q bit
         for cname, cell in nl.cells.items():
             ctype = cell.get("type", "")
             conns = cell.get("connections") or {}
@@ -242,9 +298,11 @@ class RtlGraph:
                         if k < len(dbits) and isinstance(dbits[k], int):
                             self.flop_d[dbits[k]] = b
                 continue
-            outs = {p: bits for p, bits in conns.items()
-                    if (dirs.get(p) or ("output" if p in ("Y", "X", "CO") else "input"))
-                    == "output"}
+            outs = {
+                p: bits
+                for p, bits in conns.items()
+                if (dirs.get(p) or ("output" if p in ("Y", "X", "CO") else "input")) == "output"
+            }
             ins = {p: bits for p, bits in conns.items() if p not in outs}
             for oport, obits in outs.items():
                 for i, ob in enumerate(obits):
@@ -292,8 +350,13 @@ class RtlGraph:
     def cell_signal(self, cname: str) -> str | None:
         """Public RTL name of what the cell drives (itself, else the nearest named net after)."""
         cell = self.nl.cells[cname]
-        outs = [b for p, bits in (cell.get("connections") or {}).items()
-                if p in ("Y", "X", "CO") for b in bits if isinstance(b, int)]
+        outs = [
+            b
+            for p, bits in (cell.get("connections") or {}).items()
+            if p in ("Y", "X", "CO")
+            for b in bits
+            if isinstance(b, int)
+        ]
         names = []
         for b in outs:
             for net, _i, hidden in self.nl.names_of_bit.get(b, []):
@@ -306,7 +369,7 @@ class RtlGraph:
         for _ in range(6):
             nxt = []
             for b in frontier:
-                if b in self.flop_d:   # feeds a register: name the register
+                if b in self.flop_d:  # feeds a register: name the register
                     for net, _i, hidden in self.nl.names_of_bit.get(self.flop_d[b], []):
                         if not hidden:
                             return clean_name(net)
@@ -364,10 +427,17 @@ def rtl_entry(nl: Netlist, cname: str, signal: str | None, roots: list[Path]) ->
     f, l1, l2 = srcs[0]
     ctype = cell.get("type", "")
     params = cell.get("parameters") or {}
-    width = max((_int(params.get(k)) for k in ("A_WIDTH", "B_WIDTH", "Y_WIDTH", "WIDTH")),
-                default=0)
-    return {"file": rel_file(f, roots), "line": l1, "end_line": l2, "signal": signal or ctype,
-            "op": ctype, "width": width}
+    width = max(
+        (_int(params.get(k)) for k in ("A_WIDTH", "B_WIDTH", "Y_WIDTH", "WIDTH")), default=0
+    )
+    return {
+        "file": rel_file(f, roots),
+        "line": l1,
+        "end_line": l2,
+        "signal": signal or ctype,
+        "op": ctype,
+        "width": width,
+    }
 
 
 def _int(v) -> int:
@@ -390,9 +460,14 @@ class PathMapper:
     roots: list[Path]
 
     @classmethod
-    def load(cls, netlist_json: Path | None, rtl_json: Path | None = None,
-             netlist_v: Path | None = None, top: str | None = None,
-             roots: list[Path] | None = None) -> "PathMapper":
+    def load(
+        cls,
+        netlist_json: Path | None,
+        rtl_json: Path | None = None,
+        netlist_v: Path | None = None,
+        top: str | None = None,
+        roots: list[Path] | None = None,
+    ) -> "PathMapper":
         mapped = Netlist.from_json(netlist_json, top) if netlist_json else None
         rtl = RtlGraph(Netlist.from_json(rtl_json, top)) if rtl_json else None
         vtext = netlist_v.read_text(errors="replace") if netlist_v and netlist_v.exists() else None
@@ -405,15 +480,22 @@ class PathMapper:
         if self.mapped is None:
             return None, None
         cell = self.name_map.get(name)
-        if cell is None:   # a port
+        if cell is None:  # a port
             base = split_bit(name)[0]
-            info = next((v for k, v in (self.mapped.module.get("netnames") or {}).items()
-                         if clean_name(k) == base), None)
+            info = next(
+                (
+                    v
+                    for k, v in (self.mapped.module.get("netnames") or {}).items()
+                    if clean_name(k) == base
+                ),
+                None,
+            )
             if info is None:
                 return None, None
             src = parse_src(info.get("attributes", {}).get("src"))
-            return name, ({"file": rel_file(src[0][0], self.roots), "line": src[0][1]}
-                          if src else None)
+            return name, (
+                {"file": rel_file(src[0][0], self.roots), "line": src[0][1]} if src else None
+            )
         outs = self.mapped.outputs(cell)
         sig = next((s for s in (self.mapped.public_name(b) for b in outs) if s), None)
         src = parse_src(self.mapped.cells[cell].get("attributes", {}).get("src"))

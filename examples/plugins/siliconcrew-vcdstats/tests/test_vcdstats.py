@@ -18,10 +18,20 @@ def counter_vcd(tmp_path_factory) -> Path:
     if not shutil.which("iverilog"):
         pytest.skip("iverilog not installed")
     work = tmp_path_factory.mktemp("vcd")
-    subprocess.run(["iverilog", "-g2012", "-o", str(work / "sim.vvp"), "-s", "tb_counter",
-                    str(COUNTER / "rtl/counter.v"), str(COUNTER / "tb/tb_counter.v")], check=True)
-    subprocess.run(["vvp", "-n", str(work / "sim.vvp")], check=True, cwd=work,
-                   capture_output=True)
+    subprocess.run(
+        [
+            "iverilog",
+            "-g2012",
+            "-o",
+            str(work / "sim.vvp"),
+            "-s",
+            "tb_counter",
+            str(COUNTER / "rtl/counter.v"),
+            str(COUNTER / "tb/tb_counter.v"),
+        ],
+        check=True,
+    )
+    subprocess.run(["vvp", "-n", str(work / "sim.vvp")], check=True, cwd=work, capture_output=True)
     return work / "tb_counter.vcd"
 
 

@@ -71,11 +71,20 @@ class VcdStatsTool(Tool):
             raise UserInputError(f"'{inp.vcd}' is not a VCD file", "pass the .vcd from simulate")
         signals = parse_vcd(text)
         never = sorted(n for n, s in signals.items() if s["changes"] <= 1)
-        diags = [Diagnostic(severity="info", code="no-toggle", message=f"{n} never toggled")
-                 for n in never[:20]]
-        shown = dict(sorted(signals.items())[:inp.max_signals])
-        return ToolResult(tool=self.name, ok=True, duration_s=round(time.perf_counter() - start, 3),
-                          summary=f"{len(signals)} signals, {len(never)} never toggled",
-                          diagnostics=diags, metrics={"vcd__signals": len(signals),
-                                                      "vcd__never_toggled": len(never),
-                                                      "vcd__by_signal": shown})
+        diags = [
+            Diagnostic(severity="info", code="no-toggle", message=f"{n} never toggled")
+            for n in never[:20]
+        ]
+        shown = dict(sorted(signals.items())[: inp.max_signals])
+        return ToolResult(
+            tool=self.name,
+            ok=True,
+            duration_s=round(time.perf_counter() - start, 3),
+            summary=f"{len(signals)} signals, {len(never)} never toggled",
+            diagnostics=diags,
+            metrics={
+                "vcd__signals": len(signals),
+                "vcd__never_toggled": len(never),
+                "vcd__by_signal": shown,
+            },
+        )
