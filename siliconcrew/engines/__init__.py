@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from siliconcrew.core.names import ENGINES, engine_name
+from siliconcrew.core.names import engine_name
 
 
 def get_engine(name: str):
@@ -16,4 +16,4 @@ def get_engine(name: str):
     return LibreLaneEngine()
 
 
-__all__ = ["ENGINES", "get_engine"]
+__all__ = ["get_engine"]

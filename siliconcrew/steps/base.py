@@ -101,8 +101,3 @@ class GraphStep(ABC):
 
     @abstractmethod
     def update(self, ctx: RunContext, state: RunState) -> Update: ...
-
-
-def running(state: dict[str, Any]) -> bool:
-    """The run has not stopped (no terminal status set by an earlier step)."""
-    return state.get("status") in (None, "running")

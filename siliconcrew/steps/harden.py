@@ -168,8 +168,9 @@ def harden(
         folder = Path(design_dir).resolve()
     given_sandbox = sandbox
     engine = get_engine(engine_name or design.flow.engine)
-    problem = pdk_problem(engine.name, design.flow.pdk)  # design.yaml's pair is checked at
-    if problem:  # load; an --engine override here
+    # design.yaml's engine/PDK pair is checked when it is loaded; an --engine override here
+    problem = pdk_problem(engine.name, design.flow.pdk) if engine_name else None
+    if problem:
         raise UserInputError(
             f"{problem[0]} (--engine {engine_name} with flow.pdk {design.flow.pdk})", problem[1]
         )

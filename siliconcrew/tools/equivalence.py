@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from siliconcrew.core.names import check_identifier
 from siliconcrew.core.params import (
     ParamValue,
     check_parameters,
@@ -47,7 +48,6 @@ from siliconcrew.tools.equiv_sim import (
 from siliconcrew.tools.sources import (
     TECH_LIBERTY,
     check_defines,
-    check_identifier,
     liberty_inside,
     resolve_dirs,
     resolve_file,

@@ -10,9 +10,10 @@ import time
 
 from pydantic import Field
 
+from siliconcrew.core.names import check_identifier
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_iverilog, parse_verilator
-from siliconcrew.tools.sources import check_identifier, resolve_dirs, resolve_sources
+from siliconcrew.tools.sources import resolve_dirs, resolve_sources
 
 
 class LintInput(ToolInput):

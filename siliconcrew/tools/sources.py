@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.core.names import IDENT, check_identifier  # noqa: F401  (re-exported)
+from siliconcrew.core.names import check_identifier
 from siliconcrew.tools.base import ToolContext
 
 _UNSAFE_PATH_CHARS = set('\n\r\t;{}[]$"\\`')

@@ -17,8 +17,9 @@ import time
 from pydantic import Field
 
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.names import check_identifier
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
-from siliconcrew.tools.sources import check_identifier, liberty_inside, resolve_file
+from siliconcrew.tools.sources import liberty_inside, resolve_file
 from siliconcrew.tools.sta_report import parse_endpoint_table, parse_paths
 
 _SECTION = re.compile(r"^=== (\w+) ===$", re.MULTILINE)

@@ -12,6 +12,7 @@ import time
 
 from pydantic import Field
 
+from siliconcrew.core.names import check_identifier
 from siliconcrew.core.params import ParamValue, check_parameters, chparam_line, unknown_parameter
 from siliconcrew.core.recipe import SynthRecipe
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
@@ -26,7 +27,6 @@ from siliconcrew.tools.seq_legalize import (
 )
 from siliconcrew.tools.sources import (
     check_defines,
-    check_identifier,
     liberty_inside,
     resolve_dirs,
     resolve_sources,
