@@ -20,6 +20,7 @@ from siliconcrew.core.errors import SandboxUnavailable
 from siliconcrew.core.profile import span
 from siliconcrew.core.settings import SandboxSettings
 from siliconcrew.sandbox.base import SANDBOX_UID, ExecResult, Sandbox
+from siliconcrew.sandbox.safe_io import read_bytes_bounded
 
 LABEL = "org.siliconcrew.sandbox"
 WORKSPACE_INSIDE = "/workspace"
@@ -112,6 +113,19 @@ def _left_container_exhausted(result: ExecResult) -> bool:
         or "Resource temporarily unavailable" in text
         or "MemoryError" in text
     )
+
+
+def _wrapper_could_not_fork(rc: int | None, workspace: Path, log_path: Path) -> bool:
+    """The wrapper ran but its `timeout` could not fork the command (exit 125 and coreutils'
+    message opening the log): the command never started, so running it again is safe.
+    The log is read the safe way (regular file, no symlink, bounded): the sandbox wrote it."""
+    if rc != 125:
+        return False
+    try:
+        head = read_bytes_bounded(workspace, log_path, 512)
+    except (OSError, ValueError):
+        return False
+    return head.startswith(b"timeout: fork system call failed")
 
 
 class NotStarted(RuntimeError):
@@ -279,7 +293,7 @@ class DockerSandbox(Sandbox):
         start = time.perf_counter()
         with span("sandbox_exec", cmd=log_name), self._cancellable(self._kill_running):
             rc = self._start_and_wait(full, cwd, timeout_s, log_path)
-        if rc is None:
+        if rc is None or _wrapper_could_not_fork(rc, self.workspace, log_path):
             # The command never started (the container's pids limit stayed full after a fork
             # bomb, or the container died): replace the container once, transparently.
             self.close()
@@ -289,10 +303,10 @@ class DockerSandbox(Sandbox):
         result = self._finish(
             argv, rc if rc is not None else -1, duration, timeout_s, log_path, cwd, watch
         )
-        if self.exec_mode == "exec" and _left_container_exhausted(result):
-            # After a fork bomb or an OOM kill, `docker exec` into the same container can stall
-            # for ~15 s (runc cannot fork until the kernel has reaped everything): start the
-            # next command in a fresh container instead (~0.3 s). The socket runner retries.
+        if _left_container_exhausted(result):
+            # After a fork bomb or an OOM kill the container's pids can stay full for ~15 s
+            # (`docker exec` stalls, and over the socket the wrapper's `timeout` cannot fork:
+            # seen in CI): start the next command in a fresh container instead (~0.3 s).
             self.close()
             result.notes.append("sandbox container replaced after resource exhaustion")
         return result

@@ -180,3 +180,23 @@ def test_local_without_bwrap_needs_opt_in(tmp_path, monkeypatch):
         res, _ = run(sb, "echo hi")
         assert res.ok and any("unisolated" in n for n in res.notes)
         assert sb.describe()["isolation"].startswith("none")
+
+
+def test_wrapper_that_could_not_fork_counts_as_not_started(tmp_path):
+    """CI saw `timeout: fork system call failed` (exit 125) right after a fork bomb: the command
+    never ran, so the backend must run it again in a fresh container, not report its failure.
+    A command that itself exits 125, or a FIFO in place of the log, is not mistaken for it."""
+    from siliconcrew.sandbox.docker_backend import _wrapper_could_not_fork
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    log = logs / "cmd.log"
+    log.write_text("timeout: fork system call failed: Resource temporarily unavailable\n")
+    assert _wrapper_could_not_fork(125, tmp_path, log)
+    assert not _wrapper_could_not_fork(1, tmp_path, log)
+    log.write_text("my tool: exit 125 on its own\n")
+    assert not _wrapper_could_not_fork(125, tmp_path, log)
+    fifo = logs / "fifo.log"
+    os.mkfifo(fifo)
+    assert not _wrapper_could_not_fork(125, tmp_path, fifo)  # refused, never blocks
+    assert not _wrapper_could_not_fork(125, tmp_path, logs / "missing.log")
