@@ -28,7 +28,16 @@ from siliconcrew.integrate import tinytapeout as tt
 from siliconcrew.integrate.ports import Port, design_ports, dut_path, reset_port
 from siliconcrew.integrate.precheck import expected_caravel_ports, expected_tt_ports, precheck
 from siliconcrew.integrate.trace import Sample, read_trace
-from siliconcrew.steps.base import Step, StepInput, StepResult, ToolRun, report
+from siliconcrew.steps.base import (
+    GraphStep,
+    Step,
+    StepInput,
+    StepResult,
+    ToolRun,
+    Update,
+    report,
+)
+from siliconcrew.steps.state import RunState
 from siliconcrew.tools.base import Diagnostic, ToolResult
 from siliconcrew.tools.design_calls import simulate_input
 from siliconcrew.tools.run_context import RunContext
@@ -89,11 +98,6 @@ class IntegrateStep(Step):
         ports = design_ports(rtl_paths, d.top, dict(d.parameters))
         clock = d.clock.port
         reset = reset_port(ports, clock, spec.reset if spec else None)
-        out = ctx.run_dir.path / "integrate" / inp.target
-        if out.exists():
-            shutil.rmtree(out)
-        out.mkdir(parents=True)
-        ctx.tool_ctx.sandbox.make_writable(out)
         # Plan first: a design that cannot fit is refused before anything runs.
         plan: cv.CaravelPlan | tt.TTPlan
         if inp.target == "caravel":
@@ -102,6 +106,11 @@ class IntegrateStep(Step):
             )
         else:
             plan = tt.plan_tt(d.name, d.top, ports, clock, reset, params=d.parameters)
+        out = ctx.run_dir.path / "integrate" / inp.target
+        if out.exists():
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
+        ctx.tool_ctx.sandbox.make_writable(out)
         runs: list[ToolRun] = []
         trace = self._trace(ctx, rtl, ports, out, runs, on_check)
         if inp.target == "caravel":
@@ -230,6 +239,11 @@ class IntegrateStep(Step):
                     "pass_patterns": ["WISHBONE TEST PASSED"],
                 },
             )
+            if res.ok:
+                res.summary = (
+                    f"Wishbone test passed: the design's testbench ({len(trace)} samples) "
+                    "replayed through the bridge, 0 mismatches"
+                )
             runs.append(ToolRun(name="wishbone_test", result=res))
             report(on_check, "wishbone_test", "ok" if res.ok else "failed")
         else:
@@ -409,3 +423,41 @@ def _first_line(path: Path | None) -> str:
         if line:
             return line[:120]
     return ""
+
+
+class IntegrateGraphStep(GraphStep):
+    """The run graph's integrate node (design.yaml `integration:`): after hardening, the
+    design is wrapped for its shuttle and the wrapper checked; the run's report shows it.
+    A design that cannot be wrapped (too many pins) is recorded, not a crash of the run."""
+
+    id = "integrate"
+    needs = ("rtl_files",)
+    makes = ("integration",)
+    config = ("integration",)
+    goes_to = ("report",)
+
+    def update(self, ctx: RunContext, state: RunState) -> Update:
+        spec = ctx.design.integration
+        if spec is None:
+            return Update(outcome="skipped: no integration: in design.yaml", goto="report")
+        inp = IntegrateInput(target=spec.target, rtl=list(state.get("rtl_files") or []))
+        try:
+            res = IntegrateStep().run(ctx, inp)
+        except UserInputError as exc:
+            refused = {"ok": False, "target": spec.target, "summary": exc.one_line()}
+            return Update(
+                state={"integration": refused}, outcome="refused: " + exc.message, goto="report"
+            )
+        checks = {
+            r.name: ("skipped" if r.result is None else "ok" if r.result.ok else "failed")
+            for r in res.runs
+        }
+        summary: dict[str, Any] = {
+            "ok": res.ok,
+            "target": spec.target,
+            "folder": ctx.tool_ctx.rel(Path(res.outputs["folder"])),
+            "checks": checks,
+            "summary": ", ".join(f"{k} {v}" for k, v in checks.items()),
+        }
+        outcome = ("ok" if res.ok else "failed") + f" ({spec.target})"
+        return Update(state={"integration": summary}, outcome=outcome, goto="report")
