@@ -47,6 +47,7 @@ def integrate(
     settings = resolve_settings(settings, sandbox, unsafe_host)
     run_dir = RunDir(folder)
     ctx = RunContext(
+        llm=_llm_client(settings, run_dir),
         design=design,
         folder=folder,
         run_dir=run_dir,
@@ -76,9 +77,23 @@ def integrate(
             "register_map": res.outputs.get("register_map"),
             "pinout": res.outputs.get("pinout"),
             "trace_samples": res.outputs.get("trace_samples", 0),
+            "mapping": res.outputs.get("mapping"),
+            "mapping_note": res.outputs.get("mapping_note"),
         }
         run_dir.write_json("results.json", data)
         run_dir.event("run_end", ok=res.ok)
     finally:
         ctx.close()
     return IntegrateResult.model_validate(data)
+
+
+def _llm_client(settings, run_dir):
+    """The configured endpoint's client (the integration agent proposes the pin mapping), or
+    None: without one the deterministic mapping is used."""
+    from siliconcrew.agents.llm import LLMClient
+    from siliconcrew.agents.llm_config import load_llm_settings
+
+    llm = load_llm_settings(settings.llm)
+    if not llm.configured:
+        return None
+    return LLMClient(llm, trace=run_dir.event, log_dir=run_dir.path / "llm")

@@ -183,6 +183,8 @@ class IntegrateResult(ApiResult):
     register_map: dict[str, Any] | None = None
     pinout: dict[str, str] | None = None
     trace_samples: int = 0
+    mapping: str | None = None  # default | design.yaml | llm (the integration agent's)
+    mapping_note: str | None = None
 
     @property
     def exit_code(self) -> int:

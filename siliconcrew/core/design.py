@@ -195,8 +195,9 @@ class IntegrationSpec(BaseModel):
     """`integration:`: wrap the design for a shuttle (`siliconcrew integrate`, and the run
     graph's integrate node). `base`: the Wishbone bridge's address (Caravel user area);
     `pins`: ports mapped straight to Caravel pads or logic-analyzer bits
-    (`{count: "io[15:8]", en: "la[0]"}`) instead of bridge registers; `reset`: the reset
-    input when its name is not a conventional one (rst, rst_n, reset, ...)."""
+    (`{count: "io[15:8]", en: "la[0]"}`) instead of bridge registers, or to Tiny Tapeout
+    pins (`{count: "uo[7:0]", en: "ui[0]"}`); `reset`: the reset input when its name is not
+    a conventional one (rst, rst_n, reset, ...)."""
 
     model_config = ConfigDict(extra="forbid")
     target: Literal["caravel", "tinytapeout"]

@@ -137,20 +137,20 @@ class CaravelPlan:
                 "doc": "write N: N clock cycles while RUN = 0",
             },
         ]
+        widths = {p.name: p.width for p in self.ports}
         for r in self.registers:
-            doc = f"{r.port}{r.slice()}" + (
-                " (reset input, OR-ed with wb_rst_i)"
-                if self.reset and r.port == self.reset.name
-                else ""
-            )
+            bits = r.slice() if widths[r.port] > 1 else ""
+            doc = f"{r.port}{bits}"
+            if self.reset and r.port == self.reset.name:
+                doc += " (reset input, OR-ed with wb_rst_i)"
+            suffix = f"_{r.lsb // 32}" if self._multi(r.port) else ""
             regs.append(
                 {
-                    "name": f"{r.port.upper()}"
-                    + (f"_{r.lsb // 32}" if r.lsb or self._multi(r.port) else ""),
+                    "name": r.port.upper() + suffix,
                     "address": f"0x{self.base + r.offset:08X}",
                     "access": r.access,
                     "port": r.port,
-                    "bits": r.slice(),
+                    "bits": bits,
                     "doc": doc,
                 }
             )

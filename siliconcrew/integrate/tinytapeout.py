@@ -10,6 +10,7 @@ refused with the count: more tiles give more area, never more pins.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,7 @@ def plan_tt(
     clock: str | None,
     reset: Port | None,
     params: dict[str, Any] | None = None,
+    pins: dict[str, str] | None = None,
 ) -> TTPlan:
     plan = TTPlan(name, top, ports, clock, reset, params=dict(params or {}))
     inouts = [p.name for p in ports if p.direction == "inout"]
@@ -96,20 +98,75 @@ def plan_tt(
             "uio 8 either way; more tiles add area, not pins)",
             "use Caravel (siliconcrew integrate caravel), or narrow or serialize the ports",
         )
-    ui = iter(range(8))
-    uo = iter(range(8))
-    uio = iter(range(8))
-    for p in plan.data_inputs():
-        plan.bits[p.name] = [
-            ("ui_in", b) if (b := next(ui, None)) is not None else ("uio", next(uio))
-            for _ in range(p.width)
-        ]
-    for p in plan.outputs():
-        plan.bits[p.name] = [
-            ("uo_out", b) if (b := next(uo, None)) is not None else ("uio", next(uio))
-            for _ in range(p.width)
-        ]
+    plan.bits = _explicit_pins(plan, pins or {})
+    used = {gb for bits in plan.bits.values() for gb in bits}
+    free = {g: [b for b in range(8) if (g, b) not in used] for g in ("ui_in", "uo_out", "uio")}
+    for group, ports in (("ui_in", plan.data_inputs()), ("uo_out", plan.outputs())):
+        for p in ports:
+            if p.name in plan.bits:
+                continue
+            bits = []
+            for _ in range(p.width):
+                g = group if free[group] else "uio"
+                if not free[g]:
+                    raise TooManyPins(
+                        f"integration.pins leaves no free pin for {p.name}",
+                        "map fewer ports by hand, or none",
+                    )
+                bits.append((g, free[g].pop(0)))
+            plan.bits[p.name] = bits
     return plan
+
+
+_TT_PIN = re.compile(r"^(ui|uo|uio)\[(\d+)(?::(\d+))?\]$")
+_GROUP = {"ui": "ui_in", "uo": "uo_out", "uio": "uio"}
+
+
+def _explicit_pins(plan: TTPlan, table: dict[str, str]) -> dict[str, list[tuple[str, int]]]:
+    """`pins: {port: "ui[3:0]" | "uo[7]" | "uio[5:4]"}` (ui inputs only, uo outputs only,
+    uio either) → port → (group, bit) per port bit, LSB first."""
+    ports = {p.name: p for p in plan.data_inputs() + plan.outputs()}
+    out: dict[str, list[tuple[str, int]]] = {}
+    taken: dict[tuple[str, int], str] = {}
+    for port, where in table.items():
+        if port not in ports:
+            raise UserInputError(
+                f"integration.pins: '{port}' is not a data port of the design (clk and the "
+                "reset are fixed to clk and rst_n)",
+                f"map one of: {', '.join(ports)}",
+            )
+        m = _TT_PIN.match(str(where).replace(" ", ""))
+        if not m:
+            raise UserInputError(
+                f"integration.pins: '{port}: {where}' is not ui[k], uo[k] or uio[k] (or [hi:lo])",
+                'write e.g. count: "uo[7:0]"',
+            )
+        group, hi = _GROUP[m.group(1)], int(m.group(2))
+        lo = int(m.group(3)) if m.group(3) is not None else hi
+        direction = ports[port].direction
+        if (group == "ui_in" and direction != "input") or (
+            group == "uo_out" and direction != "output"
+        ):
+            raise UserInputError(
+                f"integration.pins: {port} is an {direction} but {where} is "
+                f"{'input' if group == 'ui_in' else 'output'}-only",
+                "inputs go on ui or uio, outputs on uo or uio",
+            )
+        bits = list(range(min(lo, hi), max(lo, hi) + 1))
+        if len(bits) != ports[port].width or max(bits) > 7:
+            raise UserInputError(
+                f"integration.pins: {port} is {ports[port].width} bit(s) wide; {where} does not fit",
+                "give as many pins (0..7) as the port has bits",
+            )
+        for b in bits:
+            if (group, b) in taken:
+                raise UserInputError(
+                    f"integration.pins: {where} is given to both {taken[(group, b)]} and {port}",
+                    "give each pin to one port",
+                )
+            taken[(group, b)] = port
+        out[port] = [(group, b) for b in bits]
+    return out
 
 
 def _param(v: Any) -> str:

@@ -98,14 +98,29 @@ class IntegrateStep(Step):
         ports = design_ports(rtl_paths, d.top, dict(d.parameters))
         clock = d.clock.port
         reset = reset_port(ports, clock, spec.reset if spec else None)
+
         # Plan first: a design that cannot fit is refused before anything runs.
-        plan: cv.CaravelPlan | tt.TTPlan
-        if inp.target == "caravel":
-            plan = cv.plan_caravel(
-                d.name, d.top, ports, clock, reset, base=base, pins=pins, params=d.parameters
-            )
-        else:
-            plan = tt.plan_tt(d.name, d.top, ports, clock, reset, params=d.parameters)
+        def make_plan(table: dict[str, str]) -> cv.CaravelPlan | tt.TTPlan:
+            if inp.target == "caravel":
+                return cv.plan_caravel(
+                    d.name, d.top, ports, clock, reset, base=base, pins=table, params=d.parameters
+                )
+            return tt.plan_tt(d.name, d.top, ports, clock, reset, params=d.parameters, pins=table)
+
+        plan = make_plan(pins)  # refuses a design that cannot fit (before any LLM call)
+        mapping, note = ("design.yaml" if pins else "default"), None
+        if not pins and ctx.llm is not None:
+            from siliconcrew.agents.integration import propose_pins
+
+            spec_text = _spec_text(ctx)
+            proposal = propose_pins(ctx, inp.target, [p.__dict__ for p in ports], spec_text)
+            if proposal:
+                try:
+                    plan, mapping = make_plan(proposal), "llm"
+                except UserInputError as exc:
+                    note = f"the integration agent's pin table was refused ({exc.message}); "
+                    note += "the default mapping is used"
+                    ctx.run_dir.event("note", message=note)
         out = ctx.run_dir.path / "integrate" / inp.target
         if out.exists():
             shutil.rmtree(out)
@@ -119,6 +134,8 @@ class IntegrateStep(Step):
         else:
             assert isinstance(plan, tt.TTPlan)
             outputs = self._tinytapeout(ctx, plan, rtl_paths, trace, out, runs, on_check)
+        outputs["mapping"] = mapping
+        outputs["mapping_note"] = note
         outputs["folder"] = str(out)
         outputs["target"] = inp.target
         outputs["ports"] = [p.__dict__ for p in ports]
@@ -144,7 +161,7 @@ class IntegrateStep(Step):
                 f"the testbench {tb_top} does not instantiate {d.top}",
                 "the golden testbench must instantiate the design's top",
             )
-        probe = out / "checks" / "trace_probe.v"
+        probe = out.parent / f"{out.name}-checks" / "trace_probe.v"
         probe.parent.mkdir(parents=True, exist_ok=True)
         probe.write_text(
             "// Dumps the design's ports as its own testbench drives them.\n"
@@ -211,7 +228,7 @@ class IntegrateStep(Step):
         docs.mkdir()
         (docs / "register_map.json").write_text(json.dumps(regmap, indent=2) + "\n")
         (docs / "register_map.md").write_text(readme.register_map_md(plan, regmap))
-        checks = out / "checks"
+        checks = out.parent / f"{out.name}-checks"
         checks.mkdir(exist_ok=True)
         defines = checks / "defines.v"
         defines.write_text(f"`define MPRJ_IO_PADS {cv.MPRJ_IO_PADS}\n")
@@ -413,6 +430,11 @@ def _outcome(runs: list[ToolRun], name: str) -> str:
     if run is None or run.result is None:
         return f"not run ({run.skipped if run else 'no such check'})"
     return ("passed" if run.result.ok else "FAILED") + f": {run.result.summary}"
+
+
+def _spec_text(ctx: RunContext) -> str:
+    spec = ctx.folder / ctx.design.spec if ctx.design.spec else None
+    return spec.read_text(errors="replace") if spec and spec.is_file() else ""
 
 
 def _first_line(path: Path | None) -> str:
