@@ -429,6 +429,8 @@ def macro_verilog(plan: CaravelPlan, *, decode_base: int | None = None) -> str:
     lines.append(f"    assign io_oeb = {_vector(oeb, '`MPRJ_IO_PADS', ONE)};")
     lines.append("    assign user_irq = 3'b000;")
     unused = ["la_oenb", "la_data_in", "io_in", "wbs_adr_i"]
+    if not plan.clock:
+        unused.append("dclk")  # a combinational design: nothing to clock
     lines.append(f"    wire _unused_ok = &{{1'b0, {', '.join(unused)}}};")
     lines += ["endmodule", "", "`default_nettype wire", ""]
     return "\n".join(lines)

@@ -149,8 +149,12 @@ class IntegrateStep(Step):
         d = ctx.design
         sim = simulate_input(d, rtl)
         tb_top = d.testbench_top()
+        why = None
         if sim is None or tb_top is None or d.verification.simulator != "icarus":
             why = "no golden testbench (icarus) to replay: the wrapper-level test needs one"
+        elif not d.clock.port:
+            why = "no clock: port in design.yaml (the replay steps the design's clock)"
+        if why:
             report(on_check, "trace", f"skipped: {why}")
             runs.append(ToolRun(name="trace", skipped=why))
             return None

@@ -163,3 +163,35 @@ def test_caravel_rejects_inout_ports(tmp_path: Path):
     ports = [Port("clk", "input", 1), Port("pad", "inout", 1)]
     with pytest.raises(UserInputError, match="tri-state"):
         cv.plan_caravel("x", "x", ports, "clk", None)
+
+
+def test_tiny_tapeout_pins_table():
+    ports = ports_of("counter")
+    reset = reset_port(ports, "clk")
+    plan = tt.plan_tt("counter", "counter", ports, "clk", reset, pins={"wrap": "uo[7]"})
+    pins = plan.pinout()
+    assert pins["uo[7]"] == "wrap" and pins["uo[0]"] == "count[0]"  # the rest placed around it
+    assert pins["uio[0]"] == "count[7]" and plan.uio_outputs() == [0]
+    for table, message in (
+        ({"count": "ui[7:0]"}, "output but ui\\[7:0\\] is input-only"),
+        ({"en": "uio[9]"}, "does not fit"),
+        ({"en": "uio[1]", "wrap": "uio[1]"}, "given to both en and wrap"),
+        ({"rst": "ui[1]"}, "not a data port"),
+    ):
+        with pytest.raises(UserInputError, match=message):
+            tt.plan_tt("counter", "counter", ports, "clk", reset, pins=table)
+
+
+def test_precheck_names_a_changed_port_list():
+    from siliconcrew.integrate.precheck import expected_tt_ports, precheck
+
+    ports = {n: {"direction": d, "bits": list(range(2, 2 + w))} for n, d, w in expected_tt_ports()}
+    ports["uio_oe"] = {"direction": "output", "bits": ["0"] * 8}
+    ports["uio_out"] = {"direction": "output", "bits": ["0"] * 8}
+    ports["uo_out"] = {"direction": "output", "bits": ["0"] * 7}  # one bit short
+    del ports["ena"]
+    netlist = {"modules": {"t": {"ports": ports, "cells": {}}}}
+    rep = precheck(netlist, "t", expected_tt_ports(), oe="uio_oe", out="uio_out",
+                   oe_active_low=False)  # fmt: skip
+    assert "port list: uo_out is output 7 bits, the harness has output 8 bits" in rep.errors
+    assert "port list: ena (input, 1 bits) is missing" in rep.errors

@@ -161,3 +161,18 @@ def test_precheck_catches_a_latch_a_tristate_and_a_floating_enable(tmp_path):
     text = "\n".join(rep.errors)
     assert "latch inferred" in text and "tri-state" in text
     assert "uio_oe[7] is not driven" in text
+
+
+def test_a_combinational_design_is_wrapped_and_says_the_replay_was_skipped(tmp_path):
+    d = tmp_path / "add"
+    (d / "rtl").mkdir(parents=True)
+    (d / "rtl/add.v").write_text(
+        "module add(input [3:0] a, input [3:0] b, output [4:0] s); assign s = a + b; endmodule\n"
+    )
+    (d / "design.yaml").write_text(
+        "name: add\ntop: add\nspec: null\nrtl: [rtl/add.v]\nintegration: {target: caravel}\n"
+    )
+    res = api.integrate("caravel", d, sandbox="docker")
+    assert res.ok, [(s.step, s.result and s.result.summary) for s in res.steps]
+    assert step(res, "trace").skipped.startswith("no golden testbench")
+    assert step(res, "wishbone_test").skipped and step(res, "wrapper_lint").result.ok
