@@ -154,7 +154,8 @@ class IntegrateStep(Step):
             why = "no golden testbench (icarus) to replay: the wrapper-level test needs one"
         elif not d.clock.port:
             why = "no clock: port in design.yaml (the replay steps the design's clock)"
-        if why:
+        if why or sim is None or tb_top is None:
+            why = why or "no golden testbench"
             report(on_check, "trace", f"skipped: {why}")
             runs.append(ToolRun(name="trace", skipped=why))
             return None
