@@ -51,6 +51,10 @@ Copy these folders over a clone of caravel_user_project (they replace
     openlane/{plan.name}/config.json      LibreLane config of the macro
     openlane/user_project_wrapper/        the wrapper's config + macro.cfg (the harness's fixed die)
 
+List the new files in `verilog/includes/includes.rtl.caravel_user_project` (as
+`-v $(USER_PROJECT_VERILOG)/rtl/{plan.macro}.v` and one line per file of
+`verilog/rtl/{plan.name}/`) so the repository's own simulations find them.
+
 Harden the macro, then the wrapper, in the caravel_user_project checkout (sky130 PDK
 installed): `make {plan.name}` then `make user_project_wrapper`, or `librelane` on each
 config. Then run the repository's own precheck (`make precheck` / `make run-precheck`).
