@@ -10,14 +10,15 @@ probe that dumps the design's ports), writes the harness-shaped folder under
   iverilog) passes; the precheck rules hold on the elaborated wrapper; both LibreLane
   configs use only known LibreLane variables.
 - tinytapeout: the tile lints clean; the cocotb test (the same replay, through the pins)
-  passes; the precheck rules hold; a size estimate from a synthesis on osu018 (not the
-  sky130 tile: no sky130 library here).
+  passes; the precheck rules hold; a size estimate from a local hardening (qflow on osu018
+  up to routing: not the sky130 tile, no sky130 library here).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -338,20 +339,71 @@ class IntegrateStep(Step):
             on_check,
         )
         report(on_check, "size_estimate", "running")
-        res = ctx.tool(
-            self.id, "synthesize", {"files": src_files, "top": plan.module, "liberty": "osu018"}
-        )
-        area = res.metrics.get("design__instance__area") or res.metrics.get("synth__area")
-        if res.ok:
-            res.summary = f"size estimate on osu018 (NOT the sky130 tile): {res.summary}" + (
-                f"; {area:g} µm² vs a 1x1 sky130 tile's {TT_TILE_UM2} µm²" if area else ""
-            )
+        res = self._local_hardening(ctx, plan, [src / n for n in sources], out)
         runs.append(ToolRun(name="size_estimate", result=res))
         report(on_check, "size_estimate", "ok" if res.ok else "failed")
         (out / "docs" / "info.md").write_text(
             readme.tt_info_md(plan, _outcome(runs, "cocotb_test"))
         )
         return {"module": plan.module, "pinout": plan.pinout()}
+
+    def _local_hardening(self, ctx, plan: tt.TTPlan, sources: list[Path], out: Path) -> ToolResult:
+        """The tile hardened here with qflow on osu018 up to routing, as a size estimate: the
+        cells and the die qflow needs. NOT the sky130 tile (no sky130 library here); TT's own
+        GitHub action hardens it on sky130."""
+        from siliconcrew.engines import get_engine
+        from siliconcrew.engines.base import DesignInput, run_flow
+
+        d = ctx.design
+        engine = get_engine("qflow")
+        dinput = DesignInput(
+            name=plan.module,
+            top=plan.module,
+            rtl=sources,
+            clock_port="clk" if plan.clock else None,
+            clock_period_ns=d.clock.period_ns if d.states_timing() else 1000.0,
+            timing_required=d.states_timing(),
+            pdk="osu018",
+        )
+        flow_dir = out.parent / f"{out.name}-checks" / "harden"
+        ctx.run_dir.event("tool_call", node=self.id, tool="qflow", input={"to": "routing"})
+        t0 = time.perf_counter()
+        flow = run_flow(
+            engine,
+            dinput,
+            flow_dir,
+            ctx.tool_ctx.sandbox,
+            engine.default_config(dinput),
+            to_stage="routing",
+        )
+        failed = flow.failed_stage
+        m = flow.metrics
+        die, cells = m.get("design__die__area"), m.get("design__instance__count")
+        if failed is None:
+            summary = (
+                f"local hardening on qflow/osu018, NOT the sky130 tile: routed, {cells} cells, "
+                f"die {die:g} µm² (a 1x1 sky130 tile is about 167x108 µm = {TT_TILE_UM2} µm²; "
+                "another process and library: an estimate only)"
+                if die
+                else f"local hardening on qflow/osu018 (NOT the sky130 tile): routed, {cells} cells"
+            )
+        else:
+            summary = f"local hardening (qflow/osu018) failed at {failed.name}: {failed.summary}"
+        res = ToolResult(
+            tool="qflow",
+            ok=failed is None,
+            summary=summary,
+            failure=None if failed is None else "check",
+            metrics={k: v for k, v in m.items() if isinstance(v, int | float | str | bool)},
+            artifacts={"flow_dir": ctx.tool_ctx.rel(flow_dir)},
+            duration_s=round(time.perf_counter() - t0, 3),
+            backend=ctx.tool_ctx.sandbox.name,
+        )
+        ctx.run_dir.event(
+            "tool_result", node=self.id, tool="qflow", ok=res.ok, summary=res.summary,
+            failure=res.failure, duration_s=res.duration_s,
+        )  # fmt: skip
+        return res
 
     # -- shared checks ----------------------------------------------------------------------
     def _lint(self, ctx, files, top, generated, runs, on_check) -> None:

@@ -93,7 +93,8 @@ def test_tiny_tapeout_tile_passes_the_cocotb_replay_and_a_swap_is_caught(tmp_pat
     cocotb = step(res, "cocotb_test").result
     assert cocotb.metrics == {"cocotb__tests": 1, "cocotb__failures": 0}
     size = step(res, "size_estimate").result
-    assert "NOT the sky130 tile" in size.summary
+    assert "NOT the sky130 tile" in size.summary and "routed" in size.summary
+    assert size.metrics["design__die__area"] > 0 and size.metrics["design__instance__count"] > 0
     folder = Path(res.folder)
     for rel in ("src/project.v", "src/counter.v", "info.yaml", "test/test.py",
                 "test/tb.v", "test/Makefile", "test/vectors.json", "docs/info.md"):  # fmt: skip
