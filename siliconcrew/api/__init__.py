@@ -16,6 +16,7 @@ from siliconcrew.api.checks import check
 from siliconcrew.api.context import load_settings, sandbox_factory
 from siliconcrew.api.design import design_info
 from siliconcrew.api.hardening import harden, harden_plan
+from siliconcrew.api.integrate import integrate
 from siliconcrew.api.kb import (
     kb_doctor,
     kb_ingest,
@@ -38,6 +39,7 @@ from siliconcrew.api.results import (
     ImageBuildResult,
     IngestItem,
     IngestResults,
+    IntegrateResult,
     KbDoctorResult,
     KbHit,
     KbHits,
@@ -64,6 +66,7 @@ __all__ = [
     "run",
     "harden",
     "harden_plan",
+    "integrate",
     "timing",
     "timing_repair",
     "call_tool",
@@ -94,6 +97,7 @@ __all__ = [
     "ImageBuildResult",
     "IngestItem",
     "IngestResults",
+    "IntegrateResult",
     "KbDoctorResult",
     "KbHit",
     "KbHits",

@@ -170,6 +170,27 @@ class CheckResult(ApiResult):
         return 2 if self.input_refusal else 1
 
 
+# ----------------------------------------------------------------------------------- integrate
+class IntegrateResult(ApiResult):
+    """`integrate`: the harness-shaped folder and the checks run on it here."""
+
+    run_id: str
+    run_dir: str
+    target: str
+    folder: str
+    ok: bool
+    steps: list[CheckStep] = Field(default_factory=list)
+    register_map: dict[str, Any] | None = None
+    pinout: dict[str, str] | None = None
+    trace_samples: int = 0
+    mapping: str | None = None  # default | design.yaml | llm (the integration agent's)
+    mapping_note: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
 # ----------------------------------------------------------------------------------------- run
 class RunResult(ApiResult):
     """`run`: the agent graph's outcome (graph.runner's GraphRun as JSON)."""

@@ -191,6 +191,26 @@ class RtlSpec(BaseModel):
         return [v] if isinstance(v, str) else (v or [])
 
 
+class IntegrationSpec(BaseModel):
+    """`integration:`: wrap the design for a shuttle (`siliconcrew integrate`, and the run
+    graph's integrate node). `base`: the Wishbone bridge's address (Caravel user area);
+    `pins`: ports mapped straight to Caravel pads or logic-analyzer bits
+    (`{count: "io[15:8]", en: "la[0]"}`) instead of bridge registers, or to Tiny Tapeout
+    pins (`{count: "uo[7:0]", en: "ui[0]"}`); `reset`: the reset input when its name is not
+    a conventional one (rst, rst_n, reset, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: Literal["caravel", "tinytapeout"]
+    base: int = Field(0x3000_0000, ge=0x3000_0000, lt=0x4000_0000)
+    pins: dict[str, str] = Field(default_factory=dict)
+    reset: Identifier | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        return _refuse_unknown_keys(data, cls)
+
+
 class Design(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Identifier
@@ -210,6 +230,8 @@ class Design(BaseModel):
     # Top-level parameter values to build with (LibreLane's SYNTH_PARAMETERS): synthesis,
     # equivalence and the engines' own synthesis elaborate the top with them.
     parameters: dict[str, ParamValue] = Field(default_factory=dict)
+    # Shuttle integration (Caravel or Tiny Tapeout): see IntegrationSpec.
+    integration: IntegrationSpec | None = None
 
     @field_validator("parameters", mode="before")
     @classmethod

@@ -1,11 +1,11 @@
 """The agent graph: LangGraph wiring of the run's steps, nothing else.
 
-planner → [module_rtl ×N] → rtl → verify → synth → (timing) → harden → report, with bounded
-loops back to rtl when verification, timing or hardening needs an RTL change. Each node is
-one `GraphStep` (steps/); the step returns its state update and where the run goes next,
-which becomes a `Command(goto=...)` here (a fan-out becomes `Send`s). What the steps may ask
-a person goes through a LangGraph interrupt. Nodes are idempotent up to their last
-checkpoint (a node interrupted by a crash reruns from its start on resume); the SQLite
+planner → [module_rtl ×N] → rtl → verify → synth → (timing) → harden → (integrate) → report,
+with bounded loops back to rtl when verification, timing or hardening needs an RTL change.
+Each node is one `GraphStep` (steps/); the step returns its state update and where the run
+goes next, which becomes a `Command(goto=...)` here (a fan-out becomes `Send`s). What the
+steps may ask a person goes through a LangGraph interrupt. Nodes are idempotent up to their
+last checkpoint (a node interrupted by a crash reruns from its start on resume); the SQLite
 checkpointer lives in the run directory and `durability="sync"` (the runner) makes every
 finished node survive a kill -9.
 """
@@ -20,6 +20,7 @@ from typing import Any
 from siliconcrew.agents.llm import BudgetExceeded, LLMError
 from siliconcrew.steps.base import GraphStep, Update
 from siliconcrew.steps.harden import HardenStep
+from siliconcrew.steps.integrate import IntegrateGraphStep
 from siliconcrew.steps.plan import PlanStep
 from siliconcrew.steps.report import ReportStep
 from siliconcrew.steps.rtl import ModuleRtlStep, RtlStep
@@ -38,6 +39,7 @@ STEPS: tuple[GraphStep, ...] = (
     SynthGraphStep(),
     TimingStep(),
     HardenStep(),
+    IntegrateGraphStep(),
     ReportStep(),
 )
 START_STEP = "planner"

@@ -364,7 +364,7 @@ class HardenStep(GraphStep):
     needs = ("rtl_files", "synth_recipe", "clock_period_ns", "harden_options")
     makes = ("harden", "harden_options", "harden_attempts", "evidence", "harden.json")
     config = ("flow", "clock")
-    goes_to = ("rtl", "report")
+    goes_to = ("rtl", "integrate", "report")
     MAX_PROPOSALS = 2
 
     def update(self, ctx: RunContext, state: RunState) -> Update:
@@ -423,7 +423,9 @@ class HardenStep(GraphStep):
             )
             if ctx.llm is not None and state.get("rtl_attempts", 0) < ctx.max_iterations:
                 return Update(state=out, outcome=outcome, goto="rtl")
-        return Update(state=out, outcome=outcome, goto="report")
+        # design.yaml `integration:` wraps the design for its shuttle before the report
+        after = "integrate" if ctx.design.integration is not None else "report"
+        return Update(state=out, outcome=outcome, goto=after)
 
     @staticmethod
     def _attempt(ctx: RunContext, state: RunState, options: dict[str, Any]) -> HardenReport:

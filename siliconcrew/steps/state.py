@@ -62,6 +62,7 @@ class RunState(TypedDict, total=False):
     clock_period_ns: float  # set only by an approved clock relaxation
     harden: HardenSummary
     harden_options: dict[str, Any]  # flow options proposed by the hardening agent
+    integration: dict[str, Any]  # the integrate node: target, folder, each check's outcome
     status: str  # running | ok | failed | needs_llm | budget_exceeded | ...
     reason: str
     notes: Annotated[list[str], operator.add]

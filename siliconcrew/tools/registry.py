@@ -21,9 +21,11 @@ ENTRY_POINT_GROUP = "siliconcrew.tools"
 
 
 def builtin_tools() -> list[Tool]:
+    from siliconcrew.tools.cocotb_run import CocotbRunTool
     from siliconcrew.tools.equivalence import EquivalenceTool
     from siliconcrew.tools.files import ReadFileTool, WriteFileTool
     from siliconcrew.tools.lint import LintTool
+    from siliconcrew.tools.netlist_json import NetlistJsonTool
     from siliconcrew.tools.simulate import SimulateTool
     from siliconcrew.tools.sta import StaTool
     from siliconcrew.tools.synthesize import SynthesizeTool
@@ -36,6 +38,8 @@ def builtin_tools() -> list[Tool]:
         EquivalenceTool(),
         ReadFileTool(),
         WriteFileTool(),
+        CocotbRunTool(),
+        NetlistJsonTool(),
     ]
 
 

@@ -50,6 +50,11 @@ class SimulateInput(ToolInput):
     fail_patterns: list[str] | None = Field(
         None, description="regexes any of which makes the run fail (default: common styles)"
     )
+    extra_tops: list[str] = Field(
+        default_factory=list,
+        description="more root modules elaborated beside `top` (icarus only), e.g. a probe "
+        "that dumps a scope",
+    )
     cell_library: Literal["osu018", "osu035", "osu050"] | None = Field(
         None,
         description="gate-level run: add this tech's standard-cell models (a "
@@ -77,6 +82,12 @@ class SimulateTool(Tool[SimulateInput]):
     def run(self, ctx: ToolContext, inp: SimulateInput) -> ToolResult:
         start = time.perf_counter()
         check_identifier(inp.top, "top")
+        for extra in inp.extra_tops:
+            check_identifier(extra, "extra_tops")
+        if inp.extra_tops and inp.simulator != "icarus":
+            raise UserInputError(
+                "extra_tops needs the icarus simulator", "drop extra_tops or use icarus"
+            )
         files = resolve_sources(ctx, inp.files)
         incs = resolve_dirs(ctx, inp.include_dirs)
         defines = check_defines(inp.defines)
@@ -100,6 +111,7 @@ class SimulateTool(Tool[SimulateInput]):
                     "-g2012",
                     "-s",
                     inp.top,
+                    *[a for t in inp.extra_tops for a in ("-s", t)],
                     "-o",
                     "sim.vvp",
                     *[f"-D{d}" for d in defines],

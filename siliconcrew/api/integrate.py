@@ -1,0 +1,99 @@
+"""`integrate`: wrap a design for a shuttle harness (Caravel or Tiny Tapeout) and check it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from siliconcrew.api.context import (
+    ProgressFn,
+    WarningFn,
+    load_checked_design,
+    resolve_settings,
+    sandbox_factory,
+)
+from siliconcrew.api.results import IntegrateResult
+
+if TYPE_CHECKING:
+    from siliconcrew.core.cancel import CancelToken
+    from siliconcrew.core.settings import Settings
+
+
+def integrate(
+    target: str,
+    design_dir: Path | str,
+    *,
+    base: int | None = None,
+    sandbox: str | None = None,
+    unsafe_host: bool = False,
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+    on_warning: WarningFn | None = None,
+    cancel: CancelToken | None = None,
+    decode_base: int | None = None,
+) -> IntegrateResult:
+    """Write `runs/<id>/integrate/<target>/` (a folder for the harness repository) and run
+    the checks that can run here. `ok` when every check that ran passed. `decode_base` is
+    for tests: the bridge then decodes another base than the documented one."""
+    from siliconcrew.core.errors import UserInputError
+    from siliconcrew.core.rundir import RunDir
+    from siliconcrew.steps.integrate import TARGETS, IntegrateInput, IntegrateStep
+    from siliconcrew.tools.registry import load_registry
+    from siliconcrew.tools.run_context import RunContext
+
+    if target not in TARGETS:
+        raise UserInputError(f"unknown integration target '{target}'", "use caravel or tinytapeout")
+    design, folder = load_checked_design(Path(design_dir), on_warning)
+    settings = resolve_settings(settings, sandbox, unsafe_host)
+    run_dir = RunDir(folder)
+    ctx = RunContext(
+        llm=_llm_client(settings, run_dir),
+        design=design,
+        folder=folder,
+        run_dir=run_dir,
+        registry=load_registry(),
+        sandbox_factory=sandbox_factory(settings, cancel),
+    )
+    try:
+        run_dir.event("run_start", flow="integrate", design=design.name, target=target)
+        step = IntegrateStep()
+        res = step.run(
+            ctx, IntegrateInput(target=target, base=base, decode_base=decode_base), progress
+        )
+        data = {
+            "run_id": run_dir.run_id,
+            "run_dir": str(run_dir.path),
+            "target": target,
+            "folder": res.outputs["folder"],
+            "ok": res.ok,
+            "steps": [
+                {
+                    "step": r.name,
+                    "skipped": r.skipped,
+                    "result": r.result.model_dump() if r.result else None,
+                }
+                for r in res.runs
+            ],
+            "register_map": res.outputs.get("register_map"),
+            "pinout": res.outputs.get("pinout"),
+            "trace_samples": res.outputs.get("trace_samples", 0),
+            "mapping": res.outputs.get("mapping"),
+            "mapping_note": res.outputs.get("mapping_note"),
+        }
+        run_dir.write_json("results.json", data)
+        run_dir.event("run_end", ok=res.ok)
+    finally:
+        ctx.close()
+    return IntegrateResult.model_validate(data)
+
+
+def _llm_client(settings, run_dir):
+    """The configured endpoint's client (the integration agent proposes the pin mapping), or
+    None: without one the deterministic mapping is used."""
+    from siliconcrew.agents.llm import LLMClient
+    from siliconcrew.agents.llm_config import load_llm_settings
+
+    llm = load_llm_settings(settings.llm)
+    if not llm.configured:
+        return None
+    return LLMClient(llm, trace=run_dir.event, log_dir=run_dir.path / "llm")
