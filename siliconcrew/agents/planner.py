@@ -26,10 +26,10 @@ def plan_from_design(ctx: RunContext) -> dict[str, Any]:
         "modules": [{"name": d.top, "ports": []}],
         "clock": {"port": d.clock.port, "period_ns": d.clock.period_ns},
         "rtl_given": bool(d.rtl),
-        "testbench_given": bool(d.testbench),
+        "testbench_given": d.has_golden_tests(),
         "checks": [
             "lint",
-            "simulate" if d.testbench else "lint-only",
+            "simulate" if d.has_golden_tests() else "lint-only",
             "synthesize",
             "sta",
             "equivalence",

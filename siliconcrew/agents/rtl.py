@@ -111,19 +111,18 @@ def best_of_n(
     shared random/directed stimulus); returns the record (trace, report) and the picked
     answer (None when no answer had code)."""
     from siliconcrew.agents.best_of_n import evaluate
-    from siliconcrew.agents.verification import testbench_for_candidates
-    from siliconcrew.tools.design_calls import simulate_input
+    from siliconcrew.agents.verification import run_golden, testbench_for_candidates
 
     d = ctx.design
     attempt = state.get("rtl_attempts", 0) + 1
     replies = ctx.llm.chat_n("rtl", messages, n)
     golden = None
     own_tb = None
-    if d.testbench:
+    if d.has_golden_tests():
 
         def golden(files: list[str]) -> dict[str, Any]:
-            res = ctx.tool("rtl", "simulate", simulate_input(d, files) or {})
-            return {"ok": res.ok, "summary": res.summary}
+            res = run_golden(ctx, files, node="rtl")
+            return {"ok": res["ok"], "summary": res["summary"]}
     else:
         own_tb = testbench_for_candidates(ctx, state.get("plan", {}))
     # design files written by an agent (write_file keeps runs/ for SiliconCrew itself)
@@ -144,7 +143,7 @@ def best_of_n(
     record = {
         "attempt": attempt,
         **best.record(),
-        "golden": bool(d.testbench),
+        "golden": d.has_golden_tests(),
         "own_testbench": own_tb[0] if own_tb else None,
     }
     ctx.run_dir.event("rtl_candidates", node="rtl", summary=record["reason"], **record)

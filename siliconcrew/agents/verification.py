@@ -4,29 +4,63 @@ turns a failure into short evidence for the RTL agent: the first failing lines."
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
-from siliconcrew.tools.design_calls import simulate_input
+from siliconcrew.tools.design_calls import cocotb_inputs, simulate_input
 from siliconcrew.tools.run_context import RunContext
 
 _EVIDENCE_LINE = re.compile(r"(ERROR|FATAL|FAIL|Mismatch|mismatch|expected|assert)", re.I)
 
 
-def run_golden(ctx: RunContext, rtl_files: list[str]) -> dict[str, Any]:
+def run_golden(ctx: RunContext, rtl_files: list[str], node: str = "verify") -> dict[str, Any]:
+    """The user's tests on `rtl_files`: the Verilog testbench and every golden cocotb module."""
     d = ctx.design
-    if not d.testbench:
+    if not d.has_golden_tests():
         return {
             "ok": True,
             "skipped": "no golden testbench in design.yaml",
             "summary": "no golden testbench: functional verification skipped",
         }
     sim_in = simulate_input(d, rtl_files)
-    assert sim_in is not None  # a testbench exists (checked above)
-    res = ctx.tool("verify", "simulate", sim_in)
-    out = {"ok": res.ok, "summary": res.summary, "failure": res.failure, "artifacts": res.artifacts}
-    if not res.ok:
-        out["evidence"] = evidence(ctx, res)
+    if sim_in is not None and not d.cocotb_tests:
+        res = ctx.tool(node, "simulate", sim_in)
+        out = {
+            "ok": res.ok,
+            "summary": res.summary,
+            "failure": res.failure,
+            "artifacts": res.artifacts,
+        }
+        if not res.ok:
+            out["evidence"] = evidence(ctx, res)
+        return out
+    runs = [("simulate", ctx.tool(node, "simulate", sim_in))] if sim_in is not None else []
+    runs += [
+        (Path(call["test_module"]).stem, ctx.tool(node, "cocotb_run", call))
+        for call in cocotb_inputs(d, rtl_files)
+    ]
+    failed = [(name, res) for name, res in runs if not res.ok]
+    first = (failed or runs)[0][1]
+    out = {
+        "ok": not failed,
+        "summary": "; ".join(res.summary for _, res in runs),
+        "failure": first.failure,
+        "artifacts": first.artifacts,
+    }
+    if failed:
+        out["evidence"] = "\n".join(
+            evidence(ctx, res) if name == "simulate" else cocotb_evidence(name, res)
+            for name, res in failed
+        )[:4000]
     return out
+
+
+def cocotb_evidence(module: str, res) -> str:
+    """A failing cocotb module's evidence: each failing test with its assertion message
+    (cocotb 2 rewrites asserts, so the message carries the compared values)."""
+    lines = [f"golden cocotb test {module}: {res.summary}"]
+    lines += [d.message[:600] for d in res.diagnostics[:6]]
+    return "\n".join(dict.fromkeys(lines))[:3000]
 
 
 def evidence(ctx: RunContext, res) -> str:

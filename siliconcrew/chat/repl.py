@@ -52,7 +52,7 @@ class ChatApp:
             self._ctx = ToolContext(
                 self.folder,
                 self.sandbox_factory,
-                protected={self.folder / t for t in self.design.testbench},
+                protected={self.folder / t for t in self.design.golden_files()},
             )
         return self._ctx
 

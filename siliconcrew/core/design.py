@@ -161,11 +161,59 @@ class VerificationSpec(BaseModel):
     timeout_s: float = Field(60, gt=0, le=MAX_SIM_TIMEOUT_S)
     pass_patterns: list[str] | None = None
     fail_patterns: list[str] | None = None
+    # With no golden test, the language the verification agent writes its own in.
+    own_testbench: Literal["verilog", "cocotb"] = "verilog"
 
     @model_validator(mode="before")
     @classmethod
     def _unknown_keys(cls, data: Any) -> Any:
         return _refuse_unknown_keys(data, cls)
+
+
+class TestbenchSpec(BaseModel):
+    """`testbench:` as a mapping: Verilog `files` and/or golden `cocotb` test modules (.py)
+    that drive `toplevel` (the design's top by default). Golden cocotb tests are read-only
+    to agents and judged from cocotb's results.xml, like a Verilog testbench's patterns."""
+
+    model_config = ConfigDict(extra="forbid")
+    files: list[str] = Field(default_factory=list)
+    cocotb: list[str] = Field(default_factory=list)
+    toplevel: Identifier | None = None
+    simulator: Literal["icarus", "verilator"] = "icarus"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        return _refuse_unknown_keys(data, cls)
+
+    @field_validator("files", "cocotb", mode="before")
+    @classmethod
+    def _listify(cls, v):
+        return [v] if isinstance(v, str) else (v or [])
+
+    @field_validator("cocotb")
+    @classmethod
+    def _python_modules(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            stem = Path(path).name.removesuffix(".py")
+            identifier = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", stem)
+            if not (path.endswith(".py") and identifier and SAFE_PATH.match(path)):
+                raise _refused(
+                    f"cocotb test '{path}' is not a Python module file",
+                    "give a .py file whose name is a Python identifier (e.g. tests/test_top.py)",
+                )
+        return paths
+
+    @field_validator("simulator")
+    @classmethod
+    def _simulator_here(cls, v: str) -> str:
+        if v == "verilator":
+            # cocotb 2.x needs Verilator >= 5.036; Debian 12 (the sandbox image) has 5.006.
+            raise _refused(
+                "cocotb with verilator needs Verilator 5.036 or newer; the sandbox has 5.006",
+                "use testbench: {simulator: icarus}",
+            )
+        return v
 
 
 MAX_CANDIDATES = 32  # best-of-N answers per RTL attempt (each is linted and simulated)
@@ -221,6 +269,9 @@ class Design(BaseModel):
     # key of its own in design.yaml (refused there: write them under `rtl:`).
     rtl_options: RtlSpec = RtlSpec()
     testbench: list[str] = Field(default_factory=list)
+    # `testbench:` given as a mapping (`{files: [...], cocotb: [...], toplevel: ...}`); not a
+    # key of its own in design.yaml (like rtl_options).
+    testbench_options: TestbenchSpec = TestbenchSpec()
     include_dirs: list[str] = Field(default_factory=list)
     clock: ClockSpec = ClockSpec()
     flow: FlowSpec = FlowSpec()
@@ -256,16 +307,21 @@ class Design(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _unknown_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "rtl_options" in data:
-            raise _refused(
-                "unknown key 'rtl_options'",
-                "write the options under rtl: (rtl: {files: [...], candidates: N})",
-            )
+        for inner, outer in (("rtl_options", "rtl"), ("testbench_options", "testbench")):
+            if isinstance(data, dict) and inner in data:
+                raise _refused(
+                    f"unknown key '{inner}'",
+                    f"write the options under {outer}: ({outer}: {{files: [...], ...}})",
+                )
         data = _refuse_unknown_keys(data, cls)
         if isinstance(data, dict) and isinstance(data.get("rtl"), dict):
             data = dict(data)
             opts = RtlSpec.model_validate(data["rtl"])
             data["rtl"], data["rtl_options"] = list(opts.files), opts
+        if isinstance(data, dict) and isinstance(data.get("testbench"), dict):
+            data = dict(data)
+            tb = TestbenchSpec.model_validate(data["testbench"])
+            data["testbench"], data["testbench_options"] = list(tb.files), tb
         return data
 
     @field_validator("rtl", "testbench", "include_dirs")
@@ -294,6 +350,22 @@ class Design(BaseModel):
         when it is one of the bundled osu techs, else osu018 (sky130/gf180 liberties are not
         available offline; hardening uses the real PDK)."""
         return self.flow.pdk if self.flow.pdk.startswith("osu") else "osu018"
+
+    @property
+    def cocotb_tests(self) -> list[str]:
+        """Golden cocotb test modules (design-folder paths), empty when there are none."""
+        return list(self.testbench_options.cocotb)
+
+    def cocotb_toplevel(self) -> str:
+        return self.testbench_options.toplevel or self.top
+
+    def has_golden_tests(self) -> bool:
+        """A user's testbench (Verilog or cocotb): the contract agents may not change."""
+        return bool(self.testbench or self.cocotb_tests)
+
+    def golden_files(self) -> list[str]:
+        """Every golden test file (protected read-only in the sandbox)."""
+        return [*self.testbench, *self.cocotb_tests]
 
     def testbench_top(self) -> str | None:
         """The testbench module: explicit, else `tb_<top>` by convention."""
@@ -330,8 +402,12 @@ def load_design(design_dir: Path) -> tuple[Design, Path]:
         design = Design.model_validate(data)
     except ValidationError as exc:
         raise _one_line(card, exc) from exc
-    for key in ("rtl", "testbench"):
-        for f in getattr(design, key):
+    for key, files in (
+        ("rtl", design.rtl),
+        ("testbench", design.testbench),
+        ("testbench", design.cocotb_tests),
+    ):
+        for f in files:
             if not _inside(folder, card, key, f).is_file():
                 raise UserInputError(
                     f"{card.name}: {key} file '{f}' not found in {folder}",

@@ -13,6 +13,7 @@ KEY_METRICS = {
     "synthesize": ("design__instance__count", "design__instance__area"),
     "sta": ("timing__setup__ws", "timing__setup__tns", "timing__hold__ws", "clock__fmax_mhz"),
     "equivalence": ("equiv__proven", "equiv__unproven"),
+    "cocotb": ("cocotb__tests", "cocotb__failures"),  # one row per module: cocotb:<module>
 }
 
 
@@ -28,7 +29,7 @@ def step_table(con: Console, name: str, result) -> None:
             table.add_row(s.step, "[dim]skipped[/]", s.skipped or "", "", "")
             continue
         r = s.result
-        keys = KEY_METRICS.get(s.step, ())
+        keys = KEY_METRICS.get(s.step.split(":", 1)[0], ())
         metrics = ", ".join(
             f"{k.split('__', 1)[-1]}={fmt_metric(r.metrics[k])}"
             for k in keys

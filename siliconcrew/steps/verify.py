@@ -4,11 +4,12 @@ testbench when there is no golden one."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from siliconcrew.steps.base import GraphStep, Step, StepInput, StepResult, ToolRun, Update, report
 from siliconcrew.steps.state import RunState
-from siliconcrew.tools.design_calls import simulate_input
+from siliconcrew.tools.design_calls import cocotb_inputs, simulate_input
 from siliconcrew.tools.run_context import RunContext
 
 
@@ -20,16 +21,29 @@ class SimulateStep(Step):
 
     def run(self, ctx: RunContext, inp: StepInput, on_check=None) -> StepResult:
         sim_in = simulate_input(ctx.design, inp.rtl or None)
-        if sim_in is None:
+        cocotb = cocotb_inputs(ctx.design, inp.rtl or None)
+        if sim_in is None and not cocotb:
             why = "no testbench in design.yaml"
             report(on_check, "simulate", f"skipped: {why}")
             return StepResult(step=self.id, runs=[ToolRun(name="simulate", skipped=why)])
-        report(on_check, "simulate", "running")
-        res = ctx.tool(self.id, "simulate", sim_in)
-        report(on_check, "simulate", "ok" if res.ok else "failed")
-        return StepResult(
-            step=self.id, runs=[ToolRun(name="simulate", result=res)], outputs={"simulate": res}
-        )
+        runs: list[ToolRun] = []
+        outputs: dict[str, Any] = {}
+        if sim_in is not None:
+            report(on_check, "simulate", "running")
+            res = ctx.tool(self.id, "simulate", sim_in)
+            report(on_check, "simulate", "ok" if res.ok else "failed")
+            runs.append(ToolRun(name="simulate", result=res))
+            outputs["simulate"] = res
+        for call in cocotb:
+            name = f"cocotb:{Path(call['test_module']).stem}"
+            report(on_check, name, "running")
+            res = ctx.tool(self.id, "cocotb_run", call)
+            report(on_check, name, "ok" if res.ok else "failed")
+            runs.append(ToolRun(name=name, result=res))
+            outputs.setdefault("simulate", res)
+            if not res.ok and outputs["simulate"].ok:
+                outputs["simulate"] = res  # the first failure is what the run reports
+        return StepResult(step=self.id, runs=runs, outputs=outputs)
 
 
 class VerifyStep(GraphStep):
@@ -44,6 +58,7 @@ class VerifyStep(GraphStep):
     goes_to = ("synth", "rtl", "report")
 
     def update(self, ctx: RunContext, state: RunState) -> Update:
+        from siliconcrew.agents.cocotb_tests import run_own_cocotb
         from siliconcrew.agents.verification import run_golden, run_own_testbench
 
         attempts = state.get("verify_attempts", 0) + 1
@@ -55,8 +70,13 @@ class VerifyStep(GraphStep):
                 "evidence": "lint errors: " + str(state.get("lint", {}).get("errors"))[:3000],
             }
             return self._route(ctx, state, out, "lint failed")
-        if not ctx.design.testbench and ctx.llm is not None:
-            result = run_own_testbench(ctx, state["rtl_files"], state.get("plan", {}))
+        if not ctx.design.has_golden_tests() and ctx.llm is not None:
+            own = (
+                run_own_cocotb
+                if ctx.design.verification.own_testbench == "cocotb"
+                else run_own_testbench
+            )
+            result = own(ctx, state["rtl_files"], state.get("plan", {}))
         else:
             result = run_golden(ctx, state["rtl_files"])
             if result.get("skipped"):

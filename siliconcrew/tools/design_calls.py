@@ -37,6 +37,24 @@ def simulate_input(d: Design, rtl: list[str] | None = None) -> dict[str, Any] | 
     }
 
 
+def cocotb_inputs(d: Design, rtl: list[str] | None = None) -> list[dict[str, Any]]:
+    """One `cocotb_run` call per golden cocotb test module, on `rtl` (design.yaml's by
+    default); empty when design.yaml names none."""
+    tb = d.testbench_options
+    return [
+        {
+            "sources": [*(rtl or d.rtl), *d.testbench],
+            "toplevel": d.cocotb_toplevel(),
+            "test_module": module,
+            "simulator": tb.simulator,
+            "include_dirs": d.include_dirs,
+            # cocotb builds the simulation and imports Python before the first time step
+            "timeout_s": max(d.verification.timeout_s, 120),
+        }
+        for module in d.cocotb_tests
+    ]
+
+
 def gate_level_simulate_input(d: Design, netlist: str) -> dict[str, Any] | None:
     """The golden testbench on a synthesized netlist with the cell models (icarus: the cell
     library is plain Verilog); None without a testbench."""

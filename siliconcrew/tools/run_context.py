@@ -50,7 +50,7 @@ class RunContext:
                 self.folder,
                 self.sandbox_factory,
                 out_root=out,
-                protected={self.folder / t for t in self.design.testbench},
+                protected={self.folder / t for t in self.design.golden_files()},
             )
             if self.tool_subdir:
                 self._tool_ctx.sandbox.make_writable(out)
