@@ -14,7 +14,7 @@ a missing sandbox raises `SandboxUnavailable` (exit 3). Nothing here prints.
 from siliconcrew.api.bench import verilog_eval
 from siliconcrew.api.checks import check
 from siliconcrew.api.context import load_settings, sandbox_factory
-from siliconcrew.api.design import design_info
+from siliconcrew.api.design import check_design_data, design_info
 from siliconcrew.api.hardening import harden, harden_plan
 from siliconcrew.api.integrate import integrate
 from siliconcrew.api.kb import (
@@ -67,6 +67,7 @@ __all__ = [
     "harden",
     "harden_plan",
     "integrate",
+    "check_design_data",
     "timing",
     "timing_repair",
     "call_tool",

@@ -1,22 +1,20 @@
 """Which designs a batch runs, what identifies their inputs, and how a folder travels.
 
 No shared filesystem is assumed: a design folder goes to its worker as a tar archive (bytes in
-Ray's object store) and the run folder comes back the same way. `runs/` and `batches/` never
-travel and never count in the input hash."""
+Ray's object store) and the run folder comes back the same way (siliconcrew.core.archive).
+`runs/`, `batches/` and `explore/` never travel and never count in the input hash."""
 
 from __future__ import annotations
 
 import glob
-import hashlib
-import io
 import os
-import tarfile
 from pathlib import Path
 
+# The folder-as-bytes helpers live in core (explore uses them too); re-exported here.
+from siliconcrew.core.archive import SKIP_DIRS, input_hash, pack, unpack
 from siliconcrew.core.errors import UserInputError
 
-#: Folders of a design that are outputs, not inputs: not sent, not hashed.
-SKIP_DIRS = {"runs", "batches", "__pycache__", ".git"}
+__all__ = ["SKIP_DIRS", "input_hash", "pack", "unpack", "resolve_designs"]
 
 
 def resolve_designs(args: list[str], from_file: Path | None = None) -> list[Path]:
@@ -71,44 +69,3 @@ def resolve_designs(args: list[str], from_file: Path | None = None) -> list[Path
             "a batch names designs by folder: rename one",
         )
     return unique
-
-
-def _input_files(folder: Path) -> list[Path]:
-    files: list[Path] = []
-    for root, dirs, names in os.walk(folder):
-        rel_root = Path(root).relative_to(folder)
-        dirs[:] = sorted(
-            d for d in dirs if not (rel_root == Path(".") and d in SKIP_DIRS) and d != "__pycache__"
-        )
-        files.extend(Path(root) / n for n in sorted(names))
-    return files
-
-
-def input_hash(folder: Path, salt: str = "") -> str:
-    """sha256 over the design's input files (relative names and contents) and `salt` (the
-    batch options that change a result, e.g. the mode)."""
-    h = hashlib.sha256(salt.encode())
-    for f in _input_files(folder):
-        h.update(str(f.relative_to(folder)).encode() + b"\0")
-        h.update(f.read_bytes() if not f.is_symlink() else os.readlink(f).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def pack(folder: Path, only: Path | None = None) -> bytes:
-    """gzip tar of the design's inputs (or of the sub-folder `only`, whole), names relative."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz", compresslevel=3) as tar:
-        if only is not None:
-            tar.add(only, arcname=str(only.relative_to(folder)))
-        else:
-            for f in _input_files(folder):
-                tar.add(f, arcname=str(f.relative_to(folder)), recursive=False)
-    return buf.getvalue()
-
-
-def unpack(data: bytes, dest: Path) -> None:
-    """Unpack an archive made by `pack` into `dest` (members outside `dest` are refused)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        tar.extractall(dest, filter="data")

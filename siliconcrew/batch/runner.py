@@ -17,17 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-import siliconcrew
 from siliconcrew.batch.designs import input_hash, pack, unpack
 from siliconcrew.batch.page import write_page
 from siliconcrew.batch.results import BatchResult, DesignOutcome
 from siliconcrew.batch.worker import run_design
+from siliconcrew.core.archive import rewrite_paths as _rewrite_paths
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.ray_init import code_root, runtime_env
+from siliconcrew.core.ray_init import init_ray as _init_ray
 
 STATE = "batch.json"
-#: Text files of a returned run folder whose worker paths are rewritten to the driver's.
-REWRITE_SUFFIXES = {".json", ".jsonl", ".html", ".md", ".txt"}
-REWRITE_MAX_BYTES = 8 * 1024 * 1024
+__all__ = ["run_batch", "BatchProgress", "code_root", "runtime_env"]
 
 
 @dataclass
@@ -88,24 +88,6 @@ def new_batch_id() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
-def code_root() -> str:
-    """The folder whose `siliconcrew/` the driver runs: workers import the same code."""
-    return str(Path(siliconcrew.__file__).resolve().parents[1])
-
-
-def runtime_env(ship_code: bool, worker_env: dict[str, str] | None) -> dict[str, Any]:
-    """Workers see the driver's siliconcrew first on PYTHONPATH (same machine or shared
-    install); `ship_code` uploads the package to the cluster instead (no shared filesystem)."""
-    env: dict[str, Any] = {}
-    paths = [code_root()] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env_vars = {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
-    env_vars.update(worker_env or {})
-    env["env_vars"] = env_vars
-    if ship_code:
-        env["py_modules"] = [str(Path(siliconcrew.__file__).resolve().parent)]
-    return env
-
-
 def _load_state(path: Path) -> BatchResult:
     try:
         return BatchResult.model_validate_json(path.read_text())
@@ -124,24 +106,6 @@ def _write_state(out: Path, result: BatchResult, options: dict[str, Any]) -> Non
     tmp.write_text(json.dumps(data, indent=2, default=str))
     os.replace(tmp, out / STATE)
     result.page = str(write_page(out, result))
-
-
-def _rewrite_paths(run_dir: Path, old: str, new: str) -> None:
-    """Run folders name their files by absolute path: the worker's scratch folder becomes the
-    design's folder on the driver."""
-    for f in run_dir.rglob("*"):
-        if (
-            f.suffix in REWRITE_SUFFIXES
-            and f.is_file()
-            and not f.is_symlink()
-            and f.stat().st_size <= REWRITE_MAX_BYTES
-        ):
-            try:
-                text = f.read_text()
-            except (UnicodeDecodeError, OSError):
-                continue
-            if old in text:
-                f.write_text(text.replace(old, new))
 
 
 def _outcome(design: Path, digest: str, answer: dict[str, Any], attempts: int) -> DesignOutcome:
@@ -173,50 +137,6 @@ def _outcome(design: Path, digest: str, answer: dict[str, Any], attempts: int) -
         out.report_error = answer["report_error"]  # type: ignore[attr-defined]
     out.code_path = answer.get("code_path")  # type: ignore[attr-defined]
     return out
-
-
-def _init_ray(
-    address: str | None, workers: int | None, node_ip: str | None, env: dict[str, Any]
-) -> bool:
-    """Start or join Ray; returns whether we started it (and so shut it down)."""
-    import ray
-
-    if ray.is_initialized():
-        return False
-    import signal
-    import threading
-
-    # ray.init installs its own SIGTERM handler (it crashes the driver): keep the caller's
-    # (the CLI turns SIGTERM into the Ctrl-C path: tasks cancelled, state saved)
-    main = threading.current_thread() is threading.main_thread()
-    keep = signal.getsignal(signal.SIGTERM) if main else None
-    common: dict[str, Any] = {
-        "runtime_env": env,
-        "logging_level": "ERROR",
-        "log_to_driver": False,
-        "configure_logging": True,
-    }
-    if address:
-        if node_ip and not address.startswith("ray://"):
-            common["_node_ip_address"] = node_ip  # a cluster pinned to one address (tests)
-            if node_ip.startswith("127."):
-                # Ray rewrites a loopback cluster address to this machine's interface
-                # address, where a cluster pinned to loopback does not listen; Ray's own
-                # switch for single-machine clusters keeps loopback (Ray 2.60).
-                from ray._private import ray_constants
-
-                ray_constants.ENABLE_RAY_CLUSTER = False
-        ray.init(address=address, **common)
-    else:
-        ray.init(
-            num_cpus=workers or os.cpu_count() or 1,
-            include_dashboard=False,
-            _node_ip_address=node_ip or "127.0.0.1",
-            **common,
-        )
-    if main and keep is not None:
-        signal.signal(signal.SIGTERM, keep)
-    return True
 
 
 def run_batch(

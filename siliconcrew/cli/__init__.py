@@ -7,6 +7,6 @@ Importing this package registers every command; `app` is the typer app (for test
 # ruff: noqa: I001, E402, F401
 from siliconcrew.cli.root import app, main
 from siliconcrew.cli import tools, sandbox, check, run, harden, timing, kb, chat, bench, report, mcp
-from siliconcrew.cli import batch, integrate
+from siliconcrew.cli import batch, integrate, explore
 
 __all__ = ["app", "main"]

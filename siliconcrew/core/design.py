@@ -259,6 +259,34 @@ class IntegrationSpec(BaseModel):
         return _refuse_unknown_keys(data, cls)
 
 
+MAX_EXPLORE_SAMPLES = 1000
+
+
+class ExploreSpec(BaseModel):
+    """`explore:` — what `siliconcrew explore` searches (see siliconcrew/explore/space.py).
+
+    `space` maps dotted paths into this design.yaml's own keys (`clock.period_ns`,
+    `flow.options.initial_density`, `synthesis.abc_script`, `parameters.WIDTH`) to one
+    sampler each (`{uniform: [lo, hi]}`, `{randint: [lo, hi]}`, `{choice: [...]}`); the
+    samplers are checked by `explore` itself, so a typo there never stops other commands."""
+
+    model_config = ConfigDict(extra="forbid")
+    space: dict[str, Any] = Field(default_factory=dict)
+    objective: Literal["fmax", "area", "score"] = "score"
+    samples: int = Field(8, ge=1, le=MAX_EXPLORE_SAMPLES)
+    seed: int = Field(0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        return _refuse_unknown_keys(data, cls)
+
+    @field_validator("space", mode="before")
+    @classmethod
+    def _no_space(cls, v: Any) -> Any:
+        return {} if v is None else v
+
+
 class Design(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Identifier
@@ -283,6 +311,8 @@ class Design(BaseModel):
     parameters: dict[str, ParamValue] = Field(default_factory=dict)
     # Shuttle integration (Caravel or Tiny Tapeout): see IntegrationSpec.
     integration: IntegrationSpec | None = None
+    # What `siliconcrew explore` searches; no other command reads it.
+    explore: ExploreSpec | None = None
 
     @field_validator("parameters", mode="before")
     @classmethod
