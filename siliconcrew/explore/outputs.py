@@ -77,6 +77,7 @@ def write_pareto_png(
                 "-o",
                 color="#dd8452",
                 ms=4,
+                drawstyle="steps-post",
                 label="Pareto front",
                 zorder=2,
             )

@@ -193,6 +193,7 @@ def explore_trial(config: dict[str, Any], ctx: dict[str, Any]) -> None:
             "resumed": bool(rec.get("resumed")),
             "fmax_mhz": m.get("fmax_mhz"),
             "area_um2": m.get("area_um2"),
+            "failure": (rec.get("failure") or "")[:300],
         }
     )
 
@@ -373,6 +374,7 @@ class Progress(tune.Callback):
                 "config": normalize(self.plan.dims, trial.config),
                 "status": result.get("trial_status", "failed"),
                 "resumed": result.get("resumed", False),
+                "failure": result.get("failure") or None,
                 "metrics": {
                     "fmax_mhz": result.get("fmax_mhz"),
                     "area_um2": result.get("area_um2"),

@@ -20,26 +20,14 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, REPO
+from ray_cluster import busy_task_workers, cluster, remove_orphan_containers
+
+__all__ = ["cluster"]  # the shared 2-node loopback cluster fixture (tests/ray_cluster.py)
 
 pytestmark = pytest.mark.docker
 
 CORPUS = REPO / "benchmarks" / "corpus"
 TASK_TITLE = "ray::siliconcrew_design"
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    from ray.cluster_utils import Cluster
-
-    c = Cluster(
-        initialize_head=True,
-        connect=False,
-        head_node_args={"num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False},
-    )
-    c.add_node(num_cpus=1, node_ip_address="127.0.0.1")
-    c.wait_for_nodes()
-    yield c
-    c.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -55,45 +43,8 @@ def designs(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-def _descendants(root: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(d.name))
-    out, todo = set(), [root]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            if c not in out:
-                out.add(c)
-                todo.append(c)
-    return out
-
-
 def _busy_task_workers() -> list[int]:
-    """pids of `ray::siliconcrew_design` processes under this test (the cluster's raylets
-    are our children): a worker has that title only while it runs the task."""
-    found = []
-    for pid in _descendants(os.getpid()):
-        try:
-            title = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
-        except OSError:
-            continue
-        if title.startswith(TASK_TITLE):
-            found.append(pid)
-    return found
-
-
-def _remove_orphan_containers(pid: int) -> None:
-    """The killed worker's sandbox container (labelled with its owner pid)."""
-    import docker
-
-    client = docker.from_env()
-    for c in client.containers.list(all=True, filters={"label": f"siliconcrew.owner-pid={pid}"}):
-        c.remove(force=True)
+    return busy_task_workers(TASK_TITLE)
 
 
 def _batch_cli(*args: str, cwd: Path) -> subprocess.Popen:
@@ -140,7 +91,7 @@ def first_batch(cluster, designs):
         time.sleep(0.2)
     stdout, stderr = proc.communicate(timeout=600)
     if killed:
-        _remove_orphan_containers(killed)
+        remove_orphan_containers(killed)
     return {"rc": proc.returncode, "out": stdout, "err": stderr, "killed": killed, "cwd": cwd}
 
 
@@ -293,7 +244,7 @@ def test_ctrl_c_cancels_cleanly_and_keeps_the_state(cluster, designs, tmp_path):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     for pid in busy:
-        _remove_orphan_containers(pid)
+        remove_orphan_containers(pid)
     assert proc.returncode == 130, err[-3000:]
     res = json.loads(out)
     assert res["interrupted"] is True and res["summary"]["cancelled"] >= 1
