@@ -223,8 +223,10 @@ def _tune_space(dims: list[Dimension]) -> dict[str, Any]:
 
 def _search_alg(search: str, seed: int):
     if search == "optuna":
+        import optuna
         from ray.tune.search.optuna import OptunaSearch
 
+        optuna.logging.set_verbosity(optuna.logging.WARNING)  # no "study created" on stderr
         return OptunaSearch(seed=seed)
     from ray.tune.search import BasicVariantGenerator
 

@@ -152,7 +152,7 @@ def test_a_good_space_plans_and_the_id_follows_design_and_space(tmp_path):
     }
     d = _with_space(tmp_path, space, samples=5, objective="fmax")
     p = _plan(d)
-    assert (p.samples, p.objective, p.search) == (5, "fmax", "random")
+    assert (p.samples, p.objective) == (5, "fmax") and p.search in ("random", "optuna")
     assert p.out == d / "explore" / p.explore_id
     # samples and objective do not change the id (a longer run extends the same cache)...
     d2 = _with_space(tmp_path / "b", space, samples=9, objective="area")
@@ -162,6 +162,22 @@ def test_a_good_space_plans_and_the_id_follows_design_and_space(tmp_path):
     assert _plan(d3).explore_id != p.explore_id
     (d2 / "rtl" / "counter.v").write_text((d2 / "rtl" / "counter.v").read_text() + "\n// x\n")
     assert _plan(d2).explore_id != p.explore_id
+
+
+def test_search_choice():
+    import importlib.util
+
+    from siliconcrew.explore.runner import resolve_search
+
+    assert resolve_search("random") == "random"
+    with pytest.raises(UserInputError, match="--search must be one of"):
+        resolve_search("grid")
+    if importlib.util.find_spec("optuna") is None:
+        assert resolve_search("auto") == "random"
+        with pytest.raises(UserInputError, match="needs optuna"):
+            resolve_search("optuna")
+    else:
+        assert resolve_search("auto") == "optuna"
 
 
 def test_cli_refuses_a_bad_space_with_exit_2_before_ray(tmp_path):
