@@ -486,15 +486,28 @@ def run_explore(
         old = {k: os.environ.get(k) for k in quiet}
         os.environ.update(quiet)
         try:
-            tuner.fit()
-            base_rec = ray.get(baseline_ref)
+            grid = tuner.fit()
+            try:
+                base_rec = ray.get(baseline_ref)
+            except ray.exceptions.RayError as exc:  # died past its retry
+                base_rec = crashed(plan, {}, exc, baseline=True)
         finally:
             for k, v in old.items():
                 if v is None:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+        if not _LIVE[live_key].get("baseline_said"):
+            Progress(live_key, plan)._say(base_rec)
         records = ray.get(sink.used.remote())
+        seen = {r["id"] for r in records}
+        for i in range(len(grid)):  # trials Tune gave up on (worker died twice): no record
+            r = grid[i]
+            if r.error is not None:
+                rec = crashed(plan, normalize(plan.dims, r.config or {}), r.error)
+                if rec["id"] not in seen:
+                    seen.add(rec["id"])
+                    records.append(rec)
     except KeyboardInterrupt:
         interrupted = True
         try:
@@ -511,6 +524,22 @@ def run_explore(
         if started:
             ray.shutdown()
     return finish(plan, records, base_rec, interrupted, time.monotonic() - t0)
+
+
+def crashed(
+    plan: Plan, config: dict[str, Any], exc: BaseException, baseline: bool = False
+) -> dict[str, Any]:
+    """The record of a trial that left no result (its worker died past the retry)."""
+    key = config_key(plan.inputs_hash, {"__baseline__": True} if baseline else config)
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return {
+        "id": key,
+        "config": config,
+        "baseline": baseline,
+        "status": "failed",
+        "metrics": {},
+        "failure": f"trial crashed: {type(exc).__name__}: {first}",
+    }
 
 
 def finish(
