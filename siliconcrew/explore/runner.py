@@ -108,6 +108,9 @@ class TrialSink:
         self, record: dict[str, Any], archive: bytes | None, work_dir: str, design_yaml: str
     ) -> dict[str, Any]:
         key = record["id"]
+        if key in self.records:  # the same config finished first in another trial: keep it
+            self.active.discard(key)
+            return self.lookup(key) or record
         folder = self.root / "trials" / key
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)

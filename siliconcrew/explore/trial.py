@@ -8,6 +8,7 @@ cancels the running stage through the API's CancelToken (Ctrl-C on the driver)."
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import tempfile
@@ -61,8 +62,8 @@ def run_trial(
     from siliconcrew.core.errors import SandboxUnavailable, SiliconCrewError
 
     t0 = time.monotonic()
-    work = scratch_dir(spec["explore_id"], spec["key"])
-    shutil.rmtree(work, ignore_errors=True)  # a retried attempt starts clean
+    # unique per attempt: two trials of one config (a choice-only space) may run at once
+    work = scratch_dir(spec["explore_id"], f"{spec['key']}-{secrets.token_hex(3)}")
     unpack(archive, work)
     data = trial_data(spec["data"], config)
     (work / "design.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
@@ -127,5 +128,9 @@ def run_trial(
     finally:
         done.set()
         shutil.rmtree(work, ignore_errors=True)
+        try:
+            work.parent.rmdir()  # the exploration's scratch folder, once no trial uses it
+        except OSError:
+            pass
     out["wall_s"] = round(time.monotonic() - t0, 2)
     return out
