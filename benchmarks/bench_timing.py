@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 from siliconcrew.core.settings import load_settings  # noqa: E402
 from siliconcrew.repair.timing.ladder import RepairBudget, repair_design  # noqa: E402
 from siliconcrew.sandbox import open_sandbox  # noqa: E402
+from siliconcrew.steps.timing_engine import engine_checker  # noqa: E402
 
 DESIGNS = REPO / "benchmarks" / "timing_designs"
 
@@ -128,6 +129,11 @@ def main() -> int:
         help="run the whole agent graph instead (`siliconcrew run`, no LLM, "
         "stopping at the hardening gate) and print where timing ended",
     )
+    ap.add_argument(
+        "--no-engine-check",
+        action="store_true",
+        help="claim closure pre-layout (skip the qflow post-route confirmation)",
+    )
     ap.add_argument("--json", type=Path, default=None, help="write all figures here")
     args = ap.parse_args()
 
@@ -145,7 +151,8 @@ def main() -> int:
     rows = []
     print(
         f"{'design':10s} {'clock':>6s} {'WNS before':>10s} {'WNS after':>10s} "
-        f"{'closed':>6s} {'tries':>5s} {'wall s':>7s}  strategy",
+        f"{'post-route':>10s} {'closed':>6s} {'+lat':>4s} {'tries':>5s} {'wall s':>7s}  "
+        "strategy",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="bench-timing-") as tmp:
@@ -161,6 +168,7 @@ def main() -> int:
                 budget=RepairBudget(
                     max_attempts=args.max_attempts, target_slack_ns=args.target_slack
                 ),
+                engine_check_factory=None if args.no_engine_check else engine_checker,
             )
             row = {
                 "design": name,
@@ -174,21 +182,31 @@ def main() -> int:
                 "llm_used": rep.llm_used,
                 "wall_s": round(time.perf_counter() - t0, 1),
                 "stopped": rep.stopped,
+                "post_route_wns": rep.post_route_wns,
+                "engine_checked": rep.engine_checked,
+                "added_latency": rep.added_latency,
+                "pipelining": rep.pipelining,
                 "attempts": [
                     {
                         "strategy": a.strategy,
                         "wns_after": a.wns_after,
+                        "post_route_wns": a.post_route_wns,
                         "kept": a.kept,
                         "reason": a.reason,
                         "cells": a.cells,
+                        "explored": a.explored,
+                        "engine": a.engine,
                     }
                     for a in rep.attempts
                 ],
             }
+            verdict = "yes" if rep.closed else "no"
+            if rep.closed and not rep.engine_checked:
+                verdict = "pre"  # closed pre-layout, no engine confirmation
             print(
                 f"{name:10s} {rep.period_ns:6.2f} {fmt(rep.wns_before):>10s} "
-                f"{fmt(rep.wns_after):>10s} {'yes' if rep.closed else 'no':>6s} "
-                f"{rep.iterations:5d} {row['wall_s']:7.1f}  "
+                f"{fmt(rep.wns_after):>10s} {fmt(rep.post_route_wns):>10s} {verdict:>6s} "
+                f"{rep.added_latency:4d} {rep.iterations:5d} {row['wall_s']:7.1f}  "
                 f"{rep.strategy or '-'}" + ("" if rep.closed else f" ({rep.stopped})"),
                 flush=True,
             )
@@ -213,8 +231,10 @@ def main() -> int:
         and r["wns_after"] > r["wns_before"]
         for r in rows
     )
+    post = sum(r["closed"] and r["engine_checked"] for r in rows)
     print(
-        f"\nclosed {closed}/{len(rows)}; closed with no LLM {no_llm}/{len(rows)} "
+        f"\nclosed post-route (engine-confirmed) {post}/{len(rows)}; "
+        f"closed {closed}/{len(rows)}; closed with no LLM {no_llm}/{len(rows)} "
         f"({100.0 * no_llm / max(1, len(rows)):.0f} %); WNS improved on {improved}/{len(rows)}; "
         f"total {sum(r['wall_s'] for r in rows):.0f} s"
     )

@@ -168,6 +168,23 @@ class VerificationSpec(BaseModel):
         return _refuse_unknown_keys(data, cls)
 
 
+class TimingSpec(BaseModel):
+    """`timing:`: what a timing repair may change beyond synthesis. `latency: free` lets it
+    add output register stages (pipelining, moved into the logic by retiming); `valid` names
+    the output that marks results (found by name when unset); None = read the spec's own
+    `Latency: free|fixed` line (fixed when it says nothing)."""
+
+    model_config = ConfigDict(extra="forbid")
+    latency: Literal["fixed", "free"] | None = None
+    valid: Identifier | None = None
+    max_added_latency: int = Field(3, ge=1, le=8, description="register stages pipelining may add")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        return _refuse_unknown_keys(data, cls)
+
+
 MAX_CANDIDATES = 32  # best-of-N answers per RTL attempt (each is linted and simulated)
 
 
@@ -207,6 +224,8 @@ class Design(BaseModel):
     verification: VerificationSpec = VerificationSpec()
     # Synthesis-side timing knobs; `siliconcrew timing --repair` prints the ones that work.
     synthesis: SynthRecipe = SynthRecipe()
+    # What a timing repair may change beyond synthesis (latency free: pipelining).
+    timing: TimingSpec = TimingSpec()
     # Top-level parameter values to build with (LibreLane's SYNTH_PARAMETERS): synthesis,
     # equivalence and the engines' own synthesis elaborate the top with them.
     parameters: dict[str, ParamValue] = Field(default_factory=dict)

@@ -34,6 +34,8 @@ ABC_SCRIPTS = {
     "sop-balance-dch": "strash;dc2;balance;&get,-n;&st;&synch2;&if,-g;&syn2;&put;dch,-f;" + _MAP,
     "sop-balance-2": "strash;&get,-n;&st;&synch2;&if,-g;&syn2;&synch2;&if,-g;&put;" + _MAP,
 }
+# Min-delay retiming on the AIG, then a generic map (cells are mapped by the next ABC call).
+RETIME_SCRIPT = "+strash;retime,-M,4,-o;map"
 # ABC buffering + up/down-sizing after the map (a `-constr` driver/load made it worse).
 _ABC_SIZING = ";buffer,-p;upsize,{D};dnsize,{D}"
 AbcScript = Literal[
@@ -128,12 +130,15 @@ class SynthRecipe(BaseModel):
                 "opt -fast",
             ]
         if self.retime and self.abc_delay_ps:
-            # ABC only retimes plain flops: lower enables/sync resets to logic first.
-            # -fast: the default sequential script (scorr, &fraig) ran > 8 min on a 24x24
-            # multiplier; this one takes seconds.
+            # ABC only retimes plain flops: lower enables/sync resets to logic first. Then
+            # ABC's min-delay retiming (`retime -M 4`, levels of the AIG as delay) moves
+            # registers across logic, including added pipeline stages back into it. yosys'
+            # own `abc -dff` script runs `dretime`, a MIN-AREA retiming that moved nothing on
+            # the evaluation set (mul16: 66 flops before and after). `-o` (old flop names):
+            # without it ABC 0.23's write_blif asserts after a min-delay retime.
             lines += [
                 "dfflegalize -cell $_DFF_P_ 01 -cell $_DFF_N_ 01",
-                f"abc -dff -fast -D {self.abc_delay_ps}",
+                f"abc -dff -script {RETIME_SCRIPT}",
                 "opt -fast",
             ]
         return "\n".join(lines)
