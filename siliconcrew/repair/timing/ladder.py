@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 
 from siliconcrew.core.design import Design
 from siliconcrew.core.recipe import ABC_SCRIPTS, SynthRecipe
+from siliconcrew.repair.timing.memory import Memory, causes_key, memory_record
 from siliconcrew.repair.timing.pipeline import Pipeliner, stage_counts
 from siliconcrew.tools.base import ToolResult
 from siliconcrew.tools.design_calls import (
@@ -132,6 +133,8 @@ class RepairReport(BaseModel):
     engine_checked: bool = Field(
         False, description="closure confirmed through the hardening engine (post-route)"
     )
+    memory_key: str = Field("", description="the causes key remembered recipes are filed by")
+    remembered: bool = Field(False, description="this closure was stored in the knowledge base")
 
     @property
     def iterations(self) -> int:
@@ -223,6 +226,9 @@ class TimingRepair:
         on_attempt: Callable[[Attempt], None] | None = None,
         pipeliner: Pipeliner | None = None,
         engine_check: EngineCheck | None = None,
+        memory: Memory | None = None,
+        causes: list[str] | None = None,
+        run_id: str = "",
     ) -> None:
         self.design = design
         self.run_tool = run_tool
@@ -233,6 +239,9 @@ class TimingRepair:
         self.pipeliner = pipeliner
         self.engine_check = engine_check
         self.engine_runs = 0
+        self.memory = memory
+        self.memory_key = causes_key(causes, self.lib) if (memory and causes) else None
+        self.run_id = run_id
 
     def meets(self, wns: float | None) -> bool:
         return wns is None or wns >= self.budget.target_slack_ns
@@ -384,6 +393,74 @@ class TimingRepair:
             )
         return att, None
 
+    def remembered(
+        self, report: RepairReport, record: dict[str, Any], rtl: list[str], period: float
+    ) -> tuple[Attempt, tuple[list[str], SynthRecipe, _Evaluation] | None]:
+        """The recipe remembered for these causes, tried first (with its stage count when it
+        was pipelined and this design's latency is free)."""
+        d = max(1, int(round(period * 1000)))
+        att = Attempt(
+            strategy="remembered",
+            kind="synthesis",
+            period_ns=period,
+            wns_before=report.wns_after,
+            reason=f"from the knowledge base ({self.memory_key})",
+        )
+        try:
+            recipe = SynthRecipe.model_validate({**record.get("recipe", {}), "abc_delay_ps": d})
+        except ValueError as exc:
+            att.reason = f"remembered recipe unusable: {str(exc)[:200]}"
+            return att, None
+        att.recipe = recipe.model_dump()
+        files, k = rtl, int(record.get("added_latency") or 0)
+        if k:
+            plan = self.pipeliner.plan(rtl) if self.pipeliner else "no pipeliner"
+            if isinstance(plan, str):
+                att.reason = f"remembered +{k} stage(s) not applicable: {plan}"
+                return att, None
+            assert self.pipeliner is not None
+            files = self.pipeliner.files(plan, rtl, k)
+            att.kind, att.rtl, att.added_latency = "pipeline", files, k
+            bad = self.check_rtl(files)
+            if bad:
+                att.reason = f"rejected: {bad}"
+                return att, None
+            att.checks["testbench_rtl"] = "passed"
+        ev = self.evaluate(files, recipe, period)
+        if not (ev.ok and self.meets(ev.wns)):
+            att.wns_after, att.cells = ev.wns, ev.cells
+            att.reason = f"remembered recipe does not meet the clock here (WNS {ev.wns})"
+            return att, None
+        if not self.judge(att, ev, files, report.wns_after):
+            return att, None
+        att.reason = f"{record.get('strategy') or 'recipe'} remembered for {self.memory_key}"
+        if not self.confirm(att, files, recipe, period):
+            att.kept = False
+            return att, None
+        return att, (files, recipe, ev)
+
+    def remember(self, report: RepairReport) -> None:
+        """Store a closure as a verified insight keyed by the causes (see memory.py)."""
+        if not (self.memory and self.memory_key and report.closed and report.attempts):
+            return
+        strategy = report.strategy
+        if strategy == "remembered":
+            strategy = next((a.reason for a in report.attempts if a.kept), "remembered")
+        self.memory.remember(
+            self.memory_key,
+            memory_record(report.recipe, strategy, report.added_latency),
+            self.run_id or "unknown",
+            {
+                "design": self.design.name,
+                "period_ns": report.final_period_ns,
+                "wns_pre_layout": report.wns_after,
+                "wns_post_route": report.post_route_wns,
+                "post_route_confirmed": report.engine_checked,
+                "pdk": self.lib,
+            },
+        )
+        report.remembered = True
+
     # -- the loop --------------------------------------------------------------------------------
     def run(
         self,
@@ -439,6 +516,22 @@ class TimingRepair:
             if self.on_attempt:
                 self.on_attempt(att)
 
+        # 0. what closed the same causes before (the knowledge base), first
+        if self.memory is not None and self.memory_key:
+            report.memory_key = self.memory_key
+            records = self.memory.recall(self.memory_key)
+            if records:
+                t0 = time.perf_counter()
+                att, kept = self.remembered(report, records[0], best_rtl, period)
+                if kept is not None:
+                    best_rtl, best_recipe, ev = kept
+                    best_io = ev.io_ns
+                    report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
+                    report.recipe, report.strategy = best_recipe.model_dump(), "remembered"
+                    report.added_latency = att.added_latency
+                    report.post_route_wns = att.post_route_wns
+                    report.closed = True
+                record(att, t0)
         # 1. synthesis-side
         for name, candidates in synthesis_ladder(period):
             if report.closed or out_of_budget():
@@ -569,6 +662,7 @@ class TimingRepair:
                     att.reason = f"still violating at {new_period:g} ns: {ev.summary}{att.reason}"
                 record(att, t0)
         report.engine_checked = report.closed and self.engine_check is not None
+        self.remember(report)
         if not report.stopped:
             report.stopped = "closed" if report.closed else (out_of_budget() or "strategies used")
             if report.closed and self.engine_check is None:
@@ -588,6 +682,7 @@ def repair_design(
     run_id: str | None = None,
     on_attempt: Callable[[Attempt], None] | None = None,
     engine_check_factory: EngineCheckFactory | None = None,
+    memory: Memory | None = None,
 ) -> RepairReport:
     """`siliconcrew timing --repair`: the no-LLM strategies on a design folder; tool output,
     pipelined RTL and repair.json land in runs/<run_id>/ (the design's files are never
@@ -637,6 +732,18 @@ def repair_design(
             if engine_check_factory
             else None
         )
+        causes: list[str] = []
+        if memory is not None:  # the key remembered recipes are filed by
+            from siliconcrew.repair.timing.analysis import analyze_design
+            from siliconcrew.repair.timing.memory import worst_path_causes
+
+            try:
+                analysis = analyze_design(
+                    design, folder, ctx.tool_ctx, run_tool, top_paths=1, recipe=design.synthesis
+                )
+                causes = worst_path_causes(analysis)
+            except Exception as exc:  # evidence, not a gate: the ladder runs without memory
+                run_dir.event("note", message=f"timing analysis for the memory key: {exc}"[:300])
         repair = TimingRepair(
             design,
             run_tool,
@@ -644,6 +751,9 @@ def repair_design(
             on_attempt=record,
             pipeliner=pipeliner,
             engine_check=engine_check,
+            memory=memory,
+            causes=causes,
+            run_id=run_dir.run_id,
         )
         report = repair.run(approve_clock=(lambda old, new: True) if allow_clock_relax else None)
         report.run_id = run_dir.run_id
