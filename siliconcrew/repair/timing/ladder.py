@@ -470,7 +470,7 @@ class TimingRepair:
     ) -> RepairReport:
         start = time.perf_counter()
         period = self.design.clock.period_ns
-        start_recipe = self.design.synthesis  # design.yaml's recipe is the starting point
+        start_recipe = self.design.check_recipe()  # what `check` synthesizes with
         base = self.evaluate(self.rtl, start_recipe, period)
         if not base.ok:
             return RepairReport(
@@ -739,7 +739,7 @@ def repair_design(
 
             try:
                 analysis = analyze_design(
-                    design, folder, ctx.tool_ctx, run_tool, top_paths=1, recipe=design.synthesis
+                    design, folder, ctx.tool_ctx, run_tool, top_paths=1, recipe=design.check_recipe()
                 )
                 causes = worst_path_causes(analysis)
             except Exception as exc:  # evidence, not a gate: the ladder runs without memory
