@@ -739,7 +739,12 @@ def repair_design(
 
             try:
                 analysis = analyze_design(
-                    design, folder, ctx.tool_ctx, run_tool, top_paths=1, recipe=design.check_recipe()
+                    design,
+                    folder,
+                    ctx.tool_ctx,
+                    run_tool,
+                    top_paths=1,
+                    recipe=design.check_recipe(),
                 )
                 causes = worst_path_causes(analysis)
             except Exception as exc:  # evidence, not a gate: the ladder runs without memory

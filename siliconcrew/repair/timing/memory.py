@@ -53,13 +53,15 @@ class Memory(Protocol):
 class KbMemory:
     """The knowledge base's insights collection as a recipe memory."""
 
-    def __init__(self, location: str | None = None) -> None:
-        self.location = location
+    def __init__(self, location: str | None = None, kb: Any = None) -> None:
+        self.location, self.kb = location, kb
         self.problem = ""
 
     def _kb(self):
         from siliconcrew.knowledge_base.handles import open_kb
 
+        if self.kb is not None:
+            return self.kb
         if os.environ.get("SILICONCREW_KB", "").lower() in ("off", "none", "0"):
             raise RuntimeError("knowledge base switched off (SILICONCREW_KB)")
         return open_kb(self.location, auto_seed=False)
