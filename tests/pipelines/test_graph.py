@@ -556,11 +556,12 @@ def test_planner_questions_are_asked_in_interactive_runs(tmp_path):
 
 def test_latency_free_violation_is_pipelined_by_the_ladder_before_any_llm_rewrite(tmp_path):
     # Issue #19: muladd's spec says latency is free. At 1.75 ns min-delay retiming alone
-    # misses (slow.v, -0.21 ns; it closes 2.0 ns); the ladder's pipelining adds output stages
-    # that retiming moves into the multiplier, checked by the testbench on the wrapper and
-    # on the netlist, so the run reaches hardening with the pipelined RTL and the LLM is never asked for a timing
-    # rewrite. (Before min-delay retiming and pipelining, slow.v went back to the "LLM",
-    # whose 4-stage pipeline fast.v closed 3 ns; the ladder now does better than fast.v.)
+    # misses (slow.v, -0.21 ns; it closes 2.0 ns); the ladder's pipelining adds output
+    # stages that retiming moves into the multiplier, checked by the testbench on the
+    # wrapper and on the netlist, so the run reaches hardening with the pipelined RTL and
+    # the LLM is never asked for a timing rewrite. (Before min-delay retiming and pipelining,
+    # slow.v went back to the "LLM", whose 4-stage fast.v closed 3 ns; the ladder now does
+    # better than fast.v.)
     src = REPO / "tests" / "fixtures" / "muladd"
     design = tmp_path / "muladd"
     shutil.copytree(src, design)
