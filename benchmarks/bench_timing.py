@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Timing repair on the evaluation set (benchmarks/timing_designs, issue #6 §3).
 
-For each design: WNS before/after at its stated clock, the strategy that worked, attempts,
-wall time, and the share of designs closed with no LLM. Every kept fix was checked by
-equivalence (proof or random co-simulation) and the design's testbench on the gate-level
-netlist. `--harden` also runs the qflow flow with the recipe found and prints the post-route
-WNS (vesta, with extracted wires): the pre-layout figure is optimistic.
+For each design: WNS before/after at its stated clock (pre-layout OpenSTA), the post-route
+WNS of the closing candidate (qflow: synthesis with the recipe, placement, routing, vesta
+with extracted parasitics, and the testbench on the post-route netlist; a closure is claimed
+only when that passes, `--no-engine-check` to skip it), the latency pipelining added, the
+strategy that worked, attempts, wall time, and the share of designs closed with no LLM.
+Every kept fix was checked by equivalence (proof or random co-simulation) and the design's
+testbench on the gate-level netlist. `--harden` also runs the whole qflow flow (to GDS) with
+the default synthesis and with the recipe found.
 
 Each design is copied to a scratch folder first, so the set stays clean. Prints figures;
 not a test. Example:
