@@ -40,7 +40,9 @@ def fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:+.3f}"
 
 
-def harden_with(folder: Path, factory, recipe: dict, period: float) -> dict:
+def harden_with(
+    folder: Path, factory, recipe: dict, period: float, rtl: list[str] | None = None
+) -> dict:
     from siliconcrew.steps.harden import harden
 
     rep = harden(
@@ -48,6 +50,7 @@ def harden_with(folder: Path, factory, recipe: dict, period: float) -> dict:
         factory,
         max_repairs=1,
         clock_period_ns=period,
+        rtl=rtl,  # the pipelined RTL when pipelining closed it
         extra_options={"synth_recipe": recipe} if recipe else None,
     )
     m = rep.result.metrics
@@ -215,7 +218,9 @@ def main() -> int:
             )
             if args.harden:
                 row["harden_baseline"] = harden_with(work, factory, {}, rep.period_ns)
-                row["harden_repaired"] = harden_with(work, factory, rep.recipe, rep.period_ns)
+                row["harden_repaired"] = harden_with(
+                    work, factory, rep.recipe, rep.period_ns, rep.rtl if rep.added_latency else None
+                )
                 print(
                     f"{'':10s} post-route WNS (qflow/vesta): baseline "
                     f"{fmt(row['harden_baseline']['post_route_ws'])}, with recipe "
