@@ -227,7 +227,7 @@ class TimingRepair:
         pipeliner: Pipeliner | None = None,
         engine_check: EngineCheck | None = None,
         memory: Memory | None = None,
-        causes: list[str] | None = None,
+        causes: list[str] | Callable[[], list[str]] | None = None,
         run_id: str = "",
     ) -> None:
         self.design = design
@@ -240,7 +240,8 @@ class TimingRepair:
         self.engine_check = engine_check
         self.engine_runs = 0
         self.memory = memory
-        self.memory_key = causes_key(causes, self.lib) if (memory and causes) else None
+        self._causes = causes  # a list, or a call that analyses the design (only if needed)
+        self.memory_key: str | None = None
         self.run_id = run_id
 
     def meets(self, wns: float | None) -> bool:
@@ -517,6 +518,9 @@ class TimingRepair:
                 self.on_attempt(att)
 
         # 0. what closed the same causes before (the knowledge base), first
+        if self.memory is not None and self._causes is not None:
+            causes = self._causes() if callable(self._causes) else self._causes
+            self.memory_key = causes_key(causes, self.lib) if causes else None
         if self.memory is not None and self.memory_key:
             report.memory_key = self.memory_key
             records = self.memory.recall(self.memory_key)
@@ -732,8 +736,10 @@ def repair_design(
             if engine_check_factory
             else None
         )
-        causes: list[str] = []
-        if memory is not None:  # the key remembered recipes are filed by
+
+        def causes() -> list[str]:
+            """The worst path's cause classes (the key remembered recipes are filed by);
+            analysed only when the baseline violates."""
             from siliconcrew.repair.timing.analysis import analyze_design
             from siliconcrew.repair.timing.memory import worst_path_causes
 
@@ -746,9 +752,11 @@ def repair_design(
                     top_paths=1,
                     recipe=design.check_recipe(),
                 )
-                causes = worst_path_causes(analysis)
+                return worst_path_causes(analysis)
             except Exception as exc:  # evidence, not a gate: the ladder runs without memory
                 run_dir.event("note", message=f"timing analysis for the memory key: {exc}"[:300])
+                return []
+
         repair = TimingRepair(
             design,
             run_tool,
@@ -757,7 +765,7 @@ def repair_design(
             pipeliner=pipeliner,
             engine_check=engine_check,
             memory=memory,
-            causes=causes,
+            causes=causes if memory is not None else None,
             run_id=run_dir.run_id,
         )
         report = repair.run(approve_clock=(lambda old, new: True) if allow_clock_relax else None)
