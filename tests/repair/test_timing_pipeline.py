@@ -213,6 +213,8 @@ def test_second_run_on_the_same_causes_tries_the_remembered_recipe_first():
     assert second.closed and second.attempts[0].strategy == "remembered"
     assert second.attempts[0].kept and len(second.attempts) == 1
     assert second.attempts[0].recipe["retime"] and second.attempts[0].recipe["abc_delay_ps"] == 2000
+    key = next(iter(memory.store))
+    assert [r["strategy"] for r in memory.store[key]] == ["retiming", "retiming"]  # one fix
     # other causes: nothing remembered, the ladder from the start
     other = TimingRepair(
         d, fake_tools([]), engine_check=engine, memory=memory, causes=["high_fanout"]

@@ -242,6 +242,7 @@ class TimingRepair:
         self.memory = memory
         self._causes = causes  # a list, or a call that analyses the design (only if needed)
         self.memory_key: str | None = None
+        self.recalled_strategy: str | None = None
         self.run_id = run_id
 
     def meets(self, wns: float | None) -> bool:
@@ -435,6 +436,7 @@ class TimingRepair:
         if not self.judge(att, ev, files, report.wns_after):
             return att, None
         att.reason = f"{record.get('strategy') or 'recipe'} remembered for {self.memory_key}"
+        self.recalled_strategy = record.get("strategy") or None
         if not self.confirm(att, files, recipe, period):
             att.kept = False
             return att, None
@@ -445,8 +447,8 @@ class TimingRepair:
         if not (self.memory and self.memory_key and report.closed and report.attempts):
             return
         strategy = report.strategy
-        if strategy == "remembered":
-            strategy = next((a.reason for a in report.attempts if a.kept), "remembered")
+        if strategy == "remembered":  # filed under how it was first found: one entry, counted
+            strategy = self.recalled_strategy or strategy
         self.memory.remember(
             self.memory_key,
             memory_record(report.recipe, strategy, report.added_latency),
@@ -631,9 +633,10 @@ class TimingRepair:
             record(att, t0)
         # 3. clock relaxation, only with approval
         if not report.closed and report.wns_after is not None:
-            new_period = relaxed_period(
-                period, report.wns_after, self.budget.target_slack_ns, best_io
-            )
+            worst = report.wns_after  # the engine's figure when it saw the best netlist
+            if report.post_route_wns is not None and report.post_route_wns < worst:
+                worst = report.post_route_wns
+            new_period = relaxed_period(period, worst, self.budget.target_slack_ns, best_io)
             report.needed_period_ns = new_period
             if approve_clock is None or not approve_clock(period, new_period):
                 report.stopped = report.stopped or (
