@@ -72,6 +72,8 @@ def timing_repair(
     allow_clock_relax: bool = False,
     max_attempts: int = 8,
     target_slack: float = 0.0,
+    engine_check: bool = True,
+    memory: bool = True,
     sandbox: str | None = None,
     unsafe_host: bool = False,
     settings: Settings | None = None,
@@ -80,8 +82,13 @@ def timing_repair(
     cancel: CancelToken | None = None,
 ) -> TimingRepairResult:
     """Try the repair ladder on `design_dir`; design files are never changed (the recipe to
-    keep is in the result). `closed` decides the exit code."""
+    keep is in the result). `closed` decides the exit code. `engine_check`: closure only
+    once the engine (qflow) meets the clock post-route and the testbench passes on the
+    post-route netlist; `memory`: recipes that closed the same causes before are tried
+    first, and a new closure is stored (knowledge base insights)."""
     from siliconcrew.repair.timing.ladder import RepairBudget, repair_design
+    from siliconcrew.repair.timing.memory import KbMemory
+    from siliconcrew.steps.timing_engine import engine_checker
 
     budget = RepairBudget(max_attempts=max_attempts, target_slack_ns=target_slack)
     load_checked_design(Path(design_dir), on_warning)
@@ -93,5 +100,7 @@ def timing_repair(
         budget=budget,
         allow_clock_relax=allow_clock_relax,
         on_attempt=on_attempt,
+        engine_check_factory=engine_checker if engine_check else None,
+        memory=KbMemory() if memory else None,
     )
     return TimingRepairResult.of(rep)

@@ -58,6 +58,12 @@ def kb_ingest(
 def kb_list(
     collection: str = typer.Option("insights", "--collection", "-c"),
     limit: int = typer.Option(50, "--limit", min=1),
+    insights: bool = typer.Option(
+        False,
+        "--insights",
+        help="the insights learned from runs (verified fixes and timing recipes, keyed by "
+        "their error signature or cause classes)",
+    ),
     kb: Optional[str] = KbOpt,
     as_json: bool = JsonOpt,
 ):
@@ -66,6 +72,8 @@ def kb_list(
     from siliconcrew.render import kb as render
     from siliconcrew.render.console import console, print_json
 
+    if insights:
+        collection = "insights"
     hits = api.kb_list(collection, limit=limit, location=kb)
     if as_json:
         print_json(hits)

@@ -47,6 +47,18 @@ def timing_cmd(
         max=100,
         help="with --repair: closed means WNS >= this many ns (margin for post-layout wires)",
     ),
+    engine_check: bool = typer.Option(
+        True,
+        "--engine-check/--no-engine-check",
+        help="with --repair: claim closure only when the engine (qflow) meets the clock "
+        "post-route and the testbench passes on the post-route netlist",
+    ),
+    memory: bool = typer.Option(
+        True,
+        "--memory/--no-memory",
+        help="with --repair: try the recipe that closed the same causes before first, and "
+        "remember a new closure (knowledge base insights)",
+    ),
     as_json: bool = JsonOpt,
     sandbox: Optional[str] = SandboxOpt,
     unsafe_host: bool = UnsafeOpt,
@@ -76,6 +88,8 @@ def timing_cmd(
                 allow_clock_relax=allow_clock_relax,
                 max_attempts=max_attempts,
                 target_slack=target_slack,
+                engine_check=engine_check,
+                memory=memory,
                 sandbox=sandbox,
                 unsafe_host=unsafe_host,
                 on_attempt=render.attempt_printer(con),

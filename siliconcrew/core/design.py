@@ -216,6 +216,23 @@ class TestbenchSpec(BaseModel):
         return v
 
 
+class TimingSpec(BaseModel):
+    """`timing:`: what a timing repair may change beyond synthesis. `latency: free` lets it
+    add output register stages (pipelining, moved into the logic by retiming); `valid` names
+    the output that marks results (found by name when unset); None = read the spec's own
+    `Latency: free|fixed` line (fixed when it says nothing)."""
+
+    model_config = ConfigDict(extra="forbid")
+    latency: Literal["fixed", "free"] | None = None
+    valid: Identifier | None = None
+    max_added_latency: int = Field(3, ge=1, le=8, description="register stages pipelining may add")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        return _refuse_unknown_keys(data, cls)
+
+
 MAX_CANDIDATES = 32  # best-of-N answers per RTL attempt (each is linted and simulated)
 
 
@@ -306,6 +323,8 @@ class Design(BaseModel):
     verification: VerificationSpec = VerificationSpec()
     # Synthesis-side timing knobs; `siliconcrew timing --repair` prints the ones that work.
     synthesis: SynthRecipe = SynthRecipe()
+    # What a timing repair may change beyond synthesis (latency free: pipelining).
+    timing: TimingSpec = TimingSpec()
     # Top-level parameter values to build with (LibreLane's SYNTH_PARAMETERS): synthesis,
     # equivalence and the engines' own synthesis elaborate the top with them.
     parameters: dict[str, ParamValue] = Field(default_factory=dict)
@@ -396,6 +415,15 @@ class Design(BaseModel):
     def golden_files(self) -> list[str]:
         """Every golden test file (protected read-only in the sandbox)."""
         return [*self.testbench, *self.cocotb_tests]
+
+    def check_recipe(self) -> SynthRecipe:
+        """The recipe our checks (`check`, `timing`, the repair's baseline) synthesize with:
+        design.yaml's `synthesis:`, else the engine's own mapping. qflow maps with ABC's
+        `map -M 1` (min-delay); yosys' default is area-oriented and showed violations qflow
+        does not have (add32 at 3.2 ns: -0.57 pre-layout, +1.31 post-route)."""
+        if self.synthesis.is_default and self.flow.engine == "qflow":
+            return SynthRecipe(abc_script="min-delay")
+        return self.synthesis
 
     def testbench_top(self) -> str | None:
         """The testbench module: explicit, else `tb_<top>` by convention."""

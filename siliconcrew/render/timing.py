@@ -106,13 +106,14 @@ def repair_table(con: Console, result) -> None:
 
     rep = result.report
     table = Table(title=f"timing repair: {rep.design} at {rep.period_ns:g} ns")
-    for col in ("strategy", "WNS before", "WNS after", "cells", "kept", "why"):
+    for col in ("strategy", "WNS before", "WNS after", "post-route", "cells", "kept", "why"):
         table.add_column(col)
     for a in rep.attempts:
         table.add_row(
             a.strategy,
             _signed(a.wns_before),
             _signed(a.wns_after),
+            _signed(a.post_route_wns) if a.post_route_wns is not None else "-",
             str(a.cells or "-"),
             "yes" if a.kept else "no",
             a.reason,
@@ -126,6 +127,19 @@ def repair_table(con: Console, result) -> None:
         + f"; {rep.stopped}"
         + f" ({rep.iterations} attempts, {rep.wall_s:.1f} s)"
     )
+    if rep.post_route_wns is not None:
+        con.print(
+            f"pre-layout WNS {_signed(rep.wns_after)} ns, post-route (engine) "
+            f"{_signed(rep.post_route_wns)} ns"
+        )
+    if rep.pipelining:
+        con.print(f"pipelining: {rep.pipelining}")
+    if rep.added_latency:
+        con.print(
+            f"latency +{rep.added_latency} cycle(s): the pipelined RTL is "
+            + ", ".join(rep.rtl[-2:])
+            + " (keep it as the design's RTL to harden it)"
+        )
     if rep.recipe:
         con.print(
             "to use it, add to design.yaml:\n"

@@ -312,6 +312,8 @@ def _timing_repair_section(run_dir: Path, res: dict[str, Any]) -> list[str]:
             a.get("kind"),
             _fmt(a.get("wns_before")),
             _fmt(a.get("wns_after")),
+            "—" if a.get("post_route_wns") is None else _fmt(a.get("post_route_wns")),
+            _fmt(a.get("added_latency") or 0),
             _fmt(a.get("cells")),
             "yes" if a.get("kept") else "no",
             a.get("reason", ""),
@@ -322,8 +324,18 @@ def _timing_repair_section(run_dir: Path, res: dict[str, Any]) -> list[str]:
         "<h2>Timing repair</h2>"
         + _table(
             rows,
-            ["strategy", "kind", "WNS before (ns)", "WNS after (ns)", "cells", "kept", "why"],
-            {2, 3, 4},
+            [
+                "strategy",
+                "kind",
+                "WNS before (ns)",
+                "WNS after (ns)",
+                "post-route WNS (ns)",
+                "added latency (cycles)",
+                "cells",
+                "kept",
+                "why",
+            ],
+            {2, 3, 4, 5, 6},
         )
     ]
 

@@ -83,7 +83,7 @@ class SynthGraphStep(GraphStep):
     goes_to = ("timing", "harden", "report")
 
     def update(self, ctx: RunContext, state: RunState) -> Update:
-        recipe = state.get("synth_recipe") or ctx.design.synthesis.model_dump()
+        recipe = state.get("synth_recipe") or ctx.design.check_recipe().model_dump()
         step = SynthStep().run(
             ctx,
             SynthInput(

@@ -68,6 +68,7 @@ class TimingStep(GraphStep):
         "clock_period_ns",
         "timing_repair.json",
         "timing.json",
+        "rtl_files",
     )
     config = ("clock", "synthesis", "testbench")
     goes_to = ("harden", "rtl", "synth", "report")
@@ -81,11 +82,24 @@ class TimingStep(GraphStep):
         design = ctx.design.model_copy(
             update={"clock": ctx.design.clock.model_copy(update={"period_ns": clock})}
         )
+        from siliconcrew.core.design import spec_path
+        from siliconcrew.repair.timing.pipeline import Pipeliner
+
+        spec = spec_path(ctx.design, ctx.folder)
+        pipeliner = Pipeliner(
+            design,
+            ctx.folder,
+            ctx.run_dir.path.relative_to(ctx.folder).as_posix() + "/pipeline",
+            spec.read_text(errors="replace") if spec else None,
+        )
+        # No engine check here: the harden node that follows is the engine's judgement
+        # (and reruns with the engine's default synthesis when the recipe fails post-route).
         repair = TimingRepair(
             design,
             ctx.tool_fn(self.id),
             rtl=state.get("rtl_files"),
-            budget=RepairBudget(max_attempts=6),
+            budget=RepairBudget(max_attempts=8),
+            pipeliner=pipeliner,
         )
         rep = repair.run()
         ctx.run_dir.write_json("timing_repair.json", rep.model_dump())
@@ -97,6 +111,8 @@ class TimingStep(GraphStep):
         recipe = rep.recipe or state.get("synth_recipe")
         if recipe:
             out["synth_recipe"] = recipe
+        if rep.closed and rep.added_latency:  # the pipelined RTL is what gets hardened
+            out["rtl_files"] = list(rep.rtl)
         if rep.closed:
             msg = (
                 f"timing closed without RTL change: WNS {rep.wns_before} -> {rep.wns_after} "

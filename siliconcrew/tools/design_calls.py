@@ -81,7 +81,7 @@ def synthesize_input(
 ) -> dict[str, Any]:
     """`recipe` overrides design.yaml's `synthesis:` (a timing repair's candidate)."""
     if recipe is None:
-        recipe = d.synthesis
+        recipe = d.check_recipe()
     inp: dict[str, Any] = {
         "files": list(rtl or d.rtl),
         "top": d.top,

@@ -16,6 +16,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from conftest import run_cli  # noqa: E402
+
 from siliconcrew.core.errors import UserInputError  # noqa: E402
 from siliconcrew.knowledge_base import embedding as emb_mod  # noqa: E402
 from siliconcrew.knowledge_base.ingest import ingest_paths, seed, seed_files  # noqa: E402
@@ -474,3 +476,24 @@ def test_onnx_export_matches_torch_and_gives_the_same_hits(seeded, emb):
         timeout=300,
     )
     assert proc.stdout.split() == ["onnxruntime", "gpl-0302", "False"], proc.stderr[-2000:]
+
+
+def test_timing_recipes_are_remembered_by_cause_classes(fresh):
+    """Issue #19 item 4: a closed recipe is a verified insight keyed by the causes; recall
+    finds it for the same causes only; `kb list --insights` shows it."""
+    from siliconcrew.repair.timing.memory import KbMemory, causes_key, memory_record
+
+    mem = KbMemory(kb=fresh)
+    key = causes_key(["wide_arithmetic", "deep_combinational_chain"], "osu018")
+    assert mem.recall(key) == []
+    rec = memory_record({"abc_script": "min-delay", "abc_delay_ps": 3400, "retime": True}, "x", 1)
+    mem.remember(key, rec, "run-1", {"design": "mul16", "post_route_confirmed": True})
+    mem.remember(key, rec, "run-2", {"design": "mul16", "post_route_confirmed": True})
+    assert mem.recall(key) == [rec] and not mem.problem
+    assert mem.recall(causes_key(["wide_arithmetic"], "osu018")) == []
+    listed = fresh.list("insights")
+    assert len(listed) == 1 and listed[0].metadata["times_verified"] == 2
+    assert listed[0].metadata["ctx_kind"] == "timing_recipe"
+    proc = run_cli("kb", "list", "--insights", "--kb", str(fresh.path), "--json")
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert key in proc.stdout and "min-delay" in proc.stdout

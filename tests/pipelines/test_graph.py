@@ -456,7 +456,9 @@ def test_setup_violation_stops_with_rtl_level_evidence(tmp_path):
 
 
 def test_setup_violation_closed_by_synthesis_goes_on_to_hardening(tmp_path):
-    design = _mac8_at(tmp_path, 3.0)
+    # 2.65 ns: the checks synthesize with qflow's min-delay mapping (issue #19), which meets
+    # 3 ns; at 2.65 it misses by ~0.1 ns and Kogge-Stone adders close it.
+    design = _mac8_at(tmp_path, 2.65)
     proc = run_cli(
         "run",
         str(design),
@@ -473,20 +475,21 @@ def test_setup_violation_closed_by_synthesis_goes_on_to_hardening(tmp_path):
     assert nodes[-4:] == ["synth", "timing", "harden", "report"]  # harden gate declined
     assert data["status"] == "stopped"
     repair = json.loads((Path(data["run_dir"]) / "timing_repair.json").read_text())
-    assert repair["closed"] and repair["strategy"] == "abc-min-delay"
-    assert repair["recipe"]["abc_script"] == "min-delay"
+    assert repair["closed"] and repair["strategy"] == "prefix-adders"
+    assert repair["recipe"]["abc_script"] == "min-delay" and repair["recipe"]["prefix_adders"]
     timing_outcome = next(n["outcome"] for n in data["nodes"] if n["node"] == "timing")
-    assert "closed by abc-min-delay" in timing_outcome
-    assert data["synth_recipe"]["abc_script"] == "min-delay"  # what hardening is given
-    assert data["timing_attempts"][0]["wns_before"] < 0 <= data["timing_attempts"][0]["wns_after"]
+    assert "closed by prefix-adders" in timing_outcome
+    assert data["synth_recipe"]["prefix_adders"]  # what hardening is given
+    kept = [a for a in data["timing_attempts"] if a["kept"]][-1]
+    assert data["timing_attempts"][0]["wns_before"] < 0 <= kept["wns_after"]
     page = (Path(data["run_dir"]) / "report.html").read_text()
-    assert "<h2>Timing repair</h2>" in page and "abc-min-delay" in page
+    assert "<h2>Timing repair</h2>" in page and "prefix-adders" in page
 
 
 def test_post_route_setup_failure_is_judged_against_the_engines_own_synthesis(tmp_path):
-    # mac8 at 3 ns closes pre-layout (no wires) but not post-route on qflow: the harden node
-    # reruns with the engine's default synthesis and keeps the better of the two.
-    design = _mac8_at(tmp_path, 3.0)
+    # mac8 at 2.65 ns closes pre-layout (no wires) but not post-route on qflow: the harden
+    # node reruns with the engine's default synthesis and keeps the better of the two.
+    design = _mac8_at(tmp_path, 2.65)
     proc = run_cli(
         "run",
         str(design),
@@ -551,17 +554,21 @@ def test_planner_questions_are_asked_in_interactive_runs(tmp_path):
     assert data["status"] == "stopped"  # and the hardening gate was declined the same way
 
 
-def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_path):
+def test_latency_free_violation_is_pipelined_by_the_ladder_before_any_llm_rewrite(tmp_path):
+    # Issue #19: muladd's spec says latency is free. At 1.75 ns min-delay retiming alone
+    # misses (slow.v, -0.21 ns; it closes 2.0 ns); the ladder's pipelining adds output
+    # stages that retiming moves into the multiplier, checked by the testbench on the
+    # wrapper and on the netlist, so the run reaches hardening with the pipelined RTL and
+    # the LLM is never asked for a timing rewrite. (Before min-delay retiming and pipelining,
+    # slow.v went back to the "LLM", whose 4-stage fast.v closed 3 ns; the ladder now does
+    # better than fast.v.)
     src = REPO / "tests" / "fixtures" / "muladd"
     design = tmp_path / "muladd"
     shutil.copytree(src, design)
-    # Synthesis-side repairs alone close slow.v down to 3.5 ns (retiming); at 3.0 ns they reach
-    # -0.23 ns, and the 4-stage pipeline the "LLM" writes closes (ABC min-delay mapping).
     card = design / "design.yaml"
-    card.write_text(card.read_text().replace("period_ns: 5.5", "period_ns: 3.0"))
+    card.write_text(card.read_text().replace("period_ns: 5.5", "period_ns: 1.75"))
     slow = (src / "slow.v").read_text()
-    fast = (src / "fast.v").read_text()
-    answers = [slow, fast]
+    answers = [slow]
     prompts: list[str] = []
 
     def answer(req: dict) -> dict:
@@ -587,28 +594,18 @@ def test_timing_violation_goes_back_to_rtl_and_the_pipelined_fix_is_checked(tmp_
         )
     data = json.loads(proc.stdout)
     nodes = [n["node"] for n in data["nodes"]]
-    assert nodes == [
-        "planner",
-        "rtl",
-        "verify",
-        "synth",
-        "timing",
-        "rtl",
-        "verify",
-        "synth",
-        "timing",
-        "harden",
-        "report",
-    ]  # harden: the gate, declined
-    assert "TIMING: setup slack -" in prompts[1] and "wide_arithmetic" in prompts[1], prompts[1][
-        :3000
-    ]
-    assert "latency" in prompts[1] and "synthesis-side repairs tried" in prompts[1]
+    assert nodes == ["planner", "rtl", "verify", "synth", "timing", "harden", "report"]
+    assert len(prompts) == 1 and not answers  # the initial RTL only: no timing rewrite
     timing = [n["outcome"] for n in data["nodes"] if n["node"] == "timing"]
-    assert "back to RTL" in timing[0] and timing[1].startswith("closed by")
-    attempts = data["timing_attempts"]
-    rewrite = next(a for a in attempts if a["kind"] == "rtl")
-    assert rewrite["strategy"] == "rtl-rewrite (LLM)" and rewrite["kept"]
-    assert attempts[-1]["kept"] and attempts[-1]["wns_after"] >= 0  # closed on the new RTL
-    assert data["iterations"]["rtl"] == 2 and not answers
+    assert timing[0] == "closed by pipelining"
+    piped = next(a for a in data["timing_attempts"] if a["strategy"] == "pipelining")
+    assert piped["kept"] and piped["added_latency"] >= 1 and piped["wns_after"] >= 0
+    assert piped["checks"]["testbench_rtl"] == "passed"
+    assert "passed" in piped["checks"]["gate_level_testbench"]
+    retimed = next(a for a in data["timing_attempts"] if a["strategy"] == "retiming")
+    assert retimed["wns_after"] < 0  # retiming alone was not enough
+    assert data["synth_recipe"]["retime"]
+    repair = json.loads((Path(data["run_dir"]) / "timing_repair.json").read_text())
+    assert repair["closed"] and repair["added_latency"] == piped["added_latency"]
+    assert any(f.endswith("muladd_pipelined.v") for f in repair["rtl"])  # what is hardened
     assert data["status"] == "stopped"  # reached the hardening gate

@@ -95,7 +95,7 @@ def test_recipe_scripts():
     hl = r.high_level("top", True, {"prefix_lcu": "/w/prefix_lcu.v"})
     assert "synth -top top -flatten -run begin:fine" in hl
     assert 'techmap -autoproc -map +/techmap.v -map "/w/prefix_lcu.v"' in hl
-    assert "abc -dff -fast -D 3000" in hl
+    assert "abc -dff -script +strash;retime,-M,4,-o;map" in hl  # min-delay retiming
     ladder = dict(synthesis_ladder(3.0))
     assert list(ladder) == [
         "abc-min-delay",
@@ -109,7 +109,7 @@ def test_recipe_scripts():
     assert ladder["gate-sizing"](best)[0] == best.model_copy(update={"gate_sizing": True})
     assert ladder["gate-sizing"](SynthRecipe())[0].abc_script == "delay-target"
     search = ladder["abc-script-search"](best)
-    assert len({c.abc_script_text() for c in search}) == 5 and best not in search
+    assert len({c.abc_script_text() for c in search}) == 6 and best not in search
     assert ladder["retiming"](search[1])[0] == search[1].model_copy(update={"retime": True})
     assert relaxed_period(2.6, -0.2414) == 2.9  # (2.6 + 0.2414) * 1.02 = 2.898, up to 0.1
     assert relaxed_period(2.6, -0.2414, target_slack_ns=0.3) == 3.3  # 3.204 -> 3.3
@@ -164,19 +164,27 @@ def test_prefix_adders_are_proven_equivalent_and_faster(tmp_path):
 
 # ------------------------------------------------------------------------------ the loop
 def test_repair_closes_mac8_without_touching_the_design(tmp_path):
-    design = copy_mac8(tmp_path, 3.0)
+    # 2.65 ns: with qflow's min-delay mapping (the checks' default for the qflow engine since
+    # issue #19; at 3 ns mac8 now meets timing) mac8 misses by ~0.1 ns; Kogge-Stone adders
+    # close it. No engine check here (its own tests), no knowledge base (the user's).
+    design = copy_mac8(tmp_path, 2.65)
     before = {
         p: hashlib.sha256(p.read_bytes()).hexdigest() for p in design.rglob("*") if p.is_file()
     }
-    proc = run_cli("timing", str(design), "--repair", "--json", "--sandbox", "local", timeout=600)
+    flags = ("--no-engine-check", "--no-memory")
+    proc = run_cli(
+        "timing", str(design), "--repair", "--json", "--sandbox", "local", *flags, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     rep = json.loads(proc.stdout)
     assert rep["closed"] and rep["wns_before"] < 0 <= rep["wns_after"]
-    assert rep["strategy"] == "abc-min-delay" and rep["iterations"] == 1
-    att = rep["attempts"][0]
-    assert att["kept"] and att["wns_before"] == rep["wns_before"]
+    assert rep["attempts"][0]["strategy"] == "abc-min-delay"  # = the baseline: no gain
+    assert not rep["attempts"][0]["kept"] and rep["attempts"][0]["reason"] == "no improvement"
+    att = [a for a in rep["attempts"] if a["kept"]][-1]
+    assert att["strategy"] == rep["strategy"] == "prefix-adders"
     assert set(att["checks"]) == {"equivalence", "gate_level_testbench"}
-    assert rep["recipe"]["abc_script"] == "min-delay"
+    assert rep["recipe"]["abc_script"] == "min-delay" and rep["recipe"]["prefix_adders"]
+    assert not rep["engine_checked"] and "pre-layout only" in rep["stopped"]
     assert not rep["llm_used"]
     saved = json.loads((design / "runs" / rep["run_id"] / "repair.json").read_text())
     assert saved["wns_after"] == rep["wns_after"]
@@ -187,8 +195,8 @@ def test_repair_closes_mac8_without_touching_the_design(tmp_path):
     }
     assert after == before  # repairs are proposals: design files are not rewritten
     # the human-readable form tells the user what to put in design.yaml
-    proc = run_cli("timing", str(design), "--repair", "--sandbox", "local", timeout=600)
-    assert proc.returncode == 0 and "abc_script: min-delay" in proc.stdout
+    proc = run_cli("timing", str(design), "--repair", "--sandbox", "local", *flags, timeout=600)
+    assert proc.returncode == 0 and "prefix_adders: true" in proc.stdout
 
 
 def test_design_that_meets_timing_is_left_alone(tmp_path):

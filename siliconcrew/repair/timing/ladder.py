@@ -3,6 +3,8 @@
 Order (least invasive first; ViTAD-style evidence goes to the LLM only after these):
 1. synthesis-side, no RTL change (`synthesis_ladder`): ABC min-delay mapping, delay-targeted
    mapping, + gate sizing, + Kogge-Stone carry trees, a search over ABC scripts, + retiming;
+   then, when the latency is free (design.yaml `timing.latency`, or the spec says so),
+   pipelining: K output register stages (K = 1, 2, ...) moved into the logic by retiming;
 2. RTL rewrites from a `rewrite` callback (the LLM with the evidence), checked with the
    design's testbench first;
 3. clock relaxation, only if `approve_clock(old, new)` says yes.
@@ -11,6 +13,9 @@ A candidate is kept only if STA improves the worst slack AND it passes its check
 netlist, RTL-vs-netlist equivalence (a proof, or random co-simulation when the proof times
 out) and the design's testbench re-run on the gate-level netlist with the cell models.
 Every attempt is recorded with WNS before/after, so a rejected fix is evidence too.
+Closure is claimed only after the hardening engine agrees (`engine_check`: the engine's own
+synthesis, placement, routing and post-route STA, and the testbench on the post-route
+netlist); a candidate that meets pre-layout but not post-route leaves the ladder climbing.
 
 Tools are reached only through `run_tool(name, input) -> ToolResult`: this module never
 starts processes and knows nothing of the graph.
@@ -27,6 +32,8 @@ from pydantic import BaseModel, Field
 
 from siliconcrew.core.design import Design
 from siliconcrew.core.recipe import ABC_SCRIPTS, SynthRecipe
+from siliconcrew.repair.timing.memory import Memory, causes_key, memory_record
+from siliconcrew.repair.timing.pipeline import Pipeliner, stage_counts
 from siliconcrew.tools.base import ToolResult
 from siliconcrew.tools.design_calls import (
     equivalence_input,
@@ -37,6 +44,24 @@ from siliconcrew.tools.design_calls import (
 )
 
 RunTool = Callable[[str, dict[str, Any]], ToolResult]
+
+
+class EngineVerdict(BaseModel):
+    """The hardening engine's word on a candidate: post-route setup slack and the testbench
+    on the post-route netlist."""
+
+    ok: bool
+    wns: float | None = None
+    gl_sim: bool | None = None
+    summary: str = ""
+    run_id: str | None = None
+    wall_s: float = 0.0
+
+
+# engine_check(rtl, recipe, period_ns) -> the engine's verdict
+EngineCheck = Callable[[list[str], SynthRecipe, float], EngineVerdict]
+# (design, folder, sandbox_factory, open sandbox) -> an engine check, or None
+EngineCheckFactory = Callable[[Design, Any, Any, Any], EngineCheck | None]
 # rewrite(evidence, attempt_no) -> new RTL file list (workspace-relative) or None to stop
 Rewrite = Callable[[dict[str, Any], int], list[str] | None]
 
@@ -47,6 +72,9 @@ class RepairBudget(BaseModel):
     max_wall_s: float = Field(1800, gt=0)
     formal_timeout_s: float = Field(15, gt=0, description="equivalence proof time box")
     synth_timeout_s: float = Field(300, gt=0, description="one candidate's synthesis")
+    max_engine_checks: int = Field(
+        4, ge=0, le=20, description="post-route confirmations through the engine"
+    )
     target_slack_ns: float = Field(
         0.0,
         ge=0,
@@ -57,7 +85,7 @@ class RepairBudget(BaseModel):
 
 class Attempt(BaseModel):
     strategy: str
-    kind: Literal["synthesis", "rtl", "clock"]
+    kind: Literal["synthesis", "pipeline", "rtl", "clock"]
     period_ns: float
     wns_before: float | None
     wns_after: float | None = None
@@ -71,6 +99,9 @@ class Attempt(BaseModel):
     kept: bool = False
     reason: str = ""
     wall_s: float = 0.0
+    added_latency: int = Field(0, description="register stages added (pipelining)")
+    post_route_wns: float | None = Field(None, description="the engine's WNS (engine check)")
+    engine: str = Field("", description="the engine check's summary, when one ran")
 
 
 class RepairReport(BaseModel):
@@ -94,6 +125,16 @@ class RepairReport(BaseModel):
         description="when not closed: the clock the "
         "best netlist meets (its I/O delays scaled with it)",
     )
+    added_latency: int = Field(0, description="cycles of latency pipelining added")
+    pipelining: str = Field("", description="why pipelining was or was not tried")
+    post_route_wns: float | None = Field(
+        None, description="the engine's post-route WNS of the kept candidate"
+    )
+    engine_checked: bool = Field(
+        False, description="closure confirmed through the hardening engine (post-route)"
+    )
+    memory_key: str = Field("", description="the causes key remembered recipes are filed by")
+    remembered: bool = Field(False, description="this closure was stored in the knowledge base")
 
     @property
     def iterations(self) -> int:
@@ -183,6 +224,11 @@ class TimingRepair:
         rtl: list[str] | None = None,
         budget: RepairBudget | None = None,
         on_attempt: Callable[[Attempt], None] | None = None,
+        pipeliner: Pipeliner | None = None,
+        engine_check: EngineCheck | None = None,
+        memory: Memory | None = None,
+        causes: list[str] | Callable[[], list[str]] | None = None,
+        run_id: str = "",
     ) -> None:
         self.design = design
         self.run_tool = run_tool
@@ -190,6 +236,14 @@ class TimingRepair:
         self.budget = budget or RepairBudget()
         self.on_attempt = on_attempt
         self.lib = design.check_liberty()
+        self.pipeliner = pipeliner
+        self.engine_check = engine_check
+        self.engine_runs = 0
+        self.memory = memory
+        self._causes = causes  # a list, or a call that analyses the design (only if needed)
+        self.memory_key: str | None = None
+        self.recalled_strategy: str | None = None
+        self.run_id = run_id
 
     def meets(self, wns: float | None) -> bool:
         return wns is None or wns >= self.budget.target_slack_ns
@@ -262,6 +316,154 @@ class TimingRepair:
                 att.kept, att.reason = True, "checks pass"
         return att.kept
 
+    def confirm(self, att: Attempt, rtl: list[str], recipe: SynthRecipe, period: float) -> bool:
+        """Closure as the engine sees it: True when there is no engine check (then closure
+        is pre-layout only, said in the report) or when post-route timing is met and the
+        post-route netlist passes the testbench."""
+        if self.engine_check is None:
+            return True
+        if self.engine_runs >= self.budget.max_engine_checks:
+            att.engine = f"engine check budget ({self.budget.max_engine_checks}) used"
+            return False
+        self.engine_runs += 1
+        verdict = self.engine_check(rtl, recipe, period)
+        att.post_route_wns = verdict.wns
+        att.engine = verdict.summary
+        met = verdict.ok and verdict.wns is not None and verdict.wns >= 0
+        if not met:
+            att.reason += f"; not closed post-route: {verdict.summary}"
+        return met
+
+    def pipeline(
+        self, report: RepairReport, recipe: SynthRecipe, rtl: list[str], period: float
+    ) -> tuple[Attempt, tuple[list[str], SynthRecipe, _Evaluation] | None] | None:
+        """Latency-free pipelining: K = 1, 2, ... output stages on the best recipe with
+        retiming; the first K that meets pre-layout is checked (testbench on the wrapper RTL,
+        co-simulation + testbench on the netlist) and confirmed through the engine; a K the
+        engine does not confirm leaves the next K to try. Returns (attempt, rtl, recipe,
+        evaluation) of the kept candidate or None (the attempt is recorded either way)."""
+        assert self.pipeliner is not None
+        plan = self.pipeliner.plan(rtl)
+        if isinstance(plan, str):
+            report.pipelining = f"not tried: {plan}"
+            return None
+        d = max(1, int(round(period * 1000)))
+        recipe = recipe.model_copy(
+            update={
+                "retime": True,
+                "abc_delay_ps": d,
+                "abc_script": recipe.abc_script or "min-delay",
+            }
+        )
+        att = Attempt(
+            strategy="pipelining",
+            kind="pipeline",
+            period_ns=period,
+            wns_before=report.wns_after,
+            recipe=recipe.model_dump(),
+        )
+        report.pipelining = f"latency free ({self.pipeliner.policy.source}); valid {plan.valid}"
+        max_k = self.design.timing.max_added_latency
+        for k in stage_counts(max_k):
+            files = self.pipeliner.files(plan, rtl, k)
+            ev = self.evaluate(files, recipe, period)
+            att.explored[f"+{k} stage(s)"] = ev.wns
+            if not (ev.ok and self.meets(ev.wns)):
+                att.reason = f"+{k} stage(s): WNS {ev.wns}" if ev.ok else ev.summary
+                continue
+            att.rtl, att.added_latency = files, k
+            att.wns_after, att.cells = ev.wns, ev.cells
+            bad = self.check_rtl(files)
+            if bad:  # the testbench does not take the new latency: no K will do
+                att.reason = f"rejected: {bad} (a testbench must follow the valid handshake)"
+                return att, None
+            att.checks["testbench_rtl"] = "passed"
+            verdict = self.check_netlist(files, ev.netlist or "")
+            if isinstance(verdict, str):
+                att.reason = f"rejected: {verdict}"
+                return att, None
+            att.checks.update(verdict)
+            att.reason = f"checks pass with +{k} stage(s)"
+            if self.confirm(att, files, recipe, period):
+                att.kept = True
+                return att, (files, recipe, ev)
+        if not att.reason.startswith("checks pass"):
+            att.reason = (
+                f"no stage count up to {max_k} meets the clock pre-layout ({att.reason})"
+                if att.explored
+                else att.reason
+            )
+        return att, None
+
+    def remembered(
+        self, report: RepairReport, record: dict[str, Any], rtl: list[str], period: float
+    ) -> tuple[Attempt, tuple[list[str], SynthRecipe, _Evaluation] | None]:
+        """The recipe remembered for these causes, tried first (with its stage count when it
+        was pipelined and this design's latency is free)."""
+        d = max(1, int(round(period * 1000)))
+        att = Attempt(
+            strategy="remembered",
+            kind="synthesis",
+            period_ns=period,
+            wns_before=report.wns_after,
+            reason=f"from the knowledge base ({self.memory_key})",
+        )
+        try:
+            recipe = SynthRecipe.model_validate({**record.get("recipe", {}), "abc_delay_ps": d})
+        except ValueError as exc:
+            att.reason = f"remembered recipe unusable: {str(exc)[:200]}"
+            return att, None
+        att.recipe = recipe.model_dump()
+        files, k = rtl, int(record.get("added_latency") or 0)
+        if k:
+            plan = self.pipeliner.plan(rtl) if self.pipeliner else "no pipeliner"
+            if isinstance(plan, str):
+                att.reason = f"remembered +{k} stage(s) not applicable: {plan}"
+                return att, None
+            assert self.pipeliner is not None
+            files = self.pipeliner.files(plan, rtl, k)
+            att.kind, att.rtl, att.added_latency = "pipeline", files, k
+            bad = self.check_rtl(files)
+            if bad:
+                att.reason = f"rejected: {bad}"
+                return att, None
+            att.checks["testbench_rtl"] = "passed"
+        ev = self.evaluate(files, recipe, period)
+        if not (ev.ok and self.meets(ev.wns)):
+            att.wns_after, att.cells = ev.wns, ev.cells
+            att.reason = f"remembered recipe does not meet the clock here (WNS {ev.wns})"
+            return att, None
+        if not self.judge(att, ev, files, report.wns_after):
+            return att, None
+        att.reason = f"{record.get('strategy') or 'recipe'} remembered for {self.memory_key}"
+        self.recalled_strategy = record.get("strategy") or None
+        if not self.confirm(att, files, recipe, period):
+            att.kept = False
+            return att, None
+        return att, (files, recipe, ev)
+
+    def remember(self, report: RepairReport) -> None:
+        """Store a closure as a verified insight keyed by the causes (see memory.py)."""
+        if not (self.memory and self.memory_key and report.closed and report.attempts):
+            return
+        strategy = report.strategy
+        if strategy == "remembered":  # filed under how it was first found: one entry, counted
+            strategy = self.recalled_strategy or strategy
+        self.memory.remember(
+            self.memory_key,
+            memory_record(report.recipe, strategy, report.added_latency),
+            self.run_id or "unknown",
+            {
+                "design": self.design.name,
+                "period_ns": report.final_period_ns,
+                "wns_pre_layout": report.wns_after,
+                "wns_post_route": report.post_route_wns,
+                "post_route_confirmed": report.engine_checked,
+                "pdk": self.lib,
+            },
+        )
+        report.remembered = True
+
     # -- the loop --------------------------------------------------------------------------------
     def run(
         self,
@@ -271,7 +473,7 @@ class TimingRepair:
     ) -> RepairReport:
         start = time.perf_counter()
         period = self.design.clock.period_ns
-        start_recipe = self.design.synthesis  # design.yaml's recipe is the starting point
+        start_recipe = self.design.check_recipe()  # what `check` synthesizes with
         base = self.evaluate(self.rtl, start_recipe, period)
         if not base.ok:
             return RepairReport(
@@ -317,6 +519,25 @@ class TimingRepair:
             if self.on_attempt:
                 self.on_attempt(att)
 
+        # 0. what closed the same causes before (the knowledge base), first
+        if self.memory is not None and self._causes is not None:
+            causes = self._causes() if callable(self._causes) else self._causes
+            self.memory_key = causes_key(causes, self.lib) if causes else None
+        if self.memory is not None and self.memory_key:
+            report.memory_key = self.memory_key
+            records = self.memory.recall(self.memory_key)
+            if records:
+                t0 = time.perf_counter()
+                att, kept = self.remembered(report, records[0], best_rtl, period)
+                if kept is not None:
+                    best_rtl, best_recipe, ev = kept
+                    best_io = ev.io_ns
+                    report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
+                    report.recipe, report.strategy = best_recipe.model_dump(), "remembered"
+                    report.added_latency = att.added_latency
+                    report.post_route_wns = att.post_route_wns
+                    report.closed = True
+                record(att, t0)
         # 1. synthesis-side
         for name, candidates in synthesis_ladder(period):
             if report.closed or out_of_budget():
@@ -342,8 +563,28 @@ class TimingRepair:
                 best_recipe, best_io = recipe, ev.io_ns
                 report.wns_after, report.netlist = ev.wns, ev.netlist
                 report.recipe, report.strategy = recipe.model_dump(), name
-                report.closed = self.meets(ev.wns)
+                report.post_route_wns = None
+                if self.meets(ev.wns):
+                    report.closed = self.confirm(att, best_rtl, recipe, period)
+                    report.post_route_wns = att.post_route_wns
             record(att, t0)
+        # 1b. pipelining (latency free only), on the best recipe with retiming
+        if self.pipeliner is not None and not report.closed and not out_of_budget():
+            t0 = time.perf_counter()
+            got = self.pipeline(report, best_recipe, best_rtl, period)
+            if got is not None:
+                att, kept = got
+                if kept is not None:
+                    best_rtl, best_recipe, ev = kept
+                    best_io = ev.io_ns
+                    report.rtl, report.netlist, report.wns_after = best_rtl, ev.netlist, ev.wns
+                    report.recipe, report.strategy = best_recipe.model_dump(), "pipelining"
+                    report.added_latency = att.added_latency
+                    report.post_route_wns = att.post_route_wns
+                    report.closed = True
+                record(att, t0)
+        elif self.pipeliner is None:
+            report.pipelining = "not tried: no pipeliner (design folder unknown)"
         # 2. RTL rewrites (LLM), checked by the testbench before any timing counts
         rewrites = 0
         while (
@@ -386,13 +627,16 @@ class TimingRepair:
                 report.strategy = "rtl-rewrite" + (
                     f" + {best_recipe.label()}" if not best_recipe.is_default else ""
                 )
-                report.closed = self.meets(ev.wns)
+                if self.meets(ev.wns):
+                    report.closed = self.confirm(att, best_rtl, best_recipe, period)
+                    report.post_route_wns = att.post_route_wns
             record(att, t0)
         # 3. clock relaxation, only with approval
         if not report.closed and report.wns_after is not None:
-            new_period = relaxed_period(
-                period, report.wns_after, self.budget.target_slack_ns, best_io
-            )
+            worst = report.wns_after  # the engine's figure when it saw the best netlist
+            if report.post_route_wns is not None and report.post_route_wns < worst:
+                worst = report.post_route_wns
+            new_period = relaxed_period(period, worst, self.budget.target_slack_ns, best_io)
             report.needed_period_ns = new_period
             if approve_clock is None or not approve_clock(period, new_period):
                 report.stopped = report.stopped or (
@@ -409,7 +653,12 @@ class TimingRepair:
                 )
                 ev = self.evaluate(best_rtl, best_recipe, new_period)
                 att.wns_after, att.cells = ev.wns, ev.cells
-                if ev.ok and self.meets(ev.wns):
+                if (
+                    ev.ok
+                    and self.meets(ev.wns)
+                    and self.confirm(att, best_rtl, best_recipe, new_period)
+                ):
+                    report.post_route_wns = att.post_route_wns
                     att.kept, att.reason = True, f"approved: clock {period:g} -> {new_period:g} ns"
                     report.final_period_ns, report.wns_after = new_period, ev.wns
                     report.netlist, report.closed = ev.netlist, True
@@ -417,10 +666,14 @@ class TimingRepair:
                         report.strategy + " + " if report.strategy else ""
                     ) + "relax-clock"
                 else:
-                    att.reason = f"still violating at {new_period:g} ns: {ev.summary}"
+                    att.reason = f"still violating at {new_period:g} ns: {ev.summary}{att.reason}"
                 record(att, t0)
+        report.engine_checked = report.closed and self.engine_check is not None
+        self.remember(report)
         if not report.stopped:
             report.stopped = "closed" if report.closed else (out_of_budget() or "strategies used")
+            if report.closed and self.engine_check is None:
+                report.stopped += " (pre-layout only: no engine check)"
         report.wall_s = round(time.perf_counter() - start, 2)
         return report
 
@@ -435,12 +688,16 @@ def repair_design(
     registry=None,
     run_id: str | None = None,
     on_attempt: Callable[[Attempt], None] | None = None,
+    engine_check_factory: EngineCheckFactory | None = None,
+    memory: Memory | None = None,
 ) -> RepairReport:
-    """`siliconcrew timing --repair`: the no-LLM strategies on a design folder; tool output
-    and repair.json land in runs/<run_id>/ (the design's files are never modified)."""
+    """`siliconcrew timing --repair`: the no-LLM strategies on a design folder; tool output,
+    pipelined RTL and repair.json land in runs/<run_id>/ (the design's files are never
+    modified). `engine_check_factory(design, folder, sandbox_factory, sandbox)` gives the
+    post-route confirmation (the steps layer's; None: closure is pre-layout only)."""
     from pathlib import Path
 
-    from siliconcrew.core.design import load_design
+    from siliconcrew.core.design import load_design, spec_path
     from siliconcrew.core.rundir import RunDir
     from siliconcrew.tools.registry import load_registry
     from siliconcrew.tools.run_context import RunContext
@@ -470,7 +727,50 @@ def repair_design(
             if on_attempt:
                 on_attempt(att)
 
-        repair = TimingRepair(design, run_tool, budget=budget, on_attempt=record)
+        spec = spec_path(design, folder)
+        pipeliner = Pipeliner(
+            design,
+            folder,
+            f"runs/{run_dir.run_id}/pipeline",
+            spec.read_text(errors="replace") if spec else None,
+        )
+        engine_check = (
+            engine_check_factory(design, folder, sandbox_factory, ctx.tool_ctx.sandbox)
+            if engine_check_factory
+            else None
+        )
+
+        def causes() -> list[str]:
+            """The worst path's cause classes (the key remembered recipes are filed by);
+            analysed only when the baseline violates."""
+            from siliconcrew.repair.timing.analysis import analyze_design
+            from siliconcrew.repair.timing.memory import worst_path_causes
+
+            try:
+                analysis = analyze_design(
+                    design,
+                    folder,
+                    ctx.tool_ctx,
+                    run_tool,
+                    top_paths=1,
+                    recipe=design.check_recipe(),
+                )
+                return worst_path_causes(analysis)
+            except Exception as exc:  # evidence, not a gate: the ladder runs without memory
+                run_dir.event("note", message=f"timing analysis for the memory key: {exc}"[:300])
+                return []
+
+        repair = TimingRepair(
+            design,
+            run_tool,
+            budget=budget,
+            on_attempt=record,
+            pipeliner=pipeliner,
+            engine_check=engine_check,
+            memory=memory,
+            causes=causes if memory is not None else None,
+            run_id=run_dir.run_id,
+        )
         report = repair.run(approve_clock=(lambda old, new: True) if allow_clock_relax else None)
         report.run_id = run_dir.run_id
         run_dir.write_json("repair.json", {**report.model_dump(), "iterations": report.iterations})
