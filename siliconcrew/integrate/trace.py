@@ -16,6 +16,7 @@ from pathlib import Path
 
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.integrate.ports import Port
+from siliconcrew.tools.vcd_compare import import_vcdvcd
 
 
 @dataclass
@@ -56,9 +57,7 @@ class _Signal:
 
 
 def read_trace(vcd: Path, dut: str, ports: list[Port], clock: str | None) -> list[Sample]:
-    from vcdvcd import VCDVCD
-
-    data = VCDVCD(str(vcd), store_tvs=True)
+    data = import_vcdvcd().VCDVCD(str(vcd), store_tvs=True)
     by_name: dict[str, _Signal] = {}
     for ref in data.references_to_ids:
         base = ref.split("[")[0] if ref.endswith("]") else ref

@@ -120,8 +120,10 @@ class _Stopped(Exception):
     pass
 
 
-def _import_vcdvcd():
-    """vcdvcd sets SIGPIPE to SIG_DFL when imported; put the process's handler back."""
+def import_vcdvcd():
+    """vcdvcd sets SIGPIPE to SIG_DFL when imported; put the process's handler back. Import
+    vcdvcd only through this: with SIG_DFL a write to a closed socket (an HTTP client that
+    hung up on an MCP or scripted-LLM server) kills the whole process instead of raising."""
     try:
         old = signal.getsignal(signal.SIGPIPE)
     except (AttributeError, ValueError):
@@ -208,7 +210,7 @@ class _Reader:
             self._put(("steps", chunk))
 
     def _run(self) -> None:
-        vcdvcd = _import_vcdvcd()
+        vcdvcd = import_vcdvcd()
         fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
         path = f"{fd_dir}/{self.fd}"
         try:
