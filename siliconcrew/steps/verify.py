@@ -39,7 +39,7 @@ class VerifyStep(GraphStep):
 
     id = "verify"
     needs = ("rtl_files", "lint", "pending_fix")
-    makes = ("verify", "evidence", "verify_attempts")
+    makes = ("verify", "evidence", "verify_attempts", "debug_evidence", "tb_adjudications")
     config = ("testbench", "verification")
     goes_to = ("synth", "rtl", "report")
 
@@ -56,12 +56,20 @@ class VerifyStep(GraphStep):
             }
             return self._route(ctx, state, out, "lint failed")
         if not ctx.design.testbench and ctx.llm is not None:
-            result = run_own_testbench(ctx, state["rtl_files"], state.get("plan", {}))
+            result = run_own_testbench(
+                ctx, state["rtl_files"], state.get("plan", {}), state.get("rtl_candidates")
+            )
         else:
             result = run_golden(ctx, state["rtl_files"])
             if result.get("skipped"):
                 result["summary"] += " (no LLM to write one)"
         out = {"verify": result, "evidence": result.get("evidence"), "verify_attempts": attempts}
+        # what the report shows: the waveform's evidence and any testbench adjudication
+        if result.get("debug"):
+            out["debug_evidence"] = [{"attempt": attempts, **result["debug"]}]
+        if result.get("adjudication"):
+            adj = {"attempt": attempts, "testbench": result.get("testbench")}
+            out["tb_adjudications"] = [{**adj, **result["adjudication"]}]
         fix = state.get("pending_fix")
         if fix and result.get("ok") and not result.get("skipped"):
             # Only a fix whose following check passed is learned (see knowledge_base/insights).

@@ -24,6 +24,7 @@ def builtin_tools() -> list[Tool]:
     from siliconcrew.tools.equivalence import EquivalenceTool
     from siliconcrew.tools.files import ReadFileTool, WriteFileTool
     from siliconcrew.tools.lint import LintTool
+    from siliconcrew.tools.rtl_graph import RtlGraphTool
     from siliconcrew.tools.simulate import SimulateTool
     from siliconcrew.tools.sta import StaTool
     from siliconcrew.tools.synthesize import SynthesizeTool
@@ -36,6 +37,7 @@ def builtin_tools() -> list[Tool]:
         EquivalenceTool(),
         ReadFileTool(),
         WriteFileTool(),
+        RtlGraphTool(),
     ]
 
 
