@@ -214,8 +214,8 @@ class Values:
         y = self.eval_cell(cell, t, depth + 1)
         if y is None:
             return "x"
-        i = self.g.y_index.get(b)
-        return y[i] if i is not None and i < len(y) else "x"
+        k = self.g.y_index.get(b)
+        return y[k] if k is not None and k < len(y) else "x"
 
     def word(self, bits: list, t: int, depth: int = 0) -> int | None:
         v = 0
