@@ -210,6 +210,10 @@ def run_one(mut: Mutant, src: Path, sandbox: str, registry) -> Outcome:
         finally:
             ctx.close()
     dt = time.perf_counter() - t0
+    if ev is None and why.startswith("no RTL graph"):
+        # yosys refuses the mutant (e.g. an async reset that no longer resets to a constant):
+        # not a design any flow would take, so not counted
+        return Outcome(mut, "broken", seconds=dt, detail=why)
     if ev is None:
         return Outcome(mut, "no-evidence", seconds=dt, detail=why)
     labels = [s.label() for s in ev.suspects]

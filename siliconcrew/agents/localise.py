@@ -356,13 +356,20 @@ class Localiser:
     def _dut_scope(self) -> tuple[str, ...] | None:
         names = set(self.g.names)
         ports = set(self.g.ports)
-        best, best_key = None, (0, 0, 0)
+        best, best_key = None, (0, 0, 0, 0, 0)
         for scope in self.wf.scopes():
             here = self.wf.in_scope(scope)
             if not ports <= set(here):
                 continue
             overlap = len(names & set(here))
-            key = (overlap, int("ref" not in scope[-1].lower()), -len(here))
+            leaf = scope[-1].lower()
+            key = (
+                overlap,
+                int("ref" not in leaf and "good" not in leaf),  # VerilogEval's RefModule
+                int(any(w in leaf for w in ("dut", "uut", "top", "inst"))),
+                len(scope),  # the instance, not the testbench with same-named wires
+                -len(here),
+            )
             if key > best_key:
                 best, best_key = scope, key
         return best
@@ -490,10 +497,13 @@ class Localiser:
                 continue
             seen.add((cname, tt))
             cell = self.g.cells[cname]
-            for ln in self.cell_lines(cname):
-                lines[ln] = min(lines.get(ln, dist), dist)
-            conn = cell.get("connections", {})
             typ = cell["type"]
+            if typ not in _SEQ and typ not in _LATCH:
+                # a flip-flop's own line is its `always @(posedge clk)`: on every path, it
+                # says nothing; what it stores is credited to the lines of its D cone
+                for ln in self.cell_lines(cname):
+                    lines[ln] = min(lines.get(ln, dist), dist)
+            conn = cell.get("connections", {})
             follow: list[tuple[list, int, int]] = []
             if typ == "$mux":
                 s = self.values.bit(conn["S"][0], tt)
@@ -617,7 +627,18 @@ class Localiser:
             f, p = nf.get(ln, 0), np_.get(ln, 0)
             score = f / math.sqrt(total_f * (f + p)) if f else 0.0
             scored.append(Suspect(ln[0], ln[1], round(score, 4), f, p, self.line_text(*ln).strip()))
-        scored.sort(key=lambda s: (-s.score, -s.failing, dist[(s.file, s.line)], s.line))
+        # The first failure's own path first: later failures of a sequential design are
+        # often the same corrupted state carried on, which credits every line that keeps it.
+        first_slice = self.slice(out_bits, fails[0])
+        scored.sort(
+            key=lambda s: (
+                (s.file, s.line) not in first_slice,
+                -s.score,
+                -s.failing,
+                dist[(s.file, s.line)],
+                s.line,
+            )
+        )
         ev.suspects = [s for s in scored if s.score > 0][:10]
         named_bits = [b for o in outs for b in self.g.ports[o][1]]
         ev.history = self._history(samples, fails[0], fail_set, named_bits)
