@@ -37,6 +37,7 @@ from siliconcrew.tools.vcd_values import Var, Waveform
 
 MAX_REG_STAGES = 3
 MAX_SAMPLES = 600
+FIRST_FAILS = 8  # failing samples kept for a design with state
 HISTORY = 4  # samples shown before the first failure
 _COUNTER = re.compile(r"(?i)(err|fail|mismatch|wrong|bad)")
 _NOT_COUNTER = re.compile(r"(?i)(time|max|limit|expect|exp_)")
@@ -352,6 +353,23 @@ class Localiser:
         self.values = Values(self.g, wf, self.vars)
         self._file_map: dict[str, str | None] = {}
 
+    def _sequential(self, out_bits: list) -> bool:
+        """Is a flip-flop or latch in the outputs' static fan-in?"""
+        seen: set[str] = set()
+        stack = [b for b in out_bits if isinstance(b, int)]
+        while stack:
+            c = self.g.driver.get(stack.pop())
+            if c is None or c in seen:
+                continue
+            seen.add(c)
+            cell = self.g.cells[c]
+            if cell["type"] in _SEQ or cell["type"] in _LATCH or cell["type"].startswith("$mem"):
+                return True
+            for port, bits in cell.get("connections", {}).items():
+                if cell.get("port_directions", {}).get(port) == "input":
+                    stack.extend(b for b in bits if isinstance(b, int))
+        return False
+
     # which scope of the VCD is the design --------------------------------------------------
     def _dut_scope(self) -> tuple[str, ...] | None:
         names = set(self.g.names)
@@ -593,6 +611,7 @@ class Localiser:
         ev.fail_lines = self.fail_lines(log)
         first = fails[0] if fails else None
         outs, expected, actual = self.failing_outputs(ev.fail_lines, first)
+        named_outputs = bool(outs)
         if not outs:
             outs = self.g.outputs()
             ev.notes.append("the testbench names no output: every output is a suspect")
@@ -610,6 +629,14 @@ class Localiser:
         # reporting a wrong flag it prints under another label; the spectrum tells them apart.
         out_bits = [b for o in self.g.outputs() for b in self.g.ports[o][1]]
         samples = self.sample_times(fails)
+        fail_checks = len(fails)
+        if self._sequential(out_bits) and len(fails) > FIRST_FAILS:
+            # State carries a fault on: samples after the first few failures say more about
+            # the corrupted state than about the faulty line. Keep the clean run up to the
+            # first failure, the first failures, and the passing samples among them.
+            cut = fails[FIRST_FAILS - 1]
+            samples = [t for t in samples if t <= cut]
+            fails = fails[:FIRST_FAILS]
         fail_set = set(fails) & set(samples)
         nf: dict[tuple[str, int], int] = {}
         np_: dict[tuple[str, int], int] = {}
@@ -620,7 +647,7 @@ class Localiser:
             for ln, d in sl.items():
                 bucket[ln] = bucket.get(ln, 0) + 1
                 dist[ln] = min(dist.get(ln, d), d)
-        ev.samples, ev.failing_samples = len(samples), len(fails)
+        ev.samples, ev.failing_samples = len(samples), fail_checks
         total_f = len(fail_set)
         scored = []
         for ln in set(nf) | set(np_):
@@ -630,8 +657,15 @@ class Localiser:
         # The first failure's own path first: later failures of a sequential design are
         # often the same corrupted state carried on, which credits every line that keeps it.
         first_slice = self.slice(out_bits, fails[0])
+        # ...and of those, the path of the outputs the testbench named
+        named_slice = (
+            self.slice([b for o in outs for b in self.g.ports[o][1]], fails[0])
+            if named_outputs
+            else first_slice
+        )
         scored.sort(
             key=lambda s: (
+                (s.file, s.line) not in named_slice,
                 (s.file, s.line) not in first_slice,
                 -s.score,
                 -s.failing,
