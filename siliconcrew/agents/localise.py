@@ -169,6 +169,11 @@ class Graph:
         for n, net in mod.get("netnames", {}).items():
             if not net.get("hide_name"):
                 self.names[n] = net["bits"]
+        self.bit_names: dict[int, set[str]] = {}
+        for n, bits in self.names.items():
+            for b in bits:
+                if isinstance(b, int):
+                    self.bit_names.setdefault(b, set()).add(n.rsplit(".", 1)[-1])
         self.bit_name: dict[int, tuple[str, int]] = {}
         for n, bits in sorted(self.names.items(), key=lambda kv: (n_depth(kv[0]), kv[0])):
             for i, b in enumerate(bits):
@@ -352,6 +357,8 @@ class Localiser:
         self.vars = wf.in_scope(self.scope) if self.scope is not None else {}
         self.values = Values(self.g, wf, self.vars)
         self._file_map: dict[str, str | None] = {}
+        self.leaf_names = {n.rsplit(".", 1)[-1] for n in self.g.names}
+        self.pairs = self._wiring_pairs()
 
     def _sequential(self, out_bits: list) -> bool:
         """Is a flip-flop or latch in the outputs' static fan-in?"""
@@ -369,6 +376,44 @@ class Localiser:
                 if cell.get("port_directions", {}).get(port) == "input":
                     stack.extend(b for b in bits if isinstance(b, int))
         return False
+
+    def _wiring_pairs(self) -> dict[tuple[str, str], list[tuple[str, int]]]:
+        """(assigned, read) signal → the lines that assign one from the other with no cell
+        of their own (`assign c = carry[9];`, `x2 <= x1;`, `q <= {q[6:0], d};`): after
+        `proc` they are bare wires, seen only where the two names share a bit (or a
+        flip-flop's D is the other's bits)."""
+        with_cells: set[tuple[str, int]] = set()
+        for cell in self.g.cells.values():
+            if cell["type"] in _SEQ or cell["type"] in _LATCH:
+                continue
+            for f, a, _ in _lines_of(cell.get("attributes", {}).get("src")):
+                known = self.src_file(f)
+                if known is not None:
+                    with_cells.add((known, a))
+        stmt = re.compile(r"([A-Za-z_{][\w\[\]:{}, .+\-]*?)\s*(?<![<>=!])(<=|=)(?!=)\s*([^;]+);")
+        ident = re.compile(r"[A-Za-z_]\w*")
+        out: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        for f, lines in self.sources.items():
+            for i, text in enumerate(lines, 1):
+                if (f, i) in with_cells:
+                    continue
+                code = text.split("//")[0]
+                for m in stmt.finditer(code):
+                    lhs = set(ident.findall(m.group(1))) & self.leaf_names
+                    rhs = set(ident.findall(m.group(3))) & self.leaf_names
+                    for a in lhs:
+                        for b in rhs:
+                            if a != b:
+                                out.setdefault((a, b), []).append((f, i))
+        return out
+
+    def _credit_pairs(
+        self, lhs: set[str], rhs: set[str], lines: dict[tuple[str, int], int], dist: int
+    ) -> None:
+        for a in lhs:
+            for b in rhs:
+                for ln in self.pairs.get((a, b), ()):
+                    lines[ln] = min(lines.get(ln, dist), dist)
 
     # which scope of the VCD is the design --------------------------------------------------
     def _dut_scope(self) -> tuple[str, ...] | None:
@@ -505,11 +550,16 @@ class Localiser:
         """Lines on the dynamic path to `out_bits` at time `t`, each with its distance."""
         lines: dict[tuple[str, int], int] = {}
         seen: set[tuple[str, int]] = set()
+        bits_seen: set[tuple[int, int]] = set()
         stack: list[tuple[Any, int, int, int]] = [(b, t, 0, 0) for b in out_bits]
         while stack:
             b, tt, regs, dist = stack.pop()
             if not isinstance(b, int):
                 continue
+            names = self.g.bit_names.get(b)
+            if names and len(names) > 1 and (b, tt) not in bits_seen:
+                bits_seen.add((b, tt))
+                self._credit_pairs(names, names, lines, dist)
             cname = self.g.driver.get(b)
             if cname is None or (cname, tt) in seen:
                 continue
@@ -544,6 +594,14 @@ class Localiser:
                 else:
                     follow += [(conn["A"], tt, regs), (conn["B"], tt, regs)]
             elif typ in _SEQ:
+                q_names = {n for x in conn.get("Q", []) for n in self.g.bit_names.get(x, ())}
+                d_names = {
+                    n
+                    for x in conn.get("D", [])
+                    if x not in self.g.driver
+                    for n in self.g.bit_names.get(x, ())
+                }
+                self._credit_pairs(q_names, d_names, lines, dist)
                 if regs < MAX_REG_STAGES:
                     edge = self._clock_edge(cell, tt)
                     te = edge if edge is not None else tt
@@ -569,20 +627,21 @@ class Localiser:
     ) -> None:
         """A chosen mux input with no cell of its own (`y = s;`, `q <= 0;`): credit the one
         assignment line in the mux's source range whose right-hand side is exactly it."""
-        if any(isinstance(b, int) and b in self.g.driver for b in bits):
-            return  # a cell drives it: that cell's own line is found when it is followed
+        if any(isinstance(b, int) and b not in self.g.bit_name for b in bits):
+            return  # an unnamed cell output: that cell's own line is found when followed
         want_name: str | None = None
         want_value: int | None = None
+        want_set: set[str] | None = None
         if all(isinstance(b, str) for b in bits):
             if any(b not in "01" for b in bits):
                 return
             want_value = sum((b == "1") << i for i, b in enumerate(bits))
         else:
             named = {self.g.bit_name.get(b, ("", 0))[0] for b in bits if isinstance(b, int)}
-            if len(named) != 1:
-                return
-            want_name = named.pop().rsplit(".", 1)[-1]
-            if not want_name:
+            want_set = {n.rsplit(".", 1)[-1] for n in named if n}
+            if len(want_set) == 1:
+                want_name = next(iter(want_set))
+            if not want_set:
                 return
         for f, a, z in _lines_of(self.g.cells[mux].get("attributes", {}).get("src")):
             known = self.src_file(f)
@@ -593,8 +652,11 @@ class Localiser:
                 if rhs is None:
                     continue
                 rhs = rhs.strip("() ")
-                if (want_name is not None and rhs == want_name) or (
-                    want_value is not None and literal_value(rhs) == want_value
+                idents = set(re.findall(r"[A-Za-z_]\w*", rhs)) & self.leaf_names
+                if (
+                    (want_name is not None and rhs == want_name)
+                    or (want_value is not None and literal_value(rhs) == want_value)
+                    or (want_set is not None and idents == want_set)
                 ):
                     key = (known, n)
                     lines[key] = min(lines.get(key, dist), dist)
