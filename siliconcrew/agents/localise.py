@@ -15,13 +15,20 @@ How the lines are ranked (spectrum-based fault localisation over a dynamic slice
    output bits; a mux follows only the input its select chose at that time (select values
    come from the VCD, or are computed from the cells that drive them); a flip-flop is crossed
    to its D input as it was just before the clock edge that loaded it (up to three register
-   stages). Every cell met puts its `src` line in the slice; a mux input that is a plain
-   signal or constant (`y = s;`, `q <= 0;`) credits the assignment line inside the mux's
-   source range that assigns exactly that.
+   stages). Every cell met puts its `src` line in the slice. Lines that leave no cell of
+   their own are found by name: a chosen mux input that is a signal, a constant or a
+   concatenation of signals (`y = s;`, `q <= 0;`, `q <= {q[6:0], d};`) credits the
+   assignment line in the mux's source range whose right-hand side reads exactly those
+   signals; a wire shared by two names (`assign c = carry[9];`) or a flip-flop loaded
+   straight from another signal (`x2 <= x1;`) credits the line that joins them.
 4. *Ochiai* score per line: nf / sqrt(F * (nf + np)), where nf/np count the failing/passing
    samples whose slice holds the line and F the failing samples: a line on every failing
-   path and few passing ones ranks first. Ties: more failing samples, then closer to the
-   output.
+   path and few passing ones ranks first. For a design with state only the clean run up to
+   the first failure and the first few failures count (later ones mostly carry the same
+   corrupted state). Order: lines on the first failure's path of the outputs the testbench
+   named, then on its path of any output, then by score, more failing samples, and farther
+   from the output (of two equally suspicious lines, the cause is upstream of the one that
+   carries its value).
 """
 
 from __future__ import annotations
@@ -731,7 +738,7 @@ class Localiser:
                 (s.file, s.line) not in first_slice,
                 -s.score,
                 -s.failing,
-                dist[(s.file, s.line)],
+                -dist[(s.file, s.line)],
                 s.line,
             )
         )
