@@ -231,15 +231,20 @@ def adjudicate(
     second: bool | None = None
     tb2_top = f"sc_tb2_{d.top}"
     tb2_path = f"tb/{tb2_top}.v"
-    reply = ctx.llm.chat(
-        "verification",
-        [
-            {"role": "system", "content": SECOND_TB_SYSTEM.format(tb=tb2_top, top=d.top)},
-            {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}"},
-        ],
-    )
-    blocks = [b for b in code_blocks(reply.content) if tb2_top in module_names(b)]
-    if blocks and ctx.tool("verify", "write_file", {"path": tb2_path, "content": blocks[0]}).ok:
+    have = (ctx.folder / tb2_path).is_file()  # written at an earlier attempt: reused
+    if not have:
+        reply = ctx.llm.chat(
+            "verification",
+            [
+                {"role": "system", "content": SECOND_TB_SYSTEM.format(tb=tb2_top, top=d.top)},
+                {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}"},
+            ],
+        )
+        blocks = [b for b in code_blocks(reply.content) if tb2_top in module_names(b)]
+        if blocks:
+            wrote = ctx.tool("verify", "write_file", {"path": tb2_path, "content": blocks[0]})
+            have = wrote.ok
+    if have:
         res2 = ctx.tool("verify", "simulate", _own_sim_input(ctx, rtl_files, tb2_path, tb2_top))
         if res2.metrics.get("sim__compiled") is not False and res2.failure != "timeout":
             second = bool(res2.ok)
