@@ -636,18 +636,17 @@ class Localiser:
         assignment line in the mux's source range whose right-hand side is exactly it."""
         if any(isinstance(b, int) and b not in self.g.bit_name for b in bits):
             return  # an unnamed cell output: that cell's own line is found when followed
-        want_name: str | None = None
         want_value: int | None = None
         want_set: set[str] | None = None
+        bit_sets: list[set[str]] = []
         if all(isinstance(b, str) for b in bits):
             if any(b not in "01" for b in bits):
                 return
             want_value = sum((b == "1") << i for i, b in enumerate(bits))
         else:
-            named = {self.g.bit_name.get(b, ("", 0))[0] for b in bits if isinstance(b, int)}
-            want_set = {n.rsplit(".", 1)[-1] for n in named if n}
-            if len(want_set) == 1:
-                want_name = next(iter(want_set))
+            # every name of each bit (`assign out_bit = q[0];` gives q[0] two names)
+            bit_sets = [self.g.bit_names.get(b, set()) for b in bits if isinstance(b, int)]
+            want_set = set().union(*bit_sets)
             if not want_set:
                 return
         for f, a, z in _lines_of(self.g.cells[mux].get("attributes", {}).get("src")):
@@ -660,10 +659,11 @@ class Localiser:
                     continue
                 rhs = rhs.strip("() ")
                 idents = set(re.findall(r"[A-Za-z_]\w*", rhs)) & self.leaf_names
-                if (
-                    (want_name is not None and rhs == want_name)
-                    or (want_value is not None and literal_value(rhs) == want_value)
-                    or (want_set is not None and idents == want_set)
+                if (want_value is not None and literal_value(rhs) == want_value) or (
+                    want_set is not None
+                    and bool(idents)
+                    and idents <= want_set
+                    and all(bs & idents for bs in bit_sets)
                 ):
                     key = (known, n)
                     lines[key] = min(lines.get(key, dist), dist)
