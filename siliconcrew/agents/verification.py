@@ -1,5 +1,7 @@
 """Verification agent: runs the golden testbench (read-only, judged on its own terms) and
-turns a failure into short evidence for the RTL agent: the first failing lines."""
+turns a failure into evidence for the RTL agent: the first failing lines, then the debug
+evidence from the waveform (agents/debug.py: failing output, time, cone values, suspect
+lines)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ def run_golden(ctx: RunContext, rtl_files: list[str], node: str = "verify") -> d
         }
         if not res.ok:
             out["evidence"] = evidence(ctx, res)
+            if node == "verify":  # a candidate's check (node rtl) needs the verdict only
+                add_debug(ctx, out, rtl_files, sim_in, res)
         return out
     runs = [("simulate", ctx.tool(node, "simulate", sim_in))] if sim_in is not None else []
     runs += [
@@ -52,6 +56,8 @@ def run_golden(ctx: RunContext, rtl_files: list[str], node: str = "verify") -> d
             evidence(ctx, res) if name == "simulate" else cocotb_evidence(name, res)
             for name, res in failed
         )[:4000]
+        if sim_in is not None and not runs[0][1].ok and node == "verify":
+            add_debug(ctx, out, rtl_files, sim_in, runs[0][1])
     return out
 
 
@@ -61,6 +67,42 @@ def cocotb_evidence(module: str, res) -> str:
     lines = [f"golden cocotb test {module}: {res.summary}"]
     lines += [d.message[:600] for d in res.diagnostics[:6]]
     return "\n".join(dict.fromkeys(lines))[:3000]
+
+
+def add_debug(
+    ctx: RunContext, out: dict[str, Any], rtl_files: list[str], sim_in: dict[str, Any], res
+) -> None:
+    """Append the waveform's debug evidence to `out["evidence"]` and keep it as
+    `out["debug"]` (the report shows it); only for a simulation that ran and failed a check
+    (not a compile error or a timeout: there is no failing output to explain)."""
+    if res.metrics.get("sim__compiled") is False or res.failure == "timeout":
+        return
+    from siliconcrew.agents.debug import debug_evidence
+
+    d = ctx.design
+    ev, why = debug_evidence(
+        ctx.tool_fn("verify"),
+        ctx.folder,
+        rtl_files=rtl_files,
+        sim_input=sim_in,
+        top=d.top,
+        include_dirs=d.include_dirs,
+        parameters=dict(d.parameters),
+    )
+    if ev is None:
+        out["debug"] = {"error": why}
+        return
+    out["debug"] = ev.to_dict()
+    out["evidence"] = (str(out.get("evidence") or "") + "\n\nDebug evidence:\n" + ev.text())[:6000]
+    ctx.run_dir.event(
+        "debug_evidence",
+        node="verify",
+        summary=f"outputs {', '.join(ev.outputs)}; first failure {ev.first_fail}; "
+        f"top suspect {ev.suspects[0].label() if ev.suspects else None}",
+        outputs=ev.outputs,
+        first_fail=ev.first_fail,
+        suspects=[s.label() for s in ev.suspects[:5]],
+    )
 
 
 def evidence(ctx: RunContext, res) -> str:
@@ -86,9 +128,15 @@ whole file in ONE ```verilog block."""
 
 
 def run_own_testbench(
-    ctx: RunContext, rtl_files: list[str], plan: dict[str, Any]
+    ctx: RunContext,
+    rtl_files: list[str],
+    plan: dict[str, Any],
+    candidates: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """No golden testbench: the agent writes one (judged apart, marked as agent-written)."""
+    """No golden testbench: the agent writes one (judged apart, marked as agent-written).
+    When it fails the RTL, it is adjudicated first (`adjudicate`): a testbench judged wrong
+    is rewritten with the reason and run again; the RTL is not touched. `candidates` are the
+    best-of-N records of the RTL step (their other candidates are a second opinion)."""
     from siliconcrew.agents.codeblocks import code_blocks, module_names
     from siliconcrew.agents.planner import spec_text
 
@@ -153,17 +201,141 @@ def run_own_testbench(
             "functional verification skipped",
             "agent_written": True,
         }
-    out = {
+    adjudication: dict[str, Any] | None = None
+    if not res.ok and res.failure != "timeout":
+        adj = adjudicate(ctx, rtl_files, plan, tb_path, tb_top, candidates)
+        adjudication = adj.to_dict()
+        if adj.testbench_wrong:
+            rewritten = rewrite_testbench(ctx, rtl_files, plan, tb_path, tb_top, res, adj.reason)
+            adjudication["rewritten"] = rewritten is not None
+            if rewritten is not None:
+                res = rewritten
+                adjudication["after_rewrite"] = res.summary
+        ctx.run_dir.event(
+            "tb_adjudication", node="verify", summary=adj.reason, testbench=tb_path, **adjudication
+        )
+    out: dict[str, Any] = {
         "ok": res.ok,
         "summary": f"agent-written testbench {tb_path}: {res.summary}",
         "agent_written": True,
         "testbench": tb_path,
     }
+    if adjudication is not None:
+        out["adjudication"] = adjudication
     if not res.ok:
         out["evidence"] = (
             "(agent-written testbench: the testbench itself may be wrong)\n" + evidence(ctx, res)
         )
+        if res.metrics.get("sim__compiled") is not False:
+            add_debug(ctx, out, rtl_files, _own_sim_input(ctx, rtl_files, tb_path, tb_top), res)
     return out
+
+
+def _own_sim_input(ctx: RunContext, files: list[str], tb_path: str, tb_top: str) -> dict[str, Any]:
+    return {
+        "files": files + [tb_path],
+        "top": tb_top,
+        "timeout_s": ctx.design.verification.timeout_s,
+        "pass_patterns": ["TEST PASSED"],
+    }
+
+
+SECOND_TB_SYSTEM = """You are a verification engineer giving an INDEPENDENT second opinion.
+Write a self-checking Verilog testbench (iverilog -g2012) from the spec alone. Rules: module
+name {tb}; instantiate {top} by port names; drive a clock if the design has one; apply reset
+first; compare outputs against a reference model written in behavioural Verilog inside the
+testbench; print "ERROR: ..." for every mismatch, then "TEST PASSED" or "TEST FAILED" at the
+end, and call $finish. Answer with the whole file in ONE ```verilog block."""
+
+
+def adjudicate(
+    ctx: RunContext,
+    rtl_files: list[str],
+    plan: dict[str, Any],
+    tb_path: str,
+    tb_top: str,
+    candidates: list[dict[str, Any]] | None,
+):
+    """Which is wrong, the agent's failing testbench or the RTL? Two opinions: a second
+    testbench written from the spec only (never shown the RTL or the first testbench) run on
+    the RTL, and the failing testbench run on the other best-of-N candidates; the decision
+    is `agents.adjudication.decide` (pure)."""
+    from siliconcrew.agents.adjudication import decide
+    from siliconcrew.agents.codeblocks import code_blocks, module_names
+    from siliconcrew.agents.planner import spec_text
+
+    d = ctx.design
+    second: bool | None = None
+    tb2_top = f"sc_tb2_{d.top}"
+    tb2_path = f"tb/{tb2_top}.v"
+    have = (ctx.folder / tb2_path).is_file()  # written at an earlier attempt: reused
+    if not have:
+        reply = ctx.llm.chat(
+            "verification",
+            [
+                {"role": "system", "content": SECOND_TB_SYSTEM.format(tb=tb2_top, top=d.top)},
+                {"role": "user", "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}"},
+            ],
+        )
+        blocks = [b for b in code_blocks(reply.content) if tb2_top in module_names(b)]
+        if blocks:
+            wrote = ctx.tool("verify", "write_file", {"path": tb2_path, "content": blocks[0]})
+            have = wrote.ok
+    if have:
+        res2 = ctx.tool("verify", "simulate", _own_sim_input(ctx, rtl_files, tb2_path, tb2_top))
+        if res2.metrics.get("sim__compiled") is not False and res2.failure != "timeout":
+            second = bool(res2.ok)
+    others: list[bool] = []
+    rec = candidates[-1] if candidates else None
+    if rec:
+        for c in rec.get("candidates") or []:
+            if c.get("index") == rec.get("winner") or not c.get("lint_ok") or not c.get("path"):
+                continue
+            files = [f for f in rtl_files if f != rtl_files[-1]] + [c["path"]]
+            r = ctx.tool("verify", "simulate", _own_sim_input(ctx, files, tb_path, tb_top))
+            if r.metrics.get("sim__compiled") is not False:
+                others.append(bool(r.ok))
+    return decide(golden=False, second_testbench=second, candidates=others)
+
+
+def rewrite_testbench(
+    ctx: RunContext,
+    rtl_files: list[str],
+    plan: dict[str, Any],
+    tb_path: str,
+    tb_top: str,
+    failed,
+    reason: str,
+):
+    """The verification agent rewrites its testbench judged wrong, told why and shown its
+    failing lines; the new one replaces it and runs on the (untouched) RTL. None when the
+    model gives no usable testbench."""
+    from siliconcrew.agents.codeblocks import code_blocks, module_names
+    from siliconcrew.agents.planner import spec_text
+
+    d = ctx.design
+    old = (ctx.folder / tb_path).read_text(errors="replace")[:20000]
+    reply = ctx.llm.chat(
+        "verification",
+        [
+            {"role": "system", "content": TB_SYSTEM.format(tb=tb_top, top=d.top)},
+            {
+                "role": "user",
+                "content": f"Spec:\n{spec_text(ctx)}\n\nPorts/plan:\n{plan}\n\n"
+                f"Your testbench below was judged WRONG, not the RTL: {reason}.\n"
+                f"Its failure:\n{evidence(ctx, failed)}\n\n"
+                f"```verilog\n{old}\n```\nRe-read the spec, fix the testbench's reference "
+                "model and checks, and send the whole corrected testbench.",
+            },
+        ],
+    )
+    blocks = [b for b in code_blocks(reply.content) if tb_top in module_names(b)]
+    if (
+        not blocks
+        or not ctx.tool("verify", "write_file", {"path": tb_path, "content": blocks[0]}).ok
+    ):
+        return None
+    return ctx.tool("verify", "simulate", _own_sim_input(ctx, rtl_files, tb_path, tb_top))
 
 
 def testbench_for_candidates(ctx: RunContext, plan: dict[str, Any]) -> tuple[str, str] | None:

@@ -66,6 +66,8 @@ class GraphRun:
             "plan": s.get("plan"),
             "timing_attempts": s.get("timing_attempts", []),
             "rtl_candidates": s.get("rtl_candidates", []),
+            "debug_evidence": s.get("debug_evidence", []),
+            "tb_adjudications": s.get("tb_adjudications", []),
             "synth_recipe": s.get("synth_recipe"),
             "clock_period_ns": s.get("clock_period_ns"),
         }

@@ -54,6 +54,9 @@ class SampleResult:
     picked: int | None = None
     reason: str = ""
     groups: list[list[int]] | None = None
+    # a mismatch's debug evidence from the judge's waveform (failing output, time, suspect
+    # lines of TopModule): what an RTL agent would be told; the agent never sees it here
+    evidence: dict[str, Any] | None = None
 
 
 @dataclass
@@ -289,7 +292,7 @@ class VerilogEvalBench:
             status, detail = "mismatch", m.group(0)
         else:
             status, detail = "pass", m.group(0)
-        return SampleResult(
+        res = SampleResult(
             problem.id,
             sample,
             status,
@@ -298,6 +301,46 @@ class VerilogEvalBench:
             detail,
             round(time.perf_counter() - start, 3),
         )
+        if status == "mismatch":
+            res.evidence = self.evidence(jdir, problem)
+        return res
+
+    def evidence(self, jdir: Path, problem: Problem) -> dict[str, Any]:
+        """Debug evidence of a mismatching sample: the judge's testbench run again with a
+        waveform, TopModule's lines ranked (agents/debug.py)."""
+        from siliconcrew.agents.debug import debug_evidence
+
+        ctx = self._ctx()
+
+        def run_tool(name: str, inp: dict[str, Any]):
+            return execute(self.registry.get(name), inp, ctx)
+
+        rel = jdir.relative_to(self.out).as_posix()
+        top = f"{rel}/TopModule.sv"
+        ev, why = debug_evidence(
+            run_tool,
+            self.out,
+            rtl_files=[top],
+            sim_input={
+                "files": [f"{rel}/{problem.test.name}", f"{rel}/{problem.ref.name}", top],
+                "top": "tb",
+                "timeout_s": 60,
+                "fail_patterns": [],
+            },
+            top="TopModule",
+        )
+        if ev is None:
+            return {"error": why}
+        return {
+            "outputs": ev.outputs,
+            "first_fail": ev.first_fail,
+            "expected": ev.expected,
+            "actual": ev.actual,
+            "suspects": [
+                {"line": s.label().rsplit("/", 1)[-1], "score": s.score, "text": s.text}
+                for s in ev.suspects[:3]
+            ],
+        }
 
     def one(self, problem: Problem, sample: int) -> SampleResult:
         t0 = time.perf_counter()

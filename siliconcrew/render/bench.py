@@ -16,6 +16,14 @@ def sample_printer(err: Console):
             f"  {res.problem} s{res.sample}: [{color}]{res.status}[/] {res.detail}{picked}",
             soft_wrap=True,
         )
+        ev = res.evidence or {}
+        if ev.get("suspects"):
+            err.print(
+                f"    evidence: {', '.join(ev.get('outputs') or [])} first wrong at "
+                f"{ev.get('first_fail')}; suspects " + ", ".join(s["line"] for s in ev["suspects"]),
+                soft_wrap=True,
+                markup=False,
+            )
 
     return progress
 

@@ -162,6 +162,8 @@ def render(run_dir: Path) -> str:
             )
         )
     parts += _candidates_section(res)
+    parts += _adjudication_section(res)
+    parts += _debug_section(res)
     if data["metrics"]:
         parts.append(
             "<h2>Metrics</h2>"
@@ -293,6 +295,112 @@ def _candidates_section(res: dict[str, Any]) -> list[str]:
             )
             + f"<div class='muted'>groups (same outputs on the shared stimulus "
             f"{_esc(rec.get('stimulus') or '—')}): {_esc(rec.get('groups'))}</div>"
+        )
+    return out
+
+
+def _adjudication_section(res: dict[str, Any]) -> list[str]:
+    """Agent-written testbench failures: which side was judged wrong, on what opinions."""
+    recs = res.get("tb_adjudications") or []
+    if not recs:
+        return []
+    rows = [
+        [
+            r.get("attempt"),
+            r.get("testbench"),
+            r.get("decision"),
+            _verdict(r.get("second_testbench")),
+            ", ".join(_verdict(c) for c in r.get("candidates") or []) or "—",
+            ("yes: " + str(r.get("after_rewrite") or ""))
+            if r.get("rewritten")
+            else ("failed" if r.get("rewritten") is False else "—"),
+            r.get("reason"),
+        ]
+        for r in recs
+    ]
+    return [
+        "<h2>Testbench adjudication</h2>"
+        + _table(
+            rows,
+            [
+                "verify attempt",
+                "testbench",
+                "judged wrong",
+                "independent testbench on the RTL",
+                "failing testbench on other candidates",
+                "rewritten",
+                "why",
+            ],
+        )
+        + "<div class='muted'>a golden testbench is never judged; a testbench judged wrong is "
+        "rewritten and the RTL is left as it was</div>"
+    ]
+
+
+def _debug_section(res: dict[str, Any]) -> list[str]:
+    """Each failing verification's evidence from the waveform: output, time, values before
+    the failure, suspect RTL lines."""
+    out = []
+    for ev in res.get("debug_evidence") or []:
+        if ev.get("error"):
+            out.append(
+                f"<h2>Debug evidence: verify attempt {_esc(ev.get('attempt'))}</h2>"
+                f"<p class='muted'>not available: {_esc(ev['error'])}</p>"
+            )
+            continue
+        exp, act = ev.get("expected") or {}, ev.get("actual") or {}
+        head = (
+            f"<p><b>failing output(s):</b> {_esc(', '.join(ev.get('outputs') or []) or '—')}"
+            f" · <b>first failure:</b> {_esc(ev.get('first_fail') or 'unknown')}"
+            f" · {_esc(ev.get('failing_samples'))} failing of {_esc(ev.get('samples'))} samples"
+            "</p>"
+        )
+        vals = "".join(
+            f"<li>{_esc(o)} = {_esc(act[o])}"
+            + (f", expected {_esc(exp[o])}" if o in exp else "")
+            + "</li>"
+            for o in ev.get("outputs") or []
+            if o in act
+        )
+        said = "".join(f"<li><code>{_esc(x)}</code></li>" for x in (ev.get("fail_lines") or [])[:5])
+        hist = ev.get("history") or []
+        names = list((hist[0] or {}).get("values", {})) if hist else []
+        hist_table = (
+            _table(
+                [
+                    [h.get("time") + (" FAIL" if h.get("failing") else "")]
+                    + [h["values"].get(n, "") for n in names]
+                    for h in hist
+                ],
+                ["time", *names],
+            )
+            if hist
+            else ""
+        )
+        sus = _table(
+            [
+                [
+                    i,
+                    f"{s.get('file')}:{s.get('line')}",
+                    f"{s.get('score', 0):.2f}",
+                    s.get("failing"),
+                    s.get("passing"),
+                    s.get("text"),
+                ]
+                for i, s in enumerate((ev.get("suspects") or [])[:5], 1)
+            ],
+            ["rank", "line", "Ochiai", "failing", "passing", "source"],
+            {2, 3, 4},
+        )
+        notes = "".join(f"<li>{_esc(n)}</li>" for n in ev.get("notes") or [])
+        out.append(
+            f"<h2>Debug evidence: verify attempt {_esc(ev.get('attempt'))}</h2>"
+            + head
+            + (f"<ul>{vals}</ul>" if vals else "")
+            + (f"<p><b>testbench said:</b></p><ul>{said}</ul>" if said else "")
+            + (f"<p><b>driver cone before the failure:</b></p>{hist_table}" if hist else "")
+            + f"<p><b>suspect RTL lines</b> (dynamic slice, Ochiai):</p>{sus}"
+            + (f"<ul class='muted'>{notes}</ul>" if notes else "")
         )
     return out
 

@@ -47,6 +47,10 @@ class RunState(TypedDict, total=False):
     # best-of-N (rtl: {candidates: N}): each attempt's candidates, groups and pick, with why
     rtl_candidates: Annotated[list[dict[str, Any]], operator.add]
     verify_attempts: int
+    # a failing check's evidence from the waveform (agents/localise), one per failing attempt
+    debug_evidence: Annotated[list[dict[str, Any]], operator.add]
+    # agent-written testbench failures: testbench or RTL wrong, why, and any rewrite
+    tb_adjudications: Annotated[list[dict[str, Any]], operator.add]
     harden_attempts: int
     evidence: str | None  # why the last check failed, for the RTL agent
     pending_fix: dict[str, Any] | None  # an RTL change made for `evidence`, not yet verified

@@ -53,7 +53,7 @@ class VerifyStep(GraphStep):
 
     id = "verify"
     needs = ("rtl_files", "lint", "pending_fix")
-    makes = ("verify", "evidence", "verify_attempts")
+    makes = ("verify", "evidence", "verify_attempts", "debug_evidence", "tb_adjudications")
     config = ("testbench", "verification")
     goes_to = ("synth", "rtl", "report")
 
@@ -71,17 +71,23 @@ class VerifyStep(GraphStep):
             }
             return self._route(ctx, state, out, "lint failed")
         if not ctx.design.has_golden_tests() and ctx.llm is not None:
-            own = (
-                run_own_cocotb
-                if ctx.design.verification.own_testbench == "cocotb"
-                else run_own_testbench
-            )
-            result = own(ctx, state["rtl_files"], state.get("plan", {}))
+            if ctx.design.verification.own_testbench == "cocotb":
+                result = run_own_cocotb(ctx, state["rtl_files"], state.get("plan", {}))
+            else:
+                result = run_own_testbench(
+                    ctx, state["rtl_files"], state.get("plan", {}), state.get("rtl_candidates")
+                )
         else:
             result = run_golden(ctx, state["rtl_files"])
             if result.get("skipped"):
                 result["summary"] += " (no LLM to write one)"
         out = {"verify": result, "evidence": result.get("evidence"), "verify_attempts": attempts}
+        # what the report shows: the waveform's evidence and any testbench adjudication
+        if result.get("debug"):
+            out["debug_evidence"] = [{"attempt": attempts, **result["debug"]}]
+        if result.get("adjudication"):
+            adj = {"attempt": attempts, "testbench": result.get("testbench")}
+            out["tb_adjudications"] = [{**adj, **result["adjudication"]}]
         fix = state.get("pending_fix")
         if fix and result.get("ok") and not result.get("skipped"):
             # Only a fix whose following check passed is learned (see knowledge_base/insights).

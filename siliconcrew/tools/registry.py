@@ -26,6 +26,7 @@ def builtin_tools() -> list[Tool]:
     from siliconcrew.tools.files import ReadFileTool, WriteFileTool
     from siliconcrew.tools.lint import LintTool
     from siliconcrew.tools.netlist_json import NetlistJsonTool
+    from siliconcrew.tools.rtl_graph import RtlGraphTool
     from siliconcrew.tools.simulate import SimulateTool
     from siliconcrew.tools.sta import StaTool
     from siliconcrew.tools.synthesize import SynthesizeTool
@@ -40,6 +41,7 @@ def builtin_tools() -> list[Tool]:
         WriteFileTool(),
         CocotbRunTool(),
         NetlistJsonTool(),
+        RtlGraphTool(),
     ]
 
 

@@ -37,6 +37,28 @@ DEFAULT_FAIL_PATTERNS = [
 ]
 
 
+#: The extra root module of a `dump_vcd` run and the file it writes.
+DEBUG_DUMP_MODULE = "siliconcrew_debug_dump"
+DEBUG_DUMP_FILE = "siliconcrew_debug.vcd"
+DEBUG_DUMP_LIMIT_BYTES = 64 << 20
+
+
+def debug_dump_source(tb_top: str) -> str:
+    """A second root (`iverilog -s <tb> -s siliconcrew_debug_dump`) dumping everything under
+    the testbench top: the design's internals too, for the failure's driver cone. Capped by
+    `$dumplimit` so a long simulation cannot fill the disk."""
+    return (
+        "// written by siliconcrew: the debug waveform (the testbench is not edited)\n"
+        f"module {DEBUG_DUMP_MODULE};\n"
+        "  initial begin\n"
+        f'    $dumpfile("{DEBUG_DUMP_FILE}");\n'
+        f"    $dumpvars(0, {tb_top});\n"
+        f"    $dumplimit({DEBUG_DUMP_LIMIT_BYTES});\n"
+        "  end\n"
+        "endmodule\n"
+    )
+
+
 class SimulateInput(ToolInput):
     files: list[str] = Field(description="design and testbench files, relative to the workspace")
     top: str = Field(description="top-level (testbench) module")
@@ -59,6 +81,11 @@ class SimulateInput(ToolInput):
         None,
         description="gate-level run: add this tech's standard-cell models (a "
         "synthesized netlist is among the files)",
+    )
+    dump_vcd: bool = Field(
+        False,
+        description="icarus: also dump every signal under the testbench top to a VCD "
+        "(artifact 'vcd'), with an extra top-level module; the testbench is not edited",
     )
 
 
@@ -103,15 +130,22 @@ class SimulateTool(Tool[SimulateInput]):
             srcs.append(TECH_LIBERTY[inp.cell_library].replace(".lib", ".v"))
         mapper = lambda p: ctx.map_tool_path(p, job)  # noqa: E731
 
+        roots = ["-s", inp.top, *[a for t in inp.extra_tops for a in ("-s", t)]]
+        if inp.dump_vcd:
+            if inp.simulator != "icarus":
+                raise UserInputError(
+                    "dump_vcd needs simulator 'icarus'", "use icarus for a debug waveform"
+                )
+            (job / f"{DEBUG_DUMP_MODULE}.v").write_text(debug_dump_source(inp.top))
+            srcs.append(f"{DEBUG_DUMP_MODULE}.v")
+            roots += ["-s", DEBUG_DUMP_MODULE]
         if inp.simulator == "icarus":
             comp = self.exec(
                 ctx,
                 [
                     "iverilog",
                     "-g2012",
-                    "-s",
-                    inp.top,
-                    *[a for t in inp.extra_tops for a in ("-s", t)],
+                    *roots,
                     "-o",
                     "sim.vvp",
                     *[f"-D{d}" for d in defines],
@@ -225,7 +259,9 @@ class SimulateTool(Tool[SimulateInput]):
             diags.append(Diagnostic(severity="warning", code="sandbox", message=note))
         artifacts = {"compile_log": ctx.rel(comp.log_path), "run_log": ctx.rel(run.log_path)}
         vcds = sorted(job.rglob("*.vcd"))
-        if vcds:
+        if inp.dump_vcd and (job / DEBUG_DUMP_FILE).is_file():
+            artifacts["vcd"] = ctx.rel(job / DEBUG_DUMP_FILE)
+        elif vcds:
             artifacts["vcd"] = ctx.rel(vcds[0])
         summary = (
             f"simulation passed ({inp.simulator}, {run.duration_s:.2f} s)"

@@ -88,6 +88,11 @@ def test_bench_judges_and_classifies(tmp_path):
     assert data["pass@1"] == pytest.approx((1 + 0.5 + 0 + 0) / 4)
     assert data["pass@2"] == pytest.approx((1 + 1 + 0 + 0) / 4)
     assert data["llm"]["calls"] >= 8
+    # the mismatching sample carries debug evidence: the output, the time, the wrong line
+    bad = [r for r in data["results"] if r["status"] == "mismatch"]
+    assert len(bad) == 1 and bad[0]["evidence"]["outputs"] == ["out"], bad
+    assert bad[0]["evidence"]["first_fail"] and bad[0]["evidence"]["suspects"]
+    assert bad[0]["evidence"]["suspects"][0]["line"] == "TopModule.sv:2"
     assert json.loads((out / "results.json").read_text())["pass@1"] == data["pass@1"]
 
 

@@ -127,6 +127,12 @@ def test_spec_only_design_buggy_rtl_caught_fixed_and_hardened(tmp_path):
     assert sum(1 for e in events if e["event"] == "node_end" and e["node"] == "rtl") == 2
     assert sum(1 for e in events if e["event"] == "llm_call") == 3
     assert Path(data["artifacts"]["gds"]).is_file()
+    # the fixing prompt carried the waveform's debug evidence: output, time, the wrong line
+    assert "Debug evidence" in prompts[0] and "Failing output(s): count" in prompts[0]
+    assert "rtl/counter.v:17" in prompts[0]
+    dbg = data["debug_evidence"]
+    assert len(dbg) == 1 and dbg[0]["first_fail"] and dbg[0]["attempt"] == 1
+    assert "Debug evidence: verify attempt 1" in (Path(data["run_dir"]) / "report.html").read_text()
     # the fixing prompt carried knowledge-base hits for the failure it had to fix
     assert "Knowledge base" in prompts[0]
     assert any(e["event"] == "kb_hits" for e in events)
