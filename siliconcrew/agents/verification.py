@@ -25,39 +25,28 @@ def run_golden(ctx: RunContext, rtl_files: list[str], node: str = "verify") -> d
             "summary": "no golden testbench: functional verification skipped",
         }
     sim_in = simulate_input(d, rtl_files)
-    if sim_in is not None and not d.cocotb_tests:
-        res = ctx.tool(node, "simulate", sim_in)
-        out = {
-            "ok": res.ok,
-            "summary": res.summary,
-            "failure": res.failure,
-            "artifacts": res.artifacts,
-        }
-        if not res.ok:
-            out["evidence"] = evidence(ctx, res)
-            if node == "verify":  # a candidate's check (node rtl) needs the verdict only
-                add_debug(ctx, out, rtl_files, sim_in, res)
-        return out
-    runs = [("simulate", ctx.tool(node, "simulate", sim_in))] if sim_in is not None else []
-    runs += [
+    verilog = ctx.tool(node, "simulate", sim_in) if sim_in is not None else None
+    cocotb = [
         (Path(call["test_module"]).stem, ctx.tool(node, "cocotb_run", call))
         for call in cocotb_inputs(d, rtl_files)
     ]
-    failed = [(name, res) for name, res in runs if not res.ok]
-    first = (failed or runs)[0][1]
-    out = {
-        "ok": not failed,
-        "summary": "; ".join(res.summary for _, res in runs),
+    runs = ([verilog] if verilog is not None else []) + [res for _, res in cocotb]
+    first = next((res for res in runs if not res.ok), runs[0])
+    out: dict[str, Any] = {
+        "ok": all(res.ok for res in runs),
+        "summary": "; ".join(res.summary for res in runs),
         "failure": first.failure,
         "artifacts": first.artifacts,
     }
-    if failed:
-        out["evidence"] = "\n".join(
-            evidence(ctx, res) if name == "simulate" else cocotb_evidence(name, res)
-            for name, res in failed
-        )[:4000]
-        if sim_in is not None and not runs[0][1].ok and node == "verify":
-            add_debug(ctx, out, rtl_files, sim_in, runs[0][1])
+    if out["ok"]:
+        return out
+    parts = [evidence(ctx, verilog)] if verilog is not None and not verilog.ok else []
+    parts += [cocotb_evidence(name, res) for name, res in cocotb if not res.ok]
+    out["evidence"] = "\n".join(parts)[:4000]
+    if verilog is not None and not verilog.ok and node == "verify":
+        # a candidate's check (node rtl) needs the verdict only, not the waveform's evidence
+        assert sim_in is not None
+        add_debug(ctx, out, rtl_files, sim_in, verilog)
     return out
 
 
