@@ -76,13 +76,20 @@ def wrapper_script(log_inside: str, timeout_s: float, fsize_kb: int) -> str:
     survivors) is killed too. Output goes straight to a file (no pipe a stray child could hold
     open). Capping happens on the host after the command (`safe_io.capture_log`), which scans
     the whole output first: a cap applied here would drop the middle unread.
+
+    After the command, the wrapper uses builtins only: a fork bomb's survivors can hold the pids
+    limit full, and a non-interactive bash that cannot fork retries for ~15 s and then exits
+    (seen in CI: `$(seq ..)` and `sleep` made a stopped fork bomb cost 30 s). So the group is
+    killed again until it is gone (at most 2 s, timed by $EPOCHREALTIME) without a pause.
     """
     log = shlex.quote(log_inside)
     return (
         f"ulimit -f {fsize_kb} 2>/dev/null; "
         f'timeout -k 2 {timeout_s:.3f} "$@" > {log} 2>&1 < /dev/null & tpid=$!; '
         "wait $tpid; rc=$?; "
-        "for i in $(seq 1 200); do kill -KILL -- -$tpid 2>/dev/null || break; sleep 0.01; done; "
+        "end=$(( ${EPOCHREALTIME//[!0-9]/} + 2000000 )); "
+        "while kill -KILL -- -$tpid 2>/dev/null && (( ${EPOCHREALTIME//[!0-9]/} < end )); "
+        "do :; done; "
         "exit $rc"
     )
 
