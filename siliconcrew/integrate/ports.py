@@ -32,12 +32,17 @@ def design_ports(
             f"could not read the ports of module '{top}' from the RTL: {why}",
             "check design.yaml top: and that the RTL parses (siliconcrew check --no-harden)",
         )
+    if iface.port_errors:
+        name, error = next(iter(iface.port_errors.items()))
+        raise UserInputError(
+            f"port {name} of {top} cannot be sized: {error}",
+            "fix the RTL, or add the folder of its `include files to design.yaml include_dirs:",
+        )
     for p in iface.ports:
         if p.width <= 0:
-            error = f" ({iface.errors[0]})" if iface.errors else ""
             raise UserInputError(
-                f"port {p.name} of {top} has no fixed bit width ({p.type or p.direction}){error}",
-                "give the top plain vector ports (input [N-1:0] x), or fix the RTL error",
+                f"port {p.name} of {top} has no fixed bit width ({p.type or p.direction})",
+                "give the top plain vector ports (input [N-1:0] x)",
             )
     return iface.ports
 

@@ -63,11 +63,16 @@ class ModuleInterface:
 
     top: str
     ports: list[Port]
-    parameters: list[str]  # overridable (not localparam), in declaration order
+    # The #( ) list's parameters, in order: the ones a user sets. A body `parameter` (FSM
+    # state codes in Verilog-2001 IP) is overridable too, but nobody does: not listed.
+    parameters: list[str]
     file: Path
     name_start: int
     name_end: int
     errors: list[str] = field(default_factory=list)  # `file:line: message`, at most 5
+    # port name -> the first error inside its declaration (an unknown macro in its range, an
+    # undeclared type): its width is then a guess, which no wrapper should be built on
+    port_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -117,19 +122,44 @@ class Elaboration:
         """The elaborated top instance called `name`, or None."""
         return next((i for i in self.compilation.getRoot().topInstances if i.name == name), None)
 
-    def errors(self, most: int = 5) -> list[str]:
-        """The first error diagnostics, one line each (no source text is quoted)."""
+    def errors(self) -> list[tuple[Any, str]]:
+        """The error diagnostics: (where in the file, `file:line: message`); no source text
+        is quoted (the design is untrusted; these lines may reach a prompt or a report)."""
         engine = self.pyslang.DiagnosticEngine(self.sources)
-        out: list[str] = []
+        out = []
         for d in self.compilation.getAllDiagnostics():
-            if d.isError() and len(out) < most:
-                where = self.where(d.location)
-                out.append(f"{where[0].name}:{where[1]}: {engine.formatMessage(d)}")
+            if d.isError():
+                loc = self.sources.getFullyOriginalLoc(d.location)
+                file, line = self.where(loc)
+                out.append((loc, f"{file.name}:{line}: {engine.formatMessage(d)}"))
         return out
 
     def where(self, loc: Any) -> tuple[Path, int]:
-        """(file, line) of a source location."""
+        """(file, line) of a source location (a macro expansion's: where it was used)."""
+        loc = self.sources.getFullyOriginalLoc(loc)
         return Path(self.sources.getFullPath(loc.buffer)), self.sources.getLineNumber(loc)
+
+    def declaration_spans(self, ports: list[Any]) -> list[tuple[Any, int, int] | None]:
+        """Each port's declaration in the source (buffer, start, end): the ANSI port with its
+        header (`input wire [W-1:0] m`; `n` in `..., m, n` shares m's), or the non-ANSI
+        `input [N-1:0] a, b;`. None where it cannot be told."""
+        spans: list[tuple[Any, int, int] | None] = []
+        previous = None
+        for p in ports:
+            decl = getattr(getattr(p, "internalSymbol", None), "syntax", None)
+            whole = getattr(decl, "parent", None)
+            if decl is None or whole is None:
+                spans.append(None)
+                continue
+            start = self.sources.getFullyOriginalLoc(whole.sourceRange.start)
+            end = self.sources.getFullyOriginalLoc(whole.sourceRange.end)
+            own_header = whole.sourceRange.start.offset != decl.sourceRange.start.offset
+            if own_header or previous is None:
+                previous = (start.buffer, start.offset, end.offset)
+            else:  # no header of its own: the previous port's type and direction
+                previous = (previous[0], previous[1], end.offset)
+            spans.append(previous)
+        return spans
 
     def files_read(self) -> list[Path]:
         """Every file the parse read: the given ones and the `included ones."""
@@ -170,14 +200,29 @@ def read_module(
         return f"module {top} not found in the RTL"
     name = inst.body.definition.syntax.header.name
     file, _ = elab.where(name.range.start)
+    errors = elab.errors()
+    ports = list(inst.body.portList)
+    port_errors = {}
+    for p, span in zip(ports, elab.declaration_spans(ports), strict=True):
+        hit = next(
+            (
+                text
+                for loc, text in errors
+                if span and loc.buffer == span[0] and span[1] <= loc.offset <= span[2]
+            ),
+            None,
+        )
+        if hit:
+            port_errors[p.name] = hit
     return ModuleInterface(
         top=top,
-        ports=[_port(p) for p in inst.body.portList],
-        parameters=[s.name for s in inst.body.parameters if not s.isLocalParam],
+        ports=[_port(p) for p in ports],
+        parameters=[s.name for s in inst.body.parameters if s.isPortParam and not s.isLocalParam],
         file=file,
         name_start=name.range.start.offset,
         name_end=name.range.end.offset,
-        errors=elab.errors(),
+        errors=[text for _, text in errors[:5]],
+        port_errors=port_errors,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, REPO
 
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.engines.librelane_vars import check_keys, load_table, version_for
@@ -62,6 +62,17 @@ def test_ports_reset_and_dut_path_of_the_examples():
     assert next(p.width for p in narrow if p.name == "count") == 4
     files = [EXAMPLES / "mac8/rtl/mac8.v", EXAMPLES / "mac8/tb/tb_mac8.v"]
     assert dut_path(files, "tb_mac8", "mac8") == "tb_mac8.dut"
+
+
+def test_ports_of_an_ip_with_an_include_dir_and_without_it():
+    """spi_master's widths are `SPI_DATA_W macros from rtl/include/spi_defs.vh."""
+    ip = REPO / "benchmarks/corpus/spi_master"
+    ports = design_ports([ip / "rtl/spi-master.v"], "spi_master", None, [ip / "rtl/include"])
+    assert {p.name: p.width for p in ports if p.width > 1} == {
+        "tx_data": 8, "clk_div": 4, "rx_data": 8,
+    }  # fmt: skip
+    with pytest.raises(UserInputError, match=r"port tx_data .* spi-master.v:8: unknown macro"):
+        design_ports([ip / "rtl/spi-master.v"], "spi_master")  # no guessed width
 
 
 def test_mac8_does_not_fit_a_tiny_tapeout_tile_and_says_by_how_much():

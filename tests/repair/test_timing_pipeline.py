@@ -102,9 +102,22 @@ def test_plan_finds_valid_and_reset_and_refuses_unsafe_interfaces(tmp_path):
         ("inout wire pad", "pad is not a plain input or output (inout)"),
         ("input integer n", "n has a type a wrapper cannot redeclare (integer)"),
         ("input logic [1:0][3:0] pk", "pk has a type a wrapper cannot redeclare"),
+        ("input wire [`W-1:0] m", "port m cannot be sized: m.v:2: unknown macro"),
     ):
         odd = HEADER.replace("input wire in_valid,", f"input wire in_valid, {decl},")
         assert why in str(plan_pipeline(_iface(tmp_path, odd), "clk", free, odd))
+
+
+def test_pipeliner_reads_includes_and_renames_only_a_top_written_in_an_rtl_file(tmp_path):
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "w.vh").write_text("`define W 8\n")
+    (tmp_path / "m.v").write_text('`include "w.vh"\n' + HEADER.replace("[7:0]", "[`W-1:0]"))
+    d = design(latency="free").model_copy(update={"include_dirs": ["inc"]})
+    plan = Pipeliner(d, tmp_path, "runs/x", None).plan(["m.v"])
+    assert not isinstance(plan, str), plan
+    assert next(p for p in plan.iface.ports if p.name == "x").width == 8
+    (tmp_path / "top.v").write_text('`include "m.v"\n')  # the top lives in an included file
+    assert "included file (m.v)" in str(Pipeliner(d, tmp_path, "runs/x", None).plan(["top.v"]))
 
 
 def test_wrapper_and_rename(tmp_path):

@@ -79,7 +79,7 @@ def test_parameters_are_elaborated_and_non_ansi_headers_read(tmp_path):
         ("clk", "input", 1, 0, 0, False), ("a", "input", 6, 5, 0, False),
         ("b", "input", 6, 5, 0, False), ("y", "output", 7, 6, 0, True),
     ]  # fmt: skip
-    assert iface.parameters == ["N"]  # a body parameter without a #( ) list is overridable
+    assert iface.parameters == []  # only the #( ) list's: body parameters are constants
 
 
 def test_includes_and_defines_across_files(tmp_path):
@@ -94,9 +94,14 @@ def test_includes_and_defines_across_files(tmp_path):
     iface = read([tmp_path / "defs.v", top], "top", include_dirs=[tmp_path / "inc"])
     assert [(p.name, p.width) for p in iface.ports] == [("addr", 5), ("data", 12)]
     assert iface.errors == [] and iface.file == top
-    # without the include dir the macro is unknown: said, with the port's width unknown
+    # without the include dir the macro is unknown: the port whose width is a guess is named
     missing = read([tmp_path / "defs.v", top], "top")
     assert missing.errors and "widths.vh" in missing.errors[0]
+    assert list(missing.port_errors) == ["data"] and "top.v:2" in missing.port_errors["data"]
+    # non-ANSI: the error is on the `input` declaration's line, not the header's
+    na = tmp_path / "na.v"
+    na.write_text("module na (a, y);\n  input [`W-1:0] a;\n  output y;\nendmodule\n")
+    assert "`W" in read([na], "na").port_errors["a"]
 
 
 def test_refusals_name_the_problem(tmp_path):

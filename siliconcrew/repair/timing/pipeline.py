@@ -80,6 +80,9 @@ def plan_pipeline(
             f"the top has parameters ({', '.join(iface.parameters)}): "
             "a wrapper would fix their values"
         )
+    if iface.port_errors:
+        name, error = next(iter(iface.port_errors.items()))
+        return f"port {name} cannot be sized: {error}"
     for p in iface.ports:
         if p.direction not in ("input", "output"):
             return f"port {p.name} is not a plain input or output ({p.direction})"
@@ -192,6 +195,8 @@ class Pipeliner:
             return iface
         if iface.file.resolve() not in {f.resolve() for f in files}:
             return f"the top is written in an included file ({iface.file.name}): not renamed"
+        if iface.file.read_bytes()[iface.name_start : iface.name_end] != iface.top.encode():
+            return "the top's name is not written out (a macro?): it cannot be renamed"
         text = "\n".join((self.folder / f).read_text(errors="replace") for f in rtl)
         return plan_pipeline(iface, self.design.clock.port, self.policy, text)
 
