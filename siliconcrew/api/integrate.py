@@ -23,7 +23,7 @@ def integrate(
     target: str,
     design_dir: Path | str,
     *,
-    base: int | None = None,
+    base: int | str | None = None,
     sandbox: str | None = None,
     unsafe_host: bool = False,
     settings: Settings | None = None,
@@ -33,8 +33,9 @@ def integrate(
     decode_base: int | None = None,
 ) -> IntegrateResult:
     """Write `runs/<id>/integrate/<target>/` (a folder for the harness repository) and run
-    the checks that can run here. `ok` when every check that ran passed. `decode_base` is
-    for tests: the bridge then decodes another base than the documented one."""
+    the checks that can run here. `ok` when every check that ran passed. `base` (caravel: the
+    Wishbone bridge's address) may be written as text ("0x30001000"). `decode_base` is for
+    tests: the bridge then decodes another base than the documented one."""
     from siliconcrew.core.errors import UserInputError
     from siliconcrew.core.rundir import RunDir
     from siliconcrew.steps.integrate import TARGETS, IntegrateInput, IntegrateStep
@@ -43,6 +44,7 @@ def integrate(
 
     if target not in TARGETS:
         raise UserInputError(f"unknown integration target '{target}'", "use caravel or tinytapeout")
+    base = parse_address(base)
     design, folder = load_checked_design(Path(design_dir), on_warning)
     settings = resolve_settings(settings, sandbox, unsafe_host)
     run_dir = RunDir(folder)
@@ -85,6 +87,20 @@ def integrate(
     finally:
         ctx.close()
     return IntegrateResult.model_validate(data)
+
+
+def parse_address(value: int | str | None) -> int | None:
+    """An address given as a number or as text in any Python base (0x30000000, 805306368)."""
+    if value is None or isinstance(value, int):
+        return value
+    from siliconcrew.core.errors import UserInputError
+
+    try:
+        return int(value, 0)
+    except ValueError:
+        raise UserInputError(
+            f"base '{value}' is not a number", "give an address such as 0x30000000"
+        ) from None
 
 
 def _llm_client(settings, run_dir):

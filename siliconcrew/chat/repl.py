@@ -18,8 +18,9 @@ from siliconcrew.render.runs import llm_usage, run_line
 from siliconcrew.render.tools import tool_names
 
 HELP = """/run  /status  /plan  /files  /diff  /kb QUERY  /tools  /timing [repair]  \
-/approve [ask|auto]
-/undo  /cost  /save  /quit — anything else goes to the model"""
+/integrate caravel|tinytapeout [BASE]
+/approve [ask|auto]  /undo  /cost  /save  /quit — anything else goes to the model"""
+
 CHAT_TOOLS = ["lint", "simulate", "synthesize", "sta", "equivalence", "read_file", "write_file"]
 
 
@@ -78,7 +79,7 @@ class ChatApp:
                 "no LLM configured: slash commands work; set OPENAI_BASE_URL (or "
                 "OPENAI_API_KEY) and SILICONCREW_MODEL to talk to a model"
             )
-        c.print(HELP)
+        c.print(HELP, markup=False)  # `[repair]` is text, not a style
         while True:
             try:
                 line = input("sc> ")
@@ -165,7 +166,7 @@ class ChatApp:
         if name in ("quit", "exit", "q"):
             return "quit"
         if name == "help":
-            c.print(HELP)
+            c.print(HELP, markup=False)  # `[repair]` is text, not a style
         elif name == "tools":
             tool_names(c, api.list_tools())
         elif name == "files":
@@ -208,8 +209,10 @@ class ChatApp:
             self._run()
         elif name == "timing":
             self._timing(arg.strip() == "repair")
+        elif name == "integrate":
+            self._integrate(arg.split())
         else:
-            c.print(f"unknown command /{name}; {HELP}")
+            c.print(f"unknown command /{name}; {HELP}", markup=False)
         return None
 
     def _timing(self, repair: bool) -> None:
@@ -231,6 +234,35 @@ class ChatApp:
             c.print(f"[red]timing[/]: {exc}")
             return
         render.timing_brief(c, res)
+
+    def _integrate(self, args: list[str]) -> None:
+        """/integrate caravel|tinytapeout [BASE]: the CLI's `integrate` (the wrapper folder
+        under runs/<id>/integrate/<target>/ and its checks), with its table."""
+        from siliconcrew.core.errors import SiliconCrewError
+        from siliconcrew.render.integrate import integrate_result
+        from siliconcrew.render.progress import step_printer
+
+        c = self.con
+        if len(args) not in (1, 2):
+            c.print("usage: /integrate caravel|tinytapeout [BASE]")
+            return
+        if self._ctx is not None:  # the step opens its own sandbox
+            self._ctx.close()
+            self._ctx = None
+        try:
+            with c.status(f"{self.design.name}: integrate…") as status:
+                result = api.integrate(
+                    args[0],
+                    self.folder,
+                    base=args[1] if len(args) > 1 else None,
+                    settings=self.settings,
+                    progress=step_printer(c, status, self.design.name),
+                )
+        except SiliconCrewError as exc:
+            c.print(f"[red]integrate[/]: {escape(exc.one_line())}", soft_wrap=True)
+            return
+        integrate_result(c, self.design.name, result)
+        self.session.log("integrate", json.dumps({"run_id": result.run_id, "ok": result.ok}))
 
     def _kb(self, query: str) -> None:
         if not query.strip():

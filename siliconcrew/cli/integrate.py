@@ -10,19 +10,6 @@ import typer
 from siliconcrew.cli.root import JsonOpt, SandboxOpt, UnsafeOpt, app, design_name
 
 
-def _address(text: Optional[str]) -> Optional[int]:
-    if text is None:
-        return None
-    from siliconcrew.core.errors import UserInputError
-
-    try:
-        return int(text, 0)
-    except ValueError:
-        raise UserInputError(
-            f"--base '{text}' is not a number", "give an address such as 0x30000000"
-        ) from None
-
-
 @app.command("integrate")
 def integrate_cmd(
     target: str = typer.Argument(..., help="caravel or tinytapeout"),
@@ -47,14 +34,13 @@ def integrate_cmd(
     from siliconcrew.render.integrate import integrate_result
     from siliconcrew.render.progress import step_printer
 
-    address = _address(base)
     name = design_name(design_dir)
     err = console(stderr=True)
     with err.status(f"{name}: starting sandbox…") as status:
         result = api.integrate(
             target,
             design_dir,
-            base=address,
+            base=base,
             sandbox=sandbox,
             unsafe_host=unsafe_host,
             progress=step_printer(err, status, name),

@@ -62,22 +62,17 @@ def declared_bits(
 ) -> tuple[int, int, bool] | str:
     """(msb, lsb, signed) of variable `name` of the top as the RTL declares it, elaborated
     with design.yaml's parameters (pyslang, on text only); else why it cannot be bound."""
-    import pyslang
+    from siliconcrew.tools.rtl_ports import Elaboration
 
-    opts = pyslang.ast.CompilationOptions()
-    opts.paramOverrides = [
-        f"{k}={v if isinstance(v, int) else chr(34) + v + chr(34)}" for k, v in parameters.items()
-    ]
-    comp = pyslang.ast.Compilation(pyslang.Bag([opts]))
-    for f in rtl:
-        try:
-            text = f.read_text(errors="replace")
-        except OSError:
-            return f"cannot read {f.name}"
-        comp.addSyntaxTree(pyslang.syntax.SyntaxTree.fromText(text, name=str(f)))
-    body = next((i.body for i in comp.getRoot().topInstances if i.name == top), None)
-    if body is None:
+    try:
+        elab = Elaboration(rtl, [top], parameters)
+    except OSError as exc:
+        return f"cannot read {Path(exc.filename or '?').name}"
+    pyslang = elab.pyslang
+    inst = elab.top(top)
+    if inst is None:
         return f"module {top} not found in the RTL"
+    body = inst.body
     sym = body.lookupName(name)
     if sym is None or sym.kind not in (pyslang.ast.SymbolKind.Variable, pyslang.ast.SymbolKind.Net):
         return f"{name} is not a variable of {top}"

@@ -33,7 +33,7 @@ from siliconcrew.sandbox.base import Sandbox
 from siliconcrew.sandbox.follow import LogFollower
 from siliconcrew.sandbox.safe_io import UnsafePath, open_beneath, read_text_bounded
 from siliconcrew.tools.base import Diagnostic
-from siliconcrew.tools.rtl_ports import reorder_module_ports, rtl_port_order
+from siliconcrew.tools.rtl_ports import read_module, reorder_module_ports
 from siliconcrew.tools.seq_legalize import legalize_lines, write_latch_map
 from siliconcrew.tools.simulate import DEFAULT_FAIL_PATTERNS
 from siliconcrew.tools.sources import stage_data_files
@@ -586,8 +586,9 @@ def _netlist_in_rtl_port_order(
     (common in open-source IP) would otherwise fail to elaborate against a correct netlist.
     Returns the netlist to simulate and a note when the order could not be restored.
     """
-    order = rtl_port_order(list(design.rtl), design.top)
-    if order is None:
+    iface = read_module(list(design.rtl), design.top, include_dirs=design.include_dirs)
+    order = None if isinstance(iface, str) else iface.names
+    if not order:
         return netlist, "RTL port order unknown: ports connected by position may not match"
     text = netlist.read_text(errors="replace")
     fixed = reorder_module_ports(text, design.top, order)

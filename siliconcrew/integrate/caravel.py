@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.integrate.ports import Port, active_low
+from siliconcrew.integrate.ports import active_low
 from siliconcrew.integrate.trace import Sample
+from siliconcrew.tools.rtl_ports import Port
 
 MPRJ_IO_PADS = 38
 USER_BASE = 0x3000_0000

@@ -1,76 +1,70 @@
-"""The design's ports and where its testbench instantiates it, read with pyslang.
+"""The design's ports as a shuttle harness needs them, and where its testbench instantiates it.
 
-pyslang elaborates the RTL (with design.yaml's parameter values) on text only: nothing of
-the design runs on the host. Widths are the elaborated ones, so `[WIDTH-1:0]` is resolved.
+The ports come from the one RTL interface reader (siliconcrew.tools.rtl_ports), elaborated
+with design.yaml's parameter values, so `[WIDTH-1:0]` is resolved; this module only decides
+what a harness can take and says what to fix when it cannot.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 from siliconcrew.core.errors import UserInputError
+from siliconcrew.core.params import ParamValue
+from siliconcrew.tools.rtl_ports import Elaboration, Port, read_module
 
 RESET_NAMES = ("rst", "reset", "rst_n", "rstn", "reset_n", "resetn", "rst_ni", "arst", "arst_n")
 
 
-@dataclass(frozen=True)
-class Port:
-    name: str
-    direction: str  # input | output | inout
-    width: int
-
-
-def _compilation(files: list[Path], top: str | None = None, params: dict | None = None):
-    import pyslang
-
-    opts = pyslang.ast.CompilationOptions()
-    if top:
-        opts.topModules = {top}
-    if params:
-        opts.paramOverrides = [f"{k}={v}" for k, v in params.items()]
-    comp = pyslang.ast.Compilation(pyslang.Bag([opts]))
-    for f in files:
-        comp.addSyntaxTree(
-            pyslang.syntax.SyntaxTree.fromText(f.read_text(errors="replace"), name=str(f))
+def design_ports(
+    files: list[Path],
+    top: str,
+    params: dict[str, ParamValue] | None = None,
+    include_dirs: Sequence[Path] = (),
+) -> list[Port]:
+    """Ports of `top` in declaration order, elaborated with `params`; UserInputError when
+    they cannot be read or a harness could not carry one (no fixed bit width)."""
+    iface = read_module(files, top, params, include_dirs)
+    if isinstance(iface, str) or not iface.ports:
+        why = iface if isinstance(iface, str) else f"module {top} has no ports"
+        raise UserInputError(
+            f"could not read the ports of module '{top}' from the RTL: {why}",
+            "check design.yaml top: and that the RTL parses (siliconcrew check --no-harden)",
         )
-    return comp
+    if iface.port_errors:
+        name, error = next(iter(iface.port_errors.items()))
+        raise UserInputError(
+            f"port {name} of {top} cannot be sized: {error}",
+            "fix the RTL, or add the folder of its `include files to design.yaml include_dirs:",
+        )
+    for p in iface.ports:
+        if p.width <= 0:
+            raise UserInputError(
+                f"port {p.name} of {top} has no fixed bit width ({p.type or p.direction})",
+                "give the top plain vector ports (input [N-1:0] x)",
+            )
+    return iface.ports
 
 
-def _direction(d) -> str:
-    name = str(d).rsplit(".", 1)[-1].lower()
-    return {"in": "input", "out": "output", "inout": "inout"}.get(name, name)
-
-
-def design_ports(files: list[Path], top: str, params: dict | None = None) -> list[Port]:
-    """Ports of `top` in declaration order, elaborated with `params`."""
-    comp = _compilation(files, top, params)
-    for inst in comp.getRoot().topInstances:
-        if inst.name == top:
-            ports = [
-                Port(p.name, _direction(p.direction), int(p.type.bitWidth))
-                for p in inst.body.portList
-            ]
-            if not ports:
-                break
-            return ports
-    raise UserInputError(
-        f"could not read the ports of module '{top}' from the RTL",
-        "check design.yaml top: and that the RTL parses (siliconcrew check --no-harden)",
-    )
-
-
-def dut_path(files: list[Path], tb_top: str, top: str) -> str | None:
+def dut_path(
+    files: list[Path], tb_top: str, top: str, include_dirs: Sequence[Path] = ()
+) -> str | None:
     """Hierarchical path of the first instance of `top` under `tb_top` (breadth first)."""
-    import pyslang
-
-    comp = _compilation(files, tb_top)
-    roots = [i for i in comp.getRoot().topInstances if i.name == tb_top]
-    queue = [(r.body, r.name) for r in roots]
+    try:
+        elab = Elaboration(files, [tb_top], include_dirs=include_dirs)
+    except OSError as exc:
+        raise UserInputError(
+            f"cannot read {Path(exc.filename or '?').name}: {exc.strerror or exc}",
+            "check design.yaml rtl:, testbench: and include_dirs:",
+        ) from exc
+    instance = elab.pyslang.ast.SymbolKind.Instance
+    root = elab.top(tb_top)
+    queue = [(root.body, root.name)] if root is not None else []
     while queue:
         body, path = queue.pop(0)
         for m in body:
-            if m.kind == pyslang.ast.SymbolKind.Instance:
+            if m.kind == instance:
                 here = f"{path}.{m.name}"
                 if m.definition.name == top:
                     return here

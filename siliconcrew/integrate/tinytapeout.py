@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.integrate.ports import Port, active_low
+from siliconcrew.integrate.ports import active_low
 from siliconcrew.integrate.trace import Sample
+from siliconcrew.tools.rtl_ports import Port
 
 TILE_PINS = {"ui_in": 8, "uo_out": 8, "uio": 8}
 TT_PORTS = [

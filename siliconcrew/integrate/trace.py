@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from siliconcrew.core.errors import UserInputError
-from siliconcrew.integrate.ports import Port
+from siliconcrew.tools.rtl_ports import Port
 from siliconcrew.tools.vcd_compare import import_vcdvcd
 
 

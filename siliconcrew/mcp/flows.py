@@ -1,4 +1,5 @@
-"""The flows served as MCP tools: check, harden, timing, timing_repair, run, kb_search, report.
+"""The flows served as MCP tools: check, harden, timing, timing_repair, run, integrate,
+kb_search, report.
 
 Each has a pydantic input model (its JSON schema is the MCP input schema), the model of what
 it returns (the MCP output schema) and a call into `siliconcrew.api`. Design and run folders
@@ -18,6 +19,7 @@ from siliconcrew import api
 from siliconcrew.api.results import (
     CheckResult,
     HardenResult,
+    IntegrateResult,
     KbHit,
     ReportResult,
     RunResult,
@@ -71,6 +73,15 @@ class RunInput(DesignInput):
     max_repairs: int = Field(3, ge=0, le=10)
     max_tokens: int | None = Field(None, gt=0)
     max_cost: float | None = Field(None, gt=0, description="USD")
+
+
+class IntegrateInput(DesignInput):
+    target: Literal["caravel", "tinytapeout"] = Field(description="the shuttle harness")
+    base: int | str | None = Field(
+        None,
+        description="caravel: the Wishbone bridge's address, a number or text such as "
+        "'0x30001000' (default 0x30000000)",
+    )
 
 
 class KbSearchInput(FlowInput):
@@ -208,6 +219,19 @@ def _run(
     )
 
 
+def _integrate(
+    ws: Path, inp: IntegrateInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
+) -> BaseModel:
+    return api.integrate(
+        inp.target,
+        design_dir(ws, inp.design),
+        base=inp.base,
+        settings=settings,
+        progress=progress,
+        cancel=cancel,
+    )
+
+
 def _kb_search(
     ws: Path, inp: KbSearchInput, settings: Settings, progress: ProgressFn, cancel: CancelToken
 ) -> BaseModel:
@@ -269,6 +293,17 @@ FLOWS: list[Flow] = [
         RunInput,
         RunResult,
         _run,
+    ),
+    Flow(
+        "integrate",
+        "Wrap a design for a shuttle harness (caravel: a caravel_user_project-shaped folder "
+        "with a Wishbone register bridge; tinytapeout: a tt_um_ tile) under runs/<id>/"
+        "integrate/<target>/, and check the wrapper (lint, the design's own testbench "
+        "replayed through it, precheck rules). Refused when the design cannot fit the "
+        "harness. Progress per check.",
+        IntegrateInput,
+        IntegrateResult,
+        _integrate,
     ),
     Flow(
         "kb_search",

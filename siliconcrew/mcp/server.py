@@ -41,8 +41,8 @@ log = logging.getLogger("siliconcrew.mcp")
 
 INSTRUCTIONS = (
     "SiliconCrew: EDA tools (lint, simulate, synthesize, sta, equivalence, read_file, ...) and "
-    "flows (check, harden, timing, timing_repair, run, kb_search, report) on the design "
-    "folders of one workspace. Paths are relative to the workspace; paths outside it are "
+    "flows (check, harden, timing, timing_repair, run, integrate, kb_search, report) on the "
+    "design folders of one workspace. Paths are relative to the workspace; paths outside it are "
     "refused. Results are SiliconCrew's ToolResult / flow results as structured content "
     "(metrics use LibreLane's names). Resources: design.yaml, spec, RTL, the latest run's "
     "results.json, report.html and layout PNG."

@@ -26,7 +26,7 @@ from siliconcrew.core.errors import UserInputError
 from siliconcrew.integrate import caravel as cv
 from siliconcrew.integrate import readme
 from siliconcrew.integrate import tinytapeout as tt
-from siliconcrew.integrate.ports import Port, design_ports, dut_path, reset_port
+from siliconcrew.integrate.ports import design_ports, dut_path, reset_port
 from siliconcrew.integrate.precheck import expected_caravel_ports, expected_tt_ports, precheck
 from siliconcrew.integrate.trace import Sample, read_trace
 from siliconcrew.steps.base import (
@@ -41,6 +41,7 @@ from siliconcrew.steps.base import (
 from siliconcrew.steps.state import RunState
 from siliconcrew.tools.base import Diagnostic, ToolResult
 from siliconcrew.tools.design_calls import simulate_input
+from siliconcrew.tools.rtl_ports import Port
 from siliconcrew.tools.run_context import RunContext
 
 TARGETS = ("caravel", "tinytapeout")
@@ -96,7 +97,8 @@ class IntegrateStep(Step):
                 "two RTL files share a name (or one is project.v): the harness folders are flat",
                 "rename the files so each base name is unique",
             )
-        ports = design_ports(rtl_paths, d.top, dict(d.parameters))
+        incs = [ctx.folder / i for i in d.include_dirs]
+        ports = design_ports(rtl_paths, d.top, dict(d.parameters), incs)
         clock = d.clock.port
         reset = reset_port(ports, clock, spec.reset if spec else None)
 
@@ -114,7 +116,7 @@ class IntegrateStep(Step):
             from siliconcrew.agents.integration import propose_pins
 
             spec_text = _spec_text(ctx)
-            proposal = propose_pins(ctx, inp.target, [p.__dict__ for p in ports], spec_text)
+            proposal = propose_pins(ctx, inp.target, [p.brief() for p in ports], spec_text)
             if proposal:
                 try:
                     plan, mapping = make_plan(proposal), "llm"
@@ -139,7 +141,7 @@ class IntegrateStep(Step):
         outputs["mapping_note"] = note
         outputs["folder"] = str(out)
         outputs["target"] = inp.target
-        outputs["ports"] = [p.__dict__ for p in ports]
+        outputs["ports"] = [p.brief() for p in ports]
         outputs["trace_samples"] = len(trace) if trace else 0
         return StepResult(step=self.id, runs=runs, outputs=outputs)
 
@@ -161,7 +163,7 @@ class IntegrateStep(Step):
             runs.append(ToolRun(name="trace", skipped=why))
             return None
         files = [ctx.folder / f for f in [*rtl, *d.testbench]]
-        path = dut_path(files, tb_top, d.top)
+        path = dut_path(files, tb_top, d.top, [ctx.folder / i for i in d.include_dirs])
         if path is None:
             raise UserInputError(
                 f"the testbench {tb_top} does not instantiate {d.top}",

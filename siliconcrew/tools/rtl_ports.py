@@ -1,35 +1,229 @@
-"""The RTL's port order, and a gate-level netlist put back into it.
+"""The one reader of a module's interface from the RTL, and a netlist put back in its port order.
+
+Every place that needs a top's ports (the gate-level simulation's port order, the timing
+repair's pipelining wrapper, the shuttle integration harnesses) reads them here, so they all
+see the same ports: pyslang (a real SystemVerilog front end) elaborates the top on text only;
+nothing of the design runs on the host. The RTL files are read as one compilation unit with
+`include search dirs, like iverilog and yosys read them: a macro defined in one file is seen
+by the next, an `include resolves next to its file or under include_dirs. Widths are the
+elaborated ones (`[WIDTH-1:0]` with design.yaml's parameter values).
 
 Flow engines write netlists whose module header lists ports in their own order (qflow: the
 BLIF's inputs, then outputs), while testbenches of real IP often connect the design by
-position (`LFSR DUT(out_tb, clk_tb, rst_tb);`). Simulating such a testbench against the
-netlist then fails to elaborate ("Unable to assign to unresolved wires") although both are
-right. The RTL is parsed with pyslang (a real SystemVerilog front end: ANSI and non-ANSI
-headers, parameters, macros) on text only; nothing of the design runs on the host.
+position (`LFSR DUT(out_tb, clk_tb, rst_tb);`): `reorder_module_ports` restores the RTL's.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from siliconcrew.core.params import ParamValue, literal
+
+_DIRECTIONS = {"In": "input", "Out": "output", "InOut": "inout", "Ref": "ref"}
 
 
-def rtl_port_order(files: list[Path], top: str) -> list[str] | None:
-    """Port names of module `top` in declaration order, or None when it cannot be told."""
-    import pyslang
+@dataclass(frozen=True)
+class Port:
+    """One port as declared, elaborated.
 
-    comp = pyslang.ast.Compilation()
-    for f in files:
-        try:
-            text = f.read_text(errors="replace")
-        except OSError:
+    `width` is the port's bit count (0 when its type has none: an unpacked array, an
+    interface, a type that did not resolve). `msb`/`lsb` are the declared range of a plain
+    vector (`[0:7]` gives 0/7), 0/0 for a scalar, None for other types (`integer`, a packed
+    struct, `[3:0][1:0]`), which a generated wrapper cannot redeclare as `[msb:lsb]`.
+    """
+
+    name: str
+    direction: str  # input | output | inout | ref | interface
+    width: int
+    msb: int | None = None
+    lsb: int | None = None
+    signed: bool = False
+    type: str = ""  # as slang prints it: `logic signed[7:0]`
+
+    def decl(self) -> str | None:
+        """`signed [7:0] ` / `` (a scalar): what a wrapper redeclares; None when it cannot."""
+        if self.msb is None or self.lsb is None:
             return None
-        comp.addSyntaxTree(pyslang.syntax.SyntaxTree.fromText(text, name=str(f)))
-    # The design's top is an uninstantiated module, so slang elaborates it as a top instance.
-    for inst in comp.getRoot().topInstances:
-        if inst.name == top:
-            return [p.name for p in inst.body.portList] or None
-    return None
+        rng = f"[{self.msb}:{self.lsb}] " if self.width > 1 or self.msb != self.lsb else ""
+        return ("signed " if self.signed else "") + rng
+
+    def brief(self) -> dict[str, Any]:
+        """name, direction, width: what JSON outputs and prompts show of a port."""
+        return {"name": self.name, "direction": self.direction, "width": self.width}
+
+
+@dataclass
+class ModuleInterface:
+    """The top's ports in declaration order, its overridable parameters, where its name is
+    written (file and byte offsets, to rename it) and the RTL's error diagnostics."""
+
+    top: str
+    ports: list[Port]
+    # The #( ) list's parameters, in order: the ones a user sets. A body `parameter` (FSM
+    # state codes in Verilog-2001 IP) is overridable too, but nobody does: not listed.
+    parameters: list[str]
+    file: Path
+    name_start: int
+    name_end: int
+    errors: list[str] = field(default_factory=list)  # `file:line: message`, at most 5
+    # port name -> the first error inside its declaration (an unknown macro in its range, an
+    # undeclared type): its width is then a guess, which no wrapper should be built on
+    port_errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.ports]
+
+
+class Elaboration:
+    """A pyslang compilation of RTL files as one unit, elaborated with `tops` as the top
+    modules (all uninstantiated modules when empty) and `params` overriding theirs."""
+
+    def __init__(
+        self,
+        files: Sequence[Path],
+        tops: Sequence[str] = (),
+        params: dict[str, ParamValue] | None = None,
+        include_dirs: Sequence[Path] = (),
+    ) -> None:
+        import pyslang
+
+        self.pyslang = pyslang
+        self.sources = pyslang.SourceManager()
+        pre = pyslang.parsing.PreprocessorOptions()
+        pre.additionalIncludePaths = [str(d) for d in include_dirs]
+        opts = pyslang.ast.CompilationOptions()
+        if tops:
+            opts.topModules = set(tops)
+        if params:
+            opts.paramOverrides = [f"{k}={literal(v)}" for k, v in params.items()]
+        # OSError for a missing or unreadable file (the caller names it): nothing is elaborated.
+        self.tree = pyslang.syntax.SyntaxTree.fromFiles(
+            [str(f) for f in files], self.sources, pyslang.Bag([pre])
+        )
+        # The design is untrusted: an `include may not read the host beyond the design's
+        # folders (its flow, in the sandbox, could not read it either).
+        roots = [Path(f).resolve().parent for f in files] + [
+            Path(d).resolve() for d in include_dirs
+        ]
+        for path in self.files_read():
+            if not any(path.resolve().is_relative_to(r) for r in roots):
+                raise OSError(
+                    1, "an `include outside the RTL's folders and include_dirs", str(path)
+                )
+        self.compilation = pyslang.ast.Compilation(pyslang.Bag([opts]))
+        self.compilation.addSyntaxTree(self.tree)
+
+    def top(self, name: str) -> Any | None:
+        """The elaborated top instance called `name`, or None."""
+        return next((i for i in self.compilation.getRoot().topInstances if i.name == name), None)
+
+    def errors(self) -> list[tuple[Any, str]]:
+        """The error diagnostics: (where in the file, `file:line: message`); no source text
+        is quoted (the design is untrusted; these lines may reach a prompt or a report)."""
+        engine = self.pyslang.DiagnosticEngine(self.sources)
+        out = []
+        for d in self.compilation.getAllDiagnostics():
+            if d.isError():
+                loc = self.sources.getFullyOriginalLoc(d.location)
+                file, line = self.where(loc)
+                out.append((loc, f"{file.name}:{line}: {engine.formatMessage(d)}"))
+        return out
+
+    def where(self, loc: Any) -> tuple[Path, int]:
+        """(file, line) of a source location (a macro expansion's: where it was used)."""
+        loc = self.sources.getFullyOriginalLoc(loc)
+        return Path(self.sources.getFullPath(loc.buffer)), self.sources.getLineNumber(loc)
+
+    def declaration_spans(self, ports: list[Any]) -> list[tuple[Any, int, int] | None]:
+        """Each port's declaration in the source (buffer, start, end): the ANSI port with its
+        header (`input wire [W-1:0] m`; `n` in `..., m, n` shares m's), or the non-ANSI
+        `input [N-1:0] a, b;`. None where it cannot be told."""
+        spans: list[tuple[Any, int, int] | None] = []
+        previous = None
+        for p in ports:
+            decl = getattr(getattr(p, "internalSymbol", None), "syntax", None)
+            whole = getattr(decl, "parent", None)
+            if decl is None or whole is None:
+                spans.append(None)
+                continue
+            start = self.sources.getFullyOriginalLoc(whole.sourceRange.start)
+            end = self.sources.getFullyOriginalLoc(whole.sourceRange.end)
+            own_header = whole.sourceRange.start.offset != decl.sourceRange.start.offset
+            if own_header or previous is None:
+                previous = (start.buffer, start.offset, end.offset)
+            else:  # no header of its own: the previous port's type and direction
+                previous = (previous[0], previous[1], end.offset)
+            spans.append(previous)
+        return spans
+
+    def files_read(self) -> list[Path]:
+        """Every file the parse read: the given ones and the `included ones."""
+        paths = (Path(self.sources.getFullPath(b)) for b in self.sources.getAllBuffers())
+        return [p for p in paths if p.is_file()]
+
+
+def _port(p: Any) -> Port:
+    direction = _DIRECTIONS.get(str(getattr(p, "direction", "")).rsplit(".", 1)[-1])
+    typ = getattr(p, "type", None)
+    if direction is None or typ is None:  # an interface port (bus.master b)
+        iface = getattr(getattr(p, "interfaceDef", None), "name", "")
+        return Port(p.name, "interface", 0, type=str(iface))
+    ty = typ.canonicalType
+    width = int(ty.bitWidth) if ty.isIntegral else 0
+    msb = lsb = None
+    if ty.isScalar:
+        msb = lsb = 0
+    elif ty.isPackedArray and ty.elementType.isScalar:
+        msb, lsb = ty.range.left, ty.range.right
+    return Port(p.name, direction, width, msb, lsb, bool(ty.isSigned), str(typ))
+
+
+def read_module(
+    files: Sequence[Path],
+    top: str,
+    params: dict[str, ParamValue] | None = None,
+    include_dirs: Sequence[Path] = (),
+) -> ModuleInterface | str:
+    """The interface of module `top` elaborated as the top (with `params`), or why it
+    cannot be told (one line)."""
+    try:
+        elab = Elaboration(files, [top], params, include_dirs)
+    except OSError as exc:
+        return f"cannot read {Path(exc.filename or '?').name}: {exc.strerror or exc}"
+    inst = elab.top(top)
+    if inst is None:
+        return f"module {top} not found in the RTL"
+    name = inst.body.definition.syntax.header.name
+    file, _ = elab.where(name.range.start)
+    errors = elab.errors()
+    ports = list(inst.body.portList)
+    port_errors = {}
+    for p, span in zip(ports, elab.declaration_spans(ports), strict=True):
+        hit = next(
+            (
+                text
+                for loc, text in errors
+                if span and loc.buffer == span[0] and span[1] <= loc.offset <= span[2]
+            ),
+            None,
+        )
+        if hit:
+            port_errors[p.name] = hit
+    return ModuleInterface(
+        top=top,
+        ports=[_port(p) for p in ports],
+        parameters=[s.name for s in inst.body.parameters if s.isPortParam and not s.isLocalParam],
+        file=file,
+        name_start=name.range.start.offset,
+        name_end=name.range.end.offset,
+        errors=[text for _, text in errors[:5]],
+        port_errors=port_errors,
+    )
 
 
 def reorder_module_ports(netlist: str, top: str, order: list[str]) -> str | None:
@@ -48,93 +242,3 @@ def reorder_module_ports(netlist: str, top: str, order: list[str]) -> str | None
     if current == order:
         return netlist
     return netlist[: m.start(2)] + ", ".join(order) + netlist[m.end(2) :]
-
-
-class PortInfo:
-    """One port of a module as declared: direction, width, declared range and signedness."""
-
-    __slots__ = ("name", "direction", "width", "left", "right", "signed")
-
-    def __init__(
-        self, name: str, direction: str, width: int, left: int, right: int, signed: bool
-    ) -> None:
-        self.name, self.direction, self.width = name, direction, width
-        self.left, self.right, self.signed = left, right, signed
-
-    def decl(self) -> str:
-        """`signed [7:0]` / `` for a scalar: what a wrapper redeclares."""
-        rng = f"[{self.left}:{self.right}] " if (self.width > 1 or self.left != self.right) else ""
-        return ("signed " if self.signed else "") + rng
-
-    def __repr__(self) -> str:
-        return f"PortInfo({self.name} {self.direction} {self.decl()}w={self.width})"
-
-
-class ModuleInterface:
-    """The ports of a top module and where its name is written (to rename it)."""
-
-    def __init__(
-        self,
-        top: str,
-        ports: list[PortInfo],
-        port_parameters: list[str],
-        file: Path,
-        name_start: int,
-        name_end: int,
-    ) -> None:
-        self.top, self.ports, self.port_parameters = top, ports, port_parameters
-        self.file, self.name_start, self.name_end = file, name_start, name_end
-
-
-def module_interface(files: list[Path], top: str) -> ModuleInterface | str:
-    """The interface of `top` (ports with widths, its overridable parameters, the file and
-    offsets of its name), or why it cannot be told. Text only, with pyslang."""
-    import pyslang
-
-    comp = pyslang.ast.Compilation()
-    where: tuple[Path, int, int] | None = None
-    for f in files:
-        try:
-            text = f.read_text(errors="replace")
-        except OSError as exc:
-            return f"cannot read {f.name}: {exc}"
-        tree = pyslang.syntax.SyntaxTree.fromText(text, name=str(f))
-        comp.addSyntaxTree(tree)
-        root = tree.root
-        members = [root] if "Module" in str(root.kind) else list(getattr(root, "members", []))
-        for member in members:
-            header = getattr(member, "header", None)
-            name = getattr(header, "name", None)
-            if name is not None and name.valueText == top and "Module" in str(member.kind):
-                rng = name.range
-                where = (f, rng.start.offset, rng.end.offset)
-    if where is None:
-        return f"module {top} not found in the RTL"
-    for inst in comp.getRoot().topInstances:
-        if inst.name != top:
-            continue
-        ports: list[PortInfo] = []
-        for p in inst.body.portList:
-            direction = str(getattr(p, "direction", "")).rsplit(".", 1)[-1].lower()
-            typ = getattr(p, "type", None)
-            if typ is None or direction not in ("in", "out"):
-                return f"port {p.name} is not a plain input or output ({direction or 'unknown'})"
-            width = int(getattr(typ, "bitWidth", 0) or 0)
-            if width <= 0 or not getattr(typ, "isIntegral", True):
-                return f"port {p.name} has a type a wrapper cannot redeclare ({typ})"
-            rng = getattr(typ, "range", None)
-            left, right = (rng.left, rng.right) if rng is not None else (width - 1, 0)
-            if rng is None and width > 1:
-                return f"port {p.name} has a type a wrapper cannot redeclare ({typ})"
-            ports.append(
-                PortInfo(
-                    p.name, direction, width, left, right, bool(getattr(typ, "isSigned", False))
-                )
-            )
-        params = [
-            s.name
-            for s in inst.body.parameters
-            if not getattr(s, "isLocalParam", False) and getattr(s, "isPortParam", True)
-        ]
-        return ModuleInterface(top, ports, params, *where)
-    return f"module {top} is instantiated by another module of the RTL (not a top)"

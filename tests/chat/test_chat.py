@@ -61,6 +61,26 @@ def test_chat_without_llm_slash_commands_work(design):
     child.expect(pexpect.EOF)
 
 
+def test_chat_integrate_command(design):
+    """/integrate: the CLI's integrate from the chat (Caravel on the local sandbox: the
+    Wishbone replay, ≈2 s), its table and folder; a bad target in one line."""
+    child = spawn(design, {"SILICONCREW_MODEL": "", "OPENAI_BASE_URL": "", "OPENAI_API_KEY": ""})
+    child.expect_exact("/timing [repair]")  # the help is text: brackets shown as written
+    child.expect_exact(PROMPT)
+    child.sendline("/integrate efabless")
+    child.expect_exact("unknown integration target 'efabless' — use caravel or tinytapeout")
+    child.expect_exact(PROMPT)
+    child.sendline("/integrate caravel 0x30001000")
+    child.expect(r"wishbone_test\s.*PASS")
+    child.expect(r"folder: \S*runs/\S+/integrate/caravel")
+    child.expect_exact("next: copy it over a caravel_user_project clone")
+    child.expect_exact(PROMPT)
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    regs = next(design.glob("runs/*/results.json"))
+    assert json.loads(regs.read_text())["register_map"]["base"] == "0x30001000"
+
+
 def test_chat_streams_shows_tool_calls_undoes_and_resumes(design):
     new_rtl = (design / "rtl" / "counter.v").read_text().replace("8-bit", "eight-bit")
     script = [

@@ -7,14 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, REPO
 
 from siliconcrew.core.errors import UserInputError
 from siliconcrew.engines.librelane_vars import check_keys, load_table, version_for
 from siliconcrew.integrate import caravel as cv
 from siliconcrew.integrate import tinytapeout as tt
-from siliconcrew.integrate.ports import Port, design_ports, dut_path, reset_port
+from siliconcrew.integrate.ports import design_ports, dut_path, reset_port
 from siliconcrew.integrate.trace import _bits
+from siliconcrew.tools.rtl_ports import Port, read_module
 
 # The harness port lists as the issue and caravel_user_project / the TT template give them
 # (written out here, apart from the generators' own tables).
@@ -34,17 +35,17 @@ def ports_of(name: str) -> list[Port]:
     return design_ports([EXAMPLES / name / "rtl" / f"{name}.v"], name)
 
 
-def parsed_ports(text: str, top: str, defines: str = "") -> list[tuple[str, str, int]]:
-    import pyslang
-
-    comp = pyslang.ast.Compilation()
-    comp.addSyntaxTree(pyslang.syntax.SyntaxTree.fromText(defines + text))
-    inst = next(i for i in comp.getRoot().topInstances if i.name == top)
-    names = {"In": "input", "Out": "output", "InOut": "inout"}
-    return [
-        (p.name, names[str(p.direction).rsplit(".", 1)[-1]], p.type.bitWidth)
-        for p in inst.body.portList
-    ]
+def parsed_ports(
+    folder: Path, text: str, top: str, defines: str = ""
+) -> list[tuple[str, str, int]]:
+    """The harness's ports through the RTL reader; the defines in a file of their own read
+    before it (one compilation unit, as the harness' flow reads them)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "defines.v").write_text(defines)
+    (folder / "harness.v").write_text(text)
+    iface = read_module([folder / "defines.v", folder / "harness.v"], top)
+    assert not isinstance(iface, str), iface
+    return [(p.name, p.direction, p.width) for p in iface.ports]
 
 
 def test_ports_reset_and_dut_path_of_the_examples():
@@ -63,6 +64,17 @@ def test_ports_reset_and_dut_path_of_the_examples():
     assert dut_path(files, "tb_mac8", "mac8") == "tb_mac8.dut"
 
 
+def test_ports_of_an_ip_with_an_include_dir_and_without_it():
+    """spi_master's widths are `SPI_DATA_W macros from rtl/include/spi_defs.vh."""
+    ip = REPO / "benchmarks/corpus/spi_master"
+    ports = design_ports([ip / "rtl/spi-master.v"], "spi_master", None, [ip / "rtl/include"])
+    assert {p.name: p.width for p in ports if p.width > 1} == {
+        "tx_data": 8, "clk_div": 4, "rx_data": 8,
+    }  # fmt: skip
+    with pytest.raises(UserInputError, match=r"port tx_data .* spi-master.v:8: unknown macro"):
+        design_ports([ip / "rtl/spi-master.v"], "spi_master")  # no guessed width
+
+
 def test_mac8_does_not_fit_a_tiny_tapeout_tile_and_says_by_how_much():
     ports = ports_of("mac8")
     with pytest.raises(tt.TooManyPins) as exc:
@@ -72,14 +84,14 @@ def test_mac8_does_not_fit_a_tiny_tapeout_tile_and_says_by_how_much():
     assert "has 24" in exc.value.message and "caravel" in exc.value.hint
 
 
-def test_counter_fits_the_tile_with_the_templates_port_list():
+def test_counter_fits_the_tile_with_the_templates_port_list(tmp_path):
     ports = ports_of("counter")
     plan = tt.plan_tt("counter", "counter", ports, "clk", reset_port(ports, "clk"))
     pins = plan.pinout()
     assert pins["ui[0]"] == "en" and pins["uo[7]"] == "count[7]" and pins["uio[0]"] == "wrap"
     assert plan.uio_outputs() == [0]
     text = tt.project_verilog(plan)
-    assert parsed_ports(text, "tt_um_counter") == [
+    assert parsed_ports(tmp_path, text, "tt_um_counter") == [
         ("ui_in", "input", 8), ("uo_out", "output", 8), ("uio_in", "input", 8),
         ("uio_out", "output", 8), ("uio_oe", "output", 8), ("ena", "input", 1),
         ("clk", "input", 1), ("rst_n", "input", 1),
@@ -93,13 +105,15 @@ def test_counter_fits_the_tile_with_the_templates_port_list():
     assert len(data["pinout"]) == 24 and data["pinout"]["uio[0]"] == "wrap"
 
 
-def test_caravel_wrapper_has_the_harness_port_list():
+def test_caravel_wrapper_has_the_harness_port_list(tmp_path):
     ports = ports_of("mac8")
     plan = cv.plan_caravel("mac8", "mac8", ports, "clk", reset_port(ports, "clk"))
     text = cv.wrapper_verilog(plan)
     defines = "`define MPRJ_IO_PADS 38\n"
-    assert parsed_ports(text, "user_project_wrapper", defines) == CARAVEL
-    powered = parsed_ports(text, "user_project_wrapper", defines + "`define USE_POWER_PINS\n")
+    assert parsed_ports(tmp_path / "a", text, "user_project_wrapper", defines) == CARAVEL
+    powered = parsed_ports(
+        tmp_path / "b", text, "user_project_wrapper", defines + "`define USE_POWER_PINS\n"
+    )
     assert [p[0] for p in powered] == POWER + [p[0] for p in CARAVEL]
 
 

@@ -58,6 +58,7 @@ def test_tools_listed_with_schemas_and_annotations(ws):
         "timing",
         "timing_repair",
         "run",
+        "integrate",
         "kb_search",
         "report",
     ):
@@ -120,6 +121,40 @@ def test_check_counter_with_progress_then_resources(ws):
     assert blob.mime_type == "image/png"
     assert base64.b64decode(blob.blob)[:8] == b"\x89PNG\r\n\x1a\n"
     assert design_yaml.contents[0].text == (ws / "counter" / "design.yaml").read_text()
+
+
+def test_integrate_caravel_with_a_base_then_refusals(ws):
+    """The CLI's `integrate` through MCP: counter into Caravel at another bridge address (the
+    Wishbone replay runs on the local sandbox, ≈2 s); mac8 on a Tiny Tapeout tile and an
+    unknown harness are refused before anything runs."""
+    shutil.copytree(REPO / "examples" / "mac8", ws / "mac8", ignore=shutil.ignore_patterns("runs"))
+    progress: list[str] = []
+
+    async def on_progress(value, total, message):
+        progress.append(message)
+
+    async def main():
+        async with stdio_session(*_args(ws)) as s:
+            schema = next(t for t in (await s.list_tools()).tools if t.name == "integrate")
+            args = {"design": "counter", "target": "caravel", "base": "0x30001000"}
+            done = await s.call_tool("integrate", args, progress_callback=on_progress)
+            too_big = await s.call_tool("integrate", {"design": "mac8", "target": "tinytapeout"})
+            unknown = await s.call_tool("integrate", {"design": "counter", "target": "efabless"})
+            return schema, done, too_big, unknown
+
+    schema, done, too_big, unknown = anyio.run(main)
+    assert not done.is_error, done.content
+    out = done.structured_content
+    jsonschema.validate(out, schema.output_schema)
+    steps = {s["step"]: s for s in out["steps"]}
+    assert out["ok"] is True and steps["wishbone_test"]["result"]["ok"], steps
+    assert out["register_map"]["registers"][0]["address"] == "0x30001000"  # the base given
+    wrapper = Path(out["folder"]) / "verilog/rtl/user_project_wrapper.v"
+    assert wrapper.is_file() and ws.resolve() in wrapper.resolve().parents
+    assert "wishbone_test: running" in progress and "wishbone_test: ok" in progress, progress
+    assert too_big.is_error and "needs 38 I/O pins" in too_big.content[0].text, too_big.content
+    assert not list((ws / "mac8").glob("runs/*/integrate/tinytapeout/src/project.v"))
+    assert unknown.is_error and "bad input 'target'" in unknown.content[0].text
 
 
 @pytest.mark.parametrize("path", ["../outside.v", "ABS_OUTSIDE", "link.v"])

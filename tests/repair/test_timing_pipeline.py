@@ -33,7 +33,7 @@ from siliconcrew.repair.timing.pipeline import (
 from siliconcrew.sandbox import open_sandbox
 from siliconcrew.tools.base import ToolContext, ToolResult
 from siliconcrew.tools.registry import execute, load_registry
-from siliconcrew.tools.rtl_ports import module_interface
+from siliconcrew.tools.rtl_ports import read_module
 
 MUL8 = Path(__file__).resolve().parents[1] / "fixtures" / "mul8v"
 
@@ -57,7 +57,7 @@ def test_latency_policy_from_design_yaml_then_spec():
 def _iface(tmp_path: Path, text: str, top: str = "m"):
     f = tmp_path / "m.v"
     f.write_text(text)
-    got = module_interface([f], top)
+    got = read_module([f], top)
     assert not isinstance(got, str), got
     return got
 
@@ -97,6 +97,27 @@ def test_plan_finds_valid_and_reset_and_refuses_unsafe_interfaces(tmp_path):
     )
     plan_low = plan_pipeline(_iface(tmp_path, low), "clk", free, low)
     assert not isinstance(plan_low, str) and plan_low.reset_active_low and plan_low.reset_async
+    # ports a Verilog-2005 wrapper cannot redeclare as `[msb:lsb]` are refused, by name
+    for decl, why in (
+        ("inout wire pad", "pad is not a plain input or output (inout)"),
+        ("input integer n", "n has a type a wrapper cannot redeclare (integer)"),
+        ("input logic [1:0][3:0] pk", "pk has a type a wrapper cannot redeclare"),
+        ("input wire [`W-1:0] m", "port m cannot be sized: m.v:2: unknown macro"),
+    ):
+        odd = HEADER.replace("input wire in_valid,", f"input wire in_valid, {decl},")
+        assert why in str(plan_pipeline(_iface(tmp_path, odd), "clk", free, odd))
+
+
+def test_pipeliner_reads_includes_and_renames_only_a_top_written_in_an_rtl_file(tmp_path):
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "w.vh").write_text("`define W 8\n")
+    (tmp_path / "m.v").write_text('`include "w.vh"\n' + HEADER.replace("[7:0]", "[`W-1:0]"))
+    d = design(latency="free").model_copy(update={"include_dirs": ["inc"]})
+    plan = Pipeliner(d, tmp_path, "runs/x", None).plan(["m.v"])
+    assert not isinstance(plan, str), plan
+    assert next(p for p in plan.iface.ports if p.name == "x").width == 8
+    (tmp_path / "top.v").write_text('`include "m.v"\n')  # the top lives in an included file
+    assert "included file (m.v)" in str(Pipeliner(d, tmp_path, "runs/x", None).plan(["top.v"]))
 
 
 def test_wrapper_and_rename(tmp_path):
