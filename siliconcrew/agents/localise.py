@@ -67,6 +67,9 @@ _SEQ = (
 )
 _LATCH = ("$dlatch", "$adlatch", "$dlatchsr")
 _SRC = re.compile(r"^(.*):(\d+)\.(\d+)-(\d+)\.(\d+)$")
+# one assignment statement: (target, operator, right-hand side)
+_STMT = re.compile(r"([A-Za-z_{][\w\[\]:{}, .+\-]*?)\s*(?<![<>=!])(<=|=)(?!=)\s*([^;]+);")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
 @dataclass
@@ -188,7 +191,8 @@ class Graph:
                     self.bit_name.setdefault(b, (n, i))
 
     def outputs(self) -> list[str]:
-        return [n for n, (d, _) in self.ports.items() if d == "output"]
+        """Ports the design drives: outputs and inouts (a tri-state bus is its only output)."""
+        return [n for n, (d, _) in self.ports.items() if d in ("output", "inout")]
 
     def inputs(self) -> list[str]:
         return [n for n, (d, _) in self.ports.items() if d == "input"]
@@ -397,8 +401,7 @@ class Localiser:
                 known = self.src_file(f)
                 if known is not None:
                     with_cells.add((known, a))
-        stmt = re.compile(r"([A-Za-z_{][\w\[\]:{}, .+\-]*?)\s*(?<![<>=!])(<=|=)(?!=)\s*([^;]+);")
-        ident = re.compile(r"[A-Za-z_]\w*")
+        stmt, ident = _STMT, _IDENT
         out: dict[tuple[str, str], list[tuple[str, int]]] = {}
         for f, lines in self.sources.items():
             for i, text in enumerate(lines, 1):
@@ -553,6 +556,98 @@ class Localiser:
             i -= 1
         return None
 
+    def _holds_reset(self, cell: dict, t: int) -> str | None:
+        """Does a flip-flop with an asynchronous reset hold its reset value just before `t`:
+        the reset is active then, or no clock edge (with its enable on) loaded it since the
+        reset was last released?"""
+        conn = cell["connections"]
+        arst = conn["ARST"][0]
+        active = "1" if _param(cell, "ARST_POLARITY", 1) else "0"
+        if self.values.bit(arst, t) == active:
+            return "on"
+        named = self.g.bit_name.get(arst) if isinstance(arst, int) else None
+        v = self.vars.get(named[0]) if named else None
+        if named is None or v is None:
+            return None
+        times, values = self.wf.times.get(v.code, []), self.wf.values.get(v.code, [])
+        i = bisect.bisect_left(times, t) - 1
+        k = named[1]
+        while i >= 0 and (len(values[i]) <= k or values[i][len(values[i]) - 1 - k] != active):
+            i -= 1
+        if i < 0 or i + 1 >= len(times):
+            return None  # never reset: the value came from a load
+        release = times[i + 1]
+        unchanged = False
+        # a register the process reloads with its own value (an `if` without `else`, kept
+        # as a mux after `proc`) is loaded on every edge: its dumped value tells instead
+        qv = self._var_of(conn.get("Q", []))
+        if qv is not None:
+            qtimes = self.wf.times.get(qv.code, [])
+            k = bisect.bisect_left(qtimes, t) - 1
+            if k < 0 or qtimes[k] <= release:
+                unchanged = True
+        clk = conn.get("CLK", [None])[0]
+        cnamed = self.g.bit_name.get(clk) if isinstance(clk, int) else None
+        cv = self.vars.get(cnamed[0]) if cnamed else None
+        if cv is None:
+            return None
+        cact = "1" if _param(cell, "CLK_POLARITY", 1) else "0"
+        ctimes, cvalues = self.wf.times.get(cv.code, []), self.wf.values.get(cv.code, [])
+        en = conn.get("EN", [None])[0]
+        en_on = "1" if _param(cell, "EN_POLARITY", 1) else "0"
+        j = bisect.bisect_left(ctimes, release)
+        while j < len(ctimes) and ctimes[j] < t:
+            if cvalues[j][-1:] == cact and (en is None or self.values.bit(en, ctimes[j]) == en_on):
+                return "unchanged" if unchanged else None
+            j += 1
+        return "unloaded"
+
+    def _var_of(self, bits: list) -> Var | None:
+        """The dumped variable that holds exactly these bits (a register's own name)."""
+        names = {self.g.bit_name.get(b, ("", 0))[0] for b in bits if isinstance(b, int)}
+        if len(names) != 1:
+            return None
+        name = names.pop()
+        v = self.vars.get(name)
+        return v if v is not None and len(self.g.names.get(name, [])) == len(bits) else None
+
+    def _credit_constant(
+        self,
+        ff: str,
+        q_names: set[str],
+        control: list | None,
+        value: list | None,
+        lines: dict[tuple[str, int], int],
+        dist: int,
+    ) -> None:
+        """A flip-flop's value that came from a constant (its reset value, or a constant D):
+        credit the lines of its process that assign a constant to it (`q <= 8'd0;`,
+        `value <= RESET;`) and, for a reset, the `if` that tests the reset signal."""
+        want = None
+        if value is not None and all(b in ("0", "1") for b in value):
+            want = sum((b == "1") << i for i, b in enumerate(value))
+        ctl_names = {n for b in control or [] for n in self.g.bit_names.get(b, ())}
+        for f, a, z in _lines_of(self.g.cells[ff].get("attributes", {}).get("src")):
+            known = self.src_file(f)
+            if known is None or z - a > 400:
+                continue
+            for n in range(a, z + 1):
+                code = self.line_text(known, n).split("//")[0]
+                hit = False
+                for m in _STMT.finditer(code):
+                    lhs = set(_IDENT.findall(m.group(1))) & q_names
+                    rhs = m.group(3).strip("() ")
+                    if not lhs or set(_IDENT.findall(rhs)) & self.leaf_names:
+                        continue
+                    lit = literal_value(rhs)
+                    if want is None or lit is None or lit == want:
+                        hit = True
+                if ctl_names and re.search(r"\bif\b", code):
+                    hit = hit or bool(set(_IDENT.findall(code)) & ctl_names)
+                if hit:
+                    key = (known, n)
+                    lines[key] = min(lines.get(key, dist), dist)
+
     def slice(self, out_bits: Iterable[Any], t: int) -> dict[tuple[str, int], int]:
         """Lines on the dynamic path to `out_bits` at time `t`, each with its distance."""
         lines: dict[tuple[str, int], int] = {}
@@ -608,13 +703,25 @@ class Localiser:
                     if x not in self.g.driver
                     for n in self.g.bit_names.get(x, ())
                 }
-                self._credit_pairs(q_names, d_names, lines, dist)
-                if regs < MAX_REG_STAGES:
-                    edge = self._clock_edge(cell, tt)
-                    te = edge if edge is not None else tt
-                    for port in ("D", "EN", "ARST", "SRST", "CE", "AD", "ALOAD", "SET", "CLR"):
-                        if port in conn:
-                            follow.append((conn[port], te, regs + 1))
+                held = self._holds_reset(cell, tt) if "ARST" in conn else None
+                if held:
+                    # Its value now is the reset value (reset is on, or it was not loaded
+                    # since): the reset branch put it there.
+                    self._credit_constant(cname, q_names, conn["ARST"], None, lines, 0)
+                if held in ("on", "unloaded"):
+                    if regs < MAX_REG_STAGES:
+                        follow.append((conn["ARST"], tt, regs + 1))
+                else:
+                    self._credit_pairs(q_names, d_names, lines, dist)
+                    if all(isinstance(x, str) for x in conn.get("D", [])):
+                        # loaded with a constant: the line that assigns it has no cell
+                        self._credit_constant(cname, q_names, None, conn["D"], lines, dist)
+                    if regs < MAX_REG_STAGES:
+                        edge = self._clock_edge(cell, tt)
+                        te = edge if edge is not None else tt
+                        for port in ("D", "EN", "ARST", "SRST", "CE", "AD", "ALOAD", "SET", "CLR"):
+                            if port in conn:
+                                follow.append((conn[port], te, regs + 1))
             elif typ in _LATCH:
                 if regs < MAX_REG_STAGES:
                     for port, bits in conn.items():
