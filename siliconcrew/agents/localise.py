@@ -343,6 +343,35 @@ def literal_value(text: str) -> int | None:
         return None
 
 
+_PARAM = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*([0-9][\w']*|'[sS]?[bBoOdDhH][0-9a-fA-F_]+)")
+_ITEM = re.compile(r"^\s*((?:[\w']+\s*,\s*)*[\w']+)\s*(:(?!=)|,\s*$)")
+
+
+def label_pattern(text: str, params: dict[str, int]) -> tuple[int, int] | None:
+    """(value, mask of the known bits) of a case-item label: `4'd3`, `11'bx_011_0010011`
+    (x, z and ? bits unknown), a parameter name; None when it is not one of those."""
+    text = text.strip()
+    if text in params:
+        return params[text], -1
+    m = _LIT.match(text)
+    if not m:
+        return None
+    if m.group(4):
+        return int(m.group(4).replace("_", "")), -1
+    digits = m.group(3).replace("_", "")
+    base = m.group(2).lower()
+    if base == "d":
+        return (int(digits), -1) if digits.isdigit() else None
+    step = {"b": 1, "o": 3, "h": 4}[base]
+    value = mask = 0
+    for ch in digits:
+        value, mask = value << step, mask << step
+        if ch.lower() not in "xz?":
+            value |= int(ch, 16)
+            mask |= (1 << step) - 1
+    return value, mask
+
+
 def _rhs(line: str) -> str | None:
     """The right-hand side of a one-line assignment (`x <= e;`, `x = e;`, `assign x = e;`)."""
     code = line.split("//")[0]
@@ -370,6 +399,9 @@ class Localiser:
         self._file_map: dict[str, str | None] = {}
         self.leaf_names = {n.rsplit(".", 1)[-1] for n in self.g.names}
         self.pairs = self._wiring_pairs()
+        self.params = self._parameters()
+        self._items: dict[tuple[str, int, int], list[tuple[int, int, list]]] = {}
+        self._item_cache: dict[str, list[tuple[str, int, int]]] = {}
 
     def _sequential(self, out_bits: list) -> bool:
         """Is a flip-flop or latch in the outputs' static fan-in?"""
@@ -457,9 +489,107 @@ class Localiser:
             self._file_map[f] = hit
         return self._file_map[f]
 
-    def cell_lines(self, name: str) -> list[tuple[str, int]]:
+    def _parameters(self) -> dict[str, int]:
+        """Literal values of the sources' `parameter`/`localparam` names (state encodings
+        used as case labels)."""
+        out: dict[str, int] = {}
+        text = "\n".join(ln.split("//")[0] for lines in self.sources.values() for ln in lines)
+        for decl in re.finditer(r"\b(?:localparam|parameter)\b([^;)]*)", text):
+            for name, lit in _PARAM.findall(decl.group(1)):
+                v = literal_value(lit)
+                if v is not None:
+                    out.setdefault(name, v)
+        return out
+
+    def case_items(self, f: str, a: int, z: int) -> list[tuple[int, int, list]]:
+        """Items of the `case` spanning lines a..z of f: (first line, last line, label
+        patterns). yosys gives every compare and mux of a case the whole statement's range;
+        the labels tell which item a compare tests."""
+        key = (f, a, z)
+        if key in self._items:
+            return self._items[key]
+        items: list[tuple[int, int, list]] = []
+        pending: list = []  # labels of an item whose `:` is on a later line
+        start = 0
+        for n in range(a + 1, z + 1):
+            m = _ITEM.match(self.line_text(f, n).split("//")[0])
+            if not m:
+                continue
+            text, colon = m.group(1).strip(), m.group(2) == ":"
+            if text == "default":
+                if not colon:
+                    continue
+                labels = []
+            else:
+                labels = [label_pattern(x, self.params) for x in text.split(",")]
+                if any(p is None for p in labels):
+                    continue
+            if not pending:
+                if items:  # the previous item ends where this one starts
+                    items[-1] = (items[-1][0], n - 1, items[-1][2])
+                start = n
+            pending += labels
+            if colon:
+                items.append((start, z, pending))
+                pending = []
+        self._items[key] = items
+        return items
+
+    def _item_of(self, name: str) -> list[tuple[str, int, int]]:
+        """The case item(s) a compare cell of a `case` tests: (file, first, last line)."""
+        if name not in self._item_cache:
+            self._item_cache[name] = self._find_item(self.g.cells[name])
+        return self._item_cache[name]
+
+    def _find_item(self, cell: dict) -> list[tuple[str, int, int]]:
+        conn = cell.get("connections", {})
+        if cell["type"] not in ("$eq", "$eqx") or not all(isinstance(b, str) for b in conn["B"]):
+            return []
+        bits = conn["B"]
+        if any(b not in "01" for b in bits):
+            return []
         out = []
-        for f, a, _ in _lines_of(self.g.cells[name].get("attributes", {}).get("src")):
+        for f, a, z in _lines_of(cell.get("attributes", {}).get("src")):
+            known = self.src_file(f)
+            if known is None or z <= a or z - a > 400:
+                continue
+            for first, last, labels in self.case_items(known, a, z):
+                for value, mask in labels:
+                    if mask == -1:
+                        hit = sum((b == "1") << i for i, b in enumerate(bits)) == value
+                    else:
+                        known_bits = [value >> i & 1 for i in range(64) if mask >> i & 1]
+                        hit = [int(b) for b in bits] == known_bits[: len(bits)] and len(
+                            known_bits
+                        ) == len(bits)
+                    if hit:
+                        out.append((known, first, last))
+                        break
+        return out
+
+    def _items_of_select(self, bit: Any) -> list[tuple[str, int, int]]:
+        """Case items behind a mux select bit: its compare, or the OR of several labels'."""
+        cname = self.g.driver.get(bit) if isinstance(bit, int) else None
+        if cname is None:
+            return []
+        cell = self.g.cells[cname]
+        items = self._item_of(cname)
+        if items or cell["type"] not in ("$reduce_or", "$logic_or", "$or"):
+            return items
+        for port in ("A", "B"):
+            for b in cell["connections"].get(port, []):
+                c2 = self.g.driver.get(b) if isinstance(b, int) else None
+                if c2 is not None:
+                    items = items + self._item_of(c2)
+        return items
+
+    def cell_lines(self, name: str, quiet: bool = False) -> list[tuple[str, int]]:
+        cell = self.g.cells[name]
+        items = [] if quiet else self._item_of(name)
+        if items:
+            return [(f, first) for f, first, _ in items]
+        out = []
+        for f, a, _ in _lines_of(cell.get("attributes", {}).get("src")):
             known = self.src_file(f)
             if known is not None:
                 out.append((known, a))
@@ -653,9 +783,11 @@ class Localiser:
         lines: dict[tuple[str, int], int] = {}
         seen: set[tuple[str, int]] = set()
         bits_seen: set[tuple[int, int]] = set()
-        stack: list[tuple[Any, int, int, int]] = [(b, t, 0, 0) for b in out_bits]
+        # quiet: the compares of a `case` whose default arm was taken: every label failed
+        # to match, as on every other path through it; they credit the `case` line only
+        stack: list[tuple[Any, int, int, int, bool]] = [(b, t, 0, 0, False) for b in out_bits]
         while stack:
-            b, tt, regs, dist = stack.pop()
+            b, tt, regs, dist, quiet = stack.pop()
             if not isinstance(b, int):
                 continue
             names = self.g.bit_names.get(b)
@@ -671,30 +803,46 @@ class Localiser:
             if typ not in _SEQ and typ not in _LATCH:
                 # a flip-flop's own line is its `always @(posedge clk)`: on every path, it
                 # says nothing; what it stores is credited to the lines of its D cone
-                for ln in self.cell_lines(cname):
-                    lines[ln] = min(lines.get(ln, dist), dist)
+                # a matched case label ranks after the equally suspicious statements it
+                # chose (distance 0: the tie-break puts it last)
+                d = 0 if not quiet and self._item_of(cname) else dist
+                for ln in self.cell_lines(cname, quiet):
+                    lines[ln] = min(lines.get(ln, d), d)
             conn = cell.get("connections", {})
             follow: list[tuple[list, int, int]] = []
+            quiet_s = False
             if typ == "$mux":
                 s = self.values.bit(conn["S"][0], tt)
-                follow.append((conn["S"], tt, regs))
+                if s == "0" and self._items_of_select(conn["S"][0]):
+                    quiet_s = True  # a case item that did not match
+                else:
+                    follow.append((conn["S"], tt, regs))
                 chosen = [conn["B"]] if s == "1" else [conn["A"]] if s == "0" else None
                 if chosen is None:
                     follow += [(conn["A"], tt, regs), (conn["B"], tt, regs)]
                 else:
                     follow.append((chosen[0], tt, regs))
-                    self._credit_arm(cname, chosen[0], lines, dist)
+                    self._credit_arm(
+                        cname, chosen[0], lines, dist, conn["S"][0] if s == "1" else None
+                    )
             elif typ == "$pmux":
                 sel = [self.values.bit(x, tt) for x in conn["S"]]
-                follow.append((conn["S"], tt, regs))
                 w = len(conn["A"])
                 if all(c in "01" for c in sel):
                     k = sel.index("1") if "1" in sel else None
+                    # a case item that matched: its compare is the reason (the others
+                    # did not match, as on every other path through this case)
+                    if k is None:
+                        quiet_s = True
+                    else:
+                        follow.append(([conn["S"][k]], tt, regs))
                     chosen_bits = conn["A"] if k is None else conn["B"][k * w : (k + 1) * w]
                     follow.append((chosen_bits, tt, regs))
-                    self._credit_arm(cname, chosen_bits, lines, dist)
+                    self._credit_arm(
+                        cname, chosen_bits, lines, dist, None if k is None else conn["S"][k]
+                    )
                 else:
-                    follow += [(conn["A"], tt, regs), (conn["B"], tt, regs)]
+                    follow += [(conn["S"], tt, regs), (conn["A"], tt, regs), (conn["B"], tt, regs)]
             elif typ in _SEQ:
                 q_names = {n for x in conn.get("Q", []) for n in self.g.bit_names.get(x, ())}
                 d_names = {
@@ -731,13 +879,21 @@ class Localiser:
                 for port, bits in conn.items():
                     if cell.get("port_directions", {}).get(port) == "input":
                         follow.append((bits, tt, regs))
+            if quiet_s:
+                stack += [(x, tt, regs, dist + 1, True) for x in conn["S"]]
+            quiet_in = quiet and typ in ("$reduce_or", "$logic_or", "$or")
             for bits, t2, r2 in follow:
                 for x in bits:
-                    stack.append((x, t2, r2, dist + 1))
+                    stack.append((x, t2, r2, dist + 1, quiet_in))
         return lines
 
     def _credit_arm(
-        self, mux: str, bits: list, lines: dict[tuple[str, int], int], dist: int
+        self,
+        mux: str,
+        bits: list,
+        lines: dict[tuple[str, int], int],
+        dist: int,
+        select: Any = None,
     ) -> None:
         """A chosen mux input with no cell of its own (`y = s;`, `q <= 0;`): credit the one
         assignment line in the mux's source range whose right-hand side is exactly it."""
@@ -756,11 +912,15 @@ class Localiser:
             want_set = set().union(*bit_sets)
             if not want_set:
                 return
+        # a case arm: only the lines of the item whose label the select tested
+        items = self._items_of_select(select) if select is not None else []
         for f, a, z in _lines_of(self.g.cells[mux].get("attributes", {}).get("src")):
             known = self.src_file(f)
             if known is None or z - a > 400:
                 continue
             for n in range(a, z + 1):
+                if items and not any(k == known and i <= n <= j for k, i, j in items):
+                    continue
                 rhs = _rhs(self.line_text(known, n))
                 if rhs is None:
                     continue
