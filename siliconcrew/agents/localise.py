@@ -165,6 +165,7 @@ class Graph:
         }
         self.cells: dict[str, dict] = mod.get("cells", {})
         self.driver: dict[int, str] = {}
+        self.more_drivers: dict[int, list[str]] = {}
         self.y_index: dict[int, int] = {}  # bit → its index in its driver's Y
         for name, cell in self.cells.items():
             dirs = cell.get("port_directions", {})
@@ -172,6 +173,9 @@ class Graph:
                 if dirs.get(port) == "output":
                     for i, b in enumerate(bits):
                         if isinstance(b, int):
+                            if b in self.driver:  # two drivers: a tri-state bus
+                                self.more_drivers.setdefault(b, []).append(name)
+                                continue
                             self.driver[b] = name
                             if port == "Y":
                                 self.y_index[b] = i
@@ -788,13 +792,18 @@ class Localiser:
         stack: list[tuple[Any, int, int, int, bool]] = [(b, t, 0, 0, False) for b in out_bits]
         while stack:
             b, tt, regs, dist, quiet = stack.pop()
-            if not isinstance(b, int):
+            if isinstance(b, tuple):  # a further driver of a bus bit
+                cname = b[1]
+            elif isinstance(b, int):
+                names = self.g.bit_names.get(b)
+                if names and len(names) > 1 and (b, tt) not in bits_seen:
+                    bits_seen.add((b, tt))
+                    self._credit_pairs(names, names, lines, dist)
+                cname = self.g.driver.get(b)
+                for other in self.g.more_drivers.get(b, ()):
+                    stack.append((("cell", other), tt, regs, dist, quiet))
+            else:
                 continue
-            names = self.g.bit_names.get(b)
-            if names and len(names) > 1 and (b, tt) not in bits_seen:
-                bits_seen.add((b, tt))
-                self._credit_pairs(names, names, lines, dist)
-            cname = self.g.driver.get(b)
             if cname is None or (cname, tt) in seen:
                 continue
             seen.add((cname, tt))
