@@ -46,6 +46,9 @@ MAX_REG_STAGES = 3
 MAX_SAMPLES = 600
 FIRST_FAILS = 8  # failing samples kept for a design with state
 HISTORY = 4  # samples shown before the first failure
+# distance given to lines credited for structure rather than for a cell on the path (a
+# reset branch, a matched case label, a loop header): of equally suspicious lines, last
+WEAK = -1
 _COUNTER = re.compile(r"(?i)(err|fail|mismatch|wrong|bad)")
 _NOT_COUNTER = re.compile(r"(?i)(time|max|limit|expect|exp_)")
 _MATCH_FLAG = re.compile(r"(?i)^(tb_)?match$")
@@ -402,7 +405,9 @@ class Localiser:
         self.values = Values(self.g, wf, self.vars)
         self._file_map: dict[str, str | None] = {}
         self.leaf_names = {n.rsplit(".", 1)[-1] for n in self.g.names}
+        self.with_cells: set[tuple[str, int]] = set()
         self.pairs = self._wiring_pairs()
+        self.loops = self._loops()
         self.params = self._parameters()
         self._items: dict[tuple[str, int, int], list[tuple[int, int, list]]] = {}
         self._item_cache: dict[str, list[tuple[str, int, int]]] = {}
@@ -429,7 +434,7 @@ class Localiser:
         of their own (`assign c = carry[9];`, `x2 <= x1;`, `q <= {q[6:0], d};`): after
         `proc` they are bare wires, seen only where the two names share a bit (or a
         flip-flop's D is the other's bits)."""
-        with_cells: set[tuple[str, int]] = set()
+        with_cells = self.with_cells = set()
         for cell in self.g.cells.values():
             if cell["type"] in _SEQ or cell["type"] in _LATCH:
                 continue
@@ -813,8 +818,8 @@ class Localiser:
                 # a flip-flop's own line is its `always @(posedge clk)`: on every path, it
                 # says nothing; what it stores is credited to the lines of its D cone
                 # a matched case label ranks after the equally suspicious statements it
-                # chose (distance 0: the tie-break puts it last)
-                d = 0 if not quiet and self._item_of(cname) else dist
+                # chose (a WEAK distance: the tie-break puts it last)
+                d = WEAK if not quiet and self._item_of(cname) else dist
                 for ln in self.cell_lines(cname, quiet):
                     lines[ln] = min(lines.get(ln, d), d)
             conn = cell.get("connections", {})
@@ -864,7 +869,7 @@ class Localiser:
                 if held:
                     # Its value now is the reset value (reset is on, or it was not loaded
                     # since): the reset branch put it there.
-                    self._credit_constant(cname, q_names, conn["ARST"], None, lines, 0)
+                    self._credit_constant(cname, q_names, conn["ARST"], None, lines, WEAK)
                 if held in ("on", "unloaded"):
                     if regs < MAX_REG_STAGES:
                         follow.append((conn["ARST"], tt, regs + 1))
@@ -894,7 +899,65 @@ class Localiser:
             for bits, t2, r2 in follow:
                 for x in bits:
                     stack.append((x, t2, r2, dist + 1, quiet_in))
+        self._credit_loops(lines)
         return lines
+
+    def _loops(self) -> dict[str, list[tuple[int, int, int, list[int]]]]:
+        """Each `for` of each file: (header line, first and last body line, the lines just
+        before it in its block that set an accumulator the body reads and writes:
+        `count = 0;` before `for (...) count = count + d[i];`)."""
+        out: dict[str, list[tuple[int, int, int, list[int]]]] = {}
+        head = re.compile(r"^\s*for\s*\(")
+        for f, lines in self.sources.items():
+            code = [ln.split("//")[0] for ln in lines]
+            for i, text in enumerate(code):
+                if not head.match(text):
+                    continue
+                last = i
+                if re.search(r"\bbegin\b", text):
+                    depth = 0
+                    for j in range(i, len(code)):
+                        depth += len(re.findall(r"\bbegin\b", code[j]))
+                        depth -= len(re.findall(r"\bend\b", code[j]))
+                        if depth <= 0 and j > i:
+                            last = j
+                            break
+                else:
+                    last = min(i + 1, len(code) - 1)
+                acc = set()
+                for j in range(i + 1, last + 1):
+                    for m in _STMT.finditer(code[j]):
+                        lhs = set(_IDENT.findall(m.group(1)))
+                        if lhs & set(_IDENT.findall(m.group(3))):
+                            acc |= lhs & self.leaf_names
+                inits = []
+                for j in range(i - 1, max(-1, i - 20), -1):
+                    if re.search(r"\b(always\w*|initial|function|task|assign)\b", code[j]):
+                        break
+                    for m in _STMT.finditer(code[j]):
+                        if set(_IDENT.findall(m.group(1))) & acc and not (
+                            set(_IDENT.findall(m.group(3))) & self.leaf_names
+                        ):
+                            inits.append(j + 1)
+                out.setdefault(f, []).append((i + 1, i + 2, last + 1, inits))
+        return out
+
+    def _credit_loops(self, lines: dict[tuple[str, int], int]) -> None:
+        """A `for` is unrolled by yosys: its header, its loop-variable arithmetic and the
+        accumulator's start value leave no cell. When a line of the body is on the path,
+        credit those too, ranked after equally suspicious lines (WEAK)."""
+        for f, n in list(lines):
+            for header, first, last, inits in self.loops.get(f, ()):
+                if not first <= n <= last:
+                    continue
+                extra = [header, *inits]
+                extra += [
+                    k
+                    for k in range(first, last + 1)
+                    if (f, k) not in self.with_cells and _STMT.search(self.line_text(f, k))
+                ]
+                for k in extra:
+                    lines.setdefault((f, k), WEAK)
 
     def _credit_arm(
         self,
