@@ -25,8 +25,21 @@ from tests.agents.test_debug_evidence import CORPUS, evidence_for, mutate
         ("casex_decoder", "rtl/rv_decoder.v", 43, "reg_write = 1", "reg_write = 0"),
         # a design whose only output is a tri-state inout bus
         ("tristate_bus", "rtl/tristate_bus.v", 15, "if (we)", "if (!(we))"),
+        # the register behind the first of two tri-state drivers of one bus
+        ("tristate_bus", "rtl/tristate_bus.v", 13, "r0 <= 8'h00", "r0 <= 8'h01"),
+        # an unrolled loop's bounds and its accumulator's start value leave no cell
+        ("popcount_vectors", "rtl/popcount16.v", 8, "i = 0;", "i = 1;"),
+        ("popcount_vectors", "rtl/popcount16.v", 7, "5'd0", "5'd1"),
     ],
-    ids=["reset-value", "inverted-reset", "case-item", "inout-bus"],
+    ids=[
+        "reset-value",
+        "inverted-reset",
+        "case-item",
+        "inout-bus",
+        "second-bus-driver",
+        "loop-bounds",
+        "loop-accumulator",
+    ],
 )
 def test_hidden_line_is_in_top3(tmp_path, design, file, line, old, new):
     work = tmp_path / design
