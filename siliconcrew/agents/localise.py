@@ -21,6 +21,16 @@ How the lines are ranked (spectrum-based fault localisation over a dynamic slice
    assignment line in the mux's source range whose right-hand side reads exactly those
    signals; a wire shared by two names (`assign c = carry[9];`) or a flip-flop loaded
    straight from another signal (`x2 <= x1;`) credits the line that joins them.
+   Lines a bug hides from that walk are credited by structure, ranked after equally
+   suspicious lines: a flip-flop with an async reset that holds its reset value (reset on,
+   no load since, or its dumped value unchanged since) credits its reset branch (the `if`
+   on the reset and the constant assignments; yosys keeps the value as a parameter); a
+   `case` compare credits its own item's label line (yosys gives every compare the whole
+   statement's range; labels are matched by value, x bits masked, parameter names looked
+   up) and a taken arm only that item's lines, while a case that fell to its default
+   credits the `case` line; an unrolled `for` on the path credits its header, its
+   cell-less body lines and its accumulator's start value (`count = 0;`). A bit with two
+   drivers (two tri-state assigns on an inout bus) is followed through both.
 4. *Ochiai* score per line: nf / sqrt(F * (nf + np)), where nf/np count the failing/passing
    samples whose slice holds the line and F the failing samples: a line on every failing
    path and few passing ones ranks first. For a design with state only the clean run up to
