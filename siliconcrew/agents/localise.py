@@ -21,6 +21,16 @@ How the lines are ranked (spectrum-based fault localisation over a dynamic slice
    assignment line in the mux's source range whose right-hand side reads exactly those
    signals; a wire shared by two names (`assign c = carry[9];`) or a flip-flop loaded
    straight from another signal (`x2 <= x1;`) credits the line that joins them.
+   Lines a bug hides from that walk are credited by structure, ranked after equally
+   suspicious lines: a flip-flop with an async reset that holds its reset value (reset on,
+   no load since, or its dumped value unchanged since) credits its reset branch (the `if`
+   on the reset and the constant assignments; yosys keeps the value as a parameter); a
+   `case` compare credits its own item's label line (yosys gives every compare the whole
+   statement's range; labels are matched by value, x bits masked, parameter names looked
+   up) and a taken arm only that item's lines, while a case that fell to its default
+   credits the `case` line; an unrolled `for` on the path credits its header, its
+   cell-less body lines and its accumulator's start value (`count = 0;`). A bit with two
+   drivers (two tri-state assigns on an inout bus) is followed through both.
 4. *Ochiai* score per line: nf / sqrt(F * (nf + np)), where nf/np count the failing/passing
    samples whose slice holds the line and F the failing samples: a line on every failing
    path and few passing ones ranks first. For a design with state only the clean run up to
@@ -46,6 +56,9 @@ MAX_REG_STAGES = 3
 MAX_SAMPLES = 600
 FIRST_FAILS = 8  # failing samples kept for a design with state
 HISTORY = 4  # samples shown before the first failure
+# distance given to lines credited for structure rather than for a cell on the path (a
+# reset branch, a matched case label, a loop header): of equally suspicious lines, last
+WEAK = -1
 _COUNTER = re.compile(r"(?i)(err|fail|mismatch|wrong|bad)")
 _NOT_COUNTER = re.compile(r"(?i)(time|max|limit|expect|exp_)")
 _MATCH_FLAG = re.compile(r"(?i)^(tb_)?match$")
@@ -67,6 +80,9 @@ _SEQ = (
 )
 _LATCH = ("$dlatch", "$adlatch", "$dlatchsr")
 _SRC = re.compile(r"^(.*):(\d+)\.(\d+)-(\d+)\.(\d+)$")
+# one assignment statement: (target, operator, right-hand side)
+_STMT = re.compile(r"([A-Za-z_{][\w\[\]:{}, .+\-]*?)\s*(?<![<>=!])(<=|=)(?!=)\s*([^;]+);")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
 @dataclass
@@ -162,6 +178,7 @@ class Graph:
         }
         self.cells: dict[str, dict] = mod.get("cells", {})
         self.driver: dict[int, str] = {}
+        self.more_drivers: dict[int, list[str]] = {}
         self.y_index: dict[int, int] = {}  # bit → its index in its driver's Y
         for name, cell in self.cells.items():
             dirs = cell.get("port_directions", {})
@@ -169,6 +186,9 @@ class Graph:
                 if dirs.get(port) == "output":
                     for i, b in enumerate(bits):
                         if isinstance(b, int):
+                            if b in self.driver:  # two drivers: a tri-state bus
+                                self.more_drivers.setdefault(b, []).append(name)
+                                continue
                             self.driver[b] = name
                             if port == "Y":
                                 self.y_index[b] = i
@@ -188,7 +208,8 @@ class Graph:
                     self.bit_name.setdefault(b, (n, i))
 
     def outputs(self) -> list[str]:
-        return [n for n, (d, _) in self.ports.items() if d == "output"]
+        """Ports the design drives: outputs and inouts (a tri-state bus is its only output)."""
+        return [n for n, (d, _) in self.ports.items() if d in ("output", "inout")]
 
     def inputs(self) -> list[str]:
         return [n for n, (d, _) in self.ports.items() if d == "input"]
@@ -339,6 +360,35 @@ def literal_value(text: str) -> int | None:
         return None
 
 
+_PARAM = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*([0-9][\w']*|'[sS]?[bBoOdDhH][0-9a-fA-F_]+)")
+_ITEM = re.compile(r"^\s*((?:[\w']+\s*,\s*)*[\w']+)\s*(:(?!=)|,\s*$)")
+
+
+def label_pattern(text: str, params: dict[str, int]) -> tuple[int, int] | None:
+    """(value, mask of the known bits) of a case-item label: `4'd3`, `11'bx_011_0010011`
+    (x, z and ? bits unknown), a parameter name; None when it is not one of those."""
+    text = text.strip()
+    if text in params:
+        return params[text], -1
+    m = _LIT.match(text)
+    if not m:
+        return None
+    if m.group(4):
+        return int(m.group(4).replace("_", "")), -1
+    digits = m.group(3).replace("_", "")
+    base = m.group(2).lower()
+    if base == "d":
+        return (int(digits), -1) if digits.isdigit() else None
+    step = {"b": 1, "o": 3, "h": 4}[base]
+    value = mask = 0
+    for ch in digits:
+        value, mask = value << step, mask << step
+        if ch.lower() not in "xz?":
+            value |= int(ch, 16)
+            mask |= (1 << step) - 1
+    return value, mask
+
+
 def _rhs(line: str) -> str | None:
     """The right-hand side of a one-line assignment (`x <= e;`, `x = e;`, `assign x = e;`)."""
     code = line.split("//")[0]
@@ -365,7 +415,12 @@ class Localiser:
         self.values = Values(self.g, wf, self.vars)
         self._file_map: dict[str, str | None] = {}
         self.leaf_names = {n.rsplit(".", 1)[-1] for n in self.g.names}
+        self.with_cells: set[tuple[str, int]] = set()
         self.pairs = self._wiring_pairs()
+        self.loops = self._loops()
+        self.params = self._parameters()
+        self._items: dict[tuple[str, int, int], list[tuple[int, int, list]]] = {}
+        self._item_cache: dict[str, list[tuple[str, int, int]]] = {}
 
     def _sequential(self, out_bits: list) -> bool:
         """Is a flip-flop or latch in the outputs' static fan-in?"""
@@ -389,7 +444,7 @@ class Localiser:
         of their own (`assign c = carry[9];`, `x2 <= x1;`, `q <= {q[6:0], d};`): after
         `proc` they are bare wires, seen only where the two names share a bit (or a
         flip-flop's D is the other's bits)."""
-        with_cells: set[tuple[str, int]] = set()
+        with_cells = self.with_cells = set()
         for cell in self.g.cells.values():
             if cell["type"] in _SEQ or cell["type"] in _LATCH:
                 continue
@@ -397,8 +452,7 @@ class Localiser:
                 known = self.src_file(f)
                 if known is not None:
                     with_cells.add((known, a))
-        stmt = re.compile(r"([A-Za-z_{][\w\[\]:{}, .+\-]*?)\s*(?<![<>=!])(<=|=)(?!=)\s*([^;]+);")
-        ident = re.compile(r"[A-Za-z_]\w*")
+        stmt, ident = _STMT, _IDENT
         out: dict[tuple[str, str], list[tuple[str, int]]] = {}
         for f, lines in self.sources.items():
             for i, text in enumerate(lines, 1):
@@ -454,9 +508,107 @@ class Localiser:
             self._file_map[f] = hit
         return self._file_map[f]
 
-    def cell_lines(self, name: str) -> list[tuple[str, int]]:
+    def _parameters(self) -> dict[str, int]:
+        """Literal values of the sources' `parameter`/`localparam` names (state encodings
+        used as case labels)."""
+        out: dict[str, int] = {}
+        text = "\n".join(ln.split("//")[0] for lines in self.sources.values() for ln in lines)
+        for decl in re.finditer(r"\b(?:localparam|parameter)\b([^;)]*)", text):
+            for name, lit in _PARAM.findall(decl.group(1)):
+                v = literal_value(lit)
+                if v is not None:
+                    out.setdefault(name, v)
+        return out
+
+    def case_items(self, f: str, a: int, z: int) -> list[tuple[int, int, list]]:
+        """Items of the `case` spanning lines a..z of f: (first line, last line, label
+        patterns). yosys gives every compare and mux of a case the whole statement's range;
+        the labels tell which item a compare tests."""
+        key = (f, a, z)
+        if key in self._items:
+            return self._items[key]
+        items: list[tuple[int, int, list]] = []
+        pending: list = []  # labels of an item whose `:` is on a later line
+        start = 0
+        for n in range(a + 1, z + 1):
+            m = _ITEM.match(self.line_text(f, n).split("//")[0])
+            if not m:
+                continue
+            text, colon = m.group(1).strip(), m.group(2) == ":"
+            if text == "default":
+                if not colon:
+                    continue
+                labels = []
+            else:
+                labels = [label_pattern(x, self.params) for x in text.split(",")]
+                if any(p is None for p in labels):
+                    continue
+            if not pending:
+                if items:  # the previous item ends where this one starts
+                    items[-1] = (items[-1][0], n - 1, items[-1][2])
+                start = n
+            pending += labels
+            if colon:
+                items.append((start, z, pending))
+                pending = []
+        self._items[key] = items
+        return items
+
+    def _item_of(self, name: str) -> list[tuple[str, int, int]]:
+        """The case item(s) a compare cell of a `case` tests: (file, first, last line)."""
+        if name not in self._item_cache:
+            self._item_cache[name] = self._find_item(self.g.cells[name])
+        return self._item_cache[name]
+
+    def _find_item(self, cell: dict) -> list[tuple[str, int, int]]:
+        conn = cell.get("connections", {})
+        if cell["type"] not in ("$eq", "$eqx") or not all(isinstance(b, str) for b in conn["B"]):
+            return []
+        bits = conn["B"]
+        if any(b not in "01" for b in bits):
+            return []
         out = []
-        for f, a, _ in _lines_of(self.g.cells[name].get("attributes", {}).get("src")):
+        for f, a, z in _lines_of(cell.get("attributes", {}).get("src")):
+            known = self.src_file(f)
+            if known is None or z <= a or z - a > 400:
+                continue
+            for first, last, labels in self.case_items(known, a, z):
+                for value, mask in labels:
+                    if mask == -1:
+                        hit = sum((b == "1") << i for i, b in enumerate(bits)) == value
+                    else:
+                        known_bits = [value >> i & 1 for i in range(64) if mask >> i & 1]
+                        hit = [int(b) for b in bits] == known_bits[: len(bits)] and len(
+                            known_bits
+                        ) == len(bits)
+                    if hit:
+                        out.append((known, first, last))
+                        break
+        return out
+
+    def _items_of_select(self, bit: Any) -> list[tuple[str, int, int]]:
+        """Case items behind a mux select bit: its compare, or the OR of several labels'."""
+        cname = self.g.driver.get(bit) if isinstance(bit, int) else None
+        if cname is None:
+            return []
+        cell = self.g.cells[cname]
+        items = self._item_of(cname)
+        if items or cell["type"] not in ("$reduce_or", "$logic_or", "$or"):
+            return items
+        for port in ("A", "B"):
+            for b in cell["connections"].get(port, []):
+                c2 = self.g.driver.get(b) if isinstance(b, int) else None
+                if c2 is not None:
+                    items = items + self._item_of(c2)
+        return items
+
+    def cell_lines(self, name: str, quiet: bool = False) -> list[tuple[str, int]]:
+        cell = self.g.cells[name]
+        items = [] if quiet else self._item_of(name)
+        if items:
+            return [(f, first) for f, first, _ in items]
+        out = []
+        for f, a, _ in _lines_of(cell.get("attributes", {}).get("src")):
             known = self.src_file(f)
             if known is not None:
                 out.append((known, a))
@@ -553,21 +705,120 @@ class Localiser:
             i -= 1
         return None
 
+    def _holds_reset(self, cell: dict, t: int) -> str | None:
+        """Does a flip-flop with an asynchronous reset hold its reset value just before `t`:
+        the reset is active then, or no clock edge (with its enable on) loaded it since the
+        reset was last released?"""
+        conn = cell["connections"]
+        arst = conn["ARST"][0]
+        active = "1" if _param(cell, "ARST_POLARITY", 1) else "0"
+        if self.values.bit(arst, t) == active:
+            return "on"
+        named = self.g.bit_name.get(arst) if isinstance(arst, int) else None
+        v = self.vars.get(named[0]) if named else None
+        if named is None or v is None:
+            return None
+        times, values = self.wf.times.get(v.code, []), self.wf.values.get(v.code, [])
+        i = bisect.bisect_left(times, t) - 1
+        k = named[1]
+        while i >= 0 and (len(values[i]) <= k or values[i][len(values[i]) - 1 - k] != active):
+            i -= 1
+        if i < 0 or i + 1 >= len(times):
+            return None  # never reset: the value came from a load
+        release = times[i + 1]
+        unchanged = False
+        # a register the process reloads with its own value (an `if` without `else`, kept
+        # as a mux after `proc`) is loaded on every edge: its dumped value tells instead
+        qv = self._var_of(conn.get("Q", []))
+        if qv is not None:
+            qtimes = self.wf.times.get(qv.code, [])
+            k = bisect.bisect_left(qtimes, t) - 1
+            if k < 0 or qtimes[k] <= release:
+                unchanged = True
+        clk = conn.get("CLK", [None])[0]
+        cnamed = self.g.bit_name.get(clk) if isinstance(clk, int) else None
+        cv = self.vars.get(cnamed[0]) if cnamed else None
+        if cv is None:
+            return None
+        cact = "1" if _param(cell, "CLK_POLARITY", 1) else "0"
+        ctimes, cvalues = self.wf.times.get(cv.code, []), self.wf.values.get(cv.code, [])
+        en = conn.get("EN", [None])[0]
+        en_on = "1" if _param(cell, "EN_POLARITY", 1) else "0"
+        j = bisect.bisect_left(ctimes, release)
+        while j < len(ctimes) and ctimes[j] < t:
+            if cvalues[j][-1:] == cact and (en is None or self.values.bit(en, ctimes[j]) == en_on):
+                return "unchanged" if unchanged else None
+            j += 1
+        return "unloaded"
+
+    def _var_of(self, bits: list) -> Var | None:
+        """The dumped variable that holds exactly these bits (a register's own name)."""
+        names = {self.g.bit_name.get(b, ("", 0))[0] for b in bits if isinstance(b, int)}
+        if len(names) != 1:
+            return None
+        name = names.pop()
+        v = self.vars.get(name)
+        return v if v is not None and len(self.g.names.get(name, [])) == len(bits) else None
+
+    def _credit_constant(
+        self,
+        ff: str,
+        q_names: set[str],
+        control: list | None,
+        value: list | None,
+        lines: dict[tuple[str, int], int],
+        dist: int,
+    ) -> None:
+        """A flip-flop's value that came from a constant (its reset value, or a constant D):
+        credit the lines of its process that assign a constant to it (`q <= 8'd0;`,
+        `value <= RESET;`) and, for a reset, the `if` that tests the reset signal."""
+        want = None
+        if value is not None and all(b in ("0", "1") for b in value):
+            want = sum((b == "1") << i for i, b in enumerate(value))
+        ctl_names = {n for b in control or [] for n in self.g.bit_names.get(b, ())}
+        for f, a, z in _lines_of(self.g.cells[ff].get("attributes", {}).get("src")):
+            known = self.src_file(f)
+            if known is None or z - a > 400:
+                continue
+            for n in range(a, z + 1):
+                code = self.line_text(known, n).split("//")[0]
+                hit = False
+                for m in _STMT.finditer(code):
+                    lhs = set(_IDENT.findall(m.group(1))) & q_names
+                    rhs = m.group(3).strip("() ")
+                    if not lhs or set(_IDENT.findall(rhs)) & self.leaf_names:
+                        continue
+                    lit = literal_value(rhs)
+                    if want is None or lit is None or lit == want:
+                        hit = True
+                if ctl_names and re.search(r"\bif\b", code):
+                    hit = hit or bool(set(_IDENT.findall(code)) & ctl_names)
+                if hit:
+                    key = (known, n)
+                    lines[key] = min(lines.get(key, dist), dist)
+
     def slice(self, out_bits: Iterable[Any], t: int) -> dict[tuple[str, int], int]:
         """Lines on the dynamic path to `out_bits` at time `t`, each with its distance."""
         lines: dict[tuple[str, int], int] = {}
         seen: set[tuple[str, int]] = set()
         bits_seen: set[tuple[int, int]] = set()
-        stack: list[tuple[Any, int, int, int]] = [(b, t, 0, 0) for b in out_bits]
+        # quiet: the compares of a `case` whose default arm was taken: every label failed
+        # to match, as on every other path through it; they credit the `case` line only
+        stack: list[tuple[Any, int, int, int, bool]] = [(b, t, 0, 0, False) for b in out_bits]
         while stack:
-            b, tt, regs, dist = stack.pop()
-            if not isinstance(b, int):
+            b, tt, regs, dist, quiet = stack.pop()
+            if isinstance(b, tuple):  # a further driver of a bus bit
+                cname = b[1]
+            elif isinstance(b, int):
+                names = self.g.bit_names.get(b)
+                if names and len(names) > 1 and (b, tt) not in bits_seen:
+                    bits_seen.add((b, tt))
+                    self._credit_pairs(names, names, lines, dist)
+                cname = self.g.driver.get(b)
+                for other in self.g.more_drivers.get(b, ()):
+                    stack.append((("cell", other), tt, regs, dist, quiet))
+            else:
                 continue
-            names = self.g.bit_names.get(b)
-            if names and len(names) > 1 and (b, tt) not in bits_seen:
-                bits_seen.add((b, tt))
-                self._credit_pairs(names, names, lines, dist)
-            cname = self.g.driver.get(b)
             if cname is None or (cname, tt) in seen:
                 continue
             seen.add((cname, tt))
@@ -576,30 +827,46 @@ class Localiser:
             if typ not in _SEQ and typ not in _LATCH:
                 # a flip-flop's own line is its `always @(posedge clk)`: on every path, it
                 # says nothing; what it stores is credited to the lines of its D cone
-                for ln in self.cell_lines(cname):
-                    lines[ln] = min(lines.get(ln, dist), dist)
+                # a matched case label ranks after the equally suspicious statements it
+                # chose (a WEAK distance: the tie-break puts it last)
+                d = WEAK if not quiet and self._item_of(cname) else dist
+                for ln in self.cell_lines(cname, quiet):
+                    lines[ln] = min(lines.get(ln, d), d)
             conn = cell.get("connections", {})
             follow: list[tuple[list, int, int]] = []
+            quiet_s = False
             if typ == "$mux":
                 s = self.values.bit(conn["S"][0], tt)
-                follow.append((conn["S"], tt, regs))
+                if s == "0" and self._items_of_select(conn["S"][0]):
+                    quiet_s = True  # a case item that did not match
+                else:
+                    follow.append((conn["S"], tt, regs))
                 chosen = [conn["B"]] if s == "1" else [conn["A"]] if s == "0" else None
                 if chosen is None:
                     follow += [(conn["A"], tt, regs), (conn["B"], tt, regs)]
                 else:
                     follow.append((chosen[0], tt, regs))
-                    self._credit_arm(cname, chosen[0], lines, dist)
+                    self._credit_arm(
+                        cname, chosen[0], lines, dist, conn["S"][0] if s == "1" else None
+                    )
             elif typ == "$pmux":
                 sel = [self.values.bit(x, tt) for x in conn["S"]]
-                follow.append((conn["S"], tt, regs))
                 w = len(conn["A"])
                 if all(c in "01" for c in sel):
                     k = sel.index("1") if "1" in sel else None
+                    # a case item that matched: its compare is the reason (the others
+                    # did not match, as on every other path through this case)
+                    if k is None:
+                        quiet_s = True
+                    else:
+                        follow.append(([conn["S"][k]], tt, regs))
                     chosen_bits = conn["A"] if k is None else conn["B"][k * w : (k + 1) * w]
                     follow.append((chosen_bits, tt, regs))
-                    self._credit_arm(cname, chosen_bits, lines, dist)
+                    self._credit_arm(
+                        cname, chosen_bits, lines, dist, None if k is None else conn["S"][k]
+                    )
                 else:
-                    follow += [(conn["A"], tt, regs), (conn["B"], tt, regs)]
+                    follow += [(conn["S"], tt, regs), (conn["A"], tt, regs), (conn["B"], tt, regs)]
             elif typ in _SEQ:
                 q_names = {n for x in conn.get("Q", []) for n in self.g.bit_names.get(x, ())}
                 d_names = {
@@ -608,13 +875,25 @@ class Localiser:
                     if x not in self.g.driver
                     for n in self.g.bit_names.get(x, ())
                 }
-                self._credit_pairs(q_names, d_names, lines, dist)
-                if regs < MAX_REG_STAGES:
-                    edge = self._clock_edge(cell, tt)
-                    te = edge if edge is not None else tt
-                    for port in ("D", "EN", "ARST", "SRST", "CE", "AD", "ALOAD", "SET", "CLR"):
-                        if port in conn:
-                            follow.append((conn[port], te, regs + 1))
+                held = self._holds_reset(cell, tt) if "ARST" in conn else None
+                if held:
+                    # Its value now is the reset value (reset is on, or it was not loaded
+                    # since): the reset branch put it there.
+                    self._credit_constant(cname, q_names, conn["ARST"], None, lines, WEAK)
+                if held in ("on", "unloaded"):
+                    if regs < MAX_REG_STAGES:
+                        follow.append((conn["ARST"], tt, regs + 1))
+                else:
+                    self._credit_pairs(q_names, d_names, lines, dist)
+                    if all(isinstance(x, str) for x in conn.get("D", [])):
+                        # loaded with a constant: the line that assigns it has no cell
+                        self._credit_constant(cname, q_names, None, conn["D"], lines, dist)
+                    if regs < MAX_REG_STAGES:
+                        edge = self._clock_edge(cell, tt)
+                        te = edge if edge is not None else tt
+                        for port in ("D", "EN", "ARST", "SRST", "CE", "AD", "ALOAD", "SET", "CLR"):
+                            if port in conn:
+                                follow.append((conn[port], te, regs + 1))
             elif typ in _LATCH:
                 if regs < MAX_REG_STAGES:
                     for port, bits in conn.items():
@@ -624,13 +903,79 @@ class Localiser:
                 for port, bits in conn.items():
                     if cell.get("port_directions", {}).get(port) == "input":
                         follow.append((bits, tt, regs))
+            if quiet_s:
+                stack += [(x, tt, regs, dist + 1, True) for x in conn["S"]]
+            quiet_in = quiet and typ in ("$reduce_or", "$logic_or", "$or")
             for bits, t2, r2 in follow:
                 for x in bits:
-                    stack.append((x, t2, r2, dist + 1))
+                    stack.append((x, t2, r2, dist + 1, quiet_in))
+        self._credit_loops(lines)
         return lines
 
+    def _loops(self) -> dict[str, list[tuple[int, int, int, list[int]]]]:
+        """Each `for` of each file: (header line, first and last body line, the lines just
+        before it in its block that set an accumulator the body reads and writes:
+        `count = 0;` before `for (...) count = count + d[i];`)."""
+        out: dict[str, list[tuple[int, int, int, list[int]]]] = {}
+        head = re.compile(r"^\s*for\s*\(")
+        for f, lines in self.sources.items():
+            code = [ln.split("//")[0] for ln in lines]
+            for i, text in enumerate(code):
+                if not head.match(text):
+                    continue
+                last = i
+                if re.search(r"\bbegin\b", text):
+                    depth = 0
+                    for j in range(i, len(code)):
+                        depth += len(re.findall(r"\bbegin\b", code[j]))
+                        depth -= len(re.findall(r"\bend\b", code[j]))
+                        if depth <= 0 and j > i:
+                            last = j
+                            break
+                else:
+                    last = min(i + 1, len(code) - 1)
+                acc = set()
+                for j in range(i + 1, last + 1):
+                    for m in _STMT.finditer(code[j]):
+                        lhs = set(_IDENT.findall(m.group(1)))
+                        if lhs & set(_IDENT.findall(m.group(3))):
+                            acc |= lhs & self.leaf_names
+                inits = []
+                for j in range(i - 1, max(-1, i - 20), -1):
+                    if re.search(r"\b(always\w*|initial|function|task|assign)\b", code[j]):
+                        break
+                    for m in _STMT.finditer(code[j]):
+                        if set(_IDENT.findall(m.group(1))) & acc and not (
+                            set(_IDENT.findall(m.group(3))) & self.leaf_names
+                        ):
+                            inits.append(j + 1)
+                out.setdefault(f, []).append((i + 1, i + 2, last + 1, inits))
+        return out
+
+    def _credit_loops(self, lines: dict[tuple[str, int], int]) -> None:
+        """A `for` is unrolled by yosys: its header, its loop-variable arithmetic and the
+        accumulator's start value leave no cell. When a line of the body is on the path,
+        credit those too, ranked after equally suspicious lines (WEAK)."""
+        for f, n in list(lines):
+            for header, first, last, inits in self.loops.get(f, ()):
+                if not first <= n <= last:
+                    continue
+                extra = [header, *inits]
+                extra += [
+                    k
+                    for k in range(first, last + 1)
+                    if (f, k) not in self.with_cells and _STMT.search(self.line_text(f, k))
+                ]
+                for k in extra:
+                    lines.setdefault((f, k), WEAK)
+
     def _credit_arm(
-        self, mux: str, bits: list, lines: dict[tuple[str, int], int], dist: int
+        self,
+        mux: str,
+        bits: list,
+        lines: dict[tuple[str, int], int],
+        dist: int,
+        select: Any = None,
     ) -> None:
         """A chosen mux input with no cell of its own (`y = s;`, `q <= 0;`): credit the one
         assignment line in the mux's source range whose right-hand side is exactly it."""
@@ -649,11 +994,15 @@ class Localiser:
             want_set = set().union(*bit_sets)
             if not want_set:
                 return
+        # a case arm: only the lines of the item whose label the select tested
+        items = self._items_of_select(select) if select is not None else []
         for f, a, z in _lines_of(self.g.cells[mux].get("attributes", {}).get("src")):
             known = self.src_file(f)
             if known is None or z - a > 400:
                 continue
             for n in range(a, z + 1):
+                if items and not any(k == known and i <= n <= j for k, i, j in items):
+                    continue
                 rhs = _rhs(self.line_text(known, n))
                 if rhs is None:
                     continue
