@@ -676,10 +676,14 @@ def wb_testbench(plan: CaravelPlan, trace: list[Sample], period_ns: float = 10.0
 
 
 # -- LibreLane configs -----------------------------------------------------------------------
-def macro_config(plan: CaravelPlan, rtl_names: list[str]) -> dict[str, Any]:
+def macro_config(
+    plan: CaravelPlan, rtl_names: list[str], *, include_dir: bool = False
+) -> dict[str, Any]:
     """openlane/<name>/config.json: the macro (bridge + design), as caravel_user_project
-    hardens user_proj_example (LibreLane's format; `dir::` is relative to this file)."""
-    return {
+    hardens user_proj_example (LibreLane's format; `dir::` is relative to this file).
+    `include_dir`: the design's `include files sit beside its RTL in verilog/rtl/<name>/,
+    which becomes VERILOG_INCLUDE_DIRS (yosys and the linter search it)."""
+    cfg: dict[str, Any] = {
         "meta": {"version": 2, "flow": "Classic"},
         "DESIGN_NAME": plan.macro,
         "VERILOG_FILES": [
@@ -702,6 +706,9 @@ def macro_config(plan: CaravelPlan, rtl_names: list[str]) -> dict[str, Any]:
         "pdk::sky130*": {"RT_MAX_LAYER": "met4"},
         "pdk::gf180mcuC": {"RT_MAX_LAYER": "Metal4"},
     }
+    if include_dir:
+        cfg["VERILOG_INCLUDE_DIRS"] = [f"dir::../../verilog/rtl/{plan.name}"]
+    return cfg
 
 
 def wrapper_config(plan: CaravelPlan) -> dict[str, Any]:
