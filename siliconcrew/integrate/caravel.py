@@ -677,12 +677,13 @@ def wb_testbench(plan: CaravelPlan, trace: list[Sample], period_ns: float = 10.0
 
 # -- LibreLane configs -----------------------------------------------------------------------
 def macro_config(
-    plan: CaravelPlan, rtl_names: list[str], *, include_dir: bool = False
+    plan: CaravelPlan, rtl_names: list[str], *, include_dirs: list[str] | None = None
 ) -> dict[str, Any]:
     """openlane/<name>/config.json: the macro (bridge + design), as caravel_user_project
     hardens user_proj_example (LibreLane's format; `dir::` is relative to this file).
-    `include_dir`: the design's `include files sit beside its RTL in verilog/rtl/<name>/,
-    which becomes VERILOG_INCLUDE_DIRS (yosys and the linter search it)."""
+    `include_dirs`: where the design's `include files are found, relative to its RTL folder
+    verilog/rtl/<name>/ ("." first): LibreLane's VERILOG_INCLUDE_DIRS (yosys and the
+    linter search them)."""
     cfg: dict[str, Any] = {
         "meta": {"version": 2, "flow": "Classic"},
         "DESIGN_NAME": plan.macro,
@@ -706,8 +707,11 @@ def macro_config(
         "pdk::sky130*": {"RT_MAX_LAYER": "met4"},
         "pdk::gf180mcuC": {"RT_MAX_LAYER": "Metal4"},
     }
-    if include_dir:
-        cfg["VERILOG_INCLUDE_DIRS"] = [f"dir::../../verilog/rtl/{plan.name}"]
+    if include_dirs:
+        cfg["VERILOG_INCLUDE_DIRS"] = [
+            f"dir::../../verilog/rtl/{plan.name}" + ("" if d == "." else f"/{d}")
+            for d in include_dirs
+        ]
     return cfg
 
 

@@ -8,7 +8,9 @@ Tiny Tapeout: `src/`), and that folder is the one include dir the harness names 
 design folder, with the path written in the RTL unchanged:
 
 - found beside its includer (`include "sub/defs.vh"` next to rtl/top.v): the file goes to
-  the same place beside the includer's copy;
+  the same place beside the includer's copy (tools without relative includes, iverilog,
+  find it through the includer's folder, an include dir of the harness when not the folder
+  itself: a header in sub/ including its neighbour);
 - found under one of design.yaml's include_dirs: it goes to its path below that include
   dir, from the folder itself (where the one include dir finds it).
 
@@ -38,9 +40,12 @@ FIX = "copy it into the design folder and list its folder under include_dirs: in
 
 @dataclass
 class IncludeLayout:
-    """Harness path (below the source folder, POSIX) → the design file copied there."""
+    """Harness path (below the source folder, POSIX) → the design file copied there, and
+    the harness's include dirs ("." = the source folder, then sub-folders), empty when the
+    design includes nothing."""
 
     files: dict[str, Path] = field(default_factory=dict)
+    dirs: list[str] = field(default_factory=list)
 
     def copy_into(self, dest: Path) -> None:
         for rel, src in self.files.items():
@@ -83,9 +88,11 @@ def include_layout(
             break  # its includer was not placed (cannot happen for a parse of `rtl`)
         for d in ready:
             pending.remove(d)
-            for target in _targets(root, d, where[d.includer.resolve()]):
+            for target, search in _targets(root, d, where[d.includer.resolve()]):
                 _place(layout, taken, target, d.path, root)
                 where.setdefault(d.path.resolve(), set()).add(target)
+                if search not in layout.dirs:
+                    layout.dirs.append(search)
     carried = set(where)  # a header already placed is not carried twice
     for inc_dir in include_dirs:
         for f in sorted(Path(inc_dir).rglob("*")):
@@ -106,6 +113,8 @@ def include_layout(
                     )
                 layout.files[rel.as_posix()] = f
                 carried.add(f.resolve())
+    if layout.files:
+        layout.dirs = [".", *sorted(d for d in layout.dirs if d != ".")]
     return layout
 
 
@@ -125,9 +134,9 @@ def _inside(root: Path, d: IncludeDirective) -> None:
         )
 
 
-def _targets(root: Path, d: IncludeDirective, includer_at: set[str]) -> set[str]:
-    """The harness paths that keep `d`'s written name resolving, one per place its
-    includer was copied to."""
+def _targets(root: Path, d: IncludeDirective, includer_at: set[str]) -> set[tuple[str, str]]:
+    """(harness path, the include dir that finds it by the written name): the paths that
+    keep `d`'s written name resolving, one per place its includer was copied to."""
     written = PurePosixPath(d.written.replace("\\", "/"))
     where = _show(root, d.includer)
     if written.is_absolute():
@@ -141,6 +150,7 @@ def _targets(root: Path, d: IncludeDirective, includer_at: set[str]) -> set[str]
     out = set()
     for base in bases:
         rel = posixpath.normpath(str(base / written if base is not None else written))
+        search = posixpath.normpath(str(base)) if base is not None else "."
         if rel == ".." or rel.startswith("../"):
             raise UserInputError(
                 f"{where} includes '{d.written}', a path above the folder the harness keeps "
@@ -148,7 +158,7 @@ def _targets(root: Path, d: IncludeDirective, includer_at: set[str]) -> set[str]
                 'include it by name (`include "defs.vh") and list its folder under '
                 "include_dirs: in design.yaml",
             )
-        out.add(rel)
+        out.add((rel, search))
     return out
 
 

@@ -451,9 +451,12 @@ async def test_project(dut):
 '''
 
 
-def makefile(plan: TTPlan, sources: list[str]) -> str:
-    """test/Makefile as in the template (cocotb's make rules; icarus)."""
+def makefile(plan: TTPlan, sources: list[str], include_dirs: list[str] | None = None) -> str:
+    """test/Makefile as in the template (cocotb's make rules; icarus). `include_dirs`: the
+    src/ sub-folders an `include is found in besides src/ itself (a header including its
+    neighbour), added after the template's -I$(SRC_DIR)."""
     srcs = " \\\n                  ".join(sources)
+    extra = "".join(f"COMPILE_ARGS += -I$(SRC_DIR)/{d}\n" for d in include_dirs or [])
     return f"""# Makefile
 # See https://docs.cocotb.org/en/stable/quickstart.html for more info
 
@@ -488,7 +491,7 @@ endif
 
 # Allow sharing configuration between design and testbench via `include`:
 COMPILE_ARGS += -I$(SRC_DIR)
-
+{extra}
 # Include the testbench sources:
 VERILOG_SOURCES += $(PWD)/tb.v
 TOPLEVEL = tb

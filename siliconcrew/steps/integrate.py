@@ -235,7 +235,7 @@ class IntegrateStep(Step):
         names = [f.name for f in rtl_paths]
         cfgs = {
             out / "openlane" / plan.name / "config.json": cv.macro_config(
-                plan, names, include_dir=bool(includes.files)
+                plan, names, include_dirs=includes.dirs
             ),
             out / "openlane" / "user_project_wrapper" / "config.json": cv.wrapper_config(plan),
         }
@@ -254,7 +254,7 @@ class IntegrateStep(Step):
         defines.write_text(f"`define MPRJ_IO_PADS {cv.MPRJ_IO_PADS}\n")
         rel = ctx.tool_ctx.rel
         design_files = [rel(rtl_dir / plan.name / n) for n in names]
-        inc_dirs = [rel(rtl_dir / plan.name)] if includes.files else []
+        inc_dirs = [rel(rtl_dir / plan.name / d) for d in includes.dirs]
         gen = [rel(wrapper), rel(macro)]
         self._lint(
             ctx,
@@ -306,7 +306,7 @@ class IntegrateStep(Step):
         runs.append(ToolRun(name="librelane_config", result=_config_check(cfgs)))
         results = [(r.name, _outcome(runs, r.name)) for r in runs]
         (out / "README_SILICONCREW.md").write_text(
-            readme.caravel_readme(plan, results, includes.names(), names)
+            readme.caravel_readme(plan, results, includes, names)
         )
         return {"register_map": regmap, "macro": plan.macro}
 
@@ -345,12 +345,14 @@ class IntegrateStep(Step):
         test = out / "test"
         test.mkdir()
         (test / "tb.v").write_text(tt.tb_verilog(plan))
-        (test / "Makefile").write_text(tt.makefile(plan, sources))
+        (test / "Makefile").write_text(
+            tt.makefile(plan, sources, [d for d in includes.dirs if d != "."])
+        )
         (out / "docs").mkdir()
         rel = ctx.tool_ctx.rel
         src_files = [rel(src / s) for s in sources]
         # the template's test/Makefile passes -I$(SRC_DIR): src/ is where includes resolve
-        inc_dirs = [rel(src)] if includes.files else []
+        inc_dirs = [rel(src / d) for d in includes.dirs]
         gen = [rel(src / "project.v")]
         self._lint(ctx, src_files, plan.module, gen, runs, on_check, inc_dirs)
         if trace is not None:

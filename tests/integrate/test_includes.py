@@ -31,6 +31,9 @@ def test_spi_master_header_goes_beside_the_rtl():
     ip = REPO / "benchmarks/corpus/spi_master"
     layout = include_layout(ip, [ip / "rtl/spi-master.v"], [ip / "rtl/include"])
     assert rels(layout, ip) == {"spi_defs.vh": "rtl/include/spi_defs.vh"}
+    assert layout.dirs == ["."]
+    plain = include_layout(REPO / "examples/counter", [REPO / "examples/counter/rtl/counter.v"])
+    assert plain.files == {} and plain.dirs == []  # nothing included: nothing changes
 
 
 def test_relative_nested_and_include_dir_files_keep_their_written_paths(tmp_path):
@@ -52,6 +55,8 @@ def test_relative_nested_and_include_dir_files_keep_their_written_paths(tmp_path
         "defs.vh": "inc/defs.vh",
         "extra/unused.svh": "inc/extra/unused.svh",
     }
+    # iverilog has no relative includes: the folder more.vh sits in is an include dir too
+    assert layout.dirs == [".", "sub"]
     out = tmp_path / "harness"
     layout.copy_into(out)
     assert (out / "sub/more.vh").read_text() == "`define MORE 1\n"

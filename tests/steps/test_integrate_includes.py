@@ -21,12 +21,14 @@ pytestmark = pytest.mark.docker
 
 ACC = {
     "design.yaml": (
-        "name: acc\ntop: acc\nspec: null\nrtl: [rtl/acc.v]\ninclude_dirs: [rtl/include, rtl]\n"
+        "name: acc\ntop: acc\nspec: null\nrtl: [rtl/acc.v]\n"
+        "include_dirs: [rtl/include, rtl, rtl/sub]\n"
         "testbench: [tb/tb_acc.v]\nclock: {port: clk, period_ns: 10}\n"
         'verification: {pass_patterns: ["TEST PASSED"]}\n'
     ),
     "rtl/include/defs.vh": "`ifndef DEFS_VH\n`define DEFS_VH\n`define ACC_W 6\n`endif\n",
-    "rtl/sub/ops.vh": "`define ACC_ADD(a, b) ((a) + (b))\n",
+    "rtl/sub/ops.vh": '`include "ops_impl.vh"\n',  # found beside it (and via rtl/sub)
+    "rtl/sub/ops_impl.vh": "`define ACC_ADD(a, b) ((a) + (b))\n",
     "rtl/acc.v": (
         '`include "defs.vh"\n`include "sub/ops.vh"\n'
         "module acc (input wire clk, input wire rst_n, input wire en,\n"
@@ -105,13 +107,16 @@ def test_a_port_width_from_an_include_passes_the_harness_checks(tmp_path, target
     res = api.integrate(target, acc_design(tmp_path / "acc"), sandbox="docker")
     assert res.ok, checks_of(res)
     assert set(checks_of(res).values()) == {"ok"}, checks_of(res)
-    assert res.include_files == ["defs.vh", "sub/ops.vh"]
+    assert res.include_files == ["defs.vh", "sub/ops.vh", "sub/ops_impl.vh"]
     folder = Path(res.folder)
     src = folder / ("src" if target == "tinytapeout" else "verilog/rtl/acc")
-    assert (src / "defs.vh").is_file() and (src / "sub/ops.vh").is_file()
+    assert all((src / f).is_file() for f in res.include_files)
     if target == "caravel":
         cfg = json.loads((folder / "openlane/acc/config.json").read_text())
-        assert cfg["VERILOG_INCLUDE_DIRS"] == ["dir::../../verilog/rtl/acc"]
+        assert cfg["VERILOG_INCLUDE_DIRS"] == [
+            "dir::../../verilog/rtl/acc",
+            "dir::../../verilog/rtl/acc/sub",
+        ]
         return
     # the port width came through: 6 data bits on ui_in, 6 outputs on uo_out
     assert {k: v for k, v in res.pinout.items() if v.startswith("q")} == {
@@ -119,8 +124,9 @@ def test_a_port_width_from_an_include_passes_the_harness_checks(tmp_path, target
     }
     info = yaml.safe_load((folder / "info.yaml").read_text())
     assert info["project"]["source_files"] == ["project.v", "acc.v"]  # headers not listed
-    # the template's test Makefile finds them under src/ (-I$(SRC_DIR))
-    assert "-I$(SRC_DIR)" in (folder / "test/Makefile").read_text()
+    # the template's test Makefile finds them under src/ (-I$(SRC_DIR)), ops_impl.vh in sub/
+    makefile = (folder / "test/Makefile").read_text()
+    assert "COMPILE_ARGS += -I$(SRC_DIR)\nCOMPILE_ARGS += -I$(SRC_DIR)/sub\n" in makefile
 
 
 def test_an_include_outside_the_design_folder_is_refused(tmp_path):
