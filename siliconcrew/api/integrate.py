@@ -81,6 +81,7 @@ def integrate(
             "trace_samples": res.outputs.get("trace_samples", 0),
             "mapping": res.outputs.get("mapping"),
             "mapping_note": res.outputs.get("mapping_note"),
+            "include_files": res.outputs.get("include_files", []),
         }
         run_dir.write_json("results.json", data)
         run_dir.event("run_end", ok=res.ok)

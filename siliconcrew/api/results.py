@@ -185,6 +185,8 @@ class IntegrateResult(ApiResult):
     trace_samples: int = 0
     mapping: str | None = None  # default | design.yaml | llm (the integration agent's)
     mapping_note: str | None = None
+    # the design's `include files carried into the harness's source folder (paths there)
+    include_files: list[str] = Field(default_factory=list)
 
     @property
     def exit_code(self) -> int:

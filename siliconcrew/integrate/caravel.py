@@ -676,10 +676,15 @@ def wb_testbench(plan: CaravelPlan, trace: list[Sample], period_ns: float = 10.0
 
 
 # -- LibreLane configs -----------------------------------------------------------------------
-def macro_config(plan: CaravelPlan, rtl_names: list[str]) -> dict[str, Any]:
+def macro_config(
+    plan: CaravelPlan, rtl_names: list[str], *, include_dirs: list[str] | None = None
+) -> dict[str, Any]:
     """openlane/<name>/config.json: the macro (bridge + design), as caravel_user_project
-    hardens user_proj_example (LibreLane's format; `dir::` is relative to this file)."""
-    return {
+    hardens user_proj_example (LibreLane's format; `dir::` is relative to this file).
+    `include_dirs`: where the design's `include files are found, relative to its RTL folder
+    verilog/rtl/<name>/ ("." first): LibreLane's VERILOG_INCLUDE_DIRS (yosys and the
+    linter search them)."""
+    cfg: dict[str, Any] = {
         "meta": {"version": 2, "flow": "Classic"},
         "DESIGN_NAME": plan.macro,
         "VERILOG_FILES": [
@@ -702,6 +707,12 @@ def macro_config(plan: CaravelPlan, rtl_names: list[str]) -> dict[str, Any]:
         "pdk::sky130*": {"RT_MAX_LAYER": "met4"},
         "pdk::gf180mcuC": {"RT_MAX_LAYER": "Metal4"},
     }
+    if include_dirs:
+        cfg["VERILOG_INCLUDE_DIRS"] = [
+            f"dir::../../verilog/rtl/{plan.name}" + ("" if d == "." else f"/{d}")
+            for d in include_dirs
+        ]
+    return cfg
 
 
 def wrapper_config(plan: CaravelPlan) -> dict[str, Any]:

@@ -38,5 +38,7 @@ def integrate_result(con: Console, name: str, result) -> None:
                 if d.severity == "error":
                     con.print(f"  [red]{s.step}[/]: {d.message}", soft_wrap=True)
     con.print(f"folder: {short_path(result.folder)}", soft_wrap=True)
+    if getattr(result, "include_files", None):
+        con.print(f"`include files carried: {', '.join(result.include_files)}", soft_wrap=True)
     if result.ok:
         con.print(f"next: {NEXT[result.target]}", soft_wrap=True)

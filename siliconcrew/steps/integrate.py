@@ -26,6 +26,7 @@ from siliconcrew.core.errors import UserInputError
 from siliconcrew.integrate import caravel as cv
 from siliconcrew.integrate import readme
 from siliconcrew.integrate import tinytapeout as tt
+from siliconcrew.integrate.includes import IncludeLayout, include_layout
 from siliconcrew.integrate.ports import design_ports, dut_path, reset_port
 from siliconcrew.integrate.precheck import expected_caravel_ports, expected_tt_ports, precheck
 from siliconcrew.integrate.trace import Sample, read_trace
@@ -98,6 +99,12 @@ class IntegrateStep(Step):
                 "rename the files so each base name is unique",
             )
         incs = [ctx.folder / i for i in d.include_dirs]
+        # The `include files go into the harness beside the RTL; one outside the design
+        # folder is refused here, before anything runs.
+        reserved: dict[str, Path | None] = dict(zip(names, rtl_paths, strict=True))
+        if inp.target == "tinytapeout":
+            reserved["project.v"] = None
+        includes = include_layout(ctx.folder, rtl_paths, incs, reserved)
         ports = design_ports(rtl_paths, d.top, dict(d.parameters), incs)
         clock = d.clock.port
         reset = reset_port(ports, clock, spec.reset if spec else None)
@@ -133,16 +140,17 @@ class IntegrateStep(Step):
         trace = self._trace(ctx, rtl, ports, out, runs, on_check)
         if inp.target == "caravel":
             assert isinstance(plan, cv.CaravelPlan)
-            outputs = self._caravel(ctx, plan, rtl_paths, trace, out, runs, on_check, inp)
+            outputs = self._caravel(ctx, plan, rtl_paths, includes, trace, out, runs, on_check, inp)
         else:
             assert isinstance(plan, tt.TTPlan)
-            outputs = self._tinytapeout(ctx, plan, rtl_paths, trace, out, runs, on_check)
+            outputs = self._tinytapeout(ctx, plan, rtl_paths, includes, trace, out, runs, on_check)
         outputs["mapping"] = mapping
         outputs["mapping_note"] = note
         outputs["folder"] = str(out)
         outputs["target"] = inp.target
         outputs["ports"] = [p.brief() for p in ports]
         outputs["trace_samples"] = len(trace) if trace else 0
+        outputs["include_files"] = includes.names()
         return StepResult(step=self.id, runs=runs, outputs=outputs)
 
     # -- the design testbench's trace -------------------------------------------------------
@@ -208,6 +216,7 @@ class IntegrateStep(Step):
         ctx,
         plan: cv.CaravelPlan,
         rtl_paths,
+        includes: IncludeLayout,
         trace,
         out: Path,
         runs,
@@ -218,13 +227,16 @@ class IntegrateStep(Step):
         (rtl_dir / plan.name).mkdir(parents=True)
         for f in rtl_paths:
             shutil.copyfile(f, rtl_dir / plan.name / f.name)
+        includes.copy_into(rtl_dir / plan.name)
         wrapper = rtl_dir / "user_project_wrapper.v"
         macro = rtl_dir / f"{plan.macro}.v"
         wrapper.write_text(cv.wrapper_verilog(plan))
         macro.write_text(cv.macro_verilog(plan, decode_base=inp.decode_base))
         names = [f.name for f in rtl_paths]
         cfgs = {
-            out / "openlane" / plan.name / "config.json": cv.macro_config(plan, names),
+            out / "openlane" / plan.name / "config.json": cv.macro_config(
+                plan, names, include_dirs=includes.dirs
+            ),
             out / "openlane" / "user_project_wrapper" / "config.json": cv.wrapper_config(plan),
         }
         for path, cfg in cfgs.items():
@@ -242,9 +254,16 @@ class IntegrateStep(Step):
         defines.write_text(f"`define MPRJ_IO_PADS {cv.MPRJ_IO_PADS}\n")
         rel = ctx.tool_ctx.rel
         design_files = [rel(rtl_dir / plan.name / n) for n in names]
+        inc_dirs = [rel(rtl_dir / plan.name / d) for d in includes.dirs]
         gen = [rel(wrapper), rel(macro)]
         self._lint(
-            ctx, [rel(defines), *gen, *design_files], "user_project_wrapper", gen, runs, on_check
+            ctx,
+            [rel(defines), *gen, *design_files],
+            "user_project_wrapper",
+            gen,
+            runs,
+            on_check,
+            inc_dirs,
         )
         tb_rel = None
         if trace is not None:
@@ -259,6 +278,7 @@ class IntegrateStep(Step):
                 "simulate",
                 {
                     "files": [rel(defines), tb_rel, *gen, *design_files],
+                    "include_dirs": inc_dirs,
                     "top": "sc_wb_tb",
                     "timeout_s": 300,
                     "pass_patterns": ["WISHBONE TEST PASSED"],
@@ -281,20 +301,32 @@ class IntegrateStep(Step):
             ("io_oeb", "io_out", True),
             runs,
             on_check,
+            inc_dirs,
         )
         runs.append(ToolRun(name="librelane_config", result=_config_check(cfgs)))
         results = [(r.name, _outcome(runs, r.name)) for r in runs]
-        (out / "README_SILICONCREW.md").write_text(readme.caravel_readme(plan, results))
+        (out / "README_SILICONCREW.md").write_text(
+            readme.caravel_readme(plan, results, includes, names)
+        )
         return {"register_map": regmap, "macro": plan.macro}
 
     # -- Tiny Tapeout -----------------------------------------------------------------------
     def _tinytapeout(
-        self, ctx, plan: tt.TTPlan, rtl_paths, trace, out: Path, runs, on_check
+        self,
+        ctx,
+        plan: tt.TTPlan,
+        rtl_paths,
+        includes: IncludeLayout,
+        trace,
+        out: Path,
+        runs,
+        on_check,
     ) -> dict[str, Any]:
         src = out / "src"
         src.mkdir()
         for f in rtl_paths:
             shutil.copyfile(f, src / f.name)
+        includes.copy_into(src)
         (src / "project.v").write_text(tt.project_verilog(plan))
         sources = ["project.v", *[f.name for f in rtl_paths]]
         d = ctx.design
@@ -302,17 +334,27 @@ class IntegrateStep(Step):
         spec = (ctx.folder / d.spec) if d.spec else None
         desc = _first_line(spec) or f"{d.name} ({d.top})"
         (out / "info.yaml").write_text(
-            tt.info_yaml(plan, description=desc, clock_hz=hz, sources=sources)
+            tt.info_yaml(
+                plan,
+                description=desc,
+                clock_hz=hz,
+                sources=sources,
+                headers=includes.names(),
+            )
         )
         test = out / "test"
         test.mkdir()
         (test / "tb.v").write_text(tt.tb_verilog(plan))
-        (test / "Makefile").write_text(tt.makefile(plan, sources))
+        (test / "Makefile").write_text(
+            tt.makefile(plan, sources, [d for d in includes.dirs if d != "."])
+        )
         (out / "docs").mkdir()
         rel = ctx.tool_ctx.rel
         src_files = [rel(src / s) for s in sources]
+        # the template's test/Makefile passes -I$(SRC_DIR): src/ is where includes resolve
+        inc_dirs = [rel(src / d) for d in includes.dirs]
         gen = [rel(src / "project.v")]
-        self._lint(ctx, src_files, plan.module, gen, runs, on_check)
+        self._lint(ctx, src_files, plan.module, gen, runs, on_check, inc_dirs)
         if trace is not None:
             (test / "vectors.json").write_text(tt.vectors_json(plan, trace, d.clock.period_ns))
             (test / "test.py").write_text(tt.TEST_PY)
@@ -324,6 +366,7 @@ class IntegrateStep(Step):
                     "sources": [*src_files, rel(test / "tb.v")],
                     "toplevel": "tb",
                     "test_module": rel(test / "test.py"),
+                    "include_dirs": inc_dirs,
                     "timeout_s": 600,
                 },
             )
@@ -339,9 +382,12 @@ class IntegrateStep(Step):
             ("uio_oe", "uio_out", False),
             runs,
             on_check,
+            inc_dirs,
         )
         report(on_check, "size_estimate", "running")
-        res = self._local_hardening(ctx, plan, [src / n for n in sources], out)
+        res = self._local_hardening(
+            ctx, plan, [src / n for n in sources], [src] if includes.files else [], out
+        )
         runs.append(ToolRun(name="size_estimate", result=res))
         report(on_check, "size_estimate", "ok" if res.ok else "failed")
         (out / "docs" / "info.md").write_text(
@@ -349,7 +395,9 @@ class IntegrateStep(Step):
         )
         return {"module": plan.module, "pinout": plan.pinout()}
 
-    def _local_hardening(self, ctx, plan: tt.TTPlan, sources: list[Path], out: Path) -> ToolResult:
+    def _local_hardening(
+        self, ctx, plan: tt.TTPlan, sources: list[Path], include_dirs: list[Path], out: Path
+    ) -> ToolResult:
         """The tile hardened here with qflow on osu018 up to routing, as a size estimate: the
         cells and the die qflow needs. NOT the sky130 tile (no sky130 library here); TT's own
         GitHub action hardens it on sky130."""
@@ -362,6 +410,7 @@ class IntegrateStep(Step):
             name=plan.module,
             top=plan.module,
             rtl=sources,
+            include_dirs=include_dirs,
             clock_port="clk" if plan.clock else None,
             clock_period_ns=d.clock.period_ns if d.states_timing() else 1000.0,
             timing_required=d.states_timing(),
@@ -408,9 +457,9 @@ class IntegrateStep(Step):
         return res
 
     # -- shared checks ----------------------------------------------------------------------
-    def _lint(self, ctx, files, top, generated, runs, on_check) -> None:
+    def _lint(self, ctx, files, top, generated, runs, on_check, include_dirs) -> None:
         report(on_check, "wrapper_lint", "running")
-        res = ctx.tool(self.id, "lint", {"files": files, "top": top})
+        res = ctx.tool(self.id, "lint", {"files": files, "top": top, "include_dirs": include_dirs})
         # The harness fixes the file names (Tiny Tapeout's src/project.v holds tt_um_<name>),
         # so verilator's file-name/module-name style warning is not the wrapper's to fix.
         ours = [
@@ -432,9 +481,13 @@ class IntegrateStep(Step):
         runs.append(ToolRun(name="wrapper_lint", result=res))
         report(on_check, "wrapper_lint", "ok" if res.ok else "failed")
 
-    def _precheck(self, ctx, files, top, expected, oe, runs, on_check) -> None:
+    def _precheck(self, ctx, files, top, expected, oe, runs, on_check, include_dirs) -> None:
         report(on_check, "precheck", "running")
-        res = ctx.tool(self.id, "netlist_json", {"files": files, "top": top})
+        res = ctx.tool(
+            self.id,
+            "netlist_json",
+            {"files": files, "top": top, "include_dirs": include_dirs},
+        )
         if not res.ok:
             runs.append(ToolRun(name="precheck", result=res))
             report(on_check, "precheck", "failed")

@@ -15,13 +15,19 @@ from pydantic import Field
 from siliconcrew.core.names import check_identifier
 from siliconcrew.tools.base import Diagnostic, Tool, ToolContext, ToolInput, ToolResult
 from siliconcrew.tools.diagnostics import first_errors, parse_yosys
-from siliconcrew.tools.sources import check_defines, resolve_sources
+from siliconcrew.tools.sources import (
+    check_defines,
+    resolve_dirs,
+    resolve_sources,
+    yosys_include_opts,
+)
 
 
 class NetlistJsonInput(ToolInput):
     files: list[str] = Field(description="Verilog files, workspace-relative")
     top: str = Field(description="top module")
     defines: dict[str, str | int | None] = Field(default_factory=dict)
+    include_dirs: list[str] = Field(default_factory=list, description="`include search dirs")
     timeout_s: float = Field(300, gt=0, le=3600)
 
 
@@ -36,9 +42,10 @@ class NetlistJsonTool(Tool[NetlistJsonInput]):
         check_identifier(inp.top, "top")
         files = resolve_sources(ctx, inp.files)
         defines = check_defines(inp.defines)
+        incs = resolve_dirs(ctx, inp.include_dirs)
         sb = ctx.sandbox
         job = ctx.job_dir("netlist")
-        dflags = " ".join(f"-D{d}" for d in defines)
+        dflags = " ".join([*(f"-D{d}" for d in defines), *yosys_include_opts(ctx, incs)])
         script = [f"read_verilog -sv {dflags} {sb.inside(f)}" for f in files]
         script += [
             f"hierarchy -check -top {inp.top}",

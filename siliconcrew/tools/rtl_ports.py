@@ -226,6 +226,45 @@ def read_module(
     )
 
 
+@dataclass(frozen=True)
+class IncludeDirective:
+    """One `include as the preprocessor resolved it: the file holding the directive, the
+    name written between its quotes, and the file found (beside the includer, else under
+    an include dir, in that order: how yosys, pyslang and LibreLane's linter search)."""
+
+    includer: Path
+    written: str
+    path: Path
+
+
+def read_includes(
+    files: Sequence[Path], include_dirs: Sequence[Path] = ()
+) -> list[IncludeDirective]:
+    """Every `include of `files` (one compilation unit, no defines set), in the order the
+    preprocessor met them, nested ones included; one that resolves to no file is left out
+    (lint reports it). Text is parsed only, and nothing here refuses a path: callers that
+    copy or run the files judge where they are. OSError for an unreadable source."""
+    import pyslang
+
+    sources = pyslang.SourceManager()
+    pre = pyslang.parsing.PreprocessorOptions()
+    pre.additionalIncludePaths = [str(d) for d in include_dirs]
+    tree = pyslang.syntax.SyntaxTree.fromFiles([str(f) for f in files], sources, pyslang.Bag([pre]))
+    out = []
+    for inc in tree.getIncludeDirectives():
+        if not inc.buffer.id:
+            continue
+        loc = sources.getFullyOriginalLoc(inc.syntax.sourceRange.start)
+        out.append(
+            IncludeDirective(
+                includer=Path(sources.getFullPath(loc.buffer)),
+                written=str(inc.path),
+                path=Path(sources.getFullPath(inc.buffer.id)),
+            )
+        )
+    return out
+
+
 def reorder_module_ports(netlist: str, top: str, order: list[str]) -> str | None:
     """The netlist with `module top (...)`'s port list in `order`; None when the names differ.
 
