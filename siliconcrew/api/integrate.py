@@ -85,6 +85,10 @@ def integrate(
         }
         run_dir.write_json("results.json", data)
         run_dir.event("run_end", ok=res.ok)
+    except UserInputError as exc:
+        # The run folder then says why it holds no harness (too many pins for a tile, ...).
+        run_dir.event("run_end", ok=False, refused=exc.message, fix=exc.hint)
+        raise
     finally:
         ctx.close()
     return IntegrateResult.model_validate(data)

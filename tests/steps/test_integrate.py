@@ -125,10 +125,15 @@ def test_tiny_tapeout_tile_passes_the_cocotb_replay_and_a_swap_is_caught(tmp_pat
 
 
 def test_mac8_on_a_tile_is_refused_with_the_pin_count(tmp_path):
-    proc = run_cli("integrate", "tinytapeout", str(copy(tmp_path, "mac8")), "--sandbox", "docker")
+    design = copy(tmp_path, "mac8")
+    proc = run_cli("integrate", "tinytapeout", str(design), "--sandbox", "docker")
     assert proc.returncode == 2, proc.stderr
     assert "needs 38 I/O pins (18 inputs + 20 outputs" in proc.stderr
     assert "a Tiny Tapeout tile has 24" in proc.stderr
+    # The run folder says why it holds no harness.
+    (trace,) = (design / "runs").glob("*/trace.jsonl")
+    ends = [e for e in map(json.loads, trace.read_text().splitlines()) if e["event"] == "run_end"]
+    assert ends and ends[-1]["ok"] is False and "needs 38 I/O pins" in ends[-1]["refused"]
 
 
 def test_precheck_catches_a_latch_a_tristate_and_a_floating_enable(tmp_path):
