@@ -109,6 +109,8 @@ def test_graph_runs_remember_what_closed_after_hardening_confirmed_it(tmp_path):
         True,
     )
     assert [(r["key"], r["times"]) for r in recipes(kb)] == [(key, 2)]  # one entry, counted
+    page = (Path(second["run_dir"]) / "report.html").read_text()
+    assert "tried yes, closed pre-layout yes" in page and "stored in the knowledge base" in page
 
     # run 3, a tighter clock: the recipe meets it pre-layout but not post-route: not stored
     third = graph_run(add32_at(tmp_path, "add32-fast", 1.8), kb)
