@@ -15,18 +15,27 @@ from siliconcrew.tools.run_context import RunContext
 _UNAVAILABLE = object()
 
 
-def knowledge_base(ctx: RunContext):
+def knowledge_switched_off() -> bool:
+    return os.environ.get("SILICONCREW_KB", "").lower() in ("off", "none", "0")
+
+
+def knowledge_base(ctx: RunContext, *, seed: bool = True):
+    """The run's knowledge base, or None when it is switched off or cannot open. `seed=False`
+    for callers that read only what runs stored (timing recipes): the seed corpus is not
+    embedded for them, and the handle is not kept as the run's (agents' hints still seed)."""
     kb = getattr(ctx, "_kb", None)
     if kb is _UNAVAILABLE:
         return None
     if kb is not None:
         return kb
-    if os.environ.get("SILICONCREW_KB", "").lower() in ("off", "none", "0"):
+    if knowledge_switched_off():
         ctx._kb = _UNAVAILABLE
         return None
     try:
         from siliconcrew.knowledge_base.handles import open_kb
 
+        if not seed:
+            return open_kb(auto_seed=False)
         ctx._kb = open_kb()
         return ctx._kb
     except Exception as exc:  # optional component: never fail a run for it

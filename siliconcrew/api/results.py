@@ -209,6 +209,8 @@ class RunResult(ApiResult):
     notes: list[Any] = Field(default_factory=list)
     plan: Any = None
     timing_attempts: list[Any] = Field(default_factory=list)
+    # remembered recipes: key, tried, closed (pre-layout), confirmed (post-route), stored
+    timing_memory: dict[str, Any] | None = None
     synth_recipe: Any = None
     clock_period_ns: float | None = None
 

@@ -65,6 +65,7 @@ class GraphRun:
             "notes": s.get("notes", []),
             "plan": s.get("plan"),
             "timing_attempts": s.get("timing_attempts", []),
+            "timing_memory": s.get("timing_memory"),
             "rtl_candidates": s.get("rtl_candidates", []),
             "debug_evidence": s.get("debug_evidence", []),
             "tb_adjudications": s.get("tb_adjudications", []),

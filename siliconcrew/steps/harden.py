@@ -361,8 +361,15 @@ class HardenStep(GraphStep):
     propose flow options, each checked by a rerun. RTL-level send-backs go to the RTL agent."""
 
     id = "harden"
-    needs = ("rtl_files", "synth_recipe", "clock_period_ns", "harden_options")
-    makes = ("harden", "harden_options", "harden_attempts", "evidence", "harden.json")
+    needs = ("rtl_files", "synth_recipe", "clock_period_ns", "harden_options", "timing_memory")
+    makes = (
+        "harden",
+        "harden_options",
+        "harden_attempts",
+        "evidence",
+        "harden.json",
+        "timing_memory",
+    )
     config = ("flow", "clock")
     goes_to = ("rtl", "integrate", "report")
     MAX_PROPOSALS = 2
@@ -414,6 +421,20 @@ class HardenStep(GraphStep):
             "notes": notes,
             "harden_attempts": state.get("harden_attempts", 0) + 1 + proposals,
         }
+        memory = state.get("timing_memory") or {}
+        if memory.get("pending"):  # a timing closure waiting for the engine's word
+            from siliconcrew.steps.timing_memory import settle
+
+            out["timing_memory"], note = settle(
+                ctx,
+                memory,
+                report.status,
+                report.outcome,
+                report.result.metrics,
+                extra,
+                list(state.get("rtl_files") or ctx.design.rtl),
+            )
+            notes.append(note)
         outcome = f"{report.status} ({report.outcome})" + (
             f" after {proposals} agent proposal(s)" if proposals else ""
         )

@@ -414,6 +414,19 @@ def _timing_repair_section(run_dir: Path, res: dict[str, Any]) -> list[str]:
         attempts = saved.get("attempts") or []
     if not attempts:
         return []
+    mem = res.get("timing_memory") or {}
+    memory = (
+        f"<p><b>remembered recipes</b> ({_esc(mem.get('key'))}): "
+        f"tried {'yes' if mem.get('tried') else 'no'}"
+        + (
+            f", closed pre-layout {'yes' if mem.get('closed') else 'no'}"
+            if mem.get("tried")
+            else ""
+        )
+        + f"; {_esc(mem.get('note') or '')}</p>"
+        if mem.get("key") or mem.get("note")
+        else ""
+    )
     rows = [
         [
             a.get("strategy"),
@@ -445,6 +458,7 @@ def _timing_repair_section(run_dir: Path, res: dict[str, Any]) -> list[str]:
             ],
             {2, 3, 4, 5, 6},
         )
+        + memory
     ]
 
 

@@ -62,6 +62,7 @@ class TimingStep(GraphStep):
     makes = (
         "timing_attempts",
         "timing_repair",
+        "timing_memory",
         "synth_recipe",
         "timing",
         "evidence",
@@ -94,14 +95,34 @@ class TimingStep(GraphStep):
         )
         # No engine check here: the harden node that follows is the engine's judgement
         # (and reruns with the engine's default synthesis when the recipe fails post-route).
+        # Recipes that closed the same causes before are tried first; a closure is held in
+        # the state and stored only once the harden node confirmed it (timing_memory.py).
+        from siliconcrew.repair.timing.memory import baseline_causes
+        from siliconcrew.steps.timing_memory import after_repair, open_memory
+
+        run_tool = ctx.tool_fn(self.id)
+        memory, memory_note = open_memory(ctx)
+
+        def causes() -> list[str]:
+            found, problem = baseline_causes(
+                design, ctx.folder, ctx.tool_ctx, run_tool, rtl=state.get("rtl_files")
+            )
+            if problem:  # evidence, not a gate: the ladder runs without memory
+                ctx.run_dir.event("note", message=problem)
+            return found
+
         repair = TimingRepair(
             design,
-            ctx.tool_fn(self.id),
+            run_tool,
             rtl=state.get("rtl_files"),
             budget=RepairBudget(max_attempts=8),
             pipeliner=pipeliner,
+            memory=memory,
+            causes=causes if memory is not None else None,
+            run_id=ctx.run_dir.run_id,
         )
         rep = repair.run()
+        out["timing_memory"] = after_repair(ctx, rep, memory, memory_note)
         ctx.run_dir.write_json("timing_repair.json", rep.model_dump())
         out["timing_attempts"] += [a.model_dump() for a in rep.attempts]
         out["timing_repair"] = {
@@ -118,6 +139,8 @@ class TimingStep(GraphStep):
                 f"timing closed without RTL change: WNS {rep.wns_before} -> {rep.wns_after} "
                 f"ns ({rep.strategy}; checked by equivalence + gate-level testbench)"
             )
+            if rep.strategy == "remembered":
+                msg += f"; recipe remembered for {rep.memory_key}"
             sta = state.get("sta", {})
             sta = {**sta, "metrics": {**sta.get("metrics", {}), "timing__setup__ws": rep.wns_after}}
             return Update(

@@ -420,6 +420,12 @@ endmodule
     assert Path(data["artifacts"]["gds"]).is_file()
 
 
+# The timing tests below are about the graph, not the knowledge base: with it off, no recipe
+# remembered by another run (the default KB is per user) is tried first (tests/steps/
+# test_timing_memory.py tests the memory with a private one).
+NO_LLM_NO_KB = {"SILICONCREW_MODEL": "", "SILICONCREW_KB": "off"}
+
+
 def _mac8_at(tmp_path: Path, period: float) -> Path:
     design = tmp_path / "mac8"
     shutil.copytree(
@@ -443,7 +449,7 @@ def test_setup_violation_stops_with_rtl_level_evidence(tmp_path):
         "--json",
         "--sandbox",
         "local",
-        env={"SILICONCREW_MODEL": ""},
+        env=NO_LLM_NO_KB,
         timeout=900,
     )
     assert proc.returncode == 1
@@ -473,7 +479,7 @@ def test_setup_violation_closed_by_synthesis_goes_on_to_hardening(tmp_path):
         "local",
         "--approve",
         "ask",
-        env={"SILICONCREW_MODEL": ""},
+        env=NO_LLM_NO_KB,
         timeout=900,
     )
     data = json.loads(proc.stdout)
@@ -504,7 +510,7 @@ def test_post_route_setup_failure_is_judged_against_the_engines_own_synthesis(tm
         "local",
         "--max-repairs",
         "0",
-        env={"SILICONCREW_MODEL": ""},
+        env=NO_LLM_NO_KB,
         timeout=900,
     )
     data = json.loads(proc.stdout)
@@ -530,7 +536,7 @@ def test_clock_relaxation_is_applied_only_when_allowed(tmp_path):
         "--approve",
         "ask",
         "--allow-clock-relax",
-        env={"SILICONCREW_MODEL": ""},
+        env=NO_LLM_NO_KB,
         timeout=900,
     )
     data = json.loads(proc.stdout)

@@ -170,8 +170,9 @@ class FakeMemory:
     def recall(self, key: str) -> list[dict]:
         return list(self.store.get(key, []))
 
-    def remember(self, key: str, record: dict, run_id: str, context: dict) -> None:
+    def remember(self, key: str, record: dict, run_id: str, context: dict) -> bool:
         self.store.setdefault(key, []).insert(0, record)
+        return True
 
 
 def fake_tools(calls: list[str]):

@@ -32,7 +32,12 @@ from pydantic import BaseModel, Field
 
 from siliconcrew.core.design import Design
 from siliconcrew.core.recipe import ABC_SCRIPTS, SynthRecipe
-from siliconcrew.repair.timing.memory import Memory, causes_key, memory_record
+from siliconcrew.repair.timing.memory import (
+    Memory,
+    baseline_causes,
+    causes_key,
+    memory_record,
+)
 from siliconcrew.repair.timing.pipeline import Pipeliner, stage_counts
 from siliconcrew.tools.base import ToolResult
 from siliconcrew.tools.design_calls import (
@@ -134,7 +139,11 @@ class RepairReport(BaseModel):
         False, description="closure confirmed through the hardening engine (post-route)"
     )
     memory_key: str = Field("", description="the causes key remembered recipes are filed by")
-    remembered: bool = Field(False, description="this closure was stored in the knowledge base")
+    remembered: bool = Field(
+        False,
+        description="this closure was stored in the knowledge base (a graph run stores it "
+        "only after its harden node confirmed it: see timing_memory in the run's state)",
+    )
 
     @property
     def iterations(self) -> int:
@@ -449,7 +458,7 @@ class TimingRepair:
         strategy = report.strategy
         if strategy == "remembered":  # filed under how it was first found: one entry, counted
             strategy = self.recalled_strategy or strategy
-        self.memory.remember(
+        report.remembered = self.memory.remember(
             self.memory_key,
             memory_record(report.recipe, strategy, report.added_latency),
             self.run_id or "unknown",
@@ -462,7 +471,6 @@ class TimingRepair:
                 "pdk": self.lib,
             },
         )
-        report.remembered = True
 
     # -- the loop --------------------------------------------------------------------------------
     def run(
@@ -743,22 +751,10 @@ def repair_design(
         def causes() -> list[str]:
             """The worst path's cause classes (the key remembered recipes are filed by);
             analysed only when the baseline violates."""
-            from siliconcrew.repair.timing.analysis import analyze_design
-            from siliconcrew.repair.timing.memory import worst_path_causes
-
-            try:
-                analysis = analyze_design(
-                    design,
-                    folder,
-                    ctx.tool_ctx,
-                    run_tool,
-                    top_paths=1,
-                    recipe=design.check_recipe(),
-                )
-                return worst_path_causes(analysis)
-            except Exception as exc:  # evidence, not a gate: the ladder runs without memory
-                run_dir.event("note", message=f"timing analysis for the memory key: {exc}"[:300])
-                return []
+            found, problem = baseline_causes(design, folder, ctx.tool_ctx, run_tool)
+            if problem:  # evidence, not a gate: the ladder runs without memory
+                run_dir.event("note", message=problem)
+            return found
 
         repair = TimingRepair(
             design,

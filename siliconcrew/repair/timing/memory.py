@@ -5,7 +5,10 @@ post-route) is stored as a verified insight in the knowledge base, keyed by the 
 classes of the worst path (`wide_arithmetic`, `deep_combinational_chain`, ...) and the PDK.
 The next repair whose worst path shows the same causes tries that recipe first (strategy
 `remembered`), before the ladder. Nothing unverified is stored: `record_verified_fix` only
-stores on a passing check.
+stores on a passing check. A graph run's timing node has no engine check of its own (the
+harden node that follows is the engine's word), so it files closures through
+`DeferredMemory`: recalled now, stored only once hardening confirmed them
+(steps/timing_memory.py).
 """
 
 from __future__ import annotations
@@ -44,10 +47,30 @@ def memory_record(
     return {"recipe": kept, "strategy": strategy or "", "added_latency": int(added_latency)}
 
 
+def baseline_causes(
+    design: Any, folder: Any, tool_ctx: Any, run_tool: Any, rtl: list[str] | None = None
+) -> tuple[list[str], str]:
+    """The key's cause classes: the worst path of the design as `check` synthesizes it
+    (design.yaml's recipe, not a repair's), so `timing --repair` and a graph run file the same
+    design at the same clock under the same key. Returns (causes, why the analysis failed);
+    the analysis is evidence, never a gate: on failure the repair runs without memory."""
+    from siliconcrew.repair.timing.analysis import analyze_design
+
+    try:
+        analysis = analyze_design(
+            design, folder, tool_ctx, run_tool, top_paths=1, rtl=rtl, recipe=design.check_recipe()
+        )
+    except Exception as exc:
+        return [], f"timing analysis for the memory key: {exc}"[:300]
+    return worst_path_causes(analysis), ""
+
+
 class Memory(Protocol):
     def recall(self, key: str) -> list[dict[str, Any]]: ...
 
-    def remember(self, key: str, record: dict[str, Any], run_id: str, context: dict) -> None: ...
+    def remember(self, key: str, record: dict[str, Any], run_id: str, context: dict) -> bool:
+        """Store a verified closure; True when it was stored."""
+        ...
 
 
 class KbMemory:
@@ -87,17 +110,40 @@ class KbMemory:
         found.sort(key=lambda t: (t[0], t[1]), reverse=True)
         return [r for _, _, r in found]
 
-    def remember(self, key: str, record: dict[str, Any], run_id: str, context: dict) -> None:
+    def remember(self, key: str, record: dict[str, Any], run_id: str, context: dict) -> bool:
+        """Store the closure (the caller verified it); False when the knowledge base cannot
+        take it (the reason is in `problem`)."""
         from siliconcrew.knowledge_base.insights import record_verified_fix
 
         try:
-            record_verified_fix(
-                key,
-                {"kind": KIND, **context},
-                json.dumps(record, sort_keys=True),
-                run_id,
-                check_passed=True,
-                kb=self._kb(),
+            return (
+                record_verified_fix(
+                    key,
+                    {"kind": KIND, **context},
+                    json.dumps(record, sort_keys=True),
+                    run_id,
+                    check_passed=True,
+                    kb=self._kb(),
+                )
+                is not None
             )
         except Exception as exc:
             self.problem = f"knowledge base unavailable: {exc}"[:300]
+            return False
+
+
+class DeferredMemory:
+    """Recall from a memory now; hold a closure instead of storing it. For a repair whose
+    closure is confirmed later by someone else (the graph's harden node): `pending` is what
+    `remember` was asked to store, for that confirmation to store (or drop)."""
+
+    def __init__(self, inner: Memory) -> None:
+        self.inner = inner
+        self.pending: dict[str, Any] | None = None
+
+    def recall(self, key: str) -> list[dict[str, Any]]:
+        return self.inner.recall(key)
+
+    def remember(self, key: str, record: dict[str, Any], run_id: str, context: dict) -> bool:
+        self.pending = {"key": key, "record": record, "run_id": run_id, "context": dict(context)}
+        return False  # not stored: waiting for the confirmation

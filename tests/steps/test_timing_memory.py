@@ -1,0 +1,181 @@
+"""Issue #19 item 4 in graph runs: the timing node tries remembered recipes first, and a
+closure is stored only after the harden node confirmed it post-route.
+
+One real-graph test (no LLM, local sandbox, real qflow) on add32 from the timing evaluation
+set, which the ladder closes with prefix-adders at 2.1 ns (post-route +0.23 ns) and, at
+1.8 ns, closes pre-layout (+0.06 ns) but not post-route (-0.07 ns); plus the harden-side
+rules on their own."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from siliconcrew.core.design import Design
+from siliconcrew.core.rundir import RunDir
+from siliconcrew.steps.timing_memory import open_memory, rtl_digest, settle
+from siliconcrew.tools.run_context import RunContext
+from tests.conftest import REPO, run_cli
+
+ADD32 = REPO / "benchmarks" / "timing_designs" / "add32"
+
+
+def add32_at(tmp_path: Path, name: str, period: float | None = None) -> Path:
+    design = tmp_path / name
+    shutil.copytree(ADD32, design, ignore=shutil.ignore_patterns("runs", ".siliconcrew"))
+    if period is not None:
+        card = design / "design.yaml"
+        text = card.read_text()
+        assert "period_ns: 2.1," in text
+        card.write_text(text.replace("period_ns: 2.1,", f"period_ns: {period},"))
+    return design
+
+
+def graph_run(design: Path, kb: Path) -> dict:
+    proc = run_cli(
+        "run",
+        str(design),
+        "--json",
+        "--sandbox",
+        "local",
+        env={"SILICONCREW_MODEL": "", "SILICONCREW_KB": str(kb)},
+        timeout=600,
+    )
+    assert proc.stdout, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def memory_events(data: dict) -> list[dict]:
+    trace = Path(data["run_dir"]) / "trace.jsonl"
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    return [e for e in events if e["event"] == "timing_memory"]
+
+
+def recipes(kb: Path) -> list[dict]:
+    """The timing recipes stored in the knowledge base: key, times verified, context."""
+    from siliconcrew.knowledge_base.handles import open_kb
+
+    out = []
+    for hit in open_kb(kb, auto_seed=False).list("insights", limit=1000):
+        meta = hit.metadata or {}
+        if meta.get("ctx_kind") == "timing_recipe":
+            out.append(
+                {
+                    "key": meta["signature"],
+                    "times": int(meta["times_verified"]),
+                    "context": json.loads(meta["context_json"]),
+                }
+            )
+    return out
+
+
+def test_graph_runs_remember_what_closed_after_hardening_confirmed_it(tmp_path):
+    kb = tmp_path / "kb"
+    # run 1: the ladder closes; the closure is held until hardening passes with it, then stored
+    first = graph_run(add32_at(tmp_path, "add32"), kb)
+    assert first["status"] == "ok", first["reason"]
+    assert [n["node"] for n in first["nodes"]][-3:] == ["timing", "harden", "report"]
+    assert first["timing_attempts"][0]["strategy"] != "remembered"  # nothing to recall yet
+    mem = first["timing_memory"]
+    key = mem["key"]
+    assert key.startswith("timing closure for causes ") and key.endswith(" on osu018")
+    assert not mem["tried"] and mem["confirmed"] and mem["stored"] and mem["pending"] is None
+    stored = recipes(kb)
+    assert [(r["key"], r["times"]) for r in stored] == [(key, 1)]
+    ctx = stored[0]["context"]
+    assert ctx["post_route_confirmed"] and ctx["wns_post_route"] >= 0
+    assert ctx["wns_post_route"] == first["metrics"]["timing__setup__ws"]  # the engine's
+    assert ctx["confirmed_by"].startswith("harden")
+    held, settled = memory_events(first)
+    assert (held["node"], held["held"], held["stored"]) == ("timing", True, False)
+    assert (settled["node"], settled["stored"]) == ("harden", True)
+    strategy = json.loads((Path(first["run_dir"]) / "timing_repair.json").read_text())["strategy"]
+
+    # run 2, a copy: the remembered recipe is tried first, closes, and is verified again
+    second = graph_run(add32_at(tmp_path, "add32-copy"), kb)
+    assert second["status"] == "ok", second["reason"]
+    att = second["timing_attempts"][0]
+    assert att["strategy"] == "remembered" and att["kept"]
+    assert len(second["timing_attempts"]) == 1  # the ladder was not climbed
+    assert att["wns_after"] >= 0 and strategy in att["reason"]
+    assert "closed by remembered" in [n["outcome"] for n in second["nodes"]]
+    mem = second["timing_memory"]
+    assert (mem["key"], mem["tried"], mem["closed"], mem["confirmed"], mem["stored"]) == (
+        key,
+        True,
+        True,
+        True,
+        True,
+    )
+    assert [(r["key"], r["times"]) for r in recipes(kb)] == [(key, 2)]  # one entry, counted
+    page = (Path(second["run_dir"]) / "report.html").read_text()
+    assert "tried yes, closed pre-layout yes" in page and "stored in the knowledge base" in page
+
+    # run 3, a tighter clock: the recipe meets it pre-layout but not post-route: not stored
+    third = graph_run(add32_at(tmp_path, "add32-fast", 1.8), kb)
+    assert third["status"] == "failed"
+    assert third["timing_attempts"][0]["strategy"] == "remembered"
+    assert third["metrics"]["timing__setup__ws"] < 0  # the engine's post-route figure
+    mem = third["timing_memory"]
+    assert mem["key"] == key, "the causes changed: the test no longer reaches the memory"
+    assert mem["tried"] and mem["closed"] and mem["confirmed"] is False and not mem["stored"]
+    assert "not stored" in mem["note"] and mem["note"] in third["notes"]
+    assert [(r["key"], r["times"]) for r in recipes(kb)] == [(key, 2)]  # unchanged
+    assert memory_events(third)[-1]["stored"] is False
+
+
+def _ctx(tmp_path: Path) -> RunContext:
+    folder = tmp_path / "d"
+    (folder / "rtl").mkdir(parents=True)
+    (folder / "rtl" / "m.v").write_text("module m; endmodule\n")
+    design = Design(name="m", top="m", rtl=["rtl/m.v"], flow={"engine": "qflow", "pdk": "osu018"})
+    return RunContext(
+        design=design, folder=folder, run_dir=RunDir(folder), registry=None, sandbox_factory=None
+    )
+
+
+def test_harden_stores_nothing_it_did_not_confirm(tmp_path, monkeypatch):
+    """Hardening passed, but not with the held recipe on the held RTL: nothing is stored
+    (and no knowledge base is opened: it is switched off here, which would say so)."""
+    monkeypatch.setenv("SILICONCREW_KB", "off")
+    ctx = _ctx(tmp_path)
+    recipe = {"abc_script": "delay-target", "abc_delay_ps": 2100, "prefix_adders": True}
+    mem = {
+        "key": "k",
+        "tried": True,
+        "closed": True,
+        "pending": {
+            "key": "k",
+            "record": {"recipe": recipe, "strategy": "prefix-adders", "added_latency": 0},
+            "run_id": "r",
+            "context": {},
+            "recipe": recipe,
+            "rtl": ["rtl/m.v"],
+            "rtl_digest": rtl_digest(ctx.folder, ["rtl/m.v"]),
+        },
+    }
+    ok = {"timing__setup__ws": 0.2}
+
+    def outcome(options, rtl=("rtl/m.v",), status="ok", metrics=ok):
+        got, note = settle(ctx, mem, status, "clean", metrics, options, list(rtl))
+        assert got["pending"] is None and not got["stored"] and got["note"] == note
+        return got["confirmed"], note
+
+    assert outcome({"synth_recipe": {}}) == (
+        False,
+        "timing recipe (prefix-adders) not stored: hardening passed with another synthesis "
+        "(the engine's default), not the recipe",
+    )
+    assert "hardening failed" in outcome({"synth_recipe": recipe}, status="failed")[1]
+    assert "no post-route setup slack" in outcome({"synth_recipe": recipe}, metrics={})[1]
+    (ctx.folder / "rtl" / "m.v").write_text("module m; wire w; endmodule\n")  # an RTL agent
+    assert "RTL changed" in outcome({"synth_recipe": recipe})[1]
+    # confirmed, but the knowledge base is off: said, not stored, the run goes on
+    (ctx.folder / "rtl" / "m.v").write_text("module m; endmodule\n")
+    confirmed, note = outcome({"synth_recipe": recipe})
+    assert confirmed and "switched off" in note
+    assert open_memory(ctx) == (
+        None,
+        "knowledge base switched off (SILICONCREW_KB): no remembered recipe tried, none stored",
+    )
