@@ -36,6 +36,13 @@ def _docker_reason() -> str | None:
         return exc.one_line()
 
 
+def pytest_configure(config):
+    # No test reads or writes the user's own knowledge base (~/.local/share/siliconcrew/kb):
+    # a timing recipe remembered there (by the user's runs or another test) would steer a
+    # test's repair. Tests that want a knowledge base give their own SILICONCREW_KB.
+    os.environ.setdefault("SILICONCREW_KB", "off")
+
+
 DOCKER_SKIP = _docker_reason()
 REQUIRE_DOCKER = os.environ.get("SILICONCREW_REQUIRE_DOCKER") == "1"
 
