@@ -56,8 +56,12 @@ def kb_list(
     collection: str = "insights", *, limit: int = 50, location: str | None = None
 ) -> KbHits:
     """Entries of a collection with their metadata (default: insights learned from runs)."""
-    hits = open_store(location).list(collection, limit=limit)
-    return KbHits.model_validate([h.to_dict(with_metadata=True) for h in hits])
+    hits = [h.to_dict(with_metadata=True) for h in open_store(location).list(collection, limit)]
+    if collection == "insights":  # stored before failures were counted: none counted
+        for h in hits:
+            if isinstance(h.get("metadata"), dict):
+                h["metadata"].setdefault("times_failed", 0)
+    return KbHits.model_validate(hits)
 
 
 def kb_stats(location: str | None = None) -> KbStats:

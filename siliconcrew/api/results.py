@@ -209,7 +209,8 @@ class RunResult(ApiResult):
     notes: list[Any] = Field(default_factory=list)
     plan: Any = None
     timing_attempts: list[Any] = Field(default_factory=list)
-    # remembered recipes: key, tried, closed (pre-layout), confirmed (post-route), stored
+    # remembered recipes: key, tried, closed (pre-layout), confirmed (post-route), stored,
+    # demoted (its failure counted on its insight), memory_notes (skipped recipes, why)
     timing_memory: dict[str, Any] | None = None
     synth_recipe: Any = None
     clock_period_ns: float | None = None

@@ -5,6 +5,11 @@ that followed. Only a passing check stores anything: an insight = error signatur
 (tool, versions, ...), the fix (a diff or a config change), the run id. The same signature
 and fix recorded again updates one entry (with a count) instead of adding a duplicate.
 
+A stored fix that was tried again and failed is counted on its insight
+(`record_failed_fix`: `times_failed`, `last_failure`), never stored as a new one: the
+failure demotes what was verified, it is not knowledge of its own. Insights stored before
+the count existed read as 0 failures.
+
 Every stored insight is also appended to ``<kb>/insights.jsonl`` (one JSON object a line), a
 journal that survives a damaged chroma database and `kb reset` (kept as a .bak file):
 `restore_insights` reloads it.
@@ -36,6 +41,8 @@ class Insight:
     context: dict[str, Any] = field(default_factory=dict)
     created: str = ""
     times_verified: int = 1
+    times_failed: int = 0  # tried again and failed (record_failed_fix); absent in old entries
+    last_failure: str = ""  # when, which run, why (the latest failure)
 
     def text(self) -> str:
         ctx = ", ".join(f"{k}={v}" for k, v in sorted(self.context.items()))
@@ -56,6 +63,8 @@ class Insight:
             "run_id": self.run_id,
             "created": self.created,
             "times_verified": self.times_verified,
+            "times_failed": self.times_failed,
+            "last_failure": self.last_failure[:500],
             "signature": self.signature[:1000],
             "context_json": json.dumps(self.context, default=str)[:4000],
         }
@@ -104,6 +113,48 @@ def record_verified_fix(
         dict(context or {}),
         time.strftime("%Y-%m-%dT%H:%M:%S"),
         times,
+        # a new verification does not erase the failures: both are evidence
+        times_failed=int(prev[1].get("times_failed", 0)) if prev else 0,
+        last_failure=str(prev[1].get("last_failure", "")) if prev else "",
+    )
+    kb.add_chunks([ins.to_chunk()], replace_sources=False)
+    _journal(kb, ins)
+    return ins
+
+
+def record_failed_fix(
+    signature: str, fix: str, run_id: str, reason: str, kb: KnowledgeBase | None = None
+) -> Insight | None:
+    """Count a failure on the verified insight for `signature` + `fix` (the same pair
+    `record_verified_fix` stored it under): `times_failed` + 1, `last_failure` says when,
+    which run and why. Everything else (text, context, the run that verified it, when) is
+    kept, so the entry is found and read as before. Returns the updated insight, or None
+    when no verified insight matches (a failure alone teaches nothing: nothing is stored)."""
+    if not signature or not signature.strip() or not fix or not fix.strip():
+        raise UserInputError("a failure needs the insight's signature and fix", "pass both")
+    if not run_id:
+        raise UserInputError("a failure needs the run id", "pass the run id")
+    kb = kb or open_kb(auto_seed=False)
+    signature, fix = signature.strip()[:MAX_FIELD], fix.strip()[:MAX_FIELD]
+    iid = insight_id(signature, fix)
+    prev = kb.get([iid], "insights").get(iid)
+    if prev is None:
+        return None
+    meta = prev[1]
+    try:
+        context = json.loads(meta.get("context_json") or "{}")
+    except ValueError:  # cut at 4000 characters: the text keeps the full context anyway
+        context = {}
+    ins = Insight(
+        iid,
+        signature,
+        fix,
+        str(meta.get("run_id") or run_id),
+        context if isinstance(context, dict) else {},
+        str(meta.get("created", "")),
+        int(meta.get("times_verified", 1)),
+        times_failed=int(meta.get("times_failed", 0)) + 1,
+        last_failure=f"{time.strftime('%Y-%m-%dT%H:%M:%S')} run {run_id}: {reason}"[:500],
     )
     kb.add_chunks([ins.to_chunk()], replace_sources=False)
     _journal(kb, ins)

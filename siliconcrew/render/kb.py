@@ -43,7 +43,13 @@ def entries(con: Console, collection: str, found) -> None:
         extra = ""
         if collection == "insights":
             meta = h.get("metadata") or {}
-            extra = f" (run {meta.get('run_id')}, verified {meta.get('times_verified', 1)}x)"
+            failed = int(meta.get("times_failed") or 0)  # absent in insights stored before
+            show = failed or meta.get("ctx_kind") == "timing_recipe"
+            extra = (
+                f" (run {meta.get('run_id')}, verified {meta.get('times_verified', 1)}x"
+                + (f", failed {failed}x" if show else "")
+                + ")"
+            )
         con.print(f"{h.id}  {h.title}{extra}", soft_wrap=True, markup=False)
 
 

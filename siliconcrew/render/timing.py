@@ -132,6 +132,8 @@ def repair_table(con: Console, result) -> None:
             f"pre-layout WNS {_signed(rep.wns_after)} ns, post-route (engine) "
             f"{_signed(rep.post_route_wns)} ns"
         )
+    for note in rep.memory_notes:
+        con.print(f"memory: {note}", soft_wrap=True, markup=False)
     if rep.pipelining:
         con.print(f"pipelining: {rep.pipelining}")
     if rep.added_latency:

@@ -423,7 +423,13 @@ def _timing_repair_section(run_dir: Path, res: dict[str, Any]) -> list[str]:
             if mem.get("tried")
             else ""
         )
+        + (", demoted (its failure counted)" if mem.get("demoted") else "")
         + f"; {_esc(mem.get('note') or '')}</p>"
+        + "".join(
+            f"<p class='muted'>memory: {_esc(n)}</p>"
+            for n in mem.get("memory_notes") or []
+            if n not in (mem.get("note") or "")
+        )
         if mem.get("key") or mem.get("note")
         else ""
     )

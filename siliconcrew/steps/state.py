@@ -63,7 +63,8 @@ class RunState(TypedDict, total=False):
     timing_repair: dict[str, Any]  # the last repair report (attempts with WNS before/after)
     timing_attempts: Annotated[list[dict[str, Any]], operator.add]  # every attempt, all rounds
     # remembered recipes (knowledge base): the key, whether one was tried and closed
-    # pre-layout, the closure held until the harden node confirms it, whether it was stored
+    # pre-layout, the closure held until the harden node confirms it, whether it was stored,
+    # whether its failure was counted against it (demoted), memory_notes (skips, why)
     timing_memory: dict[str, Any]
     synth_recipe: dict[str, Any]  # synthesis knobs a repair verified; used by synth + harden
     clock_period_ns: float  # set only by an approved clock relaxation

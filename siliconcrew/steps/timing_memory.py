@@ -12,6 +12,13 @@ node that follows is the engine's word. So the two halves are split across the n
   the post-route netlist passing it): the check `record_verified_fix` demands. A hardening
   that failed, or passed only with the engine's default synthesis, stores nothing.
 
+Failures demote (repair/timing/memory.py): a remembered recipe that fails pre-layout is
+counted against its insight by the ladder in the timing node; one that closed pre-layout
+but failed setup post-route (hardening failed on setup with it in force, or the engine's
+default synthesis replaced it) is counted by `settle`. A hardening that failed for
+another reason (DRC, LVS, ...) or on changed RTL says nothing about the recipe: not
+counted. `timing_memory.demoted` / `skipped` / `note` say what happened.
+
 The knowledge base is evidence, never a gate: switched off or unavailable, the ladder runs
 as before and `timing_memory.note` says why nothing was recalled or stored.
 """
@@ -80,8 +87,15 @@ def after_repair(
         "reason": first.reason if tried and first is not None else "",
         "confirmed": None,  # the harden node's word (post-route)
         "stored": False,
+        # the tried recipe's failure was counted on its insight (here: pre-layout)
+        "demoted": rep.memory_demoted,
+        # why recipes were skipped, why a failure was (not) counted
+        "memory_notes": list(rep.memory_notes),
         "pending": pending,
-        "note": note or problem or ("" if rep.memory_key else "no memory key (see the trace)"),
+        "note": note
+        or problem
+        or "; ".join(rep.memory_notes)
+        or ("" if rep.memory_key else "no memory key (see the trace)"),
     }
     ctx.run_dir.event(
         "timing_memory",
@@ -106,6 +120,7 @@ def settle(
     `timing_memory` and a note for the run."""
     pending = mem.get("pending") or {}
     ws = metrics.get("timing__setup__ws")
+    demoted = _demote(ctx, mem, status, outcome, ws, options, rtl)
     why = ""
     if status != "ok":
         why = f"hardening {status} ({outcome}), post-route setup WS {ws} ns"
@@ -145,7 +160,17 @@ def settle(
         note = f"timing recipe ({strategy}) confirmed post-route but not stored: {why}"
     else:
         note = f"timing recipe ({strategy}) not stored: {why}"
-    out = {**mem, "pending": None, "confirmed": confirmed, "stored": stored, "note": note}
+    if demoted:
+        note += f"; {demoted}"
+    out = {
+        **mem,
+        "pending": None,
+        "confirmed": confirmed,
+        "stored": stored,
+        "demoted": bool(mem.get("demoted")) or demoted.startswith("demoted"),
+        "memory_notes": list(mem.get("memory_notes") or []) + ([demoted] if demoted else []),
+        "note": note,
+    }
     ctx.run_dir.event(
         "timing_memory",
         node="harden",
@@ -154,6 +179,69 @@ def settle(
         closed=mem.get("closed"),
         confirmed=confirmed,
         stored=stored,
+        demoted=out["demoted"],
         note=note,
     )
     return out, note
+
+
+def _demote(
+    ctx: RunContext,
+    mem: dict[str, Any],
+    status: str,
+    outcome: str,
+    ws: Any,
+    options: dict[str, Any],
+    rtl: list[str],
+) -> str:
+    """Count a post-route failure against the remembered recipe the timing node closed
+    with: hardening failed on setup with it in force, or the engine's default synthesis
+    replaced it (the harden node does that only when the recipe failed setup post-route).
+    Returns what was done ("" when the held closure was not a remembered recipe, or it
+    did not fail, or the failure is not the recipe's)."""
+    pending = mem.get("pending") or {}
+    if not (mem.get("tried") and mem.get("closed") and pending.get("record")):
+        return ""  # the closure held was the ladder's own, not a remembered recipe
+    recipe = dict(pending.get("recipe") or {})
+    in_force = dict(options.get("synth_recipe") or {}) == recipe
+    if list(rtl) != list(pending.get("rtl") or []) or rtl_digest(ctx.folder, rtl) != pending.get(
+        "rtl_digest"
+    ):
+        return ""  # another design than the one it closed pre-layout: says nothing about it
+    if in_force and status != "ok" and isinstance(ws, (int, float)) and ws < 0:
+        failure = f"failed setup post-route in hardening (WS {ws} ns)"
+    elif not in_force and recipe:
+        failure = (
+            "failed setup post-route in hardening (the engine's default synthesis replaced it, "
+            f"hardening {status}, WS {ws} ns)"
+        )
+    elif status != "ok":
+        said = "no post-route setup figure" if ws is None else f"setup met (WS {ws} ns)"
+        return (
+            f"hardening {status} ({outcome}) with {said}: not counted against the "
+            "remembered recipe (not its failure)"
+        )
+    else:
+        return ""
+    memory, off = open_memory(ctx)
+    if memory is None:
+        return f"remembered recipe {failure}; failure not recorded: {off}"
+    counts = memory.record_failure(
+        pending["key"], pending["record"], pending.get("run_id") or "unknown", failure
+    )
+    if counts is None:
+        why = getattr(memory.inner, "problem", "") or "the knowledge base refused it"
+        return f"remembered recipe {failure}; failure not recorded: {why}"
+    from siliconcrew.repair.timing.memory import SKIP_MARGIN, net_evidence
+
+    v, f = counts.get("times_verified", 0), counts.get("times_failed", 0)
+    net = net_evidence(v, f)
+    return (
+        f"demoted: the remembered recipe {failure}; its insight now says verified {v}x, "
+        f"failed {f}x (net {net:+d})"
+        + (
+            f"; skipped from now on (failures exceed closures by {SKIP_MARGIN})"
+            if net <= -SKIP_MARGIN
+            else ""
+        )
+    )

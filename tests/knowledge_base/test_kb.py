@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -489,7 +490,8 @@ def test_timing_recipes_are_remembered_by_cause_classes(fresh):
     rec = memory_record({"abc_script": "min-delay", "abc_delay_ps": 3400, "retime": True}, "x", 1)
     mem.remember(key, rec, "run-1", {"design": "mul16", "post_route_confirmed": True})
     mem.remember(key, rec, "run-2", {"design": "mul16", "post_route_confirmed": True})
-    assert mem.recall(key) == [rec] and not mem.problem
+    assert mem.recall(key) == [{**rec, "evidence": {"times_verified": 2, "times_failed": 0}}]
+    assert not mem.problem and not mem.skipped
     assert mem.recall(causes_key(["wide_arithmetic"], "osu018")) == []
     listed = fresh.list("insights")
     assert len(listed) == 1 and listed[0].metadata["times_verified"] == 2
@@ -497,3 +499,100 @@ def test_timing_recipes_are_remembered_by_cause_classes(fresh):
     proc = run_cli("kb", "list", "--insights", "--kb", str(fresh.path), "--json")
     assert proc.returncode == 0, proc.stderr[-500:]
     assert key in proc.stdout and "min-delay" in proc.stdout
+
+
+def test_failed_timing_recipes_are_demoted_then_skipped(fresh):
+    """Issue #19 follow-up: a remembered recipe that failed is counted on its insight
+    (times_failed), ranked by net evidence, and skipped once failures clearly outnumber
+    closures; a new closure counts again without erasing the failures."""
+    from siliconcrew.knowledge_base.insights import record_failed_fix
+    from siliconcrew.render.kb import entries
+    from siliconcrew.repair.timing.memory import SKIP_MARGIN, KbMemory, causes_key, memory_record
+
+    mem = KbMemory(kb=fresh)
+    key = causes_key(["wide_arithmetic"], "osu018")
+    a = memory_record({"abc_script": "min-delay", "retime": True}, "retiming", 0)
+    b = memory_record({"abc_script": "delay-target", "prefix_adders": True}, "prefix-adders", 0)
+    mem.remember(key, a, "run-1", {"design": "add32"})
+    mem.remember(key, a, "run-2", {"design": "add32"})  # a: verified 2x
+    mem.remember(key, b, "run-3", {"design": "add32"})  # b: verified 1x
+    got = mem.recall(key)
+    assert [r["strategy"] for r in got] == ["retiming", "prefix-adders"]
+    assert got[0]["evidence"] == {"times_verified": 2, "times_failed": 0}
+    # a fails twice: net 0 < b's net 1: b goes first; a is kept (evidence, not a gate)
+    for run in ("run-4", "run-5"):
+        assert mem.record_failure(key, got[0], run, "failed post-route (WNS -0.07 ns)") == {
+            "times_verified": 2,
+            "times_failed": run == "run-4" and 1 or 2,
+        }
+    got = mem.recall(key)
+    assert [r["strategy"] for r in got] == ["prefix-adders", "retiming"] and not mem.skipped
+    # SKIP_MARGIN more failures than closures: skipped, with why
+    for i in range(SKIP_MARGIN):
+        mem.record_failure(key, got[1], f"run-{6 + i}", "missed the clock pre-layout")
+    got = mem.recall(key)
+    assert [r["strategy"] for r in got] == ["prefix-adders"]
+    assert [s["strategy"] for s in mem.skipped] == ["retiming"]
+    assert f"failed {2 + SKIP_MARGIN}x against 2 closure(s)" in mem.skipped[0]["why"]
+    # a new closure (the ladder found it again) counts and keeps the failures
+    mem.remember(key, a, "run-9", {"design": "add32"})
+    again = {r["strategy"]: r["evidence"] for r in mem.recall(key)}
+    assert again["retiming"] == {"times_verified": 3, "times_failed": 2 + SKIP_MARGIN}
+    # one entry per recipe: a failure updates it, never adds one
+    assert fresh.count("insights") == 2
+    # nothing verified, nothing to demote: nothing stored
+    assert record_failed_fix(key, '{"recipe": {}}', "run-x", "why", kb=fresh) is None
+    assert mem.record_failure(key, {"recipe": {}}, "run-x", "why") is None and mem.problem
+    assert fresh.count("insights") == 2
+    # the failure count is shown by `kb list --insights` (rendered, and in --json)
+    from rich.console import Console
+
+    con = Console(record=True, width=300, file=io.StringIO())
+    hits = [h.to_dict(with_metadata=True) for h in fresh.list("insights")]
+    from siliconcrew.api.results import KbHit
+
+    entries(con, "insights", [KbHit.model_validate(h) for h in hits])
+    shown = con.export_text()
+    assert f"verified 3x, failed {2 + SKIP_MARGIN}x" in shown and "verified 1x, failed 0x" in shown
+    proc = run_cli("kb", "list", "--insights", "--kb", str(fresh.path), "--json")
+    assert proc.returncode == 0, proc.stderr[-500:]
+    listed = {h["metadata"]["ctx_design"]: h for h in json.loads(proc.stdout)}
+    metas = sorted(h["metadata"]["times_failed"] for h in json.loads(proc.stdout))
+    assert listed and metas == [0, 2 + SKIP_MARGIN]
+    # the journal keeps the counts: a reset and a restore give the same ranking
+    fresh.reset()
+    restore_insights(fresh, next(fresh.path.glob("insights.jsonl.bak-*")))
+    restored = {r["strategy"]: r["evidence"] for r in mem.recall(key)}
+    assert restored == again and [r["strategy"] for r in mem.recall(key)][0] == "prefix-adders"
+
+
+def test_insights_stored_before_failures_were_counted_read_as_zero(fresh, tmp_path):
+    """Backward compatibility: an insight (and a journal line) without times_failed reads
+    as 0 failures, ranks as before, and takes a failure."""
+    from siliconcrew.knowledge_base.insights import Insight, insight_id
+    from siliconcrew.repair.timing.memory import KbMemory, causes_key, memory_record
+
+    key = causes_key(["deep_combinational_chain"], "osu018")
+    rec = memory_record({"abc_script": "min-delay"}, "abc-min-delay", 0)
+    fix = json.dumps(rec, sort_keys=True)
+    old = Insight(
+        insight_id(key, fix), key, fix, "run-old", {"kind": "timing_recipe"}, "2026-11-01", 3
+    )
+    chunk = old.to_chunk()
+    for k in ("times_failed", "last_failure"):  # what the store held before the count
+        del chunk.metadata[k]
+    fresh.add_chunks([chunk], replace_sources=False)
+    journal = tmp_path / "old.jsonl"
+    line = {k: v for k, v in old.__dict__.items() if k not in ("times_failed", "last_failure")}
+    journal.write_text(json.dumps(line) + "\n")
+    mem = KbMemory(kb=fresh)
+    assert mem.recall(key) == [{**rec, "evidence": {"times_verified": 3, "times_failed": 0}}]
+    assert mem.record_failure(key, rec, "run-new", "missed") == {
+        "times_verified": 3,
+        "times_failed": 1,
+    }
+    meta = fresh.list("insights")[0].metadata
+    assert meta["run_id"] == "run-old" and "run run-new: missed" in meta["last_failure"]
+    fresh.reset()
+    assert restore_insights(fresh, journal) == 1
+    assert mem.recall(key)[0]["evidence"] == {"times_verified": 3, "times_failed": 0}

@@ -20,7 +20,13 @@ from siliconcrew.repair.timing.ladder import (
     RepairBudget,
     TimingRepair,
 )
-from siliconcrew.repair.timing.memory import causes_key, memory_record, worst_path_causes
+from siliconcrew.repair.timing.memory import (
+    SKIP_MARGIN,
+    causes_key,
+    memory_record,
+    rank,
+    worst_path_causes,
+)
 from siliconcrew.repair.timing.pipeline import (
     CORE_SUFFIX,
     Pipeliner,
@@ -166,6 +172,8 @@ def test_causes_key_and_record():
 class FakeMemory:
     def __init__(self) -> None:
         self.store: dict[str, list[dict]] = {}
+        self.failures: list[tuple[str, dict, str]] = []
+        self.skipped: list[dict] = []
 
     def recall(self, key: str) -> list[dict]:
         return list(self.store.get(key, []))
@@ -173,6 +181,10 @@ class FakeMemory:
     def remember(self, key: str, record: dict, run_id: str, context: dict) -> bool:
         self.store.setdefault(key, []).insert(0, record)
         return True
+
+    def record_failure(self, key: str, record: dict, run_id: str, reason: str):
+        self.failures.append((key, record, reason))
+        return {"times_verified": 1, "times_failed": len(self.failures)}
 
 
 def fake_tools(calls: list[str]):
@@ -259,6 +271,129 @@ def test_closure_waits_for_the_engine():
     kept = [a for a in rep.attempts if a.kept]
     assert kept and kept[-1].post_route_wns == -0.05
     assert "not closed post-route" in kept[-1].reason
+
+
+# ------------------------------------------------------------------------------ demotion
+CAUSES = ["wide_arithmetic"]
+RETIMED = {"recipe": {"abc_script": "min-delay", "retime": True}, "strategy": "retiming"}
+MAPPED = {"recipe": {"abc_script": "delay-target"}, "strategy": "abc-delay-target"}
+
+
+def test_recall_ranks_by_net_evidence_and_skips_clear_losers():
+    def e(name, v, f, created="2026-12-01T00:00:00"):
+        rec = {"recipe": {}, "strategy": name, "added_latency": 0}
+        return {"record": rec, "times_verified": v, "times_failed": f, "created": created}
+
+    keep, skipped = rank(
+        [
+            e("often-closed-often-failed", 3, 3),  # net 0
+            e("closed-once", 1, 0, "2026-11-01T00:00:00"),  # net 1, older
+            e("closed-once-lately", 1, 0, "2026-12-02T00:00:00"),  # net 1, newer
+            e("tie", 1, 1),  # net 0, older than nothing: same created as the first
+            e("loser", 1, 1 + SKIP_MARGIN),  # net -SKIP_MARGIN: skipped
+            e("almost", 1, SKIP_MARGIN),  # net -(SKIP_MARGIN - 1): kept, last
+        ]
+    )
+    names = [k["record"]["strategy"] for k in keep]
+    assert names[:2] == ["closed-once-lately", "closed-once"]
+    assert set(names[2:4]) == {"often-closed-often-failed", "tie"} and names[-1] == "almost"
+    assert [s["record"]["strategy"] for s in skipped] == ["loser"]
+    assert f"failed {1 + SKIP_MARGIN}x against 1 closure(s)" in skipped[0]["why"]
+
+
+def _demo_design() -> Design:
+    return Design(
+        name="m",
+        top="m",
+        rtl=["m.v"],
+        testbench=["tb.v"],
+        clock={"port": "clk", "period_ns": 2},
+        synthesis={"abc_script": "min-delay"},
+    )
+
+
+def test_a_remembered_recipe_that_fails_post_route_is_demoted_and_the_ladder_goes_on():
+    memory = FakeMemory()
+    key = causes_key(CAUSES, "osu018")
+    recalled = {**RETIMED, "added_latency": 0, "evidence": {"times_verified": 2, "times_failed": 0}}
+    memory.store[key] = [recalled]
+    verdicts = iter([(False, -0.05), (True, 0.1)])  # the recipe fails post-route once
+
+    def engine(rtl, recipe, period):
+        ok, wns = next(verdicts)
+        return EngineVerdict(ok=ok, wns=wns, gl_sim=True, summary=f"post-route WNS {wns}")
+
+    rep = TimingRepair(
+        _demo_design(),
+        fake_tools([]),
+        budget=RepairBudget(max_attempts=10),
+        engine_check=engine,
+        memory=memory,
+        causes=CAUSES,
+        run_id="r2",
+    ).run()
+    first = rep.attempts[0]
+    assert first.strategy == "remembered" and not first.kept and first.post_route_wns == -0.05
+    assert "verified 2x, failed 0x" in first.reason  # the evidence it was tried on
+    # counted once, on the record as stored (without the evidence recall attached)
+    assert len(memory.failures) == 1
+    fkey, frec, why = memory.failures[0]
+    assert fkey == key and "evidence" not in frec and frec["recipe"] == RETIMED["recipe"]
+    assert "failed post-route (engine WNS -0.05 ns at 2 ns)" == why
+    assert rep.memory_demoted and "demoted" in rep.memory_notes[0]
+    # evidence, not a gate: the ladder climbed and closed with the same knobs, re-verified
+    assert rep.closed and rep.strategy == "retiming" and rep.remembered
+
+
+def test_failures_that_are_not_the_recipes_are_not_counted():
+    key = causes_key(CAUSES, "osu018")
+    # 1. pre-layout miss: counted
+    memory = FakeMemory()
+    memory.store[key] = [{**MAPPED, "added_latency": 0}]
+    rep = TimingRepair(
+        _demo_design(),
+        fake_tools([]),
+        budget=RepairBudget(max_attempts=2),
+        memory=memory,
+        causes=CAUSES,
+    ).run()
+    assert rep.attempts[0].strategy == "remembered" and not rep.attempts[0].kept
+    assert [f[2] for f in memory.failures] == ["missed the clock pre-layout (WNS -0.5 ns at 2 ns)"]
+    # 2. no engine figure (its budget is 0): it closed pre-layout, nothing measured it failing
+    memory = FakeMemory()
+    memory.store[key] = [{**RETIMED, "added_latency": 0}]
+    rep = TimingRepair(
+        _demo_design(),
+        fake_tools([]),
+        budget=RepairBudget(max_attempts=2, max_engine_checks=0),
+        engine_check=lambda *a: EngineVerdict(ok=True, wns=1.0),
+        memory=memory,
+        causes=CAUSES,
+    ).run()
+    assert not rep.attempts[0].kept and not memory.failures and not rep.memory_demoted
+    assert "not counted against it" in rep.memory_notes[0]
+    # 3. a pipelined recipe where pipelining does not apply: not counted
+    memory = FakeMemory()
+    memory.store[key] = [{**RETIMED, "added_latency": 1}]
+    memory.skipped = [
+        {
+            **MAPPED,
+            "evidence": {"times_verified": 1, "times_failed": 3},
+            "why": "failed 3x against 1 closure(s)",
+        }
+    ]
+    rep = TimingRepair(
+        _demo_design(),
+        fake_tools([]),
+        budget=RepairBudget(max_attempts=2),
+        memory=memory,
+        causes=CAUSES,
+    ).run()
+    assert "not applicable" in rep.attempts[0].reason and not memory.failures
+    # skipped recipes are said, with their evidence
+    assert rep.memory_notes[0].startswith(
+        "skipped remembered abc-delay-target (verified 1x, failed 3x): failed 3x"
+    )
 
 
 # ------------------------------------------------------------------------------ real tools

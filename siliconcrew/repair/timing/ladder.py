@@ -33,10 +33,14 @@ from pydantic import BaseModel, Field
 from siliconcrew.core.design import Design
 from siliconcrew.core.recipe import ABC_SCRIPTS, SynthRecipe
 from siliconcrew.repair.timing.memory import (
+    SKIP_MARGIN,
     Memory,
+    bare,
     baseline_causes,
     causes_key,
+    describe,
     memory_record,
+    net_evidence,
 )
 from siliconcrew.repair.timing.pipeline import Pipeliner, stage_counts
 from siliconcrew.tools.base import ToolResult
@@ -143,6 +147,16 @@ class RepairReport(BaseModel):
         False,
         description="this closure was stored in the knowledge base (a graph run stores it "
         "only after its harden node confirmed it: see timing_memory in the run's state)",
+    )
+    memory_demoted: bool = Field(
+        False,
+        description="the remembered recipe tried here failed and the failure was counted on "
+        "its knowledge-base insight (times_failed)",
+    )
+    memory_notes: list[str] = Field(
+        default_factory=list,
+        description="what the memory did: remembered recipes skipped for their failures, "
+        "the tried one's failure counted (or why not)",
     )
 
     @property
@@ -253,6 +267,8 @@ class TimingRepair:
         self.memory_key: str | None = None
         self.recalled_strategy: str | None = None
         self.run_id = run_id
+        # why the remembered recipe failed, when it counts against it ("" when it does not)
+        self.recall_failure = ""
 
     def meets(self, wns: float | None) -> bool:
         return wns is None or wns >= self.budget.target_slack_ns
@@ -408,19 +424,25 @@ class TimingRepair:
         self, report: RepairReport, record: dict[str, Any], rtl: list[str], period: float
     ) -> tuple[Attempt, tuple[list[str], SynthRecipe, _Evaluation] | None]:
         """The recipe remembered for these causes, tried first (with its stage count when it
-        was pipelined and this design's latency is free)."""
+        was pipelined and this design's latency is free). A failure that is the recipe's
+        (it missed the clock pre-layout, its netlist failed its checks, the engine measured
+        it failing post-route, or the record no longer reads as a recipe) is left in
+        `recall_failure` to be counted against it; one that says nothing about it (the
+        latency is not free here, the tools failed, no engine figure) is not."""
+        self.recall_failure = ""
         d = max(1, int(round(period * 1000)))
         att = Attempt(
             strategy="remembered",
             kind="synthesis",
             period_ns=period,
             wns_before=report.wns_after,
-            reason=f"from the knowledge base ({self.memory_key})",
+            reason=f"from the knowledge base ({self.memory_key}; {describe(record)})",
         )
         try:
             recipe = SynthRecipe.model_validate({**record.get("recipe", {}), "abc_delay_ps": d})
         except ValueError as exc:
             att.reason = f"remembered recipe unusable: {str(exc)[:200]}"
+            self.recall_failure = "the record is not a usable recipe"
             return att, None
         att.recipe = recipe.model_dump()
         files, k = rtl, int(record.get("added_latency") or 0)
@@ -441,15 +463,58 @@ class TimingRepair:
         if not (ev.ok and self.meets(ev.wns)):
             att.wns_after, att.cells = ev.wns, ev.cells
             att.reason = f"remembered recipe does not meet the clock here (WNS {ev.wns})"
+            if ev.ok:
+                self.recall_failure = (
+                    f"missed the clock pre-layout (WNS {ev.wns} ns at {period:g} ns)"
+                )
             return att, None
         if not self.judge(att, ev, files, report.wns_after):
+            if att.reason.startswith("rejected"):
+                self.recall_failure = f"its netlist failed its checks ({att.reason})"[:300]
             return att, None
-        att.reason = f"{record.get('strategy') or 'recipe'} remembered for {self.memory_key}"
+        att.reason = f"{describe(record)} remembered for {self.memory_key}"
         self.recalled_strategy = record.get("strategy") or None
         if not self.confirm(att, files, recipe, period):
             att.kept = False
+            if att.post_route_wns is not None:  # the engine measured it: the recipe's failure
+                self.recall_failure = (
+                    f"failed post-route (engine WNS {att.post_route_wns} ns at {period:g} ns)"
+                )
             return att, None
         return att, (files, recipe, ev)
+
+    def demote(self, report: RepairReport, record: dict[str, Any], att: Attempt) -> None:
+        """The tried remembered recipe did not close: count it against its insight when the
+        failure is the recipe's (see `remembered`), and say what was done either way."""
+        assert self.memory is not None and self.memory_key
+        name = describe(record)
+        if not self.recall_failure:
+            report.memory_notes.append(
+                f"remembered {name} did not close here ({att.reason}); not counted against it "
+                "(the failure says nothing about the recipe)"
+            )
+            return
+        counts = self.memory.record_failure(
+            self.memory_key, bare(record), self.run_id or "unknown", self.recall_failure
+        )
+        if counts is None:
+            why = getattr(self.memory, "problem", "") or "the memory keeps no failures"
+            report.memory_notes.append(
+                f"remembered {name} {self.recall_failure}; failure not recorded: {why}"
+            )
+            return
+        report.memory_demoted = True
+        v, f = counts.get("times_verified", 0), counts.get("times_failed", 0)
+        net = net_evidence(v, f)
+        report.memory_notes.append(
+            f"remembered {name} {self.recall_failure}: demoted, its insight now says verified "
+            f"{v}x, failed {f}x (net {net:+d})"
+            + (
+                f"; skipped from now on (failures exceed closures by {SKIP_MARGIN})"
+                if net <= -SKIP_MARGIN
+                else ""
+            )
+        )
 
     def remember(self, report: RepairReport) -> None:
         """Store a closure as a verified insight keyed by the causes (see memory.py)."""
@@ -534,9 +599,16 @@ class TimingRepair:
         if self.memory is not None and self.memory_key:
             report.memory_key = self.memory_key
             records = self.memory.recall(self.memory_key)
+            for skipped in getattr(self.memory, "skipped", None) or []:
+                report.memory_notes.append(
+                    f"skipped remembered {describe(skipped)}: {skipped.get('why', '')} "
+                    "(evidence, not a gate: the ladder may still find it)"
+                )
             if records:
                 t0 = time.perf_counter()
                 att, kept = self.remembered(report, records[0], best_rtl, period)
+                if kept is None:
+                    self.demote(report, records[0], att)
                 if kept is not None:
                     best_rtl, best_recipe, ev = kept
                     best_io = ev.io_ns
@@ -769,6 +841,16 @@ def repair_design(
         )
         report = repair.run(approve_clock=(lambda old, new: True) if allow_clock_relax else None)
         report.run_id = run_dir.run_id
+        if report.memory_key:
+            run_dir.event(
+                "timing_memory",
+                node="timing_repair",
+                key=report.memory_key,
+                tried=bool(report.attempts) and report.attempts[0].strategy == "remembered",
+                demoted=report.memory_demoted,
+                stored=report.remembered,
+                notes=report.memory_notes,
+            )
         run_dir.write_json("repair.json", {**report.model_dump(), "iterations": report.iterations})
         return report
     finally:
