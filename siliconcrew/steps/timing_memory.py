@@ -212,8 +212,8 @@ def _demote(
         failure = f"failed setup post-route in hardening (WS {ws} ns)"
     elif not in_force and recipe:
         failure = (
-            "failed setup post-route in hardening (the engine's default synthesis replaced it, "
-            f"hardening {status}, WS {ws} ns)"
+            "failed setup post-route in hardening (the engine's default synthesis replaced "
+            f"it; with the default: {status}, WS {ws} ns)"
         )
     elif status != "ok":
         said = "no post-route setup figure" if ws is None else f"setup met (WS {ws} ns)"

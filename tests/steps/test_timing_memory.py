@@ -3,8 +3,9 @@ closure is stored only after the harden node confirmed it post-route.
 
 One real-graph test (no LLM, local sandbox, real qflow) on add32 from the timing evaluation
 set, which the ladder closes with prefix-adders at 2.1 ns (post-route +0.23 ns) and, at
-1.8 ns, closes pre-layout (+0.06 ns) but not post-route (-0.07 ns); plus the harden-side
-rules on their own."""
+1.8 ns, closes pre-layout (+0.06 ns) but not post-route (-0.07 ns), which demotes the
+remembered recipe (its failure counted on its insight); plus the harden-side rules on their
+own."""
 
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ def recipes(kb: Path) -> list[dict]:
                 {
                     "key": meta["signature"],
                     "times": int(meta["times_verified"]),
+                    "failed": int(meta.get("times_failed", 0)),
                     "context": json.loads(meta["context_json"]),
                 }
             )
@@ -112,7 +114,10 @@ def test_graph_runs_remember_what_closed_after_hardening_confirmed_it(tmp_path):
     page = (Path(second["run_dir"]) / "report.html").read_text()
     assert "tried yes, closed pre-layout yes" in page and "stored in the knowledge base" in page
 
-    # run 3, a tighter clock: the recipe meets it pre-layout but not post-route: not stored
+    assert not mem["demoted"] and recipes(kb)[0]["failed"] == 0
+
+    # run 3, a tighter clock: the recipe meets it pre-layout but not post-route: not stored,
+    # and the failure is counted on its insight (demoted: net evidence 2 - 1)
     third = graph_run(add32_at(tmp_path, "add32-fast", 1.8), kb)
     assert third["status"] == "failed"
     assert third["timing_attempts"][0]["strategy"] == "remembered"
@@ -121,8 +126,20 @@ def test_graph_runs_remember_what_closed_after_hardening_confirmed_it(tmp_path):
     assert mem["key"] == key, "the causes changed: the test no longer reaches the memory"
     assert mem["tried"] and mem["closed"] and mem["confirmed"] is False and not mem["stored"]
     assert "not stored" in mem["note"] and mem["note"] in third["notes"]
-    assert [(r["key"], r["times"]) for r in recipes(kb)] == [(key, 2)]  # unchanged
-    assert memory_events(third)[-1]["stored"] is False
+    assert (
+        mem["demoted"] and "demoted: the remembered recipe failed setup post-route" in (mem["note"])
+    )
+    assert "verified 2x, failed 1x (net +1)" in mem["memory_notes"][-1]
+    assert [(r["key"], r["times"], r["failed"]) for r in recipes(kb)] == [(key, 2, 1)]
+    assert memory_events(third)[-1]["stored"] is False and memory_events(third)[-1]["demoted"]
+    page = (Path(third["run_dir"]) / "report.html").read_text()
+    assert "demoted (its failure counted)" in page
+    # still tried first next time (one failure against two closures), with its evidence
+    from siliconcrew.knowledge_base.handles import open_kb
+    from siliconcrew.repair.timing.memory import KbMemory
+
+    again = KbMemory(kb=open_kb(kb, auto_seed=False)).recall(key)
+    assert [r["evidence"] for r in again] == [{"times_verified": 2, "times_failed": 1}]
 
 
 def _ctx(tmp_path: Path) -> RunContext:
@@ -143,8 +160,8 @@ def test_harden_stores_nothing_it_did_not_confirm(tmp_path, monkeypatch):
     recipe = {"abc_script": "delay-target", "abc_delay_ps": 2100, "prefix_adders": True}
     mem = {
         "key": "k",
-        "tried": True,
-        "closed": True,
+        "tried": False,  # the ladder's own closure: nothing remembered to demote
+        "closed": False,
         "pending": {
             "key": "k",
             "record": {"recipe": recipe, "strategy": "prefix-adders", "added_latency": 0},
@@ -179,3 +196,55 @@ def test_harden_stores_nothing_it_did_not_confirm(tmp_path, monkeypatch):
         None,
         "knowledge base switched off (SILICONCREW_KB): no remembered recipe tried, none stored",
     )
+
+
+def test_harden_demotes_a_remembered_recipe_that_failed_post_route(tmp_path, monkeypatch):
+    """The held closure was a remembered recipe: a setup failure post-route with it in
+    force (or the engine's default replacing it) is counted on its insight; a failure that
+    is not the recipe's (DRC, changed RTL) and the ladder's own closures are not."""
+    from siliconcrew.knowledge_base.handles import open_kb
+    from siliconcrew.repair.timing.memory import KbMemory, causes_key, memory_record
+
+    kb_path = tmp_path / "kb"
+    monkeypatch.setenv("SILICONCREW_KB", str(kb_path))
+    ctx = _ctx(tmp_path)
+    key = causes_key(["wide_arithmetic"], "osu018")
+    recipe = {"abc_script": "delay-target", "abc_delay_ps": 1800, "prefix_adders": True}
+    record = memory_record(recipe, "prefix-adders", 0)
+    kbm = KbMemory(kb=open_kb(kb_path, auto_seed=False))
+    assert kbm.remember(key, record, "run-1", {"design": "m"})
+    pending = {
+        "key": key,
+        "record": record,
+        "run_id": "run-2",
+        "context": {},
+        "recipe": recipe,
+        "rtl": ["rtl/m.v"],
+        "rtl_digest": rtl_digest(ctx.folder, ["rtl/m.v"]),
+    }
+    remembered = {"key": key, "tried": True, "closed": True, "pending": pending}
+
+    def failures() -> int:
+        return kbm.recall(key)[0]["evidence"]["times_failed"]
+
+    def harden(mem=remembered, status="failed", outcome="setup_violations", ws=-0.07, sr=recipe):
+        metrics, options = {"timing__setup__ws": ws}, {"synth_recipe": sr or {}}
+        got, note = settle(ctx, mem, status, outcome, metrics, options, ["rtl/m.v"])
+        assert not got["stored"] and note == got["note"]
+        return got
+
+    got = harden()
+    assert got["demoted"] and failures() == 1
+    assert (
+        "demoted: the remembered recipe failed setup post-route in hardening (WS -0.07 ns)"
+        in (got["note"])
+    )
+    assert "verified 1x, failed 1x (net +0)" in got["memory_notes"][-1]
+    # the engine's default replaced it (only done when the recipe failed setup): counted
+    assert harden(status="ok", outcome="clean", ws=0.05, sr=None)["demoted"] and failures() == 2
+    # not the recipe's failure: DRC with setup met; the ladder's own closure; other RTL
+    got = harden(outcome="drc_violations", ws=0.1)
+    assert not got["demoted"] and "not counted" in got["note"] and failures() == 2
+    assert not harden(mem={**remembered, "tried": False, "closed": False})["demoted"]
+    (ctx.folder / "rtl" / "m.v").write_text("module m; wire w; endmodule\n")
+    assert not harden()["demoted"] and failures() == 2
