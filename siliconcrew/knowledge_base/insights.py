@@ -43,6 +43,7 @@ class Insight:
     times_verified: int = 1
     times_failed: int = 0  # tried again and failed (record_failed_fix); absent in old entries
     last_failure: str = ""  # when, which run, why (the latest failure)
+    last_failed_run: str = ""  # a run counts one failure at most (a resumed node reruns)
 
     def text(self) -> str:
         ctx = ", ".join(f"{k}={v}" for k, v in sorted(self.context.items()))
@@ -65,6 +66,7 @@ class Insight:
             "times_verified": self.times_verified,
             "times_failed": self.times_failed,
             "last_failure": self.last_failure[:500],
+            "last_failed_run": self.last_failed_run,
             "signature": self.signature[:1000],
             "context_json": json.dumps(self.context, default=str)[:4000],
         }
@@ -116,6 +118,7 @@ def record_verified_fix(
         # a new verification does not erase the failures: both are evidence
         times_failed=int(prev[1].get("times_failed", 0)) if prev else 0,
         last_failure=str(prev[1].get("last_failure", "")) if prev else "",
+        last_failed_run=str(prev[1].get("last_failed_run", "")) if prev else "",
     )
     kb.add_chunks([ins.to_chunk()], replace_sources=False)
     _journal(kb, ins)
@@ -124,12 +127,14 @@ def record_verified_fix(
 
 def record_failed_fix(
     signature: str, fix: str, run_id: str, reason: str, kb: KnowledgeBase | None = None
-) -> Insight | None:
+) -> tuple[Insight, bool] | None:
     """Count a failure on the verified insight for `signature` + `fix` (the same pair
     `record_verified_fix` stored it under): `times_failed` + 1, `last_failure` says when,
     which run and why. Everything else (text, context, the run that verified it, when) is
-    kept, so the entry is found and read as before. Returns the updated insight, or None
-    when no verified insight matches (a failure alone teaches nothing: nothing is stored)."""
+    kept, so the entry is found and read as before. One run counts once: the same run
+    failing it again (a graph node rerun on resume, a second timing round) leaves the count
+    as it is. Returns (the insight, whether this call counted), or None when no verified
+    insight matches (a failure alone teaches nothing: nothing is stored)."""
     if not signature or not signature.strip() or not fix or not fix.strip():
         raise UserInputError("a failure needs the insight's signature and fix", "pass both")
     if not run_id:
@@ -141,9 +146,11 @@ def record_failed_fix(
     if prev is None:
         return None
     meta = prev[1]
+    if str(meta.get("last_failed_run", "")) == str(run_id):
+        return _from_meta(iid, signature, fix, meta), False
     try:
         context = json.loads(meta.get("context_json") or "{}")
-    except ValueError:  # cut at 4000 characters: the text keeps the full context anyway
+    except ValueError:  # cut at 4000 characters (the stored text is kept as it is below)
         context = {}
     ins = Insight(
         iid,
@@ -155,10 +162,29 @@ def record_failed_fix(
         int(meta.get("times_verified", 1)),
         times_failed=int(meta.get("times_failed", 0)) + 1,
         last_failure=f"{time.strftime('%Y-%m-%dT%H:%M:%S')} run {run_id}: {reason}"[:500],
+        last_failed_run=str(run_id),
     )
-    kb.add_chunks([ins.to_chunk()], replace_sources=False)
+    chunk = ins.to_chunk()
+    chunk.text = prev[0] or chunk.text  # word for word: search and recall read it as before
+    kb.add_chunks([chunk], replace_sources=False)
     _journal(kb, ins)
-    return ins
+    return ins, True
+
+
+def _from_meta(iid: str, signature: str, fix: str, meta: dict[str, Any]) -> Insight:
+    """The stored insight's counts as they are (nothing written)."""
+    return Insight(
+        iid,
+        signature,
+        fix,
+        str(meta.get("run_id", "")),
+        {},
+        str(meta.get("created", "")),
+        int(meta.get("times_verified", 1)),
+        times_failed=int(meta.get("times_failed", 0)),
+        last_failure=str(meta.get("last_failure", "")),
+        last_failed_run=str(meta.get("last_failed_run", "")),
+    )
 
 
 def _journal(kb: KnowledgeBase, ins: Insight) -> None:

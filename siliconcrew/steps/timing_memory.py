@@ -17,7 +17,7 @@ counted against its insight by the ladder in the timing node; one that closed pr
 but failed setup post-route (hardening failed on setup with it in force, or the engine's
 default synthesis replaced it) is counted by `settle`. A hardening that failed for
 another reason (DRC, LVS, ...) or on changed RTL says nothing about the recipe: not
-counted. `timing_memory.demoted` / `skipped` / `note` say what happened.
+counted. `timing_memory.demoted` / `memory_notes` / `note` say what happened.
 
 The knowledge base is evidence, never a gate: switched off or unavailable, the ladder runs
 as before and `timing_memory.note` says why nothing was recalled or stored.
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from siliconcrew.repair.timing.ladder import RepairReport
-from siliconcrew.repair.timing.memory import DeferredMemory, KbMemory
+from siliconcrew.repair.timing.memory import DeferredMemory, KbMemory, demotion_note
 from siliconcrew.tools.run_context import RunContext
 
 
@@ -120,7 +120,7 @@ def settle(
     `timing_memory` and a note for the run."""
     pending = mem.get("pending") or {}
     ws = metrics.get("timing__setup__ws")
-    demoted = _demote(ctx, mem, status, outcome, ws, options, rtl)
+    demoted, counted = _demote(ctx, mem, status, outcome, ws, options, rtl)
     why = ""
     if status != "ok":
         why = f"hardening {status} ({outcome}), post-route setup WS {ws} ns"
@@ -167,7 +167,7 @@ def settle(
         "pending": None,
         "confirmed": confirmed,
         "stored": stored,
-        "demoted": bool(mem.get("demoted")) or demoted.startswith("demoted"),
+        "demoted": bool(mem.get("demoted")) or counted,
         "memory_notes": list(mem.get("memory_notes") or []) + ([demoted] if demoted else []),
         "note": note,
     }
@@ -193,21 +193,21 @@ def _demote(
     ws: Any,
     options: dict[str, Any],
     rtl: list[str],
-) -> str:
+) -> tuple[str, bool]:
     """Count a post-route failure against the remembered recipe the timing node closed
     with: hardening failed on setup with it in force, or the engine's default synthesis
     replaced it (the harden node does that only when the recipe failed setup post-route).
-    Returns what was done ("" when the held closure was not a remembered recipe, or it
-    did not fail, or the failure is not the recipe's)."""
+    Returns (what was done, whether a failure was counted now); "" when the held closure
+    was not a remembered recipe, or it did not fail, or the failure is not the recipe's."""
     pending = mem.get("pending") or {}
     if not (mem.get("tried") and mem.get("closed") and pending.get("record")):
-        return ""  # the closure held was the ladder's own, not a remembered recipe
+        return "", False  # the closure held was the ladder's own, not a remembered recipe
     recipe = dict(pending.get("recipe") or {})
     in_force = dict(options.get("synth_recipe") or {}) == recipe
     if list(rtl) != list(pending.get("rtl") or []) or rtl_digest(ctx.folder, rtl) != pending.get(
         "rtl_digest"
     ):
-        return ""  # another design than the one it closed pre-layout: says nothing about it
+        return "", False  # another design than the one it closed pre-layout: says nothing
     if in_force and status != "ok" and isinstance(ws, (int, float)) and ws < 0:
         failure = f"failed setup post-route in hardening (WS {ws} ns)"
     elif not in_force and recipe:
@@ -220,28 +220,18 @@ def _demote(
         return (
             f"hardening {status} ({outcome}) with {said}: not counted against the "
             "remembered recipe (not its failure)"
-        )
+        ), False
     else:
-        return ""
+        return "", False
     memory, off = open_memory(ctx)
     if memory is None:
-        return f"remembered recipe {failure}; failure not recorded: {off}"
+        return f"remembered recipe {failure}; failure not recorded: {off}", False
     counts = memory.record_failure(
         pending["key"], pending["record"], pending.get("run_id") or "unknown", failure
     )
     if counts is None:
         why = getattr(memory.inner, "problem", "") or "the knowledge base refused it"
-        return f"remembered recipe {failure}; failure not recorded: {why}"
-    from siliconcrew.repair.timing.memory import SKIP_MARGIN, net_evidence
-
-    v, f = counts.get("times_verified", 0), counts.get("times_failed", 0)
-    net = net_evidence(v, f)
-    return (
-        f"demoted: the remembered recipe {failure}; its insight now says verified {v}x, "
-        f"failed {f}x (net {net:+d})"
-        + (
-            f"; skipped from now on (failures exceed closures by {SKIP_MARGIN})"
-            if net <= -SKIP_MARGIN
-            else ""
-        )
+        return f"remembered recipe {failure}; failure not recorded: {why}", False
+    return f"the remembered recipe {failure}: {demotion_note(counts)}", bool(
+        counts.get("counted", 1)
     )

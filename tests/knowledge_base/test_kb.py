@@ -520,11 +520,18 @@ def test_failed_timing_recipes_are_demoted_then_skipped(fresh):
     assert [r["strategy"] for r in got] == ["retiming", "prefix-adders"]
     assert got[0]["evidence"] == {"times_verified": 2, "times_failed": 0}
     # a fails twice: net 0 < b's net 1: b goes first; a is kept (evidence, not a gate)
-    for run in ("run-4", "run-5"):
+    for n, run in enumerate(("run-4", "run-5"), 1):
         assert mem.record_failure(key, got[0], run, "failed post-route (WNS -0.07 ns)") == {
             "times_verified": 2,
-            "times_failed": run == "run-4" and 1 or 2,
+            "times_failed": n,
+            "counted": 1,
         }
+    # one failure a run: the same run again (a resumed graph node) does not count twice
+    assert mem.record_failure(key, got[0], "run-5", "again") == {
+        "times_verified": 2,
+        "times_failed": 2,
+        "counted": 0,
+    }
     got = mem.recall(key)
     assert [r["strategy"] for r in got] == ["prefix-adders", "retiming"] and not mem.skipped
     # SKIP_MARGIN more failures than closures: skipped, with why
@@ -590,6 +597,7 @@ def test_insights_stored_before_failures_were_counted_read_as_zero(fresh, tmp_pa
     assert mem.record_failure(key, rec, "run-new", "missed") == {
         "times_verified": 3,
         "times_failed": 1,
+        "counted": 1,
     }
     meta = fresh.list("insights")[0].metadata
     assert meta["run_id"] == "run-old" and "run run-new: missed" in meta["last_failure"]

@@ -126,10 +126,8 @@ def test_graph_runs_remember_what_closed_after_hardening_confirmed_it(tmp_path):
     assert mem["key"] == key, "the causes changed: the test no longer reaches the memory"
     assert mem["tried"] and mem["closed"] and mem["confirmed"] is False and not mem["stored"]
     assert "not stored" in mem["note"] and mem["note"] in third["notes"]
-    assert (
-        mem["demoted"] and "demoted: the remembered recipe failed setup post-route" in (mem["note"])
-    )
-    assert "verified 2x, failed 1x (net +1)" in mem["memory_notes"][-1]
+    assert mem["demoted"] and "the remembered recipe failed setup post-route" in mem["note"]
+    assert "demoted: its insight says verified 2x, failed 1x (net +1)" in mem["memory_notes"][-1]
     assert [(r["key"], r["times"], r["failed"]) for r in recipes(kb)] == [(key, 2, 1)]
     assert memory_events(third)[-1]["stored"] is False and memory_events(third)[-1]["demoted"]
     page = (Path(third["run_dir"]) / "report.html").read_text()
@@ -235,13 +233,19 @@ def test_harden_demotes_a_remembered_recipe_that_failed_post_route(tmp_path, mon
 
     got = harden()
     assert got["demoted"] and failures() == 1
-    assert (
-        "demoted: the remembered recipe failed setup post-route in hardening (WS -0.07 ns)"
-        in (got["note"])
+    assert got["memory_notes"][-1] == (
+        "the remembered recipe failed setup post-route in hardening (WS -0.07 ns): demoted: "
+        "its insight says verified 1x, failed 1x (net +0)"
     )
-    assert "verified 1x, failed 1x (net +0)" in got["memory_notes"][-1]
-    # the engine's default replaced it (only done when the recipe failed setup): counted
-    assert harden(status="ok", outcome="clean", ws=0.05, sr=None)["demoted"] and failures() == 2
+    assert got["memory_notes"][-1] in got["note"]
+    # the same run again (a resumed node) counts once
+    again = harden()
+    assert not again["demoted"] and "already counted for this run" in again["note"]
+    assert failures() == 1
+    # another run: the engine's default replaced it (done only when the recipe failed
+    # setup post-route): counted
+    other = {**remembered, "pending": {**pending, "run_id": "run-3"}}
+    assert harden(mem=other, status="ok", ws=0.05, sr=None)["demoted"] and failures() == 2
     # not the recipe's failure: DRC with setup met; the ladder's own closure; other RTL
     got = harden(outcome="drc_violations", ws=0.1)
     assert not got["demoted"] and "not counted" in got["note"] and failures() == 2

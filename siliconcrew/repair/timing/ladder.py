@@ -33,14 +33,13 @@ from pydantic import BaseModel, Field
 from siliconcrew.core.design import Design
 from siliconcrew.core.recipe import ABC_SCRIPTS, SynthRecipe
 from siliconcrew.repair.timing.memory import (
-    SKIP_MARGIN,
     Memory,
     bare,
     baseline_causes,
     causes_key,
+    demotion_note,
     describe,
     memory_record,
-    net_evidence,
 )
 from siliconcrew.repair.timing.pipeline import Pipeliner, stage_counts
 from siliconcrew.tools.base import ToolResult
@@ -503,17 +502,9 @@ class TimingRepair:
                 f"remembered {name} {self.recall_failure}; failure not recorded: {why}"
             )
             return
-        report.memory_demoted = True
-        v, f = counts.get("times_verified", 0), counts.get("times_failed", 0)
-        net = net_evidence(v, f)
+        report.memory_demoted = bool(counts.get("counted", 1))
         report.memory_notes.append(
-            f"remembered {name} {self.recall_failure}: demoted, its insight now says verified "
-            f"{v}x, failed {f}x (net {net:+d})"
-            + (
-                f"; skipped from now on (failures exceed closures by {SKIP_MARGIN})"
-                if net <= -SKIP_MARGIN
-                else ""
-            )
+            f"remembered {name} {self.recall_failure}: {demotion_note(counts)}"
         )
 
     def remember(self, report: RepairReport) -> None:

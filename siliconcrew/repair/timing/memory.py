@@ -127,6 +127,22 @@ def describe(record: dict[str, Any]) -> str:
     return f"{name} (verified {ev.get('times_verified', 0)}x, failed {ev.get('times_failed', 0)}x)"
 
 
+def demotion_note(counts: dict[str, int]) -> str:
+    """What a counted failure did to the recipe, in words (for reports and the trace)."""
+    v, f = counts.get("times_verified", 0), counts.get("times_failed", 0)
+    net = net_evidence(v, f)
+    said = (
+        "demoted"
+        if counts.get("counted", 1)
+        else "already counted for this run (one failure a run)"
+    )
+    return f"{said}: its insight says verified {v}x, failed {f}x (net {net:+d})" + (
+        f"; skipped from now on (at least {SKIP_MARGIN} failures more than closures)"
+        if net <= -SKIP_MARGIN
+        else ""
+    )
+
+
 def baseline_causes(
     design: Any, folder: Any, tool_ctx: Any, run_tool: Any, rtl: list[str] | None = None
 ) -> tuple[list[str], str]:
@@ -157,7 +173,8 @@ class Memory(Protocol):
     def record_failure(
         self, key: str, record: dict[str, Any], run_id: str, reason: str
     ) -> dict[str, int] | None:
-        """Count a failure of a recalled record; its new counts, or None when not recorded."""
+        """Count a failure of a recalled record (once per run); its counts (`counted`: 0
+        when this run had counted one already), or None when not recorded."""
         ...
 
 
@@ -247,7 +264,7 @@ class KbMemory:
         from siliconcrew.knowledge_base.insights import record_failed_fix
 
         try:
-            ins = record_failed_fix(
+            got = record_failed_fix(
                 key,
                 json.dumps(bare(record), sort_keys=True),
                 run_id or "unknown",
@@ -257,10 +274,15 @@ class KbMemory:
         except Exception as exc:
             self.problem = f"knowledge base unavailable: {exc}"[:300]
             return None
-        if ins is None:
+        if got is None:
             self.problem = "no stored insight matches the recipe (nothing to demote)"
             return None
-        return {"times_verified": ins.times_verified, "times_failed": ins.times_failed}
+        ins, counted = got
+        return {
+            "times_verified": ins.times_verified,
+            "times_failed": ins.times_failed,
+            "counted": int(counted),  # 0: this run had counted a failure on it already
+        }
 
 
 class DeferredMemory:
