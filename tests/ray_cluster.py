@@ -5,9 +5,19 @@ workers under this test and remove the sandbox containers of killed ones."""
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
+
+
+def interruptible() -> None:
+    """Popen preexec_fn: the CLI starts with SIGINT at its default, as from a terminal.
+
+    A shell without job control (a CI script, `(cmd &)`, nohup) starts background jobs with
+    SIGINT ignored; Python then keeps it ignored and a test's Ctrl-C would never arrive (seen
+    here: the interrupted batch ran to the end with exit 0)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="module")

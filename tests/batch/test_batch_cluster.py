@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, REPO
-from ray_cluster import busy_task_workers, cluster, remove_orphan_containers
+from ray_cluster import busy_task_workers, cluster, interruptible, remove_orphan_containers
 
 __all__ = ["cluster"]  # the shared 2-node loopback cluster fixture (tests/ray_cluster.py)
 
@@ -56,6 +56,7 @@ def _batch_cli(*args: str, cwd: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
 
 

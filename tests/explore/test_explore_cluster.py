@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import EXAMPLES, REPO
-from ray_cluster import cluster
+from ray_cluster import cluster, interruptible
 
 from siliconcrew.core.design import Design
 
@@ -55,6 +55,7 @@ def _explore(design: Path, cluster, *extra: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
 
 
