@@ -102,10 +102,7 @@ def record_verified_fix(
         raise UserInputError("an insight needs the fix", "pass the diff or config change")
     if not run_id:
         raise UserInputError("an insight needs the run id", "pass the run id")
-    kb = kb or open_kb(auto_seed=False)
-    signature, fix = signature.strip()[:MAX_FIELD], fix.strip()[:MAX_FIELD]
-    iid = insight_id(signature, fix)
-    prev = kb.get([iid], "insights").get(iid)
+    kb, signature, fix, iid, prev = _stored(kb, signature, fix)
     times = int(prev[1].get("times_verified", 1)) + 1 if prev else 1
     ins = Insight(
         iid,
@@ -139,10 +136,7 @@ def record_failed_fix(
         raise UserInputError("a failure needs the insight's signature and fix", "pass both")
     if not run_id:
         raise UserInputError("a failure needs the run id", "pass the run id")
-    kb = kb or open_kb(auto_seed=False)
-    signature, fix = signature.strip()[:MAX_FIELD], fix.strip()[:MAX_FIELD]
-    iid = insight_id(signature, fix)
-    prev = kb.get([iid], "insights").get(iid)
+    kb, signature, fix, iid, prev = _stored(kb, signature, fix)
     if prev is None:
         return None
     meta = prev[1]
@@ -169,6 +163,15 @@ def record_failed_fix(
     kb.add_chunks([chunk], replace_sources=False)
     _journal(kb, ins)
     return ins, True
+
+
+def _stored(kb: KnowledgeBase | None, signature: str, fix: str) -> tuple[Any, str, str, str, Any]:
+    """The store, the pair as it is keyed (trimmed, capped), its id and the entry stored under
+    it (None when there is none): what a verification and a failure both start from."""
+    kb = kb or open_kb(auto_seed=False)
+    signature, fix = signature.strip()[:MAX_FIELD], fix.strip()[:MAX_FIELD]
+    iid = insight_id(signature, fix)
+    return kb, signature, fix, iid, kb.get([iid], "insights").get(iid)
 
 
 def _from_meta(iid: str, signature: str, fix: str, meta: dict[str, Any]) -> Insight:
